@@ -1,0 +1,67 @@
+// Adaptive Card templates (schema 1.5) expanded with adaptivecards-templating. Templates use
+// Action.Execute; the renderer adds an Action.Submit fallback carrying the verb, so clients without
+// Universal Actions still work, and stamps the schema version.
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as ACData from "adaptivecards-templating";
+
+export const templatesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "templates");
+export const CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
+/** Teams refuses messages over ~100 KB; we keep every card far below. */
+export const CARD_SIZE_LIMIT_BYTES = 28 * 1024;
+
+export type CardJson = Record<string, unknown> & { type: "AdaptiveCard" };
+
+const cache = new Map<string, unknown>();
+
+export function listTemplates(): string[] {
+  return readdirSync(templatesDir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.slice(0, -5))
+    .sort();
+}
+
+function loadTemplate(name: string): unknown {
+  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`Bad card template name: ${name}`);
+  let t = cache.get(name);
+  if (!t) {
+    t = JSON.parse(readFileSync(path.join(templatesDir, `${name}.json`), "utf8"));
+    cache.set(name, t);
+  }
+  return t;
+}
+
+/** Adds an Action.Submit fallback to every Action.Execute (recursively). */
+function addFallbacks(node: unknown): void {
+  if (Array.isArray(node)) {
+    node.forEach(addFallbacks);
+    return;
+  }
+  if (!node || typeof node !== "object") return;
+  const o = node as Record<string, unknown>;
+  if (o.type === "Action.Execute" && typeof o.verb === "string" && o.fallback === undefined) {
+    const data = (o.data && typeof o.data === "object" ? o.data : {}) as Record<string, unknown>;
+    o.data = data;
+    o.fallback = { type: "Action.Submit", title: o.title, data: { ...data, verb: o.verb } };
+  }
+  for (const v of Object.values(o)) addFallbacks(v);
+}
+
+/** Expands a template with data into a card ready to send. */
+export function renderCard(name: string, data: Record<string, unknown> = {}): CardJson {
+  const template = new ACData.Template(loadTemplate(name));
+  const card = template.expand({ $root: data }) as CardJson;
+  card.$schema = "http://adaptivecards.io/schemas/adaptive-card.json";
+  card.version = "1.5";
+  addFallbacks(card);
+  return card;
+}
+
+export function cardAttachment(card: CardJson) {
+  return { contentType: CARD_CONTENT_TYPE, content: card };
+}
+
+export function cardSizeBytes(card: CardJson): number {
+  return Buffer.byteLength(JSON.stringify(card), "utf8");
+}

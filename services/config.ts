@@ -1,0 +1,76 @@
+// Configuration from the environment, validated once. Every variable is documented in .env.example.
+import { z } from "zod";
+
+const bool = z.enum(["true", "false", "1", "0", "yes", "no", ""]).transform((v) => v === "true" || v === "1" || v === "yes");
+const csv = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  HOST: z.string().default("0.0.0.0"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  DATABASE_URL: z.string().url().optional(),
+  PGLITE_DIR: z.string().default("./data/pglite"),
+  PGLITE_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+
+  MicrosoftAppId: z.string().default(""),
+  MicrosoftAppPassword: z.string().default(""),
+  MicrosoftAppType: z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"]).default("MultiTenant"),
+  MicrosoftAppTenantId: z.string().default(""),
+  ALLOWED_TENANT_IDS: csv.default([]),
+
+  GRAPH_TENANT_ID: z.string().default(""),
+  GRAPH_CLIENT_ID: z.string().default(""),
+  GRAPH_CLIENT_SECRET: z.string().default(""),
+  GRAPH_BASE_URL: z.string().url().default("https://graph.microsoft.com"),
+  TEAMS_APP_CATALOG_ID: z.string().default(""),
+
+  TIMEZONE: z.string().default("Europe/London"),
+  QUIET_HOURS_START: z
+    .string()
+    .regex(/^\d\d:\d\d$/)
+    .default("18:30"),
+  QUIET_HOURS_END: z
+    .string()
+    .regex(/^\d\d:\d\d$/)
+    .default("08:00"),
+
+  DELIVERY_GLOBAL_RPS: z.coerce.number().positive().default(50),
+  DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
+  DELIVERY_POLL_MS: z.coerce.number().int().min(10).default(500),
+
+  SCHEDULER_ENABLED: bool.default(true),
+  SCHEDULER_POLL_MS: z.coerce.number().int().min(50).default(5000),
+
+  GRADE_SCALE: z.string().default("collaborative-0-6"),
+  MIN_GROUP_SIZE: z.coerce.number().int().min(1).default(5),
+  AUDIT_REPEAT_WINDOW_MONTHS: z.coerce.number().int().min(0).default(6),
+
+  DEV_CHAT: bool.optional(),
+  DEMO_SEED: bool.default(true),
+  ADMIN_TOKEN: z.string().default(""),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Parses the environment; throws a readable error naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+/** Authentication is off only when no app id is configured (local development). */
+export function authEnabled(config: Config): boolean {
+  return config.MicrosoftAppId !== "";
+}

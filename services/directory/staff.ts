@@ -1,0 +1,41 @@
+// Directory look-ups: who is this person, who manages them, who holds which role.
+import type { Db, Tx } from "../db";
+import type { Role } from "../../generated/prisma/enums";
+import type { Actor } from "../permissions";
+import { UnknownUser } from "../errors";
+
+export async function actorByAadId(db: Db | Tx, aadObjectId: string | undefined): Promise<Actor> {
+  if (!aadObjectId) throw new UnknownUser("Assure could not tell who you are (no Entra id on the message).");
+  const s = await db.staff.findUnique({ where: { aadObjectId } });
+  if (!s || !s.active) {
+    throw new UnknownUser("You are not in Assure's staff directory yet. Ask the QA team to add you.");
+  }
+  return { id: s.id, name: s.name, roles: s.roles, teamId: s.teamId };
+}
+
+/** The line-management chain above a person, nearest first (cycle-safe). */
+export async function managerChain(db: Db | Tx, staffId: string, levels = 10) {
+  const chain: { id: string; name: string; roles: Role[]; teamId: string | null }[] = [];
+  const seen = new Set([staffId]);
+  let current = await db.staff.findUnique({ where: { id: staffId }, select: { lineManagerId: true } });
+  while (current?.lineManagerId && chain.length < levels && !seen.has(current.lineManagerId)) {
+    const m = await db.staff.findUnique({
+      where: { id: current.lineManagerId },
+      select: { id: true, name: true, roles: true, teamId: true, lineManagerId: true },
+    });
+    if (!m) break;
+    seen.add(m.id);
+    chain.push({ id: m.id, name: m.name, roles: m.roles, teamId: m.teamId });
+    current = m;
+  }
+  return chain;
+}
+
+/** The first person in someone's chain who holds one of the roles. */
+export async function firstInChainWithRole(db: Db | Tx, staffId: string, roles: Role[]) {
+  return (await managerChain(db, staffId)).find((m) => m.roles.some((r) => roles.includes(r))) ?? null;
+}
+
+export async function staffWithRole(db: Db | Tx, role: Role) {
+  return db.staff.findMany({ where: { roles: { has: role }, active: true }, orderBy: { name: "asc" } });
+}

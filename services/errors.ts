@@ -1,0 +1,52 @@
+// Domain errors: services throw these; the edge (bot/) maps them to a card the user can act on.
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  constructor(
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that fails validation. `fieldErrors` maps field ids to messages shown next to the fields. */
+export class ValidationFailed extends DomainError {
+  readonly code = "validation_failed";
+  constructor(
+    message: string,
+    readonly fieldErrors: Record<string, string> = {},
+  ) {
+    super(message, { fieldErrors });
+  }
+}
+
+/** The actor may not do this. The message says why, without revealing what they may not see. */
+export class NotPermitted extends DomainError {
+  readonly code = "not_permitted";
+}
+
+export class NotFound extends DomainError {
+  readonly code = "not_found";
+}
+
+/** A spent button or a repeated submission: nothing was recorded twice. */
+export class AlreadyDone extends DomainError {
+  readonly code = "already_done";
+}
+
+/** The thing changed since the card was shown (someone else acted first). */
+export class Conflict extends DomainError {
+  readonly code = "conflict";
+}
+
+/** The person has no Staff record (or an inactive one): they cannot use Assure yet. */
+export class UnknownUser extends DomainError {
+  readonly code = "unknown_user";
+}
+
+/** A window or a state that no longer accepts the action (e.g. a closed survey). */
+export class Closed extends DomainError {
+  readonly code = "closed";
+}

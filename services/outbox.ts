@@ -1,0 +1,56 @@
+// The transactional outbox: a service that wants a card sent writes it here in the same
+// transaction as its state change. The sender (bot/delivery) drains it. The idempotency key names
+// the logical message, so writing the same message twice stores it once.
+import type { Tx } from "./db";
+import type { Prisma } from "../generated/prisma/client";
+
+/** What to deliver: a card template and its data (rendered at send time), or plain text. */
+export interface OutboxPayload {
+  template?: string;
+  data?: Record<string, unknown>;
+  text?: string;
+}
+
+export interface OutgoingMessage {
+  recipientId: string;
+  idempotencyKey: string;
+  payload: OutboxPayload;
+  /** A logical card name ("audit:<id>:allocation") so later updates can replace it in place. */
+  cardKey?: string;
+  /** Earliest delivery time (quiet hours are applied by the caller through workingTime). */
+  notBefore?: Date;
+}
+
+export async function enqueueMessage(tx: Tx, m: OutgoingMessage): Promise<void> {
+  await tx.outboxMessage.upsert({
+    where: { idempotencyKey: m.idempotencyKey },
+    update: {},
+    create: {
+      idempotencyKey: m.idempotencyKey,
+      recipientId: m.recipientId,
+      kind: "send",
+      cardKey: m.cardKey ?? null,
+      payload: m.payload as Prisma.InputJsonValue,
+      notBefore: m.notBefore ?? new Date(),
+      nextAttemptAt: m.notBefore ?? new Date(),
+    },
+  });
+}
+
+/** Replace a card already delivered under `cardKey` (no-op for recipients who never got it). */
+export async function enqueueCardUpdate(
+  tx: Tx,
+  m: { recipientId: string; cardKey: string; idempotencyKey: string; payload: OutboxPayload },
+): Promise<void> {
+  await tx.outboxMessage.upsert({
+    where: { idempotencyKey: m.idempotencyKey },
+    update: {},
+    create: {
+      idempotencyKey: m.idempotencyKey,
+      recipientId: m.recipientId,
+      kind: "update",
+      cardKey: m.cardKey,
+      payload: m.payload as Prisma.InputJsonValue,
+    },
+  });
+}

@@ -1,0 +1,67 @@
+// Function-level permissions, in one place: which roles may use which capability. Object-level
+// checks (is this *your* audit?) live in the service that owns the object and use `may` too.
+import type { Role } from "../generated/prisma/enums";
+import { NotPermitted } from "./errors";
+
+export const ALL_STAFF = "ALL_STAFF" as const;
+
+export const permissionMatrix = {
+  "help.show": [ALL_STAFF],
+  "audits.mine": [ALL_STAFF],
+  "actions.mine": [ALL_STAFF],
+  "supervision.mine": [ALL_STAFF],
+  "surveys.mine": [ALL_STAFF],
+  "audits.allocate": ["QA_TEAM", "HEAD_OF_QA", "ADMIN"],
+  "audits.conduct": [
+    "DEPUTY_TEAM_MANAGER",
+    "TEAM_MANAGER",
+    "SERVICE_MANAGER",
+    "HEAD_OF_SERVICE",
+    "ASSISTANT_DIRECTOR",
+    "DIRECTOR",
+    "QA_TEAM",
+    "HEAD_OF_QA",
+  ],
+  "audits.team": [
+    "TEAM_MANAGER",
+    "DEPUTY_TEAM_MANAGER",
+    "SERVICE_MANAGER",
+    "HEAD_OF_SERVICE",
+    "ASSISTANT_DIRECTOR",
+    "DIRECTOR",
+    "QA_TEAM",
+    "HEAD_OF_QA",
+  ],
+  "moderation.sample": ["QA_TEAM", "HEAD_OF_QA", "ADMIN"],
+  "moderation.moderate": ["MODERATOR", "SERVICE_MANAGER", "HEAD_OF_SERVICE", "ASSISTANT_DIRECTOR", "CP_CHAIR", "IRO"],
+  "escalation.raise": ["CP_CHAIR", "IRO", "FOSTERING_IRO", "PRACTITIONER"],
+  "escalations.overview": ["HEAD_OF_SERVICE", "ASSISTANT_DIRECTOR", "DIRECTOR", "QA_TEAM", "HEAD_OF_QA"],
+  "survey.manage": ["QA_TEAM", "HEAD_OF_QA", "ADMIN"],
+  "report.monthly": ["HEAD_OF_SERVICE", "ASSISTANT_DIRECTOR", "DIRECTOR", "QA_TEAM", "HEAD_OF_QA"],
+  "report.team": ["TEAM_MANAGER", "SERVICE_MANAGER"],
+  "report.calibration": ["QA_TEAM", "HEAD_OF_QA"],
+  "directory.import": ["ADMIN", "QA_TEAM"],
+  "outbox.view": ["ADMIN", "QA_TEAM", "HEAD_OF_QA"],
+} as const satisfies Record<string, readonly (Role | typeof ALL_STAFF)[]>;
+
+export type Capability = keyof typeof permissionMatrix;
+
+export interface Actor {
+  id: string;
+  name: string;
+  roles: Role[];
+  teamId: string | null;
+}
+
+export function may(actor: Pick<Actor, "roles">, capability: Capability): boolean {
+  const allowed = permissionMatrix[capability] as readonly string[];
+  return allowed.includes(ALL_STAFF) || actor.roles.some((r) => allowed.includes(r));
+}
+
+export function requireCapability(actor: Pick<Actor, "roles">, capability: Capability): void {
+  if (!may(actor, capability)) {
+    throw new NotPermitted(`Your role does not allow this (${capability}). Ask the QA team if you think it should.`);
+  }
+}
+
+export const hasRole = (actor: Pick<Actor, "roles">, ...roles: Role[]): boolean => actor.roles.some((r) => roles.includes(r));

@@ -1,0 +1,619 @@
+/**
+ * A local fake of the Microsoft Graph endpoints Assure uses, served at
+ * `http://127.0.0.1:PORT/v1.0/...`.
+ *
+ * Realism notes:
+ *  - Without `$select`, users come back with Graph's DEFAULT property set, which does NOT include
+ *    `department` (nor `managerId`, which is not a Graph property at all). Select it explicitly.
+ *  - `$expand=manager($levels=...)` requires the header `ConsistencyLevel: eventual` (400 otherwise).
+ *  - Any `Authorization: Bearer <anything>` is accepted; a missing token gives 401 (unless requireAuth: false).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { fakeTokenResponse, isTokenEndpoint, listen, pathSegments, readBody, sendJson, sleep } from "./httpUtil";
+
+export interface GraphUser {
+  id: string;
+  displayName: string;
+  mail?: string | null;
+  userPrincipalName: string;
+  jobTitle?: string | null;
+  department?: string | null;
+  /** Id of the user's manager (not a Graph property; drives /manager and $expand=manager). */
+  managerId?: string | null;
+  givenName?: string | null;
+  surname?: string | null;
+  officeLocation?: string | null;
+  mobilePhone?: string | null;
+  accountEnabled?: boolean;
+  [key: string]: unknown;
+}
+
+export interface GraphTeamsApp {
+  /** Catalog id (used in `teamsApp@odata.bind` and `teamsApp/id`). */
+  id: string;
+  /** Manifest id (used in `teamsApp/externalId`). */
+  externalId?: string;
+  displayName?: string;
+  distributionMethod?: string;
+}
+
+export interface FakeGraphOptions {
+  users: GraphUser[];
+  /** App catalog. If empty/absent, any app id is accepted (externalId = id). */
+  apps?: GraphTeamsApp[];
+  /** Bot id used to form chat ids `19:<userId>_<botAppId>@unq.gbl.spaces`. Default: the app's id. */
+  botAppId?: string;
+  /** Pre-installed apps. */
+  installed?: Array<{ userId: string; appId: string }>;
+  /** Require a Bearer token (default true). */
+  requireAuth?: boolean;
+  /** Page size when `$top` is absent (default 100; Graph's max is 999). */
+  defaultPageSize?: number;
+  port?: number;
+  latencyMs?: number;
+  /** Called after a successful install (e.g. to make the fake connector/bot see a conversationUpdate). */
+  onInstall?: (info: { userId: string; appId: string; installationId: string; chatId: string }) => void | Promise<void>;
+}
+
+export interface GraphRequestLogEntry {
+  method: string;
+  /** Decoded path without query. */
+  path: string;
+  /** Raw query string (without '?'). */
+  query: string;
+  status: number;
+  time: number;
+  durationMs: number;
+  authorization?: string;
+  consistencyLevel?: string;
+  body?: unknown;
+}
+
+export interface GraphInstallation {
+  installationId: string;
+  userId: string;
+  appId: string;
+  chatId: string;
+  time: number;
+}
+
+export interface FakeGraph {
+  /** `http://127.0.0.1:PORT/` */
+  readonly url: string;
+  /** `http://127.0.0.1:PORT/v1.0` */
+  readonly v1: string;
+  readonly port: number;
+  readonly requests: GraphRequestLogEntry[];
+  readonly installations: GraphInstallation[];
+  readonly stats: { requests: number; total429: number; faults: number; byStatus: Record<number, number> };
+  /** Next `count` requests get 429 with Retry-After (seconds, default 1). */
+  inject429(count: number, retryAfterSeconds?: number): void;
+  /** Next `count` requests get 503 (with Retry-After if given). */
+  inject503(count: number, retryAfterSeconds?: number): void;
+  injectFaults(spec: {
+    status: number;
+    count: number;
+    retryAfterSeconds?: number;
+    match?: (method: string, path: string) => boolean;
+  }): void;
+  setLatency(ms: number): void;
+  addUser(user: GraphUser): void;
+  install(userId: string, appId: string): GraphInstallation;
+  uninstall(userId: string, appId: string): boolean;
+  /** Clears request log, stats, faults, latency; restores installations to the initial ones. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const DEFAULT_USER_PROPS = [
+  "businessPhones",
+  "displayName",
+  "givenName",
+  "jobTitle",
+  "mail",
+  "mobilePhone",
+  "officeLocation",
+  "preferredLanguage",
+  "surname",
+  "userPrincipalName",
+  "id",
+] as const;
+
+const GRAPH_CONTEXT = "https://graph.microsoft.com/v1.0/$metadata";
+
+function gErr(code: string, message: string): { error: { code: string; message: string; innerError: Record<string, string> } } {
+  return {
+    error: {
+      code,
+      message,
+      innerError: { date: new Date().toISOString(), "request-id": "fake", "client-request-id": "fake" },
+    },
+  };
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function parseSelect(s: string | null | undefined): string[] | undefined {
+  if (!s) return undefined;
+  const list = s
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
+  return list.length ? list : undefined;
+}
+
+interface ExpandManager {
+  levels: number | undefined; // undefined = not specified (one level)
+  select: string[] | undefined;
+}
+
+/** Parses `manager`, `manager($levels=max)`, `manager($levels=max;$select=id,displayName)`. */
+function parseExpand(expand: string | null): ExpandManager | undefined {
+  if (!expand) return undefined;
+  const m = /^\s*manager\s*(?:\((.*)\))?\s*$/i.exec(expand);
+  if (!m) throw new HttpError(400, "Request_BadRequest", `Unsupported $expand '${expand}' in this fake.`);
+  let levels: number | undefined;
+  let select: string[] | undefined;
+  for (const part of (m[1] ?? "")
+    .split(";")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [k, v] = part.split("=", 2).map((x) => x.trim());
+    if (k?.toLowerCase() === "$levels") {
+      if (v?.toLowerCase() === "max") levels = Number.POSITIVE_INFINITY;
+      else if (v && /^\d+$/.test(v)) levels = Number(v);
+      else throw new HttpError(400, "Request_BadRequest", `Invalid $levels '${v ?? ""}'.`);
+    } else if (k?.toLowerCase() === "$select") {
+      select = parseSelect(v);
+    } else {
+      throw new HttpError(400, "Request_BadRequest", `Unsupported expand option '${k ?? ""}'.`);
+    }
+  }
+  return { levels, select };
+}
+
+type Filter = (o: Record<string, unknown>) => boolean;
+
+/** Tiny OData $filter: `a eq 'x'`, `a eq true`, `a/b eq 'x'`, `startswith(a,'x')`, joined with ` and `. */
+function parseFilter(filter: string | null): Filter | undefined {
+  if (!filter) return undefined;
+  const parts = filter.split(/\s+and\s+/i);
+  const preds: Filter[] = parts.map((p) => {
+    const eq = /^\s*([\w/]+)\s+eq\s+(?:'((?:[^']|'')*)'|(true|false|null))\s*$/i.exec(p);
+    if (eq) {
+      const path = (eq[1] ?? "").split("/");
+      const lit = eq[2] !== undefined ? eq[2].replace(/''/g, "'") : eq[3] === "null" ? null : eq[3] === "true";
+      return (o) => {
+        let v: unknown = o;
+        for (const k of path) v = v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined;
+        if (typeof v === "string" && typeof lit === "string") return v.toLowerCase() === lit.toLowerCase();
+        return (v ?? null) === lit;
+      };
+    }
+    const sw = /^\s*startswith\(\s*([\w/]+)\s*,\s*'((?:[^']|'')*)'\s*\)\s*$/i.exec(p);
+    if (sw) {
+      const k = sw[1] ?? "";
+      const lit = (sw[2] ?? "").replace(/''/g, "'").toLowerCase();
+      return (o) => {
+        const v = o[k];
+        return typeof v === "string" && v.toLowerCase().startsWith(lit);
+      };
+    }
+    throw new HttpError(400, "Request_UnsupportedQuery", `Unsupported filter clause '${p}' in this fake.`);
+  });
+  return (o) => preds.every((f) => f(o));
+}
+
+function b64(s: string): string {
+  return Buffer.from(s, "utf8").toString("base64url");
+}
+function unb64(s: string): string {
+  return Buffer.from(s, "base64url").toString("utf8");
+}
+
+export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGraph> {
+  const users = new Map<string, GraphUser>();
+  for (const u of options.users) users.set(u.id, u);
+  const apps = options.apps ?? [];
+  const requests: GraphRequestLogEntry[] = [];
+  let installations: GraphInstallation[] = [];
+  let faults: Array<{ status: number; count: number; retryAfterSeconds?: number; match?: (method: string, path: string) => boolean }> = [];
+  let latencyMs = options.latencyMs ?? 0;
+  let stats = { requests: 0, total429: 0, faults: 0, byStatus: {} as Record<number, number> };
+  const defaultPageSize = options.defaultPageSize ?? 100;
+  const requireAuth = options.requireAuth ?? true;
+
+  function findUser(idOrUpn: string): GraphUser | undefined {
+    const byId = users.get(idOrUpn);
+    if (byId) return byId;
+    const lower = idOrUpn.toLowerCase();
+    for (const u of users.values()) if (u.userPrincipalName.toLowerCase() === lower) return u;
+    return undefined;
+  }
+
+  function requireUser(idOrUpn: string): GraphUser {
+    const u = findUser(idOrUpn);
+    if (!u)
+      throw new HttpError(
+        404,
+        "Request_ResourceNotFound",
+        `Resource '${idOrUpn}' does not exist or one of its queried reference-property objects are not present.`,
+      );
+    return u;
+  }
+
+  function project(u: GraphUser, select: string[] | undefined): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const props = select ?? DEFAULT_USER_PROPS;
+    for (const p of props) {
+      if (p === "managerId") continue; // not a Graph property
+      if (p === "businessPhones") out[p] = (u[p] as unknown) ?? [];
+      else out[p] = u[p] ?? null;
+    }
+    return out;
+  }
+
+  function managerChain(
+    u: GraphUser,
+    levels: number,
+    select: string[] | undefined,
+    seen: Set<string>,
+  ): Record<string, unknown> | undefined {
+    if (levels <= 0 || !u.managerId) return undefined;
+    const m = users.get(u.managerId);
+    if (!m || seen.has(m.id)) return undefined;
+    seen.add(m.id);
+    const obj: Record<string, unknown> = { "@odata.type": "#microsoft.graph.user", ...project(m, select) };
+    const deeper = managerChain(m, levels - 1, select, seen);
+    if (deeper) obj.manager = deeper;
+    return obj;
+  }
+
+  function findApp(appId: string): GraphTeamsApp | undefined {
+    if (apps.length === 0) return { id: appId, externalId: appId, displayName: appId, distributionMethod: "organization" };
+    return apps.find((a) => a.id === appId || a.externalId === appId);
+  }
+
+  function chatIdFor(userId: string, appId: string): string {
+    return `19:${userId}_${options.botAppId ?? appId}@unq.gbl.spaces`;
+  }
+
+  function install(userId: string, appId: string): GraphInstallation {
+    const existing = installations.find((i) => i.userId === userId && i.appId === appId);
+    if (existing) return existing;
+    const inst: GraphInstallation = {
+      installationId: b64(`${userId}##${appId}`),
+      userId,
+      appId,
+      chatId: chatIdFor(userId, appId),
+      time: Date.now(),
+    };
+    installations.push(inst);
+    return inst;
+  }
+
+  function initialInstallations(): void {
+    installations = [];
+    for (const i of options.installed ?? []) install(i.userId, findApp(i.appId)?.id ?? i.appId);
+  }
+  initialInstallations();
+
+  function installationJson(i: GraphInstallation, expandApp: boolean): Record<string, unknown> {
+    const app = findApp(i.appId) ?? { id: i.appId };
+    return {
+      id: i.installationId,
+      ...(expandApp
+        ? {
+            teamsApp: {
+              id: app.id,
+              externalId: app.externalId ?? null,
+              displayName: app.displayName ?? null,
+              distributionMethod: app.distributionMethod ?? "organization",
+            },
+          }
+        : {}),
+    };
+  }
+
+  async function route(
+    method: string,
+    segs: string[],
+    query: URLSearchParams,
+    headers: IncomingMessage["headers"],
+    body: unknown,
+  ): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
+    const [ver, coll, userId, sub, sub2, sub3] = segs;
+    if (ver !== "v1.0" && ver !== "beta") throw new HttpError(404, "NotFound", "Unknown API version");
+    if (coll !== "users") throw new HttpError(404, "NotFound", `Unsupported resource '${coll ?? ""}' in this fake.`);
+    const select = parseSelect(query.get("$select"));
+
+    // GET /users
+    if (userId === undefined) {
+      if (method !== "GET") throw new HttpError(405, "Request_BadRequest", "Method not allowed");
+      const topRaw = query.get("$top");
+      const top = topRaw !== null ? Number(topRaw) : defaultPageSize;
+      if (!Number.isInteger(top) || top < 1 || top > 999)
+        throw new HttpError(
+          400,
+          "Request_UnsupportedQuery",
+          `Invalid page size specified: '${topRaw ?? ""}'. Must be between 1 and 999 inclusive.`,
+        );
+      const filter = parseFilter(query.get("$filter"));
+      let all = [...users.values()];
+      if (filter) all = all.filter((u) => filter(u));
+      const skipToken = query.get("$skiptoken");
+      let offset = 0;
+      if (skipToken) {
+        offset = Number(unb64(skipToken).replace(/^offset:/, ""));
+        if (!Number.isInteger(offset) || offset < 0) throw new HttpError(400, "Directory_InvalidSkipToken", "Invalid skip token");
+      }
+      const page = all.slice(offset, offset + top).map((u) => project(u, select));
+      const out: Record<string, unknown> = { "@odata.context": `${GRAPH_CONTEXT}#users` };
+      if (query.get("$count") === "true") out["@odata.count"] = all.length;
+      out.value = page;
+      if (offset + top < all.length) {
+        const next = new URLSearchParams();
+        for (const [k, v] of query) if (k !== "$skiptoken") next.set(k, v);
+        next.set("$top", String(top));
+        next.set("$skiptoken", b64(`offset:${offset + top}`));
+        out["@odata.nextLink"] = `${url}v1.0/users?${next.toString()}`;
+      }
+      return { status: 200, body: out };
+    }
+
+    const user = requireUser(userId);
+
+    // GET /users/{id}
+    if (sub === undefined) {
+      if (method !== "GET") throw new HttpError(405, "Request_BadRequest", "Method not allowed");
+      const expand = parseExpand(query.get("$expand"));
+      const out: Record<string, unknown> = { "@odata.context": `${GRAPH_CONTEXT}#users/$entity`, ...project(user, select) };
+      if (expand) {
+        if (expand.levels !== undefined) {
+          const cl = String(headers["consistencylevel"] ?? "").toLowerCase();
+          if (cl !== "eventual")
+            throw new HttpError(
+              400,
+              "Request_UnsupportedQuery",
+              "$levels in $expand requires the 'ConsistencyLevel: eventual' request header.",
+            );
+        }
+        const chain = managerChain(user, expand.levels ?? 1, expand.select, new Set([user.id]));
+        if (chain) out.manager = chain;
+      }
+      return { status: 200, body: out };
+    }
+
+    if (sub === "manager" && sub2 === undefined && method === "GET") {
+      const m = user.managerId ? users.get(user.managerId) : undefined;
+      if (!m)
+        throw new HttpError(
+          404,
+          "Request_ResourceNotFound",
+          "Resource 'manager' does not exist or one of its queried reference-property objects are not present.",
+        );
+      return {
+        status: 200,
+        body: {
+          "@odata.context": `${GRAPH_CONTEXT}#directoryObjects/$entity`,
+          "@odata.type": "#microsoft.graph.user",
+          ...project(m, select),
+        },
+      };
+    }
+
+    if (sub === "directReports" && sub2 === undefined && method === "GET") {
+      const reports = [...users.values()].filter((u) => u.managerId === user.id);
+      return {
+        status: 200,
+        body: {
+          "@odata.context": `${GRAPH_CONTEXT}#directoryObjects`,
+          value: reports.map((u) => ({ "@odata.type": "#microsoft.graph.user", ...project(u, select) })),
+        },
+      };
+    }
+
+    if (sub === "teamwork" && sub2 === "installedApps") {
+      const instId = sub3;
+      const tail = segs[6];
+      if (instId === undefined) {
+        if (method === "POST") {
+          const bind = (body as Record<string, unknown> | undefined)?.["teamsApp@odata.bind"];
+          if (typeof bind !== "string") throw new HttpError(400, "BadRequest", "Body must contain 'teamsApp@odata.bind'.");
+          const mm = /teamsApps(?:\/|\(')([^/')]+)/.exec(bind);
+          const appId = mm?.[1];
+          if (!appId) throw new HttpError(400, "BadRequest", `Invalid teamsApp@odata.bind '${bind}'.`);
+          const app = findApp(appId);
+          if (!app) throw new HttpError(404, "NotFound", `App '${appId}' not found in the app catalog.`);
+          if (installations.some((i) => i.userId === user.id && i.appId === app.id))
+            throw new HttpError(409, "Conflict", "App is already installed.");
+          const inst = install(user.id, app.id);
+          if (options.onInstall)
+            await options.onInstall({ userId: user.id, appId: app.id, installationId: inst.installationId, chatId: inst.chatId });
+          return { status: 201 };
+        }
+        if (method === "GET") {
+          const expandApp = /(^|,)\s*teamsApp\b/.test(query.get("$expand") ?? "");
+          const filter = parseFilter(query.get("$filter"));
+          let list = installations.filter((i) => i.userId === user.id).map((i) => installationJson(i, true));
+          if (filter) list = list.filter((o) => filter(o));
+          if (!expandApp) list = list.map((o) => ({ id: o.id }));
+          return {
+            status: 200,
+            body: { "@odata.context": `${GRAPH_CONTEXT}#users('${user.id}')/teamwork/installedApps`, value: list },
+          };
+        }
+        throw new HttpError(405, "BadRequest", "Method not allowed");
+      }
+      const inst = installations.find((i) => i.installationId === instId && i.userId === user.id);
+      if (!inst) throw new HttpError(404, "NotFound", `Installation '${instId}' not found.`);
+      if (tail === undefined) {
+        if (method === "GET") {
+          const expandApp = /(^|,)\s*teamsApp\b/.test(query.get("$expand") ?? "");
+          return { status: 200, body: installationJson(inst, expandApp) };
+        }
+        if (method === "DELETE") {
+          installations = installations.filter((i) => i !== inst);
+          return { status: 204 };
+        }
+      }
+      if (tail === "chat" && segs.length === 7 && method === "GET") {
+        return {
+          status: 200,
+          body: {
+            "@odata.context": `${GRAPH_CONTEXT}#chats/$entity`,
+            id: inst.chatId,
+            topic: null,
+            chatType: "oneOnOne",
+            tenantId: null,
+            createdDateTime: new Date(inst.time).toISOString(),
+            lastUpdatedDateTime: new Date(inst.time).toISOString(),
+          },
+        };
+      }
+    }
+    throw new HttpError(404, "NotFound", `No route for ${method} /${segs.join("/")} in this fake.`);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const method = (req.method ?? "GET").toUpperCase();
+    const rawUrl = req.url ?? "/";
+    const qIdx = rawUrl.indexOf("?");
+    const rawPath = qIdx >= 0 ? rawUrl.slice(0, qIdx) : rawUrl;
+    const rawQuery = qIdx >= 0 ? rawUrl.slice(qIdx + 1) : "";
+    const segs = pathSegments(rawPath);
+    const authorization = req.headers.authorization;
+    const cl = req.headers["consistencylevel"];
+    const log: GraphRequestLogEntry = {
+      method,
+      path: "/" + segs.join("/"),
+      query: decodeURIComponentSafe(rawQuery),
+      status: 0,
+      time: started,
+      durationMs: 0,
+      ...(authorization !== undefined ? { authorization } : {}),
+      ...(typeof cl === "string" ? { consistencyLevel: cl } : {}),
+    };
+    requests.push(log);
+    stats.requests += 1;
+    const reply = (status: number, body?: unknown, headers: Record<string, string> = {}): void => {
+      log.status = status;
+      log.durationMs = Date.now() - started;
+      stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+      if (status === 429) stats.total429 += 1;
+      sendJson(res, status, body, headers);
+    };
+
+    const raw = await readBody(req);
+    if (latencyMs > 0) await sleep(latencyMs);
+
+    const fIdx = faults.findIndex((f) => f.count > 0 && (!f.match || f.match(method, log.path)));
+    const fault = fIdx >= 0 ? faults[fIdx] : undefined;
+    if (fault) {
+      fault.count -= 1;
+      if (fault.count <= 0) faults.splice(fIdx, 1);
+      if (fault.status !== 429) stats.faults += 1;
+      const headers: Record<string, string> =
+        fault.retryAfterSeconds !== undefined || fault.status === 429 ? { "Retry-After": String(fault.retryAfterSeconds ?? 1) } : {};
+      const code = fault.status === 429 ? "TooManyRequests" : fault.status === 503 ? "serviceNotAvailable" : "generalException";
+      reply(fault.status, gErr(code, `Injected fault ${fault.status}`), headers);
+      return;
+    }
+
+    if (isTokenEndpoint(method, segs)) {
+      reply(200, fakeTokenResponse());
+      return;
+    }
+
+    if (requireAuth && !/^Bearer\s+\S+/i.test(authorization ?? "")) {
+      reply(401, gErr("InvalidAuthenticationToken", "Access token is empty."));
+      return;
+    }
+
+    let body: unknown;
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw.toString("utf8"));
+      } catch {
+        reply(400, gErr("BadRequest", "Invalid JSON body"));
+        return;
+      }
+      log.body = body;
+    }
+
+    try {
+      const r = await route(method, segs, new URLSearchParams(rawQuery), req.headers, body);
+      reply(r.status, r.body, r.headers);
+    } catch (e) {
+      if (e instanceof HttpError) reply(e.status, gErr(e.code, e.message));
+      else reply(500, gErr("generalException", String(e)));
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => sendJson(res, 500, gErr("generalException", String(err))));
+  });
+  const { port, close } = await listen(server, options.port ?? 0);
+  const url = `http://127.0.0.1:${port}/`;
+
+  return {
+    url,
+    v1: `${url}v1.0`,
+    port,
+    requests,
+    get installations() {
+      return installations;
+    },
+    get stats() {
+      return stats;
+    },
+    inject429(count, retryAfterSeconds = 1) {
+      if (count > 0) faults.push({ status: 429, count, retryAfterSeconds });
+    },
+    inject503(count, retryAfterSeconds) {
+      if (count > 0) faults.push({ status: 503, count, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
+    },
+    injectFaults(spec) {
+      if (spec.count > 0) faults.push({ ...spec });
+    },
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    addUser(user) {
+      users.set(user.id, user);
+    },
+    install(userId, appId) {
+      return install(userId, findApp(appId)?.id ?? appId);
+    },
+    uninstall(userId, appId) {
+      const before = installations.length;
+      installations = installations.filter((i) => !(i.userId === userId && i.appId === appId));
+      return installations.length < before;
+    },
+    reset() {
+      requests.length = 0;
+      stats = { requests: 0, total429: 0, faults: 0, byStatus: {} };
+      faults = [];
+      latencyMs = options.latencyMs ?? 0;
+      initialInstallations();
+    },
+    close,
+  };
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, " "));
+  } catch {
+    return s;
+  }
+}
