@@ -122,6 +122,13 @@ function relabelCharColumns(queryable) {
       return result;
     };
   }
+  // adapter-pg's executeScript splits the script on every ";", which breaks dollar-quoted function
+  // bodies (triggers). PostgreSQL's simple-query protocol runs a whole multi-statement script.
+  if (typeof queryable?.executeScript === "function" && typeof queryable?.underlyingDriver === "function") {
+    queryable.executeScript = async (script) => {
+      await queryable.underlyingDriver().query(script);
+    };
+  }
   if (typeof queryable?.startTransaction === "function") {
     const start = queryable.startTransaction.bind(queryable);
     queryable.startTransaction = async (...a) => relabelCharColumns(await start(...a));
