@@ -59,7 +59,11 @@ const LEASE_MS = 5 * 60_000;
  * A job whose claim expired (its process died) is claimed again; because the handler's effects
  * and "done" commit together, a job that died before committing has had no effect.
  */
-export async function runDueJobs(ctx: AppContext, handlers: JobHandlers, opts: { limit?: number; maxAttempts?: number } = {}): Promise<RunResult> {
+export async function runDueJobs(
+  ctx: AppContext,
+  handlers: JobHandlers,
+  opts: { limit?: number; maxAttempts?: number } = {},
+): Promise<RunResult> {
   const now = ctx.clock.now();
   const limit = opts.limit ?? 50;
   const maxAttempts = opts.maxAttempts ?? 5;
