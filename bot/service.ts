@@ -14,6 +14,7 @@ import { buildRouter } from "./routes";
 import { AssureBot } from "./teamsBot";
 import { createAdapter, createHttpApp } from "./server";
 import { OutboxSender } from "./delivery";
+import { devChatEnabled, mountDevChat } from "./devchat/devChat";
 
 export interface ServiceOptions {
   config: Config;
@@ -62,7 +63,10 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       await db.$queryRaw`SELECT 1`;
       return true;
     },
-    extraRoutes: opts.extraRoutes,
+    extraRoutes: (app) => {
+      if (devChatEnabled(ctx)) mountDevChat(app, ctx);
+      opts.extraRoutes?.(app);
+    },
   });
   const server: Server = await new Promise((resolve) => {
     const s = http.listen(config.PORT, config.HOST, () => resolve(s));
