@@ -120,14 +120,10 @@ export async function importStaffCsv(db: Db, text: string): Promise<ImportResult
   return db.$transaction(
     async (tx) => {
       const result: ImportResult = { created: 0, updated: 0 };
-      for (const r of rows) {
-        if (!r.team_id) continue;
-        await tx.team.upsert({
-          where: { id: r.team_id },
-          update: { name: r.team_name || r.team_id, serviceArea: r.service_area || "" },
-          create: { id: r.team_id, name: r.team_name || r.team_id, serviceArea: r.service_area || "" },
-        });
-      }
+      const teams = new Map(
+        rows.filter((r) => r.team_id).map((r) => [r.team_id, { name: r.team_name || r.team_id, serviceArea: r.service_area || "" }]),
+      );
+      for (const [id, t] of teams) await tx.team.upsert({ where: { id }, update: t, create: { id, ...t } });
       const existing = new Set(
         (await tx.staff.findMany({ where: { email: { in: [...emails] } }, select: { email: true } })).map((s) => s.email),
       );
@@ -186,23 +182,36 @@ export async function importCasesCsv(db: Db, text: string): Promise<ImportResult
   }
   return db.$transaction(
     async (tx) => {
-      const existing = new Set(
-        (await tx.case.findMany({ where: { caseRef: { in: [...seen] } }, select: { caseRef: true } })).map((c) => c.caseRef),
+      const existing = new Map(
+        (
+          await tx.case.findMany({
+            where: { caseRef: { in: [...seen] } },
+            select: { caseRef: true, teamId: true, workerId: true, planType: true, openedOn: true, active: true },
+          })
+        ).map((c) => [c.caseRef, c]),
       );
-      for (const r of rows) {
-        const data = {
-          teamId: r.team_id,
-          workerId: r.worker_email ? staff.get(r.worker_email)! : null,
-          planType: r.plan_type,
-          openedOn: r.opened_on,
-          active: true,
-        };
-        await tx.case.upsert({ where: { caseRef: r.case_ref }, update: data, create: { caseRef: r.case_ref, ...data } });
+      const all = rows.map((r) => ({
+        caseRef: r.case_ref,
+        teamId: r.team_id,
+        workerId: r.worker_email ? staff.get(r.worker_email)! : null,
+        planType: r.plan_type,
+        openedOn: r.opened_on,
+        active: true,
+      }));
+      const fresh = all.filter((d) => !existing.has(d.caseRef));
+      if (fresh.length) await tx.case.createMany({ data: fresh });
+      for (const d of all) {
+        const e = existing.get(d.caseRef);
+        const unchanged =
+          e &&
+          e.teamId === d.teamId &&
+          e.workerId === d.workerId &&
+          e.planType === d.planType &&
+          e.active &&
+          e.openedOn?.getTime() === d.openedOn?.getTime();
+        if (e && !unchanged) await tx.case.update({ where: { caseRef: d.caseRef }, data: d });
       }
-      return {
-        created: rows.filter((r) => !existing.has(r.case_ref)).length,
-        updated: rows.filter((r) => existing.has(r.case_ref)).length,
-      };
+      return { created: fresh.length, updated: all.length - fresh.length };
     },
     { timeout: 60_000 },
   );
