@@ -18,7 +18,7 @@ import { isWorkingDay, isoDate, nextDeliveryTime, parseIsoDate, localDate, type 
 import { getGradeScale } from "../catalogue";
 import { mayAudit, planAllocation, type PlanAuditor, type PlanCase, type StratumSummary } from "./plan";
 import { planTypeLabel, resolveTheme, type AuditTheme } from "./themes";
-import { scheduleSelfAssessmentReminder, selfAssessmentCardData } from "./selfAssessment";
+import { REMINDER_JOB, scheduleSelfAssessmentReminder, selfAssessmentCardData, selfAssessmentReminderAt } from "./selfAssessment";
 
 /** Auditors are drawn from Deputy Team Manager and above (seed 002 §1.3). */
 export const AUDITOR_ROLES: Role[] = [
@@ -303,7 +303,17 @@ export async function allocateMonth(ctx: AppContext, actor: Actor | null, opts: 
         await tx.selfAssessment.createMany({ data: sas });
         await tx.history.createMany({ data: history });
         await tx.outboxMessage.createMany({ data: outbox, skipDuplicates: true });
-        for (const au of audits) await scheduleSelfAssessmentReminder(tx, ctx, au.id!, isoDate(due));
+        const reminderAt = selfAssessmentReminderAt(ctx, isoDate(due));
+        if (reminderAt)
+          await tx.scheduledJob.createMany({
+            data: audits.map((au) => ({
+              key: `audit:${au.id}:self-assessment:reminder`,
+              name: REMINDER_JOB,
+              runAt: reminderAt,
+              data: { auditId: au.id } as Prisma.InputJsonValue,
+            })),
+            skipDuplicates: true,
+          });
         return cycle.id;
       },
       { timeout: 120_000 },

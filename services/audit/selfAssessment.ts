@@ -115,9 +115,14 @@ function minusWorkingDays(l: LocalDate, n: number): LocalDate {
 }
 
 /** Reminder at 09:00 two working days before the due date (moved when the date moves). */
-export async function scheduleSelfAssessmentReminder(tx: Tx, ctx: AppContext, auditId: string, dueIso: string): Promise<void> {
+export function selfAssessmentReminderAt(ctx: AppContext, dueIso: string): Date | null {
   const at = zonedInstant(minusWorkingDays(parseIsoDate(dueIso), REMINDER_WORKING_DAYS), 9, 0, ctx.config.TIMEZONE);
-  if (at.getTime() <= ctx.clock.now().getTime()) {
+  return at.getTime() > ctx.clock.now().getTime() ? at : null;
+}
+
+export async function scheduleSelfAssessmentReminder(tx: Tx, ctx: AppContext, auditId: string, dueIso: string): Promise<void> {
+  const at = selfAssessmentReminderAt(ctx, dueIso);
+  if (!at) {
     await cancelJobs(tx, reminderKey(auditId));
     return;
   }
