@@ -29,7 +29,11 @@ const cases: PlanCase[] = Array.from({ length: 300 }, (_, i) => ({
   workerId: `w${i % 30}`,
   managerId: `m${i % 6}`,
 }));
-const auditors: PlanAuditor[] = Array.from({ length: 60 }, (_, i) => ({ id: `a${i}`, email: `a${String(i).padStart(2, "0")}@x`, teamId: i < 48 ? TEAMS[i % 6]! : "LEAD" }));
+const auditors: PlanAuditor[] = Array.from({ length: 60 }, (_, i) => ({
+  id: `a${i}`,
+  email: `a${String(i).padStart(2, "0")}@x`,
+  teamId: i < 48 ? TEAMS[i % 6]! : "LEAD",
+}));
 const times: number[] = [];
 let spread = 0;
 for (let r = 0; r < 20; r++) {
@@ -67,7 +71,7 @@ if (server) {
   cleanup = () => h.close();
 }
 const db = createPrisma(url, 4);
-let result: Record<string, unknown> = {};
+let result: Record<string, unknown>;
 try {
   await migrate(url);
   await seedDemo(db);

@@ -24,7 +24,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.month) {
-  console.error("usage: npm run allocate -- --month YYYY-MM [--theme assessment|childrens-plans|safeguarding-risk] [--target 30] [--seed x] [--dry-run] [--by qa.email]");
+  console.error(
+    "usage: npm run allocate -- --month YYYY-MM [--theme assessment|childrens-plans|safeguarding-risk] [--target 30] [--seed x] [--dry-run] [--by qa.email]",
+  );
   process.exit(2);
 }
 
@@ -49,11 +51,16 @@ try {
     dryRun: values["dry-run"],
   });
   const state = s.alreadyAllocated ? "already allocated (nothing done twice)" : s.dryRun ? "dry run (nothing written)" : "allocated";
-  console.log(`${s.month}${s.theme ? ` · theme ${s.theme.label}` : ""}: ${state}; ${s.allocations.length} of target ${s.target}; seed ${s.seed}`);
-  if (s.poolSize) console.log(`pool ${s.poolSize} cases (${s.excludedRecent} left out: audited within ${config.AUDIT_REPEAT_WINDOW_MONTHS} months)`);
+  console.log(
+    `${s.month}${s.theme ? ` · theme ${s.theme.label}` : ""}: ${state}; ${s.allocations.length} of target ${s.target}; seed ${s.seed}`,
+  );
+  if (s.poolSize)
+    console.log(`pool ${s.poolSize} cases (${s.excludedRecent} left out: audited within ${config.AUDIT_REPEAT_WINDOW_MONTHS} months)`);
   for (const st of s.strata) console.log(`  ${st.label.padEnd(48)} ${st.selected}${st.pool ? ` of ${st.pool}` : ""}`);
   for (const r of s.allocations)
-    console.log(`  ${r.caseRef.padEnd(10)} ${planTypeLabel(r.planType).padEnd(28)} ${r.teamId.padEnd(5)} → ${r.auditor} (${r.auditorTeamId ?? "-"})`);
+    console.log(
+      `  ${r.caseRef.padEnd(10)} ${planTypeLabel(r.planType).padEnd(28)} ${r.teamId.padEnd(5)} → ${r.auditor} (${r.auditorTeamId ?? "-"})`,
+    );
   const counts = s.loads.map((l) => l.count);
   const min = Math.min(...counts);
   const max = Math.max(...counts);

@@ -79,7 +79,8 @@ export function requireAllocatedAuditor(actor: Pick<Actor, "id">, audit: { audit
 
 /** Only the practitioner whose case is audited answers the self-assessment. */
 export function requireSelfAssessor(actor: Pick<Actor, "id">, sa: { practitionerId: string }): void {
-  if (sa.practitionerId !== actor.id) throw new NotPermitted("Only the practitioner whose case is being audited can answer this self-assessment.");
+  if (sa.practitionerId !== actor.id)
+    throw new NotPermitted("Only the practitioner whose case is being audited can answer this self-assessment.");
 }
 
 /** The auditor or the practitioner of an audit (e.g. reading the self-assessment answers). */

@@ -101,7 +101,8 @@ export function summaryCardData(s: AllocationSummary): Record<string, unknown> {
       caseRef: r.caseRef,
       text: `${planTypeLabel(r.planType)} (${r.teamId}) → ${r.auditor}${r.auditorTeamId ? ` (${r.auditorTeamId})` : ""}`,
     })),
-    more: s.allocations.length > MAX_ROWS ? `… and ${s.allocations.length - MAX_ROWS} more (see "npm run allocate" or the audit report).` : "",
+    more:
+      s.allocations.length > MAX_ROWS ? `… and ${s.allocations.length - MAX_ROWS} more (see "npm run allocate" or the audit report).` : "",
   };
 }
 
@@ -151,7 +152,9 @@ export function allocationRoutes() {
       schema: acceptSchema,
       async handle({ app, actor, data }) {
         try {
-          return { card: renderCard("audit-allocation", await acceptAllocation(app, actor, data.auditId, { meetingDate: data.meetingDate })) };
+          return {
+            card: renderCard("audit-allocation", await acceptAllocation(app, actor, data.auditId, { meetingDate: data.meetingDate })),
+          };
         } catch (err) {
           if (err instanceof ValidationFailed && err.fieldErrors.meetingDate) {
             const card = await allocationCardFor(app, actor, data.auditId, {
@@ -188,7 +191,8 @@ export function allocationRoutes() {
       schema: auditRefSchema.partial(),
       async handle({ app, actor }) {
         const items = await pendingSelfAssessments(app, actor);
-        if (items.length === 1) return { card: renderCard("audit-self-assessment", await selfAssessmentCard(app, actor, items[0]!.auditId)) };
+        if (items.length === 1)
+          return { card: renderCard("audit-self-assessment", await selfAssessmentCard(app, actor, items[0]!.auditId)) };
         return { card: renderCard("audit-self-assessment-list", { items }) };
       },
     }),
@@ -208,10 +212,20 @@ export function allocationRoutes() {
         async handle({ app, actor, data }) {
           const { auditId, ...answers } = data;
           try {
-            return { card: renderCard("audit-self-assessment", await saveSelfAssessment(app, actor, auditId, answers, { submit: kind === "submit" })) };
+            return {
+              card: renderCard(
+                "audit-self-assessment",
+                await saveSelfAssessment(app, actor, auditId, answers, { submit: kind === "submit" }),
+              ),
+            };
           } catch (err) {
             if (err instanceof ValidationFailed)
-              return { card: renderCard("audit-self-assessment", await selfAssessmentCardWithErrors(app, actor, auditId, answers, err.fieldErrors)) };
+              return {
+                card: renderCard(
+                  "audit-self-assessment",
+                  await selfAssessmentCardWithErrors(app, actor, auditId, answers, err.fieldErrors),
+                ),
+              };
             throw err;
           }
         },

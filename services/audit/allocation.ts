@@ -58,7 +58,9 @@ export const dbDate = (l: LocalDate | string): Date => new Date(`${typeof l === 
 export function formatDate(d: Date | string | null | undefined): string {
   if (!d) return "";
   const date = typeof d === "string" ? new Date(`${d.slice(0, 10)}T00:00:00Z`) : d;
-  return new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(date);
+  return new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(
+    date,
+  );
 }
 
 // ------------------------------------------------------------------ allocation
@@ -133,7 +135,8 @@ export async function allocateMonth(ctx: AppContext, actor: Actor | null, opts: 
   const theme = resolveTheme(opts.theme);
   const themeId = theme?.id ?? "";
   const existing = await ctx.db.auditCycle.findUnique({ where: { month_theme: { month, theme: themeId } } });
-  if (existing) return { ...(await cycleSummary(ctx, existing.id)), dryRun: !!opts.dryRun, alreadyAllocated: true, ms: performance.now() - started };
+  if (existing)
+    return { ...(await cycleSummary(ctx, existing.id)), dryRun: !!opts.dryRun, alreadyAllocated: true, ms: performance.now() - started };
 
   const seed = opts.seed ?? randomBytes(6).toString("hex");
   const window = ctx.config.AUDIT_REPEAT_WINDOW_MONTHS;
@@ -422,7 +425,8 @@ export function allocationCardData(
     theme: i.theme?.label ?? "",
     focus: (i.theme?.focus ?? []).map((f) => ({ text: `• ${f}` })),
     accepted: state === "accepted",
-    status: state === "accepted" ? `Accepted${i.meetingDate ? ` · meeting ${formatDate(i.meetingDate)}` : ""}` : "Waiting for you to accept",
+    status:
+      state === "accepted" ? `Accepted${i.meetingDate ? ` · meeting ${formatDate(i.meetingDate)}` : ""}` : "Waiting for you to accept",
     reason: extra.reason ?? "",
     reasonError: extra.error ?? "",
     meetingDateError: extra.meetingDateError ?? "",
@@ -432,7 +436,11 @@ export function allocationCardData(
 export function noticeData(i: CardInfo, audience: "practitioner" | "manager", event: "allocated" | "swapped" | "meeting" = "allocated") {
   const who = `${i.auditorName}${i.auditorRole ? ` (${i.auditorRole}${i.auditorTeamId ? `, ${i.auditorTeamId}` : ""})` : ""}`;
   const title =
-    event === "swapped" ? "Your case audit has a new auditor" : event === "meeting" ? "Audit meeting date proposed" : "A case is being audited";
+    event === "swapped"
+      ? "Your case audit has a new auditor"
+      : event === "meeting"
+        ? "Audit meeting date proposed"
+        : "A case is being audited";
   const lines =
     audience === "practitioner"
       ? [
@@ -474,7 +482,9 @@ async function cardInfo(tx: Tx | AppContext["db"], auditId: string): Promise<Car
     planType: a.case.planType,
     teamId: a.teamId,
     auditorName: auditor?.name ?? "",
-    auditorRole: auditor?.roles.find((r) => AUDITOR_ROLES.includes(r)) ? roleLabel(auditor.roles.find((r) => AUDITOR_ROLES.includes(r))!) : "",
+    auditorRole: auditor?.roles.find((r) => AUDITOR_ROLES.includes(r))
+      ? roleLabel(auditor.roles.find((r) => AUDITOR_ROLES.includes(r))!)
+      : "",
     auditorTeamId: auditor?.teamId ?? null,
     practitionerName: p.get(a.practitionerId)?.name ?? "",
     managerName: a.managerId ? (p.get(a.managerId)?.name ?? "") : "",
@@ -587,7 +597,9 @@ export const SWAP_REASON_MAX = 500;
 export async function requestSwap(ctx: AppContext, actor: Actor, auditId: string, reason: string) {
   const text = reason.trim();
   if (text.length < 5 || text.length > SWAP_REASON_MAX)
-    throw new ValidationFailed("Please say why you cannot do this audit.", { reason: `A reason of 5 to ${SWAP_REASON_MAX} characters is needed.` });
+    throw new ValidationFailed("Please say why you cannot do this audit.", {
+      reason: `A reason of 5 to ${SWAP_REASON_MAX} characters is needed.`,
+    });
   const now = ctx.clock.now();
   return ctx.db.$transaction(async (tx) => {
     // Lock the audit row: two swap clicks at once move it once.
@@ -612,7 +624,9 @@ export async function requestSwap(ctx: AppContext, actor: Actor, auditId: string
       .sort((a, b) => (loads.get(a.id) ?? 0) - (loads.get(b.id) ?? 0) || a.email.localeCompare(b.email));
     const peer = peers[0];
     if (!peer)
-      throw new Conflict("No other auditor is free to take this audit, so it stays with you for now. Please talk to the QA team: nothing was changed.");
+      throw new Conflict(
+        "No other auditor is free to take this audit, so it stays with you for now. Please talk to the QA team: nothing was changed.",
+      );
     await tx.audit.update({
       where: { id: auditId },
       data: { auditorId: peer.id, status: "allocated", meetingDate: null, declineReason: text, version: { increment: 1 } },

@@ -48,7 +48,11 @@ export function selfAssessmentCardData(s: {
     description: t.description ?? "",
     dueDate: fmt(s.dueDate),
     readOnly,
-    status: readOnly ? "Submitted: your auditor can now read your answers." : s.status === "draft" ? "Draft saved. Submit when you are ready." : "",
+    status: readOnly
+      ? "Submitted: your auditor can now read your answers."
+      : s.status === "draft"
+        ? "Draft saved. Submit when you are ready."
+        : "",
     note: s.note ?? "",
     error: s.errors && Object.keys(s.errors).length ? "Some answers need attention: see the messages below." : "",
     sections: t.sections.map((sec) => ({
@@ -67,7 +71,10 @@ export function selfAssessmentCardData(s: {
           maxLength: q.maxLength ?? 3000,
           required: q.required,
           choices: isScale
-            ? Array.from({ length: 11 }, (_, n) => ({ title: q.anchors?.[String(n)] ? `${n} – ${q.anchors[String(n)]}` : String(n), value: String(n) }))
+            ? Array.from({ length: 11 }, (_, n) => ({
+                title: q.anchors?.[String(n)] ? `${n} – ${q.anchors[String(n)]}` : String(n),
+                value: String(n),
+              }))
             : [],
           error: s.errors?.[q.id] ?? "",
         };
@@ -99,7 +106,8 @@ export function validateAnswers(raw: Record<string, unknown>, complete: boolean)
       }
     }
   }
-  if (Object.keys(errors).length) throw new ValidationFailed("Some answers need attention. Nothing was saved from this submission.", errors);
+  if (Object.keys(errors).length)
+    throw new ValidationFailed("Some answers need attention. Nothing was saved from this submission.", errors);
   return out;
 }
 
@@ -165,7 +173,14 @@ export async function selfAssessmentCardWithErrors(
   requireSelfAssessor(actor, sa);
   const answers: SelfAssessmentAnswers = {};
   for (const [k, v] of Object.entries(typed)) if (typeof v === "string" || typeof v === "number") answers[k] = v;
-  return selfAssessmentCardData({ auditId, caseRef: sa.audit.case.caseRef, dueDate: sa.dueDate.toISOString(), answers, status: sa.status, errors });
+  return selfAssessmentCardData({
+    auditId,
+    caseRef: sa.audit.case.caseRef,
+    dueDate: sa.dueDate.toISOString(),
+    answers,
+    status: sa.status,
+    errors,
+  });
 }
 
 /** Saves a draft or submits. Only the audit's practitioner; a second submit is AlreadyDone. */

@@ -149,7 +149,13 @@ describe("allocation by the QA team", () => {
 
     const themed = await h.execute(qa, "audit.allocate.preview", { month: "2027-01", theme: "childrens-plans", target: "20", seed: "t" });
     expect(themed.text).toMatch(/Children’s plans/);
-    const t = await allocateMonth(h.service.ctx, null, { month: "2027-01", theme: "children's plans", target: 20, seed: "t", dryRun: true });
+    const t = await allocateMonth(h.service.ctx, null, {
+      month: "2027-01",
+      theme: "children's plans",
+      target: 20,
+      seed: "t",
+      dryRun: true,
+    });
     expect(t.allocations).toHaveLength(20);
     expect(new Set(t.allocations.map((r) => r.planType))).toEqual(new Set(["CHILD_IN_NEED", "CHILD_PROTECTION", "CHILD_LOOKED_AFTER"]));
   });
@@ -198,8 +204,12 @@ describe("cards reach auditor, practitioner and manager", () => {
     expect(await h.db.outboxMessage.count({ where: { id: { in: msgs.map((m) => m.id) }, status: "sent" } })).toBe(0);
     clock.set("2026-12-07T08:01:00Z");
     await h.drainOutbox();
-    expect(await h.db.outboxMessage.count({ where: { recipientId: auditor.id, idempotencyKey: `audit:${ids[0]}:allocation:${auditor.id}` } })).toBe(1);
-    expect((await h.db.outboxMessage.findFirstOrThrow({ where: { idempotencyKey: `audit:${ids[0]}:allocation:${auditor.id}` } })).status).toBe("sent");
+    expect(
+      await h.db.outboxMessage.count({ where: { recipientId: auditor.id, idempotencyKey: `audit:${ids[0]}:allocation:${auditor.id}` } }),
+    ).toBe(1);
+    expect(
+      (await h.db.outboxMessage.findFirstOrThrow({ where: { idempotencyKey: `audit:${ids[0]}:allocation:${auditor.id}` } })).status,
+    ).toBe("sent");
     clock.set("2026-12-01T10:00:00Z");
   });
 });
@@ -345,7 +355,9 @@ describe("self-assessment", () => {
     expect(cardActions(done.card)).toHaveLength(0);
     sa = await h.db.selfAssessment.findUniqueOrThrow({ where: { auditId: audit.id } });
     expect(sa.status).toBe("submitted");
-    expect((await h.db.scheduledJob.findUniqueOrThrow({ where: { key: `audit:${audit.id}:self-assessment:reminder` } })).status).toBe("cancelled");
+    expect((await h.db.scheduledJob.findUniqueOrThrow({ where: { key: `audit:${audit.id}:self-assessment:reminder` } })).status).toBe(
+      "cancelled",
+    );
 
     const twice = await h.execute(worker, "audit.selfAssessment.submit", { auditId: audit.id, ...full, [scale1]: "1" });
     expect(twice.text).toMatch(/Already done/);
@@ -373,7 +385,11 @@ describe("self-assessment", () => {
     const before = await h.db.selfAssessment.findUniqueOrThrow({ where: { auditId: target.id } });
     const historyBefore = await h.db.history.count();
 
-    const forged = await h.execute(me, "audit.selfAssessment.submit", { auditId: target.id, practitionerId: target.practitionerId, ...full });
+    const forged = await h.execute(me, "audit.selfAssessment.submit", {
+      auditId: target.id,
+      practitionerId: target.practitionerId,
+      ...full,
+    });
     expect(forged.text).toMatch(/Not allowed/);
     const open = await h.execute(me, "audit.selfAssessment.open", { auditId: target.id });
     expect(open.text).toMatch(/Not allowed/);
