@@ -259,7 +259,15 @@ export async function allocateMonth(ctx: AppContext, actor: Actor | null, opts: 
             allocatedAt: now,
           };
           audits.push(audit);
-          sas.push({ auditId: id, practitionerId: c.workerId, dueDate: dbDate(due) });
+          const saId = randomUUID();
+          sas.push({ id: saId, auditId: id, practitionerId: c.workerId, dueDate: dbDate(due) });
+          history.push({
+            entityType: "self_assessment",
+            entityId: saId,
+            action: "created",
+            actorId: actor?.id ?? null,
+            after: { auditId: id, practitionerId: c.workerId, status: "pending", dueDate: isoDate(due) },
+          });
           history.push({
             entityType: "audit",
             entityId: id,

@@ -220,6 +220,22 @@ export async function saveSelfAssessment(
         idempotencyKey: `audit:${auditId}:self-assessment:submitted`,
         payload: { template: "audit-self-assessment", data },
       });
+      // The auditor learns the answers are ready (they read them on the audit form).
+      await enqueueMessage(tx, {
+        recipientId: sa.audit.auditorId,
+        idempotencyKey: `audit:${auditId}:self-assessment:submitted:auditor`,
+        payload: {
+          template: "audit-status",
+          data: {
+            caseRef: sa.audit.case.caseRef,
+            status: "Self-assessment submitted: the practitioner's answers are on your audit form",
+            who: actor.name,
+            when: fmt(now.toISOString()),
+            detail: "",
+          },
+        },
+        notBefore: nextDeliveryTime(now, quietHours(ctx.config)),
+      });
     }
     return data;
   });

@@ -136,6 +136,18 @@ describe("allocation by the QA team", () => {
     expect(await h.db.outboxMessage.count()).toBe(outboxBefore);
   });
 
+  // Needs a real PostgreSQL server: PGlite's clients share one backend, so transactions cannot race.
+  it.skipIf(!process.env.TEST_DATABASE_URL)("two runs at once for the same month and theme allocate once", async () => {
+    const ctx = h.service.ctx;
+    const [a, b] = await Promise.all([
+      allocateMonth(ctx, null, { month: "2028-06", theme: "assessment", target: 10, seed: "race-1" }),
+      allocateMonth(ctx, null, { month: "2028-06", theme: "assessment", target: 10, seed: "race-2" }),
+    ]);
+    expect([a.alreadyAllocated, b.alreadyAllocated].sort()).toEqual([false, true]);
+    expect(a.cycleId).toBe(b.cycleId);
+    expect(await h.db.audit.count({ where: { cycle: { month: "2028-06" } } })).toBe(10);
+  });
+
   it("leaves out cases audited within the repeat window, and a theme narrows the sample", async () => {
     const dec = new Set((await auditsOf("2026-12")).map((a) => a.case.caseRef));
     const preview = await h.execute(qa, "audit.allocate.preview", { month: "2027-01", theme: "none", target: "300", seed: "jan" });
@@ -370,6 +382,9 @@ describe("self-assessment", () => {
 
     // The auditor can read the answers for the audit form; nobody else can.
     const auditor = await staff(audit.auditorId);
+    await h.install(auditor);
+    await h.drainOutbox();
+    expect(cardText(lastCardOfKind(auditor, /Self-assessment submitted/))).toContain(audit.case.caseRef);
     const seen = await selfAssessmentFor(h.service.ctx, auditor, audit.id);
     expect(seen.status).toBe("submitted");
     expect(seen.answers[scale1]).toBe(7);
