@@ -1,6 +1,9 @@
 // Every job handler, in one list (like bot/routes/index.ts for routes). Feature modules add theirs.
 import type { JobHandlers } from "./jobs";
+import { REMINDER_JOB, selfAssessmentReminder } from "./audit/selfAssessment";
 
 export function buildJobHandlers(): JobHandlers {
-  return {};
+  return {
+    [REMINDER_JOB]: selfAssessmentReminder,
+  };
 }

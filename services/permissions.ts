@@ -42,6 +42,9 @@ export const permissionMatrix = {
   "report.calibration": ["QA_TEAM", "HEAD_OF_QA"],
   "directory.import": ["ADMIN", "QA_TEAM"],
   "outbox.view": ["ADMIN", "QA_TEAM", "HEAD_OF_QA"],
+  // Allocation and self-assessment: anyone may press the button; the object-level checks below decide.
+  "audits.allocation.respond": [ALL_STAFF],
+  "audits.selfAssessment.answer": [ALL_STAFF],
 } as const satisfies Record<string, readonly (Role | typeof ALL_STAFF)[]>;
 
 export type Capability = keyof typeof permissionMatrix;
@@ -65,3 +68,23 @@ export function requireCapability(actor: Pick<Actor, "roles">, capability: Capab
 }
 
 export const hasRole = (actor: Pick<Actor, "roles">, ...roles: Role[]): boolean => actor.roles.some((r) => roles.includes(r));
+
+// ---- Object-level checks of the audit allocation and self-assessment (services/audit/allocation.ts,
+// selfAssessment.ts). The actor is the authenticated person; ids in card data only name the object.
+
+/** Only the auditor the audit is allocated to may accept it or ask to swap it. */
+export function requireAllocatedAuditor(actor: Pick<Actor, "id">, audit: { auditorId: string }): void {
+  if (audit.auditorId !== actor.id) throw new NotPermitted("Only the auditor this audit is allocated to can do this.");
+}
+
+/** Only the practitioner whose case is audited answers the self-assessment. */
+export function requireSelfAssessor(actor: Pick<Actor, "id">, sa: { practitionerId: string }): void {
+  if (sa.practitionerId !== actor.id)
+    throw new NotPermitted("Only the practitioner whose case is being audited can answer this self-assessment.");
+}
+
+/** The auditor or the practitioner of an audit (e.g. reading the self-assessment answers). */
+export function requireAuditParticipant(actor: Pick<Actor, "id">, audit: { auditorId: string; practitionerId: string }): void {
+  if (audit.auditorId !== actor.id && audit.practitionerId !== actor.id)
+    throw new NotPermitted("Only the auditor and the practitioner of this audit can see this.");
+}

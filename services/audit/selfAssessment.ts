@@ -1,0 +1,295 @@
+// Step 2 of the collaborative case audit (seed 002 §1.3): the practitioner's self-assessment before
+// the audit meeting. Questions and wording come from services/forms/templates/audit-self-assessment.json
+// (the same text as services/catalogue/auditTool.json "selfAssessment"). Draft, resume, submit once.
+import type { AppContext } from "../context";
+import { quietHours } from "../context";
+import type { Tx } from "../db";
+import type { Prisma } from "../../generated/prisma/client";
+import { AlreadyDone, NotFound, ValidationFailed } from "../errors";
+import { recordHistory } from "../history";
+import { enqueueCardUpdate, enqueueMessage } from "../outbox";
+import { cancelJobs, scheduleJob, type JobHandler } from "../jobs";
+import { requireAuditParticipant, requireSelfAssessor, type Actor } from "../permissions";
+import { loadFormTemplate, type FormTemplate } from "../forms/templateSchema";
+import { isWorkingDay, nextDeliveryTime, parseIsoDate, zonedInstant, type LocalDate } from "../workingTime";
+
+export const SELF_ASSESSMENT_TEMPLATE = "audit-self-assessment";
+export const REMINDER_JOB = "audit.selfAssessmentReminder";
+export const REMINDER_WORKING_DAYS = 2;
+const cardKey = (auditId: string) => `audit:${auditId}:self-assessment`;
+const reminderKey = (auditId: string) => `audit:${auditId}:self-assessment:reminder`;
+
+export type SelfAssessmentAnswers = Record<string, string | number>;
+
+const template = (): FormTemplate => loadFormTemplate(SELF_ASSESSMENT_TEMPLATE);
+
+function fmt(iso: string): string {
+  return new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(
+    new Date(`${iso.slice(0, 10)}T00:00:00Z`),
+  );
+}
+
+/** Card data for the self-assessment: inputs (pending/draft) or a read-only summary (submitted). */
+export function selfAssessmentCardData(s: {
+  auditId: string;
+  caseRef: string;
+  dueDate: string;
+  answers: SelfAssessmentAnswers;
+  status: string;
+  errors?: Record<string, string>;
+  note?: string;
+}): Record<string, unknown> {
+  const t = template();
+  const readOnly = s.status === "submitted";
+  return {
+    auditId: s.auditId,
+    caseRef: s.caseRef,
+    title: t.title,
+    description: t.description ?? "",
+    dueDate: fmt(s.dueDate),
+    readOnly,
+    status: readOnly
+      ? "Submitted: your auditor can now read your answers."
+      : s.status === "draft"
+        ? "Draft saved. Submit when you are ready."
+        : "",
+    note: s.note ?? "",
+    error: s.errors && Object.keys(s.errors).length ? "Some answers need attention: see the messages below." : "",
+    sections: t.sections.map((sec) => ({
+      title: sec.title,
+      questions: sec.questions.map((q) => {
+        const v = s.answers[q.id];
+        const value = v === undefined || v === null ? "" : String(v);
+        const isScale = q.type === "scale0to10";
+        return {
+          id: q.id,
+          text: q.text,
+          scale: isScale,
+          long: !isScale,
+          value,
+          shown: value === "" ? "Not answered" : isScale ? `${value} / 10` : value,
+          maxLength: q.maxLength ?? 3000,
+          required: q.required,
+          choices: isScale
+            ? Array.from({ length: 11 }, (_, n) => ({
+                title: q.anchors?.[String(n)] ? `${n} – ${q.anchors[String(n)]}` : String(n),
+                value: String(n),
+              }))
+            : [],
+          error: s.errors?.[q.id] ?? "",
+        };
+      }),
+    })),
+  };
+}
+
+/** Checks the answers against the template; `complete` demands every required one. */
+export function validateAnswers(raw: Record<string, unknown>, complete: boolean): SelfAssessmentAnswers {
+  const errors: Record<string, string> = {};
+  const out: SelfAssessmentAnswers = {};
+  for (const sec of template().sections) {
+    for (const q of sec.questions) {
+      const v = raw[q.id];
+      const s = v === undefined || v === null ? "" : String(v).trim();
+      if (s === "") {
+        if (complete && q.required) errors[q.id] = "Please answer this question before submitting.";
+        continue;
+      }
+      if (q.type === "scale0to10") {
+        const n = Number(s);
+        if (!Number.isInteger(n) || n < 0 || n > 10) errors[q.id] = "Choose a number from 0 to 10.";
+        else out[q.id] = n;
+      } else {
+        const max = q.maxLength ?? 3000;
+        if (s.length > max) errors[q.id] = `Please keep this to ${max} characters (you wrote ${s.length}).`;
+        else out[q.id] = s;
+      }
+    }
+  }
+  if (Object.keys(errors).length)
+    throw new ValidationFailed("Some answers need attention. Nothing was saved from this submission.", errors);
+  return out;
+}
+
+function minusWorkingDays(l: LocalDate, n: number): LocalDate {
+  let cur = l;
+  let left = n;
+  while (left > 0) {
+    const t = new Date(Date.UTC(cur.y, cur.m - 1, cur.d - 1));
+    cur = { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
+    if (isWorkingDay(cur)) left--;
+  }
+  return cur;
+}
+
+/** Reminder at 09:00 two working days before the due date (moved when the date moves). */
+export function selfAssessmentReminderAt(ctx: AppContext, dueIso: string): Date | null {
+  const at = zonedInstant(minusWorkingDays(parseIsoDate(dueIso), REMINDER_WORKING_DAYS), 9, 0, ctx.config.TIMEZONE);
+  return at.getTime() > ctx.clock.now().getTime() ? at : null;
+}
+
+export async function scheduleSelfAssessmentReminder(tx: Tx, ctx: AppContext, auditId: string, dueIso: string): Promise<void> {
+  const at = selfAssessmentReminderAt(ctx, dueIso);
+  if (!at) {
+    await cancelJobs(tx, reminderKey(auditId));
+    return;
+  }
+  await scheduleJob(tx, { key: reminderKey(auditId), name: REMINDER_JOB, runAt: at, data: { auditId } });
+}
+
+async function load(db: Tx | AppContext["db"], auditId: string) {
+  const sa = await db.selfAssessment.findUnique({
+    where: { auditId },
+    include: { audit: { select: { practitionerId: true, auditorId: true, case: { select: { caseRef: true } } } } },
+  });
+  if (!sa) throw new NotFound("This self-assessment does not exist (any more).");
+  return sa;
+}
+
+const answersOf = (j: unknown): SelfAssessmentAnswers => (j && typeof j === "object" ? (j as SelfAssessmentAnswers) : {});
+
+/** The practitioner's card as saved (resume on any device). */
+export async function selfAssessmentCard(ctx: AppContext, actor: Actor, auditId: string): Promise<Record<string, unknown>> {
+  const sa = await load(ctx.db, auditId);
+  requireSelfAssessor(actor, sa);
+  return selfAssessmentCardData({
+    auditId,
+    caseRef: sa.audit.case.caseRef,
+    dueDate: sa.dueDate.toISOString(),
+    answers: answersOf(sa.answers),
+    status: sa.status,
+  });
+}
+
+/** Re-shows the card with what the person typed and the errors next to the fields. */
+export async function selfAssessmentCardWithErrors(
+  ctx: AppContext,
+  actor: Actor,
+  auditId: string,
+  typed: Record<string, unknown>,
+  errors: Record<string, string>,
+): Promise<Record<string, unknown>> {
+  const sa = await load(ctx.db, auditId);
+  requireSelfAssessor(actor, sa);
+  const answers: SelfAssessmentAnswers = {};
+  for (const [k, v] of Object.entries(typed)) if (typeof v === "string" || typeof v === "number") answers[k] = v;
+  return selfAssessmentCardData({
+    auditId,
+    caseRef: sa.audit.case.caseRef,
+    dueDate: sa.dueDate.toISOString(),
+    answers,
+    status: sa.status,
+    errors,
+  });
+}
+
+/** Saves a draft or submits. Only the audit's practitioner; a second submit is AlreadyDone. */
+export async function saveSelfAssessment(
+  ctx: AppContext,
+  actor: Actor,
+  auditId: string,
+  raw: Record<string, unknown>,
+  opts: { submit: boolean },
+): Promise<Record<string, unknown>> {
+  const now = ctx.clock.now();
+  return ctx.db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "SelfAssessment" WHERE "auditId" = ${auditId} FOR UPDATE`;
+    const sa = await load(tx, auditId);
+    requireSelfAssessor(actor, sa);
+    if (sa.status === "submitted") throw new AlreadyDone("You have already submitted this self-assessment. Nothing was recorded twice.");
+    const answers = validateAnswers(raw, opts.submit);
+    const status = opts.submit ? "submitted" : "draft";
+    await tx.selfAssessment.update({
+      where: { auditId },
+      data: { answers: answers as Prisma.InputJsonValue, status, submittedAt: opts.submit ? now : null },
+    });
+    await recordHistory(tx, {
+      entityType: "self_assessment",
+      entityId: sa.id,
+      action: opts.submit ? "submitted" : "draft_saved",
+      actorId: actor.id,
+      before: { status: sa.status, answers: sa.answers },
+      after: { status, answers },
+    });
+    const data = selfAssessmentCardData({ auditId, caseRef: sa.audit.case.caseRef, dueDate: sa.dueDate.toISOString(), answers, status });
+    if (opts.submit) {
+      await cancelJobs(tx, reminderKey(auditId));
+      await enqueueCardUpdate(tx, {
+        recipientId: actor.id,
+        cardKey: cardKey(auditId),
+        idempotencyKey: `audit:${auditId}:self-assessment:submitted`,
+        payload: { template: "audit-self-assessment", data },
+      });
+      // The auditor learns the answers are ready (they read them on the audit form).
+      await enqueueMessage(tx, {
+        recipientId: sa.audit.auditorId,
+        idempotencyKey: `audit:${auditId}:self-assessment:submitted:auditor`,
+        payload: {
+          template: "audit-status",
+          data: {
+            caseRef: sa.audit.case.caseRef,
+            status: "Self-assessment submitted: the practitioner's answers are on your audit form",
+            who: actor.name,
+            when: fmt(now.toISOString()),
+            detail: "",
+          },
+        },
+        notBefore: nextDeliveryTime(now, quietHours(ctx.config)),
+      });
+    }
+    return data;
+  });
+}
+
+/** The answers for the audit form: the auditor (or the practitioner) of that audit only. */
+export async function selfAssessmentFor(ctx: AppContext, actor: Actor, auditId: string) {
+  const sa = await load(ctx.db, auditId);
+  requireAuditParticipant(actor, sa.audit);
+  const t = template();
+  const answers = answersOf(sa.answers);
+  return {
+    status: sa.status,
+    submittedAt: sa.submittedAt,
+    dueDate: sa.dueDate,
+    answers,
+    questions: t.sections.flatMap((sec) =>
+      sec.questions.map((q) => ({ id: q.id, section: sec.title, text: q.text, type: q.type, answer: answers[q.id] ?? null })),
+    ),
+  };
+}
+
+/** The practitioner's self-assessments still to do. */
+export async function pendingSelfAssessments(ctx: AppContext, actor: Actor) {
+  const rows = await ctx.db.selfAssessment.findMany({
+    where: { practitionerId: actor.id, status: { not: "submitted" } },
+    include: { audit: { select: { case: { select: { caseRef: true } } } } },
+    orderBy: { dueDate: "asc" },
+  });
+  return rows.map((r) => ({ auditId: r.auditId, caseRef: r.audit.case.caseRef, dueDate: fmt(r.dueDate.toISOString()), status: r.status }));
+}
+
+/** Job: two working days before the due date, re-send the card (with any draft) if not submitted. */
+export const selfAssessmentReminder: JobHandler = async (tx, ctx, data) => {
+  const auditId = String(data.auditId ?? "");
+  const sa = await tx.selfAssessment.findUnique({ where: { auditId }, include: { audit: { include: { case: true } } } });
+  if (!sa || sa.status === "submitted" || sa.audit.status === "cancelled") return;
+  const due = sa.dueDate.toISOString();
+  await enqueueMessage(tx, {
+    recipientId: sa.practitionerId,
+    idempotencyKey: `audit:${auditId}:self-assessment:reminder:${due.slice(0, 10)}`,
+    cardKey: cardKey(auditId),
+    payload: {
+      template: "audit-self-assessment",
+      data: selfAssessmentCardData({
+        auditId,
+        caseRef: sa.audit.case.caseRef,
+        dueDate: due,
+        answers: answersOf(sa.answers),
+        status: sa.status,
+        note: `Reminder: please complete your self-assessment before the audit meeting (due ${fmt(due)}).`,
+      }),
+    },
+    notBefore: nextDeliveryTime(ctx.clock.now(), quietHours(ctx.config)),
+  });
+  await recordHistory(tx, { entityType: "self_assessment", entityId: sa.id, action: "reminded", after: { dueDate: due.slice(0, 10) } });
+};
