@@ -1,6 +1,7 @@
 // Every route and command of the bot, in one list. Feature modules add theirs here.
 import { Router } from "../router";
 import { helpRoutes } from "./help";
+import { auditFormRoutes } from "./audit-form";
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -8,6 +9,11 @@ export function buildRouter(): Router {
   router.command(
     { words: "help", verb: "help.show", description: "What Assure can do for you" },
     { words: "hi", verb: "help.show", description: "Start here" },
+  );
+  router.add(...auditFormRoutes());
+  router.command(
+    { words: "my audits", verb: "audits.mine", description: "Audits you carry out, audits of your cases, your team's audits", button: "My audits" },
+    { words: "my actions", verb: "actions.mine", description: "Actions from audits that you need to do", button: "My actions" },
   );
   return router;
 }
