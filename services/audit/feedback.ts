@@ -18,6 +18,12 @@ export const NOT_OBTAINED_REASONS = [
   { value: "other", title: "Other (say why below)" },
 ];
 
+/**
+ * The card budget (28 KB) caps a long answer below the template's 2,000 characters: a child page has
+ * eight long answers. A phone-call note rarely needs more.
+ */
+export const FEEDBACK_TEXT_MAX = 1200;
+
 const obtainedId = (k: FeedbackKind) => `${k}-obtained`;
 const whyId = (k: FeedbackKind) => `${k}-not-obtained-why`;
 const detailId = (k: FeedbackKind) => `${k}-not-obtained-reason`;
@@ -52,7 +58,7 @@ export function feedbackFields(kind: FeedbackKind): FieldDef[] {
         break;
       }
       case "longtext":
-        out.push({ kind: "multiline", id: q.id, label: q.text, maxLength: q.maxLength ?? 2000 });
+        out.push({ kind: "multiline", id: q.id, label: q.text, maxLength: Math.min(q.maxLength ?? FEEDBACK_TEXT_MAX, FEEDBACK_TEXT_MAX) });
         break;
       default:
         out.push({ kind: "text", id: q.id, label: q.text, maxLength: q.maxLength ?? 200 });

@@ -27,8 +27,9 @@ import { gradeFields, resolveGrade, scaleFor } from "./grading";
 import { actionFields, actionRows, type Person } from "./actions";
 
 export const AREAS_PER_PAGE = 3;
-export const AREA_TEXT_MAX = 1000;
-export const EVIDENCE_MAX = 300;
+/** Text limits per area, chosen so a page of three areas full to the brim stays far below 28 KB. */
+export const AREA_TEXT_MAX = 800;
+export const EVIDENCE_MAX = 200;
 const SELF_ASSESSMENT_SHOWN_MAX = 600;
 
 export type Nav = "next" | "back" | "close" | "stay";
