@@ -67,7 +67,8 @@ export function auditFormRoutes() {
             }),
           };
         } catch (err) {
-          if (err instanceof AuditIncomplete) return { card: renderCard("audit-page", { ...(await reviewWithErrors(app, data.auditId, err.problems)) }) };
+          if (err instanceof AuditIncomplete)
+            return { card: renderCard("audit-page", { ...(await reviewWithErrors(app, data.auditId, err.problems)) }) };
           throw err;
         }
       },

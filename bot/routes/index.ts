@@ -12,7 +12,12 @@ export function buildRouter(): Router {
   );
   router.add(...auditFormRoutes());
   router.command(
-    { words: "my audits", verb: "audits.mine", description: "Audits you carry out, audits of your cases, your team's audits", button: "My audits" },
+    {
+      words: "my audits",
+      verb: "audits.mine",
+      description: "Audits you carry out, audits of your cases, your team's audits",
+      button: "My audits",
+    },
     { words: "my actions", verb: "actions.mine", description: "Actions from audits that you need to do", button: "My actions" },
   );
   return router;

@@ -23,7 +23,11 @@ export function requireAuditor(actor: Actor, audit: { auditorId: string; case: {
 }
 
 /** Managers may read their team's audits: same team, or the practitioner's management chain, or QA. */
-export async function mayView(db: Db | Tx, actor: Actor, audit: { auditorId: string; teamId: string; practitionerId: string; managerId: string | null }) {
+export async function mayView(
+  db: Db | Tx,
+  actor: Actor,
+  audit: { auditorId: string; teamId: string; practitionerId: string; managerId: string | null },
+) {
   if (audit.auditorId === actor.id) return true;
   if (!may(actor, "audits.team")) return false;
   if (hasRole(actor, "QA_TEAM", "HEAD_OF_QA")) return true;

@@ -42,7 +42,12 @@ export function actionFields(people: Person[]): FieldDef[] {
   for (let i = 1; i <= ACTION_ROWS; i++) {
     out.push({ kind: "info", id: `h-act${i}`, label: `Action ${i}` });
     out.push({ kind: "multiline", id: `act${i}_what`, label: label("what"), maxLength: ACTION_TEXT_MAX });
-    out.push({ kind: "choice", id: `act${i}_who`, label: label("who"), choices: people.map((p) => ({ title: `${p.name} (${p.role})`, value: p.id })) });
+    out.push({
+      kind: "choice",
+      id: `act${i}_who`,
+      label: label("who"),
+      choices: people.map((p) => ({ title: `${p.name} (${p.role})`, value: p.id })),
+    });
     out.push({ kind: "date", id: `act${i}_when`, label: label("when") });
     out.push({ kind: "toggle", id: `act${i}_immediate`, label: "Immediate action to reach Good" });
   }
@@ -53,7 +58,13 @@ export function actionFields(people: Person[]): FieldDef[] {
 export function actionRows(v: FieldValues): ActionRow[] {
   const rows: ActionRow[] = [];
   for (let i = 1; i <= ACTION_ROWS; i++) {
-    const r = { row: i, what: v[`act${i}_what`] ?? "", who: v[`act${i}_who`] ?? "", when: v[`act${i}_when`] ?? "", immediate: v[`act${i}_immediate`] === "true" };
+    const r = {
+      row: i,
+      what: v[`act${i}_what`] ?? "",
+      who: v[`act${i}_who`] ?? "",
+      when: v[`act${i}_when`] ?? "",
+      immediate: v[`act${i}_immediate`] === "true",
+    };
     if (r.what || r.who || r.when) rows.push(r);
   }
   return rows;
@@ -78,7 +89,11 @@ export function actionSubmitErrors(v: FieldValues, today: string, inadequate: bo
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
-export function actionCardData(a: { id: string; description: string; dueAt: Date; immediate: boolean; status: string; doneNote: string | null; doneAt: Date | null }, caseRef: string, extra: Record<string, unknown> = {}) {
+export function actionCardData(
+  a: { id: string; description: string; dueAt: Date; immediate: boolean; status: string; doneNote: string | null; doneAt: Date | null },
+  caseRef: string,
+  extra: Record<string, unknown> = {},
+) {
   return {
     actionId: a.id,
     caseRef,
@@ -106,12 +121,24 @@ export async function markActionDone(ctx: AppContext, actor: Actor, actionId: st
     }
     const caseRef = action.audit?.case.caseRef ?? "";
     if (action.status !== "open") {
-      throw new AlreadyDone(`This action was already marked done${action.doneAt ? ` on ${day(action.doneAt)}` : ""}. Nothing was recorded twice.`);
+      throw new AlreadyDone(
+        `This action was already marked done${action.doneAt ? ` on ${day(action.doneAt)}` : ""}. Nothing was recorded twice.`,
+      );
     }
     const now = ctx.clock.now();
-    const changed = await tx.action.updateMany({ where: { id: actionId, status: "open" }, data: { status: "done", doneAt: now, doneNote: note || null } });
+    const changed = await tx.action.updateMany({
+      where: { id: actionId, status: "open" },
+      data: { status: "done", doneAt: now, doneNote: note || null },
+    });
     if (changed.count === 0) throw new AlreadyDone("This action was already marked done. Nothing was recorded twice.");
-    await recordHistory(tx, { entityType: "action", entityId: actionId, action: "done", actorId: actor.id, before: { status: "open" }, after: { status: "done", note } });
+    await recordHistory(tx, {
+      entityType: "action",
+      entityId: actionId,
+      action: "done",
+      actorId: actor.id,
+      before: { status: "open" },
+      after: { status: "done", note },
+    });
     await cancelJobs(tx, `action:${actionId}`);
     const done = { ...action, status: "done", doneAt: now, doneNote: note || null };
     await enqueueCardUpdate(tx, {
@@ -125,7 +152,13 @@ export async function markActionDone(ctx: AppContext, actor: Actor, actionId: st
         recipientId: action.createdById,
         idempotencyKey: `action:${actionId}:done:notify`,
         notBefore: nextDeliveryTime(now, quietHours(ctx.config)),
-        payload: { template: "message", data: { title: `Action done: case ${caseRef}`, text: `${actor.name} marked done: "${action.description}".${note ? ` Note: ${note}` : ""}` } },
+        payload: {
+          template: "message",
+          data: {
+            title: `Action done: case ${caseRef}`,
+            text: `${actor.name} marked done: "${action.description}".${note ? ` Note: ${note}` : ""}`,
+          },
+        },
       });
     }
     return actionCardData(done, caseRef, { message: "Marked done. Its reminders are cancelled." });
@@ -173,11 +206,19 @@ export async function actionDueJob(tx: Tx, ctx: AppContext, data: Record<string,
       notBefore,
       payload: {
         template: "message",
-        data: { title: `Overdue action: case ${caseRef}`, text: `${assignee?.name ?? "The assignee"} has not yet marked done: "${action.description}" (due ${day(action.dueAt)}).` },
+        data: {
+          title: `Overdue action: case ${caseRef}`,
+          text: `${assignee?.name ?? "The assignee"} has not yet marked done: "${action.description}" (due ${day(action.dueAt)}).`,
+        },
       },
     });
   }
-  await recordHistory(tx, { entityType: "action", entityId: actionId, action: "chased", after: { n, to: [action.assigneeId, ...chaseTo] } });
+  await recordHistory(tx, {
+    entityType: "action",
+    entityId: actionId,
+    action: "chased",
+    after: { n, to: [action.assigneeId, ...chaseTo] },
+  });
   if (n + 1 < MAX_CHASES) {
     await scheduleJob(tx, {
       key: `action:${actionId}:chase:${n + 1}`,
@@ -188,7 +229,12 @@ export async function actionDueJob(tx: Tx, ctx: AppContext, data: Record<string,
   }
 }
 
-export function followUpCardData(audit: { id: string; case: { caseRef: string } }, actions: { id: string; description: string; status: string; dueAt: Date; followUpNote: string | null }[], errors: Record<string, string> = {}, input: FieldValues = {}) {
+export function followUpCardData(
+  audit: { id: string; case: { caseRef: string } },
+  actions: { id: string; description: string; status: string; dueAt: Date; followUpNote: string | null }[],
+  errors: Record<string, string> = {},
+  input: FieldValues = {},
+) {
   const tool = loadAuditTool();
   return {
     auditId: audit.id,
@@ -207,7 +253,10 @@ export function followUpCardData(audit: { id: string; case: { caseRef: string } 
 
 /** 5 working days after submission: ask the auditor what has been done for each action. */
 export async function auditFollowUpJob(tx: Tx, ctx: AppContext, data: Record<string, unknown>) {
-  const audit = await tx.audit.findUnique({ where: { id: String(data.auditId) }, include: { case: true, actions: { orderBy: { createdAt: "asc" } } } });
+  const audit = await tx.audit.findUnique({
+    where: { id: String(data.auditId) },
+    include: { case: true, actions: { orderBy: { createdAt: "asc" } } },
+  });
   if (!audit) return;
   await enqueueMessage(tx, {
     recipientId: audit.auditorId,
@@ -216,7 +265,12 @@ export async function auditFollowUpJob(tx: Tx, ctx: AppContext, data: Record<str
     notBefore: nextDeliveryTime(ctx.clock.now(), quietHours(ctx.config)),
     payload: { template: "audit-followup", data: followUpCardData(audit, audit.actions) },
   });
-  await recordHistory(tx, { entityType: "audit", entityId: audit.id, action: "follow_up_requested", after: { actions: audit.actions.length } });
+  await recordHistory(tx, {
+    entityType: "audit",
+    entityId: audit.id,
+    action: "follow_up_requested",
+    after: { actions: audit.actions.length },
+  });
 }
 
 /** The auditor records what has been done per action, once. */
@@ -233,16 +287,30 @@ export async function recordFollowUp(ctx: AppContext, actor: Actor, auditId: str
         input[`fu_${a.id}`] = v;
         if (v.length > NOTE_MAX) errors[`fu_${a.id}`] = `At most ${NOTE_MAX} characters, please (this has ${v.length}).`;
       }
-      if (!Object.values(input).some(Boolean) && actions.length) errors[`fu_${actions[0]!.id}`] = "Say what has been done for at least one action.";
+      if (!Object.values(input).some(Boolean) && actions.length)
+        errors[`fu_${actions[0]!.id}`] = "Say what has been done for at least one action.";
       if (Object.keys(errors).length) throw new FollowUpInvalid(followUpCardData(audit, actions, errors, input));
       await spendButton(tx, `audit:${auditId}:followup`, actor.id, "audit.followUp.save");
       for (const a of actions) {
         const note = input[`fu_${a.id}`];
         if (!note) continue;
         await tx.action.update({ where: { id: a.id }, data: { followUpNote: note } });
-        await recordHistory(tx, { entityType: "action", entityId: a.id, action: "followed_up", actorId: actor.id, before: { followUpNote: a.followUpNote }, after: { followUpNote: note } });
+        await recordHistory(tx, {
+          entityType: "action",
+          entityId: a.id,
+          action: "followed_up",
+          actorId: actor.id,
+          before: { followUpNote: a.followUpNote },
+          after: { followUpNote: note },
+        });
       }
-      await recordHistory(tx, { entityType: "audit", entityId: auditId, action: "followed_up", actorId: actor.id, after: { notes: Object.values(input).filter(Boolean).length } });
+      await recordHistory(tx, {
+        entityType: "audit",
+        entityId: auditId,
+        action: "followed_up",
+        actorId: actor.id,
+        after: { notes: Object.values(input).filter(Boolean).length },
+      });
       const fresh = await tx.action.findMany({ where: { auditId }, orderBy: { createdAt: "asc" } });
       return { ...followUpCardData(audit, fresh), recorded: true };
     });
@@ -255,6 +323,9 @@ export async function recordFollowUp(ctx: AppContext, actor: Actor, auditId: str
 /** Invalid follow-up input: the route shows the same card again with the errors and the input. */
 export class FollowUpInvalid extends ValidationFailed {
   constructor(readonly card: ReturnType<typeof followUpCardData>) {
-    super("Some notes are not valid. Nothing was saved.", Object.fromEntries(card.actions.filter((a) => a.error).map((a) => [a.id, a.error])));
+    super(
+      "Some notes are not valid. Nothing was saved.",
+      Object.fromEntries(card.actions.filter((a) => a.error).map((a) => [a.id, a.error])),
+    );
   }
 }

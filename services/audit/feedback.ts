@@ -50,7 +50,12 @@ export function feedbackFields(kind: FeedbackKind): FieldDef[] {
     switch (q.type) {
       case "single":
       case "likert5":
-        out.push({ kind: "choice", id: q.id, label: q.text, choices: (q.options ?? []).map((o) => ({ title: optionLabel(o), value: optionValue(o) })) });
+        out.push({
+          kind: "choice",
+          id: q.id,
+          label: q.text,
+          choices: (q.options ?? []).map((o) => ({ title: optionLabel(o), value: optionValue(o) })),
+        });
         break;
       case "scale0to10": {
         const a = q.anchors ?? {};
@@ -98,11 +103,24 @@ export async function saveFeedback(tx: Tx, auditId: string, actorId: string, kin
   const row = await tx.feedback.upsert({ where: { auditId_kind: { auditId, kind } }, update: data, create: { auditId, kind, ...data } });
   const after = storedFeedbackValues(row);
   if (!before) await recordHistory(tx, { entityType: "feedback", entityId: row.id, action: "recorded", actorId, after });
-  else await recordHistory(tx, { entityType: "feedback", entityId: row.id, action: "updated", actorId, before: storedFeedbackValues(before), after });
+  else
+    await recordHistory(tx, {
+      entityType: "feedback",
+      entityId: row.id,
+      action: "updated",
+      actorId,
+      before: storedFeedbackValues(before),
+      after,
+    });
   return { before: before ? storedFeedbackValues(before) : {}, after };
 }
 
-export function storedFeedbackValues(row: { kind: string; obtained: boolean; notObtainedReason: string | null; answers: unknown }): FieldValues {
+export function storedFeedbackValues(row: {
+  kind: string;
+  obtained: boolean;
+  notObtainedReason: string | null;
+  answers: unknown;
+}): FieldValues {
   const kind = row.kind as FeedbackKind;
   const out: FieldValues = { ...((row.answers ?? {}) as Record<string, string>) };
   out[obtainedId(kind)] = row.obtained ? "yes" : "no";

@@ -68,7 +68,9 @@ function pageTitle(page: string): string {
 export function areaFields(area: AuditArea): FieldDef[] {
   const s = loadAuditTool().areasSection;
   const n = area.number;
-  const who = area.auditorOnly ? `${area.ratingLabel}: auditor only` : `${area.ratingLabel}: collaborative. Suggested scaling question: ${area.suggestedScalingQuestion ?? ""}`;
+  const who = area.auditorOnly
+    ? `${area.ratingLabel}: auditor only`
+    : `${area.ratingLabel}: collaborative. Suggested scaling question: ${area.suggestedScalingQuestion ?? ""}`;
   const out: FieldDef[] = [{ kind: "heading", id: `h-a${n}`, label: `${n}. ${area.title}`, note: who }];
   if (area.prompts?.length) out.push({ kind: "info", id: `p-a${n}`, label: area.prompts.join(" ") });
   out.push(
@@ -100,12 +102,16 @@ async function people(tx: Tx, audit: AuditWithCase): Promise<Person[]> {
   const ids = [audit.practitionerId, audit.managerId, audit.auditorId].filter((x): x is string => !!x);
   const staff = await tx.staff.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
   const role = (id: string) => (id === audit.practitionerId ? "practitioner" : id === audit.managerId ? "manager" : "auditor");
-  return ids.filter((id, i) => ids.indexOf(id) === i).flatMap((id) => staff.filter((s) => s.id === id).map((s) => ({ id, name: s.name, role: role(id) })));
+  return ids
+    .filter((id, i) => ids.indexOf(id) === i)
+    .flatMap((id) => staff.filter((s) => s.id === id).map((s) => ({ id, name: s.name, role: role(id) })));
 }
 
 async function selfAssessmentFields(tx: Tx, auditId: string): Promise<FieldDef[]> {
   const sa = await tx.selfAssessment.findUnique({ where: { auditId } });
-  const out: FieldDef[] = [{ kind: "heading", id: "h-sa", label: loadAuditTool().selfAssessment.title, note: "The practitioner's answers, for the meeting." }];
+  const out: FieldDef[] = [
+    { kind: "heading", id: "h-sa", label: loadAuditTool().selfAssessment.title, note: "The practitioner's answers, for the meeting." },
+  ];
   if (!sa || sa.status !== "submitted") {
     out.push({ kind: "info", id: "sa-none", label: "Not yet submitted by the practitioner." });
     return out;
@@ -132,7 +138,12 @@ async function setupPage(tx: Tx, ctx: AppContext, audit: AuditWithCase, page: st
       ...(await selfAssessmentFields(tx, audit.id)),
       { kind: "heading", id: "h-hc", label: hc.title, note: hc.guidance },
       { kind: "date", id: "meetingDate", label: "Date of the audit meeting" },
-      ...hc.items.map((i): FieldDef => ({ kind: "choice", id: `hc_${i.id}`, label: i.text, choices: hc.answerOptions.map((o) => ({ title: o, value: o })) })),
+      ...hc.items.map((i): FieldDef => ({
+        kind: "choice",
+        id: `hc_${i.id}`,
+        label: i.text,
+        choices: hc.answerOptions.map((o) => ({ title: o, value: o })),
+      })),
     ];
     const stored: FieldValues = { ...(draft.health ?? {}) };
     if (audit.meetingDate) stored.meetingDate = audit.meetingDate.toISOString().slice(0, 10);
@@ -170,9 +181,18 @@ async function setupPage(tx: Tx, ctx: AppContext, audit: AuditWithCase, page: st
 async function reviewFields(tx: Tx, ctx: AppContext, audit: AuditWithCase): Promise<FieldDef[]> {
   const s = await auditSummary(tx, ctx, audit);
   return [
-    { kind: "heading", id: "h-review", label: "Check before you submit", note: "Submitting sends the actions to the people who must do them. The audit cannot be changed afterwards." },
+    {
+      kind: "heading",
+      id: "h-review",
+      label: "Check before you submit",
+      note: "Submitting sends the actions to the people who must do them. The audit cannot be changed afterwards.",
+    },
     { kind: "info", id: "r-health", label: `Health check: ${s.healthAnswered} of ${s.healthTotal} answered` },
-    { kind: "info", id: "r-areas", label: `Areas rated: ${s.areasScored} of ${s.areasTotal}${s.missingAreas.length ? ` (missing: ${s.missingAreas.join(", ")})` : ""}` },
+    {
+      kind: "info",
+      id: "r-areas",
+      label: `Areas rated: ${s.areasScored} of ${s.areasTotal}${s.missingAreas.length ? ` (missing: ${s.missingAreas.join(", ")})` : ""}`,
+    },
     ...s.feedback.map((f): FieldDef => ({ kind: "info", id: `r-fb-${f.kind}`, label: `Feedback (${f.kind}): ${f.summary}` })),
     { kind: "info", id: "r-grade", label: `Overall rating: ${s.gradeText}` },
     { kind: "info", id: "r-actions", label: `Actions: ${s.actions} (${s.immediate} immediate)` },
@@ -195,7 +215,11 @@ export async function auditSummary(tx: Tx, ctx: AppContext, audit: AuditWithCase
     areasScored: scored.size,
     areasTotal: tool.areas.length,
     missingAreas: tool.areas.filter((a) => !scored.has(a.number)).map((a) => a.number),
-    feedback: FEEDBACK_KINDS.map((kind) => ({ kind, summary: feedbackSummary(feedback.find((f) => f.kind === kind)), recorded: feedback.some((f) => f.kind === kind) })),
+    feedback: FEEDBACK_KINDS.map((kind) => ({
+      kind,
+      summary: feedbackSummary(feedback.find((f) => f.kind === kind)),
+      recorded: feedback.some((f) => f.kind === kind),
+    })),
     gradeText: g.band ? `${g.grade} (${g.band.label})` : "not given yet",
     band: g.band,
     grade: g.grade,
@@ -217,6 +241,8 @@ export interface PageCard {
   pageCount: number;
   caseRef: string;
   message: string;
+  /** "Attention" for a message about a problem, "Good" for a confirmation. */
+  messageColor: string;
   errorSummary: { text: string }[];
   fields: ReturnType<typeof fieldViews>;
   canBack: boolean;
@@ -242,6 +268,7 @@ async function pageCard(
     pageCount: pages.length,
     caseRef: audit.case.caseRef,
     message: opts.message ?? "",
+    messageColor: opts.errors && Object.keys(opts.errors).length ? "Attention" : opts.errorSummary?.length ? "Attention" : "Good",
     errorSummary: (opts.errorSummary ?? []).map((text) => ({ text })),
     fields: fieldViews(defs, stored, opts.input, opts.errors),
     canBack: idx > 0,
@@ -285,7 +312,8 @@ async function bumpVersion(tx: Tx, audit: AuditWithCase, expected: number, data:
   });
   if (r.count === 1) return;
   const now = await tx.audit.findUnique({ where: { id: audit.id }, select: { status: true, version: true } });
-  if (now?.status === "submitted") throw new AlreadyDone(`The audit of case ${audit.case.caseRef} was already submitted. Nothing was changed.`);
+  if (now?.status === "submitted")
+    throw new AlreadyDone(`The audit of case ${audit.case.caseRef} was already submitted. Nothing was changed.`);
   throw new Conflict(
     `The audit of case ${audit.case.caseRef} was saved from another device or window after this page was opened, so this page was not saved (nothing was overwritten). Type "my audits" and press Resume to see the latest version.`,
   );
@@ -307,9 +335,14 @@ export async function saveAuditPage(
       const { defs, stored } = await setupPage(tx, ctx, audit, req.page);
       const { values, errors } = validateFields(defs, req.data);
       if (req.page.startsWith("feedback-")) Object.assign(errors, feedbackErrors(req.page.slice(9) as FeedbackKind, values), errors);
-      if (req.page === "outcome" && !errors.grade) Object.assign(errors, resolveGrade(scaleFor(ctx.config, audit.gradeScaleId), values).errors);
+      if (req.page === "outcome" && !errors.grade)
+        Object.assign(errors, resolveGrade(scaleFor(ctx.config, audit.gradeScaleId), values).errors);
       if (Object.keys(errors).length) {
-        const card = await pageCard(tx, ctx, audit, req.page, { input: values, errors, message: "Some answers need attention. Nothing from this page was saved." });
+        const card = await pageCard(tx, ctx, audit, req.page, {
+          input: values,
+          errors,
+          message: "Some answers need attention. Nothing from this page was saved.",
+        });
         throw new PageInvalid(card, errors);
       }
       const draft: AuditDraft = { ...((audit.draft ?? {}) as AuditDraft) };
@@ -335,7 +368,11 @@ export async function saveAuditPage(
           const empty = Object.values(row).every((x) => x === null);
           const exists = AREA_COLUMNS.some(([suffix]) => stored[`a${n}_${suffix}`] !== undefined);
           if (empty && !exists) continue;
-          await tx.auditAnswer.upsert({ where: { auditId_area: { auditId: audit.id, area: n } }, update: row, create: { auditId: audit.id, area: n, ...row } });
+          await tx.auditAnswer.upsert({
+            where: { auditId_area: { auditId: audit.id, area: n } },
+            update: row,
+            create: { auditId: audit.id, area: n, ...row },
+          });
         }
       } else if (req.page.startsWith("feedback-")) {
         await saveFeedback(tx, audit.id, actor.id, req.page.slice(9) as FeedbackKind, values);
@@ -343,15 +380,30 @@ export async function saveAuditPage(
         draft.outcome = values;
       }
       const idx = pages.indexOf(req.page);
-      const nextPage = req.nav === "next" ? pages[Math.min(idx + 1, pages.length - 1)]! : req.nav === "back" ? pages[Math.max(idx - 1, 0)]! : req.page;
+      const nextPage =
+        req.nav === "next" ? pages[Math.min(idx + 1, pages.length - 1)]! : req.nav === "back" ? pages[Math.max(idx - 1, 0)]! : req.page;
       draft.page = nextPage;
       const wasStatus = audit.status;
       await bumpVersion(tx, audit, req.version, { ...update, draft: draft as Prisma.InputJsonValue, status: "in_progress" });
       if (wasStatus !== "in_progress") {
-        await recordHistory(tx, { entityType: "audit", entityId: audit.id, action: "started", actorId: actor.id, before: { status: wasStatus }, after: { status: "in_progress" } });
+        await recordHistory(tx, {
+          entityType: "audit",
+          entityId: audit.id,
+          action: "started",
+          actorId: actor.id,
+          before: { status: wasStatus },
+          after: { status: "in_progress" },
+        });
       }
       const after: FieldValues = Object.fromEntries(Object.entries(values).filter(([, x]) => x !== ""));
-      await recordHistory(tx, { entityType: "audit", entityId: audit.id, action: "draft_saved", actorId: actor.id, before: { page: req.page, values: before }, after: { page: req.page, values: after } });
+      await recordHistory(tx, {
+        entityType: "audit",
+        entityId: audit.id,
+        action: "draft_saved",
+        actorId: actor.id,
+        before: { page: req.page, values: before },
+        after: { page: req.page, values: after },
+      });
       const fresh = await findAudit(tx, audit.id);
       const message = req.nav === "close" ? "Draft saved. Type “my audits” and press Resume to carry on, on any device." : "Draft saved.";
       return { card: await pageCard(tx, ctx, fresh, nextPage, { message }), closed: req.nav === "close" };
@@ -363,7 +415,9 @@ export async function saveAuditPage(
 /** Page to show again with the submit errors (fields live on other pages, so as a list). */
 export async function reviewWithErrors(ctx: AppContext, auditId: string, errors: string[]): Promise<PageCard> {
   const audit = await findAudit(ctx.db, auditId);
-  return ctx.db.$transaction((tx) => pageCard(tx, ctx, audit, "review", { errorSummary: errors, message: "The audit is not complete yet. Nothing was submitted." }));
+  return ctx.db.$transaction((tx) =>
+    pageCard(tx, ctx, audit, "review", { errorSummary: errors, message: "The audit is not complete yet. Nothing was submitted." }),
+  );
 }
 
 // ------------------------------------------------------------------ read-only view
@@ -374,10 +428,16 @@ export async function viewAudit(ctx: AppContext, actor: Actor, auditId: string) 
   return ctx.db.$transaction(async (tx) => {
     const s = await auditSummary(tx, ctx, audit);
     const tool = loadAuditTool();
-    const staff = await tx.staff.findMany({ where: { id: { in: [audit.auditorId, audit.practitionerId] } }, select: { id: true, name: true } });
+    const staff = await tx.staff.findMany({
+      where: { id: { in: [audit.auditorId, audit.practitionerId] } },
+      select: { id: true, name: true },
+    });
     const name = (id: string) => staff.find((x) => x.id === id)?.name ?? "";
     const actions = await tx.action.findMany({ where: { auditId }, orderBy: { createdAt: "asc" } });
-    const assignees = await tx.staff.findMany({ where: { id: { in: actions.map((a) => a.assigneeId) } }, select: { id: true, name: true } });
+    const assignees = await tx.staff.findMany({
+      where: { id: { in: actions.map((a) => a.assigneeId) } },
+      select: { id: true, name: true },
+    });
     const band = audit.gradeBand ? s.scale.bands.find((b) => b.id === audit.gradeBand) : undefined;
     return {
       auditId,
@@ -389,7 +449,10 @@ export async function viewAudit(ctx: AppContext, actor: Actor, auditId: string) 
       readOnly: actor.id !== audit.auditorId,
       areas: tool.areas.map((a) => {
         const ans = s.answers.find((x) => x.area === a.number);
-        return { title: `${a.number}. ${a.title.slice(0, 90)}${a.title.length > 90 ? "…" : ""}`, score: ans?.score === null || ans?.score === undefined ? "–" : String(ans.score) };
+        return {
+          title: `${a.number}. ${a.title.slice(0, 90)}${a.title.length > 90 ? "…" : ""}`,
+          score: ans?.score === null || ans?.score === undefined ? "–" : String(ans.score),
+        };
       }),
       feedback: s.feedback.map((f) => ({ title: f.kind, value: f.summary })),
       actions: actions.map((a) => ({

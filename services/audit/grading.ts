@@ -36,7 +36,9 @@ export function bandSummary(scale: GradeScale): string {
 
 export function gradeFields(scale: GradeScale): FieldDef[] {
   const tool = loadAuditTool();
-  const out: FieldDef[] = [{ kind: "heading", id: "h-grade", label: tool.outcome.overallRating.text, note: `${scale.label}: ${bandSummary(scale)}` }];
+  const out: FieldDef[] = [
+    { kind: "heading", id: "h-grade", label: tool.outcome.overallRating.text, note: `${scale.label}: ${bandSummary(scale)}` },
+  ];
   if (scale.input === "score") {
     const r = scale.scoreRange!;
     out.push({ kind: "number", id: "grade", label: `Auditor rating (${fmt(r.min)}–${fmt(r.max)})`, min: r.min, max: r.max, step: r.step });
@@ -50,9 +52,19 @@ export function gradeFields(scale: GradeScale): FieldDef[] {
       });
     }
   } else {
-    out.push({ kind: "choice", id: "grade", label: "Auditor rating", choices: scale.bands.map((b) => ({ title: b.label, value: fmt(b.value!) })) });
+    out.push({
+      kind: "choice",
+      id: "grade",
+      label: "Auditor rating",
+      choices: scale.bands.map((b) => ({ title: b.label, value: fmt(b.value!) })),
+    });
   }
-  out.push({ kind: "choice", id: "childrenBenefit", label: "Is the child better off / safer? (the auditor's view)", choices: CHILDREN_BENEFIT });
+  out.push({
+    kind: "choice",
+    id: "childrenBenefit",
+    label: "Is the child better off / safer? (the auditor's view)",
+    choices: CHILDREN_BENEFIT,
+  });
   out.push({ kind: "multiline", id: "overallImpact", label: tool.outcome.overallRating.fields[0] ?? "Signs of Impact", maxLength: 1000 });
   return out;
 }

@@ -23,7 +23,12 @@ export async function myAudits(ctx: AppContext, actor: Actor) {
   const db = ctx.db;
   const include = { case: { select: { caseRef: true } }, selfAssessment: { select: { status: true } } } as const;
   const asAuditor = await db.audit.findMany({ where: { auditorId: actor.id }, include, orderBy: { dueDate: "asc" }, take: LIMIT });
-  const asPractitioner = await db.audit.findMany({ where: { practitionerId: actor.id }, include, orderBy: { dueDate: "asc" }, take: LIMIT });
+  const asPractitioner = await db.audit.findMany({
+    where: { practitionerId: actor.id },
+    include,
+    orderBy: { dueDate: "asc" },
+    take: LIMIT,
+  });
   const team =
     may(actor, "audits.team") && actor.teamId
       ? await db.audit.findMany({
@@ -34,9 +39,12 @@ export async function myAudits(ctx: AppContext, actor: Actor) {
         })
       : [];
   const names = new Map(
-    (await db.staff.findMany({ where: { id: { in: [...asPractitioner, ...team].flatMap((a) => [a.auditorId, a.practitionerId]) } }, select: { id: true, name: true } })).map(
-      (s) => [s.id, s.name],
-    ),
+    (
+      await db.staff.findMany({
+        where: { id: { in: [...asPractitioner, ...team].flatMap((a) => [a.auditorId, a.practitionerId]) } },
+        select: { id: true, name: true },
+      })
+    ).map((s) => [s.id, s.name]),
   );
   return {
     name: actor.name,
@@ -54,7 +62,8 @@ export async function myAudits(ctx: AppContext, actor: Actor) {
       caseRef: a.case.caseRef,
       status: label(a.status),
       auditor: names.get(a.auditorId) ?? "",
-      selfAssessmentPending: (a.selfAssessment?.status ?? "pending") === "pending" && ["allocated", "accepted", "in_progress"].includes(a.status),
+      selfAssessmentPending:
+        (a.selfAssessment?.status ?? "pending") === "pending" && ["allocated", "accepted", "in_progress"].includes(a.status),
     })),
     team: team.map((a) => ({
       auditId: a.id,

@@ -5,7 +5,8 @@ import { AlreadyDone } from "../errors";
 
 export async function spendButton(tx: Tx, key: string, actorId: string, verb: string): Promise<void> {
   const existing = await tx.actionReceipt.findUnique({ where: { key } });
-  if (existing) throw new AlreadyDone(`This was already done on ${existing.createdAt.toISOString().slice(0, 10)}. Nothing was recorded twice.`);
+  if (existing)
+    throw new AlreadyDone(`This was already done on ${existing.createdAt.toISOString().slice(0, 10)}. Nothing was recorded twice.`);
   await tx.actionReceipt.create({ data: { key, actorId, verb } });
 }
 

@@ -37,7 +37,9 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
   const audit = await findAudit(tx, auditId);
   requireAuditor(actor, audit);
   if (audit.status === "submitted" || audit.submittedAt) {
-    throw new AlreadyDone(`The audit of case ${audit.case.caseRef} was already submitted on ${audit.submittedAt?.toISOString().slice(0, 10)}. Nothing was recorded twice.`);
+    throw new AlreadyDone(
+      `The audit of case ${audit.case.caseRef} was already submitted on ${audit.submittedAt?.toISOString().slice(0, 10)}. Nothing was recorded twice.`,
+    );
   }
   if (!(EDITABLE_STATUSES as readonly string[]).includes(audit.status)) {
     throw new Conflict(`The audit of case ${audit.case.caseRef} is ${audit.status.replace(/_/g, " ")} and cannot be submitted.`);
@@ -68,8 +70,11 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
   });
   if (changed.count === 0) {
     const fresh = await tx.audit.findUnique({ where: { id: audit.id }, select: { status: true } });
-    if (fresh?.status === "submitted") throw new AlreadyDone(`The audit of case ${audit.case.caseRef} was already submitted. Nothing was recorded twice.`);
-    throw new Conflict(`The audit of case ${audit.case.caseRef} changed on another device since this page was opened. Type "my audits" and press Resume to see the latest version.`);
+    if (fresh?.status === "submitted")
+      throw new AlreadyDone(`The audit of case ${audit.case.caseRef} was already submitted. Nothing was recorded twice.`);
+    throw new Conflict(
+      `The audit of case ${audit.case.caseRef} changed on another device since this page was opened. Type "my audits" and press Resume to see the latest version.`,
+    );
   }
   await recordHistory(tx, {
     entityType: "audit",
@@ -77,25 +82,41 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
     action: "submitted",
     actorId: actor.id,
     before: { status: audit.status, grade: audit.grade },
-    after: { status: "submitted", grade: s.grade, gradeBand: s.band!.id, gradeScaleId: s.scale.id, childrenBenefit: outcome.childrenBenefit || null },
+    after: {
+      status: "submitted",
+      grade: s.grade,
+      gradeBand: s.band!.id,
+      gradeScaleId: s.scale.id,
+      childrenBenefit: outcome.childrenBenefit || null,
+    },
   });
 
   const notBefore = nextDeliveryTime(now, quietHours(ctx.config));
   const created = [];
   for (const r of actionRows(outcome)) {
     let dueAt = zonedInstant(parseIsoDate(r.when), 17, 0, tz);
-    if (inadequate && r.immediate) dueAt = new Date(Math.min(dueAt.getTime(), now.getTime() + tool.outcome.inadequate.immediateTasksWithinHours * HOUR));
+    if (inadequate && r.immediate)
+      dueAt = new Date(Math.min(dueAt.getTime(), now.getTime() + tool.outcome.inadequate.immediateTasksWithinHours * HOUR));
     const action = await tx.action.create({
       data: { auditId: audit.id, assigneeId: r.who, createdById: actor.id, description: r.what, dueAt, immediate: r.immediate },
     });
     created.push(action);
-    await recordHistory(tx, { entityType: "action", entityId: action.id, action: "created", actorId: actor.id, after: { assigneeId: r.who, dueAt, immediate: r.immediate, description: r.what } });
+    await recordHistory(tx, {
+      entityType: "action",
+      entityId: action.id,
+      action: "created",
+      actorId: actor.id,
+      after: { assigneeId: r.who, dueAt, immediate: r.immediate, description: r.what },
+    });
     await enqueueMessage(tx, {
       recipientId: r.who,
       idempotencyKey: `action:${action.id}:assigned`,
       cardKey: `action:${action.id}`,
       notBefore,
-      payload: { template: "action-card", data: actionCardData(action, audit.case.caseRef, { message: `A new action from the audit of case ${audit.case.caseRef}.` }) },
+      payload: {
+        template: "action-card",
+        data: actionCardData(action, audit.case.caseRef, { message: `A new action from the audit of case ${audit.case.caseRef}.` }),
+      },
     });
     await scheduleJob(tx, { key: `action:${action.id}:due`, name: "action.due", runAt: dueAt, data: { actionId: action.id, n: 0 } });
   }
@@ -142,7 +163,8 @@ async function notifyInadequate(
   for (const role of rule.notifyRoles as Role[]) {
     if (role === "PRACTITIONER") recipients.set(audit.practitionerId, "the worker");
     else if (role === "QA_TEAM") {
-      for (const r of ["QA_TEAM", "HEAD_OF_QA"] as Role[]) for (const s of await staffWithRole(tx, r)) if (!recipients.has(s.id)) recipients.set(s.id, "the QA team");
+      for (const r of ["QA_TEAM", "HEAD_OF_QA"] as Role[])
+        for (const s of await staffWithRole(tx, r)) if (!recipients.has(s.id)) recipients.set(s.id, "the QA team");
     } else {
       const m = await firstInChainWithRole(tx, audit.practitionerId, [role]);
       if (m && !recipients.has(m.id)) recipients.set(m.id, roleLabel(role));
@@ -151,7 +173,11 @@ async function notifyInadequate(
   const names = await tx.staff.findMany({ where: { id: { in: actions.map((a) => a.assigneeId) } }, select: { id: true, name: true } });
   const immediate = actions
     .filter((a) => a.immediate)
-    .map((a) => ({ description: a.description, who: names.find((n) => n.id === a.assigneeId)?.name ?? "", due: a.dueAt.toISOString().slice(0, 16).replace("T", " ") }));
+    .map((a) => ({
+      description: a.description,
+      who: names.find((n) => n.id === a.assigneeId)?.name ?? "",
+      due: a.dueAt.toISOString().slice(0, 16).replace("T", " "),
+    }));
   for (const [staffId, as] of recipients) {
     await enqueueMessage(tx, {
       recipientId: staffId,
@@ -172,6 +198,11 @@ async function notifyInadequate(
       },
     });
   }
-  await recordHistory(tx, { entityType: "audit", entityId: audit.id, action: "inadequate_notified", after: { recipients: [...recipients.entries()].map(([id, as]) => ({ id, as })) } });
+  await recordHistory(tx, {
+    entityType: "audit",
+    entityId: audit.id,
+    action: "inadequate_notified",
+    after: { recipients: [...recipients.entries()].map(([id, as]) => ({ id, as })) },
+  });
   ctx.log.info({ auditId: audit.id, recipients: recipients.size }, "inadequate audit notified");
 }

@@ -34,9 +34,15 @@ const versionOf = (card: Card) => Number(cardActions(card).find((a) => a.verb ==
 const pageOf = (card: Card) => String(cardActions(card).find((a) => a.verb === "audit.page.save")?.data.page);
 
 async function setupAuditFixture(h: Harness) {
-  const cycle = await h.db.auditCycle.create({ data: { month: "2026-12", theme: "e2e", target: 30, seed: "e2e", gradeScaleId: h.service.ctx.config.GRADE_SCALE } });
+  const cycle = await h.db.auditCycle.create({
+    data: { month: "2026-12", theme: "e2e", target: 30, seed: "e2e", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
+  });
   let nextCase = 0;
-  const cases = await h.db.case.findMany({ where: { teamId: "CP", worker: { roles: { has: "PRACTITIONER" } } }, include: { worker: true }, orderBy: { caseRef: "asc" } });
+  const cases = await h.db.case.findMany({
+    where: { teamId: "CP", worker: { roles: { has: "PRACTITIONER" } } },
+    include: { worker: true },
+    orderBy: { caseRef: "asc" },
+  });
   const auditor = await h.one("DEPUTY_TEAM_MANAGER", "CIN");
   return {
     auditor,
@@ -84,7 +90,8 @@ async function fillAudit(
       }
     }
     if (page === "feedback-child") Object.assign(data, { "child-obtained": "no", "child-not-obtained-why": "no-consent" });
-    if (page === "feedback-family") Object.assign(data, { "family-obtained": "yes", "fs-listens": "8", "family-going-well": "Worker listens" });
+    if (page === "feedback-family")
+      Object.assign(data, { "family-obtained": "yes", "fs-listens": "8", "family-going-well": "Worker listens" });
     if (page === "feedback-network") Object.assign(data, { "network-obtained": "no", "network-not-obtained-why": "unreachable" });
     if (page === "outcome") {
       Object.assign(data, { grade: o.grade, childrenBenefit: "yes", overallImpact: "Child is safer at home" });
@@ -121,7 +128,13 @@ describe("the collaborative case audit", () => {
   it("pages save drafts; resume on another device shows what was saved; the practitioner's self-assessment is on page 1", async () => {
     const { audit, practitioner } = await fx.makeAudit();
     await h.db.selfAssessment.create({
-      data: { auditId: audit.id, practitionerId: practitioner.id, status: "submitted", dueDate: new Date("2026-12-10"), answers: { "difference-made-scale": 7, "difference-made-worked-well": "Direct work with the child" } },
+      data: {
+        auditId: audit.id,
+        practitionerId: practitioner.id,
+        status: "submitted",
+        dueDate: new Date("2026-12-10"),
+        answers: { "difference-made-scale": 7, "difference-made-worked-well": "Direct work with the child" },
+      },
     });
     const list = measure((await h.say(fx.auditor, "my audits")).cards[0]!);
     const start = cardActions(list).find((a) => a.title === "Start" && a.data.auditId === audit.id);
@@ -133,7 +146,16 @@ describe("the collaborative case audit", () => {
     expect(cardText(card)).toContain("Using a scale where 0 = no difference");
     const v0 = versionOf(card);
     card = measure(
-      (await h.execute(fx.auditor, "audit.page.save", { auditId: audit.id, page: "health", version: v0, nav: "next", "hc_hc-chronology": "Partly", meetingDate: "2026-12-01" })).card,
+      (
+        await h.execute(fx.auditor, "audit.page.save", {
+          auditId: audit.id,
+          page: "health",
+          version: v0,
+          nav: "next",
+          "hc_hc-chronology": "Partly",
+          meetingDate: "2026-12-01",
+        })
+      ).card,
     );
     expect(pageOf(card)).toBe("areas-1");
     expect(cardText(card)).toContain(loadAuditTool().areas[0]!.title);
@@ -187,7 +209,9 @@ describe("the collaborative case audit", () => {
     expect(cardText(ro)).toMatch(/Read-only view/);
     expect(cardActions(ro).some((a) => a.verb === "audit.page.save")).toBe(false);
     // Pressing Open on a team audit also gives the read-only view, never the form.
-    expect(cardActions((await h.execute(tm, "audit.open", { auditId: audit.id })).card).some((a) => a.verb === "audit.page.save")).toBe(false);
+    expect(cardActions((await h.execute(tm, "audit.open", { auditId: audit.id })).card).some((a) => a.verb === "audit.page.save")).toBe(
+      false,
+    );
   });
 
   it("shows the practitioner a self-assessment button while it is pending, and 'not yet submitted' to the auditor", async () => {
@@ -232,8 +256,20 @@ describe("the collaborative case audit", () => {
     const { audit } = await fx.makeAudit();
     const deviceA = (await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "areas-1" })).card;
     const deviceB = (await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "areas-1" })).card;
-    await h.execute(fx.auditor, "audit.page.save", { auditId: audit.id, page: "areas-1", version: versionOf(deviceB), nav: "stay", a1_score: "4" });
-    const r = await h.execute(fx.auditor, "audit.page.save", { auditId: audit.id, page: "areas-1", version: versionOf(deviceA), nav: "stay", a1_score: "9" });
+    await h.execute(fx.auditor, "audit.page.save", {
+      auditId: audit.id,
+      page: "areas-1",
+      version: versionOf(deviceB),
+      nav: "stay",
+      a1_score: "4",
+    });
+    const r = await h.execute(fx.auditor, "audit.page.save", {
+      auditId: audit.id,
+      page: "areas-1",
+      version: versionOf(deviceA),
+      nav: "stay",
+      a1_score: "9",
+    });
     expect(r.text).toMatch(/Someone else got there first/);
     expect(r.text).toMatch(/another device/);
     expect((await h.db.auditAnswer.findFirstOrThrow({ where: { auditId: audit.id, area: 1 } })).score).toBe(4);
@@ -243,7 +279,13 @@ describe("the collaborative case audit", () => {
     const { audit } = await fx.makeAudit();
     let card = (await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "feedback-child" })).card;
     expect(cardText(card)).toContain("Do you know the name of the worker who is working with your family?");
-    const bad = await h.execute(fx.auditor, "audit.page.save", { auditId: audit.id, page: "feedback-child", version: versionOf(card), nav: "next", "child-obtained": "no" });
+    const bad = await h.execute(fx.auditor, "audit.page.save", {
+      auditId: audit.id,
+      page: "feedback-child",
+      version: versionOf(card),
+      nav: "next",
+      "child-obtained": "no",
+    });
     expect(bad.text).toContain("Choose why feedback could not be obtained.");
     card = (
       await h.execute(fx.auditor, "audit.page.save", {
@@ -259,10 +301,26 @@ describe("the collaborative case audit", () => {
     expect(pageOf(card)).toBe("feedback-family");
     const text = cardText(measure(card));
     for (const s of loadAuditTool().feedback.family.statements) expect(text).toContain(s.text);
-    const data: Record<string, unknown> = { auditId: audit.id, page: "feedback-family", version: versionOf(card), nav: "next", "family-obtained": "yes", "family-role": "Mother" };
+    const data: Record<string, unknown> = {
+      auditId: audit.id,
+      page: "feedback-family",
+      version: versionOf(card),
+      nav: "next",
+      "family-obtained": "yes",
+      "family-role": "Mother",
+    };
     loadAuditTool().feedback.family.statements.forEach((s, i) => (data[s.id] = String(i + 1)));
     card = (await h.execute(fx.auditor, "audit.page.save", data)).card;
-    card = (await h.execute(fx.auditor, "audit.page.save", { auditId: audit.id, page: "feedback-network", version: versionOf(card), nav: "next", "network-obtained": "no", "network-not-obtained-why": "unreachable" })).card;
+    card = (
+      await h.execute(fx.auditor, "audit.page.save", {
+        auditId: audit.id,
+        page: "feedback-network",
+        version: versionOf(card),
+        nav: "next",
+        "network-obtained": "no",
+        "network-not-obtained-why": "unreachable",
+      })
+    ).card;
     expect(pageOf(card)).toBe("outcome");
     const rows = await h.db.feedback.findMany({ where: { auditId: audit.id }, orderBy: { kind: "asc" } });
     expect(rows.map((r) => [r.kind, r.obtained, r.notObtainedReason])).toEqual([
@@ -280,8 +338,18 @@ describe("the collaborative case audit", () => {
     await h.install(practitioner);
     // Cards the allocation step sent earlier (the colleague's feature), to be updated in place.
     await h.db.$transaction(async (tx) => {
-      await enqueueMessage(tx, { recipientId: fx.auditor.id, idempotencyKey: `t:${audit.id}:alloc`, cardKey: `audit:${audit.id}:allocation`, payload: { template: "message", data: { title: "Allocated", text: caseRef } } });
-      await enqueueMessage(tx, { recipientId: practitioner.id, idempotencyKey: `t:${audit.id}:sa`, cardKey: `audit:${audit.id}:self-assessment`, payload: { template: "message", data: { title: "Self-assessment", text: caseRef } } });
+      await enqueueMessage(tx, {
+        recipientId: fx.auditor.id,
+        idempotencyKey: `t:${audit.id}:alloc`,
+        cardKey: `audit:${audit.id}:allocation`,
+        payload: { template: "message", data: { title: "Allocated", text: caseRef } },
+      });
+      await enqueueMessage(tx, {
+        recipientId: practitioner.id,
+        idempotencyKey: `t:${audit.id}:sa`,
+        cardKey: `audit:${audit.id}:self-assessment`,
+        payload: { template: "message", data: { title: "Self-assessment", text: caseRef } },
+      });
     });
     await h.drainOutbox();
 
@@ -311,14 +379,26 @@ describe("the collaborative case audit", () => {
     expect(r2.text).toMatch(/Already done/);
     expect(await h.db.action.count({ where: { auditId: audit.id } })).toBe(2);
     expect(await h.db.history.count({ where: { entityId: audit.id, action: "submitted" } })).toBe(1);
-    const late = await h.execute(fx.auditor, "audit.page.save", { auditId: audit.id, page: "areas-1", version: versionOf(review), nav: "next", a1_score: "1" });
+    const late = await h.execute(fx.auditor, "audit.page.save", {
+      auditId: audit.id,
+      page: "areas-1",
+      version: versionOf(review),
+      nav: "next",
+      a1_score: "1",
+    });
     expect(late.text).toMatch(/already submitted/);
 
     await h.drainOutbox();
-    const updates = h.connector.activities.filter((a) => a.kind === "update" && cardText(a.body?.attachments?.[0]?.content).includes("Audit submitted"));
+    const updates = h.connector.activities.filter(
+      (a) => a.kind === "update" && cardText(a.body?.attachments?.[0]?.content).includes("Audit submitted"),
+    );
     expect(updates.map((u) => u.conversationId).sort()).toEqual([h.conversationOf(fx.auditor), h.conversationOf(practitioner)].sort());
-    const inst = await h.db.cardInstance.findUniqueOrThrow({ where: { cardKey_recipientId: { cardKey: `audit:${audit.id}:allocation`, recipientId: fx.auditor.id } } });
-    expect(cardText(h.connector.messageState(inst.conversationId, inst.activityId)?.body.attachments?.[0]?.content)).toContain("Audit submitted");
+    const inst = await h.db.cardInstance.findUniqueOrThrow({
+      where: { cardKey_recipientId: { cardKey: `audit:${audit.id}:allocation`, recipientId: fx.auditor.id } },
+    });
+    expect(cardText(h.connector.messageState(inst.conversationId, inst.activityId)?.body.attachments?.[0]?.content)).toContain(
+      "Audit submitted",
+    );
     const actionCard = h.connector.cardsTo(h.conversationOf(practitioner)).find((c) => cardText(c).includes("Update the chronology"));
     expect(cardActions(actionCard).map((a) => a.verb)).toContain("action.done");
   });
@@ -327,13 +407,20 @@ describe("the collaborative case audit", () => {
     clock.set("2026-12-22T10:00:00Z"); // Tuesday; 25, 26 (Sat) and 28 December are bank holidays
     const { audit, practitioner } = await fx.makeAudit();
     await h.install(fx.auditor);
-    const review = await fillAudit(h, fx.auditor, audit.id, { grade: "6", judgement: "outstanding", actions: [{ what: "Nominate for a practice award", who: practitioner.id, when: "2027-01-15" }] });
+    const review = await fillAudit(h, fx.auditor, audit.id, {
+      grade: "6",
+      judgement: "outstanding",
+      actions: [{ what: "Nominate for a practice award", who: practitioner.id, when: "2027-01-15" }],
+    });
     await h.execute(fx.auditor, "audit.submit", cardActions(review).find((a) => a.verb === "audit.submit")!.data);
     expect((await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } })).gradeBand).toBe("outstanding");
     const job = await h.db.scheduledJob.findUniqueOrThrow({ where: { key: `audit:${audit.id}:followup` } });
     expect(job.runAt.toISOString()).toBe("2026-12-31T10:00:00.000Z");
 
-    const followUps = () => h.connector.cardsTo(h.conversationOf(fx.auditor)).filter((c) => cardText(c).includes("Audit follow-up") && cardText(c).includes("Nominate"));
+    const followUps = () =>
+      h.connector
+        .cardsTo(h.conversationOf(fx.auditor))
+        .filter((c) => cardText(c).includes("Audit follow-up") && cardText(c).includes("Nominate"));
     clock.set("2026-12-30T12:00:00Z");
     await jobs();
     await h.drainOutbox();
@@ -367,7 +454,9 @@ describe("the collaborative case audit", () => {
       ],
     });
     await h.execute(fx.auditor, "audit.submit", cardActions(review).find((a) => a.verb === "audit.submit")!.data);
-    const [a1, a2] = await h.db.action.findMany({ where: { auditId: audit.id }, orderBy: { description: "asc" } }).then((xs) => [xs.find((x) => x.description.startsWith("Upload"))!, xs.find((x) => x.description.startsWith("Update"))!]);
+    const [a1, a2] = await h.db.action
+      .findMany({ where: { auditId: audit.id }, orderBy: { description: "asc" } })
+      .then((xs) => [xs.find((x) => x.description.startsWith("Upload"))!, xs.find((x) => x.description.startsWith("Update"))!]);
 
     const mine = (await h.say(practitioner, "my actions")).cards[0]!;
     expect(cardText(mine)).toContain("Upload the direct work");
@@ -388,7 +477,11 @@ describe("the collaborative case audit", () => {
     const newCards = h.connector.cardsTo(h.conversationOf(practitioner)).slice(before).map(cardText);
     expect(newCards.some((t) => t.includes("Update the genogram") && t.includes("due and not yet marked done"))).toBe(true);
     expect(newCards.some((t) => t.includes("Upload the direct work"))).toBe(false);
-    expect(h.connector.cardsTo(h.conversationOf(fx.auditor)).some((c) => cardText(c).includes("Overdue action") && cardText(c).includes("Update the genogram"))).toBe(true);
+    expect(
+      h.connector
+        .cardsTo(h.conversationOf(fx.auditor))
+        .some((c) => cardText(c).includes("Overdue action") && cardText(c).includes("Update the genogram")),
+    ).toBe(true);
     expect(await h.db.scheduledJob.count({ where: { key: { startsWith: `action:${a2!.id}:chase:` }, status: "pending" } })).toBe(1);
     clock.set("2026-12-01T09:00:00Z");
   });
@@ -400,7 +493,9 @@ describe("the collaborative case audit", () => {
     const sm = (await h.db.staff.findUniqueOrThrow({ where: { id: tm.lineManagerId! } })) as StaffRef;
     const hos = (await h.db.staff.findUniqueOrThrow({ where: { id: sm.lineManagerId! } })) as StaffRef;
     const ad = (await h.db.staff.findUniqueOrThrow({ where: { id: hos.lineManagerId! } })) as StaffRef;
-    const qa = [...(await h.staffWithRole("QA_TEAM")), ...(await h.staffWithRole("HEAD_OF_QA"))].filter((s, i, all) => all.findIndex((x) => x.id === s.id) === i);
+    const qa = [...(await h.staffWithRole("QA_TEAM")), ...(await h.staffWithRole("HEAD_OF_QA"))].filter(
+      (s, i, all) => all.findIndex((x) => x.id === s.id) === i,
+    );
     expect(sm.roles).toContain("SERVICE_MANAGER");
     expect(hos.roles).toContain("HEAD_OF_SERVICE");
     expect(ad.roles).toContain("ASSISTANT_DIRECTOR");
@@ -435,7 +530,11 @@ describe("the collaborative case audit", () => {
     await h.install(manager);
     await h.drainOutbox();
     expect(h.connector.cardsTo(h.conversationOf(practitioner)).some((c) => cardText(c).includes("due and not yet marked done"))).toBe(true);
-    expect(h.connector.cardsTo(h.conversationOf(fx.auditor)).some((c) => cardText(c).includes("Overdue action") && cardText(c).includes("See the child alone"))).toBe(true);
+    expect(
+      h.connector
+        .cardsTo(h.conversationOf(fx.auditor))
+        .some((c) => cardText(c).includes("Overdue action") && cardText(c).includes("See the child alone")),
+    ).toBe(true);
     expect(h.connector.cardsTo(h.conversationOf(manager)).some((c) => cardText(c).includes("Overdue action"))).toBe(true);
     const hist = await h.db.history.findFirstOrThrow({ where: { entityId: audit.id, action: "inadequate_notified" } });
     expect((hist.after as { recipients: unknown[] }).recipients).toHaveLength(everyone.length);
@@ -461,7 +560,16 @@ describe("the collaborative case audit", () => {
     expect(await h.db.auditAnswer.count({ where: { auditId: audit.id } })).toBe(0);
     // A staff id that is not one of the people on the audit cannot be made an assignee.
     const stranger = await h.one("PRACTITIONER", "LC");
-    const forged = await h.execute(fx.auditor, "audit.page.save", { auditId: audit.id, page: "outcome", version: v, nav: "next", grade: "4", act1_what: "x", act1_who: stranger.id, act1_when: "2026-12-20" });
+    const forged = await h.execute(fx.auditor, "audit.page.save", {
+      auditId: audit.id,
+      page: "outcome",
+      version: v,
+      nav: "next",
+      grade: "4",
+      act1_what: "x",
+      act1_who: stranger.id,
+      act1_when: "2026-12-20",
+    });
     expect(forged.text).toContain("Choose one of the options shown.");
     expect(((await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } })).draft as Record<string, unknown>).outcome).toBeUndefined();
     // Someone else's action cannot be marked done.
@@ -513,7 +621,10 @@ describe("another grade scale (GRADE_SCALE=notyet-good-outstanding, half steps)"
     const open = (await h2.execute(f.auditor, "audit.open", { auditId: audit.id, page: "outcome" })).card;
     const grade = inputOf(open, "grade") as { choices: { title: string; value: string }[] };
     expect(grade.choices.map((c) => c.title)).toEqual(["Not yet good", "Nearly good", "Good", "Outstanding"]);
-    const review = await fillAudit(h2, f.auditor, audit.id, { grade: "1.5", actions: [{ what: "Update the plan", who: practitioner.id, when: "2026-12-20", immediate: true }] });
+    const review = await fillAudit(h2, f.auditor, audit.id, {
+      grade: "1.5",
+      actions: [{ what: "Update the plan", who: practitioner.id, when: "2026-12-20", immediate: true }],
+    });
     const r = await h2.execute(f.auditor, "audit.submit", cardActions(review).find((a) => a.verb === "audit.submit")!.data);
     expect(r.text).toContain("1.5 (Nearly good)");
     const done = await h2.db.audit.findUniqueOrThrow({ where: { id: audit.id } });
