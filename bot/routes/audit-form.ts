@@ -42,9 +42,7 @@ export function auditFormRoutes() {
         try {
           const r = await saveAuditPage(app, actor, { auditId, page, version, nav, data: inputs });
           if (r.closed) {
-            return {
-              card: renderCard("message", { title: `Case audit: ${r.card.caseRef}`, text: `${r.card.message}` }),
-            };
+            return { card: renderCard("audit-saved", { auditId: r.card.auditId, caseRef: r.card.caseRef, message: r.card.message }) };
           }
           return { card: renderCard("audit-page", { ...r.card }) };
         } catch (err) {

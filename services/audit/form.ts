@@ -31,6 +31,21 @@ export const AREAS_PER_PAGE = 3;
 export const AREA_TEXT_MAX = 800;
 export const EVIDENCE_MAX = 200;
 const SELF_ASSESSMENT_SHOWN_MAX = 600;
+/**
+ * Most text one page may hold (UTF-8 bytes), so a saved page always renders far below the 28 KB
+ * card budget even when the answers are not plain ASCII (curly quotes take 3 bytes).
+ */
+export const PAGE_TEXT_BUDGET_BYTES = 12_000;
+
+function pageBudgetErrors(values: FieldValues): Record<string, string> {
+  const sizes = Object.entries(values).map(([id, v]) => [id, Buffer.byteLength(v, "utf8")] as const);
+  const total = sizes.reduce((n, [, b]) => n + b, 0);
+  if (total <= PAGE_TEXT_BUDGET_BYTES) return {};
+  const [largest] = [...sizes].sort((a, b) => b[1] - a[1])[0]!;
+  return {
+    [largest]: `This page holds more text than one Teams card can carry (${Math.ceil(total / 1000)} of ${PAGE_TEXT_BUDGET_BYTES / 1000} KB). Please shorten the longest answers.`,
+  };
+}
 
 export type Nav = "next" | "back" | "close" | "stay";
 
@@ -335,6 +350,7 @@ export async function saveAuditPage(
       const { defs, stored } = await setupPage(tx, ctx, audit, req.page);
       const { values, errors } = validateFields(defs, req.data);
       if (req.page.startsWith("feedback-")) Object.assign(errors, feedbackErrors(req.page.slice(9) as FeedbackKind, values), errors);
+      if (!Object.keys(errors).length) Object.assign(errors, pageBudgetErrors(values));
       if (req.page === "outcome" && !errors.grade)
         Object.assign(errors, resolveGrade(scaleFor(ctx.config, audit.gradeScaleId), values).errors);
       if (Object.keys(errors).length) {

@@ -175,6 +175,7 @@ describe("the collaborative case audit", () => {
       ).card,
     );
     expect(cardText(card)).toMatch(/Draft saved/);
+    expect(cardActions(card).find((a) => a.title === "Resume")?.data.auditId).toBe(audit.id);
 
     const saved = await h.db.audit.findUniqueOrThrow({ where: { id: audit.id }, include: { answers: true } });
     expect(saved.status).toBe("in_progress");
@@ -603,6 +604,33 @@ describe("the collaborative case audit", () => {
     }
     console.log(JSON.stringify({ largestFullPage: biggest, sizes }));
     expect(biggest.bytes).toBeLessThan(CARD_SIZE_LIMIT_BYTES);
+
+    // Text that is not plain ASCII takes more bytes: a page that would not fit one card is refused.
+    const { audit: second } = await fx.makeAudit();
+    const open = (await h.execute(fx.auditor, "audit.open", { auditId: second.id, page: "areas-2" })).card;
+    const data: Record<string, unknown> = { auditId: second.id, page: "areas-2", version: versionOf(open), nav: "next" };
+    for (const n of [4, 5, 6]) for (const f of ["strengths", "develop", "impact", "rationale"]) data[`a${n}_${f}`] = "’".repeat(800);
+    const r = await h.execute(fx.auditor, "audit.page.save", data);
+    expect(r.text).toMatch(/more text than one Teams card can carry/);
+    expect(await h.db.auditAnswer.count({ where: { auditId: second.id } })).toBe(0);
+  });
+
+  it("works on clients without Universal Actions (Action.Submit fallback)", async () => {
+    const { audit } = await fx.makeAudit();
+    await h.install(fx.auditor);
+    const open = (await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "areas-1" })).card;
+    const r = await h.submit(fx.auditor, {
+      verb: "audit.page.save",
+      auditId: audit.id,
+      page: "areas-1",
+      version: versionOf(open),
+      nav: "next",
+      a1_score: "3",
+    });
+    expect(r.status).toBe(200);
+    const reply = r.activities.map((a) => a.body?.attachments?.[0]?.content).find(Boolean) as Card;
+    expect(pageOf(reply)).toBe("areas-2");
+    expect((await h.db.auditAnswer.findFirstOrThrow({ where: { auditId: audit.id, area: 1 } })).score).toBe(3);
   });
 });
 
