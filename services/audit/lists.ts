@@ -19,6 +19,20 @@ export const STATUS_LABELS: Record<string, string> = {
 const label = (s: string) => STATUS_LABELS[s] ?? s.replace(/_/g, " ");
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
+/** Everyone below a manager in the line-management tree (a few levels deep). */
+async function reportsUnder(db: AppContext["db"], managerId: string): Promise<string[]> {
+  const out: string[] = [];
+  const seen = new Set([managerId]);
+  let frontier = [managerId];
+  for (let depth = 0; depth < 6 && frontier.length; depth++) {
+    const rows = await db.staff.findMany({ where: { lineManagerId: { in: frontier } }, select: { id: true } });
+    frontier = rows.map((r) => r.id).filter((id) => !seen.has(id));
+    frontier.forEach((id) => seen.add(id));
+    out.push(...frontier);
+  }
+  return out;
+}
+
 export async function myAudits(ctx: AppContext, actor: Actor) {
   const db = ctx.db;
   const include = { case: { select: { caseRef: true } }, selfAssessment: { select: { status: true } } } as const;
@@ -29,15 +43,21 @@ export async function myAudits(ctx: AppContext, actor: Actor) {
     orderBy: { dueDate: "asc" },
     take: LIMIT,
   });
-  const team =
-    may(actor, "audits.team") && actor.teamId
-      ? await db.audit.findMany({
-          where: { OR: [{ teamId: actor.teamId }, { managerId: actor.id }], NOT: { auditorId: actor.id } },
-          include,
-          orderBy: { dueDate: "asc" },
-          take: LIMIT,
-        })
-      : [];
+  const team = may(actor, "audits.team")
+    ? await db.audit.findMany({
+        where: {
+          OR: [
+            ...(actor.teamId ? [{ teamId: actor.teamId }] : []),
+            { managerId: actor.id },
+            { practitionerId: { in: await reportsUnder(db, actor.id) } },
+          ],
+          NOT: { auditorId: actor.id },
+        },
+        include,
+        orderBy: { dueDate: "asc" },
+        take: LIMIT,
+      })
+    : [];
   const names = new Map(
     (
       await db.staff.findMany({

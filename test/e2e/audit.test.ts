@@ -209,6 +209,11 @@ describe("the collaborative case audit", () => {
     const ro = (await h.execute(tm, "audit.view", { auditId: audit.id })).card;
     expect(cardText(ro)).toMatch(/Read-only view/);
     expect(cardActions(ro).some((a) => a.verb === "audit.page.save")).toBe(false);
+    // Higher up the chain (the service manager) sees it too, read-only.
+    const sm = (await h.db.staff.findUniqueOrThrow({ where: { id: tm.lineManagerId! } })) as StaffRef;
+    const smList = (await h.say(sm, "my audits")).cards[0]!;
+    expect(cardActions(smList).some((a) => a.verb === "audit.view" && a.data.auditId === audit.id)).toBe(true);
+    expect(cardText((await h.execute(sm, "audit.view", { auditId: audit.id })).card)).toMatch(/Read-only view/);
     // Pressing Open on a team audit also gives the read-only view, never the form.
     expect(cardActions((await h.execute(tm, "audit.open", { auditId: audit.id })).card).some((a) => a.verb === "audit.page.save")).toBe(
       false,
