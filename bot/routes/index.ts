@@ -2,6 +2,7 @@
 import { Router } from "../router";
 import { helpRoutes } from "./help";
 import { allocationCommands, allocationRoutes } from "./allocation";
+import { auditFormRoutes } from "./audit-form";
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -12,5 +13,15 @@ export function buildRouter(): Router {
   );
   router.add(...allocationRoutes());
   router.command(...allocationCommands);
+  router.add(...auditFormRoutes());
+  router.command(
+    {
+      words: "my audits",
+      verb: "audits.mine",
+      description: "Audits you carry out, audits of your cases, your team's audits",
+      button: "My audits",
+    },
+    { words: "my actions", verb: "actions.mine", description: "Actions from audits that you need to do", button: "My actions" },
+  );
   return router;
 }

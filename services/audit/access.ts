@@ -1,0 +1,42 @@
+// Who may do what with one audit (object-level checks). Only the allocated auditor edits and
+// submits; managers with audits.team view their team's audits read-only; everyone else is refused.
+// The actor is always the authenticated person, never an id from card data.
+import type { Db, Tx } from "../db";
+import { NotFound, NotPermitted } from "../errors";
+import { hasRole, may, type Actor } from "../permissions";
+import { managerChain } from "../directory/staff";
+
+export const EDITABLE_STATUSES = ["accepted", "in_progress"] as const;
+
+export async function findAudit(db: Db | Tx, auditId: string) {
+  const audit = await db.audit.findUnique({ where: { id: auditId }, include: { case: { select: { caseRef: true } } } });
+  if (!audit) throw new NotFound("That audit does not exist (it may have been withdrawn).");
+  return audit;
+}
+export type AuditWithCase = Awaited<ReturnType<typeof findAudit>>;
+
+/** The auditor, and only the auditor, may fill in and submit the audit. */
+export function requireAuditor(actor: Actor, audit: { auditorId: string; case: { caseRef: string } }): void {
+  if (audit.auditorId !== actor.id) {
+    throw new NotPermitted(`Only the allocated auditor can fill in or submit the audit of case ${audit.case.caseRef}.`);
+  }
+}
+
+/** Managers may read their team's audits: same team, or the practitioner's management chain, or QA. */
+export async function mayView(
+  db: Db | Tx,
+  actor: Actor,
+  audit: { auditorId: string; teamId: string; practitionerId: string; managerId: string | null },
+) {
+  if (audit.auditorId === actor.id) return true;
+  if (!may(actor, "audits.team")) return false;
+  if (hasRole(actor, "QA_TEAM", "HEAD_OF_QA")) return true;
+  if (audit.managerId === actor.id || (actor.teamId !== null && actor.teamId === audit.teamId)) return true;
+  return (await managerChain(db, audit.practitionerId)).some((m) => m.id === actor.id);
+}
+
+export async function requireView(db: Db | Tx, actor: Actor, audit: AuditWithCase): Promise<void> {
+  if (!(await mayView(db, actor, audit))) {
+    throw new NotPermitted(`You are not the auditor of case ${audit.case.caseRef} and it is not one of your team's audits.`);
+  }
+}

@@ -1,0 +1,331 @@
+// Step 6–7, actions: who / what / by when for every audit (even a good one), immediate actions to
+// reach Good, cards to the people who must act, reminders at the due date with a chase, the
+// auditor's follow-up after 5 working days, and "mark done" (which cancels the action's reminders).
+import type { AppContext } from "../context";
+import { quietHours } from "../context";
+import type { Tx } from "../db";
+import { AlreadyDone, NotFound, NotPermitted, ValidationFailed } from "../errors";
+import type { Actor } from "../permissions";
+import { recordHistory } from "../history";
+import { enqueueCardUpdate, enqueueMessage } from "../outbox";
+import { cancelJobs, scheduleJob } from "../jobs";
+import { addWorkingDays, nextDeliveryTime } from "../workingTime";
+import { loadAuditTool } from "../catalogue";
+import type { FieldDef, FieldValues } from "./fields";
+import { findAudit, requireAuditor } from "./access";
+import { isUniqueViolation, spendButton } from "./receipts";
+
+export const ACTION_ROWS = 4;
+export const ACTION_TEXT_MAX = 500;
+export const NOTE_MAX = 500;
+/** How many times an overdue action is chased after its due date (one working day apart). */
+export const MAX_CHASES = 3;
+
+export interface Person {
+  id: string;
+  name: string;
+  role: string;
+}
+
+export interface ActionRow {
+  row: number;
+  what: string;
+  who: string;
+  when: string;
+  immediate: boolean;
+}
+
+export function actionFields(people: Person[]): FieldDef[] {
+  const a = loadAuditTool().outcome.actions;
+  const label = (id: "what" | "who" | "when") => a.columns.find((c) => c.id === id)?.label ?? id;
+  const out: FieldDef[] = [{ kind: "heading", id: "h-actions", label: a.text, note: `${a.rule} ${a.step6}` }];
+  for (let i = 1; i <= ACTION_ROWS; i++) {
+    out.push({ kind: "info", id: `h-act${i}`, label: `Action ${i}` });
+    out.push({ kind: "multiline", id: `act${i}_what`, label: label("what"), maxLength: ACTION_TEXT_MAX });
+    out.push({
+      kind: "choice",
+      id: `act${i}_who`,
+      label: label("who"),
+      choices: people.map((p) => ({ title: `${p.name} (${p.role})`, value: p.id })),
+    });
+    out.push({ kind: "date", id: `act${i}_when`, label: label("when") });
+    out.push({ kind: "toggle", id: `act${i}_immediate`, label: "Immediate action to reach Good" });
+  }
+  return out;
+}
+
+/** The rows the auditor started (any of what / who / when filled). */
+export function actionRows(v: FieldValues): ActionRow[] {
+  const rows: ActionRow[] = [];
+  for (let i = 1; i <= ACTION_ROWS; i++) {
+    const r = {
+      row: i,
+      what: v[`act${i}_what`] ?? "",
+      who: v[`act${i}_who`] ?? "",
+      when: v[`act${i}_when`] ?? "",
+      immediate: v[`act${i}_immediate`] === "true",
+    };
+    if (r.what || r.who || r.when) rows.push(r);
+  }
+  return rows;
+}
+
+/** Completeness rules checked on submit. */
+export function actionSubmitErrors(v: FieldValues, today: string, inadequate: boolean): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const rows = actionRows(v);
+  if (rows.length === 0) errors.act1_what = `${loadAuditTool().outcome.actions.rule}`;
+  for (const r of rows) {
+    if (!r.what) errors[`act${r.row}_what`] = "Say what needs to happen.";
+    if (!r.who) errors[`act${r.row}_who`] = "Say who will do it.";
+    if (!r.when) errors[`act${r.row}_when`] = "Say by when.";
+    else if (r.when < today) errors[`act${r.row}_when`] = "The date has passed: choose today or later.";
+  }
+  if (inadequate && !rows.some((r) => r.immediate)) {
+    errors.act1_immediate = "An inadequate audit needs at least one immediate action to reach Good (done within 24 hours).";
+  }
+  return errors;
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+export function actionCardData(
+  a: { id: string; description: string; dueAt: Date; immediate: boolean; status: string; doneNote: string | null; doneAt: Date | null },
+  caseRef: string,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    actionId: a.id,
+    caseRef,
+    description: a.description,
+    due: a.dueAt.toISOString().slice(0, 16).replace("T", " "),
+    immediate: a.immediate,
+    open: a.status === "open",
+    done: a.status === "done",
+    doneNote: a.doneNote ?? "",
+    doneAt: a.doneAt ? day(a.doneAt) : "",
+    noteMax: NOTE_MAX,
+    message: "",
+    ...extra,
+  };
+}
+
+/** The assignee (or the auditor who set it) marks an action done, once. */
+export async function markActionDone(ctx: AppContext, actor: Actor, actionId: string, note: string) {
+  if (note.length > NOTE_MAX) throw new ValidationFailed("The note is too long.", { note: `At most ${NOTE_MAX} characters, please.` });
+  return ctx.db.$transaction(async (tx) => {
+    const action = await tx.action.findUnique({ where: { id: actionId }, include: { audit: { include: { case: true } } } });
+    if (!action) throw new NotFound("That action does not exist.");
+    if (action.assigneeId !== actor.id && action.createdById !== actor.id) {
+      throw new NotPermitted("Only the person the action is for (or the auditor who set it) can mark it done.");
+    }
+    const caseRef = action.audit?.case.caseRef ?? "";
+    if (action.status !== "open") {
+      throw new AlreadyDone(
+        `This action was already marked done${action.doneAt ? ` on ${day(action.doneAt)}` : ""}. Nothing was recorded twice.`,
+      );
+    }
+    const now = ctx.clock.now();
+    const changed = await tx.action.updateMany({
+      where: { id: actionId, status: "open" },
+      data: { status: "done", doneAt: now, doneNote: note || null },
+    });
+    if (changed.count === 0) throw new AlreadyDone("This action was already marked done. Nothing was recorded twice.");
+    await recordHistory(tx, {
+      entityType: "action",
+      entityId: actionId,
+      action: "done",
+      actorId: actor.id,
+      before: { status: "open" },
+      after: { status: "done", note },
+    });
+    await cancelJobs(tx, `action:${actionId}`);
+    const done = { ...action, status: "done", doneAt: now, doneNote: note || null };
+    await enqueueCardUpdate(tx, {
+      recipientId: action.assigneeId,
+      cardKey: `action:${actionId}`,
+      idempotencyKey: `action:${actionId}:done:update`,
+      payload: { template: "action-card", data: actionCardData(done, caseRef) },
+    });
+    if (action.createdById !== actor.id) {
+      await enqueueMessage(tx, {
+        recipientId: action.createdById,
+        idempotencyKey: `action:${actionId}:done:notify`,
+        notBefore: nextDeliveryTime(now, quietHours(ctx.config)),
+        payload: {
+          template: "message",
+          data: {
+            title: `Action done: case ${caseRef}`,
+            text: `${actor.name} marked done: "${action.description}".${note ? ` Note: ${note}` : ""}`,
+          },
+        },
+      });
+    }
+    return actionCardData(done, caseRef, { message: "Marked done. Its reminders are cancelled." });
+  });
+}
+
+export async function myActions(ctx: AppContext, actor: Actor) {
+  const rows = await ctx.db.action.findMany({
+    where: { assigneeId: actor.id, status: "open" },
+    orderBy: { dueAt: "asc" },
+    take: 10,
+    include: { audit: { include: { case: { select: { caseRef: true } } } } },
+  });
+  const now = ctx.clock.now();
+  return {
+    name: actor.name,
+    items: rows.map((a) => ({ ...actionCardData(a, a.audit?.case.caseRef ?? ""), overdue: a.dueAt < now })),
+    empty: rows.length === 0,
+  };
+}
+
+// ------------------------------------------------------------------ jobs
+
+/** At the due date (and then each working day, a few times) while the action is still open. */
+export async function actionDueJob(tx: Tx, ctx: AppContext, data: Record<string, unknown>) {
+  const actionId = String(data.actionId);
+  const n = Number(data.n ?? 0);
+  const action = await tx.action.findUnique({ where: { id: actionId }, include: { audit: { include: { case: true } } } });
+  if (!action || action.status !== "open") return;
+  const caseRef = action.audit?.case.caseRef ?? "";
+  const now = ctx.clock.now();
+  const notBefore = nextDeliveryTime(now, quietHours(ctx.config));
+  await enqueueMessage(tx, {
+    recipientId: action.assigneeId,
+    idempotencyKey: `action:${actionId}:reminder:${n}`,
+    notBefore,
+    payload: { template: "action-card", data: actionCardData(action, caseRef, { message: "This action is due and not yet marked done." }) },
+  });
+  const assignee = await tx.staff.findUnique({ where: { id: action.assigneeId }, select: { name: true, lineManagerId: true } });
+  const chaseTo = new Set([action.createdById, assignee?.lineManagerId].filter((x): x is string => !!x && x !== action.assigneeId));
+  for (const to of chaseTo) {
+    await enqueueMessage(tx, {
+      recipientId: to,
+      idempotencyKey: `action:${actionId}:chase:${n}:${to}`,
+      notBefore,
+      payload: {
+        template: "message",
+        data: {
+          title: `Overdue action: case ${caseRef}`,
+          text: `${assignee?.name ?? "The assignee"} has not yet marked done: "${action.description}" (due ${day(action.dueAt)}).`,
+        },
+      },
+    });
+  }
+  await recordHistory(tx, {
+    entityType: "action",
+    entityId: actionId,
+    action: "chased",
+    after: { n, to: [action.assigneeId, ...chaseTo] },
+  });
+  if (n + 1 < MAX_CHASES) {
+    await scheduleJob(tx, {
+      key: `action:${actionId}:chase:${n + 1}`,
+      name: "action.due",
+      runAt: addWorkingDays(now, 1, ctx.config.TIMEZONE),
+      data: { actionId, n: n + 1 },
+    });
+  }
+}
+
+export function followUpCardData(
+  audit: { id: string; case: { caseRef: string } },
+  actions: { id: string; description: string; status: string; dueAt: Date; followUpNote: string | null }[],
+  errors: Record<string, string> = {},
+  input: FieldValues = {},
+) {
+  const tool = loadAuditTool();
+  return {
+    auditId: audit.id,
+    caseRef: audit.case.caseRef,
+    text: tool.outcome.followUp.text,
+    noteMax: NOTE_MAX,
+    actions: actions.map((a) => ({
+      id: `fu_${a.id}`,
+      description: a.description,
+      state: a.status === "done" ? "done" : `open, due ${day(a.dueAt)}`,
+      value: input[`fu_${a.id}`] ?? a.followUpNote ?? "",
+      error: errors[`fu_${a.id}`] ?? "",
+    })),
+  };
+}
+
+/** 5 working days after submission: ask the auditor what has been done for each action. */
+export async function auditFollowUpJob(tx: Tx, ctx: AppContext, data: Record<string, unknown>) {
+  const audit = await tx.audit.findUnique({
+    where: { id: String(data.auditId) },
+    include: { case: true, actions: { orderBy: { createdAt: "asc" } } },
+  });
+  if (!audit) return;
+  await enqueueMessage(tx, {
+    recipientId: audit.auditorId,
+    idempotencyKey: `audit:${audit.id}:followup:card`,
+    cardKey: `audit:${audit.id}:followup`,
+    notBefore: nextDeliveryTime(ctx.clock.now(), quietHours(ctx.config)),
+    payload: { template: "audit-followup", data: followUpCardData(audit, audit.actions) },
+  });
+  await recordHistory(tx, {
+    entityType: "audit",
+    entityId: audit.id,
+    action: "follow_up_requested",
+    after: { actions: audit.actions.length },
+  });
+}
+
+/** The auditor records what has been done per action, once. */
+export async function recordFollowUp(ctx: AppContext, actor: Actor, auditId: string, data: Record<string, unknown>) {
+  try {
+    return await ctx.db.$transaction(async (tx) => {
+      const audit = await findAudit(tx, auditId);
+      requireAuditor(actor, audit);
+      const actions = await tx.action.findMany({ where: { auditId }, orderBy: { createdAt: "asc" } });
+      const input: FieldValues = {};
+      const errors: Record<string, string> = {};
+      for (const a of actions) {
+        const v = typeof data[`fu_${a.id}`] === "string" ? (data[`fu_${a.id}`] as string).trim() : "";
+        input[`fu_${a.id}`] = v;
+        if (v.length > NOTE_MAX) errors[`fu_${a.id}`] = `At most ${NOTE_MAX} characters, please (this has ${v.length}).`;
+      }
+      if (!Object.values(input).some(Boolean) && actions.length)
+        errors[`fu_${actions[0]!.id}`] = "Say what has been done for at least one action.";
+      if (Object.keys(errors).length) throw new FollowUpInvalid(followUpCardData(audit, actions, errors, input));
+      await spendButton(tx, `audit:${auditId}:followup`, actor.id, "audit.followUp.save");
+      for (const a of actions) {
+        const note = input[`fu_${a.id}`];
+        if (!note) continue;
+        await tx.action.update({ where: { id: a.id }, data: { followUpNote: note } });
+        await recordHistory(tx, {
+          entityType: "action",
+          entityId: a.id,
+          action: "followed_up",
+          actorId: actor.id,
+          before: { followUpNote: a.followUpNote },
+          after: { followUpNote: note },
+        });
+      }
+      await recordHistory(tx, {
+        entityType: "audit",
+        entityId: auditId,
+        action: "followed_up",
+        actorId: actor.id,
+        after: { notes: Object.values(input).filter(Boolean).length },
+      });
+      const fresh = await tx.action.findMany({ where: { auditId }, orderBy: { createdAt: "asc" } });
+      return { ...followUpCardData(audit, fresh), recorded: true };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AlreadyDone("The follow-up for this audit was already recorded. Nothing was recorded twice.");
+    throw err;
+  }
+}
+
+/** Invalid follow-up input: the route shows the same card again with the errors and the input. */
+export class FollowUpInvalid extends ValidationFailed {
+  constructor(readonly card: ReturnType<typeof followUpCardData>) {
+    super(
+      "Some notes are not valid. Nothing was saved.",
+      Object.fromEntries(card.actions.filter((a) => a.error).map((a) => [a.id, a.error])),
+    );
+  }
+}

@@ -1,0 +1,136 @@
+// Step 5, feedback: the auditor phones the child, the family and a member of the network and types
+// their answers in (families never use Teams), or records why it could not be obtained. Wording is
+// the catalogue's (services/forms/templates/audit-feedback.json). One Feedback row per kind.
+import type { Tx } from "../db";
+import type { Prisma } from "../../generated/prisma/client";
+import { loadFormTemplate, optionLabel, optionValue } from "../forms/templateSchema";
+import type { FieldDef, FieldValues } from "./fields";
+import { recordHistory } from "../history";
+
+export const FEEDBACK_KINDS = ["child", "family", "network"] as const;
+export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
+
+/** Why feedback could not be obtained (assure-default: the source gives no list). */
+export const NOT_OBTAINED_REASONS = [
+  { value: "no-consent", title: "No consent" },
+  { value: "unreachable", title: "Could not be reached" },
+  { value: "declined", title: "Declined to take part" },
+  { value: "other", title: "Other (say why below)" },
+];
+
+/**
+ * The card budget (28 KB) caps a long answer below the template's 2,000 characters: a child page has
+ * eight long answers. A phone-call note rarely needs more.
+ */
+export const FEEDBACK_TEXT_MAX = 1200;
+
+const obtainedId = (k: FeedbackKind) => `${k}-obtained`;
+const whyId = (k: FeedbackKind) => `${k}-not-obtained-why`;
+const detailId = (k: FeedbackKind) => `${k}-not-obtained-reason`;
+
+function section(kind: FeedbackKind) {
+  const s = loadFormTemplate("audit-feedback").sections.find((x) => x.id === kind);
+  if (!s) throw new Error(`audit-feedback has no ${kind} section`);
+  return s;
+}
+
+export function feedbackTitle(kind: FeedbackKind): string {
+  return section(kind).title;
+}
+
+export function feedbackFields(kind: FeedbackKind): FieldDef[] {
+  const s = section(kind);
+  const out: FieldDef[] = [{ kind: "heading", id: `h-${kind}`, label: s.title, note: s.intro }];
+  for (const q of s.questions) {
+    if (q.id === detailId(kind)) {
+      out.push({ kind: "choice", id: whyId(kind), label: "If not, why not?", choices: NOT_OBTAINED_REASONS });
+      out.push({ kind: "text", id: q.id, label: "Details (optional)", maxLength: q.maxLength ?? 500 });
+      continue;
+    }
+    switch (q.type) {
+      case "single":
+      case "likert5":
+        out.push({
+          kind: "choice",
+          id: q.id,
+          label: q.text,
+          choices: (q.options ?? []).map((o) => ({ title: optionLabel(o), value: optionValue(o) })),
+        });
+        break;
+      case "scale0to10": {
+        const a = q.anchors ?? {};
+        out.push({ kind: "number", id: q.id, label: q.text, note: `0 = ${a["0"] ?? ""}, 10 = ${a["10"] ?? ""}`, min: 0, max: 10 });
+        break;
+      }
+      case "longtext":
+        out.push({ kind: "multiline", id: q.id, label: q.text, maxLength: Math.min(q.maxLength ?? FEEDBACK_TEXT_MAX, FEEDBACK_TEXT_MAX) });
+        break;
+      default:
+        out.push({ kind: "text", id: q.id, label: q.text, maxLength: q.maxLength ?? 200 });
+    }
+  }
+  return out;
+}
+
+/** Rules beyond single fields: say whether it was obtained; if not, why. */
+export function feedbackErrors(kind: FeedbackKind, v: FieldValues): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const obtained = v[obtainedId(kind)] ?? "";
+  const anyAnswer = Object.entries(v).some(([k, x]) => x !== "" && k !== obtainedId(kind));
+  if (obtained === "" && anyAnswer) errors[obtainedId(kind)] = "Say whether feedback was obtained.";
+  if (obtained === "no" && !v[whyId(kind)]) errors[whyId(kind)] = "Choose why feedback could not be obtained.";
+  if (obtained === "no" && v[whyId(kind)] === "other" && !v[detailId(kind)]) errors[detailId(kind)] = "Say why, in a few words.";
+  return errors;
+}
+
+/** Stores the page (nothing when "obtained?" is unanswered). Returns the before/after for history. */
+export async function saveFeedback(tx: Tx, auditId: string, actorId: string, kind: FeedbackKind, v: FieldValues) {
+  const obtained = v[obtainedId(kind)] ?? "";
+  const before = await tx.feedback.findUnique({ where: { auditId_kind: { auditId, kind } } });
+  if (obtained === "") return { before: before ? storedFeedbackValues(before) : {}, after: before ? storedFeedbackValues(before) : {} };
+  const isYes = obtained === "yes";
+  const answers: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (x === "" || k === obtainedId(kind) || k === whyId(kind)) continue;
+    if (isYes !== (k === detailId(kind))) answers[k] = x;
+  }
+  const data = {
+    obtained: isYes,
+    notObtainedReason: isYes ? null : (v[whyId(kind)] ?? "other"),
+    answers: answers as Prisma.InputJsonValue,
+    recordedById: actorId,
+  };
+  const row = await tx.feedback.upsert({ where: { auditId_kind: { auditId, kind } }, update: data, create: { auditId, kind, ...data } });
+  const after = storedFeedbackValues(row);
+  if (!before) await recordHistory(tx, { entityType: "feedback", entityId: row.id, action: "recorded", actorId, after });
+  else
+    await recordHistory(tx, {
+      entityType: "feedback",
+      entityId: row.id,
+      action: "updated",
+      actorId,
+      before: storedFeedbackValues(before),
+      after,
+    });
+  return { before: before ? storedFeedbackValues(before) : {}, after };
+}
+
+export function storedFeedbackValues(row: {
+  kind: string;
+  obtained: boolean;
+  notObtainedReason: string | null;
+  answers: unknown;
+}): FieldValues {
+  const kind = row.kind as FeedbackKind;
+  const out: FieldValues = { ...((row.answers ?? {}) as Record<string, string>) };
+  out[obtainedId(kind)] = row.obtained ? "yes" : "no";
+  if (!row.obtained) out[whyId(kind)] = row.notObtainedReason ?? "";
+  return out;
+}
+
+export function feedbackSummary(row: { obtained: boolean; notObtainedReason: string | null } | undefined): string {
+  if (!row) return "not recorded";
+  if (row.obtained) return "obtained";
+  const r = NOT_OBTAINED_REASONS.find((x) => x.value === row.notObtainedReason);
+  return `could not be obtained (${r ? r.title.toLowerCase() : "other"})`;
+}

@@ -1,0 +1,480 @@
+// Step 3, the collaborative audit form, paged so every card stays small: case file health check
+// (with the practitioner's self-assessment), the 19 areas of practice a few at a time, feedback
+// (child, family, network), grade & actions, review & submit. Every page submit saves a draft in
+// the database (AuditAnswer rows, Feedback rows, Audit.draft), so the auditor can resume on any
+// device. Audit.version guards against two devices overwriting each other silently.
+import type { AppContext } from "../context";
+import type { Tx } from "../db";
+import type { Prisma } from "../../generated/prisma/client";
+import { AlreadyDone, Closed, Conflict, NotFound, ValidationFailed } from "../errors";
+import type { Actor } from "../permissions";
+import { recordHistory } from "../history";
+import { loadAuditTool, type AuditArea } from "../catalogue";
+import { loadFormTemplate } from "../forms/templateSchema";
+import { fieldViews, isInput, validateFields, type FieldDef, type FieldValues } from "./fields";
+import { EDITABLE_STATUSES, findAudit, requireAuditor, requireView, type AuditWithCase } from "./access";
+import {
+  FEEDBACK_KINDS,
+  feedbackErrors,
+  feedbackFields,
+  feedbackSummary,
+  feedbackTitle,
+  saveFeedback,
+  storedFeedbackValues,
+  type FeedbackKind,
+} from "./feedback";
+import { gradeFields, resolveGrade, scaleFor } from "./grading";
+import { actionFields, actionRows, type Person } from "./actions";
+
+export const AREAS_PER_PAGE = 3;
+/** Text limits per area, chosen so a page of three areas full to the brim stays far below 28 KB. */
+export const AREA_TEXT_MAX = 800;
+export const EVIDENCE_MAX = 200;
+const SELF_ASSESSMENT_SHOWN_MAX = 600;
+/**
+ * Most text one page may hold (UTF-8 bytes), so a saved page always renders far below the 28 KB
+ * card budget even when the answers are not plain ASCII (curly quotes take 3 bytes).
+ */
+export const PAGE_TEXT_BUDGET_BYTES = 12_000;
+
+function pageBudgetErrors(values: FieldValues): Record<string, string> {
+  const sizes = Object.entries(values).map(([id, v]) => [id, Buffer.byteLength(v, "utf8")] as const);
+  const total = sizes.reduce((n, [, b]) => n + b, 0);
+  if (total <= PAGE_TEXT_BUDGET_BYTES) return {};
+  const [largest] = [...sizes].sort((a, b) => b[1] - a[1])[0]!;
+  return {
+    [largest]: `This page holds more text than one Teams card can carry (${Math.ceil(total / 1000)} of ${PAGE_TEXT_BUDGET_BYTES / 1000} KB). Please shorten the longest answers.`,
+  };
+}
+
+export type Nav = "next" | "back" | "close" | "stay";
+
+export interface AuditDraft {
+  page?: string;
+  health?: FieldValues;
+  outcome?: FieldValues;
+}
+
+// ------------------------------------------------------------------ pages
+
+function areaGroups(): AuditArea[][] {
+  const areas = loadAuditTool().areas;
+  const groups: AuditArea[][] = [];
+  for (let i = 0; i < areas.length; i += AREAS_PER_PAGE) groups.push(areas.slice(i, i + AREAS_PER_PAGE));
+  return groups;
+}
+
+export function pageIds(): string[] {
+  return ["health", ...areaGroups().map((_, i) => `areas-${i + 1}`), ...FEEDBACK_KINDS.map((k) => `feedback-${k}`), "outcome", "review"];
+}
+
+function pageTitle(page: string): string {
+  const tool = loadAuditTool();
+  if (page === "health") return tool.caseFileHealthCheck.title;
+  if (page.startsWith("areas-")) {
+    const g = areaGroups()[Number(page.slice(6)) - 1]!;
+    return `${tool.areasSection.title}: areas ${g[0]!.number}–${g[g.length - 1]!.number}`;
+  }
+  if (page.startsWith("feedback-")) return feedbackTitle(page.slice(9) as FeedbackKind);
+  if (page === "outcome") return "Grade and actions";
+  return "Review and submit";
+}
+
+export function areaFields(area: AuditArea): FieldDef[] {
+  const s = loadAuditTool().areasSection;
+  const n = area.number;
+  const who = area.auditorOnly
+    ? `${area.ratingLabel}: auditor only`
+    : `${area.ratingLabel}: collaborative. Suggested scaling question: ${area.suggestedScalingQuestion ?? ""}`;
+  const out: FieldDef[] = [{ kind: "heading", id: `h-a${n}`, label: `${n}. ${area.title}`, note: who }];
+  if (area.prompts?.length) out.push({ kind: "info", id: `p-a${n}`, label: area.prompts.join(" ") });
+  out.push(
+    { kind: "number", id: `a${n}_score`, label: `${s.fieldLabels.score ?? "rating (0–10)"}`, min: s.scale.min, max: s.scale.max },
+    { kind: "multiline", id: `a${n}_strengths`, label: s.fieldLabels.areasOfStrength ?? "Areas of Strength", maxLength: AREA_TEXT_MAX },
+    { kind: "multiline", id: `a${n}_develop`, label: s.fieldLabels.areasToDevelop ?? "Areas to Develop", maxLength: AREA_TEXT_MAX },
+    { kind: "multiline", id: `a${n}_impact`, label: s.fieldLabels.signsOfImpact ?? "Signs of Impact", maxLength: AREA_TEXT_MAX },
+    {
+      kind: "text",
+      id: `a${n}_evidence`,
+      label: "Evidence reference: where it is on the file (e.g. ‘direct work uploaded on 01/04/19’)",
+      maxLength: EVIDENCE_MAX,
+    },
+    { kind: "multiline", id: `a${n}_rationale`, label: s.fieldLabels.auditorRationale ?? "Auditor Rationale", maxLength: AREA_TEXT_MAX },
+  );
+  return out;
+}
+
+const AREA_COLUMNS = [
+  ["score", "score"],
+  ["strengths", "strengths"],
+  ["develop", "toDevelop"],
+  ["impact", "signsOfImpact"],
+  ["evidence", "evidence"],
+  ["rationale", "rationale"],
+] as const;
+
+async function people(tx: Tx, audit: AuditWithCase): Promise<Person[]> {
+  const ids = [audit.practitionerId, audit.managerId, audit.auditorId].filter((x): x is string => !!x);
+  const staff = await tx.staff.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
+  const role = (id: string) => (id === audit.practitionerId ? "practitioner" : id === audit.managerId ? "manager" : "auditor");
+  return ids
+    .filter((id, i) => ids.indexOf(id) === i)
+    .flatMap((id) => staff.filter((s) => s.id === id).map((s) => ({ id, name: s.name, role: role(id) })));
+}
+
+async function selfAssessmentFields(tx: Tx, auditId: string): Promise<FieldDef[]> {
+  const sa = await tx.selfAssessment.findUnique({ where: { auditId } });
+  const out: FieldDef[] = [
+    { kind: "heading", id: "h-sa", label: loadAuditTool().selfAssessment.title, note: "The practitioner's answers, for the meeting." },
+  ];
+  if (!sa || sa.status !== "submitted") {
+    out.push({ kind: "info", id: "sa-none", label: "Not yet submitted by the practitioner." });
+    return out;
+  }
+  const texts = new Map(loadFormTemplate("audit-self-assessment").sections.flatMap((s) => s.questions.map((q) => [q.id, q.text] as const)));
+  const answers = (sa.answers ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(answers)) {
+    const answer = typeof v === "string" ? v : JSON.stringify(v);
+    out.push({ kind: "info", id: `sa-${k}`, label: texts.get(k) ?? k, note: answer.slice(0, SELF_ASSESSMENT_SHOWN_MAX) });
+  }
+  return out;
+}
+
+interface PageSetup {
+  defs: FieldDef[];
+  stored: FieldValues;
+}
+
+async function setupPage(tx: Tx, ctx: AppContext, audit: AuditWithCase, page: string): Promise<PageSetup> {
+  const draft = (audit.draft ?? {}) as AuditDraft;
+  if (page === "health") {
+    const hc = loadAuditTool().caseFileHealthCheck;
+    const defs: FieldDef[] = [
+      ...(await selfAssessmentFields(tx, audit.id)),
+      { kind: "heading", id: "h-hc", label: hc.title, note: hc.guidance },
+      { kind: "date", id: "meetingDate", label: "Date of the audit meeting" },
+      ...hc.items.map((i): FieldDef => ({
+        kind: "choice",
+        id: `hc_${i.id}`,
+        label: i.text,
+        choices: hc.answerOptions.map((o) => ({ title: o, value: o })),
+      })),
+    ];
+    const stored: FieldValues = { ...(draft.health ?? {}) };
+    if (audit.meetingDate) stored.meetingDate = audit.meetingDate.toISOString().slice(0, 10);
+    return { defs, stored };
+  }
+  if (page.startsWith("areas-")) {
+    const group = areaGroups()[Number(page.slice(6)) - 1];
+    if (!group) throw new NotFound(`No such page: ${page}`);
+    const answers = await tx.auditAnswer.findMany({ where: { auditId: audit.id, area: { in: group.map((a) => a.number) } } });
+    const stored: FieldValues = {};
+    for (const a of answers) {
+      for (const [suffix, col] of AREA_COLUMNS) {
+        const v = a[col];
+        if (v !== null && v !== undefined) stored[`a${a.area}_${suffix}`] = String(v);
+      }
+    }
+    return { defs: group.flatMap(areaFields), stored };
+  }
+  if (page.startsWith("feedback-")) {
+    const kind = page.slice(9) as FeedbackKind;
+    if (!FEEDBACK_KINDS.includes(kind)) throw new NotFound(`No such page: ${page}`);
+    const row = await tx.feedback.findUnique({ where: { auditId_kind: { auditId: audit.id, kind } } });
+    return { defs: feedbackFields(kind), stored: row ? storedFeedbackValues(row) : {} };
+  }
+  if (page === "outcome") {
+    const scale = scaleFor(ctx.config, audit.gradeScaleId);
+    return { defs: [...gradeFields(scale), ...actionFields(await people(tx, audit))], stored: { ...(draft.outcome ?? {}) } };
+  }
+  if (page === "review") return { defs: await reviewFields(tx, ctx, audit), stored: {} };
+  throw new NotFound(`No such page: ${page}`);
+}
+
+// ------------------------------------------------------------------ review
+
+async function reviewFields(tx: Tx, ctx: AppContext, audit: AuditWithCase): Promise<FieldDef[]> {
+  const s = await auditSummary(tx, ctx, audit);
+  return [
+    {
+      kind: "heading",
+      id: "h-review",
+      label: "Check before you submit",
+      note: "Submitting sends the actions to the people who must do them. The audit cannot be changed afterwards.",
+    },
+    { kind: "info", id: "r-health", label: `Health check: ${s.healthAnswered} of ${s.healthTotal} answered` },
+    {
+      kind: "info",
+      id: "r-areas",
+      label: `Areas rated: ${s.areasScored} of ${s.areasTotal}${s.missingAreas.length ? ` (missing: ${s.missingAreas.join(", ")})` : ""}`,
+    },
+    ...s.feedback.map((f): FieldDef => ({ kind: "info", id: `r-fb-${f.kind}`, label: `Feedback (${f.kind}): ${f.summary}` })),
+    { kind: "info", id: "r-grade", label: `Overall rating: ${s.gradeText}` },
+    { kind: "info", id: "r-actions", label: `Actions: ${s.actions} (${s.immediate} immediate)` },
+  ];
+}
+
+export async function auditSummary(tx: Tx, ctx: AppContext, audit: AuditWithCase) {
+  const tool = loadAuditTool();
+  const draft = (audit.draft ?? {}) as AuditDraft;
+  const answers = await tx.auditAnswer.findMany({ where: { auditId: audit.id }, orderBy: { area: "asc" } });
+  const feedback = await tx.feedback.findMany({ where: { auditId: audit.id } });
+  const scored = new Set(answers.filter((a) => a.score !== null).map((a) => a.area));
+  const scale = scaleFor(ctx.config, audit.gradeScaleId);
+  const outcome = draft.outcome ?? {};
+  const g = resolveGrade(scale, outcome);
+  const rows = actionRows(outcome);
+  return {
+    healthAnswered: Object.entries(draft.health ?? {}).filter(([k, v]) => k.startsWith("hc_") && v).length,
+    healthTotal: tool.caseFileHealthCheck.items.length,
+    areasScored: scored.size,
+    areasTotal: tool.areas.length,
+    missingAreas: tool.areas.filter((a) => !scored.has(a.number)).map((a) => a.number),
+    feedback: FEEDBACK_KINDS.map((kind) => ({
+      kind,
+      summary: feedbackSummary(feedback.find((f) => f.kind === kind)),
+      recorded: feedback.some((f) => f.kind === kind),
+    })),
+    gradeText: g.band ? `${g.grade} (${g.band.label})` : "not given yet",
+    band: g.band,
+    grade: g.grade,
+    actions: rows.length,
+    immediate: rows.filter((r) => r.immediate).length,
+    answers,
+    scale,
+  };
+}
+
+// ------------------------------------------------------------------ open / save
+
+export interface PageCard {
+  auditId: string;
+  version: number;
+  page: string;
+  pageTitle: string;
+  pageNo: number;
+  pageCount: number;
+  caseRef: string;
+  message: string;
+  /** "Attention" for a message about a problem, "Good" for a confirmation. */
+  messageColor: string;
+  errorSummary: { text: string }[];
+  fields: ReturnType<typeof fieldViews>;
+  canBack: boolean;
+  isReview: boolean;
+}
+
+async function pageCard(
+  tx: Tx,
+  ctx: AppContext,
+  audit: AuditWithCase,
+  page: string,
+  opts: { input?: FieldValues; errors?: Record<string, string>; message?: string; errorSummary?: string[] } = {},
+): Promise<PageCard> {
+  const pages = pageIds();
+  const { defs, stored } = await setupPage(tx, ctx, audit, page);
+  const idx = pages.indexOf(page);
+  return {
+    auditId: audit.id,
+    version: audit.version,
+    page,
+    pageTitle: pageTitle(page),
+    pageNo: idx + 1,
+    pageCount: pages.length,
+    caseRef: audit.case.caseRef,
+    message: opts.message ?? "",
+    messageColor: opts.errors && Object.keys(opts.errors).length ? "Attention" : opts.errorSummary?.length ? "Attention" : "Good",
+    errorSummary: (opts.errorSummary ?? []).map((text) => ({ text })),
+    fields: fieldViews(defs, stored, opts.input, opts.errors),
+    canBack: idx > 0,
+    isReview: page === "review",
+  };
+}
+
+function requireEditable(audit: AuditWithCase) {
+  if (audit.status === "submitted" || audit.status === "moderated" || audit.status === "finalised") {
+    throw new AlreadyDone(`The audit of case ${audit.case.caseRef} was already submitted. Nothing was changed.`);
+  }
+  if (!(EDITABLE_STATUSES as readonly string[]).includes(audit.status)) {
+    throw new Closed(`The audit of case ${audit.case.caseRef} is ${audit.status.replace(/_/g, " ")}: it cannot be filled in now.`);
+  }
+}
+
+/** Start or resume: the page last saved (or the first), from the database. */
+export async function openAuditForm(ctx: AppContext, actor: Actor, auditId: string, page?: string): Promise<PageCard> {
+  const audit = await findAudit(ctx.db, auditId);
+  requireAuditor(actor, audit);
+  requireEditable(audit);
+  const draft = (audit.draft ?? {}) as AuditDraft;
+  const wanted = page && pageIds().includes(page) ? page : (draft.page ?? "health");
+  return ctx.db.$transaction((tx) => pageCard(tx, ctx, audit, wanted), { timeout: 20_000 });
+}
+
+/** Thrown when a page is invalid: carries the page to show again with errors and the user's input. */
+export class PageInvalid extends ValidationFailed {
+  constructor(
+    readonly card: PageCard,
+    fieldErrors: Record<string, string>,
+  ) {
+    super("Some answers need attention. Nothing from this page was saved.", fieldErrors);
+  }
+}
+
+async function bumpVersion(tx: Tx, audit: AuditWithCase, expected: number, data: Prisma.AuditUpdateManyMutationInput) {
+  const r = await tx.audit.updateMany({
+    where: { id: audit.id, version: expected, status: { in: [...EDITABLE_STATUSES] } },
+    data: { ...data, version: { increment: 1 } },
+  });
+  if (r.count === 1) return;
+  const now = await tx.audit.findUnique({ where: { id: audit.id }, select: { status: true, version: true } });
+  if (now?.status === "submitted")
+    throw new AlreadyDone(`The audit of case ${audit.case.caseRef} was already submitted. Nothing was changed.`);
+  throw new Conflict(
+    `The audit of case ${audit.case.caseRef} was saved from another device or window after this page was opened, so this page was not saved (nothing was overwritten). Type "my audits" and press Resume to see the latest version.`,
+  );
+}
+
+/** Saves one page as a draft (all or nothing) and moves to the next/previous page. */
+export async function saveAuditPage(
+  ctx: AppContext,
+  actor: Actor,
+  req: { auditId: string; page: string; version: number; nav: Nav; data: Record<string, unknown> },
+): Promise<{ card: PageCard; closed: boolean }> {
+  return ctx.db.$transaction(
+    async (tx) => {
+      const audit = await findAudit(tx, req.auditId);
+      requireAuditor(actor, audit);
+      requireEditable(audit);
+      const pages = pageIds();
+      if (!pages.includes(req.page)) throw new NotFound(`No such page: ${req.page}`);
+      const { defs, stored } = await setupPage(tx, ctx, audit, req.page);
+      const { values, errors } = validateFields(defs, req.data);
+      if (req.page.startsWith("feedback-")) Object.assign(errors, feedbackErrors(req.page.slice(9) as FeedbackKind, values), errors);
+      if (!Object.keys(errors).length) Object.assign(errors, pageBudgetErrors(values));
+      if (req.page === "outcome" && !errors.grade)
+        Object.assign(errors, resolveGrade(scaleFor(ctx.config, audit.gradeScaleId), values).errors);
+      if (Object.keys(errors).length) {
+        const card = await pageCard(tx, ctx, audit, req.page, {
+          input: values,
+          errors,
+          message: "Some answers need attention. Nothing from this page was saved.",
+        });
+        throw new PageInvalid(card, errors);
+      }
+      const draft: AuditDraft = { ...((audit.draft ?? {}) as AuditDraft) };
+      const before: FieldValues = {};
+      for (const d of defs.filter(isInput)) if (stored[d.id]) before[d.id] = stored[d.id]!;
+      const update: Prisma.AuditUpdateManyMutationInput = {};
+      if (req.page === "health") {
+        const { meetingDate, ...health } = values;
+        draft.health = health;
+        update.meetingDate = meetingDate ? new Date(`${meetingDate}T00:00:00Z`) : null;
+      } else if (req.page.startsWith("areas-")) {
+        for (const area of areaGroups()[Number(req.page.slice(6)) - 1]!) {
+          const n = area.number;
+          const v = (s: string) => values[`a${n}_${s}`] || null;
+          const row = {
+            score: v("score") === null ? null : Number(v("score")),
+            strengths: v("strengths"),
+            toDevelop: v("develop"),
+            signsOfImpact: v("impact"),
+            evidence: v("evidence"),
+            rationale: v("rationale"),
+          };
+          const empty = Object.values(row).every((x) => x === null);
+          const exists = AREA_COLUMNS.some(([suffix]) => stored[`a${n}_${suffix}`] !== undefined);
+          if (empty && !exists) continue;
+          await tx.auditAnswer.upsert({
+            where: { auditId_area: { auditId: audit.id, area: n } },
+            update: row,
+            create: { auditId: audit.id, area: n, ...row },
+          });
+        }
+      } else if (req.page.startsWith("feedback-")) {
+        await saveFeedback(tx, audit.id, actor.id, req.page.slice(9) as FeedbackKind, values);
+      } else if (req.page === "outcome") {
+        draft.outcome = values;
+      }
+      const idx = pages.indexOf(req.page);
+      const nextPage =
+        req.nav === "next" ? pages[Math.min(idx + 1, pages.length - 1)]! : req.nav === "back" ? pages[Math.max(idx - 1, 0)]! : req.page;
+      draft.page = nextPage;
+      const wasStatus = audit.status;
+      await bumpVersion(tx, audit, req.version, { ...update, draft: draft as Prisma.InputJsonValue, status: "in_progress" });
+      if (wasStatus !== "in_progress") {
+        await recordHistory(tx, {
+          entityType: "audit",
+          entityId: audit.id,
+          action: "started",
+          actorId: actor.id,
+          before: { status: wasStatus },
+          after: { status: "in_progress" },
+        });
+      }
+      const after: FieldValues = Object.fromEntries(Object.entries(values).filter(([, x]) => x !== ""));
+      await recordHistory(tx, {
+        entityType: "audit",
+        entityId: audit.id,
+        action: "draft_saved",
+        actorId: actor.id,
+        before: { page: req.page, values: before },
+        after: { page: req.page, values: after },
+      });
+      const fresh = await findAudit(tx, audit.id);
+      const message = req.nav === "close" ? "Draft saved. Type “my audits” and press Resume to carry on, on any device." : "Draft saved.";
+      return { card: await pageCard(tx, ctx, fresh, nextPage, { message }), closed: req.nav === "close" };
+    },
+    { timeout: 20_000 },
+  );
+}
+
+/** Page to show again with the submit errors (fields live on other pages, so as a list). */
+export async function reviewWithErrors(ctx: AppContext, auditId: string, errors: string[]): Promise<PageCard> {
+  const audit = await findAudit(ctx.db, auditId);
+  return ctx.db.$transaction((tx) =>
+    pageCard(tx, ctx, audit, "review", { errorSummary: errors, message: "The audit is not complete yet. Nothing was submitted." }),
+  );
+}
+
+// ------------------------------------------------------------------ read-only view
+
+export async function viewAudit(ctx: AppContext, actor: Actor, auditId: string) {
+  const audit = await findAudit(ctx.db, auditId);
+  await requireView(ctx.db, actor, audit);
+  return ctx.db.$transaction(async (tx) => {
+    const s = await auditSummary(tx, ctx, audit);
+    const tool = loadAuditTool();
+    const staff = await tx.staff.findMany({
+      where: { id: { in: [audit.auditorId, audit.practitionerId] } },
+      select: { id: true, name: true },
+    });
+    const name = (id: string) => staff.find((x) => x.id === id)?.name ?? "";
+    const actions = await tx.action.findMany({ where: { auditId }, orderBy: { createdAt: "asc" } });
+    const assignees = await tx.staff.findMany({
+      where: { id: { in: actions.map((a) => a.assigneeId) } },
+      select: { id: true, name: true },
+    });
+    const band = audit.gradeBand ? s.scale.bands.find((b) => b.id === audit.gradeBand) : undefined;
+    return {
+      auditId,
+      caseRef: audit.case.caseRef,
+      status: audit.status.replace(/_/g, " "),
+      auditor: name(audit.auditorId),
+      practitioner: name(audit.practitionerId),
+      grade: audit.grade !== null && band ? `${audit.grade} (${band.label})` : "not graded yet",
+      readOnly: actor.id !== audit.auditorId,
+      areas: tool.areas.map((a) => {
+        const ans = s.answers.find((x) => x.area === a.number);
+        return {
+          title: `${a.number}. ${a.title.slice(0, 90)}${a.title.length > 90 ? "…" : ""}`,
+          score: ans?.score === null || ans?.score === undefined ? "–" : String(ans.score),
+        };
+      }),
+      feedback: s.feedback.map((f) => ({ title: f.kind, value: f.summary })),
+      actions: actions.map((a) => ({
+        title: `${assignees.find((x) => x.id === a.assigneeId)?.name ?? ""}, by ${a.dueAt.toISOString().slice(0, 10)}${a.immediate ? " (immediate)" : ""}`,
+        value: `${a.description} [${a.status}]`,
+      })),
+    };
+  });
+}

@@ -1,0 +1,84 @@
+// Step 4, grading: the overall grade on the configured scale (services/catalogue/gradeScales.json;
+// GRADE_SCALE picks the default, each audit keeps the scale it was allocated under). Bands, labels,
+// half steps and which bands count as inadequate are configuration, not code.
+import { bandForGrade, getGradeScale, isInadequateBand, loadAuditTool, type GradeBand, type GradeScale } from "../catalogue";
+import type { Config } from "../config";
+import type { FieldDef, FieldValues } from "./fields";
+
+/** The audit's own scale when known, else the configured one. */
+export function scaleFor(config: Config, gradeScaleId?: string | null): GradeScale {
+  try {
+    return getGradeScale(gradeScaleId ?? config.GRADE_SCALE);
+  } catch {
+    return getGradeScale(config.GRADE_SCALE);
+  }
+}
+
+/** "Is the child better off / safer?" as the auditor sees it (assure-default wording). */
+export const CHILDREN_BENEFIT = [
+  { value: "yes", title: "Yes: better off and safer" },
+  { value: "partly", title: "Partly" },
+  { value: "no", title: "No" },
+  { value: "unclear", title: "Too early to say" },
+];
+
+const fmt = (n: number) => String(n);
+
+export function bandSummary(scale: GradeScale): string {
+  return scale.bands
+    .map((b) => {
+      if (b.judgementOnly) return `${b.label} (by judgement)`;
+      if (b.value !== undefined) return `${fmt(b.value)} ${b.label}`;
+      return b.min === b.max ? `${fmt(b.min!)} ${b.label}` : `${fmt(b.min!)}–${fmt(b.max!)} ${b.label}`;
+    })
+    .join(" · ");
+}
+
+export function gradeFields(scale: GradeScale): FieldDef[] {
+  const tool = loadAuditTool();
+  const out: FieldDef[] = [
+    { kind: "heading", id: "h-grade", label: tool.outcome.overallRating.text, note: `${scale.label}: ${bandSummary(scale)}` },
+  ];
+  if (scale.input === "score") {
+    const r = scale.scoreRange!;
+    out.push({ kind: "number", id: "grade", label: `Auditor rating (${fmt(r.min)}–${fmt(r.max)})`, min: r.min, max: r.max, step: r.step });
+    const judged = scale.bands.filter((b) => b.judgementOnly);
+    if (judged.length) {
+      out.push({
+        kind: "choice",
+        id: "gradeJudgement",
+        label: "Judgement",
+        choices: judged.map((b) => ({ title: `${b.label}${b.description ? `: ${b.description}` : ""}`, value: b.id })),
+      });
+    }
+  } else {
+    out.push({
+      kind: "choice",
+      id: "grade",
+      label: "Auditor rating",
+      choices: scale.bands.map((b) => ({ title: b.label, value: fmt(b.value!) })),
+    });
+  }
+  out.push({
+    kind: "choice",
+    id: "childrenBenefit",
+    label: "Is the child better off / safer? (the auditor's view)",
+    choices: CHILDREN_BENEFIT,
+  });
+  out.push({ kind: "multiline", id: "overallImpact", label: tool.outcome.overallRating.fields[0] ?? "Signs of Impact", maxLength: 1000 });
+  return out;
+}
+
+/** The band for the page's values, or an error for the grade fields. */
+export function resolveGrade(scale: GradeScale, v: FieldValues): { grade?: number; band?: GradeBand; errors: Record<string, string> } {
+  if (!v.grade) return { errors: v.gradeJudgement ? { grade: "Give a rating as well as the judgement." } : {} };
+  const grade = Number(v.grade);
+  const band = bandForGrade(scale, grade, v.gradeJudgement || undefined);
+  if (!band) return { errors: { grade: "That rating is not on the scale." } };
+  if (v.gradeJudgement && band.id !== v.gradeJudgement) {
+    return { errors: { gradeJudgement: `That judgement needs a rating in its range (${bandSummary(scale)}).` } };
+  }
+  return { grade, band, errors: {} };
+}
+
+export const isInadequate = (scale: GradeScale, band: GradeBand) => isInadequateBand(scale, band.id);

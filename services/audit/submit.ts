@@ -1,0 +1,208 @@
+// Submitting the audit: grade, actions to the people who must do them, the auditor's follow-up in
+// 5 working days, cards updated in place, and — for an inadequate audit — the worker, TM, SM, HoS,
+// AD and the QA team told at once with immediate tasks due within 24 hours.
+import type { AppContext } from "../context";
+import { quietHours } from "../context";
+import type { Tx } from "../db";
+import type { Role } from "../../generated/prisma/enums";
+import { AlreadyDone, Conflict, ValidationFailed } from "../errors";
+import type { Actor } from "../permissions";
+import { recordHistory } from "../history";
+import { enqueueCardUpdate, enqueueMessage } from "../outbox";
+import { scheduleJob } from "../jobs";
+import { addWorkingDays, localDate, nextDeliveryTime, isoDate, parseIsoDate, zonedInstant } from "../workingTime";
+import { loadAuditTool } from "../catalogue";
+import { firstInChainWithRole, staffWithRole } from "../directory/staff";
+import { roleLabel } from "../directory/roles";
+import { EDITABLE_STATUSES, findAudit, requireAuditor, type AuditWithCase } from "./access";
+import { auditSummary, type AuditDraft } from "./form";
+import { actionCardData, actionRows, actionSubmitErrors } from "./actions";
+import { isInadequate } from "./grading";
+
+const HOUR = 3_600_000;
+
+/** Thrown when the audit is not complete: the review page lists what is missing. */
+export class AuditIncomplete extends ValidationFailed {
+  constructor(readonly problems: string[]) {
+    super("The audit is not complete yet. Nothing was submitted.", Object.fromEntries(problems.map((p, i) => [`problem${i + 1}`, p])));
+  }
+}
+
+export async function submitAudit(ctx: AppContext, actor: Actor, auditId: string, version: number) {
+  return ctx.db.$transaction(async (tx) => submitInTx(tx, ctx, actor, auditId, version), { timeout: 30_000 });
+}
+
+async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string, version: number) {
+  const tool = loadAuditTool();
+  const audit = await findAudit(tx, auditId);
+  requireAuditor(actor, audit);
+  if (audit.status === "submitted" || audit.submittedAt) {
+    throw new AlreadyDone(
+      `The audit of case ${audit.case.caseRef} was already submitted on ${audit.submittedAt?.toISOString().slice(0, 10)}. Nothing was recorded twice.`,
+    );
+  }
+  if (!(EDITABLE_STATUSES as readonly string[]).includes(audit.status)) {
+    throw new Conflict(`The audit of case ${audit.case.caseRef} is ${audit.status.replace(/_/g, " ")} and cannot be submitted.`);
+  }
+  const now = ctx.clock.now();
+  const tz = ctx.config.TIMEZONE;
+  const s = await auditSummary(tx, ctx, audit);
+  const outcome = ((audit.draft ?? {}) as AuditDraft).outcome ?? {};
+  const problems: string[] = [];
+  if (s.missingAreas.length) problems.push(`Rate every area of practice (missing: ${s.missingAreas.join(", ")}).`);
+  for (const f of s.feedback) if (!f.recorded) problems.push(`Record the ${f.kind} feedback, or why it could not be obtained.`);
+  if (!s.band) problems.push("Give the overall rating (Grade and actions page).");
+  const inadequate = s.band ? isInadequate(s.scale, s.band) : false;
+  const actionErrors = actionSubmitErrors(outcome, isoDate(localDate(now, tz)), inadequate);
+  for (const [id, msg] of Object.entries(actionErrors)) problems.push(`Action ${id.match(/act(\d)/)?.[1] ?? ""}: ${msg}`);
+  if (problems.length) throw new AuditIncomplete(problems);
+
+  const changed = await tx.audit.updateMany({
+    where: { id: audit.id, version, status: { in: [...EDITABLE_STATUSES] } },
+    data: {
+      status: "submitted",
+      submittedAt: now,
+      grade: s.grade!,
+      gradeBand: s.band!.id,
+      childrenBenefit: outcome.childrenBenefit || null,
+      version: { increment: 1 },
+    },
+  });
+  if (changed.count === 0) {
+    const fresh = await tx.audit.findUnique({ where: { id: audit.id }, select: { status: true } });
+    if (fresh?.status === "submitted")
+      throw new AlreadyDone(`The audit of case ${audit.case.caseRef} was already submitted. Nothing was recorded twice.`);
+    throw new Conflict(
+      `The audit of case ${audit.case.caseRef} changed on another device since this page was opened. Type "my audits" and press Resume to see the latest version.`,
+    );
+  }
+  await recordHistory(tx, {
+    entityType: "audit",
+    entityId: audit.id,
+    action: "submitted",
+    actorId: actor.id,
+    before: { status: audit.status, grade: audit.grade },
+    after: {
+      status: "submitted",
+      grade: s.grade,
+      gradeBand: s.band!.id,
+      gradeScaleId: s.scale.id,
+      childrenBenefit: outcome.childrenBenefit || null,
+    },
+  });
+
+  const notBefore = nextDeliveryTime(now, quietHours(ctx.config));
+  const created = [];
+  for (const r of actionRows(outcome)) {
+    let dueAt = zonedInstant(parseIsoDate(r.when), 17, 0, tz);
+    if (inadequate && r.immediate)
+      dueAt = new Date(Math.min(dueAt.getTime(), now.getTime() + tool.outcome.inadequate.immediateTasksWithinHours * HOUR));
+    const action = await tx.action.create({
+      data: { auditId: audit.id, assigneeId: r.who, createdById: actor.id, description: r.what, dueAt, immediate: r.immediate },
+    });
+    created.push(action);
+    await recordHistory(tx, {
+      entityType: "action",
+      entityId: action.id,
+      action: "created",
+      actorId: actor.id,
+      after: { assigneeId: r.who, dueAt, immediate: r.immediate, description: r.what },
+    });
+    await enqueueMessage(tx, {
+      recipientId: r.who,
+      idempotencyKey: `action:${action.id}:assigned`,
+      cardKey: `action:${action.id}`,
+      notBefore,
+      payload: {
+        template: "action-card",
+        data: actionCardData(action, audit.case.caseRef, { message: `A new action from the audit of case ${audit.case.caseRef}.` }),
+      },
+    });
+    await scheduleJob(tx, { key: `action:${action.id}:due`, name: "action.due", runAt: dueAt, data: { actionId: action.id, n: 0 } });
+  }
+  await scheduleJob(tx, {
+    key: `audit:${audit.id}:followup`,
+    name: "audit.followUp",
+    runAt: addWorkingDays(now, tool.outcome.followUp.workingDays, tz),
+    data: { auditId: audit.id },
+  });
+  await updateCardsInPlace(tx, audit, actor, now);
+  if (inadequate) await notifyInadequate(tx, ctx, audit, s.band!.label, s.grade!, created, notBefore);
+  return { caseRef: audit.case.caseRef, grade: `${s.grade} (${s.band!.label})`, actions: created.length, inadequate };
+}
+
+/** The allocation and self-assessment cards now say the audit is submitted. */
+async function updateCardsInPlace(tx: Tx, audit: AuditWithCase, actor: Actor, now: Date) {
+  const data = { caseRef: audit.case.caseRef, status: "Audit submitted", who: actor.name, when: now.toISOString().slice(0, 10) };
+  await enqueueCardUpdate(tx, {
+    recipientId: audit.auditorId,
+    cardKey: `audit:${audit.id}:allocation`,
+    idempotencyKey: `audit:${audit.id}:allocation:submitted`,
+    payload: { template: "audit-status", data },
+  });
+  await enqueueCardUpdate(tx, {
+    recipientId: audit.practitionerId,
+    cardKey: `audit:${audit.id}:self-assessment`,
+    idempotencyKey: `audit:${audit.id}:self-assessment:submitted`,
+    payload: { template: "audit-status", data },
+  });
+}
+
+/** Worker, TM, SM, HoS and AD/DD by the manager chain, and the QA team, told at once. */
+async function notifyInadequate(
+  tx: Tx,
+  ctx: AppContext,
+  audit: AuditWithCase,
+  bandLabel: string,
+  grade: number,
+  actions: { id: string; description: string; dueAt: Date; immediate: boolean; assigneeId: string }[],
+  notBefore: Date,
+) {
+  const rule = loadAuditTool().outcome.inadequate;
+  const recipients = new Map<string, string>();
+  for (const role of rule.notifyRoles as Role[]) {
+    if (role === "PRACTITIONER") recipients.set(audit.practitionerId, "the worker");
+    else if (role === "QA_TEAM") {
+      for (const r of ["QA_TEAM", "HEAD_OF_QA"] as Role[])
+        for (const s of await staffWithRole(tx, r)) if (!recipients.has(s.id)) recipients.set(s.id, "the QA team");
+    } else {
+      const m = await firstInChainWithRole(tx, audit.practitionerId, [role]);
+      if (m && !recipients.has(m.id)) recipients.set(m.id, roleLabel(role));
+    }
+  }
+  const names = await tx.staff.findMany({ where: { id: { in: actions.map((a) => a.assigneeId) } }, select: { id: true, name: true } });
+  const immediate = actions
+    .filter((a) => a.immediate)
+    .map((a) => ({
+      description: a.description,
+      who: names.find((n) => n.id === a.assigneeId)?.name ?? "",
+      due: a.dueAt.toISOString().slice(0, 16).replace("T", " "),
+    }));
+  for (const [staffId, as] of recipients) {
+    await enqueueMessage(tx, {
+      recipientId: staffId,
+      idempotencyKey: `audit:${audit.id}:inadequate:${staffId}`,
+      notBefore,
+      payload: {
+        template: "audit-inadequate",
+        data: {
+          auditId: audit.id,
+          caseRef: audit.case.caseRef,
+          grade: `${grade} (${bandLabel})`,
+          as,
+          text: as === "the QA team" ? rule.qaTeamText : rule.text,
+          steps: rule.steps.map((text) => ({ text })),
+          immediate,
+          hours: rule.immediateTasksWithinHours,
+        },
+      },
+    });
+  }
+  await recordHistory(tx, {
+    entityType: "audit",
+    entityId: audit.id,
+    action: "inadequate_notified",
+    after: { recipients: [...recipients.entries()].map(([id, as]) => ({ id, as })) },
+  });
+  ctx.log.info({ auditId: audit.id, recipients: recipients.size }, "inadequate audit notified");
+}
