@@ -73,9 +73,10 @@ export async function myAudits(ctx: AppContext, actor: Actor) {
       caseRef: a.case.caseRef,
       status: label(a.status),
       due: day(a.dueDate),
+      canAccept: a.status === "allocated",
       canStart: a.status === "accepted",
       canResume: a.status === "in_progress",
-      canView: !["accepted", "in_progress"].includes(a.status),
+      canView: !["allocated", "accepted", "in_progress"].includes(a.status),
     })),
     myCases: asPractitioner.map((a) => ({
       auditId: a.id,
