@@ -42,6 +42,9 @@ export const permissionMatrix = {
   "report.calibration": ["QA_TEAM", "HEAD_OF_QA"],
   "directory.import": ["ADMIN", "QA_TEAM"],
   "outbox.view": ["ADMIN", "QA_TEAM", "HEAD_OF_QA"],
+  // Buttons on shared approval cards: anyone may press; the service checks it is theirs to press.
+  "escalation.act": [ALL_STAFF],
+  "moderation.act": [ALL_STAFF],
 } as const satisfies Record<string, readonly (Role | typeof ALL_STAFF)[]>;
 
 export type Capability = keyof typeof permissionMatrix;
