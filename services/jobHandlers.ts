@@ -1,9 +1,12 @@
 // Every job handler, in one list (like bot/routes/index.ts for routes). Feature modules add theirs.
 import type { JobHandlers } from "./jobs";
 import { STAGE_JOB, stageDeadlinePassed } from "./escalation/escalation";
+import { OVERDUE_JOB, TASKS_JOB, moderationOverdue, tasksDue } from "./moderation/moderation";
 
 export function buildJobHandlers(): JobHandlers {
   return {
     [STAGE_JOB]: (tx, ctx, data) => stageDeadlinePassed(tx, ctx, data),
+    [OVERDUE_JOB]: (tx, ctx, data) => moderationOverdue(tx, ctx, data),
+    [TASKS_JOB]: (tx, ctx, data) => tasksDue(tx, ctx, data),
   };
 }

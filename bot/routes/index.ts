@@ -2,6 +2,7 @@
 import { Router } from "../router";
 import { helpRoutes } from "./help";
 import { escalationCommands, escalationRoutes } from "./escalation";
+import { moderationCommands, moderationRoutes } from "./moderation";
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -12,5 +13,7 @@ export function buildRouter(): Router {
   );
   router.add(...escalationRoutes());
   router.command(...escalationCommands);
+  router.add(...moderationRoutes());
+  router.command(...moderationCommands);
   return router;
 }
