@@ -31,11 +31,15 @@ try {
     : await db.staff.findFirst({ where: { roles: { has: "QA_TEAM" }, active: true }, orderBy: { email: "asc" } });
   if (!staff) throw new Error(as ? `no staff member ${as}` : "no QA team member in the directory");
   const ctx = { db, config, clock: systemClock, log: createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL) };
-  const r = await sampleForModeration(ctx, { id: staff.id, name: staff.name, roles: staff.roles, teamId: staff.teamId }, {
-    fraction: parsePercent(sample),
-    returnWorkingDays: opt("return-days") ? Number(opt("return-days")) : undefined,
-    seed: opt("seed"),
-  });
+  const r = await sampleForModeration(
+    ctx,
+    { id: staff.id, name: staff.name, roles: staff.roles, teamId: staff.teamId },
+    {
+      fraction: parsePercent(sample),
+      returnWorkingDays: opt("return-days") ? Number(opt("return-days")) : undefined,
+      seed: opt("seed"),
+    },
+  );
   console.log(JSON.stringify({ eligible: r.eligible, sampled: r.sampled, unallocated: r.unallocated, byModerator: r.byModerator }));
 } catch (err) {
   console.error(err instanceof DomainError ? err.message : err);

@@ -29,7 +29,11 @@ import {
 
 const card = (data: Record<string, unknown>) => ({ card: renderCard("escalation", data) });
 
-function newEscalationCard(actor: Actor, values: Partial<Record<"caseRef" | "type" | "concern" | "informal", string>> = {}, err?: ValidationFailed) {
+function newEscalationCard(
+  actor: Actor,
+  values: Partial<Record<"caseRef" | "type" | "concern" | "informal", string>> = {},
+  err?: ValidationFailed,
+) {
   const fe = err?.fieldErrors ?? {};
   return renderCard("escalation-new", {
     error: err ? [err.message, ...Object.values(fe)].join(" ") : "",

@@ -27,7 +27,12 @@ import {
 const card = (data: Record<string, unknown>) => ({ card: renderCard("moderation", data) });
 
 export const moderationCommands: Command[] = [
-  { words: "moderate", verb: "moderation.start", description: "Sample completed audits for moderation and allocate moderators", button: "Moderate" },
+  {
+    words: "moderate",
+    verb: "moderation.start",
+    description: "Sample completed audits for moderation and allocate moderators",
+    button: "Moderate",
+  },
   { words: "my moderations", verb: "moderation.mine", description: "Moderations allocated to you" },
 ];
 
@@ -40,7 +45,14 @@ export function moderationRoutes() {
       async handle({ app, actor }) {
         const o = await samplingOverview(app, actor);
         return {
-          card: renderCard("moderation-sample", { ...o, result: "", byModerator: [], error: "", percent: 10, returnDays: DEFAULT_RETURN_WORKING_DAYS }),
+          card: renderCard("moderation-sample", {
+            ...o,
+            result: "",
+            byModerator: [],
+            error: "",
+            percent: 10,
+            returnDays: DEFAULT_RETURN_WORKING_DAYS,
+          }),
         };
       },
     }),
@@ -65,7 +77,16 @@ export function moderationRoutes() {
         } catch (err) {
           if (!(err instanceof ValidationFailed)) throw err;
           const o = await samplingOverview(app, actor);
-          return { card: renderCard("moderation-sample", { ...o, result: "", byModerator: [], error: err.message, percent: data.percent, returnDays: data.returnDays }) };
+          return {
+            card: renderCard("moderation-sample", {
+              ...o,
+              result: "",
+              byModerator: [],
+              error: err.message,
+              percent: data.percent,
+              returnDays: data.returnDays,
+            }),
+          };
         }
       },
     }),

@@ -95,7 +95,10 @@ export async function cardData(tx: Tx, ctx: AppContext, e: EscalationRow, viewer
   const stage = stageOf(type, e.stage);
   const viewers = viewerIds ?? (await viewersOf(tx, e));
   const names = new Map(
-    (await tx.staff.findMany({ where: { id: { in: [...viewers, e.raiserId] } }, select: { id: true, name: true } })).map((s) => [s.id, s.name]),
+    (await tx.staff.findMany({ where: { id: { in: [...viewers, e.raiserId] } }, select: { id: true, name: true } })).map((s) => [
+      s.id,
+      s.name,
+    ]),
   );
   const events = await tx.escalationEvent.findMany({ where: { escalationId: e.id }, orderBy: { id: "desc" }, take: EVENTS_ON_CARD });
   const eventCount = await tx.escalationEvent.count({ where: { escalationId: e.id } });
@@ -112,7 +115,10 @@ export async function cardData(tx: Tx, ctx: AppContext, e: EscalationRow, viewer
   const isRaiser = e.raiserId === viewerId;
   const ext = e.extensionRequest as ExtensionRequest | null;
   const lastStage = type.stages[type.stages.length - 1]!.stage;
-  const proposal = e.status === "resolution_proposed" ? (await tx.escalationEvent.findFirst({ where: { escalationId: e.id, kind: "resolution_proposed" }, orderBy: { id: "desc" } })) : null;
+  const proposal =
+    e.status === "resolution_proposed"
+      ? await tx.escalationEvent.findFirst({ where: { escalationId: e.id, kind: "resolution_proposed" }, orderBy: { id: "desc" } })
+      : null;
   return {
     id: e.id,
     v: e.version,
@@ -144,11 +150,16 @@ export async function cardData(tx: Tx, ctx: AppContext, e: EscalationRow, viewer
     canAnswerTime: isRaiser && !!ext && e.status !== "resolved",
     canConfirm: isRaiser && e.status === "resolution_proposed",
     canBypass: isRaiser && open && type.bypass.allowed && e.stage < lastStage,
-    bypassChoices: type.stages.filter((s) => s.stage > e.stage).map((s) => ({ title: `Stage ${s.stage}: ${s.title}`, value: String(s.stage) })),
+    bypassChoices: type.stages
+      .filter((s) => s.stage > e.stage)
+      .map((s) => ({ title: `Stage ${s.stage}: ${s.title}`, value: String(s.stage) })),
     canCafcass: isRaiser && e.status !== "resolved" && type.cafcass.available && !e.cafcassReferredAt,
     cafcassText: type.cafcass.text ?? "",
     maxExtensionDays: LIMITS.maxExtensionDays,
-    refresh: { action: { type: "Action.Execute", verb: "escalation.refresh", data: { id: e.id } }, userIds: await refreshUserIds(tx, viewers) },
+    refresh: {
+      action: { type: "Action.Execute", verb: "escalation.refresh", data: { id: e.id } },
+      userIds: await refreshUserIds(tx, viewers),
+    },
   };
 }
 
@@ -175,7 +186,8 @@ async function run<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
 export async function escalationCardFor(ctx: AppContext, actor: Actor, id: string) {
   return run(ctx, async (tx) => {
     const e = await load(tx, id);
-    if (!(await canView(tx, actor, e))) throw new NotPermitted("Only the raiser, the case's worker and managers, and the stage owners can see this escalation.");
+    if (!(await canView(tx, actor, e)))
+      throw new NotPermitted("Only the raiser, the case's worker and managers, and the stage owners can see this escalation.");
     return cardData(tx, ctx, e, actor.id);
   });
 }
@@ -209,11 +221,27 @@ export async function raiseEscalation(ctx: AppContext, actor: Actor, input: Rais
     const owners = await stageOwners(tx, caseRow.workerId, stage);
     const deadline = addWorkingDays(now, stage.deadlineWorkingDays, ctx.config.TIMEZONE);
     const e = await tx.escalation.create({
-      data: { createdAt: now, caseId: caseRow.id, raiserId: actor.id, type: type.id, concern, informalAttempts: informal, stage: 1, stageOwnerIds: owners, stageDeadline: deadline },
+      data: {
+        createdAt: now,
+        caseId: caseRow.id,
+        raiserId: actor.id,
+        type: type.id,
+        concern,
+        informalAttempts: informal,
+        stage: 1,
+        stageOwnerIds: owners,
+        stageDeadline: deadline,
+      },
     });
     await addEvent(tx, e, "raised", actor.id, `Raised: ${concern}`, now);
     for (const o of owners) await addEvent(tx, e, "stage_owner", o, `Stage ${stage.stage} owner (${stage.title})`, now);
-    await recordHistory(tx, { entityType: "escalation", entityId: e.id, action: "raised", actorId: actor.id, after: { stage: 1, owners, deadline } });
+    await recordHistory(tx, {
+      entityType: "escalation",
+      entityId: e.id,
+      action: "raised",
+      actorId: actor.id,
+      after: { stage: 1, owners, deadline },
+    });
     await scheduleJob(tx, { key: jobKey(e.id, 1), name: STAGE_JOB, runAt: deadline, data: { id: e.id, stage: 1 } });
     await publish(tx, ctx, e.id);
     return { id: e.id };
@@ -231,7 +259,14 @@ async function moveToStage(tx: Tx, ctx: AppContext, e: EscalationRow, to: number
   await casUpdate(
     tx.escalation.updateMany({
       where: { id: e.id, version: e.version },
-      data: { stage: to, stageOwnerIds: owners, stageDeadline: deadline, extensionRequest: Prisma.DbNull, status: "open", version: { increment: 1 } },
+      data: {
+        stage: to,
+        stageOwnerIds: owners,
+        stageDeadline: deadline,
+        extensionRequest: Prisma.DbNull,
+        status: "open",
+        version: { increment: 1 },
+      },
     }),
   );
   const moved = { ...e, stage: to };
@@ -268,7 +303,12 @@ export async function stageDeadlinePassed(tx: Tx, ctx: AppContext, data: Record<
   const now = ctx.clock.now();
   if (e.status === "resolution_proposed") {
     // The raiser is deciding: look again a working day later rather than escalate mid-decision.
-    await scheduleJob(tx, { key: `${jobKey(e.id, e.stage)}:again${e.version}`, name: STAGE_JOB, runAt: addWorkingDays(now, 1, ctx.config.TIMEZONE), data });
+    await scheduleJob(tx, {
+      key: `${jobKey(e.id, e.stage)}:again${e.version}`,
+      name: STAGE_JOB,
+      runAt: addWorkingDays(now, 1, ctx.config.TIMEZONE),
+      data,
+    });
     return;
   }
   const last = type.stages[type.stages.length - 1]!.stage;
@@ -324,7 +364,13 @@ export async function acknowledge(ctx: AppContext, actor: Actor, p: Pressed) {
     if (done) throw new AlreadyDone("You have already acknowledged this stage.");
     await bump(tx, e);
     await addEvent(tx, e, "acknowledged", actor.id, "Acknowledged", ctx.clock.now());
-    await recordHistory(tx, { entityType: "escalation", entityId: e.id, action: "acknowledged", actorId: actor.id, after: { stage: e.stage } });
+    await recordHistory(tx, {
+      entityType: "escalation",
+      entityId: e.id,
+      action: "acknowledged",
+      actorId: actor.id,
+      after: { stage: e.stage },
+    });
     await publish(tx, ctx, e.id);
     return cardData(tx, ctx, await load(tx, e.id), actor.id);
   });
@@ -337,7 +383,14 @@ export async function respond(ctx: AppContext, actor: Actor, p: Pressed & { resp
     const e = await asOwner(tx, actor, p.id);
     if (e.status !== "open") throw new AlreadyDone("A resolution is already waiting for the raiser's confirmation.");
     await bump(tx, e, p.resolve ? { status: "resolution_proposed" } : {});
-    await addEvent(tx, e, p.resolve ? "resolution_proposed" : "response", actor.id, p.resolve ? `Proposes resolution: ${text}` : `Response: ${text}`, ctx.clock.now());
+    await addEvent(
+      tx,
+      e,
+      p.resolve ? "resolution_proposed" : "response",
+      actor.id,
+      p.resolve ? `Proposes resolution: ${text}` : `Response: ${text}`,
+      ctx.clock.now(),
+    );
     await recordHistory(tx, {
       entityType: "escalation",
       entityId: e.id,
@@ -360,7 +413,8 @@ export async function respond(ctx: AppContext, actor: Actor, p: Pressed & { resp
 export async function requestMoreTime(ctx: AppContext, actor: Actor, p: Pressed & { days: number; reason: string }) {
   const reason = p.reason.trim();
   const errors: Record<string, string> = {};
-  if (!Number.isInteger(p.days) || p.days < 1 || p.days > LIMITS.maxExtensionDays) errors.days = `Between 1 and ${LIMITS.maxExtensionDays} working days.`;
+  if (!Number.isInteger(p.days) || p.days < 1 || p.days > LIMITS.maxExtensionDays)
+    errors.days = `Between 1 and ${LIMITS.maxExtensionDays} working days.`;
   if (!reason) errors.reason = "Say why more time is needed.";
   if (Object.keys(errors).length) throw new ValidationFailed("Please check the request for more time.", errors);
   return run(ctx, async (tx) => {
@@ -396,7 +450,9 @@ export async function answerMoreTime(ctx: AppContext, actor: Actor, p: Pressed &
       e,
       p.accept ? "extension_granted" : "extension_refused",
       actor.id,
-      p.accept ? `Granted ${req.days} more working days: new deadline ${fmtDateTime(deadline, ctx.config.TIMEZONE)}` : "Refused the request for more time",
+      p.accept
+        ? `Granted ${req.days} more working days: new deadline ${fmtDateTime(deadline, ctx.config.TIMEZONE)}`
+        : "Refused the request for more time",
       now,
     );
     await recordHistory(tx, {
@@ -407,7 +463,8 @@ export async function answerMoreTime(ctx: AppContext, actor: Actor, p: Pressed &
       before: { deadline: e.stageDeadline },
       after: { deadline },
     });
-    if (p.accept) await scheduleJob(tx, { key: jobKey(e.id, e.stage), name: STAGE_JOB, runAt: deadline, data: { id: e.id, stage: e.stage } });
+    if (p.accept)
+      await scheduleJob(tx, { key: jobKey(e.id, e.stage), name: STAGE_JOB, runAt: deadline, data: { id: e.id, stage: e.stage } });
     await notify(tx, ctx, {
       recipientId: req.byId,
       idempotencyKey: `escalation:${e.id}:extans:${e.version}`,
@@ -450,7 +507,13 @@ export async function referToCafcass(ctx: AppContext, actor: Actor, p: Pressed) 
     const now = ctx.clock.now();
     await bump(tx, e, { cafcassReferredAt: now });
     await addEvent(tx, e, "cafcass", actor.id, "Referred to Cafcass", now);
-    await recordHistory(tx, { entityType: "escalation", entityId: e.id, action: "cafcass_referral", actorId: actor.id, after: { at: now } });
+    await recordHistory(tx, {
+      entityType: "escalation",
+      entityId: e.id,
+      action: "cafcass_referral",
+      actorId: actor.id,
+      after: { at: now },
+    });
     for (const o of e.stageOwnerIds)
       await notify(tx, ctx, {
         recipientId: o,
@@ -469,17 +532,36 @@ export async function confirmResolution(ctx: AppContext, actor: Actor, p: Presse
     if (e.status !== "resolution_proposed") throw new AlreadyDone("No resolution is waiting for your confirmation.");
     const now = ctx.clock.now();
     await bump(tx, e, p.accept ? { status: "resolved", resolvedAt: now } : { status: "open" });
-    await addEvent(tx, e, p.accept ? "resolved" : "resolution_rejected", actor.id, p.accept ? "Confirmed the resolution" : "Does not accept the resolution", now);
-    await recordHistory(tx, { entityType: "escalation", entityId: e.id, action: p.accept ? "resolved" : "resolution_rejected", actorId: actor.id });
+    await addEvent(
+      tx,
+      e,
+      p.accept ? "resolved" : "resolution_rejected",
+      actor.id,
+      p.accept ? "Confirmed the resolution" : "Does not accept the resolution",
+      now,
+    );
+    await recordHistory(tx, {
+      entityType: "escalation",
+      entityId: e.id,
+      action: p.accept ? "resolved" : "resolution_rejected",
+      actorId: actor.id,
+    });
     if (p.accept) await cancelJobs(tx, `escalation:${e.id}`);
     else if (e.stageDeadline <= now)
-      await scheduleJob(tx, { key: `${jobKey(e.id, e.stage)}:reopened${e.version}`, name: STAGE_JOB, runAt: now, data: { id: e.id, stage: e.stage } });
+      await scheduleJob(tx, {
+        key: `${jobKey(e.id, e.stage)}:reopened${e.version}`,
+        name: STAGE_JOB,
+        runAt: now,
+        data: { id: e.id, stage: e.stage },
+      });
     for (const o of e.stageOwnerIds)
       await notify(tx, ctx, {
         recipientId: o,
         idempotencyKey: `escalation:${e.id}:confirm:${e.version}:${o}`,
         title: `Escalation for case ${e.case.caseRef}: ${p.accept ? "resolved" : "resolution not accepted"}`,
-        text: p.accept ? "The raiser confirmed the resolution." : "The raiser does not accept the proposed resolution; the escalation stays open.",
+        text: p.accept
+          ? "The raiser confirmed the resolution."
+          : "The raiser does not accept the proposed resolution; the escalation stays open.",
       });
     await publish(tx, ctx, e.id);
     return cardData(tx, ctx, await load(tx, e.id), actor.id);
@@ -492,7 +574,12 @@ export async function confirmResolution(ctx: AppContext, actor: Actor, p: Presse
 export async function openEscalations(ctx: AppContext, actor: Actor) {
   requireCapability(actor, "escalations.overview");
   const now = ctx.clock.now();
-  const rows = await ctx.db.escalation.findMany({ where: { status: { not: "resolved" } }, include: { case: true }, orderBy: { createdAt: "asc" }, take: 40 });
+  const rows = await ctx.db.escalation.findMany({
+    where: { status: { not: "resolved" } },
+    include: { case: true },
+    orderBy: { createdAt: "asc" },
+    take: 40,
+  });
   const total = await ctx.db.escalation.count({ where: { status: { not: "resolved" } } });
   const byStage = new Map<number, number>();
   for (const r of rows) byStage.set(r.stage, (byStage.get(r.stage) ?? 0) + 1);
@@ -507,4 +594,3 @@ export async function openEscalations(ctx: AppContext, actor: Actor) {
     })),
   };
 }
-

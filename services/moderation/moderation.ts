@@ -31,7 +31,10 @@ interface ActionCheck {
 }
 
 async function load(tx: Tx, id: string): Promise<ModerationRow> {
-  const m = await tx.moderation.findUnique({ where: { id }, include: { audit: { include: { case: true, actions: { orderBy: { createdAt: "asc" } } } } } });
+  const m = await tx.moderation.findUnique({
+    where: { id },
+    include: { audit: { include: { case: true, actions: { orderBy: { createdAt: "asc" } } } } },
+  });
   if (!m) throw new NotFound("That moderation does not exist.");
   return m;
 }
@@ -55,7 +58,8 @@ export function gradeChoices(scale: GradeScale): { title: string; value: string 
     const b = bandForGrade(scale, v);
     if (b) out.push({ title: `${v} — ${b.label}`, value: `${v}|${b.id}` });
   }
-  for (const b of scale.bands.filter((x) => x.judgementOnly && x.max !== undefined)) out.push({ title: `${b.max} — ${b.label}`, value: `${b.max}|${b.id}` });
+  for (const b of scale.bands.filter((x) => x.judgementOnly && x.max !== undefined))
+    out.push({ title: `${b.max} — ${b.label}`, value: `${b.max}|${b.id}` });
   return out;
 }
 
@@ -74,7 +78,9 @@ export function movementText(scale: GradeScale, from: { grade: number; band: str
   const c = compareBands(a, b);
   if (c < 0) return `moderated down from ${a.label} to ${b.label}`;
   if (c > 0) return `moderated up from ${a.label} to ${b.label}`;
-  return from.grade === to.grade ? `moderation agreed the grade ${a.label}` : `moderated from ${from.grade} to ${to.grade}, still ${a.label}`;
+  return from.grade === to.grade
+    ? `moderation agreed the grade ${a.label}`
+    : `moderated from ${from.grade} to ${to.grade}, still ${a.label}`;
 }
 
 // ---------------------------------------------------------------- who is who
@@ -98,7 +104,8 @@ async function approversOf(tx: Tx, m: ModerationRow): Promise<string[]> {
 
 async function viewersOf(tx: Tx, m: ModerationRow): Promise<string[]> {
   const ids = new Set<string>([m.moderatorId]);
-  if (["agreeing", "awaiting_approval", "finalised"].includes(m.status) && m.agree === false) for (const p of await partiesOf(tx, m)) ids.add(p);
+  if (["agreeing", "awaiting_approval", "finalised"].includes(m.status) && m.agree === false)
+    for (const p of await partiesOf(tx, m)) ids.add(p);
   if (m.status === "awaiting_approval" || (m.status === "finalised" && m.approvedAt)) for (const a of await approversOf(tx, m)) ids.add(a);
   // Everyone who was ever shown this card keeps seeing its current state (e.g. a replaced moderator).
   const shown = await tx.outboxMessage.findMany({ where: { cardKey: cardKeyOf(m.id), kind: "send" }, select: { recipientId: true } });
@@ -108,14 +115,30 @@ async function viewersOf(tx: Tx, m: ModerationRow): Promise<string[]> {
 
 // ---------------------------------------------------------------- the card, per viewer
 
-export async function cardData(tx: Tx, ctx: AppContext, m: ModerationRow, viewer: Actor | { id: string; roles: Actor["roles"] }, error = "") {
+export async function cardData(
+  tx: Tx,
+  ctx: AppContext,
+  m: ModerationRow,
+  viewer: Actor | { id: string; roles: Actor["roles"] },
+  error = "",
+) {
   const tz = ctx.config.TIMEZONE;
   const scale = getGradeScale(m.audit.gradeScaleId);
   const tool = loadAuditTool();
   const people = new Map(
     (
       await tx.staff.findMany({
-        where: { id: { in: [m.moderatorId, m.audit.auditorId, m.audit.practitionerId, ...(m.proposedById ? [m.proposedById] : []), ...(m.approverId ? [m.approverId] : [])] } },
+        where: {
+          id: {
+            in: [
+              m.moderatorId,
+              m.audit.auditorId,
+              m.audit.practitionerId,
+              ...(m.proposedById ? [m.proposedById] : []),
+              ...(m.approverId ? [m.approverId] : []),
+            ],
+          },
+        },
         select: { id: true, name: true },
       })
     ).map((s) => [s.id, s.name]),
@@ -137,12 +160,16 @@ export async function cardData(tx: Tx, ctx: AppContext, m: ModerationRow, viewer
   if (isQa && m.status === "allocated") {
     const { excludedModerators, moderatorCandidates } = await import("./sampling");
     const excluded = await excludedModerators(tx, m.audit);
-    reassignChoices = (await moderatorCandidates(tx)).filter((c) => !excluded.has(c.id) && c.id !== m.moderatorId).map((c) => ({ title: c.name, value: c.id }));
+    reassignChoices = (await moderatorCandidates(tx))
+      .filter((c) => !excluded.has(c.id) && c.id !== m.moderatorId)
+      .map((c) => ({ title: c.name, value: c.id }));
   }
-  let statusText = "";
+  let statusText: string;
   switch (m.status) {
     case "allocated":
-      statusText = isModerator ? `Please return by ${fmtDate(m.returnDate, tz)}` : `With ${name(m.moderatorId)}, due back ${fmtDate(m.returnDate, tz)}`;
+      statusText = isModerator
+        ? `Please return by ${fmtDate(m.returnDate, tz)}`
+        : `With ${name(m.moderatorId)}, due back ${fmtDate(m.returnDate, tz)}`;
       break;
     case "agreeing":
       statusText = `The moderator disagrees with the grade. ${name(m.proposedById)} proposes ${gradeLabel(scale, m.proposedGrade, m.proposedBand)}.`;
@@ -152,13 +179,16 @@ export async function cardData(tx: Tx, ctx: AppContext, m: ModerationRow, viewer
       break;
     case "finalised":
       statusText = `Finalised on ${fmtDate(m.finalisedAt ?? ctx.clock.now(), tz)}: ${
-        m.agree ? "the moderator agreed the grade" : movementText(scale, original, { grade: m.agreedGrade ?? original.grade, band: m.agreedBand ?? original.band })
+        m.agree
+          ? "the moderator agreed the grade"
+          : movementText(scale, original, { grade: m.agreedGrade ?? original.grade, band: m.agreedBand ?? original.band })
       }.`;
       break;
     default:
       statusText = m.status;
   }
-  if (!isModerator && m.status === "allocated" && !isQa) statusText = `This moderation is now with ${name(m.moderatorId)}. Nothing more is needed from you.`;
+  if (!isModerator && m.status === "allocated" && !isQa)
+    statusText = `This moderation is now with ${name(m.moderatorId)}. Nothing more is needed from you.`;
   return {
     id: m.id,
     v: m.version,
@@ -182,7 +212,11 @@ export async function cardData(tx: Tx, ctx: AppContext, m: ModerationRow, viewer
     auditActions: form
       ? m.audit.actions
           .filter((a) => !a.moderationId)
-          .map((a) => ({ id: `action_${a.id}`, label: `${a.description} (due ${fmtDate(a.dueAt, tz)}) — completed?`, value: draft[`action_${a.id}`] ?? "" }))
+          .map((a) => ({
+            id: `action_${a.id}`,
+            label: `${a.description} (due ${fmtDate(a.dueAt, tz)}) — completed?`,
+            value: draft[`action_${a.id}`] ?? "",
+          }))
       : [],
     newActions: form
       ? Array.from({ length: LIMITS.newActions }, (_, i) => ({
@@ -199,10 +233,20 @@ export async function cardData(tx: Tx, ctx: AppContext, m: ModerationRow, viewer
     summary:
       m.status !== "allocated"
         ? [
-            { title: "Re-scaled areas", value: Object.keys(rescale).length ? Object.entries(rescale).map(([k, v]) => `${k}: ${v}`).join(", ") : "–" },
+            {
+              title: "Re-scaled areas",
+              value: Object.keys(rescale).length
+                ? Object.entries(rescale)
+                    .map(([k, v]) => `${k}: ${v}`)
+                    .join(", ")
+                : "–",
+            },
             { title: "Good practice", value: m.feedbackGood || "–" },
             { title: "Areas to develop", value: m.feedbackDevelop || "–" },
-            { title: "Audit actions completed", value: checks.length ? `${checks.filter((c) => c.completed).length} of ${checks.length}` : "none recorded" },
+            {
+              title: "Audit actions completed",
+              value: checks.length ? `${checks.filter((c) => c.completed).length} of ${checks.length}` : "none recorded",
+            },
             { title: "Moderator's view", value: m.agree ? "Agrees with the grade" : "Disagrees with the grade" },
           ]
         : [],
@@ -211,7 +255,10 @@ export async function cardData(tx: Tx, ctx: AppContext, m: ModerationRow, viewer
     canApprove: m.status === "awaiting_approval" && approvers.includes(viewer.id),
     canReassign: reassignChoices.length > 0,
     reassignChoices,
-    refresh: { action: { type: "Action.Execute", verb: "moderation.refresh", data: { id: m.id } }, userIds: await refreshUserIds(tx, viewers) },
+    refresh: {
+      action: { type: "Action.Execute", verb: "moderation.refresh", data: { id: m.id } },
+      userIds: await refreshUserIds(tx, viewers),
+    },
   };
 }
 
@@ -220,7 +267,13 @@ export async function publishModeration(tx: Tx, ctx: AppContext, id: string): Pr
   const viewers = await viewersOf(tx, m);
   const staff = await tx.staff.findMany({ where: { id: { in: viewers } }, select: { id: true, roles: true } });
   for (const s of staff) {
-    await showCardTo(tx, ctx, { recipientId: s.id, cardKey: cardKeyOf(m.id), version: m.version, template: "moderation", data: await cardData(tx, ctx, m, s) });
+    await showCardTo(tx, ctx, {
+      recipientId: s.id,
+      cardKey: cardKeyOf(m.id),
+      version: m.version,
+      template: "moderation",
+      data: await cardData(tx, ctx, m, s),
+    });
   }
 }
 
@@ -228,7 +281,8 @@ export async function moderationCardFor(ctx: AppContext, actor: Actor, id: strin
   return run(ctx, async (tx) => {
     const m = await load(tx, id);
     const viewers = await viewersOf(tx, m);
-    if (!viewers.includes(actor.id) && !may(actor, "moderation.sample")) throw new NotPermitted("Only the moderator, the auditor and the approving manager can see this moderation.");
+    if (!viewers.includes(actor.id) && !may(actor, "moderation.sample"))
+      throw new NotPermitted("Only the moderator, the auditor and the approving manager can see this moderation.");
     return cardData(tx, ctx, m, actor, error);
   });
 }
@@ -240,7 +294,8 @@ export type FormValues = Record<string, string>;
 function keepFormValues(m: ModerationRow, raw: FormValues): FormValues {
   const out: FormValues = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (/^(area_\d+|action_[0-9a-f-]+|new\d_(what|days)|feedbackGood|feedbackDevelop|decision|proposed)$/.test(k) && typeof v === "string") out[k] = v.slice(0, LIMITS.feedback);
+    if (/^(area_\d+|action_[0-9a-f-]+|new\d_(what|days)|feedbackGood|feedbackDevelop|decision|proposed)$/.test(k) && typeof v === "string")
+      out[k] = v.slice(0, LIMITS.feedback);
   }
   void m;
   return out;
@@ -296,7 +351,8 @@ function parseSubmission(m: ModerationRow, scale: GradeScale, raw: FormValues): 
     const days = Number(daysRaw);
     if (!what) errors[`new${i}_what`] = "Say what needs doing.";
     else if (what.length > LIMITS.action) errors[`new${i}_what`] = `At most ${LIMITS.action} characters.`;
-    if (!Number.isInteger(days) || days < 1 || days > LIMITS.maxActionDays) errors[`new${i}_days`] = `A timescale of 1–${LIMITS.maxActionDays} working days.`;
+    if (!Number.isInteger(days) || days < 1 || days > LIMITS.maxActionDays)
+      errors[`new${i}_days`] = `A timescale of 1–${LIMITS.maxActionDays} working days.`;
     else if (what) newActions.push({ what, days });
   }
   const feedbackGood = (raw.feedbackGood ?? "").trim();
@@ -310,7 +366,8 @@ function parseSubmission(m: ModerationRow, scale: GradeScale, raw: FormValues): 
   else if (raw.decision === "disagree") {
     try {
       proposed = parseGrade(scale, raw.proposed, "proposed");
-      if (proposed.grade === m.audit.grade && proposed.band === m.audit.gradeBand) errors.proposed = "That is the auditor's grade: choose the grade you think is right.";
+      if (proposed.grade === m.audit.grade && proposed.band === m.audit.gradeBand)
+        errors.proposed = "That is the auditor's grade: choose the grade you think is right.";
     } catch (err) {
       if (err instanceof ValidationFailed) Object.assign(errors, err.fieldErrors);
       else throw err;
@@ -367,7 +424,13 @@ export async function submitModeration(ctx: AppContext, actor: Actor, id: string
       entityId: m.id,
       action: "submitted",
       actorId: actor.id,
-      after: { agree: parsed.agree, proposed: parsed.proposed, rescale: parsed.rescale, checks: parsed.checks, newActions: parsed.newActions.length },
+      after: {
+        agree: parsed.agree,
+        proposed: parsed.proposed,
+        rescale: parsed.rescale,
+        checks: parsed.checks,
+        newActions: parsed.newActions.length,
+      },
     });
     await cancelJobs(tx, `moderation:${m.id}`);
     if (parsed.agree) await finalise(tx, ctx, await load(tx, id), { grade: m.audit.grade ?? 0, band: m.audit.gradeBand ?? "" }, actor.id);
@@ -383,7 +446,9 @@ async function asParty(tx: Tx, actor: Actor, id: string): Promise<ModerationRow>
   const parties = await partiesOf(tx, m);
   if (!parties.includes(actor.id)) throw new NotPermitted("Only the moderator and the auditor agree the grade.");
   if (m.status !== "agreeing")
-    throw new AlreadyDone(m.status === "allocated" ? "The moderator has not submitted the moderation yet." : "The grade has already been agreed.");
+    throw new AlreadyDone(
+      m.status === "allocated" ? "The moderator has not submitted the moderation yet." : "The grade has already been agreed.",
+    );
   return m;
 }
 
@@ -415,7 +480,8 @@ export async function acceptGrade(ctx: AppContext, actor: Actor, p: { id: string
   return run(ctx, async (tx) => {
     const m = await asParty(tx, actor, p.id);
     if (m.proposedById === actor.id) throw new NotPermitted("You proposed this grade: the other person accepts it (or proposes another).");
-    if (p.v !== undefined && p.v !== m.version) throw new Conflict("The proposed grade changed since your card was shown. Look at the new proposal before accepting.");
+    if (p.v !== undefined && p.v !== m.version)
+      throw new Conflict("The proposed grade changed since your card was shown. Look at the new proposal before accepting.");
     await casUpdate(
       tx.moderation.updateMany({
         where: { id: m.id, version: m.version, status: "agreeing" },
@@ -440,8 +506,12 @@ export async function decideApproval(ctx: AppContext, actor: Actor, p: { id: str
   return run(ctx, async (tx) => {
     const m = await load(tx, p.id);
     const approvers = await approversOf(tx, m);
-    if (!approvers.includes(actor.id)) throw new NotPermitted("Only the moderator's manager (or the Head of QA) approves a moderated grade.");
-    if (m.status !== "awaiting_approval") throw new AlreadyDone(m.status === "finalised" ? "This moderated grade has already been approved." : "Nothing is waiting for approval.");
+    if (!approvers.includes(actor.id))
+      throw new NotPermitted("Only the moderator's manager (or the Head of QA) approves a moderated grade.");
+    if (m.status !== "awaiting_approval")
+      throw new AlreadyDone(
+        m.status === "finalised" ? "This moderated grade has already been approved." : "Nothing is waiting for approval.",
+      );
     const now = ctx.clock.now();
     await casUpdate(
       tx.moderation.updateMany({
@@ -523,7 +593,13 @@ async function finalise(tx: Tx, ctx: AppContext, m: ModerationRow, final: { grad
       immediate: true,
     },
   });
-  await recordHistory(tx, { entityType: "action", entityId: task.id, action: "created", actorId, after: { dueAt: due, moderationId: m.id } });
+  await recordHistory(tx, {
+    entityType: "action",
+    entityId: task.id,
+    action: "created",
+    actorId,
+    after: { dueAt: due, moderationId: m.id },
+  });
   await scheduleJob(tx, { key: `moderation:${m.id}:tasks24h`, name: TASKS_JOB, runAt: due, data: { id: m.id, actionId: task.id } });
   const sm = await firstInChainWithRole(tx, m.audit.practitionerId, ["SERVICE_MANAGER"]);
   const why = inadequate ? `The moderated grade is ${gradeLabel(scale, final.grade, final.band)}` : "Audit actions are outstanding";
@@ -563,7 +639,10 @@ export async function tasksDue(tx: Tx, ctx: AppContext, data: Record<string, unk
 
 /** Job: the return date passed; chase the moderator and tell the QA officer who allocated it. */
 export async function moderationOverdue(tx: Tx, ctx: AppContext, data: Record<string, unknown>): Promise<void> {
-  const m = await tx.moderation.findUnique({ where: { id: String(data.id) }, include: { audit: { include: { case: true, actions: true } } } });
+  const m = await tx.moderation.findUnique({
+    where: { id: String(data.id) },
+    include: { audit: { include: { case: true, actions: true } } },
+  });
   if (!m || m.status !== "allocated") return;
   const n = Number(data.n ?? 1);
   const now = ctx.clock.now();
@@ -577,9 +656,20 @@ export async function moderationOverdue(tx: Tx, ctx: AppContext, data: Record<st
   if (m.allocatedById) {
     const qa = await tx.staff.findUnique({ where: { id: m.allocatedById }, select: { id: true, roles: true } });
     if (qa)
-      await showCardTo(tx, ctx, { recipientId: qa.id, cardKey: cardKeyOf(m.id), version: m.version, template: "moderation", data: await cardData(tx, ctx, m, qa, "Overdue: you can reassign it.") });
+      await showCardTo(tx, ctx, {
+        recipientId: qa.id,
+        cardKey: cardKeyOf(m.id),
+        version: m.version,
+        template: "moderation",
+        data: await cardData(tx, ctx, m, qa, "Overdue: you can reassign it."),
+      });
   }
-  await scheduleJob(tx, { key: overdueJobKey(m.id, n + 1), name: OVERDUE_JOB, runAt: addWorkingDays(now, LIMITS.chaseEveryWorkingDays, ctx.config.TIMEZONE), data: { id: m.id, n: n + 1 } });
+  await scheduleJob(tx, {
+    key: overdueJobKey(m.id, n + 1),
+    name: OVERDUE_JOB,
+    runAt: addWorkingDays(now, LIMITS.chaseEveryWorkingDays, ctx.config.TIMEZONE),
+    data: { id: m.id, n: n + 1 },
+  });
 }
 
 /** QA moves an allocated moderation to another eligible moderator; the history keeps both. */
@@ -610,7 +700,12 @@ export async function reassign(ctx: AppContext, actor: Actor, p: { id: string; m
       after: { moderatorId: p.moderatorId, returnDate },
     });
     await cancelJobs(tx, `moderation:${m.id}`);
-    await scheduleJob(tx, { key: `${overdueJobKey(m.id, 1)}:r${m.version + 1}`, name: OVERDUE_JOB, runAt: returnDate, data: { id: m.id, n: 1 } });
+    await scheduleJob(tx, {
+      key: `${overdueJobKey(m.id, 1)}:r${m.version + 1}`,
+      name: OVERDUE_JOB,
+      runAt: returnDate,
+      data: { id: m.id, n: 1 },
+    });
     await publishModeration(tx, ctx, m.id);
     return cardData(tx, ctx, await load(tx, m.id), actor);
   });
@@ -626,6 +721,10 @@ export async function myModerations(ctx: AppContext, actor: Actor) {
   });
   return {
     total: rows.length,
-    items: rows.map((m) => ({ id: m.id, title: `${m.audit.case.caseRef} · ${m.status.replace("_", " ")}`, subtitle: `Due back ${fmtDate(m.returnDate, ctx.config.TIMEZONE)}` })),
+    items: rows.map((m) => ({
+      id: m.id,
+      title: `${m.audit.case.caseRef} · ${m.status.replace("_", " ")}`,
+      subtitle: `Due back ${fmtDate(m.returnDate, ctx.config.TIMEZONE)}`,
+    })),
   };
 }

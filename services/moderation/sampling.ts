@@ -46,7 +46,13 @@ export function stratifiedSample<T>(items: readonly T[], stratum: (t: T) => stri
   const target = Math.min(items.length, Math.ceil(fraction * items.length - 1e-9));
   const plan = [...groups.entries()].map(([key, members]) => {
     const exact = fraction * members.length;
-    return { key, members: shuffle(members, random), take: Math.floor(exact + 1e-9), rest: exact - Math.floor(exact + 1e-9), tie: random() };
+    return {
+      key,
+      members: shuffle(members, random),
+      take: Math.floor(exact + 1e-9),
+      rest: exact - Math.floor(exact + 1e-9),
+      tie: random(),
+    };
   });
   let left = target - plan.reduce((n, p) => n + p.take, 0);
   for (const p of [...plan].sort((a, b) => b.rest - a.rest || a.tie - b.tie)) {
@@ -102,9 +108,11 @@ export function parsePercent(s: string): number {
 
 export async function sampleForModeration(ctx: AppContext, actor: Actor, opts: SampleOptions): Promise<SampleResult> {
   requireCapability(actor, "moderation.sample");
-  if (!(opts.fraction > 0 && opts.fraction <= 1)) throw new ValidationFailed("The sample must be between 1% and 100%.", { percent: "1–100%" });
+  if (!(opts.fraction > 0 && opts.fraction <= 1))
+    throw new ValidationFailed("The sample must be between 1% and 100%.", { percent: "1–100%" });
   const days = opts.returnWorkingDays ?? DEFAULT_RETURN_WORKING_DAYS;
-  if (!Number.isInteger(days) || days < 1 || days > 60) throw new ValidationFailed("Return within 1–60 working days.", { returnDays: "1–60" });
+  if (!Number.isInteger(days) || days < 1 || days > 60)
+    throw new ValidationFailed("Return within 1–60 working days.", { returnDays: "1–60" });
   const now = ctx.clock.now();
   const random = rng(opts.seed ?? now.toISOString());
   return ctx.db.$transaction(

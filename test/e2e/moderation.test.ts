@@ -13,7 +13,14 @@ import { rng } from "../../services/random";
 let h: Harness;
 const clock = new ManualClock("2026-12-01T09:00:00Z");
 let qa: StaffRef, headOfQa: StaffRef, cycleId: string;
-let auditorA: StaffRef, auditorB: StaffRef, cicWorker: StaffRef, cpWorker: StaffRef, cicTm: StaffRef, cicSm: StaffRef, callum: StaffRef, rosa: StaffRef;
+let auditorA: StaffRef,
+  auditorB: StaffRef,
+  cicWorker: StaffRef,
+  cpWorker: StaffRef,
+  cicTm: StaffRef,
+  cicSm: StaffRef,
+  callum: StaffRef,
+  rosa: StaffRef;
 let largestCard = 0;
 
 const byEmail = async (email: string) => (await h.db.staff.findUniqueOrThrow({ where: { email } })) as StaffRef;
@@ -31,10 +38,25 @@ const modCard = (s: StaffRef, caseRef = "") => {
 const notes = (s: StaffRef, since = 0) => cardText(h.connector.cardsTo(h.conversationOf(s)).slice(since));
 const cardCount = (s: StaffRef) => h.connector.cardsTo(h.conversationOf(s)).length;
 
-const BANDS: Record<number, string> = { 0: "inadequate", 1: "inadequate", 2: "inadequate", 3: "requires-improvement", 4: "requires-improvement", 5: "requires-improvement", 6: "good" };
+const BANDS: Record<number, string> = {
+  0: "inadequate",
+  1: "inadequate",
+  2: "inadequate",
+  3: "requires-improvement",
+  4: "requires-improvement",
+  5: "requires-improvement",
+  6: "good",
+};
 
 /** A submitted audit as the audit feature would leave it: answers for the 19 areas and actions. */
-async function makeAudit(o: { auditor: StaffRef; worker: StaffRef; grade: number; submittedDaysAgo?: number; actions?: number; status?: string }) {
+async function makeAudit(o: {
+  auditor: StaffRef;
+  worker: StaffRef;
+  grade: number;
+  submittedDaysAgo?: number;
+  actions?: number;
+  status?: string;
+}) {
   const c =
     (await h.db.case.findFirst({ where: { workerId: o.worker.id, audits: { none: {} } }, orderBy: { caseRef: "asc" } })) ??
     (await h.db.case.findFirstOrThrow({ where: { workerId: o.worker.id } }));
@@ -58,7 +80,13 @@ async function makeAudit(o: { auditor: StaffRef; worker: StaffRef; grade: number
   });
   for (let i = 0; i < (o.actions ?? 1); i++)
     await h.db.action.create({
-      data: { auditId: audit.id, assigneeId: o.worker.id, createdById: o.auditor.id, description: `Update the chronology (${i + 1})`, dueAt: submittedAt },
+      data: {
+        auditId: audit.id,
+        assigneeId: o.worker.id,
+        createdById: o.auditor.id,
+        description: `Update the chronology (${i + 1})`,
+        dueAt: submittedAt,
+      },
     });
   return audit;
 }
@@ -73,7 +101,12 @@ async function sampleAll() {
 function formFor(card: unknown, decision: "agree" | "disagree", opts: { proposed?: string; actions?: "yes" | "no" } = {}) {
   const submit = cardActions(card).find((a) => a.verb === "moderation.submit");
   if (!submit) throw new Error("no moderation form on this card");
-  const data: Record<string, unknown> = { ...submit.data, feedbackGood: "Clear analysis of risk.", feedbackDevelop: "Chronology needs updating.", decision };
+  const data: Record<string, unknown> = {
+    ...submit.data,
+    feedbackGood: "Clear analysis of risk.",
+    feedbackDevelop: "Chronology needs updating.",
+    decision,
+  };
   for (let i = 1; i <= 19; i++) data[`area_${i}`] = i === 17 ? "4" : "6";
   const text = JSON.stringify(card);
   for (const m of text.matchAll(/"id":"(action_[0-9a-f-]+)"/g)) data[m[1]!] = opts.actions ?? "yes";
@@ -114,7 +147,8 @@ describe("moderation", () => {
   });
 
   it("QA samples completed audits of the last 6 months by auditor and grade, never to someone who audited or manages the case", async () => {
-    for (const auditor of [auditorA, auditorB]) for (const grade of [6, 4]) for (let i = 0; i < 2; i++) await makeAudit({ auditor, worker: i ? cicWorker : cpWorker, grade });
+    for (const auditor of [auditorA, auditorB])
+      for (const grade of [6, 4]) for (let i = 0; i < 2; i++) await makeAudit({ auditor, worker: i ? cicWorker : cpWorker, grade });
     const old = await makeAudit({ auditor: auditorA, worker: cicWorker, grade: 6, submittedDaysAgo: 200 });
     const notDone = await makeAudit({ auditor: auditorA, worker: cicWorker, grade: 6, status: "in_progress" });
     const start = await h.say(qa, "moderate");
@@ -204,11 +238,17 @@ describe("moderation", () => {
     expect((hist[2]!.before as { moderatorId: string }).moderatorId).toBe(first.id);
 
     // the new moderator disagrees: Good (6) → proposes 4
-    const sub = await h.execute(target, "moderation.submit", formFor(modCard(target, caseRef), "disagree", { proposed: "4|requires-improvement" }));
+    const sub = await h.execute(
+      target,
+      "moderation.submit",
+      formFor(modCard(target, caseRef), "disagree", { proposed: "4|requires-improvement" }),
+    );
     expect(sub.text).toContain(`${target.name} proposes Requires Improvement (4)`);
     await h.drainOutbox();
     const auditorCard = modCard(auditorB, caseRef);
-    expect(cardActions(auditorCard).map((a) => a.verb)).toEqual(expect.arrayContaining(["moderation.acceptGrade", "moderation.proposeGrade"]));
+    expect(cardActions(auditorCard).map((a) => a.verb)).toEqual(
+      expect.arrayContaining(["moderation.acceptGrade", "moderation.proposeGrade"]),
+    );
     expect(cardActions(modCard(target, caseRef)).map((a) => a.verb)).not.toContain("moderation.acceptGrade");
     // the proposer cannot accept their own proposal
     const self = await h.execute(target, "moderation.acceptGrade", { id: m.id });
@@ -241,14 +281,21 @@ describe("moderation", () => {
     expect(wins).toHaveLength(1);
     expect(told).toHaveLength(1);
     const a = await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } });
-    expect([a.grade, a.gradeBand, a.moderatedGrade, a.moderatedBand, a.status]).toEqual([6, "good", 5, "requires-improvement", "finalised"]);
+    expect([a.grade, a.gradeBand, a.moderatedGrade, a.moderatedBand, a.status]).toEqual([
+      6,
+      "good",
+      5,
+      "requires-improvement",
+      "finalised",
+    ]);
     const auditHist = await h.db.history.findMany({ where: { entityType: "audit", entityId: audit.id, action: "moderated" } });
     expect(auditHist).toHaveLength(1);
     expect((auditHist[0]!.after as { text: string }).text).toBe("moderated down from Good to Requires Improvement");
     expect(await h.db.history.count({ where: { entityType: "moderation", entityId: m.id, action: "grade_approved" } })).toBe(1);
     await h.drainOutbox();
     // everyone's copy of the one card now shows the outcome
-    for (const s of [target, auditorB, lineManager, headOfQa]) expect(cardText(modCard(s, caseRef))).toMatch(/moderated down from Good to Requires Improvement/);
+    for (const s of [target, auditorB, lineManager, headOfQa])
+      expect(cardText(modCard(s, caseRef))).toMatch(/moderated down from Good to Requires Improvement/);
   });
 
   it("inadequate moderation with actions outstanding: worker, TM and SM get 24-hour tasks, Head of QA told, then chased", async () => {
@@ -258,7 +305,11 @@ describe("moderation", () => {
     const moderator = await staff(m.moderatorId);
     const caseRef = (await h.db.case.findUniqueOrThrow({ where: { id: audit.caseId } })).caseRef;
     const marks = { w: cardCount(cicWorker), tm: cardCount(cicTm), sm: cardCount(cicSm), hq: cardCount(headOfQa) };
-    await h.execute(moderator, "moderation.submit", formFor(modCard(moderator, caseRef), "disagree", { proposed: "2|inadequate", actions: "no" }));
+    await h.execute(
+      moderator,
+      "moderation.submit",
+      formFor(modCard(moderator, caseRef), "disagree", { proposed: "2|inadequate", actions: "no" }),
+    );
     await h.drainOutbox();
     const v = cardActions(modCard(auditorA, caseRef)).find((a) => a.verb === "moderation.acceptGrade")!.data.v;
     await h.execute(auditorA, "moderation.acceptGrade", { id: m.id, v });
