@@ -33,7 +33,7 @@ export const moderationCommands: Command[] = [
     description: "Sample completed audits for moderation and allocate moderators",
     button: "Moderate",
   },
-  { words: "my moderations", verb: "moderation.mine", description: "Moderations allocated to you" },
+  { words: "my moderations", verb: "moderation.mine", description: "Moderations waiting for you" },
 ];
 
 export function moderationRoutes() {
@@ -92,7 +92,7 @@ export function moderationRoutes() {
     }),
     defineRoute({
       verb: "moderation.mine",
-      capability: "moderation.act",
+      capability: "moderation.moderate",
       schema: z.object({}).passthrough(),
       handle: async ({ app, actor }) => ({ card: renderCard("moderation-list", await myModerations(app, actor)) }),
     }),
