@@ -45,7 +45,8 @@ function addFallbacks(node: unknown): void {
     o.data = data;
     o.fallback = { type: "Action.Submit", title: o.title, data: { ...data, verb: o.verb } };
   }
-  for (const v of Object.values(o)) addFallbacks(v);
+  // A card's `refresh` action is invoked by Teams itself: it takes no Action.Submit fallback.
+  for (const [k, v] of Object.entries(o)) if (k !== "refresh") addFallbacks(v);
 }
 
 /** Expands a template with data into a card ready to send. */

@@ -2,11 +2,16 @@
 import type { JobHandlers } from "./jobs";
 import { REMINDER_JOB, selfAssessmentReminder } from "./audit/selfAssessment";
 import { actionDueJob, auditFollowUpJob } from "./audit/actions";
+import { STAGE_JOB, stageDeadlinePassed } from "./escalation/escalation";
+import { OVERDUE_JOB, TASKS_JOB, moderationOverdue, tasksDue } from "./moderation/moderation";
 
 export function buildJobHandlers(): JobHandlers {
   return {
     [REMINDER_JOB]: selfAssessmentReminder,
     "audit.followUp": auditFollowUpJob,
     "action.due": actionDueJob,
+    [STAGE_JOB]: (tx, ctx, data) => stageDeadlinePassed(tx, ctx, data),
+    [OVERDUE_JOB]: (tx, ctx, data) => moderationOverdue(tx, ctx, data),
+    [TASKS_JOB]: (tx, ctx, data) => tasksDue(tx, ctx, data),
   };
 }

@@ -45,6 +45,9 @@ export const permissionMatrix = {
   // Allocation and self-assessment: anyone may press the button; the object-level checks below decide.
   "audits.allocation.respond": [ALL_STAFF],
   "audits.selfAssessment.answer": [ALL_STAFF],
+  // Buttons on shared approval cards: anyone may press; the service checks it is theirs to press.
+  "escalation.act": [ALL_STAFF],
+  "moderation.act": [ALL_STAFF],
 } as const satisfies Record<string, readonly (Role | typeof ALL_STAFF)[]>;
 
 export type Capability = keyof typeof permissionMatrix;

@@ -3,6 +3,8 @@ import { Router } from "../router";
 import { helpRoutes } from "./help";
 import { allocationCommands, allocationRoutes } from "./allocation";
 import { auditFormRoutes } from "./audit-form";
+import { escalationCommands, escalationRoutes } from "./escalation";
+import { moderationCommands, moderationRoutes } from "./moderation";
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -23,5 +25,9 @@ export function buildRouter(): Router {
     },
     { words: "my actions", verb: "actions.mine", description: "Actions from audits that you need to do", button: "My actions" },
   );
+  router.add(...escalationRoutes());
+  router.command(...escalationCommands);
+  router.add(...moderationRoutes());
+  router.command(...moderationCommands);
   return router;
 }

@@ -1,0 +1,142 @@
+// Escalations: the `escalate` form, the shared escalation card's buttons, and the overview.
+import { z } from "zod";
+import { defineRoute, type Command } from "../router";
+import { renderCard } from "../../cards/render";
+import { ValidationFailed } from "../../services/errors";
+import type { Actor } from "../../services/permissions";
+import {
+  acknowledge,
+  answerMoreTime,
+  bypass,
+  confirmResolution,
+  escalateNow,
+  escalationCardFor,
+  openEscalations,
+  raiseEscalation,
+  referToCafcass,
+  requestMoreTime,
+  respond,
+  typesFor,
+} from "../../services/escalation/escalation";
+import {
+  answerSchema,
+  bypassSchema,
+  escalationIdSchema,
+  raiseEscalationSchema,
+  requestTimeSchema,
+  respondSchema,
+} from "../../cards/schemas/escalation";
+
+const card = (data: Record<string, unknown>) => ({ card: renderCard("escalation", data) });
+
+function newEscalationCard(
+  actor: Actor,
+  values: Partial<Record<"caseRef" | "type" | "concern" | "informal", string>> = {},
+  err?: ValidationFailed,
+) {
+  const fe = err?.fieldErrors ?? {};
+  return renderCard("escalation-new", {
+    error: err ? [err.message, ...Object.values(fe)].join(" ") : "",
+    caseRef: values.caseRef ?? "",
+    type: values.type ?? "",
+    concern: values.concern ?? "",
+    informal: values.informal ?? "",
+    caseRefError: fe.caseRef ?? "Enter the case ID.",
+    typeError: fe.type ?? "Choose the kind of escalation.",
+    concernError: fe.concern ?? "Say what the concern is.",
+    informalError: fe.informal ?? "Say what was tried informally first.",
+    types: typesFor(actor).map((t) => ({ title: t.label, value: t.id })),
+  });
+}
+
+export const escalationCommands: Command[] = [
+  { words: "escalate", verb: "escalation.new", description: "Raise a formal escalation about a case", button: "Escalate" },
+  { words: "escalations", verb: "escalations.overview", description: "Open escalations by age and stage" },
+];
+
+export function escalationRoutes() {
+  return [
+    defineRoute({
+      verb: "escalation.new",
+      capability: "escalation.raise",
+      schema: z.object({}).passthrough(),
+      async handle({ actor }) {
+        return { card: newEscalationCard(actor) };
+      },
+    }),
+    defineRoute({
+      verb: "escalation.raise",
+      capability: "escalation.raise",
+      schema: raiseEscalationSchema,
+      async handle({ app, actor, data }) {
+        try {
+          const { id } = await raiseEscalation(app, actor, data);
+          return card(await escalationCardFor(app, actor, id));
+        } catch (err) {
+          if (err instanceof ValidationFailed) return { card: newEscalationCard(actor, data, err) };
+          throw err;
+        }
+      },
+    }),
+    defineRoute({
+      verb: "escalation.refresh",
+      capability: "escalation.act",
+      schema: escalationIdSchema,
+      handle: async ({ app, actor, data }) => card(await escalationCardFor(app, actor, data.id)),
+    }),
+    defineRoute({
+      verb: "escalation.acknowledge",
+      capability: "escalation.act",
+      schema: escalationIdSchema,
+      handle: async ({ app, actor, data }) => card(await acknowledge(app, actor, data)),
+    }),
+    defineRoute({
+      verb: "escalation.respond",
+      capability: "escalation.act",
+      schema: respondSchema,
+      handle: async ({ app, actor, data }) => card(await respond(app, actor, data)),
+    }),
+    defineRoute({
+      verb: "escalation.requestTime",
+      capability: "escalation.act",
+      schema: requestTimeSchema,
+      handle: async ({ app, actor, data }) => card(await requestMoreTime(app, actor, data)),
+    }),
+    defineRoute({
+      verb: "escalation.answerTime",
+      capability: "escalation.act",
+      schema: answerSchema,
+      handle: async ({ app, actor, data }) => card(await answerMoreTime(app, actor, data)),
+    }),
+    defineRoute({
+      verb: "escalation.escalateNow",
+      capability: "escalation.act",
+      schema: escalationIdSchema,
+      handle: async ({ app, actor, data }) => card(await escalateNow(app, actor, data)),
+    }),
+    defineRoute({
+      verb: "escalation.bypass",
+      capability: "escalation.act",
+      schema: bypassSchema,
+      handle: async ({ app, actor, data }) => card(await bypass(app, actor, data)),
+    }),
+    defineRoute({
+      verb: "escalation.cafcass",
+      capability: "escalation.act",
+      schema: escalationIdSchema,
+      handle: async ({ app, actor, data }) => card(await referToCafcass(app, actor, data)),
+    }),
+    defineRoute({
+      verb: "escalation.confirm",
+      capability: "escalation.act",
+      schema: answerSchema,
+      handle: async ({ app, actor, data }) => card(await confirmResolution(app, actor, data)),
+    }),
+    defineRoute({
+      verb: "escalations.overview",
+      capability: "escalations.overview",
+      schema: z.object({}).passthrough(),
+      handle: async ({ app, actor }) => ({ card: renderCard("escalation-list", await openEscalations(app, actor)) }),
+    }),
+  ];
+}

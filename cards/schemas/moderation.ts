@@ -1,0 +1,18 @@
+// What the moderation cards submit (validated by the routes before any service runs).
+import { z } from "zod";
+
+const id = z.string().uuid();
+const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
+const value = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+
+export const moderationIdSchema = z.object({ id });
+/** The moderator's form: area_<n>, action_<id>, new<i>_what/_days, feedback…, decision, proposed. */
+export const moderationFormSchema = z.object({ id }).catchall(value);
+export const proposeGradeSchema = z.object({ id, grade: z.string().max(40) });
+export const acceptGradeSchema = z.object({ id, v: z.coerce.number().int().optional() });
+export const approveSchema = z.object({ id, approve: bool });
+export const reassignSchema = z.object({ id, moderatorId: z.string().uuid("Choose a moderator.") });
+export const sampleSchema = z.object({
+  percent: z.coerce.number().min(1, "At least 1%.").max(100, "At most 100%."),
+  returnDays: z.coerce.number().int().min(1).max(60).default(10),
+});

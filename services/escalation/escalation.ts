@@ -1,0 +1,596 @@
+// Formal escalations (seed 002 §4.6, §5.3): a CP chair, IRO or fostering IRO (or a practitioner
+// whose practice feels compromised) raises a concern about a case after trying to resolve it
+// informally. It climbs stages — TM & SM → Head of Service → Assistant Director → Director — each
+// with a deadline in working days from the catalogue. Stage owners acknowledge, respond, propose a
+// resolution, ask the raiser for more time or escalate at once; the raiser may bypass stages, refer
+// to Cafcass (IRO types) and confirms any resolution. Every step is an EscalationEvent (in order)
+// and a History row; one shared card per escalation is updated in place for every viewer.
+import type { AppContext } from "../context";
+import type { Tx } from "../db";
+import type { Actor } from "../permissions";
+import { may, requireCapability } from "../permissions";
+import { recordHistory } from "../history";
+import { cancelJobs, scheduleJob } from "../jobs";
+import { AlreadyDone, NotFound, NotPermitted, ValidationFailed } from "../errors";
+import { loadEscalationConfig, type EscalationStage, type EscalationType } from "../catalogue";
+import { firstInChainWithRole, staffWithRole } from "../directory/staff";
+import { addWorkingDays, workingDaysBetween } from "../workingTime";
+import { casUpdate, fmtDate, fmtDateTime, notify, refreshUserIds, showCardTo } from "../sharedCard";
+import { Prisma } from "../../generated/prisma/client";
+import type { Role } from "../../generated/prisma/enums";
+
+export const LIMITS = { concern: 2000, informal: 2000, response: 2000, reason: 500, maxExtensionDays: 10 } as const;
+export const STAGE_JOB = "escalation.stageDeadline";
+const EVENTS_ON_CARD = 8;
+
+type EscalationRow = Prisma.EscalationGetPayload<{ include: { case: true } }>;
+interface ExtensionRequest {
+  byId: string;
+  days: number;
+  reason: string;
+  at: string;
+}
+
+export const cardKeyOf = (id: string) => `escalation:${id}`;
+const jobKey = (id: string, stage: number) => `escalation:${id}:stage${stage}`;
+
+export function escalationType(id: string): EscalationType {
+  const t = loadEscalationConfig().types.find((x) => x.id === id);
+  if (!t) throw new ValidationFailed("Choose the kind of escalation.", { type: "Choose one of the listed types." });
+  return t;
+}
+
+/** The types this person may raise (by their roles). */
+export function typesFor(actor: Pick<Actor, "roles">): EscalationType[] {
+  return loadEscalationConfig().types.filter((t) => t.raiserRoles.some((r) => actor.roles.includes(r)));
+}
+
+const stageOf = (t: EscalationType, n: number): EscalationStage => t.stages.find((s) => s.stage === n) ?? t.stages[t.stages.length - 1]!;
+
+/** The owners of a stage: for each owner role, the first holder in the case worker's manager chain. */
+export async function stageOwners(tx: Tx, workerId: string | null, stage: EscalationStage): Promise<string[]> {
+  const out: string[] = [];
+  for (const role of stage.ownerRoles) {
+    const inChain = workerId ? await firstInChainWithRole(tx, workerId, [role as Role]) : null;
+    const owner = inChain ?? (await staffWithRole(tx, role as Role))[0] ?? null;
+    if (owner && !out.includes(owner.id)) out.push(owner.id);
+  }
+  return out;
+}
+
+async function load(tx: Tx, id: string): Promise<EscalationRow> {
+  const e = await tx.escalation.findUnique({ where: { id }, include: { case: true } });
+  if (!e) throw new NotFound("That escalation does not exist.");
+  return e;
+}
+
+async function addEvent(tx: Tx, e: { id: string; stage: number }, kind: string, actorId: string | null, text: string, at: Date) {
+  await tx.escalationEvent.create({ data: { escalationId: e.id, stage: e.stage, kind, actorId, text, at } });
+}
+
+/** People who follow the card: raiser, case worker and their manager, and every owner so far. */
+async function viewersOf(tx: Tx, e: EscalationRow): Promise<string[]> {
+  const ids = new Set<string>([e.raiserId, ...e.stageOwnerIds]);
+  if (e.case.workerId) {
+    ids.add(e.case.workerId);
+    const w = await tx.staff.findUnique({ where: { id: e.case.workerId }, select: { lineManagerId: true } });
+    if (w?.lineManagerId) ids.add(w.lineManagerId);
+  }
+  const past = await tx.escalationEvent.findMany({ where: { escalationId: e.id, kind: "stage_owner" }, select: { actorId: true } });
+  for (const p of past) if (p.actorId) ids.add(p.actorId);
+  return [...ids];
+}
+
+/** May this person see the escalation card? */
+async function canView(tx: Tx, actor: Actor, e: EscalationRow): Promise<boolean> {
+  if (may(actor, "escalations.overview")) return true;
+  return (await viewersOf(tx, e)).includes(actor.id);
+}
+
+// ---------------------------------------------------------------- the card, per viewer
+
+export async function cardData(tx: Tx, ctx: AppContext, e: EscalationRow, viewerId: string, viewerIds?: string[]) {
+  const tz = ctx.config.TIMEZONE;
+  const type = escalationType(e.type);
+  const stage = stageOf(type, e.stage);
+  const viewers = viewerIds ?? (await viewersOf(tx, e));
+  const names = new Map(
+    (await tx.staff.findMany({ where: { id: { in: [...viewers, e.raiserId] } }, select: { id: true, name: true } })).map((s) => [
+      s.id,
+      s.name,
+    ]),
+  );
+  const events = await tx.escalationEvent.findMany({ where: { escalationId: e.id }, orderBy: { id: "desc" }, take: EVENTS_ON_CARD });
+  const eventCount = await tx.escalationEvent.count({ where: { escalationId: e.id } });
+  const actorNames = new Map(
+    (
+      await tx.staff.findMany({
+        where: { id: { in: events.map((x) => x.actorId).filter((x): x is string => !!x) } },
+        select: { id: true, name: true },
+      })
+    ).map((s) => [s.id, s.name]),
+  );
+  const open = e.status === "open";
+  const isOwner = e.stageOwnerIds.includes(viewerId) && e.status !== "resolved";
+  const isRaiser = e.raiserId === viewerId;
+  const ext = e.extensionRequest as ExtensionRequest | null;
+  const lastStage = type.stages[type.stages.length - 1]!.stage;
+  const proposal =
+    e.status === "resolution_proposed"
+      ? await tx.escalationEvent.findFirst({ where: { escalationId: e.id, kind: "resolution_proposed" }, orderBy: { id: "desc" } })
+      : null;
+  return {
+    id: e.id,
+    v: e.version,
+    caseRef: e.case.caseRef,
+    typeLabel: type.label,
+    raiser: names.get(e.raiserId) ?? "",
+    statusText:
+      e.status === "resolved"
+        ? `Resolved on ${fmtDate(e.resolvedAt ?? ctx.clock.now(), tz)}`
+        : e.status === "resolution_proposed"
+          ? "Resolution proposed: waiting for the raiser to confirm"
+          : "Open",
+    stageText: `Stage ${e.stage} of ${lastStage}: ${stage.title}`,
+    owners: e.stageOwnerIds.map((id) => names.get(id) ?? "").join(", "),
+    deadline: e.status === "resolved" ? "" : fmtDateTime(e.stageDeadline, tz),
+    concern: e.concern,
+    informal: e.informalAttempts,
+    cafcass: e.cafcassReferredAt ? `Referred to Cafcass on ${fmtDate(e.cafcassReferredAt, tz)}` : "",
+    events: events.reverse().map((x) => ({
+      when: fmtDateTime(x.at, tz),
+      text: `Stage ${x.stage} · ${x.actorId ? `${actorNames.get(x.actorId) ?? ""}: ` : ""}${x.text ?? x.kind}`,
+    })),
+    olderEvents: eventCount > EVENTS_ON_CARD ? `${eventCount - EVENTS_ON_CARD} earlier entries are in the full history.` : "",
+    extension: ext ? `${names.get(ext.byId) ?? "A stage owner"} asks for ${ext.days} more working days: ${ext.reason}` : "",
+    proposal: proposal?.text ?? "",
+    canOwnerAct: isOwner && open,
+    canRequestTime: isOwner && open && !ext && type.furtherTime.allowed,
+    canEscalateNow: isOwner && open && e.stage < lastStage,
+    canAnswerTime: isRaiser && !!ext && e.status !== "resolved",
+    canConfirm: isRaiser && e.status === "resolution_proposed",
+    canBypass: isRaiser && open && type.bypass.allowed && e.stage < lastStage,
+    bypassChoices: type.stages
+      .filter((s) => s.stage > e.stage)
+      .map((s) => ({ title: `Stage ${s.stage}: ${s.title}`, value: String(s.stage) })),
+    canCafcass: isRaiser && e.status !== "resolved" && type.cafcass.available && !e.cafcassReferredAt,
+    cafcassText: type.cafcass.text ?? "",
+    maxExtensionDays: LIMITS.maxExtensionDays,
+    refresh: {
+      action: { type: "Action.Execute", verb: "escalation.refresh", data: { id: e.id } },
+      userIds: await refreshUserIds(tx, viewers),
+    },
+  };
+}
+
+/** Shows the current card to every viewer (first send for new viewers, in-place update for others). */
+async function publish(tx: Tx, ctx: AppContext, id: string): Promise<void> {
+  const e = await load(tx, id);
+  const viewers = await viewersOf(tx, e);
+  for (const v of viewers) {
+    await showCardTo(tx, ctx, {
+      recipientId: v,
+      cardKey: cardKeyOf(e.id),
+      version: e.version,
+      template: "escalation",
+      data: await cardData(tx, ctx, e, v, viewers),
+    });
+  }
+}
+
+async function run<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return ctx.db.$transaction(fn, { timeout: 20_000 });
+}
+
+/** The card for this actor (Teams `refresh`, or opening it from a list). */
+export async function escalationCardFor(ctx: AppContext, actor: Actor, id: string) {
+  return run(ctx, async (tx) => {
+    const e = await load(tx, id);
+    if (!(await canView(tx, actor, e)))
+      throw new NotPermitted("Only the raiser, the case's worker and managers, and the stage owners can see this escalation.");
+    return cardData(tx, ctx, e, actor.id);
+  });
+}
+
+// ---------------------------------------------------------------- raising
+
+export interface RaiseInput {
+  caseRef: string;
+  type: string;
+  concern: string;
+  informal: string;
+}
+
+export async function raiseEscalation(ctx: AppContext, actor: Actor, input: RaiseInput): Promise<{ id: string }> {
+  requireCapability(actor, "escalation.raise");
+  const errors: Record<string, string> = {};
+  const type = loadEscalationConfig().types.find((t) => t.id === input.type);
+  if (!type) errors.type = "Choose the kind of escalation.";
+  else if (!type.raiserRoles.some((r) => actor.roles.includes(r))) errors.type = "Your role cannot raise this kind of escalation.";
+  const concern = input.concern.trim();
+  const informal = input.informal.trim();
+  if (!concern) errors.concern = "Say what the concern is.";
+  if (!informal && (type?.informalResolution.required ?? true)) errors.informal = "Say what was tried informally first.";
+  const caseRow = input.caseRef.trim() ? await ctx.db.case.findUnique({ where: { caseRef: input.caseRef.trim().toUpperCase() } }) : null;
+  if (!caseRow) errors.caseRef = "No case with that case-management ID.";
+  if (Object.keys(errors).length || !type || !caseRow) throw new ValidationFailed("Please check the escalation.", errors);
+
+  return run(ctx, async (tx) => {
+    const now = ctx.clock.now();
+    const stage = stageOf(type, 1);
+    const owners = await stageOwners(tx, caseRow.workerId, stage);
+    const deadline = addWorkingDays(now, stage.deadlineWorkingDays, ctx.config.TIMEZONE);
+    const e = await tx.escalation.create({
+      data: {
+        createdAt: now,
+        caseId: caseRow.id,
+        raiserId: actor.id,
+        type: type.id,
+        concern,
+        informalAttempts: informal,
+        stage: 1,
+        stageOwnerIds: owners,
+        stageDeadline: deadline,
+      },
+    });
+    await addEvent(tx, e, "raised", actor.id, `Raised: ${concern}`, now);
+    for (const o of owners) await addEvent(tx, e, "stage_owner", o, `Stage ${stage.stage} owner (${stage.title})`, now);
+    await recordHistory(tx, {
+      entityType: "escalation",
+      entityId: e.id,
+      action: "raised",
+      actorId: actor.id,
+      after: { stage: 1, owners, deadline },
+    });
+    await scheduleJob(tx, { key: jobKey(e.id, 1), name: STAGE_JOB, runAt: deadline, data: { id: e.id, stage: 1 } });
+    await publish(tx, ctx, e.id);
+    return { id: e.id };
+  });
+}
+
+// ---------------------------------------------------------------- moving between stages
+
+async function moveToStage(tx: Tx, ctx: AppContext, e: EscalationRow, to: number, why: string, actorId: string | null): Promise<void> {
+  const type = escalationType(e.type);
+  const now = ctx.clock.now();
+  const stage = stageOf(type, to);
+  const owners = await stageOwners(tx, e.case.workerId, stage);
+  const deadline = addWorkingDays(now, stage.deadlineWorkingDays, ctx.config.TIMEZONE);
+  await casUpdate(
+    tx.escalation.updateMany({
+      where: { id: e.id, version: e.version },
+      data: {
+        stage: to,
+        stageOwnerIds: owners,
+        stageDeadline: deadline,
+        extensionRequest: Prisma.DbNull,
+        status: "open",
+        version: { increment: 1 },
+      },
+    }),
+  );
+  const moved = { ...e, stage: to };
+  await addEvent(tx, moved, "stage", actorId, `Moved to Stage ${to} (${stage.title}): ${why}`, now);
+  for (const o of owners) await addEvent(tx, moved, "stage_owner", o, `Stage ${to} owner (${stage.title})`, now);
+  await recordHistory(tx, {
+    entityType: "escalation",
+    entityId: e.id,
+    action: "stage_changed",
+    actorId,
+    before: { stage: e.stage, owners: e.stageOwnerIds },
+    after: { stage: to, owners, deadline, why },
+  });
+  await cancelJobs(tx, `escalation:${e.id}`);
+  await scheduleJob(tx, { key: jobKey(e.id, to), name: STAGE_JOB, runAt: deadline, data: { id: e.id, stage: to } });
+  const tell = new Set([e.raiserId, ...e.stageOwnerIds]);
+  if (actorId) tell.delete(actorId);
+  for (const r of tell) {
+    await notify(tx, ctx, {
+      recipientId: r,
+      idempotencyKey: `escalation:${e.id}:to${to}:${r}`,
+      title: `Escalation for case ${e.case.caseRef} moved to Stage ${to}`,
+      text: `${stage.title} now owns it (${why}). The escalation card shows the history.`,
+    });
+  }
+  await publish(tx, ctx, e.id);
+}
+
+/** Job: the stage deadline passed without resolution → next stage (or record it at the last). */
+export async function stageDeadlinePassed(tx: Tx, ctx: AppContext, data: Record<string, unknown>): Promise<void> {
+  const e = await tx.escalation.findUnique({ where: { id: String(data.id) }, include: { case: true } });
+  if (!e || e.status === "resolved" || e.stage !== Number(data.stage)) return;
+  const type = escalationType(e.type);
+  const now = ctx.clock.now();
+  if (e.status === "resolution_proposed") {
+    // The raiser is deciding: look again a working day later rather than escalate mid-decision.
+    await scheduleJob(tx, {
+      key: `${jobKey(e.id, e.stage)}:again${e.version}`,
+      name: STAGE_JOB,
+      runAt: addWorkingDays(now, 1, ctx.config.TIMEZONE),
+      data,
+    });
+    return;
+  }
+  const last = type.stages[type.stages.length - 1]!.stage;
+  if (e.stage >= last) {
+    await casUpdate(tx.escalation.updateMany({ where: { id: e.id, version: e.version }, data: { version: { increment: 1 } } }));
+    await addEvent(tx, e, "deadline_final", null, "The final stage's deadline passed without resolution.", now);
+    await recordHistory(tx, { entityType: "escalation", entityId: e.id, action: "final_deadline_passed" });
+    for (const r of new Set([e.raiserId, ...e.stageOwnerIds]))
+      await notify(tx, ctx, {
+        recipientId: r,
+        idempotencyKey: `escalation:${e.id}:finaldeadline:${r}`,
+        title: `Escalation for case ${e.case.caseRef}: final deadline passed`,
+        text: "The last stage's deadline passed without a resolution.",
+      });
+    await publish(tx, ctx, e.id);
+    return;
+  }
+  await moveToStage(tx, ctx, e, e.stage + 1, "the deadline passed without resolution", null);
+}
+
+// ---------------------------------------------------------------- actions from the card
+
+interface Pressed {
+  id: string;
+}
+
+async function asOwner(tx: Tx, actor: Actor, id: string): Promise<EscalationRow> {
+  const e = await load(tx, id);
+  if (e.status === "resolved") throw new AlreadyDone("This escalation is already resolved.");
+  if (!e.stageOwnerIds.includes(actor.id)) {
+    if (e.stageOwnerIds.length && (await tx.escalationEvent.count({ where: { escalationId: id, kind: "stage_owner", actorId: actor.id } })))
+      throw new AlreadyDone("This escalation has moved on to another stage: it is no longer yours to act on.");
+    throw new NotPermitted("Only the current stage owner can do this.");
+  }
+  return e;
+}
+
+async function asRaiser(tx: Tx, actor: Actor, id: string): Promise<EscalationRow> {
+  const e = await load(tx, id);
+  if (e.raiserId !== actor.id) throw new NotPermitted("Only the person who raised the escalation can do this.");
+  if (e.status === "resolved") throw new AlreadyDone("This escalation is already resolved.");
+  return e;
+}
+
+async function bump(tx: Tx, e: { id: string; version: number }, data: Prisma.EscalationUpdateManyMutationInput = {}) {
+  await casUpdate(tx.escalation.updateMany({ where: { id: e.id, version: e.version }, data: { ...data, version: { increment: 1 } } }));
+}
+
+export async function acknowledge(ctx: AppContext, actor: Actor, p: Pressed) {
+  return run(ctx, async (tx) => {
+    const e = await asOwner(tx, actor, p.id);
+    const done = await tx.escalationEvent.count({ where: { escalationId: e.id, stage: e.stage, kind: "acknowledged", actorId: actor.id } });
+    if (done) throw new AlreadyDone("You have already acknowledged this stage.");
+    await bump(tx, e);
+    await addEvent(tx, e, "acknowledged", actor.id, "Acknowledged", ctx.clock.now());
+    await recordHistory(tx, {
+      entityType: "escalation",
+      entityId: e.id,
+      action: "acknowledged",
+      actorId: actor.id,
+      after: { stage: e.stage },
+    });
+    await publish(tx, ctx, e.id);
+    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+  });
+}
+
+export async function respond(ctx: AppContext, actor: Actor, p: Pressed & { response: string; resolve: boolean }) {
+  const text = p.response.trim();
+  if (!text) throw new ValidationFailed("Write your response.", { response: "Write your response." });
+  return run(ctx, async (tx) => {
+    const e = await asOwner(tx, actor, p.id);
+    if (e.status !== "open") throw new AlreadyDone("A resolution is already waiting for the raiser's confirmation.");
+    await bump(tx, e, p.resolve ? { status: "resolution_proposed" } : {});
+    await addEvent(
+      tx,
+      e,
+      p.resolve ? "resolution_proposed" : "response",
+      actor.id,
+      p.resolve ? `Proposes resolution: ${text}` : `Response: ${text}`,
+      ctx.clock.now(),
+    );
+    await recordHistory(tx, {
+      entityType: "escalation",
+      entityId: e.id,
+      action: p.resolve ? "resolution_proposed" : "responded",
+      actorId: actor.id,
+      after: { stage: e.stage, text },
+    });
+    if (p.resolve)
+      await notify(tx, ctx, {
+        recipientId: e.raiserId,
+        idempotencyKey: `escalation:${e.id}:proposal:${e.version}`,
+        title: `Escalation for case ${e.case.caseRef}: resolution proposed`,
+        text: "Please confirm on the escalation card whether this resolves your concern.",
+      });
+    await publish(tx, ctx, e.id);
+    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+  });
+}
+
+export async function requestMoreTime(ctx: AppContext, actor: Actor, p: Pressed & { days: number; reason: string }) {
+  const reason = p.reason.trim();
+  const errors: Record<string, string> = {};
+  if (!Number.isInteger(p.days) || p.days < 1 || p.days > LIMITS.maxExtensionDays)
+    errors.days = `Between 1 and ${LIMITS.maxExtensionDays} working days.`;
+  if (!reason) errors.reason = "Say why more time is needed.";
+  if (Object.keys(errors).length) throw new ValidationFailed("Please check the request for more time.", errors);
+  return run(ctx, async (tx) => {
+    const e = await asOwner(tx, actor, p.id);
+    if (!escalationType(e.type).furtherTime.allowed) throw new NotPermitted("This kind of escalation does not allow extensions.");
+    if (e.extensionRequest) throw new AlreadyDone("A request for more time is already waiting for the raiser.");
+    if (e.status !== "open") throw new AlreadyDone("A resolution is already waiting for the raiser's confirmation.");
+    const req: ExtensionRequest = { byId: actor.id, days: p.days, reason, at: ctx.clock.now().toISOString() };
+    await bump(tx, e, { extensionRequest: req as unknown as Prisma.InputJsonValue });
+    await addEvent(tx, e, "extension_requested", actor.id, `Asks for ${p.days} more working days: ${reason}`, ctx.clock.now());
+    await recordHistory(tx, { entityType: "escalation", entityId: e.id, action: "extension_requested", actorId: actor.id, after: req });
+    await notify(tx, ctx, {
+      recipientId: e.raiserId,
+      idempotencyKey: `escalation:${e.id}:extreq:${e.version}`,
+      title: `Escalation for case ${e.case.caseRef}: more time requested`,
+      text: "Accept or refuse the request on the escalation card.",
+    });
+    await publish(tx, ctx, e.id);
+    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+  });
+}
+
+export async function answerMoreTime(ctx: AppContext, actor: Actor, p: Pressed & { accept: boolean }) {
+  return run(ctx, async (tx) => {
+    const e = await asRaiser(tx, actor, p.id);
+    const req = e.extensionRequest as ExtensionRequest | null;
+    if (!req) throw new AlreadyDone("There is no request for more time waiting (it was answered, or the stage moved on).");
+    const now = ctx.clock.now();
+    const deadline = p.accept ? addWorkingDays(e.stageDeadline, req.days, ctx.config.TIMEZONE) : e.stageDeadline;
+    await bump(tx, e, { extensionRequest: Prisma.DbNull, stageDeadline: deadline });
+    await addEvent(
+      tx,
+      e,
+      p.accept ? "extension_granted" : "extension_refused",
+      actor.id,
+      p.accept
+        ? `Granted ${req.days} more working days: new deadline ${fmtDateTime(deadline, ctx.config.TIMEZONE)}`
+        : "Refused the request for more time",
+      now,
+    );
+    await recordHistory(tx, {
+      entityType: "escalation",
+      entityId: e.id,
+      action: p.accept ? "extension_granted" : "extension_refused",
+      actorId: actor.id,
+      before: { deadline: e.stageDeadline },
+      after: { deadline },
+    });
+    if (p.accept)
+      await scheduleJob(tx, { key: jobKey(e.id, e.stage), name: STAGE_JOB, runAt: deadline, data: { id: e.id, stage: e.stage } });
+    await notify(tx, ctx, {
+      recipientId: req.byId,
+      idempotencyKey: `escalation:${e.id}:extans:${e.version}`,
+      title: `Escalation for case ${e.case.caseRef}: request for more time ${p.accept ? "granted" : "refused"}`,
+      text: p.accept ? `The new deadline is ${fmtDateTime(deadline, ctx.config.TIMEZONE)}.` : "The deadline stands.",
+    });
+    await publish(tx, ctx, e.id);
+    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+  });
+}
+
+export async function escalateNow(ctx: AppContext, actor: Actor, p: Pressed) {
+  return run(ctx, async (tx) => {
+    const e = await asOwner(tx, actor, p.id);
+    const last = escalationType(e.type).stages.at(-1)!.stage;
+    if (e.stage >= last) throw new AlreadyDone("This escalation is already at the last stage.");
+    await moveToStage(tx, ctx, e, e.stage + 1, "escalated by the stage owner", actor.id);
+    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+  });
+}
+
+export async function bypass(ctx: AppContext, actor: Actor, p: Pressed & { toStage: number }) {
+  return run(ctx, async (tx) => {
+    const e = await asRaiser(tx, actor, p.id);
+    const type = escalationType(e.type);
+    if (!type.bypass.allowed) throw new NotPermitted("This kind of escalation cannot bypass stages.");
+    if (!type.stages.some((s) => s.stage === p.toStage) || p.toStage <= e.stage)
+      throw new ValidationFailed("Choose a later stage.", { toStage: `Choose a stage after Stage ${e.stage}.` });
+    await moveToStage(tx, ctx, e, p.toStage, "the raiser bypassed the earlier stage(s)", actor.id);
+    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+  });
+}
+
+export async function referToCafcass(ctx: AppContext, actor: Actor, p: Pressed) {
+  return run(ctx, async (tx) => {
+    const e = await asRaiser(tx, actor, p.id);
+    const type = escalationType(e.type);
+    if (!type.cafcass.available) throw new NotPermitted("Only IRO escalations can be referred to Cafcass.");
+    if (e.cafcassReferredAt) throw new AlreadyDone("This escalation was already referred to Cafcass.");
+    const now = ctx.clock.now();
+    await bump(tx, e, { cafcassReferredAt: now });
+    await addEvent(tx, e, "cafcass", actor.id, "Referred to Cafcass", now);
+    await recordHistory(tx, {
+      entityType: "escalation",
+      entityId: e.id,
+      action: "cafcass_referral",
+      actorId: actor.id,
+      after: { at: now },
+    });
+    for (const o of e.stageOwnerIds)
+      await notify(tx, ctx, {
+        recipientId: o,
+        idempotencyKey: `escalation:${e.id}:cafcass:${o}`,
+        title: `Escalation for case ${e.case.caseRef}: referred to Cafcass`,
+        text: type.cafcass.text ?? "The IRO has referred the matter to Cafcass.",
+      });
+    await publish(tx, ctx, e.id);
+    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+  });
+}
+
+export async function confirmResolution(ctx: AppContext, actor: Actor, p: Pressed & { accept: boolean }) {
+  return run(ctx, async (tx) => {
+    const e = await asRaiser(tx, actor, p.id);
+    if (e.status !== "resolution_proposed") throw new AlreadyDone("No resolution is waiting for your confirmation.");
+    const now = ctx.clock.now();
+    await bump(tx, e, p.accept ? { status: "resolved", resolvedAt: now } : { status: "open" });
+    await addEvent(
+      tx,
+      e,
+      p.accept ? "resolved" : "resolution_rejected",
+      actor.id,
+      p.accept ? "Confirmed the resolution" : "Does not accept the resolution",
+      now,
+    );
+    await recordHistory(tx, {
+      entityType: "escalation",
+      entityId: e.id,
+      action: p.accept ? "resolved" : "resolution_rejected",
+      actorId: actor.id,
+    });
+    if (p.accept) await cancelJobs(tx, `escalation:${e.id}`);
+    else if (e.stageDeadline <= now)
+      await scheduleJob(tx, {
+        key: `${jobKey(e.id, e.stage)}:reopened${e.version}`,
+        name: STAGE_JOB,
+        runAt: now,
+        data: { id: e.id, stage: e.stage },
+      });
+    for (const o of e.stageOwnerIds)
+      await notify(tx, ctx, {
+        recipientId: o,
+        idempotencyKey: `escalation:${e.id}:confirm:${e.version}:${o}`,
+        title: `Escalation for case ${e.case.caseRef}: ${p.accept ? "resolved" : "resolution not accepted"}`,
+        text: p.accept
+          ? "The raiser confirmed the resolution."
+          : "The raiser does not accept the proposed resolution; the escalation stays open.",
+      });
+    await publish(tx, ctx, e.id);
+    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+  });
+}
+
+// ---------------------------------------------------------------- overview
+
+/** Open escalations, oldest first, with age in working days and stage (heads of service view). */
+export async function openEscalations(ctx: AppContext, actor: Actor) {
+  requireCapability(actor, "escalations.overview");
+  const now = ctx.clock.now();
+  const rows = await ctx.db.escalation.findMany({
+    where: { status: { not: "resolved" } },
+    include: { case: true },
+    orderBy: { createdAt: "asc" },
+    take: 40,
+  });
+  const total = await ctx.db.escalation.count({ where: { status: { not: "resolved" } } });
+  const byStage = new Map<number, number>();
+  for (const r of rows) byStage.set(r.stage, (byStage.get(r.stage) ?? 0) + 1);
+  return {
+    total,
+    shown: rows.length,
+    byStage: [...byStage.entries()].sort((a, b) => a[0] - b[0]).map(([stage, n]) => ({ title: `Stage ${stage}`, value: String(n) })),
+    items: rows.map((r) => ({
+      id: r.id,
+      title: `${r.case.caseRef} · Stage ${r.stage} · ${workingDaysBetween(r.createdAt, now, ctx.config.TIMEZONE)} working days old`,
+      subtitle: `${escalationType(r.type).label}${r.status === "resolution_proposed" ? " · resolution proposed" : ""}${r.stageDeadline < now ? " · deadline passed" : ""}`,
+    })),
+  };
+}

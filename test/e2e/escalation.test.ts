@@ -1,0 +1,262 @@
+// Escalations end to end: raised from the `escalate` form, climbing stages on deadlines in working
+// days (ManualClock + runDueJobs), bypass, extensions, Cafcass, raiser confirmation, one shared
+// card updated in place for every viewer, refused presses and concurrent presses.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
+import { ManualClock } from "../../services/clock";
+import { runDueJobs } from "../../services/jobs";
+import { buildJobHandlers } from "../../services/jobHandlers";
+import { cardSizeBytes, type CardJson } from "../../cards/render";
+
+let h: Harness;
+const clock = new ManualClock("2026-12-01T09:00:00Z"); // a Tuesday
+let iro: StaffRef, cpChair: StaffRef, worker: StaffRef, tm: StaffRef, sm: StaffRef, hos: StaffRef, ad: StaffRef, dcs: StaffRef;
+let caseRef: string;
+let largestCard = 0;
+
+const byEmail = async (email: string) => (await h.db.staff.findUniqueOrThrow({ where: { email } })) as StaffRef;
+const runJobs = () => runDueJobs(h.service.ctx, buildJobHandlers());
+/** The latest state of the shared escalation card in this person's chat (notes are skipped). */
+const lastCard = (s: StaffRef) => {
+  const c = h.connector
+    .cardsTo(h.conversationOf(s))
+    .filter((x) => cardText(x).startsWith("Escalation · case"))
+    .at(-1);
+  if (c) largestCard = Math.max(largestCard, cardSizeBytes(c as CardJson));
+  return c;
+};
+const verbsOn = (c: unknown) => cardActions(c).map((a) => a.verb);
+
+async function raise(by: StaffRef, type: string, ref = caseRef) {
+  const r = await h.execute(by, "escalation.raise", {
+    caseRef: ref,
+    type,
+    concern: "The care plan has not been reviewed since the move.",
+    informal: "Discussed with the social worker and TM on 20 Nov.",
+  });
+  const esc = await h.db.escalation.findFirstOrThrow({ where: { raiserId: by.id }, orderBy: { createdAt: "desc" } });
+  await h.drainOutbox();
+  return { r, esc };
+}
+
+beforeAll(async () => {
+  h = await startHarness({ clock });
+  iro = await byEmail("farah.walsh@council.example");
+  cpChair = await byEmail("marek.clarke@council.example");
+  tm = await byEmail("ezra.jones@council.example");
+  sm = await byEmail("quinn.dawson@council.example");
+  hos = await byEmail("femi.shah@council.example");
+  ad = await byEmail("zara.shah@council.example");
+  dcs = await byEmail("farah.dawson@council.example");
+  worker = await byEmail("elif.jones@council.example");
+  caseRef = (await h.db.case.findFirstOrThrow({ where: { workerId: worker.id }, orderBy: { caseRef: "asc" } })).caseRef;
+  for (const s of [iro, cpChair, worker, tm, sm, hos, ad, dcs]) await h.install(s);
+});
+afterAll(async () => {
+  console.log(`escalation: largest card seen ${largestCard} bytes`);
+  await h?.close();
+});
+
+describe("escalations", () => {
+  it("the escalate form refuses an unknown case and a missing informal attempt, keeping what was typed", async () => {
+    const form = await h.say(iro, "escalate");
+    expect(cardText(form.cards[0])).toMatch(/Raise an escalation/);
+    const bad = await h.execute(iro, "escalation.raise", { caseRef: "LL000000", type: "iro-cla", concern: "Worried", informal: "" });
+    const text = cardText(bad.card);
+    expect(text).toMatch(/No case with that case-management ID/);
+    expect(text).toMatch(/what was tried informally/i);
+    expect(text).toContain("Worried");
+    expect(await h.db.escalation.count()).toBe(0);
+  });
+
+  it("climbs all four stages on working-day deadlines, prompting each owner and telling the previous one and the raiser", async () => {
+    const { r, esc } = await raise(iro, "iro-cla");
+    expect(r.text).toMatch(/Stage 1 of 4/);
+    expect(esc.stageOwnerIds.sort()).toEqual([tm.id, sm.id].sort());
+    // 5 working days from Tuesday 1 Dec 09:00 → Tuesday 8 Dec 09:00
+    expect(esc.stageDeadline.toISOString()).toBe("2026-12-08T09:00:00.000Z");
+    const tmCard = lastCard(tm);
+    expect(verbsOn(tmCard)).toEqual(
+      expect.arrayContaining(["escalation.acknowledge", "escalation.respond", "escalation.requestTime", "escalation.escalateNow"]),
+    );
+    expect((tmCard as { refresh?: { userIds?: string[] } }).refresh?.userIds?.length).toBeGreaterThan(0);
+    // the case worker sees the card but no owner buttons
+    expect(cardText(lastCard(worker))).toMatch(/Stage 1 of 4/);
+    expect(verbsOn(lastCard(worker))).not.toContain("escalation.acknowledge");
+
+    await h.execute(tm, "escalation.acknowledge", { id: esc.id });
+    await h.drainOutbox();
+    expect(cardText(lastCard(iro))).toMatch(/Acknowledged/);
+
+    // a day before the deadline nothing moves
+    clock.set("2026-12-07T09:00:00Z");
+    await runJobs();
+    expect((await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } })).stage).toBe(1);
+
+    const expected = [
+      { stage: 2, owner: hos, at: "2026-12-08T09:01:00Z" },
+      { stage: 3, owner: ad, at: null },
+      { stage: 4, owner: dcs, at: null },
+    ];
+    let previous = [tm, sm];
+    for (const step of expected) {
+      const before = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+      clock.set(new Date(before.stageDeadline.getTime() + 60_000));
+      const ran = await runJobs();
+      expect(ran.failed).toBe(0);
+      await h.drainOutbox();
+      const now = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+      expect(now.stage).toBe(step.stage);
+      expect(now.stageOwnerIds).toEqual([step.owner.id]);
+      const ownerCard = lastCard(step.owner);
+      expect(cardText(ownerCard)).toContain(`Stage ${step.stage} of 4`);
+      expect(verbsOn(ownerCard)).toContain("escalation.respond");
+      for (const p of previous) {
+        expect(cardText(lastCard(p))).toContain(`Stage ${step.stage} of 4`);
+        expect(cardText(h.connector.cardsTo(h.conversationOf(p)).slice(-3))).toMatch(new RegExp(`moved to Stage ${step.stage}`));
+      }
+      expect(cardText(h.connector.cardsTo(h.conversationOf(iro)).slice(-3))).toMatch(new RegExp(`moved to Stage ${step.stage}`));
+      previous = [step.owner];
+    }
+    // stage 4 has 8 working days; its deadline passing is recorded, not a fifth stage
+    const s4 = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+    clock.set(new Date(s4.stageDeadline.getTime() + 60_000));
+    await runJobs();
+    await h.drainOutbox();
+    const events = await h.db.escalationEvent.findMany({ where: { escalationId: esc.id }, orderBy: { id: "asc" } });
+    const kinds = events.map((e) => e.kind).filter((k) => k !== "stage_owner");
+    expect(kinds).toEqual(["raised", "acknowledged", "stage", "stage", "stage", "deadline_final"]);
+    // the raiser's one card was updated in place (not re-sent) as the stages moved
+    const sends = h.connector.sentTo(h.conversationOf(iro)).filter((a) => a.kind === "update");
+    expect(sends.length).toBeGreaterThanOrEqual(4);
+    const history = await h.db.history.findMany({ where: { entityType: "escalation", entityId: esc.id } });
+    expect(history.filter((x) => x.action === "stage_changed")).toHaveLength(3);
+  });
+
+  it("lets the raiser bypass to a later stage", async () => {
+    clock.set("2026-12-01T10:00:00Z");
+    const { esc } = await raise(cpChair, "cp-chair");
+    const choices = cardActions(lastCard(cpChair)).map((a) => a.verb);
+    expect(choices).toContain("escalation.bypass");
+    const r = await h.execute(cpChair, "escalation.bypass", { id: esc.id, toStage: "3" });
+    expect(r.text).toMatch(/Stage 3 of 4/);
+    await h.drainOutbox();
+    const now = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+    expect(now.stage).toBe(3);
+    expect(now.stageOwnerIds).toEqual([ad.id]);
+    expect(cardText(lastCard(ad))).toMatch(/raiser bypassed/);
+    // the old stage-1 job no longer fires
+    clock.set("2026-12-08T09:30:00Z");
+    await runJobs();
+    expect((await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } })).stage).toBe(3);
+  });
+
+  it("extension granted moves the deadline; refused keeps it", async () => {
+    clock.set("2026-12-01T11:00:00Z");
+    const { esc } = await raise(iro, "iro-cla");
+    const asked = await h.execute(tm, "escalation.requestTime", { id: esc.id, days: "3", reason: "Placement review booked for Friday" });
+    expect(asked.text).toMatch(/asks for 3 more working days/);
+    await h.drainOutbox();
+    expect(verbsOn(lastCard(iro))).toContain("escalation.answerTime");
+    // a second request while one is waiting is refused
+    const again = await h.execute(sm, "escalation.requestTime", { id: esc.id, days: "2", reason: "x" });
+    expect(again.text).toMatch(/already waiting/);
+    const granted = await h.execute(iro, "escalation.answerTime", { id: esc.id, accept: true });
+    expect(granted.text).toMatch(/Granted 3 more working days/);
+    const after = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+    expect(after.stageDeadline.toISOString()).toBe("2026-12-11T11:00:00.000Z");
+    // the original deadline passes: nothing moves
+    clock.set("2026-12-08T12:00:00Z");
+    await runJobs();
+    expect((await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } })).stage).toBe(1);
+
+    await h.execute(sm, "escalation.requestTime", { id: esc.id, days: "5", reason: "More checks" });
+    const refused = await h.execute(iro, "escalation.answerTime", { id: esc.id, accept: false });
+    expect(refused.text).toMatch(/Refused the request/);
+    expect((await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } })).stageDeadline.toISOString()).toBe(
+      "2026-12-11T11:00:00.000Z",
+    );
+    clock.set("2026-12-11T11:01:00Z");
+    await runJobs();
+    expect((await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } })).stage).toBe(2);
+  });
+
+  it("records a Cafcass referral and informs the stage owners", async () => {
+    clock.set("2026-12-14T10:00:00Z");
+    const { esc } = await raise(iro, "iro-cla");
+    const before = h.connector.cardsTo(h.conversationOf(tm)).length;
+    const r = await h.execute(iro, "escalation.cafcass", { id: esc.id });
+    expect(r.text).toMatch(/Referred to Cafcass/);
+    await h.drainOutbox();
+    expect(cardText(h.connector.cardsTo(h.conversationOf(tm)).slice(before))).toMatch(/referred to Cafcass/i);
+    const twice = await h.execute(iro, "escalation.cafcass", { id: esc.id });
+    expect(twice.text).toMatch(/already referred/);
+    // a CP chair's escalation cannot go to Cafcass
+    const { esc: cp } = await raise(cpChair, "cp-chair");
+    expect(verbsOn(lastCard(cpChair))).not.toContain("escalation.cafcass");
+    const no = await h.execute(cpChair, "escalation.cafcass", { id: cp.id });
+    expect(no.text).toMatch(/Only IRO escalations/);
+  });
+
+  it("a resolution needs the raiser's confirmation", async () => {
+    clock.set("2026-12-15T10:00:00Z");
+    const { esc } = await raise(iro, "iro-cla");
+    const p = await h.execute(sm, "escalation.respond", { id: esc.id, response: "Review held; plan updated and shared.", resolve: "true" });
+    expect(p.text).toMatch(/waiting for the raiser to confirm/);
+    expect((await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } })).status).toBe("resolution_proposed");
+    const notRaiser = await h.execute(tm, "escalation.confirm", { id: esc.id, accept: true });
+    expect(notRaiser.text).toMatch(/Only the person who raised/);
+    const ok = await h.execute(iro, "escalation.confirm", { id: esc.id, accept: true });
+    expect(ok.text).toMatch(/Resolved on/);
+    await h.drainOutbox();
+    expect(verbsOn(lastCard(tm))).not.toContain("escalation.respond");
+  });
+
+  it("refuses a button the user may not press, changing nothing", async () => {
+    clock.set("2026-12-16T10:00:00Z");
+    const { esc } = await raise(iro, "iro-cla");
+    const before = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+    const eventsBefore = await h.db.escalationEvent.count({ where: { escalationId: esc.id } });
+    for (const [who, verb, data] of [
+      [worker, "escalation.escalateNow", { id: esc.id }],
+      [tm, "escalation.bypass", { id: esc.id, toStage: "4" }],
+      [hos, "escalation.acknowledge", { id: esc.id }],
+    ] as const) {
+      const r = await h.execute(who, verb, data);
+      expect(r.text).toMatch(/Not allowed|Only/);
+    }
+    const after = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+    expect(after.version).toBe(before.version);
+    expect(after.stage).toBe(1);
+    expect(await h.db.escalationEvent.count({ where: { escalationId: esc.id } })).toBe(eventsBefore);
+    // someone with no part in it cannot even open the card
+    const stranger = await byEmail("isla.jones@council.example");
+    const r = await h.execute(stranger, "escalation.refresh", { id: esc.id });
+    expect(r.text).toMatch(/Only the raiser/);
+  });
+
+  it("two owners pressing 'escalate now' at once: exactly one wins, the other is told", async () => {
+    clock.set("2026-12-17T10:00:00Z");
+    const { esc } = await raise(iro, "iro-cla");
+    const [a, b] = await Promise.all([
+      h.execute(tm, "escalation.escalateNow", { id: esc.id }),
+      h.execute(sm, "escalation.escalateNow", { id: esc.id }),
+    ]);
+    const texts = [a.text, b.text];
+    expect(texts.filter((t) => /Stage 2 of 4/.test(t) && !/Someone else|Already done/.test(t))).toHaveLength(1);
+    expect(texts.filter((t) => /Someone else got there first|no longer yours|Already done/.test(t))).toHaveLength(1);
+    const now = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+    expect(now.stage).toBe(2);
+    expect(await h.db.escalationEvent.count({ where: { escalationId: esc.id, kind: "stage" } })).toBe(1);
+  });
+
+  it("lists open escalations by age and stage for heads of service, not for practitioners", async () => {
+    const list = await h.say(hos, "escalations");
+    const text = cardText(list.cards[0]);
+    expect(text).toMatch(/Open escalations/);
+    expect(text).toMatch(/Stage 4/);
+    expect(text).toMatch(/working days old/);
+    const denied = await h.say(worker, "escalations");
+    expect(cardText(denied.cards[0])).toMatch(/Not allowed/);
+  });
+});
