@@ -431,7 +431,11 @@ export function formPageData(template: FormTemplate, view: FormPageView): Record
   const actions = [
     ...(index > 0 ? [{ title: "Back", data: nav("back"), style: "default" }] : []),
     { title: "Save and finish later", data: nav("save"), style: "default" },
-    isLast ? { title: view.submitTitle ?? "Submit", data: nav("submit"), style: "positive" } : { title: "Next", data: nav("next"), style: "positive" },
+    isLast
+      ? // An answer here may still open more pages (e.g. "agreed to take part?"): "Continue" submits
+        // if nothing more is shown, else moves on.
+        { title: gatesLaterQuestions(template, page) ? "Continue" : (view.submitTitle ?? "Submit"), data: nav("submit"), style: "positive" }
+      : { title: "Next", data: nav("next"), style: "positive" },
   ];
   const errorCount = Object.keys(errors).filter((k) => page.questions.some((q) => q.id === k)).length;
   return {
@@ -446,6 +450,15 @@ export function formPageData(template: FormTemplate, view: FormPageView): Record
     verb: view.verb,
     actions,
   };
+}
+
+/** True when a later section or question is shown or hidden by an answer on this page. */
+export function gatesLaterQuestions(template: FormTemplate, page: FormPage): boolean {
+  const here = new Set(page.questions.map((q) => q.id));
+  const names = (showIf: ShowIf | undefined) => Object.keys(showIf?.answers ?? {});
+  return template.sections.some(
+    (s) => names(s.showIf).some((n) => here.has(n)) || s.questions.some((q) => !here.has(q.id) && names(q.showIf).some((n) => here.has(n))),
+  );
 }
 
 export function renderFormPage(template: FormTemplate, view: FormPageView): CardJson {

@@ -66,7 +66,12 @@ const CLOSED_MESSAGE = (title: string, closedOn: string) =>
   `${title} closed on ${closedOn}, so answers can no longer be taken. Nothing from this card was recorded. Thank you for your time.`;
 
 export function formatDay(at: Date, tz: string): string {
-  return new Intl.DateTimeFormat("en-GB", { timeZone: tz, weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(at);
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", { timeZone: tz, weekday: "long", day: "numeric", month: "long", year: "numeric" })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}`;
 }
 
 /** Local calendar day of an instant, as a Date for a @db.Date column (UTC midnight). */

@@ -12,7 +12,7 @@ import type { AppContext } from "../context";
 import { NotFound } from "../errors";
 import { requireCapability, type Actor } from "../permissions";
 import { shuffle } from "../random";
-import { loadFormTemplate, optionLabel, optionValue, type FormQuestion, type FormTemplate } from "../forms/templateSchema";
+import { LIKERT5_DEFAULT_OPTIONS, loadFormTemplate, optionLabel, optionValue, type FormQuestion, type FormTemplate } from "../forms/templateSchema";
 import { questionOptions, type AnswerValue, type Answers } from "../forms/engine";
 import { campaignState, formatDay, type CampaignState } from "./campaigns";
 
@@ -70,8 +70,12 @@ function numeric(q: FormQuestion, v: AnswerValue | undefined): number | null {
   if (v === undefined) return null;
   if (q.type === "scale0to10") return typeof v === "number" ? v : Number(v);
   if (q.type === "likert5") {
-    const i = questionOptions(q).map(optionValue).indexOf(String(v));
-    return i >= 0 ? i + 1 : null;
+    // 1 = strongly disagree … 5 = strongly agree, whatever order the template lists the options in.
+    const opts = questionOptions(q);
+    const o = opts.find((x) => optionValue(x) === String(v));
+    if (!o) return null;
+    const canonical = LIKERT5_DEFAULT_OPTIONS.findIndex((l) => l.toLowerCase() === optionLabel(o).toLowerCase());
+    return canonical >= 0 ? canonical + 1 : opts.indexOf(o) + 1;
   }
   return null;
 }
