@@ -12,7 +12,12 @@ export function buildRouter(): Router {
   );
   router.add(...surveyRoutes());
   router.command(
-    { words: "survey", verb: "survey.home", description: "Your open surveys (the QA team also opens and closes surveys here)", button: "Surveys" },
+    {
+      words: "survey",
+      verb: "survey.home",
+      description: "Your open surveys (the QA team also opens and closes surveys here)",
+      button: "Surveys",
+    },
     { words: "surveys", verb: "survey.home", description: "Same as survey" },
   );
   return router;

@@ -13,37 +13,14 @@ import {
   closeCampaign,
   endOfLocalDay,
   listCampaigns,
-  MANAGER_ROLES,
   myOpenSurveys,
   openCampaign,
+  parseAudience,
   startOfLocalDay,
-  type AudienceSpec,
 } from "../../services/surveys/campaigns";
 import { campaignResults, exportResults, type SurveyResults } from "../../services/surveys/results";
 
 const STATE_LABELS = { scheduled: "not open yet", open: "open", closed: "closed" } as const;
-
-/** Audience choices on the "open a survey" form → the service's AudienceSpec. */
-export function parseAudience(values: string[], today: Date): AudienceSpec {
-  const spec: AudienceSpec = {};
-  const roles = new Set<string>();
-  const teams: string[] = [];
-  for (const v of values) {
-    if (v === "practitioners") roles.add("PRACTITIONER");
-    else if (v === "managers") MANAGER_ROLES.forEach((r) => roles.add(r));
-    else if (v === "starters") {
-      const from = new Date(today);
-      from.setUTCMonth(from.getUTCMonth() - 4);
-      const to = new Date(today);
-      to.setUTCMonth(to.getUTCMonth() - 3);
-      spec.startedFrom = from.toISOString().slice(0, 10);
-      spec.startedTo = to.toISOString().slice(0, 10);
-    } else if (v.startsWith("team:")) teams.push(v.slice(5));
-  }
-  if (roles.size) spec.roles = [...roles] as AudienceSpec["roles"];
-  if (teams.length) spec.teams = teams;
-  return spec;
-}
 
 async function homeCard(app: AppContext, actor: Actor, notice = "", form?: Record<string, unknown>) {
   const mine = await myOpenSurveys(app, actor);
@@ -85,7 +62,10 @@ function resultsCard(r: SurveyResults) {
     r.campaign.onBehalf
       ? { title: "Families surveyed", value: String(r.responses) }
       : { title: "Response rate", value: `${r.responded} of ${r.invited} (${r.responseRatePct ?? 0}%)` },
-    { title: "Compared with", value: r.previous ? `${r.previous.title}, ${r.previous.window} (${r.previous.responses} responses)` : "no earlier survey" },
+    {
+      title: "Compared with",
+      value: r.previous ? `${r.previous.title}, ${r.previous.window} (${r.previous.responses} responses)` : "no earlier survey",
+    },
   ];
   return renderCard("survey-results", {
     campaignId: r.campaign.id,
@@ -152,7 +132,13 @@ export function surveyRoutes() {
           closesAt: endOfLocalDay(data.closesOn, tz),
           reminderEveryDays: data.reminderEveryDays,
         });
-        return { card: await homeCard(app, actor, `${campaign.title} is open for ${invited} people. Invitations go out through Teams (not during quiet hours).`) };
+        return {
+          card: await homeCard(
+            app,
+            actor,
+            `${campaign.title} is open for ${invited} people. Invitations go out through Teams (not during quiet hours).`,
+          ),
+        };
       },
     }),
     defineRoute({
@@ -177,9 +163,16 @@ export function surveyRoutes() {
       capability: "survey.manage",
       schema: campaignRefSchema,
       async handle({ app, actor, data }) {
-        const files = await exportResults(await campaignResults(app, actor, data.campaignId), process.env.REPORTS_DIR ?? "reports-out", app.clock.now());
+        const files = await exportResults(
+          await campaignResults(app, actor, data.campaignId),
+          process.env.REPORTS_DIR ?? "reports-out",
+          app.clock.now(),
+        );
         return {
-          card: renderCard("message", { title: "Exported", text: `Written on the Assure server: ${files.xlsx} (Excel) and ${files.csv} (CSV).` }),
+          card: renderCard("message", {
+            title: "Exported",
+            text: `Written on the Assure server: ${files.xlsx} (Excel) and ${files.csv} (CSV).`,
+          }),
         };
       },
     }),

@@ -161,6 +161,7 @@ function dependsOnSamePage(q: FormQuestion, page: FormQuestion[]): boolean {
 // ---------------------------------------------------------------------------------------------
 // Validation: a zod schema built from the template's questions.
 
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 const blankToUndefined = (v: unknown) => {
@@ -217,7 +218,9 @@ export function questionSchema(q: FormQuestion, partial = false): z.ZodType<Answ
         z
           .string({ error: "Please type your answer as text." })
           .refine((s) => !CONTROL_CHARS.test(s), "Please remove unusual control characters from your answer.")
-          .refine((s) => s.length <= max, { error: (iss) => `Please keep this under ${max} characters (you wrote ${String((iss.input as string).length)}).` }),
+          .refine((s) => s.length <= max, {
+            error: (iss) => `Please keep this under ${max} characters (you wrote ${String((iss.input as string).length)}).`,
+          }),
       );
       break;
     }
@@ -334,7 +337,14 @@ export function stepForm(
     return { state: { answers, page: p }, page: p, errors: {}, raw: {}, audience: audienceNow() };
   }
   if (input.nav === "save") {
-    return { state: { answers, page: index }, page: index, errors: {}, raw: {}, notice: "Saved. You can come back to it later.", audience: audienceNow() };
+    return {
+      state: { answers, page: index },
+      page: index,
+      errors: {},
+      raw: {},
+      notice: "Saved. You can come back to it later.",
+      audience: audienceNow(),
+    };
   }
   if (input.nav === "next" || index < after.length - 1) {
     const p = Math.min(index + 1, after.length - 1);
@@ -408,7 +418,10 @@ export function formPageData(template: FormTemplate, view: FormPageView): Record
     switch (q.type) {
       case "scale0to10": {
         const a = q.anchors ?? {};
-        const choices = Array.from({ length: 11 }, (_, n) => ({ title: a[String(n)] ? `${n} – ${a[String(n)]}` : String(n), value: String(n) }));
+        const choices = Array.from({ length: 11 }, (_, n) => ({
+          title: a[String(n)] ? `${n} – ${a[String(n)]}` : String(n),
+          value: String(n),
+        }));
         return { ...base, compact: true, choices, hint: a["0"] && a["10"] ? `0 = ${a["0"]}, 10 = ${a["10"]}` : "" };
       }
       case "likert5":

@@ -62,6 +62,28 @@ export function directoryAudience(roles: Role[]): Audience {
   return "practitioner";
 }
 
+/** Audience choices on the "open a survey" form → the service's AudienceSpec. */
+export function parseAudience(values: string[], today: Date): AudienceSpec {
+  const spec: AudienceSpec = {};
+  const roles = new Set<string>();
+  const teams: string[] = [];
+  for (const v of values) {
+    if (v === "practitioners") roles.add("PRACTITIONER");
+    else if (v === "managers") MANAGER_ROLES.forEach((r) => roles.add(r));
+    else if (v === "starters") {
+      const from = new Date(today);
+      from.setUTCMonth(from.getUTCMonth() - 4);
+      const to = new Date(today);
+      to.setUTCMonth(to.getUTCMonth() - 3);
+      spec.startedFrom = from.toISOString().slice(0, 10);
+      spec.startedTo = to.toISOString().slice(0, 10);
+    } else if (v.startsWith("team:")) teams.push(v.slice(5));
+  }
+  if (roles.size) spec.roles = [...roles] as Role[];
+  if (teams.length) spec.teams = teams;
+  return spec;
+}
+
 const CLOSED_MESSAGE = (title: string, closedOn: string) =>
   `${title} closed on ${closedOn}, so answers can no longer be taken. Nothing from this card was recorded. Thank you for your time.`;
 
@@ -122,7 +144,13 @@ function addMonths(at: Date, months: number): Date {
   return d;
 }
 
-function inviteData(c: { id: string; title: string; closesAt: Date }, template: FormTemplate, tz: string, kind: "invite" | "reminder") {
+function inviteData(
+  c: { id: string; title: string; closesAt: Date },
+  template: FormTemplate,
+  ctx: AppContext,
+  kind: "invite" | "reminder",
+) {
+  const tz = ctx.config.TIMEZONE;
   return {
     kind,
     campaignId: c.id,
@@ -131,7 +159,7 @@ function inviteData(c: { id: string; title: string; closesAt: Date }, template: 
     description: template.description ?? "",
     closes: `Open until ${formatDay(new Date(c.closesAt.getTime() - 1), tz)}.`,
     privacy: template.anonymous
-      ? "Your answers are anonymous: they are stored without your name, your Teams chat or the time you answered, and results are shown only for groups of at least five people."
+      ? `Your answers are anonymous: they are stored without your name, your Teams chat or the time you answered, and results are shown only for groups of at least ${ctx.config.MIN_GROUP_SIZE} people.`
       : "",
     onBehalf: template.enteredBy === "qa",
   };
@@ -162,7 +190,6 @@ export async function openCampaignTx(tx: Tx, ctx: AppContext, actor: Actor | nul
   const now = ctx.clock.now();
   const every = input.reminderEveryDays ?? 7;
   const repeat = input.repeatEveryMonths === undefined ? (template.frequency === "quarterly" ? 3 : null) : input.repeatEveryMonths;
-  const tz = ctx.config.TIMEZONE;
   const staff = await audienceStaff(tx, template, input.audience);
   if (!staff.length) throw new ValidationFailed("Nobody in the directory matches that audience.", { audience: "No staff match." });
   const campaign = await tx.surveyCampaign.create({
@@ -186,7 +213,7 @@ export async function openCampaignTx(tx: Tx, ctx: AppContext, actor: Actor | nul
       recipientId: s.id,
       idempotencyKey: `survey:${campaign.id}:invite:${s.id}`,
       cardKey: `survey:${campaign.id}:invite`,
-      payload: { template: "survey-invite", data: inviteData(campaign, template, tz, "invite") },
+      payload: { template: "survey-invite", data: inviteData(campaign, template, ctx, "invite") },
       notBefore: sendAt,
     });
   }
@@ -232,7 +259,7 @@ export async function sendReminders(tx: Tx, ctx: AppContext, campaignId: string,
   const template = loadFormTemplate(c.templateId);
   const pending = await tx.surveyParticipation.findMany({ where: { campaignId, responded: false }, select: { id: true, staffId: true } });
   const sendAt = nextDeliveryTime(now, quietHours(ctx.config));
-  const data = inviteData(c, template, ctx.config.TIMEZONE, "reminder");
+  const data = inviteData(c, template, ctx, "reminder");
   for (const p of pending) {
     await enqueueMessage(tx, {
       recipientId: p.staffId,

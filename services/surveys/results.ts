@@ -12,7 +12,14 @@ import type { AppContext } from "../context";
 import { NotFound } from "../errors";
 import { requireCapability, type Actor } from "../permissions";
 import { shuffle } from "../random";
-import { LIKERT5_DEFAULT_OPTIONS, loadFormTemplate, optionLabel, optionValue, type FormQuestion, type FormTemplate } from "../forms/templateSchema";
+import {
+  LIKERT5_DEFAULT_OPTIONS,
+  loadFormTemplate,
+  optionLabel,
+  optionValue,
+  type FormQuestion,
+  type FormTemplate,
+} from "../forms/templateSchema";
 import { questionOptions, type AnswerValue, type Answers } from "../forms/engine";
 import { campaignState, formatDay, type CampaignState } from "./campaigns";
 
@@ -133,7 +140,10 @@ export async function campaignResults(ctx: AppContext, actor: Actor | null, camp
     orderBy: { opensAt: "desc" },
   });
   const prevRows = prev ? await answersOf(ctx, prev.id) : [];
-  const prevMeans = questionMeans(template, prevRows.map((r) => r.answers));
+  const prevMeans = questionMeans(
+    template,
+    prevRows.map((r) => r.answers),
+  );
   const answers = rows.map((r) => r.answers);
   const means = questionMeans(template, answers);
 
@@ -265,7 +275,11 @@ export function resultsCsv(r: SurveyResults): string {
 }
 
 const sheetName = (title: string, used: Set<string>): string => {
-  const base = title.replace(/[[\]:*?/\\]/g, " ").slice(0, 28).trim() || "Section";
+  const base =
+    title
+      .replace(/[[\]:*?/\\]/g, " ")
+      .slice(0, 28)
+      .trim() || "Section";
   let name = base;
   for (let i = 2; used.has(name.toLowerCase()); i++) name = `${base.slice(0, 25)} ${i}`;
   used.add(name.toLowerCase());

@@ -61,7 +61,12 @@ function fill(card: unknown, answers: Record<string, string>): Record<string, st
 
 async function press(s: StaffRef, card: Record<string, unknown>, title: string, answers: Record<string, string> = {}) {
   const action = cardActions(card).find((a) => a.title === title);
-  if (!action) throw new Error(`no "${title}" on the card: ${cardActions(card).map((a) => a.title).join(", ")}\n${cardText(card)}`);
+  if (!action)
+    throw new Error(
+      `no "${title}" on the card: ${cardActions(card)
+        .map((a) => a.title)
+        .join(", ")}\n${cardText(card)}`,
+    );
   const res = await h.execute(s, action.verb, { ...action.data, ...fill(card, answers) });
   expect(res.invokeStatus).toBe(200);
   return track(res.card);
@@ -158,7 +163,9 @@ describe("Social Work Health Check campaign", () => {
     expect(await h.db.surveyParticipation.count({ where: { campaignId } })).toBe(60);
     await h.drainOutbox();
     for (const s of staff) {
-      const invites = h.connector.cardsTo(h.conversationOf(s)).filter((k) => cardText(k).includes("Social Work Health Check") && cardActions(k).some((a) => a.title === "Start"));
+      const invites = h.connector
+        .cardsTo(h.conversationOf(s))
+        .filter((k) => cardText(k).includes("Social Work Health Check") && cardActions(k).some((a) => a.title === "Start"));
       expect(invites, s.email).toHaveLength(1);
       expect(cardText(invites[0])).toMatch(/Open until Monday 21 December 2026/);
       expect(cardActions(invites[0]).map((a) => a.title)).toContain("Start");
@@ -353,7 +360,10 @@ describe("Social Work Health Check campaign", () => {
     expect(history.map((x) => x.action).sort()).toEqual(["closed", "opened"]);
     const respondentIds = respondents.map((s) => s.id);
     expect(await db.actionReceipt.count({ where: { actorId: { in: respondentIds } } })).toBe(0);
-    const outboxToRespondents = await db.outboxMessage.findMany({ where: { recipientId: { in: respondentIds } }, select: { idempotencyKey: true } });
+    const outboxToRespondents = await db.outboxMessage.findMany({
+      where: { recipientId: { in: respondentIds } },
+      select: { idempotencyKey: true },
+    });
     expect(outboxToRespondents.every((m) => /:invite:/.test(m.idempotencyKey) || !m.idempotencyKey.startsWith("survey:"))).toBe(true);
     // 5. Day-only dates, random (v4) ids, and a stored order that is not the order of submission.
     expect(responses.every((r) => r.submittedOn.toISOString().endsWith("T00:00:00.000Z"))).toBe(true);
@@ -368,7 +378,9 @@ describe("Social Work Health Check campaign", () => {
     expect([...perTx.values()].every((n) => n >= 5)).toBe(true);
     // Within each batch the order differs from the submission order in at least one batch.
     const batches = [...perTx.keys()].map((x) => physical.filter((p) => p.xmin === x).map((p) => p.marker));
-    expect(batches.some((b) => b.join() !== [...b].sort((a, c) => submissionOrder.indexOf(a) - submissionOrder.indexOf(c)).join())).toBe(true);
+    expect(batches.some((b) => b.join() !== [...b].sort((a, c) => submissionOrder.indexOf(a) - submissionOrder.indexOf(c)).join())).toBe(
+      true,
+    );
   });
 });
 

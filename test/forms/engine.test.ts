@@ -33,7 +33,8 @@ function worstAnswers(page: FormPage): Answers {
 function openingAnswers(t: FormTemplate): Answers {
   const a: Answers = {};
   for (const s of t.sections) for (const [qid, vals] of Object.entries(s.showIf?.answers ?? {})) a[qid] = vals[0]!;
-  for (const s of t.sections) for (const q of s.questions) for (const [qid, vals] of Object.entries(q.showIf?.answers ?? {})) a[qid] ??= vals[0]!;
+  for (const s of t.sections)
+    for (const q of s.questions) for (const [qid, vals] of Object.entries(q.showIf?.answers ?? {})) a[qid] ??= vals[0]!;
   return a;
 }
 
@@ -46,8 +47,18 @@ describe("form engine", () => {
         const pages = formPages(t, opening, audience);
         for (const p of pages) {
           const answers = { ...opening, ...worstAnswers(p) };
-          const errors = Object.fromEntries(p.questions.map((q) => [q.id, `Please keep this under ${maxLengthOf(q)} characters (you wrote 99999).`]));
-          const card = renderFormPage(t, { answers, page: p.index, errors, directoryAudience: audience, verb: "survey.page", actionData: { campaignId: "c" }, subtitle: "x".repeat(120) });
+          const errors = Object.fromEntries(
+            p.questions.map((q) => [q.id, `Please keep this under ${maxLengthOf(q)} characters (you wrote 99999).`]),
+          );
+          const card = renderFormPage(t, {
+            answers,
+            page: p.index,
+            errors,
+            directoryAudience: audience,
+            verb: "survey.page",
+            actionData: { campaignId: "c" },
+            subtitle: "x".repeat(120),
+          });
           const bytes = cardSizeBytes(card);
           expect(cardProblems(card), `${t.id} page ${p.index}`).toEqual([]);
           if (bytes > largest.bytes) largest = { bytes, where: `${t.id} page ${p.index + 1}` };
@@ -100,16 +111,28 @@ describe("form engine", () => {
 
   it("Next re-shows an invalid page with errors and the typed input; Save keeps the valid part; Back moves back", () => {
     const t = loadFormTemplate("health-check");
-    const s0 = stepForm(t, { answers: {}, page: 0 }, { page: 0, nav: "next", data: { [inputId("role-group")]: "practitioner", [inputId("direct-work")]: "" } });
+    const s0 = stepForm(
+      t,
+      { answers: {}, page: 0 },
+      { page: 0, nav: "next", data: { [inputId("role-group")]: "practitioner", [inputId("direct-work")]: "" } },
+    );
     expect(s0.page).toBe(0);
     expect(s0.errors["direct-work"]).toMatch(/needs an answer/);
     expect(s0.state.answers).toEqual({ "role-group": "practitioner" });
     const card = renderFormPage(t, { answers: s0.state.answers, page: s0.page, errors: s0.errors, raw: s0.raw, verb: "v", actionData: {} });
     expect(cardText(card)).toMatch(/1 answer needs attention/);
     expect(cardText(card)).toMatch(/This question needs an answer/);
-    const s1 = stepForm(t, s0.state, { page: 0, nav: "next", data: { [inputId("role-group")]: "practitioner", [inputId("direct-work")]: "yes" } });
+    const s1 = stepForm(t, s0.state, {
+      page: 0,
+      nav: "next",
+      data: { [inputId("role-group")]: "practitioner", [inputId("direct-work")]: "yes" },
+    });
     expect(s1.page).toBe(1);
-    const saved = stepForm(t, s1.state, { page: 1, nav: "save", data: { [inputId("confidence-three-houses")]: "6", [inputId("confidence-safety-plan")]: "12" } });
+    const saved = stepForm(t, s1.state, {
+      page: 1,
+      nav: "save",
+      data: { [inputId("confidence-three-houses")]: "6", [inputId("confidence-safety-plan")]: "12" },
+    });
     expect(saved.state.answers["confidence-three-houses"]).toBe(6);
     expect(saved.state.answers["confidence-safety-plan"]).toBeUndefined();
     expect(saved.errors["confidence-safety-plan"]).toMatch(/0 to 10/);
