@@ -54,7 +54,7 @@ function fill(card: unknown, answers: Record<string, string>): Record<string, st
     else if (el.type === "Input.ChoiceSet") {
       const choices = (el.choices as { value: string }[]).map((c) => c.value);
       values[id] = choices.includes("7") ? "7" : choices.includes("Agree") ? "Agree" : choices[0]!;
-    } else values[id] = "";
+    } else values[id] = answers.__text ?? "";
   }
   return values;
 }
@@ -443,6 +443,28 @@ describe("parent/carer survey entered by the QA team during a phone call", () =>
     const next = await h.db.surveyCampaign.findMany({ where: { templateId: "managers-standards" }, orderBy: { opensAt: "asc" } });
     expect(next).toHaveLength(2);
     expect(next[1]!.opensAt.toISOString().slice(0, 10)).toBe("2027-04-05");
+  });
+
+  it("records a manager's self-assessment once even when Submit is pressed twice at the same moment", async () => {
+    clock.set("2027-04-06T10:00:00Z");
+    const c = await h.db.surveyCampaign.findFirstOrThrow({ where: { templateId: "managers-standards", status: "open" } });
+    const manager = await h.one("TEAM_MANAGER", "CP");
+    let card = track((await h.execute(manager, "survey.page", { campaignId: c.id, page: 0, nav: "open" })).card);
+    const text = { __text: "Seen in supervision records and team meeting notes." };
+    for (let guard = 0; guard < 12 && !cardActions(card).some((a) => a.title === "Submit"); guard++)
+      card = await press(manager, card, "Next", text);
+    expect(cardText(card)).toMatch(/Page 9 of 9/);
+    const submit = cardActions(card).find((a) => a.title === "Submit")!;
+    const [a, b] = await Promise.all([
+      h.execute(manager, submit.verb, { ...submit.data, ...fill(card, text) }),
+      h.execute(manager, submit.verb, { ...submit.data, ...fill(card, text) }),
+    ]);
+    expect([a.text, b.text].filter((t) => /^Thank you\nYour answers .* were recorded anonymously/.test(t))).toHaveLength(1);
+    expect([a.text, b.text].filter((t) => /already answered/.test(t))).toHaveLength(1);
+    const stored =
+      (await h.db.surveyResponse.count({ where: { campaignId: c.id } })) +
+      (await h.db.surveyResponseHolding.count({ where: { campaignId: c.id } }));
+    expect(stored).toBe(1);
   });
 });
 
