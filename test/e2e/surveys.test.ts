@@ -443,6 +443,10 @@ describe("parent/carer survey entered by the QA team during a phone call", () =>
     const next = await h.db.surveyCampaign.findMany({ where: { templateId: "managers-standards" }, orderBy: { opensAt: "asc" } });
     expect(next).toHaveLength(2);
     expect(next[1]!.opensAt.toISOString().slice(0, 10)).toBe("2027-04-05");
+    // Its invitations wait for the day it opens, outside quiet hours: 08:00 London time (BST).
+    const invites = await h.db.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: `survey:${next[1]!.id}:invite:` } } });
+    expect(invites.length).toBeGreaterThan(0);
+    expect(new Set(invites.map((m) => m.notBefore.toISOString()))).toEqual(new Set(["2027-04-05T07:00:00.000Z"]));
   });
 
   it("records a manager's self-assessment once even when Submit is pressed twice at the same moment", async () => {
