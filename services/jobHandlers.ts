@@ -4,6 +4,7 @@ import { REMINDER_JOB, selfAssessmentReminder } from "./audit/selfAssessment";
 import { actionDueJob, auditFollowUpJob } from "./audit/actions";
 import { STAGE_JOB, stageDeadlinePassed } from "./escalation/escalation";
 import { OVERDUE_JOB, TASKS_JOB, moderationOverdue, tasksDue } from "./moderation/moderation";
+import { closeCampaignTx, sendReminders } from "./surveys/campaigns";
 
 export function buildJobHandlers(): JobHandlers {
   return {
@@ -13,5 +14,11 @@ export function buildJobHandlers(): JobHandlers {
     [STAGE_JOB]: (tx, ctx, data) => stageDeadlinePassed(tx, ctx, data),
     [OVERDUE_JOB]: (tx, ctx, data) => moderationOverdue(tx, ctx, data),
     [TASKS_JOB]: (tx, ctx, data) => tasksDue(tx, ctx, data),
+    "survey.reminder": async (tx, ctx, data) => {
+      await sendReminders(tx, ctx, String(data.campaignId), Number(data.n ?? 1));
+    },
+    "survey.close": async (tx, ctx, data) => {
+      await closeCampaignTx(tx, ctx, null, String(data.campaignId));
+    },
   };
 }

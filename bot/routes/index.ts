@@ -5,6 +5,7 @@ import { allocationCommands, allocationRoutes } from "./allocation";
 import { auditFormRoutes } from "./audit-form";
 import { escalationCommands, escalationRoutes } from "./escalation";
 import { moderationCommands, moderationRoutes } from "./moderation";
+import { surveyRoutes } from "./surveys";
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -29,5 +30,15 @@ export function buildRouter(): Router {
   router.command(...escalationCommands);
   router.add(...moderationRoutes());
   router.command(...moderationCommands);
+  router.add(...surveyRoutes());
+  router.command(
+    {
+      words: "survey",
+      verb: "survey.home",
+      description: "Your open surveys (the QA team also opens and closes surveys here)",
+      button: "Surveys",
+    },
+    { words: "surveys", verb: "survey.home", description: "Same as survey" },
+  );
   return router;
 }

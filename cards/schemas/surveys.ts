@@ -1,0 +1,32 @@
+// Submitted data of the survey cards. Form answers (q_<id> inputs) pass through untouched: the
+// form engine validates them against a schema built from the template, so an invalid page is
+// shown again with its errors and the typed input rather than as a generic error.
+import { z } from "zod";
+
+export const campaignRefSchema = z.object({ campaignId: z.uuid("That survey reference is not valid.") });
+
+export const surveyPageSchema = z
+  .object({
+    campaignId: z.uuid("That survey reference is not valid."),
+    page: z.coerce.number().int().min(0).max(200).default(0),
+    nav: z.enum(["open", "back", "next", "save", "submit"]).default("open"),
+  })
+  .catchall(z.unknown());
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Please pick a date.");
+
+export const openSurveySchema = z.object({
+  templateId: z.string().regex(/^[a-z0-9-]+$/, "Please choose a form."),
+  audience: z
+    .string()
+    .min(1, "Please choose who the survey is for.")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  opensOn: isoDate,
+  closesOn: isoDate,
+  reminderEveryDays: z.coerce.number().int("Whole days, please.").min(0).max(60).default(7),
+});
