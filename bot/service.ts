@@ -14,6 +14,9 @@ import { buildRouter } from "./routes";
 import { AssureBot } from "./teamsBot";
 import { createAdapter, createHttpApp } from "./server";
 import { OutboxSender } from "./delivery";
+import { mountAdminJobs } from "./adminJobs";
+import { startScheduler, type Scheduler } from "../scheduler";
+import { buildJobHandlers } from "../services/jobHandlers";
 
 export interface ServiceOptions {
   config: Config;
@@ -33,6 +36,8 @@ export interface RunningService {
   sender: OutboxSender;
   bot: AssureBot;
   database: DatabaseHandle;
+  /** Running when config.SCHEDULER_ENABLED. */
+  scheduler?: Scheduler;
   close(): Promise<void>;
 }
 
@@ -62,13 +67,19 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       await db.$queryRaw`SELECT 1`;
       return true;
     },
-    extraRoutes: opts.extraRoutes,
+    extraRoutes: (app) => {
+      mountAdminJobs(app, ctx);
+      opts.extraRoutes?.(app);
+    },
   });
   const server: Server = await new Promise((resolve) => {
     const s = http.listen(config.PORT, config.HOST, () => resolve(s));
   });
   const port = (server.address() as AddressInfo).port;
   if (opts.startSender ?? true) sender.start();
+  const scheduler = config.SCHEDULER_ENABLED
+    ? await startScheduler(ctx, { databaseUrl: database.url, handlers: buildJobHandlers(), pollMs: config.SCHEDULER_POLL_MS })
+    : undefined;
   const url = `http://127.0.0.1:${port}`;
   log.info({ url: `${url}/api/messages`, embeddedDatabase: database.embedded }, "Assure is listening");
 
@@ -79,8 +90,10 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     sender,
     bot,
     database,
+    scheduler,
     async close() {
       closing = true;
+      await scheduler?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections?.();

@@ -26,6 +26,16 @@ export async function scheduleJob(tx: Tx, job: JobSpec): Promise<void> {
   });
 }
 
+/** Schedules many new jobs at once (keys already present are left as they are). Returns how many were added. */
+export async function scheduleNewJobs(tx: Tx, jobs: JobSpec[]): Promise<number> {
+  if (!jobs.length) return 0;
+  const r = await tx.scheduledJob.createMany({
+    data: jobs.map((j) => ({ key: j.key, name: j.name, runAt: j.runAt, data: (j.data ?? {}) as Prisma.InputJsonValue })),
+    skipDuplicates: true,
+  });
+  return r.count;
+}
+
 /** Cancels pending jobs whose key is `key` or starts with `key` + ":" . Returns how many. */
 export async function cancelJobs(tx: Tx, key: string): Promise<number> {
   const r = await tx.scheduledJob.updateMany({
@@ -50,6 +60,18 @@ interface ClaimedJob {
 export interface RunResult {
   ran: number;
   failed: number;
+  /** Claimed but skipped: cancelled, or reclaimed by another instance after our lease ran out. */
+  skipped: number;
+}
+
+export interface RunOptions {
+  /** How many due jobs one claim takes (default 50). */
+  limit?: number;
+  maxAttempts?: number;
+  /** How long a claim is valid (real time) before another instance may take the job over (default 5 min). */
+  leaseMs?: number;
+  /** Stop between jobs when this turns true (graceful shutdown). */
+  shouldStop?: () => boolean;
 }
 
 const LEASE_MS = 5 * 60_000;
@@ -58,12 +80,16 @@ const LEASE_MS = 5 * 60_000;
  * Claims due jobs (oldest deadline first; SKIP LOCKED so instances never share one) and runs them.
  * A job whose claim expired (its process died) is claimed again; because the handler's effects
  * and "done" commit together, a job that died before committing has had no effect.
+ *
+ * The claim's `attempts` value is its token: inside the job's transaction the row is first marked
+ * done only if it is still running under OUR claim (that UPDATE also locks the row until commit),
+ * so a job reclaimed by another instance after a lease expiry is never run twice.
  */
-export async function runDueJobs(ctx: AppContext, handlers: JobHandlers, opts: { limit?: number; maxAttempts?: number } = {}): Promise<RunResult> {
+export async function runDueJobs(ctx: AppContext, handlers: JobHandlers, opts: RunOptions = {}): Promise<RunResult> {
   const now = ctx.clock.now();
   const limit = opts.limit ?? 50;
   const maxAttempts = opts.maxAttempts ?? 5;
-  const leaseUntil = new Date(Date.now() + LEASE_MS);
+  const leaseUntil = new Date(Date.now() + (opts.leaseMs ?? LEASE_MS));
   const jobs = await ctx.db.$queryRaw<ClaimedJob[]>`
     UPDATE "ScheduledJob" SET status = 'running', "lockedUntil" = ${leaseUntil}, attempts = attempts + 1
     WHERE id IN (
@@ -72,28 +98,43 @@ export async function runDueJobs(ctx: AppContext, handlers: JobHandlers, opts: {
       ORDER BY "runAt", "createdAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED)
     RETURNING id, key, name, data, "runAt", attempts`;
   jobs.sort((a, b) => a.runAt.getTime() - b.runAt.getTime());
-  const result: RunResult = { ran: 0, failed: 0 };
-  for (const job of jobs) {
+  const result: RunResult = { ran: 0, failed: 0, skipped: 0 };
+  for (let i = 0; i < jobs.length; i++) {
+    const job = jobs[i]!;
+    if (opts.shouldStop?.()) {
+      // Hand the rest back at once rather than leaving them to a lease expiry.
+      const rest = jobs.slice(i);
+      for (const r of rest) {
+        await ctx.db.scheduledJob.updateMany({
+          where: { id: r.id, status: "running", attempts: r.attempts },
+          data: { status: "pending", lockedUntil: null, attempts: r.attempts - 1 },
+        });
+      }
+      break;
+    }
     const handler = handlers[job.name];
     try {
       if (!handler) throw new Error(`no handler for job ${job.name}`);
-      await ctx.db.$transaction(
+      const ran = await ctx.db.$transaction(
         async (tx) => {
-          // Re-check inside the transaction: a cancel may have landed since the claim.
-          const current = await tx.scheduledJob.findUnique({ where: { id: job.id }, select: { status: true } });
-          if (current?.status !== "running") return;
+          const mine = await tx.scheduledJob.updateMany({
+            where: { id: job.id, status: "running", attempts: job.attempts },
+            data: { status: "done", doneAt: ctx.clock.now(), lockedUntil: null },
+          });
+          if (mine.count === 0) return false; // cancelled since the claim, or taken over by another instance
           await handler(tx, ctx, job.data ?? {}, { key: job.key, runAt: job.runAt });
-          await tx.scheduledJob.update({ where: { id: job.id }, data: { status: "done", doneAt: ctx.clock.now(), lockedUntil: null } });
+          return true;
         },
         { timeout: 30_000 },
       );
-      result.ran++;
+      if (ran) result.ran++;
+      else result.skipped++;
     } catch (err) {
       result.failed++;
       ctx.log.error({ err, job: job.key }, "job failed");
       const final = job.attempts >= maxAttempts;
-      await ctx.db.scheduledJob.update({
-        where: { id: job.id },
+      await ctx.db.scheduledJob.updateMany({
+        where: { id: job.id, status: "running", attempts: job.attempts },
         data: {
           status: final ? "failed" : "pending",
           lockedUntil: null,
@@ -104,4 +145,45 @@ export async function runDueJobs(ctx: AppContext, handlers: JobHandlers, opts: {
     }
   }
   return result;
+}
+
+/** Runs due jobs until none is left (or `shouldStop`). Returns the totals. */
+export async function runAllDueJobs(ctx: AppContext, handlers: JobHandlers, opts: RunOptions = {}): Promise<RunResult> {
+  const total: RunResult = { ran: 0, failed: 0, skipped: 0 };
+  for (;;) {
+    const r = await runDueJobs(ctx, handlers, opts);
+    total.ran += r.ran;
+    total.failed += r.failed;
+    total.skipped += r.skipped;
+    if (r.ran + r.failed + r.skipped === 0 || opts.shouldStop?.()) return total;
+    // A claim that only failed (retry scheduled later) cannot loop forever: failed jobs move their runAt.
+  }
+}
+
+export interface JobListing {
+  key: string;
+  name: string;
+  status: string;
+  runAt: Date;
+  attempts: number;
+  lastError: string | null;
+  lockedUntil: Date | null;
+}
+
+/** The queue for operators: pending, running and failed jobs, by due time. */
+export async function listJobs(ctx: AppContext, opts: { statuses?: string[]; limit?: number } = {}) {
+  const statuses = opts.statuses ?? ["pending", "running", "failed"];
+  const [rows, counts] = await Promise.all([
+    ctx.db.scheduledJob.findMany({
+      where: { status: { in: statuses } },
+      orderBy: [{ runAt: "asc" }, { createdAt: "asc" }],
+      take: opts.limit ?? 200,
+      select: { key: true, name: true, status: true, runAt: true, attempts: true, lastError: true, lockedUntil: true },
+    }),
+    ctx.db.scheduledJob.groupBy({ by: ["name", "status"], _count: { _all: true }, _min: { runAt: true }, orderBy: { name: "asc" } }),
+  ]);
+  return {
+    summary: counts.map((c) => ({ name: c.name, status: c.status, count: c._count._all, nextRunAt: c._min.runAt })),
+    jobs: rows as JobListing[],
+  };
 }

@@ -42,6 +42,8 @@ export const permissionMatrix = {
   "report.calibration": ["QA_TEAM", "HEAD_OF_QA"],
   "directory.import": ["ADMIN", "QA_TEAM"],
   "outbox.view": ["ADMIN", "QA_TEAM", "HEAD_OF_QA"],
+  // Anyone may be a supervisor; the supervision service checks it is *their* supervisee (or below them).
+  "supervision.record": [ALL_STAFF],
 } as const satisfies Record<string, readonly (Role | typeof ALL_STAFF)[]>;
 
 export type Capability = keyof typeof permissionMatrix;
