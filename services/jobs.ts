@@ -78,12 +78,12 @@ const LEASE_MS = 5 * 60_000;
 
 /**
  * Claims due jobs (oldest deadline first; SKIP LOCKED so instances never share one) and runs them.
- * A job whose claim expired (its process died) is claimed again; because the handler's effects
- * and "done" commit together, a job that died before committing has had no effect.
- *
- * The claim's `attempts` value is its token: inside the job's transaction the row is first marked
- * done only if it is still running under OUR claim (that UPDATE also locks the row until commit),
- * so a job reclaimed by another instance after a lease expiry is never run twice.
+ * The claimed batch runs in one transaction: the jobs are marked done and their handlers' effects
+ * (state, history, outbox) commit together, each handler in a savepoint so a failing one is undone
+ * alone and retried later. A process that dies mid-batch commits nothing; its claim expires after
+ * `leaseMs` and another instance runs the jobs then. The claim's `attempts` value is its token:
+ * jobs are marked done only if still running under OUR claim (that UPDATE also locks them until
+ * commit), so a job reclaimed by another instance after a lease expiry is never run twice.
  */
 export async function runDueJobs(ctx: AppContext, handlers: JobHandlers, opts: RunOptions = {}): Promise<RunResult> {
   const now = ctx.clock.now();
@@ -99,50 +99,64 @@ export async function runDueJobs(ctx: AppContext, handlers: JobHandlers, opts: R
     RETURNING id, key, name, data, "runAt", attempts`;
   jobs.sort((a, b) => a.runAt.getTime() - b.runAt.getTime());
   const result: RunResult = { ran: 0, failed: 0, skipped: 0 };
-  for (let i = 0; i < jobs.length; i++) {
-    const job = jobs[i]!;
-    if (opts.shouldStop?.()) {
-      // Hand the rest back at once rather than leaving them to a lease expiry.
-      const rest = jobs.slice(i);
-      for (const r of rest) {
-        await ctx.db.scheduledJob.updateMany({
-          where: { id: r.id, status: "running", attempts: r.attempts },
-          data: { status: "pending", lockedUntil: null, attempts: r.attempts - 1 },
-        });
-      }
-      break;
-    }
-    const handler = handlers[job.name];
-    try {
-      if (!handler) throw new Error(`no handler for job ${job.name}`);
-      const ran = await ctx.db.$transaction(
-        async (tx) => {
-          const mine = await tx.scheduledJob.updateMany({
-            where: { id: job.id, status: "running", attempts: job.attempts },
-            data: { status: "done", doneAt: ctx.clock.now(), lockedUntil: null },
-          });
-          if (mine.count === 0) return false; // cancelled since the claim, or taken over by another instance
-          await handler(tx, ctx, job.data ?? {}, { key: job.key, runAt: job.runAt });
-          return true;
-        },
-        { timeout: 30_000 },
-      );
-      if (ran) result.ran++;
-      else result.skipped++;
-    } catch (err) {
-      result.failed++;
-      ctx.log.error({ err, job: job.key }, "job failed");
-      const final = job.attempts >= maxAttempts;
+  if (!jobs.length) return result;
+  if (opts.shouldStop?.()) {
+    // Hand the claim back at once rather than leaving it to a lease expiry.
+    for (const r of jobs) {
       await ctx.db.scheduledJob.updateMany({
-        where: { id: job.id, status: "running", attempts: job.attempts },
-        data: {
-          status: final ? "failed" : "pending",
-          lockedUntil: null,
-          lastError: (err as Error).message.slice(0, 500),
-          runAt: final ? undefined : new Date(now.getTime() + 60_000 * job.attempts),
-        },
+        where: { id: r.id, status: "running", attempts: r.attempts },
+        data: { status: "pending", lockedUntil: null, attempts: r.attempts - 1 },
       });
     }
+    return result;
+  }
+  const failures: { job: ClaimedJob; err: Error }[] = [];
+  // The whole claimed batch runs in ONE transaction (one commit instead of one per job), each job
+  // inside its own savepoint so a failing job is undone alone and the others still commit.
+  await ctx.db.$transaction(
+    async (tx) => {
+      const ids = jobs.map((j) => j.id);
+      const attempts = jobs.map((j) => j.attempts);
+      // Still ours? (not cancelled, not reclaimed by another instance after a lease expiry). The
+      // UPDATE locks these rows until commit, so nobody else can take them meanwhile.
+      const mine = await tx.$queryRaw<{ id: string }[]>`
+        UPDATE "ScheduledJob" SET status = 'done', "doneAt" = ${ctx.clock.now()}, "lockedUntil" = NULL
+        WHERE status = 'running' AND (id, attempts) IN (SELECT * FROM unnest(${ids}::text[], ${attempts}::int[]))
+        RETURNING id`;
+      const owned = new Set(mine.map((r) => r.id));
+      for (const job of jobs) {
+        if (!owned.has(job.id)) {
+          result.skipped++;
+          continue;
+        }
+        const handler = handlers[job.name];
+        await tx.$executeRawUnsafe("SAVEPOINT job");
+        try {
+          if (!handler) throw new Error(`no handler for job ${job.name}`);
+          await handler(tx, ctx, job.data ?? {}, { key: job.key, runAt: job.runAt });
+          await tx.$executeRawUnsafe("RELEASE SAVEPOINT job");
+          result.ran++;
+        } catch (err) {
+          await tx.$executeRawUnsafe("ROLLBACK TO SAVEPOINT job");
+          failures.push({ job, err: err as Error });
+          const final = job.attempts >= maxAttempts;
+          await tx.scheduledJob.update({
+            where: { id: job.id },
+            data: {
+              status: final ? "failed" : "pending",
+              doneAt: null,
+              lastError: String((err as Error)?.message ?? err).slice(0, 500),
+              runAt: final ? undefined : new Date(now.getTime() + 60_000 * job.attempts),
+            },
+          });
+        }
+      }
+    },
+    { timeout: 30_000 + 1_000 * jobs.length },
+  );
+  for (const f of failures) {
+    result.failed++;
+    ctx.log.error({ err: f.err, job: f.job.key }, "job failed");
   }
   return result;
 }
