@@ -79,8 +79,8 @@ const LEASE_MS = 5 * 60_000;
 /**
  * Claims due jobs (oldest deadline first; SKIP LOCKED so instances never share one) and runs them.
  * The claimed batch runs in one transaction: the jobs are marked done and their handlers' effects
- * (state, history, outbox) commit together, each handler in a savepoint so a failing one is undone
- * alone and retried later. A process that dies mid-batch commits nothing; its claim expires after
+ * (state, history, outbox) commit together; if a handler fails the batch is rerun one job per
+ * transaction, so the failing job is undone alone and retried later. A process that dies mid-batch commits nothing; its claim expires after
  * `leaseMs` and another instance runs the jobs then. The claim's `attempts` value is its token:
  * jobs are marked done only if still running under OUR claim (that UPDATE also locks them until
  * commit), so a job reclaimed by another instance after a lease expiry is never run twice.
@@ -110,55 +110,70 @@ export async function runDueJobs(ctx: AppContext, handlers: JobHandlers, opts: R
     }
     return result;
   }
-  const failures: { job: ClaimedJob; err: Error }[] = [];
-  // The whole claimed batch runs in ONE transaction (one commit instead of one per job), each job
-  // inside its own savepoint so a failing job is undone alone and the others still commit.
-  await ctx.db.$transaction(
-    async (tx) => {
-      const ids = jobs.map((j) => j.id);
-      const attempts = jobs.map((j) => j.attempts);
-      // Still ours? (not cancelled, not reclaimed by another instance after a lease expiry). The
-      // UPDATE locks these rows until commit, so nobody else can take them meanwhile.
-      const mine = await tx.$queryRaw<{ id: string }[]>`
-        UPDATE "ScheduledJob" SET status = 'done', "doneAt" = ${ctx.clock.now()}, "lockedUntil" = NULL
-        WHERE status = 'running' AND (id, attempts) IN (SELECT * FROM unnest(${ids}::text[], ${attempts}::int[]))
-        RETURNING id`;
-      const owned = new Set(mine.map((r) => r.id));
-      for (const job of jobs) {
-        if (!owned.has(job.id)) {
-          result.skipped++;
-          continue;
-        }
-        const handler = handlers[job.name];
-        await tx.$executeRawUnsafe("SAVEPOINT job");
-        try {
-          if (!handler) throw new Error(`no handler for job ${job.name}`);
-          await handler(tx, ctx, job.data ?? {}, { key: job.key, runAt: job.runAt });
-          await tx.$executeRawUnsafe("RELEASE SAVEPOINT job");
-          result.ran++;
-        } catch (err) {
-          await tx.$executeRawUnsafe("ROLLBACK TO SAVEPOINT job");
-          failures.push({ job, err: err as Error });
-          const final = job.attempts >= maxAttempts;
-          await tx.scheduledJob.update({
-            where: { id: job.id },
-            data: {
-              status: final ? "failed" : "pending",
-              doneAt: null,
-              lastError: String((err as Error)?.message ?? err).slice(0, 500),
-              runAt: final ? undefined : new Date(now.getTime() + 60_000 * job.attempts),
-            },
-          });
-        }
-      }
-    },
-    { timeout: 30_000 + 1_000 * jobs.length },
-  );
-  for (const f of failures) {
-    result.failed++;
-    ctx.log.error({ err: f.err, job: f.job.key }, "job failed");
+  // Fast path: the whole claimed batch in ONE transaction (one commit instead of one per job). If
+  // any handler fails, that transaction rolls back entirely and the batch is run again one job per
+  // transaction, so a failing job is undone alone and the others still commit.
+  try {
+    await ctx.db.$transaction((tx) => runBatch(tx, ctx, handlers, jobs, result, true), { timeout: 30_000 + 500 * jobs.length });
+    return result;
+  } catch (err) {
+    if (!(err instanceof BatchHandlerFailed)) throw err;
+    result.ran = 0;
+    result.skipped = 0;
+  }
+  for (const job of jobs) {
+    try {
+      await ctx.db.$transaction((tx) => runBatch(tx, ctx, handlers, [job], result, false), { timeout: 30_000 });
+    } catch (err) {
+      result.failed++;
+      ctx.log.error({ err, job: job.key }, "job failed");
+      const final = job.attempts >= maxAttempts;
+      await ctx.db.scheduledJob.updateMany({
+        where: { id: job.id, status: "running", attempts: job.attempts },
+        data: {
+          status: final ? "failed" : "pending",
+          lockedUntil: null,
+          lastError: String((err as Error)?.message ?? err).slice(0, 500),
+          runAt: final ? undefined : new Date(now.getTime() + 60_000 * job.attempts),
+        },
+      });
+    }
   }
   return result;
+}
+
+class BatchHandlerFailed extends Error {}
+
+async function runBatch(tx: Tx, ctx: AppContext, handlers: JobHandlers, jobs: ClaimedJob[], result: RunResult, batch: boolean) {
+  const ids = jobs.map((j) => j.id);
+  const attempts = jobs.map((j) => j.attempts);
+  // Still ours? (not cancelled, not reclaimed by another instance after a lease expiry). The UPDATE
+  // locks these rows until commit, so nobody else can take them meanwhile.
+  const mine = await tx.$queryRaw<{ id: string }[]>`
+    UPDATE "ScheduledJob" SET status = 'done', "doneAt" = ${ctx.clock.now()}, "lockedUntil" = NULL
+    WHERE status = 'running' AND (id, attempts) IN (SELECT * FROM unnest(${ids}::text[], ${attempts}::int[]))
+    RETURNING id`;
+  const owned = new Set(mine.map((r) => r.id));
+  let ran = 0;
+  let skipped = 0;
+  for (const job of jobs) {
+    if (!owned.has(job.id)) {
+      skipped++;
+      continue;
+    }
+    const handler = handlers[job.name];
+    try {
+      if (!handler) throw new Error(`no handler for job ${job.name}`);
+      await handler(tx, ctx, job.data ?? {}, { key: job.key, runAt: job.runAt });
+    } catch (err) {
+      if (batch) throw new BatchHandlerFailed(String(err));
+      throw err;
+    }
+    ran++;
+  }
+  // Counted only once the transaction body succeeded (a rolled-back batch is run again).
+  result.ran += ran;
+  result.skipped += skipped;
 }
 
 /** Runs due jobs until none is left (or `shouldStop`). Returns the totals. */
