@@ -69,7 +69,17 @@ try {
   const duplicates = Number(counts!.dup);
   const missed = JOBS - Number(counts!.keys);
   log(`effects ${counts!.effects}, outbox messages ${messages}, failed jobs ${failed}`);
-  console.log(JSON.stringify({ jobs: JOBS, seconds: Math.round(seconds * 100) / 100, duplicates, missed, workers: WORKERS, mode: MODE, jobsPerSecond: Math.round(JOBS / seconds) }));
+  console.log(
+    JSON.stringify({
+      jobs: JOBS,
+      seconds: Math.round(seconds * 100) / 100,
+      duplicates,
+      missed,
+      workers: WORKERS,
+      mode: MODE,
+      jobsPerSecond: Math.round(JOBS / seconds),
+    }),
+  );
 } finally {
   await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await admin.end();

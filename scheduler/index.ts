@@ -108,11 +108,7 @@ export async function startScheduler(ctx: AppContext, opts: SchedulerOptions): P
 
   await withSetupLock(opts.databaseUrl, async () => {
     for (let lane = 0; lane < lanes; lane++) {
-      await agenda
-        .create(DISPATCH_JOB, { lane })
-        .repeatEvery(opts.pollMs, { skipImmediate: false })
-        .unique({ "data.lane": lane })
-        .save();
+      await agenda.create(DISPATCH_JOB, { lane }).repeatEvery(opts.pollMs, { skipImmediate: false }).unique({ "data.lane": lane }).save();
     }
     for (const rj of recurring) {
       await agenda.every(rj.interval, rj.name, undefined, { timezone: ctx.config.TIMEZONE });

@@ -12,7 +12,12 @@ export function buildRouter(): Router {
   );
   router.add(...supervisionRoutes());
   router.command(
-    { words: "supervision", verb: "supervision.show", description: "Your supervision schedule; for managers, overdue sessions", button: "Supervision" },
+    {
+      words: "supervision",
+      verb: "supervision.show",
+      description: "Your supervision schedule; for managers, overdue sessions",
+      button: "Supervision",
+    },
     { words: "my supervision", verb: "supervision.show", description: "Your supervision schedule" },
   );
   return router;

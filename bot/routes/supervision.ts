@@ -63,6 +63,11 @@ export function supervisionRoutes() {
 }
 
 /** The same card again with what the user typed and a message next to each wrong field. */
-async function reshow(app: Parameters<typeof openSession>[0], actor: Parameters<typeof openSession>[1], data: Form, errors: Record<string, string>) {
+async function reshow(
+  app: Parameters<typeof openSession>[0],
+  actor: Parameters<typeof openSession>[1],
+  data: Form,
+  errors: Record<string, string>,
+) {
   return renderCard(SESSION_CARD, await openSession(app, actor, data.sessionId, { form: formOf(data), errors }));
 }

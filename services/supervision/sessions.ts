@@ -109,7 +109,8 @@ export async function openSession(
 ) {
   const s = await loadSession(ctx.db, sessionId);
   if (!s) throw new NotFound("That supervision session no longer exists.");
-  if (!(await mayView(ctx.db, actor, s))) throw new NotPermitted("Only the supervisee, the supervisor and their managers can see this session.");
+  if (!(await mayView(ctx.db, actor, s)))
+    throw new NotPermitted("Only the supervisee, the supervisor and their managers can see this session.");
   const today = localDate(ctx.clock.now(), ctx.config.TIMEZONE);
   return sessionCardData(ctx.db, s, { canRecord: await mayRecord(ctx.db, actor, s), today, ...again });
 }
@@ -218,7 +219,9 @@ export async function sendSupervisionReminder(tx: Tx, ctx: AppContext, data: Rec
   for (const r of recipients) {
     const card = await sessionCardData(tx, s, {
       canRecord: r.canRecord,
-      notice: r.canRecord ? "Reminder: this supervision is due soon. Record it here once held, or move it." : "Reminder: your supervision is due soon.",
+      notice: r.canRecord
+        ? "Reminder: this supervision is due soon. Record it here once held, or move it."
+        : "Reminder: your supervision is due soon.",
     });
     await enqueueMessage(tx, {
       recipientId: r.id,
@@ -237,7 +240,13 @@ export async function markSupervisionOverdue(tx: Tx, ctx: AppContext, data: Reco
   const due = isoDate(fromDbDate(s.dueOn));
   if (data.dueOn !== undefined && data.dueOn !== due) return; // a stale job for an earlier date
   await tx.supervisionSession.update({ where: { id: s.id }, data: { status: "overdue" } });
-  await recordHistory(tx, { entityType: "supervision", entityId: s.id, action: "overdue", before: { status: s.status }, after: { status: "overdue", dueOn: due } });
+  await recordHistory(tx, {
+    entityType: "supervision",
+    entityId: s.id,
+    action: "overdue",
+    before: { status: s.status },
+    after: { status: "overdue", dueOn: due },
+  });
   const after = (await loadSession(tx, s.id))!;
   const card = await sessionCardData(tx, after, {
     canRecord: true,
@@ -302,7 +311,9 @@ export async function supervisionView(ctx: AppContext, actor: Actor): Promise<Su
     ids.add(s.supervisorId);
     if (s.superviseeId) ids.add(s.superviseeId);
   }
-  const people = new Map((await ctx.db.staff.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true } })).map((p) => [p.id, p.name]));
+  const people = new Map(
+    (await ctx.db.staff.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true } })).map((p) => [p.id, p.name]),
+  );
   const teams = new Map((await ctx.db.team.findMany({ select: { id: true, name: true } })).map((t) => [t.id, t.name]));
   const label = (s: { superviseeId: string | null; teamId: string | null }) =>
     s.superviseeId ? (people.get(s.superviseeId) ?? "") : `Group: ${teams.get(s.teamId ?? "") ?? ""}`;

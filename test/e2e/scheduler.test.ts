@@ -27,7 +27,11 @@ afterAll(async () => {
 });
 
 async function effectsPerKey(prefix: string) {
-  const rows = await db.history.groupBy({ by: ["entityId"], where: { action: "effect", entityId: { startsWith: prefix } }, _count: { _all: true } });
+  const rows = await db.history.groupBy({
+    by: ["entityId"],
+    where: { action: "effect", entityId: { startsWith: prefix } },
+    _count: { _all: true },
+  });
   return new Map(rows.map((r) => [r.entityId, r._count._all]));
 }
 
@@ -37,7 +41,12 @@ describe("scheduler processes", () => {
     const due = new Date(new Date(CLOCK).getTime() - 60_000);
     await scheduleNewJobs(
       db,
-      Array.from({ length: N }, (_, i) => ({ key: `kill:${i}`, name: "test.effect", runAt: new Date(due.getTime() + i), data: { recipientId: `r${i % 7}` } })),
+      Array.from({ length: N }, (_, i) => ({
+        key: `kill:${i}`,
+        name: "test.effect",
+        runAt: new Date(due.getTime() + i),
+        data: { recipientId: `r${i % 7}` },
+      })),
     );
     const env = { DATABASE_URL: database.url, CLOCK, MODE: "agenda", POLL_MS: "200", LEASE_MS: "3000", BATCH: "20", EFFECT_MS: "5" };
     const [a, b] = await Promise.all([spawnWorker(env), spawnWorker(env)]);
@@ -93,7 +102,9 @@ describe("scheduler processes", () => {
       name: "test.catchup",
       runAt: new Date(clock.now().getTime() + (i + 1) * 12 * 3_600_000),
     }));
-    const shuffled = [...specs].sort((x, y) => ((x.key.charCodeAt(10) * 31 + x.key.charCodeAt(9)) % 17) - ((y.key.charCodeAt(10) * 31 + y.key.charCodeAt(9)) % 17));
+    const shuffled = [...specs].sort(
+      (x, y) => ((x.key.charCodeAt(10) * 31 + x.key.charCodeAt(9)) % 17) - ((y.key.charCodeAt(10) * 31 + y.key.charCodeAt(9)) % 17),
+    );
     for (const s of shuffled) await scheduleNewJobs(db, [s]);
     expect((await runDueJobs(ctx, handlers)).ran).toBe(0); // nothing due yet
 

@@ -73,10 +73,15 @@ describe("supervision", () => {
   it("a reminder job that falls due at night queues its card for the next working morning", async () => {
     const [, second] = await sessions();
     // Run the second session's reminder late on Friday evening instead of on its morning.
-    await h.db.scheduledJob.update({ where: { key: `supervision:${second!.id}:reminder` }, data: { runAt: new Date("2026-12-04T20:00:00Z") } });
+    await h.db.scheduledJob.update({
+      where: { key: `supervision:${second!.id}:reminder` },
+      data: { runAt: new Date("2026-12-04T20:00:00Z") },
+    });
     clock.set("2026-12-04T21:00:00Z");
     await runJobs();
-    const m = await h.db.outboxMessage.findFirstOrThrow({ where: { idempotencyKey: `supervision:${second!.id}:reminder:2026-12-15:${tm.id}` } });
+    const m = await h.db.outboxMessage.findFirstOrThrow({
+      where: { idempotencyKey: `supervision:${second!.id}:reminder:2026-12-15:${tm.id}` },
+    });
     expect(m.notBefore.toISOString()).toBe("2026-12-07T08:00:00.000Z"); // Monday 08:00
     await h.drainOutbox();
   });
@@ -103,9 +108,19 @@ describe("supervision", () => {
 
   it("only the supervisor or their managers may record; wrong answers come back with the typed values", async () => {
     const [first] = await sessions();
-    const denied = await h.execute(otherTm, "supervision.record", { sessionId: first!.id, heldOn: "2026-12-09", durationMinutes: "90", kind: "individual" });
+    const denied = await h.execute(otherTm, "supervision.record", {
+      sessionId: first!.id,
+      heldOn: "2026-12-09",
+      durationMinutes: "90",
+      kind: "individual",
+    });
     expect(denied.text).toMatch(/Only the supervisor or their manager/);
-    const wrong = await h.execute(tm, "supervision.record", { sessionId: first!.id, heldOn: "2026-12-24", durationMinutes: "9000", kind: "individual" });
+    const wrong = await h.execute(tm, "supervision.record", {
+      sessionId: first!.id,
+      heldOn: "2026-12-24",
+      durationMinutes: "9000",
+      kind: "individual",
+    });
     expect(wrong.text).toContain("cannot be recorded as held in the future");
     expect(wrong.text).toContain("Enter the length in minutes");
     expect(JSON.stringify(wrong.card)).toContain('"value":"9000"');

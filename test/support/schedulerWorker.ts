@@ -15,14 +15,23 @@ import { startScheduler } from "../../scheduler";
 const env = process.env;
 const url = env.DATABASE_URL!;
 const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: env.WORKER_LOG_LEVEL ?? "silent", DATABASE_URL: url, DEMO_SEED: "false" });
-const ctx: AppContext = { db: createPrisma(url, 4), config, clock: new ManualClock(env.CLOCK ?? new Date()), log: createLogger(config.LOG_LEVEL) };
+const ctx: AppContext = {
+  db: createPrisma(url, 4),
+  config,
+  clock: new ManualClock(env.CLOCK ?? new Date()),
+  log: createLogger(config.LOG_LEVEL),
+};
 const effectMs = Number(env.EFFECT_MS ?? 0);
 const leaseMs = Number(env.LEASE_MS ?? 300_000);
 const batch = Number(env.BATCH ?? 50);
 
 export const testHandlers: JobHandlers = {
   async "test.effect"(tx, _ctx, data, job) {
-    await enqueueMessage(tx, { recipientId: String(data.recipientId ?? "nobody"), idempotencyKey: `effect:${job.key}`, payload: { text: job.key } });
+    await enqueueMessage(tx, {
+      recipientId: String(data.recipientId ?? "nobody"),
+      idempotencyKey: `effect:${job.key}`,
+      payload: { text: job.key },
+    });
     await recordHistory(tx, { entityType: "outbox", entityId: job.key, action: "effect", after: { pid: process.pid } });
     if (effectMs) await new Promise((r) => setTimeout(r, effectMs));
   },
@@ -52,9 +61,9 @@ if (env.MODE === "loop") {
   console.log("ready");
   process.on("SIGTERM", () => {
     void scheduler.stop().then(async () => {
-      console.log(JSON.stringify({ pid: process.pid, ran: scheduler.stats.ran }));
       await ctx.db.$disconnect();
-      process.exit(0);
+      // stdout is a pipe: exit only once the line is written.
+      process.stdout.write(`${JSON.stringify({ pid: process.pid, ran: scheduler.stats.ran })}\n`, () => process.exit(0));
     });
   });
 }
