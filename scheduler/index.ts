@@ -100,7 +100,7 @@ export async function startScheduler(ctx: AppContext, opts: SchedulerOptions): P
     agenda.define(
       rj.name,
       async () => {
-        if (!stopping) await rj.run(ctx);
+        if (!stopping) await rj.run(ctx, () => stopping);
       },
       { concurrency: 1, lockLifetime: rj.lockLifetimeMs ?? 10 * 60_000 },
     );
@@ -120,7 +120,7 @@ export async function startScheduler(ctx: AppContext, opts: SchedulerOptions): P
   return {
     agenda,
     stats,
-    async stop(timeoutMs = 10_000) {
+    async stop(timeoutMs = 8_000) {
       stopping = true;
       // drain(): stop fetching, wait for the running dispatch (it returns after its current job),
       // then unlock and disconnect. A job interrupted by a kill is simply claimed again later.

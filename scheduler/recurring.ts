@@ -8,7 +8,8 @@ export interface RecurringJob {
   name: string;
   /** Agenda interval: a cron expression (in config.TIMEZONE) or a human interval ("1 day"). */
   interval: string;
-  run(ctx: AppContext): Promise<void>;
+  /** `shouldStop` turns true on shutdown: stop at the next safe point (the job is idempotent). */
+  run(ctx: AppContext, shouldStop: () => boolean): Promise<void>;
   lockLifetimeMs?: number;
 }
 
@@ -18,8 +19,8 @@ export function buildRecurringJobs(): RecurringJob[] {
       // Every morning: extend each supervisee's booked sessions to the booking horizon.
       name: "supervision.plan",
       interval: "15 6 * * *",
-      async run(ctx) {
-        await planSupervision(ctx);
+      async run(ctx, shouldStop) {
+        await planSupervision(ctx, { shouldStop });
       },
     },
     // { name: "report.monthly", interval: "0 7 1 * *", run: (ctx) => sendMonthlyReport(ctx) },

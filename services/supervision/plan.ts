@@ -82,7 +82,10 @@ export interface PlanResult {
 }
 
 /** Books sessions up to the horizon for everyone with a line manager (or only `staffIds`) and every team. */
-export async function planSupervision(ctx: AppContext, opts: { staffIds?: string[]; teamIds?: string[] } = {}): Promise<PlanResult> {
+export async function planSupervision(
+  ctx: AppContext,
+  opts: { staffIds?: string[]; teamIds?: string[]; shouldStop?: () => boolean } = {},
+): Promise<PlanResult> {
   const tz = ctx.config.TIMEZONE;
   const today = localDate(ctx.clock.now(), tz);
   const horizon = addMonths(today, loadSupervisionRules().booking.bookAheadMonths);
@@ -100,6 +103,7 @@ export async function planSupervision(ctx: AppContext, opts: { staffIds?: string
   });
   const lastBy = new Map(last.map((l) => [l.superviseeId, l._max.dueOn]));
   for (const s of staff) {
+    if (opts.shouldStop?.()) return result; // shutting down: the next run carries on from here
     const rule = ruleFor(s);
     const start = s.startDate ? fromDbDate(s.startDate) : today;
     const previous = lastBy.get(s.id);
@@ -124,6 +128,7 @@ export async function planSupervision(ctx: AppContext, opts: { staffIds?: string
   for (const m of managers) if (!leadBy.has(m.teamId!)) leadBy.set(m.teamId!, m.id);
   const rule = groupRule();
   for (const [teamId, supervisorId] of leadBy) {
+    if (opts.shouldStop?.()) return result;
     const previous = await ctx.db.supervisionSession.findFirst({
       where: { teamId, superviseeId: null, status: { not: "cancelled" } },
       orderBy: { dueOn: "desc" },
