@@ -15,6 +15,9 @@ import { AssureBot } from "./teamsBot";
 import { createAdapter, createHttpApp } from "./server";
 import { OutboxSender } from "./delivery";
 import { devChatEnabled, mountDevChat } from "./devchat/devChat";
+import { mountAdminJobs } from "./adminJobs";
+import { startScheduler, type Scheduler } from "../scheduler";
+import { buildJobHandlers } from "../services/jobHandlers";
 
 export interface ServiceOptions {
   config: Config;
@@ -34,6 +37,8 @@ export interface RunningService {
   sender: OutboxSender;
   bot: AssureBot;
   database: DatabaseHandle;
+  /** Running when config.SCHEDULER_ENABLED. */
+  scheduler?: Scheduler;
   close(): Promise<void>;
 }
 
@@ -65,6 +70,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     },
     extraRoutes: (app) => {
       if (devChatEnabled(ctx)) mountDevChat(app, ctx);
+      mountAdminJobs(app, ctx);
       opts.extraRoutes?.(app);
     },
   });
@@ -73,6 +79,9 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   });
   const port = (server.address() as AddressInfo).port;
   if (opts.startSender ?? true) sender.start();
+  const scheduler = config.SCHEDULER_ENABLED
+    ? await startScheduler(ctx, { databaseUrl: database.url, handlers: buildJobHandlers(), pollMs: config.SCHEDULER_POLL_MS })
+    : undefined;
   const url = `http://127.0.0.1:${port}`;
   log.info({ url: `${url}/api/messages`, embeddedDatabase: database.embedded }, "Assure is listening");
 
@@ -83,8 +92,10 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     sender,
     bot,
     database,
+    scheduler,
     async close() {
       closing = true;
+      await scheduler?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections?.();

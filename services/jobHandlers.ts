@@ -3,8 +3,10 @@ import type { JobHandlers } from "./jobs";
 import { REMINDER_JOB, selfAssessmentReminder } from "./audit/selfAssessment";
 import { actionDueJob, auditFollowUpJob } from "./audit/actions";
 import { STAGE_JOB, stageDeadlinePassed } from "./escalation/escalation";
-import { OVERDUE_JOB, TASKS_JOB, moderationOverdue, tasksDue } from "./moderation/moderation";
+import { OVERDUE_JOB as MODERATION_OVERDUE_JOB, TASKS_JOB, moderationOverdue, tasksDue } from "./moderation/moderation";
 import { closeCampaignTx, sendReminders } from "./surveys/campaigns";
+import { markSupervisionOverdue, sendSupervisionReminder } from "./supervision/sessions";
+import { OVERDUE_JOB as SUPERVISION_OVERDUE_JOB, REMIND_JOB as SUPERVISION_REMIND_JOB } from "./supervision/plan";
 
 export function buildJobHandlers(): JobHandlers {
   return {
@@ -12,7 +14,7 @@ export function buildJobHandlers(): JobHandlers {
     "audit.followUp": auditFollowUpJob,
     "action.due": actionDueJob,
     [STAGE_JOB]: (tx, ctx, data) => stageDeadlinePassed(tx, ctx, data),
-    [OVERDUE_JOB]: (tx, ctx, data) => moderationOverdue(tx, ctx, data),
+    [MODERATION_OVERDUE_JOB]: (tx, ctx, data) => moderationOverdue(tx, ctx, data),
     [TASKS_JOB]: (tx, ctx, data) => tasksDue(tx, ctx, data),
     "survey.reminder": async (tx, ctx, data) => {
       await sendReminders(tx, ctx, String(data.campaignId), Number(data.n ?? 1));
@@ -20,5 +22,7 @@ export function buildJobHandlers(): JobHandlers {
     "survey.close": async (tx, ctx, data) => {
       await closeCampaignTx(tx, ctx, null, String(data.campaignId));
     },
+    [SUPERVISION_REMIND_JOB]: sendSupervisionReminder,
+    [SUPERVISION_OVERDUE_JOB]: markSupervisionOverdue,
   };
 }

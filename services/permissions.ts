@@ -48,6 +48,8 @@ export const permissionMatrix = {
   // Buttons on shared approval cards: anyone may press; the service checks it is theirs to press.
   "escalation.act": [ALL_STAFF],
   "moderation.act": [ALL_STAFF],
+  // Anyone may be a supervisor; the supervision service checks it is *their* supervisee (or below them).
+  "supervision.record": [ALL_STAFF],
 } as const satisfies Record<string, readonly (Role | typeof ALL_STAFF)[]>;
 
 export type Capability = keyof typeof permissionMatrix;

@@ -152,3 +152,38 @@ export function nextDeliveryTime(at: Date, q: QuietHours): Date {
   }
   return zonedInstant(l, eh, em, q.tz);
 }
+
+/** Calendar-day arithmetic on local dates (no time zone involved). */
+export const addDays = (l: LocalDate, n: number): LocalDate => addCalendarDays(l, n);
+
+/** `n` working days after (n > 0) or before (n < 0) a local date; n = 0 gives the date itself. */
+export function shiftWorkingDays(l: LocalDate, n: number): LocalDate {
+  let out = l;
+  let left = Math.abs(n);
+  const step = n < 0 ? -1 : 1;
+  while (left > 0) {
+    out = addCalendarDays(out, step);
+    if (isWorkingDay(out)) left--;
+  }
+  return out;
+}
+
+/** The date itself when it is a working day, otherwise the working day before it. */
+export function workingDayOnOrBefore(l: LocalDate): LocalDate {
+  let out = l;
+  while (!isWorkingDay(out)) out = addCalendarDays(out, -1);
+  return out;
+}
+
+/** Whole calendar months added to a local date (the 31st becomes the month's last day). */
+export function addMonths(l: LocalDate, n: number): LocalDate {
+  const total = l.y * 12 + (l.m - 1) + n;
+  const y = Math.floor(total / 12);
+  const m = (total % 12) + 1;
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return { y, m, d: Math.min(l.d, last) };
+}
+
+/** A `@db.Date` value (UTC midnight) as a local date, and back. */
+export const fromDbDate = (d: Date): LocalDate => ({ y: d.getUTCFullYear(), m: d.getUTCMonth() + 1, d: d.getUTCDate() });
+export const toDbDate = (l: LocalDate): Date => new Date(Date.UTC(l.y, l.m - 1, l.d));

@@ -6,6 +6,7 @@ import { auditFormRoutes } from "./audit-form";
 import { escalationCommands, escalationRoutes } from "./escalation";
 import { moderationCommands, moderationRoutes } from "./moderation";
 import { surveyRoutes } from "./surveys";
+import { supervisionRoutes } from "./supervision";
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -39,6 +40,16 @@ export function buildRouter(): Router {
       button: "Surveys",
     },
     { words: "surveys", verb: "survey.home", description: "Same as survey" },
+  );
+  router.add(...supervisionRoutes());
+  router.command(
+    {
+      words: "supervision",
+      verb: "supervision.show",
+      description: "Your supervision schedule; for managers, overdue sessions",
+      button: "Supervision",
+    },
+    { words: "my supervision", verb: "supervision.show", description: "Your supervision schedule" },
   );
   return router;
 }

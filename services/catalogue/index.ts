@@ -443,6 +443,18 @@ export const supervisionRulesSchema = z.strictObject({
   rules: z.array(supervisionRuleSchema).min(1),
   qualityAssurance: z.strictObject({ source, items: z.array(z.strictObject({ id: z.string().min(1), text })).min(1) }),
   auditActions: sourcedText,
+  /** When reminders go out and when a session counts as missed (Assure's defaults, not from a source). */
+  reminders: z
+    .strictObject({
+      $comment: comment,
+      workingDaysBefore: z.number().int().min(0).default(2),
+      overdueAfterWorkingDays: z.number().int().min(0).default(1),
+      sendAt: z
+        .string()
+        .regex(/^\d\d:\d\d$/)
+        .default("08:30"),
+    })
+    .default({ workingDaysBefore: 2, overdueAfterWorkingDays: 1, sendAt: "08:30" }),
 });
 export type SupervisionRules = z.infer<typeof supervisionRulesSchema>;
 

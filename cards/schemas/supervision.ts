@@ -1,0 +1,19 @@
+// Submitted data of the supervision cards. Values are checked again (with field messages) by the service.
+import { z } from "zod";
+
+const field = z
+  .union([z.string(), z.number()])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : String(v).slice(0, 40)));
+
+export const sessionRefSchema = z.object({ sessionId: z.string().uuid() }).passthrough();
+
+export const sessionFormSchema = z
+  .object({
+    sessionId: z.string().uuid(),
+    heldOn: field,
+    durationMinutes: field,
+    kind: field,
+    newDate: field,
+  })
+  .passthrough();

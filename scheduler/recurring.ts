@@ -1,0 +1,28 @@
+// Recurring jobs run by Agenda (one run per interval across all instances). Each calls a service;
+// the service is idempotent, so a run repeated after a crash does no harm. Feature modules append
+// theirs here (e.g. "report.monthly").
+import type { AppContext } from "../services/context";
+import { planSupervision } from "../services/supervision/plan";
+
+export interface RecurringJob {
+  name: string;
+  /** Agenda interval: a cron expression (in config.TIMEZONE) or a human interval ("1 day"). */
+  interval: string;
+  /** `shouldStop` turns true on shutdown: stop at the next safe point (the job is idempotent). */
+  run(ctx: AppContext, shouldStop: () => boolean): Promise<void>;
+  lockLifetimeMs?: number;
+}
+
+export function buildRecurringJobs(): RecurringJob[] {
+  return [
+    {
+      // Every morning: extend each supervisee's booked sessions to the booking horizon.
+      name: "supervision.plan",
+      interval: "15 6 * * *",
+      async run(ctx, shouldStop) {
+        await planSupervision(ctx, { shouldStop });
+      },
+    },
+    // { name: "report.monthly", interval: "0 7 1 * *", run: (ctx) => sendMonthlyReport(ctx) },
+  ];
+}
