@@ -14,6 +14,7 @@ import { buildRouter } from "./routes";
 import { AssureBot } from "./teamsBot";
 import { createAdapter, createHttpApp } from "./server";
 import { OutboxSender } from "./delivery";
+import { createGraphClient } from "../services/graph/client";
 
 export interface ServiceOptions {
   config: Config;
@@ -53,7 +54,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   }
   const router = buildRouter();
   const adapter = createAdapter(ctx);
-  const sender = new OutboxSender(ctx, adapter, config.MicrosoftAppId);
+  const graph = createGraphClient(config);
+  const sender = new OutboxSender(ctx, adapter, config.MicrosoftAppId, graph ? { graph } : {});
   const bot = new AssureBot(ctx, router, { onReachable: () => sender.wake() });
   let closing = false;
   const http = createHttpApp(ctx, adapter, bot, {
