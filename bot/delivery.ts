@@ -416,7 +416,7 @@ export class OutboxSender {
       );
       p = this.auth
         .createConnectorFactory(identity)
-        .create(serviceUrl, this.auth.getOriginatingAudience())
+        .create(serviceUrl, AuthenticationConstants.ToChannelFromBotOAuthScope)
         .then((client) => {
           // The pipeline would retry 429/5xx up to 3 times by itself, invisibly and uncounted.
           (client as unknown as { client: { pipeline: { removePolicy(p: { name: string }): unknown } } }).client.pipeline.removePolicy({

@@ -6,6 +6,8 @@
 export interface RateWindow {
   limit: number;
   windowMs: number;
+  /** Safety margin for this window (default: the limiter's margin). */
+  marginMs?: number;
 }
 
 /** Teams' documented per-bot-per-conversation limits (send, update, delete all count). */
@@ -40,7 +42,7 @@ export class SlidingWindows {
       if (n < w.limit) continue;
       // The request `limit` places back must have left the window.
       const t = this.times[n - w.limit]!;
-      wait = Math.max(wait, t + w.windowMs + this.marginMs - now);
+      wait = Math.max(wait, t + w.windowMs + (w.marginMs ?? this.marginMs) - now);
     }
     return wait > 0 ? Math.ceil(wait) : 0;
   }
@@ -88,10 +90,19 @@ export class Pacer {
   constructor(opts: PacerOptions) {
     this.perConversation = opts.perConversation ?? TEAMS_CONVERSATION_WINDOWS;
     this.marginMs = opts.marginMs ?? 25;
-    // A per-second budget expressed as a sliding window of one second. Fractional rates become a
-    // longer window with a whole limit (e.g. 0.5 rps = 1 per 2 s).
+    // A per-second budget expressed as a sliding window of one second, smoothed by a 50 ms
+    // sub-window so the budget is spread over the second instead of spent in one burst (a burst
+    // reaches the server spread out by its processing time, and its tail would still be inside
+    // the server's window when the next second's burst arrives). Fractional rates become a longer
+    // window with a whole limit (e.g. 0.5 rps = 1 per 2 s).
     const rps = opts.globalRps;
-    this.globalWindows = rps >= 1 ? [{ limit: Math.floor(rps), windowMs: 1_000 }] : [{ limit: 1, windowMs: Math.ceil(1_000 / rps) }];
+    this.globalWindows =
+      rps >= 1
+        ? [
+            { limit: Math.floor(rps), windowMs: 1_000 },
+            { limit: Math.max(1, Math.ceil(rps / 20)), windowMs: 50, marginMs: 0 },
+          ]
+        : [{ limit: 1, windowMs: Math.ceil(1_000 / rps) }];
   }
 
   private conv(key: string): SlidingWindows {

@@ -2,7 +2,16 @@
 // (authentication, RetryHandler honouring Retry-After on 429/503/504, redirects) and our own
 // AuthenticationProvider doing the client-credentials grant against a configurable authority
 // (GRAPH_AUTHORITY_URL/<tenant>/oauth2/v2.0/token), so a local fake can stand in for Entra and Graph.
-import { Client, type AuthenticationProvider } from "@microsoft/microsoft-graph-client";
+import {
+  Client,
+  HTTPMessageHandler,
+  RedirectHandler,
+  RetryHandler,
+  RetryHandlerOptions,
+  type AuthenticationProvider,
+  type Context,
+  type Middleware,
+} from "@microsoft/microsoft-graph-client";
 import type { Config } from "../config";
 
 export function graphConfigured(config: Config): boolean {
@@ -44,6 +53,29 @@ export class ClientCredentialsProvider implements AuthenticationProvider {
   }
 }
 
+/**
+ * Adds the bearer token to every request. (The library's AuthenticationHandler only does so for
+ * https URLs of Graph or of `customHosts`, which rules out a local http fake.)
+ */
+class BearerMiddleware implements Middleware {
+  private next: Middleware | undefined;
+  constructor(private readonly provider: AuthenticationProvider) {}
+  async execute(context: Context): Promise<void> {
+    const value = `Bearer ${await this.provider.getAccessToken()}`;
+    if (typeof Request !== "undefined" && context.request instanceof Request) context.request.headers.set("Authorization", value);
+    else {
+      context.options ??= {};
+      const h = context.options.headers;
+      if (h instanceof Headers) h.set("Authorization", value);
+      else context.options.headers = { ...(h as Record<string, string> | undefined), Authorization: value };
+    }
+    await this.next!.execute(context);
+  }
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}
+
 /** A Graph client for the configured tenant, or undefined when Graph is not configured. */
 export function createGraphClient(config: Config): Client | undefined {
   if (!graphConfigured(config)) return undefined;
@@ -56,11 +88,10 @@ export function createGraphClient(config: Config): Client | undefined {
     scope: "https://graph.microsoft.com/.default",
   });
   return Client.initWithMiddleware({
-    authProvider,
     baseUrl: base.toString().replace(/\/+$/, ""),
     defaultVersion: "v1.0",
-    // A non-Microsoft host (a local fake, a proxy) only gets the token when named here.
-    customHosts: new Set([base.hostname]),
+    // Token → RetryHandler (429/503/504, honours Retry-After, 3 retries) → redirects → fetch.
+    middleware: [new BearerMiddleware(authProvider), new RetryHandler(new RetryHandlerOptions()), new RedirectHandler(), new HTTPMessageHandler()],
   });
 }
 
