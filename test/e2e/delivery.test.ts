@@ -7,6 +7,8 @@ import { enqueueCardUpdate, enqueueMessage } from "../../services/outbox";
 import { OutboxSender } from "../../bot/delivery";
 import { startFakeGraph, type FakeGraph } from "../fakes/graph";
 import { createGraphClient } from "../../services/graph/client";
+import { syncDirectoryFromGraph } from "../../services/directory/graphSync";
+import { managerChain } from "../../services/directory/staff";
 
 const clock = new ManualClock(new Date("2026-11-24T10:00:00Z"));
 let h: Harness;
@@ -279,5 +281,48 @@ describe("reaching people through Graph", () => {
     expect(graph.requests.some((r) => r.query.includes(`teamsApp/id eq '${catalogId}'`))).toBe(true);
     expect(graph.requests.filter((r) => r.path.endsWith("/chat")).length).toBe(2);
     expect(graph.requests.every((r) => r.path.includes("oauth2") || /^Bearer fake-access-token/.test(r.authorization ?? ""))).toBe(true);
+  });
+
+  it("syncs staff details and the manager chain from Graph without touching CSV-only fields", async () => {
+    const all = await g.db.staff.findMany({ where: { aadObjectId: { not: null } }, include: { lineManager: true } });
+    const worker = all.find((s) => s.roles.includes("PRACTITIONER") && s.lineManager)!;
+    const newBoss = all.find((s) => s.roles.includes("SERVICE_MANAGER"))!;
+    const users = all.map((s) => ({
+      id: s.aadObjectId!,
+      displayName: s.id === worker.id ? `${s.name} (renamed)` : s.name,
+      userPrincipalName: s.email,
+      mail: s.email,
+      jobTitle: s.jobTitle,
+      department: "Children's Services",
+      managerId: s.id === worker.id ? newBoss.aadObjectId : (s.lineManager?.aadObjectId ?? null),
+    }));
+    users.push({
+      id: "0f0f0f0f-1111-4222-8333-444444444444",
+      displayName: "New Starter",
+      userPrincipalName: "new.starter@example.org",
+      mail: "new.starter@example.org",
+      jobTitle: "Social Worker",
+      department: "Children's Services",
+      managerId: worker.aadObjectId,
+    });
+    const dir = await startFakeGraph({ users, defaultPageSize: 25 });
+    try {
+      const client = createGraphClient({ ...g.service.ctx.config, GRAPH_BASE_URL: dir.url, GRAPH_AUTHORITY_URL: dir.url })!;
+      const r = await syncDirectoryFromGraph(g.db, client, { pageSize: 25 });
+      expect(r).toMatchObject({ users: users.length, created: 1, updated: all.length });
+      const after = await g.db.staff.findUniqueOrThrow({ where: { id: worker.id } });
+      expect(after.name).toBe(`${worker.name} (renamed)`);
+      expect(after.department).toBe("Children's Services");
+      expect(after.roles).toEqual(worker.roles);
+      expect(after.teamId).toBe(worker.teamId);
+      expect(after.lineManagerId).toBe(newBoss.id);
+      expect((await managerChain(g.db, worker.id))[0]?.id).toBe(newBoss.id);
+      const starter = await g.db.staff.findUniqueOrThrow({ where: { email: "new.starter@example.org" } });
+      expect(starter).toMatchObject({ roles: [], source: "graph", lineManagerId: worker.id });
+      expect(dir.requests.some((q) => q.query.includes("$levels=max") && q.consistencyLevel === "eventual")).toBe(true);
+      expect(dir.requests.filter((q) => q.path === "/v1.0/users").length).toBeGreaterThan(1); // paged
+    } finally {
+      await dir.close();
+    }
   });
 });
