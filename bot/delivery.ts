@@ -85,6 +85,7 @@ export interface SenderStats {
   lostLease: number;
   requests: number;
   throttled: number;
+  globalPauses: number;
 }
 
 export class OutboxSender {
@@ -100,6 +101,7 @@ export class OutboxSender {
     lostLease: 0,
     requests: 0,
     throttled: 0,
+    globalPauses: 0,
   };
   private readonly pacer: Pacer;
   private readonly auth: ConfigurationBotFrameworkAuthentication;
@@ -113,8 +115,10 @@ export class OutboxSender {
   private loopDone: Promise<void> | undefined;
   private signal: (() => void) | undefined;
   private nextClaimAt = 0;
-  private lastRenew = Date.now();
+  private renewTimer: NodeJS.Timeout | undefined;
+  private readonly rendered = new Map<string, Partial<Activity>>();
   private recent429: number[] = [];
+  private recentRequests: number[] = [];
   private readonly maxHeld: number;
 
   constructor(
@@ -141,6 +145,9 @@ export class OutboxSender {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    // Leases are short and renewed on their own timer while rows are held (queued or in flight),
+    // so a crashed instance's claims are taken over within one lease.
+    this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(200, Math.floor(this.app.config.DELIVERY_LEASE_MS / 3)));
     this.loopDone = this.loop();
   }
 
@@ -149,6 +156,7 @@ export class OutboxSender {
     this.stopped = true;
     this.poke();
     await this.loopDone;
+    if (this.renewTimer) clearInterval(this.renewTimer);
     await this.claiming?.catch(() => 0);
     await Promise.allSettled([...this.inflight.values()]);
     const ids = this.queue.map((h) => h.id);
@@ -157,6 +165,21 @@ export class OutboxSender {
       await this.app.db.$executeRaw`
         UPDATE "OutboxMessage" SET status = 'pending', "lockedBy" = NULL, "lockedUntil" = NULL
         WHERE id = ANY(${ids}::text[]) AND "lockedBy" = ${this.instanceId} AND status = 'sending'`;
+  }
+
+  /**
+   * Crash stand-in for tests and the benchmark: stops at once without handing anything back. Rows
+   * claimed but not yet sent keep their lease and are taken over by another instance when it
+   * expires; requests already on the wire finish and are recorded (a real crash inside that
+   * window is the one case that can duplicate a message).
+   */
+  async abandon(): Promise<void> {
+    this.stopped = true;
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.queue = [];
+    this.poke();
+    await this.loopDone;
+    await Promise.allSettled([...this.inflight.values()]);
   }
 
   /** Ask for a drain soon (new outbox rows, or a user became reachable). */
@@ -173,10 +196,13 @@ export class OutboxSender {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.signal = undefined;
-        resolve();
-      }, Math.max(0, ms));
+      const t = setTimeout(
+        () => {
+          this.signal = undefined;
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       this.signal = () => {
         clearTimeout(t);
         resolve();
@@ -210,7 +236,6 @@ export class OutboxSender {
           });
       }
       const wait = this.dispatch();
-      if (Date.now() - this.lastRenew > this.app.config.DELIVERY_LEASE_MS / 3) void this.renewLeases();
       const untilClaim = this.claiming ? Infinity : Math.max(0, this.nextClaimAt - Date.now());
       await this.sleep(Math.min(wait, untilClaim, poll));
     }
@@ -246,7 +271,8 @@ export class OutboxSender {
     const rows = await db.$queryRaw<ClaimRow[]>`
       WITH picked AS (
         SELECT o.id, o.status AS "prevStatus", o."lockedBy" AS "prevOwner" FROM "OutboxMessage" o
-        WHERE (o.status IN ('pending', 'waiting') OR (o.status = 'sending' AND o."lockedUntil" < ${now}))
+        WHERE (o.status IN ('pending', 'waiting')
+               OR (o.status = 'sending' AND o."lockedUntil" < ${now} AND o."lockedBy" IS DISTINCT FROM ${this.instanceId}))
           AND o."nextAttemptAt" <= ${now} AND o."notBefore" <= ${now}
           AND (o.status <> 'waiting' OR ${graph}
                OR EXISTS (SELECT 1 FROM "ConversationReference" c WHERE c."staffId" = o."recipientId"))
@@ -262,9 +288,7 @@ export class OutboxSender {
       RETURNING m.id, m."recipientId", m.kind, m."cardKey", m.payload, m.attempts, picked."prevStatus", picked."prevOwner"`;
     if (rows.length === 0) return 0;
     const recipients = [...new Set(rows.map((r) => r.recipientId))];
-    const refs = new Map(
-      (await db.conversationReference.findMany({ where: { staffId: { in: recipients } } })).map((r) => [r.staffId, r]),
-    );
+    const refs = new Map((await db.conversationReference.findMany({ where: { staffId: { in: recipients } } })).map((r) => [r.staffId, r]));
     const updates = rows.filter((r) => r.kind === "update" && r.cardKey);
     const cards = new Map(
       updates.length
@@ -362,7 +386,6 @@ export class OutboxSender {
   }
 
   private async renewLeases(): Promise<void> {
-    this.lastRenew = Date.now();
     const ids = [...this.queue.map((h) => h.id), ...this.inflight.keys()];
     if (ids.length === 0) return;
     const lease = new Date(this.app.clock.now().getTime() + this.app.config.DELIVERY_LEASE_MS);
@@ -431,11 +454,18 @@ export class OutboxSender {
   }
 
   private activityFor(h: Held): Partial<Activity> {
-    const p = h.payload;
-    const base: Partial<Activity> = p.template
-      ? { type: "message", attachments: [cardAttachment(renderCard(p.template, p.data ?? {}))] }
-      : { type: "message", text: p.text ?? "" };
-    return TurnContext.applyConversationReference(base, h.reference, false);
+    // A fan-out sends the same card to many people: render each distinct payload once.
+    const key = JSON.stringify(h.payload);
+    let base = this.rendered.get(key);
+    if (!base) {
+      const p = h.payload;
+      base = p.template
+        ? { type: "message", attachments: [cardAttachment(renderCard(p.template, p.data ?? {}))] }
+        : { type: "message", text: p.text ?? "" };
+      if (this.rendered.size > 200) this.rendered.clear();
+      this.rendered.set(key, base);
+    }
+    return TurnContext.applyConversationReference({ ...base }, h.reference, false);
   }
 
   private async send(h: Held): Promise<void> {
@@ -445,6 +475,8 @@ export class OutboxSender {
       const client = await this.connector(h.serviceUrl);
       const options = { timeout: this.app.config.DELIVERY_REQUEST_TIMEOUT_MS };
       this.stats.requests++;
+      this.recentRequests.push(Date.now());
+      if (this.recentRequests.length > 4_096) this.recentRequests = this.recentRequests.slice(-2_048);
       if (h.kind === "update") {
         await client.conversations.updateActivity(h.conversationId, h.activityId!, { ...activity, id: h.activityId } as Activity, options);
         outcome = { kind: "sent", activityId: h.activityId };
@@ -484,10 +516,15 @@ export class OutboxSender {
       const now = Date.now();
       const ra = parseRetryAfter(e.response?.headers?.get("retry-after"), now) ?? 1_000;
       this.pacer.pauseConversation(h.conversationId, now + ra);
-      // Several conversations throttled at once: the limit hit is not one conversation's.
+      // Many conversations throttled at once (at least 5 and a tenth of the last second's requests):
+      // the limit hit is not one conversation's but the app's, so everything pauses briefly.
       this.recent429 = this.recent429.filter((t) => t > now - 1_000);
       this.recent429.push(now);
-      if (this.recent429.length >= 5) this.pacer.pauseGlobal(now + Math.min(ra, 2_000));
+      this.recentRequests = this.recentRequests.filter((t) => t > now - 1_000);
+      if (this.recent429.length >= 5 && this.recent429.length * 10 >= this.recentRequests.length) {
+        this.stats.globalPauses++;
+        this.pacer.pauseGlobal(now + Math.min(ra, 2_000));
+      }
       return { kind: "retry", status, reason, retryAfterMs: ra };
     }
     if (status === undefined || RETRYABLE.has(status)) return { kind: "retry", status, reason };
@@ -531,7 +568,8 @@ export class OutboxSender {
         WHERE id = ${id} AND "lockedBy" = ${this.instanceId}`;
     } else {
       const status = outcome.kind === "final" ? outcome.status : "dead";
-      const reason = outcome.kind === "final" ? outcome.reason : `gave up after ${attempts} attempts; last: ${outcome.reason}`.slice(0, 500);
+      const reason =
+        outcome.kind === "final" ? outcome.reason : `gave up after ${attempts} attempts; last: ${outcome.reason}`.slice(0, 500);
       this.stats[status]++;
       this.app.log.warn({ outboxId: id, attempts, status, reason }, "delivery finished without success");
       n = await db.$executeRaw`

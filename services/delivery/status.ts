@@ -31,9 +31,9 @@ export async function outboxOverview(db: Db, actor: Actor, limit = 10): Promise<
     select: { recipientId: true, status: true, lastError: true, attempts: true, finishedAt: true, lastAttemptAt: true, createdAt: true },
   });
   const names = new Map(
-    (await db.staff.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.recipientId))] } }, select: { id: true, name: true } })).map(
-      (s) => [s.id, s.name],
-    ),
+    (
+      await db.staff.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.recipientId))] } }, select: { id: true, name: true } })
+    ).map((s) => [s.id, s.name]),
   );
   return {
     counts,

@@ -23,9 +23,7 @@ export class ClientCredentialsProvider implements AuthenticationProvider {
   private token: { value: string; expiresAt: number } | undefined;
   private pending: Promise<string> | undefined;
 
-  constructor(
-    private readonly opts: { authorityUrl: string; tenantId: string; clientId: string; clientSecret: string; scope: string },
-  ) {}
+  constructor(private readonly opts: { authorityUrl: string; tenantId: string; clientId: string; clientSecret: string; scope: string }) {}
 
   async getAccessToken(): Promise<string> {
     if (this.token && this.token.expiresAt > Date.now()) return this.token.value;
@@ -91,7 +89,12 @@ export function createGraphClient(config: Config): Client | undefined {
     baseUrl: base.toString().replace(/\/+$/, ""),
     defaultVersion: "v1.0",
     // Token → RetryHandler (429/503/504, honours Retry-After, 3 retries) → redirects → fetch.
-    middleware: [new BearerMiddleware(authProvider), new RetryHandler(new RetryHandlerOptions()), new RedirectHandler(), new HTTPMessageHandler()],
+    middleware: [
+      new BearerMiddleware(authProvider),
+      new RetryHandler(new RetryHandlerOptions()),
+      new RedirectHandler(),
+      new HTTPMessageHandler(),
+    ],
   });
 }
 

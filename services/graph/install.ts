@@ -12,13 +12,16 @@ export type ReachResult = { ok: true } | { ok: false; reason: string };
 export async function installForUser(app: AppContext, graph: Client, staffId: string): Promise<ReachResult> {
   const c = app.config;
   const staff = await app.db.staff.findUnique({ where: { id: staffId }, select: { aadObjectId: true, active: true } });
-  if (!staff?.aadObjectId) return { ok: false, reason: "not reachable yet: no Entra id in the directory, and the person has not opened Assure" };
+  if (!staff?.aadObjectId)
+    return { ok: false, reason: "not reachable yet: no Entra id in the directory, and the person has not opened Assure" };
   if (!c.TEAMS_APP_CATALOG_ID) return { ok: false, reason: "not reachable yet: TEAMS_APP_CATALOG_ID is not configured" };
   const user = encodeURIComponent(staff.aadObjectId);
   const appsPath = `/users/${user}/teamwork/installedApps`;
   try {
     try {
-      await graph.api(appsPath).post({ "teamsApp@odata.bind": `${c.GRAPH_BASE_URL.replace(/\/+$/, "")}/v1.0/appCatalogs/teamsApps/${c.TEAMS_APP_CATALOG_ID}` });
+      await graph
+        .api(appsPath)
+        .post({ "teamsApp@odata.bind": `${c.GRAPH_BASE_URL.replace(/\/+$/, "")}/v1.0/appCatalogs/teamsApps/${c.TEAMS_APP_CATALOG_ID}` });
     } catch (err) {
       if (graphStatus(err) !== 409) throw err; // 409: already installed, fine
     }
@@ -51,6 +54,9 @@ export async function installForUser(app: AppContext, graph: Client, staffId: st
     const status = graphStatus(err);
     const msg = (err as Error).message ?? String(err);
     app.log.warn({ staffId, status, err: msg }, "Graph install failed");
-    return { ok: false, reason: `not reachable yet: installing Assure through Graph failed (${status ?? "network"}: ${msg})`.slice(0, 500) };
+    return {
+      ok: false,
+      reason: `not reachable yet: installing Assure through Graph failed (${status ?? "network"}: ${msg})`.slice(0, 500),
+    };
   }
 }

@@ -254,22 +254,30 @@ describe("reaching people through Graph", () => {
   it("installs the app for someone who never spoke to the bot, finds the chat and delivers", async () => {
     // The sender talks to the service URL configured for Graph-reached people: point it at the fake.
     const ctx = g.service.ctx;
-    const sender = new OutboxSender(
-      { ...ctx, config: { ...ctx.config, TEAMS_SERVICE_URL: g.connector.url } },
-      undefined,
-      "",
-      { graph: createGraphClient(ctx.config)! },
-    );
+    const sender = new OutboxSender({ ...ctx, config: { ...ctx.config, TEAMS_SERVICE_URL: g.connector.url } }, undefined, "", {
+      graph: createGraphClient(ctx.config)!,
+    });
     const [fresh, preinstalled] = await g.db.staff.findMany({ where: { aadObjectId: { not: null } }, orderBy: { email: "asc" }, take: 2 });
     // The Graph client's RetryHandler honours a 429 on the install.
-    graph.injectFaults({ status: 429, count: 1, retryAfterSeconds: 1, match: (m, path) => m === "POST" && path.endsWith("/installedApps") });
+    graph.injectFaults({
+      status: 429,
+      count: 1,
+      retryAfterSeconds: 1,
+      match: (m, path) => m === "POST" && path.endsWith("/installedApps"),
+    });
     for (const [i, p] of [fresh!, preinstalled!].entries())
       await g.db.$transaction((tx) =>
-        enqueueMessage(tx, { recipientId: p.id, idempotencyKey: `graph:${i}`, payload: { template: "message", data: { title: "", text: `hello ${i}` } } }),
+        enqueueMessage(tx, {
+          recipientId: p.id,
+          idempotencyKey: `graph:${i}`,
+          payload: { template: "message", data: { title: "", text: `hello ${i}` } },
+        }),
       );
     while ((await sender.drainOnce(10)) > 0);
     for (const key of ["graph:0", "graph:1"])
-      expect(await g.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: key }, select: { status: true, lastError: true } })).toEqual({
+      expect(
+        await g.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: key }, select: { status: true, lastError: true } }),
+      ).toEqual({
         status: "sent",
         lastError: null,
       });
