@@ -16,7 +16,7 @@
 //   removed so every retry is ours and counted.
 // - Crash safety: the outcome of a request is committed by one single-row statement issued as soon
 //   as the response arrives. The one unavoidable window is between the connector's 2xx and that
-//   commit (see docs in README-delivery / the report): a crash there re-sends that one message after
+//   commit (docs/delivery.md): a crash there re-sends that one message after
 //   the lease expires. Nothing claimed but not yet sent is ever lost: its lease expires and another
 //   instance (or this one after restart) sends it.
 import { randomUUID } from "node:crypto";
@@ -120,6 +120,7 @@ export class OutboxSender {
   private recent429: number[] = [];
   private recentRequests: number[] = [];
   private readonly maxHeld: number;
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly app: AppContext,
@@ -131,6 +132,7 @@ export class OutboxSender {
     const rps = opts.globalRps ?? app.config.DELIVERY_GLOBAL_RPS;
     this.pacer = new Pacer({ globalRps: rps, ...(opts.perConversation ? { perConversation: opts.perConversation } : {}) });
     this.maxHeld = opts.maxHeld ?? Math.max(50, Math.ceil(rps * 2));
+    this.maxInFlight = app.config.DELIVERY_MAX_IN_FLIGHT;
     const c = app.config;
     this.auth = new ConfigurationBotFrameworkAuthentication({
       MicrosoftAppId: c.MicrosoftAppId,
@@ -403,6 +405,9 @@ export class OutboxSender {
     let wait = Infinity;
     const now = Date.now();
     for (let i = 0; i < this.queue.length; i++) {
+      // Requests on the wire are capped: past the point where they add throughput they only add
+      // latency, and each one is a message a crash could send twice.
+      if (this.inflight.size >= this.maxInFlight) return Infinity;
       const h = this.queue[i]!;
       if (this.busyConversations.has(h.conversationId)) continue; // one at a time per conversation: order kept
       const v = this.pacer.tryAcquire(h.tenant, h.conversationId, now);

@@ -50,6 +50,7 @@ export const configSchema = z.object({
   DELIVERY_POLL_MS: z.coerce.number().int().min(10).default(500),
   DELIVERY_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
   DELIVERY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  DELIVERY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(32),
 
   SCHEDULER_ENABLED: bool.default(true),
   SCHEDULER_POLL_MS: z.coerce.number().int().min(50).default(5000),
