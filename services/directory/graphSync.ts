@@ -51,7 +51,9 @@ async function listUsers(graph: Client, filter: string | undefined, pageSize: nu
     out.push(...page.value);
     const next = page["@odata.nextLink"];
     if (!next) break;
-    page = (await graph.api(next).get()) as typeof page;
+    // The client only takes an absolute https URL as is: follow the link by its path and query.
+    const u = new URL(next);
+    page = (await graph.api(`${u.pathname.replace(/^\/(v1\.0|beta)/, "")}${u.search}`).get()) as typeof page;
   }
   return out;
 }
