@@ -116,6 +116,7 @@ export class OutboxSender {
   private signal: (() => void) | undefined;
   private nextClaimAt = 0;
   private renewTimer: NodeJS.Timeout | undefined;
+  private lastEvict = Date.now();
   private readonly rendered = new Map<string, Partial<Activity>>();
   private recent429: number[] = [];
   private recentRequests: number[] = [];
@@ -238,6 +239,10 @@ export class OutboxSender {
           });
       }
       const wait = this.dispatch();
+      if (now - this.lastEvict > 60_000) {
+        this.pacer.evictIdle(now);
+        this.lastEvict = now;
+      }
       const untilClaim = this.claiming ? Infinity : Math.max(0, this.nextClaimAt - Date.now());
       await this.sleep(Math.min(wait, untilClaim, poll));
     }
