@@ -1,171 +1,595 @@
-// The outbox sender: drains OutboxMessage rows and delivers them through the Bot Connector.
-// Claims rows with FOR UPDATE SKIP LOCKED (several instances never send the same row), records the
-// activity id, retries transient failures with backoff and dead-letters after the configured limit.
-import type { CloudAdapter, ConversationReference } from "botbuilder";
+// The outbox sender: drains OutboxMessage rows and delivers them through the Bot Connector as fast
+// as Teams allows and no faster.
+//
+// - Claims: rows are claimed with FOR UPDATE SKIP LOCKED under a lease (lockedBy + lockedUntil).
+//   Only the oldest unfinished row of each recipient is claimable ("head of line"), so order within
+//   a conversation is kept even across instances and retries. An expired lease is taken over by
+//   any instance.
+// - Pacing: a Pacer (services/delivery/pacer.ts) holds the global per-tenant ceiling
+//   (DELIVERY_GLOBAL_RPS) and the per-conversation windows (7/1 s, 8/2 s, 60/30 s, 1,800/h).
+//   Requests to different conversations go out concurrently up to the global rate; one request at
+//   a time per conversation.
+// - Failures: 429 pauses that conversation for Retry-After (a burst of 429s across conversations
+//   pauses everything briefly); 412/429/5xx/resets/timeouts are retried with exponential backoff
+//   and jitter; after DELIVERY_MAX_ATTEMPTS the row is "dead" with the reason; 403 (blocked by the
+//   user, bot disabled by admin) is "blocked", final. The ConnectorClient's own retry policy is
+//   removed so every retry is ours and counted.
+// - Crash safety: the outcome of a request is committed by one single-row statement issued as soon
+//   as the response arrives. The one unavoidable window is between the connector's 2xx and that
+//   commit (docs/delivery.md): a crash there re-sends that one message after
+//   the lease expires. Nothing claimed but not yet sent is ever lost: its lease expires and another
+//   instance (or this one after restart) sends it.
+import { randomUUID } from "node:crypto";
+import { ConfigurationBotFrameworkAuthentication, TurnContext, type ConfigurationBotFrameworkAuthenticationOptions } from "botbuilder";
+import type { CloudAdapter, ConversationReference, Activity } from "botbuilder";
+import { AuthenticationConstants, ClaimsIdentity, type ConnectorClient } from "botframework-connector";
+import type { Client as GraphClient } from "@microsoft/microsoft-graph-client";
 import type { AppContext } from "../services/context";
 import type { OutboxPayload } from "../services/outbox";
+import { Pacer, backoffMs, parseRetryAfter, type RateWindow } from "../services/delivery/pacer";
+import { installForUser } from "../services/graph/install";
 import { cardAttachment, renderCard } from "../cards/render";
 
-interface ClaimedRow {
+export const NOT_REACHABLE = "not reachable yet: the person has not opened Assure in Teams";
+
+export interface SenderOptions {
+  /** Identifies this instance in lockedBy (default: random). */
+  instanceId?: string;
+  /** Graph client: people without a conversation get Assure installed for them. */
+  graph?: GraphClient;
+  /** Per-conversation windows (default Teams'). */
+  perConversation?: readonly RateWindow[];
+  /** Global ceiling override (default config.DELIVERY_GLOBAL_RPS). */
+  globalRps?: number;
+  /** Rows held (claimed, not yet sent) at most; default 2 s of the global rate, at least 50. */
+  maxHeld?: number;
+  /** Concurrent Graph installs (default 4). */
+  graphConcurrency?: number;
+}
+
+interface ClaimRow {
   id: string;
-  idempotencyKey: string;
   recipientId: string;
   kind: string;
   cardKey: string | null;
   payload: OutboxPayload;
   attempts: number;
+  prevStatus: string;
+  prevOwner: string | null;
 }
 
-const FINAL_STATUSES = new Set([403, 404]);
+interface Held extends ClaimRow {
+  conversationId: string;
+  serviceUrl: string;
+  tenant: string;
+  reference: Partial<ConversationReference>;
+  /** For updates: the activity to replace. */
+  activityId?: string;
+}
+
+type Outcome =
+  | { kind: "sent"; activityId: string | undefined }
+  | { kind: "retry"; status: number | undefined; reason: string; retryAfterMs?: number }
+  | { kind: "final"; status: "blocked" | "dead" | "skipped"; reason: string };
+
+const RETRYABLE = new Set([412, 429, 500, 502, 503, 504]);
+
+export interface SenderStats {
+  sent: number;
+  retried: number;
+  dead: number;
+  blocked: number;
+  skipped: number;
+  waiting: number;
+  took_over: number;
+  lostLease: number;
+  requests: number;
+  throttled: number;
+  globalPauses: number;
+}
 
 export class OutboxSender {
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  readonly instanceId: string;
+  readonly stats: SenderStats = {
+    sent: 0,
+    retried: 0,
+    dead: 0,
+    blocked: 0,
+    skipped: 0,
+    waiting: 0,
+    took_over: 0,
+    lostLease: 0,
+    requests: 0,
+    throttled: 0,
+    globalPauses: 0,
+  };
+  private readonly pacer: Pacer;
+  private readonly auth: ConfigurationBotFrameworkAuthentication;
+  private readonly clients = new Map<string, Promise<ConnectorClient>>();
+  private queue: Held[] = [];
+  private readonly inflight = new Map<string, Promise<void>>();
+  private readonly busyConversations = new Set<string>();
+  private claiming: Promise<number> | undefined;
+  private reaching = 0;
   private stopped = true;
-  private wakeRequested = false;
+  private loopDone: Promise<void> | undefined;
+  private signal: (() => void) | undefined;
+  private nextClaimAt = 0;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private lastEvict = Date.now();
+  private readonly rendered = new Map<string, Partial<Activity>>();
+  private recent429: number[] = [];
+  private recentRequests: number[] = [];
+  private readonly maxHeld: number;
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly app: AppContext,
-    private readonly adapter: CloudAdapter,
+    _adapter: CloudAdapter | undefined,
     private readonly botAppId: string,
-  ) {}
-
-  start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    private readonly opts: SenderOptions = {},
+  ) {
+    this.instanceId = opts.instanceId ?? `sender-${randomUUID().slice(0, 8)}`;
+    const rps = opts.globalRps ?? app.config.DELIVERY_GLOBAL_RPS;
+    this.pacer = new Pacer({ globalRps: rps, ...(opts.perConversation ? { perConversation: opts.perConversation } : {}) });
+    this.maxHeld = opts.maxHeld ?? Math.max(50, Math.ceil(rps * 2));
+    this.maxInFlight = app.config.DELIVERY_MAX_IN_FLIGHT;
+    const c = app.config;
+    this.auth = new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: c.MicrosoftAppId,
+      MicrosoftAppPassword: c.MicrosoftAppPassword,
+      MicrosoftAppType: c.MicrosoftAppType,
+      MicrosoftAppTenantId: c.MicrosoftAppTenantId,
+    } as ConfigurationBotFrameworkAuthenticationOptions);
   }
 
+  // ---------------------------------------------------------------------------------- lifecycle
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    // Leases are short and renewed on their own timer while rows are held (queued or in flight),
+    // so a crashed instance's claims are taken over within one lease.
+    this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(200, Math.floor(this.app.config.DELIVERY_LEASE_MS / 3)));
+    this.loopDone = this.loop();
+  }
+
+  /** Graceful stop: no new claims, waits for requests in flight, hands back rows not yet sent. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    while (this.running) await new Promise((r) => setTimeout(r, 20));
+    this.poke();
+    await this.loopDone;
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    await this.claiming?.catch(() => 0);
+    await Promise.allSettled([...this.inflight.values()]);
+    const ids = this.queue.map((h) => h.id);
+    this.queue = [];
+    if (ids.length)
+      await this.app.db.$executeRaw`
+        UPDATE "OutboxMessage" SET status = 'pending', "lockedBy" = NULL, "lockedUntil" = NULL
+        WHERE id = ANY(${ids}::text[]) AND "lockedBy" = ${this.instanceId} AND status = 'sending'`;
+  }
+
+  /**
+   * Crash stand-in for tests and the benchmark: stops at once without handing anything back. Rows
+   * claimed but not yet sent keep their lease and are taken over by another instance when it
+   * expires; requests already on the wire finish and are recorded (a real crash inside that
+   * window is the one case that can duplicate a message).
+   */
+  async abandon(): Promise<void> {
+    this.stopped = true;
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.queue = [];
+    this.poke();
+    await this.loopDone;
+    await Promise.allSettled([...this.inflight.values()]);
   }
 
   /** Ask for a drain soon (new outbox rows, or a user became reachable). */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) this.wakeRequested = true;
-    else this.schedule(0);
+    this.nextClaimAt = 0;
+    this.poke();
   }
 
-  private schedule(ms: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), ms);
+  private poke(): void {
+    const s = this.signal;
+    this.signal = undefined;
+    s?.();
   }
 
-  private async tick(): Promise<void> {
-    if (this.stopped) return;
-    this.running = true;
-    let more = false;
-    try {
-      more = (await this.drainOnce()) > 0;
-    } catch (err) {
-      this.app.log.error({ err }, "outbox drain failed");
-    } finally {
-      this.running = false;
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(
+        () => {
+          this.signal = undefined;
+          resolve();
+        },
+        Math.max(0, ms),
+      );
+      this.signal = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private get held(): number {
+    return this.queue.length + this.inflight.size;
+  }
+
+  private async loop(): Promise<void> {
+    const poll = this.app.config.DELIVERY_POLL_MS;
+    while (!this.stopped) {
+      const now = Date.now();
+      if (!this.claiming && this.held <= this.maxHeld / 2 && now >= this.nextClaimAt) {
+        this.claiming = this.claim(this.maxHeld - this.held)
+          .then((n) => {
+            // Nothing due: poll later (wake() brings it forward). Something: claim again soon.
+            this.nextClaimAt = n === 0 ? Date.now() + poll : 0;
+            return n;
+          })
+          .catch((err: unknown) => {
+            this.app.log.error({ err }, "outbox claim failed");
+            this.nextClaimAt = Date.now() + poll;
+            return 0;
+          })
+          .finally(() => {
+            this.claiming = undefined;
+            this.poke();
+          });
+      }
+      const wait = this.dispatch();
+      if (now - this.lastEvict > 60_000) {
+        this.pacer.evictIdle(now);
+        this.lastEvict = now;
+      }
+      const untilClaim = this.claiming ? Infinity : Math.max(0, this.nextClaimAt - Date.now());
+      await this.sleep(Math.min(wait, untilClaim, poll));
     }
-    const again = more || this.wakeRequested;
-    this.wakeRequested = false;
-    if (!this.stopped) this.schedule(again ? 0 : this.app.config.DELIVERY_POLL_MS);
   }
 
-  /** Claims and sends one batch; returns how many rows were handled. */
+  /** Claims and sends one batch; returns how many rows were claimed (tests and scripts). */
   async drainOnce(batch = 25): Promise<number> {
+    const n = await this.claim(batch);
+    for (;;) {
+      const wait = this.dispatch();
+      if (this.queue.length === 0 && this.inflight.size === 0 && this.reaching === 0) break;
+      if (this.inflight.size > 0 || this.reaching > 0) await Promise.race([...this.inflight.values(), this.sleep(Math.min(wait, 50))]);
+      else await this.sleep(Math.min(wait, 1_000));
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------------------------- claiming
+
+  private async claim(limit: number): Promise<number> {
+    if (limit <= 0) return 0;
+    const db = this.app.db;
     const now = this.app.clock.now();
-    const lockUntil = new Date(now.getTime() + 60_000);
-    const rows = await this.app.db.$queryRaw<ClaimedRow[]>`
-      UPDATE "OutboxMessage" SET status = 'sending', "lockedUntil" = ${lockUntil}
-      WHERE id IN (
-        SELECT o.id FROM "OutboxMessage" o
-        WHERE (o.status IN ('pending', 'waiting') OR (o.status = 'sending' AND o."lockedUntil" < ${now}))
+    const lease = new Date(now.getTime() + this.app.config.DELIVERY_LEASE_MS);
+    const graph = this.opts.graph !== undefined;
+    if (!graph) {
+      // People who never opened the bot: their messages wait, visibly, until they do.
+      await db.$executeRaw`
+        UPDATE "OutboxMessage" o SET status = 'waiting', "lastError" = ${NOT_REACHABLE}
+        WHERE o.status = 'pending' AND o."notBefore" <= ${now} AND o."nextAttemptAt" <= ${now}
+          AND NOT EXISTS (SELECT 1 FROM "ConversationReference" c WHERE c."staffId" = o."recipientId")`;
+    }
+    const rows = await db.$queryRaw<ClaimRow[]>`
+      WITH picked AS (
+        SELECT o.id, o.status AS "prevStatus", o."lockedBy" AS "prevOwner" FROM "OutboxMessage" o
+        WHERE (o.status IN ('pending', 'waiting')
+               OR (o.status = 'sending' AND o."lockedUntil" < ${now} AND o."lockedBy" IS DISTINCT FROM ${this.instanceId}))
           AND o."nextAttemptAt" <= ${now} AND o."notBefore" <= ${now}
-          AND EXISTS (SELECT 1 FROM "ConversationReference" c WHERE c."staffId" = o."recipientId")
-        ORDER BY o."createdAt" LIMIT ${batch} FOR UPDATE SKIP LOCKED)
-      RETURNING id, "idempotencyKey", "recipientId", kind, "cardKey", payload, attempts`;
-    await this.markUnreachable(now);
-    for (const row of rows) await this.deliver(row);
+          AND (o.status <> 'waiting' OR ${graph}
+               OR EXISTS (SELECT 1 FROM "ConversationReference" c WHERE c."staffId" = o."recipientId"))
+          AND NOT EXISTS (
+            SELECT 1 FROM "OutboxMessage" p
+            WHERE p."recipientId" = o."recipientId" AND p.seq < o.seq
+              AND p.status IN ('pending', 'waiting', 'sending') AND p."notBefore" <= ${now})
+        ORDER BY o.seq LIMIT ${limit}
+        FOR UPDATE OF o SKIP LOCKED)
+      UPDATE "OutboxMessage" m
+      SET status = 'sending', "lockedBy" = ${this.instanceId}, "lockedUntil" = ${lease}, "lastAttemptAt" = ${now}
+      FROM picked WHERE m.id = picked.id
+      RETURNING m.id, m."recipientId", m.kind, m."cardKey", m.payload, m.attempts, picked."prevStatus", picked."prevOwner"`;
+    if (rows.length === 0) return 0;
+    const recipients = [...new Set(rows.map((r) => r.recipientId))];
+    const refs = new Map((await db.conversationReference.findMany({ where: { staffId: { in: recipients } } })).map((r) => [r.staffId, r]));
+    const updates = rows.filter((r) => r.kind === "update" && r.cardKey);
+    const cards = new Map(
+      updates.length
+        ? (
+            await db.cardInstance.findMany({
+              where: { OR: updates.map((u) => ({ cardKey: u.cardKey!, recipientId: u.recipientId })) },
+            })
+          ).map((c) => [`${c.cardKey}\n${c.recipientId}`, c])
+        : [],
+    );
+    for (const row of rows) {
+      if (row.prevStatus === "sending") {
+        // Another instance's lease expired: it may have crashed after the connector accepted the
+        // message and before it recorded that (the one window where a duplicate is possible).
+        this.stats.took_over++;
+        this.app.log.warn({ outboxId: row.id, previousOwner: row.prevOwner }, "taking over an expired delivery lease");
+      }
+      if (row.kind === "update") {
+        const card = row.cardKey ? cards.get(`${row.cardKey}\n${row.recipientId}`) : undefined;
+        const ref = refs.get(row.recipientId);
+        if (!card || !ref) {
+          await this.finish(row.id, row.attempts, { kind: "final", status: "skipped", reason: "no card to update" });
+          continue;
+        }
+        this.queue.push({
+          ...row,
+          conversationId: card.conversationId,
+          serviceUrl: ref.serviceUrl,
+          tenant: ref.tenantId ?? "default",
+          reference: ref.reference as Partial<ConversationReference>,
+          activityId: card.activityId,
+        });
+        continue;
+      }
+      const ref = refs.get(row.recipientId);
+      if (ref) {
+        this.queue.push({
+          ...row,
+          conversationId: ref.conversationId,
+          serviceUrl: ref.serviceUrl,
+          tenant: ref.tenantId ?? "default",
+          reference: ref.reference as Partial<ConversationReference>,
+        });
+      } else if (this.opts.graph) {
+        void this.reach(row);
+      } else {
+        await this.release(row.id, "waiting", NOT_REACHABLE);
+      }
+    }
     return rows.length;
   }
 
-  /** Messages for people who never opened the bot wait with a visible status. */
-  private async markUnreachable(now: Date): Promise<void> {
-    await this.app.db.$executeRaw`
-      UPDATE "OutboxMessage" o SET status = 'waiting', "lastError" = 'not reachable yet: the person has not opened Assure in Teams'
-      WHERE o.status = 'pending' AND o."notBefore" <= ${now}
-        AND NOT EXISTS (SELECT 1 FROM "ConversationReference" c WHERE c."staffId" = o."recipientId")`;
-  }
-
-  private async deliver(row: ClaimedRow): Promise<void> {
-    const db = this.app.db;
-    const ref = await db.conversationReference.findUnique({ where: { staffId: row.recipientId } });
-    if (!ref) {
-      await db.outboxMessage.update({ where: { id: row.id }, data: { status: "waiting", lockedUntil: null } });
-      return;
-    }
-    const p = row.payload;
-    const activity = p.template
-      ? { type: "message", attachments: [cardAttachment(renderCard(p.template, p.data ?? {}))] }
-      : { type: "message", text: p.text ?? "" };
+  /** Installs Assure for someone through Graph, then queues their message. */
+  private async reach(row: ClaimRow): Promise<void> {
+    while (this.reaching >= (this.opts.graphConcurrency ?? 4)) await new Promise((r) => setTimeout(r, 20));
+    this.reaching++;
     try {
-      let activityId: string | undefined;
-      if (row.kind === "update") {
-        const instance = row.cardKey
-          ? await db.cardInstance.findUnique({ where: { cardKey_recipientId: { cardKey: row.cardKey, recipientId: row.recipientId } } })
-          : null;
-        if (!instance) {
-          await db.outboxMessage.update({
-            where: { id: row.id },
-            data: { status: "skipped", lockedUntil: null, lastError: "no card to update" },
-          });
-          return;
-        }
-        await this.adapter.continueConversationAsync(this.botAppId, ref.reference as unknown as ConversationReference, async (ctx) => {
-          await ctx.updateActivity({ ...activity, id: instance.activityId, conversation: { id: instance.conversationId } } as never);
-        });
-        activityId = instance.activityId;
-      } else {
-        await this.adapter.continueConversationAsync(this.botAppId, ref.reference as unknown as ConversationReference, async (ctx) => {
-          const res = await ctx.sendActivity(activity);
-          activityId = res?.id;
-        });
+      const result = await installForUser(this.app, this.opts.graph!, row.recipientId);
+      if (!result.ok) {
+        this.stats.waiting++;
+        // Try Graph again later; the message stays visible as waiting meanwhile.
+        const next = new Date(this.app.clock.now().getTime() + 5 * 60_000);
+        await this.app.db.$executeRaw`
+          UPDATE "OutboxMessage" SET status = 'waiting', "lastError" = ${result.reason}, "nextAttemptAt" = ${next},
+            "lockedBy" = NULL, "lockedUntil" = NULL
+          WHERE id = ${row.id} AND "lockedBy" = ${this.instanceId}`;
+        return;
       }
-      await db.$transaction(async (tx) => {
-        await tx.outboxMessage.update({
-          where: { id: row.id },
-          data: {
-            status: "sent",
-            sentAt: this.app.clock.now(),
-            activityId: activityId ?? null,
-            conversationId: ref.conversationId,
-            lockedUntil: null,
-            attempts: row.attempts + 1,
-          },
-        });
-        if (row.kind === "send" && row.cardKey && activityId) {
-          await tx.cardInstance.upsert({
-            where: { cardKey_recipientId: { cardKey: row.cardKey, recipientId: row.recipientId } },
-            update: { activityId, conversationId: ref.conversationId },
-            create: { cardKey: row.cardKey, recipientId: row.recipientId, activityId, conversationId: ref.conversationId },
-          });
-        }
+      const ref = await this.app.db.conversationReference.findUnique({ where: { staffId: row.recipientId } });
+      if (!ref) {
+        await this.release(row.id, "waiting", NOT_REACHABLE);
+        return;
+      }
+      this.queue.push({
+        ...row,
+        conversationId: ref.conversationId,
+        serviceUrl: ref.serviceUrl,
+        tenant: ref.tenantId ?? "default",
+        reference: ref.reference as Partial<ConversationReference>,
       });
     } catch (err) {
-      const status = (err as { statusCode?: number }).statusCode;
-      const attempts = row.attempts + 1;
-      const final = status !== undefined && FINAL_STATUSES.has(status);
-      const dead = final || attempts >= this.app.config.DELIVERY_MAX_ATTEMPTS;
-      const backoff = Math.min(60_000, 500 * 2 ** attempts) * (0.5 + Math.random());
-      this.app.log.warn({ outboxId: row.id, status, attempts, dead, err: (err as Error).message }, "delivery failed");
-      await db.outboxMessage.update({
-        where: { id: row.id },
-        data: {
-          status: final ? "blocked" : dead ? "dead" : "pending",
-          attempts,
-          lockedUntil: null,
-          lastError: `${status ?? "network"}: ${(err as Error).message}`.slice(0, 500),
-          nextAttemptAt: new Date(this.app.clock.now().getTime() + backoff),
-        },
+      this.app.log.error({ err, outboxId: row.id }, "reaching a recipient failed");
+      await this.release(row.id, "pending", `graph: ${(err as Error).message}`.slice(0, 500)).catch(() => undefined);
+    } finally {
+      this.reaching--;
+      this.poke();
+    }
+  }
+
+  private async release(id: string, status: "pending" | "waiting", reason: string): Promise<void> {
+    if (status === "waiting") this.stats.waiting++;
+    await this.app.db.$executeRaw`
+      UPDATE "OutboxMessage" SET status = ${status}, "lastError" = ${reason}, "lockedBy" = NULL, "lockedUntil" = NULL
+      WHERE id = ${id} AND "lockedBy" = ${this.instanceId}`;
+  }
+
+  private async renewLeases(): Promise<void> {
+    const ids = [...this.queue.map((h) => h.id), ...this.inflight.keys()];
+    if (ids.length === 0) return;
+    const lease = new Date(this.app.clock.now().getTime() + this.app.config.DELIVERY_LEASE_MS);
+    await this.app.db.$executeRaw`
+      UPDATE "OutboxMessage" SET "lockedUntil" = ${lease}
+      WHERE id = ANY(${ids}::text[]) AND "lockedBy" = ${this.instanceId} AND status = 'sending'`.catch((err: unknown) =>
+      this.app.log.warn({ err }, "lease renewal failed"),
+    );
+  }
+
+  // ---------------------------------------------------------------------------------- sending
+
+  /** Starts every request the limits allow now; returns ms until the next one could go. */
+  private dispatch(): number {
+    let wait = Infinity;
+    const now = Date.now();
+    for (let i = 0; i < this.queue.length; i++) {
+      // Requests on the wire are capped: past the point where they add throughput they only add
+      // latency, and each one is a message a crash could send twice.
+      if (this.inflight.size >= this.maxInFlight) return Infinity;
+      const h = this.queue[i]!;
+      if (this.busyConversations.has(h.conversationId)) continue; // one at a time per conversation: order kept
+      const v = this.pacer.tryAcquire(h.tenant, h.conversationId, now);
+      if (!v.ok) {
+        wait = Math.min(wait, v.waitMs);
+        if (v.scope === "global") break;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      i--;
+      this.busyConversations.add(h.conversationId);
+      const p = this.send(h).finally(() => {
+        this.inflight.delete(h.id);
+        this.busyConversations.delete(h.conversationId);
+        // The recipient's next message (head of line) may now be claimable: look again soon.
+        this.nextClaimAt = Math.min(this.nextClaimAt, Date.now() + 100);
+        this.poke();
       });
+      this.inflight.set(h.id, p);
+    }
+    if (this.queue.length === 0) return Infinity;
+    return Number.isFinite(wait) ? Math.max(1, wait) : 50;
+  }
+
+  private connector(serviceUrl: string): Promise<ConnectorClient> {
+    let p = this.clients.get(serviceUrl);
+    if (!p) {
+      const identity = new ClaimsIdentity(
+        [
+          { type: AuthenticationConstants.AudienceClaim, value: this.botAppId },
+          { type: AuthenticationConstants.AppIdClaim, value: this.botAppId },
+        ],
+        true,
+      );
+      p = this.auth
+        .createConnectorFactory(identity)
+        .create(serviceUrl, AuthenticationConstants.ToChannelFromBotOAuthScope)
+        .then((client) => {
+          // The pipeline would retry 429/5xx up to 3 times by itself, invisibly and uncounted.
+          (client as unknown as { client: { pipeline: { removePolicy(p: { name: string }): unknown } } }).client.pipeline.removePolicy({
+            name: "defaultRetryPolicy",
+          });
+          return client;
+        });
+      p.catch(() => this.clients.delete(serviceUrl));
+      this.clients.set(serviceUrl, p);
+    }
+    return p;
+  }
+
+  private activityFor(h: Held): Partial<Activity> {
+    // A fan-out sends the same card to many people: render each distinct payload once.
+    const key = JSON.stringify(h.payload);
+    let base = this.rendered.get(key);
+    if (!base) {
+      const p = h.payload;
+      base = p.template
+        ? { type: "message", attachments: [cardAttachment(renderCard(p.template, p.data ?? {}))] }
+        : { type: "message", text: p.text ?? "" };
+      if (this.rendered.size > 200) this.rendered.clear();
+      this.rendered.set(key, base);
+    }
+    return TurnContext.applyConversationReference({ ...base }, h.reference, false);
+  }
+
+  private async send(h: Held): Promise<void> {
+    let outcome: Outcome;
+    try {
+      const activity = this.activityFor(h);
+      const client = await this.connector(h.serviceUrl);
+      const options = { timeout: this.app.config.DELIVERY_REQUEST_TIMEOUT_MS };
+      this.stats.requests++;
+      this.recentRequests.push(Date.now());
+      if (this.recentRequests.length > 4_096) this.recentRequests = this.recentRequests.slice(-2_048);
+      if (h.kind === "update") {
+        await client.conversations.updateActivity(h.conversationId, h.activityId!, { ...activity, id: h.activityId } as Activity, options);
+        outcome = { kind: "sent", activityId: h.activityId };
+      } else {
+        const res = await client.conversations.sendToConversation(h.conversationId, activity as Activity, options);
+        outcome = { kind: "sent", activityId: res.id };
+      }
+    } catch (err) {
+      outcome = this.classify(err, h);
+    }
+    try {
+      await this.finish(h.id, h.attempts, outcome, h);
+    } catch (err) {
+      this.app.log.error({ err, outboxId: h.id }, "recording a delivery outcome failed; the lease will expire and it is retried");
+    }
+  }
+
+  private classify(err: unknown, h: Held): Outcome {
+    const e = err as {
+      statusCode?: number;
+      code?: string;
+      message?: string;
+      response?: { headers?: { get(n: string): string | undefined }; bodyAsText?: string | null };
+    };
+    const status = typeof e.statusCode === "number" && e.statusCode > 0 ? e.statusCode : undefined;
+    let code = "";
+    try {
+      code = (JSON.parse(e.response?.bodyAsText ?? "{}") as { error?: { code?: string } }).error?.code ?? "";
+    } catch {
+      /* not JSON */
+    }
+    const reason = `${status ?? e.code ?? "network"}${code ? ` ${code}` : ""}: ${e.message ?? String(err)}`.slice(0, 500);
+    if (status === 403) return { kind: "final", status: "blocked", reason };
+    if (status === 404 && h.kind === "update") return { kind: "final", status: "skipped", reason };
+    if (status === 429) {
+      this.stats.throttled++;
+      const now = Date.now();
+      const ra = parseRetryAfter(e.response?.headers?.get("retry-after"), now) ?? 1_000;
+      this.pacer.pauseConversation(h.conversationId, now + ra);
+      // Many conversations throttled at once (at least 5 and a tenth of the last second's requests):
+      // the limit hit is not one conversation's but the app's, so everything pauses briefly.
+      this.recent429 = this.recent429.filter((t) => t > now - 1_000);
+      this.recent429.push(now);
+      this.recentRequests = this.recentRequests.filter((t) => t > now - 1_000);
+      if (this.recent429.length >= 5 && this.recent429.length * 10 >= this.recentRequests.length) {
+        this.stats.globalPauses++;
+        this.pacer.pauseGlobal(now + Math.min(ra, 2_000));
+      }
+      return { kind: "retry", status, reason, retryAfterMs: ra };
+    }
+    if (status === undefined || RETRYABLE.has(status)) return { kind: "retry", status, reason };
+    return { kind: "final", status: "dead", reason };
+  }
+
+  /** Records the outcome in one statement, only while we still hold the lease. */
+  private async finish(id: string, attemptsBefore: number, outcome: Outcome, h?: Held): Promise<void> {
+    const db = this.app.db;
+    const now = this.app.clock.now();
+    const attempts = attemptsBefore + 1;
+    let n: number;
+    if (outcome.kind === "sent") {
+      this.stats.sent++;
+      const activityId = outcome.activityId ?? null;
+      if (h && h.kind === "send" && h.cardKey && activityId) {
+        n = await db.$executeRaw`
+          WITH u AS (
+            UPDATE "OutboxMessage" SET status = 'sent', "sentAt" = ${now}, "finishedAt" = ${now}, "activityId" = ${activityId},
+              "conversationId" = ${h.conversationId}, "lockedBy" = NULL, "lockedUntil" = NULL, attempts = ${attempts}, "lastError" = NULL
+            WHERE id = ${id} AND "lockedBy" = ${this.instanceId} RETURNING id)
+          INSERT INTO "CardInstance" (id, "cardKey", "recipientId", "conversationId", "activityId", "updatedAt", "createdAt")
+          SELECT gen_random_uuid()::text, ${h.cardKey}, ${h.recipientId}, ${h.conversationId}, ${activityId}, ${now}, ${now} FROM u
+          ON CONFLICT ("cardKey", "recipientId") DO UPDATE
+            SET "conversationId" = EXCLUDED."conversationId", "activityId" = EXCLUDED."activityId", "updatedAt" = EXCLUDED."updatedAt"`;
+      } else {
+        n = await db.$executeRaw`
+          UPDATE "OutboxMessage" SET status = 'sent', "sentAt" = ${now}, "finishedAt" = ${now}, "activityId" = ${activityId},
+            "conversationId" = ${h?.conversationId ?? null}, "lockedBy" = NULL, "lockedUntil" = NULL, attempts = ${attempts}, "lastError" = NULL
+          WHERE id = ${id} AND "lockedBy" = ${this.instanceId}`;
+      }
+    } else if (outcome.kind === "retry" && attempts < this.app.config.DELIVERY_MAX_ATTEMPTS) {
+      this.stats.retried++;
+      const delay = Math.max(outcome.retryAfterMs ?? 0, outcome.retryAfterMs !== undefined ? 0 : backoffMs(attempts));
+      const jitter = outcome.retryAfterMs !== undefined ? Math.round(Math.random() * 250) : 0;
+      const next = new Date(now.getTime() + delay + jitter);
+      this.app.log.info({ outboxId: id, attempts, status: outcome.status, retryInMs: delay + jitter }, "delivery will be retried");
+      n = await db.$executeRaw`
+        UPDATE "OutboxMessage" SET status = 'pending', attempts = ${attempts}, "nextAttemptAt" = ${next}, "lastError" = ${outcome.reason},
+          "lockedBy" = NULL, "lockedUntil" = NULL
+        WHERE id = ${id} AND "lockedBy" = ${this.instanceId}`;
+    } else {
+      const status = outcome.kind === "final" ? outcome.status : "dead";
+      const reason =
+        outcome.kind === "final" ? outcome.reason : `gave up after ${attempts} attempts; last: ${outcome.reason}`.slice(0, 500);
+      this.stats[status]++;
+      this.app.log.warn({ outboxId: id, attempts, status, reason }, "delivery finished without success");
+      n = await db.$executeRaw`
+        UPDATE "OutboxMessage" SET status = ${status}, attempts = ${attempts}, "finishedAt" = ${now}, "lastError" = ${reason},
+          "lockedBy" = NULL, "lockedUntil" = NULL
+        WHERE id = ${id} AND "lockedBy" = ${this.instanceId}`;
+    }
+    if (n === 0) {
+      this.stats.lostLease++;
+      this.app.log.warn({ outboxId: id, outcome: outcome.kind }, "delivery outcome not recorded: the lease had passed to another instance");
     }
   }
 }

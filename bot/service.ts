@@ -18,6 +18,7 @@ import { devChatEnabled, mountDevChat } from "./devchat/devChat";
 import { mountAdminJobs } from "./adminJobs";
 import { startScheduler, type Scheduler } from "../scheduler";
 import { buildJobHandlers } from "../services/jobHandlers";
+import { createGraphClient } from "../services/graph/client";
 
 export interface ServiceOptions {
   config: Config;
@@ -59,7 +60,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   }
   const router = buildRouter();
   const adapter = createAdapter(ctx);
-  const sender = new OutboxSender(ctx, adapter, config.MicrosoftAppId);
+  const graph = createGraphClient(config);
+  const sender = new OutboxSender(ctx, adapter, config.MicrosoftAppId, graph ? { graph } : {});
   const bot = new AssureBot(ctx, router, { onReachable: () => sender.wake() });
   let closing = false;
   const http = createHttpApp(ctx, adapter, bot, {

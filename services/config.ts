@@ -31,6 +31,9 @@ export const configSchema = z.object({
   GRAPH_CLIENT_SECRET: z.string().default(""),
   GRAPH_BASE_URL: z.string().url().default("https://graph.microsoft.com"),
   TEAMS_APP_CATALOG_ID: z.string().default(""),
+  GRAPH_AUTHORITY_URL: z.string().url().default("https://login.microsoftonline.com"),
+  GRAPH_SYNC_FILTER: z.string().default(""),
+  TEAMS_SERVICE_URL: z.string().url().default("https://smba.trafficmanager.net/uk/"),
 
   TIMEZONE: z.string().default("Europe/London"),
   QUIET_HOURS_START: z
@@ -45,6 +48,9 @@ export const configSchema = z.object({
   DELIVERY_GLOBAL_RPS: z.coerce.number().positive().default(50),
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
   DELIVERY_POLL_MS: z.coerce.number().int().min(10).default(500),
+  DELIVERY_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
+  DELIVERY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  DELIVERY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(32),
 
   SCHEDULER_ENABLED: bool.default(true),
   SCHEDULER_POLL_MS: z.coerce.number().int().min(50).default(5000),

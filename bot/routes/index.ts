@@ -7,6 +7,7 @@ import { escalationCommands, escalationRoutes } from "./escalation";
 import { moderationCommands, moderationRoutes } from "./moderation";
 import { surveyRoutes } from "./surveys";
 import { supervisionRoutes } from "./supervision";
+import { outboxRoutes } from "./outbox";
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -51,5 +52,7 @@ export function buildRouter(): Router {
     },
     { words: "my supervision", verb: "supervision.show", description: "Your supervision schedule" },
   );
+  router.add(...outboxRoutes());
+  router.command({ words: "outbox", verb: "outbox.view", description: "Delivery status of Assure's messages (QA team)" });
   return router;
 }

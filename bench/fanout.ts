@@ -1,0 +1,283 @@
+// `npm run bench:fanout [-- --users 10000 --ceiling 500 --naive 300 --p429 0.005 --p5xx 0.005 --preset 0.001 --kill-at 0.4 --kill-soft]`
+//
+// A survey invitation to N people through the fake Bot Connector, which enforces Teams' limits with
+// the global ceiling scaled up (--ceiling req/s; per conversation 7/1 s, 8/2 s, 60/30 s, 1,800/h)
+// and injects seeded random 429s (Retry-After 1 s), 5xx and connection resets. The sender runs as a
+// child process and is killed with SIGKILL once mid-run (--kill-at, fraction delivered); a warm
+// replacement process takes over (expired leases included). Side by side, a naive sequential
+// botbuilder continueConversationAsync loop sends to a sample of --naive people through its own
+// fake connector with the same limits and faults; its rate is extrapolated to N.
+// Prints one JSON line last.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConversationReference } from "botbuilder";
+import { startFakeConnector, type FakeConnector } from "../test/fakes/botConnector";
+import { migrate } from "../prisma/migrate";
+import { startEmbeddedPostgres, type DatabaseHandle } from "../services/db";
+import { cardAttachment, renderCard } from "../cards/render";
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? Number(process.argv[i + 1]) : def;
+}
+const N = arg("users", 10_000);
+const CEILING = arg("ceiling", 500);
+const NAIVE = arg("naive", 300);
+const P429 = arg("p429", 0.005);
+const P5XX = arg("p5xx", 0.005);
+const PRESET = arg("preset", 0.001);
+const KILL_AT = arg("kill-at", 0.4);
+const LEASE_MS = arg("lease", 3_000);
+/** hard: SIGKILL (requests on the wire at that instant may be delivered twice); soft: abandon() then exit. */
+const KILL_MODE = process.argv.includes("--kill-soft") ? "soft" : "hard";
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SURVEY = {
+  title: "Staff survey: tell us about supervision",
+  text: "It takes five minutes. Your answers are anonymous; only group results of five or more are shown.",
+};
+
+async function openBenchDatabase(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+  const name = `assure_bench_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: server });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    const u = new URL(server);
+    u.pathname = `/${name}`;
+    return {
+      url: u.toString(),
+      async close() {
+        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await admin.end();
+      },
+    };
+  } catch {
+    await admin.end().catch(() => undefined);
+    console.error("no PostgreSQL server reachable: using the embedded PGlite (slower, one backend)");
+    const h: DatabaseHandle = await startEmbeddedPostgres("memory://");
+    return { url: h.url, close: () => h.close() };
+  }
+}
+
+async function seed(url: string, fakeUrl: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query("BEGIN");
+    await c.query(
+      `INSERT INTO "Staff" (id, email, name, roles, active, source, "createdAt", "updatedAt")
+       SELECT 'bench-' || i, 'user' || i || '@bench.invalid', 'User ' || i, ARRAY['PRACTITIONER']::"Role"[], true, 'bench', now(), now()
+       FROM generate_series(1, $1::int) i`,
+      [N],
+    );
+    await c.query(
+      `INSERT INTO "ConversationReference" (id, "staffId", "conversationId", "serviceUrl", "tenantId", "botId", reference, "createdAt", "updatedAt")
+       SELECT gen_random_uuid()::text, 'bench-' || i, 'a:conv-29:bench-' || i, $2, 't1', '28:assure-bot',
+         jsonb_build_object('channelId', 'msteams', 'serviceUrl', $2::text,
+           'conversation', jsonb_build_object('id', 'a:conv-29:bench-' || i, 'conversationType', 'personal', 'tenantId', 't1'),
+           'bot', jsonb_build_object('id', '28:assure-bot', 'name', 'Assure'),
+           'user', jsonb_build_object('id', '29:bench-' || i, 'name', 'User ' || i)),
+         now(), now()
+       FROM generate_series(1, $1::int) i`,
+      [N, fakeUrl],
+    );
+    // What a survey campaign does: one outbox row per person, in one transaction.
+    await c.query(
+      `INSERT INTO "OutboxMessage" (id, "idempotencyKey", "recipientId", kind, payload, status, "notBefore", "nextAttemptAt", "createdAt")
+       SELECT gen_random_uuid()::text, 'survey:bench:' || i, 'bench-' || i, 'send', $2::jsonb, 'pending', now() - interval '1 second', now() - interval '1 second', now()
+       FROM generate_series(1, $1::int) i`,
+      [N, JSON.stringify({ template: "message", data: SURVEY })],
+    );
+    await c.query("COMMIT");
+  } finally {
+    await c.end();
+  }
+}
+
+interface Child {
+  proc: ChildProcess;
+  ready: Promise<void>;
+  stats: Record<string, number>;
+}
+
+function spawnSender(dbUrl: string, instance: string): Child {
+  const proc = spawn(process.execPath, ["--import", "tsx", path.join(here, "fanoutSender.ts")], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env: {
+      ...process.env,
+      DATABASE_URL: dbUrl,
+      LOG_LEVEL: "error",
+      DEMO_SEED: "false",
+      DELIVERY_GLOBAL_RPS: String(CEILING),
+      DELIVERY_LEASE_MS: String(LEASE_MS),
+      DELIVERY_REQUEST_TIMEOUT_MS: "15000",
+      DELIVERY_POLL_MS: "100",
+      DB_POOL_MAX: "12",
+      BENCH_INSTANCE: instance,
+    },
+  });
+  const child: Child = { proc, stats: {}, ready: Promise.resolve() };
+  child.ready = new Promise((resolve, reject) => {
+    proc.on("message", (m: { type: string; stats?: Record<string, number> }) => {
+      if (m.type === "ready") resolve();
+      if (m.type === "stats" && m.stats) child.stats = m.stats;
+    });
+    proc.once("exit", (code) => reject(new Error(`sender ${instance} exited (${code}) before it was ready`)));
+  });
+  return child;
+}
+
+/** The naive way: one continueConversationAsync after another, botbuilder's own retries only. */
+async function naiveLoop(fake: FakeConnector, count: number): Promise<{ sent: number; failed: number; seconds: number }> {
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+  const activity = { type: "message", attachments: [cardAttachment(renderCard("message", SURVEY))] };
+  let sent = 0;
+  let failed = 0;
+  const t0 = Date.now();
+  for (let i = 1; i <= count; i++) {
+    const ref: Partial<ConversationReference> = {
+      channelId: "msteams",
+      serviceUrl: fake.url,
+      conversation: { id: `a:conv-29:naive-${i}`, conversationType: "personal", tenantId: "t1", isGroup: false, name: "" },
+      bot: { id: "28:assure-bot", name: "Assure" },
+      user: { id: `29:naive-${i}`, name: `User ${i}` },
+    };
+    try {
+      await adapter.continueConversationAsync("", ref, async (ctx) => {
+        await ctx.sendActivity(activity);
+      });
+      sent++;
+    } catch {
+      failed++;
+    }
+  }
+  return { sent, failed, seconds: (Date.now() - t0) / 1000 };
+}
+
+const faults = { rate429: P429, rate5xx: P5XX, rateReset: PRESET, statuses5xx: [502, 503, 504], retryAfterSeconds: 1 };
+const fake = await startFakeConnector({ rateLimits: { globalLimit: CEILING } });
+fake.setRandomFaults({ ...faults, seed: 7 });
+const naiveFake = await startFakeConnector({ rateLimits: { globalLimit: CEILING } });
+naiveFake.setRandomFaults({ ...faults, seed: 11 });
+const database = await openBenchDatabase();
+let exitCode = 0;
+try {
+  await migrate(database.url);
+  await seed(database.url, fake.url);
+  console.error(`seeded ${N} people with a survey invitation each; ceiling ${CEILING} req/s`);
+
+  const first = spawnSender(database.url, "first");
+  await first.ready;
+  const standby = spawnSender(database.url, "replacement");
+  await standby.ready;
+
+  const t0 = Date.now();
+  first.proc.send({ type: "go" });
+  const naive = naiveLoop(naiveFake, NAIVE);
+
+  // Kill the first sender mid-run; the replacement starts at once.
+  let killedAt = 0;
+  while (fake.activities.length < N * KILL_AT) await new Promise((r) => setTimeout(r, 20));
+  if (KILL_MODE === "hard") first.proc.kill("SIGKILL");
+  else first.proc.send({ type: "crash" });
+  killedAt = (Date.now() - t0) / 1000;
+  standby.proc.send({ type: "go" });
+  await new Promise((r) => first.proc.once("exit", r));
+  const firstStats = first.stats;
+  console.error(`killed the first sender at ${killedAt.toFixed(1)} s after ${fake.activities.length} deliveries`);
+
+  const c = new pg.Client({ connectionString: database.url });
+  await c.connect();
+  const deadline = Date.now() + Math.max(120_000, (N / CEILING) * 10_000);
+  let open = N;
+  while (Date.now() < deadline) {
+    const r = await c.query<{ n: string }>(
+      `SELECT count(*) AS n FROM "OutboxMessage" WHERE status NOT IN ('sent', 'dead', 'blocked', 'skipped')`,
+    );
+    open = Number(r.rows[0]!.n);
+    if (open === 0) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const tEnd = Date.now();
+  const statuses = (await c.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM "OutboxMessage" GROUP BY status`)).rows;
+  await c.end();
+  await new Promise((r) => setTimeout(r, 600)); // last stats report
+  const secondStats = standby.stats;
+  standby.proc.kill("SIGTERM");
+  await new Promise((r) => standby.proc.once("exit", r));
+  const naiveResult = await naive;
+
+  // Duplicates and losses, as Teams would see them.
+  const perConversation = new Map<string, number>();
+  for (const a of fake.activities) perConversation.set(a.conversationId, (perConversation.get(a.conversationId) ?? 0) + 1);
+  let duplicates = 0;
+  for (const n of perConversation.values()) duplicates += n - 1;
+  let lost = 0;
+  for (let i = 1; i <= N; i++) if (!perConversation.has(`a:conv-29:bench-${i}`)) lost++;
+  const times = fake.activities.map((a) => a.time);
+  const lastDelivery = Math.max(...times);
+  const seconds = (lastDelivery - t0) / 1000;
+  const achievedRps = (N - lost) / seconds;
+  const naiveRps = naiveResult.sent / naiveResult.seconds;
+
+  console.error(
+    JSON.stringify(
+      {
+        detail: {
+          secondsToLastDelivery: +seconds.toFixed(2),
+          secondsUntilAllRecorded: +((tEnd - t0) / 1000).toFixed(2),
+          killedAtSeconds: +killedAt.toFixed(2),
+          killMode: KILL_MODE,
+          statuses: Object.fromEntries(statuses.map((s) => [s.status, Number(s.n)])),
+          connector: {
+            requests: fake.stats.requests,
+            throttledByLimiter: fake.stats.throttled,
+            total429: fake.stats.total429,
+            faults5xx: fake.stats.faults,
+            resets: fake.stats.resets,
+          },
+          firstSender: firstStats,
+          replacementSender: secondStats,
+          naive: {
+            sample: NAIVE,
+            ...naiveResult,
+            rps: +naiveRps.toFixed(1),
+            extrapolatedSecondsForN: +(N / naiveRps).toFixed(0),
+            connector: {
+              requests: naiveFake.stats.requests,
+              throttledByLimiter: naiveFake.stats.throttled,
+              total429: naiveFake.stats.total429,
+            },
+          },
+          faults: { p429: P429, p5xx: P5XX, pReset: PRESET, leaseMs: LEASE_MS },
+        },
+      },
+      null,
+      1,
+    ),
+  );
+  console.log(
+    JSON.stringify({
+      messages: N,
+      ceilingRps: CEILING,
+      achievedRps: +achievedRps.toFixed(1),
+      ratio: +(achievedRps / CEILING).toFixed(3),
+      duplicates,
+      lost,
+      naiveRatio: +(naiveRps / CEILING).toFixed(3),
+    }),
+  );
+  if (open !== 0) exitCode = 1;
+} catch (err) {
+  console.error(err);
+  exitCode = 1;
+} finally {
+  await fake.close();
+  await naiveFake.close();
+  await database.close();
+}
+process.exit(exitCode);

@@ -1,0 +1,183 @@
+// Pacing under Teams' limits: sliding windows per conversation (7/1 s, 8/2 s, 60/30 s, 1,800/h) and a
+// global ceiling per app per tenant (DELIVERY_GLOBAL_RPS). Pure and clock-injected, so it is unit
+// tested without sleeping. The sender asks `tryAcquire` before each request; a request is only made
+// when every window has room, so the connector never has to throttle us at normal load.
+
+export interface RateWindow {
+  limit: number;
+  windowMs: number;
+  /** Safety margin for this window (default: the limiter's margin). */
+  marginMs?: number;
+}
+
+/** Teams' documented per-bot-per-conversation limits (send, update, delete all count). */
+export const TEAMS_CONVERSATION_WINDOWS: readonly RateWindow[] = [
+  { limit: 7, windowMs: 1_000 },
+  { limit: 8, windowMs: 2_000 },
+  { limit: 60, windowMs: 30_000 },
+  { limit: 1_800, windowMs: 3_600_000 },
+];
+
+/**
+ * Multi-window sliding log for one key. Stores the timestamps of the last `max(limit)` requests,
+ * which is all any window needs to answer "how long until one more is allowed".
+ */
+export class SlidingWindows {
+  private times: number[] = [];
+  private readonly keep: number;
+
+  constructor(
+    readonly windows: readonly RateWindow[],
+    /** Extra ms added to every window: covers the delay between our clock and the server's arrival time. */
+    private readonly marginMs = 0,
+  ) {
+    this.keep = windows.reduce((m, w) => Math.max(m, w.limit), 0);
+  }
+
+  /** ms until one more request fits every window (0 = now). */
+  waitMs(now: number): number {
+    let wait = 0;
+    const n = this.times.length;
+    for (const w of this.windows) {
+      if (n < w.limit) continue;
+      // The request `limit` places back must have left the window.
+      const t = this.times[n - w.limit]!;
+      wait = Math.max(wait, t + w.windowMs + (w.marginMs ?? this.marginMs) - now);
+    }
+    return wait > 0 ? Math.ceil(wait) : 0;
+  }
+
+  record(now: number): void {
+    this.times.push(now);
+    if (this.times.length > this.keep * 2 + 64) this.times = this.times.slice(this.times.length - this.keep);
+  }
+
+  /** Newest recorded time (for eviction of idle keys). */
+  get last(): number {
+    return this.times.length ? this.times[this.times.length - 1]! : -Infinity;
+  }
+
+  get longestWindowMs(): number {
+    return this.windows.reduce((m, w) => Math.max(m, w.windowMs), 0);
+  }
+}
+
+export interface PacerOptions {
+  /** Global requests per second per app per tenant. */
+  globalRps: number;
+  perConversation?: readonly RateWindow[];
+  /** Safety margin added to each window (default 25 ms). */
+  marginMs?: number;
+}
+
+/** Why a request may not go now, and for how long. */
+export interface Verdict {
+  ok: boolean;
+  waitMs: number;
+  /** Which limit is binding: lets the scheduler stop scanning when the global limit is the problem. */
+  scope?: "global" | "conversation";
+}
+
+export class Pacer {
+  private readonly global = new Map<string, SlidingWindows>();
+  private readonly conversations = new Map<string, SlidingWindows>();
+  private readonly pausedUntil = new Map<string, number>();
+  private globalPausedUntil = 0;
+  private readonly perConversation: readonly RateWindow[];
+  private readonly globalWindows: readonly RateWindow[];
+  private readonly marginMs: number;
+
+  constructor(opts: PacerOptions) {
+    this.perConversation = opts.perConversation ?? TEAMS_CONVERSATION_WINDOWS;
+    this.marginMs = opts.marginMs ?? 25;
+    // A per-second budget expressed as a sliding window of one second, smoothed by a 50 ms
+    // sub-window so the budget is spread over the second instead of spent in one burst (a burst
+    // reaches the server spread out by its processing time, and its tail would still be inside
+    // the server's window when the next second's burst arrives). Fractional rates become a longer
+    // window with a whole limit (e.g. 0.5 rps = 1 per 2 s).
+    const rps = opts.globalRps;
+    this.globalWindows =
+      rps >= 1
+        ? [
+            { limit: Math.floor(rps), windowMs: 1_000 },
+            { limit: Math.max(1, Math.ceil(rps / 20)), windowMs: 50, marginMs: 0 },
+          ]
+        : [{ limit: 1, windowMs: Math.ceil(1_000 / rps) }];
+  }
+
+  private conv(key: string): SlidingWindows {
+    let w = this.conversations.get(key);
+    if (!w) {
+      w = new SlidingWindows(this.perConversation, this.marginMs);
+      this.conversations.set(key, w);
+    }
+    return w;
+  }
+
+  private tenant(key: string): SlidingWindows {
+    let w = this.global.get(key);
+    if (!w) {
+      w = new SlidingWindows(this.globalWindows, this.marginMs);
+      this.global.set(key, w);
+    }
+    return w;
+  }
+
+  check(tenant: string, conversation: string, now: number): Verdict {
+    const g = Math.max(this.tenant(tenant).waitMs(now), this.globalPausedUntil - now);
+    if (g > 0) return { ok: false, waitMs: Math.ceil(g), scope: "global" };
+    const c = Math.max(this.conv(conversation).waitMs(now), (this.pausedUntil.get(conversation) ?? 0) - now);
+    if (c > 0) return { ok: false, waitMs: Math.ceil(c), scope: "conversation" };
+    return { ok: true, waitMs: 0 };
+  }
+
+  /** Takes one request slot under both limits if available now. */
+  tryAcquire(tenant: string, conversation: string, now: number): Verdict {
+    const v = this.check(tenant, conversation, now);
+    if (!v.ok) return v;
+    this.tenant(tenant).record(now);
+    this.conv(conversation).record(now);
+    return v;
+  }
+
+  /** A 429 with Retry-After on a conversation: nothing more goes to it until then. */
+  pauseConversation(conversation: string, untilMs: number): void {
+    this.pausedUntil.set(conversation, Math.max(untilMs, this.pausedUntil.get(conversation) ?? 0));
+  }
+
+  /** A 429 that is not about one conversation: everything waits briefly. */
+  pauseGlobal(untilMs: number): void {
+    this.globalPausedUntil = Math.max(this.globalPausedUntil, untilMs);
+  }
+
+  isGloballyPaused(now: number): boolean {
+    return this.globalPausedUntil > now;
+  }
+
+  /** Forgets conversations idle for longer than their longest window (memory stays bounded). */
+  evictIdle(now: number): void {
+    for (const [k, w] of this.conversations) if (now - w.last > w.longestWindowMs) this.conversations.delete(k);
+    for (const [k, until] of this.pausedUntil) if (until < now) this.pausedUntil.delete(k);
+  }
+
+  get trackedConversations(): number {
+    return this.conversations.size;
+  }
+}
+
+/** Exponential backoff with jitter: base·2^(attempt-1), capped, times a random factor in [0.5, 1.5). */
+export function backoffMs(attempt: number, opts: { baseMs?: number; capMs?: number; random?: () => number } = {}): number {
+  const base = opts.baseMs ?? 500;
+  const cap = opts.capMs ?? 60_000;
+  const r = (opts.random ?? Math.random)();
+  return Math.round(Math.min(cap, base * 2 ** Math.max(0, attempt - 1)) * (0.5 + r));
+}
+
+/** Parses Retry-After (seconds or an HTTP date) into ms; undefined if absent or unreadable. */
+export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const s = Number(value);
+  if (Number.isFinite(s)) return Math.max(0, s * 1_000);
+  const d = Date.parse(value);
+  return Number.isNaN(d) ? undefined : Math.max(0, d - now);
+}

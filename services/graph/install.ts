@@ -1,0 +1,62 @@
+// Reaching people who never opened the bot: install Assure for them through Graph
+// (POST /users/{id}/teamwork/installedApps, 409 = already installed), find the installation
+// (GET …/installedApps?$expand=teamsApp&$filter=teamsApp/id eq '<catalog id>'), read its 1:1 chat
+// (GET …/installedApps/{installationId}/chat) and store a conversation reference for that chat.
+import type { Client } from "@microsoft/microsoft-graph-client";
+import type { AppContext } from "../context";
+import { saveConversationReference } from "../conversations";
+import { graphStatus } from "./client";
+
+export type ReachResult = { ok: true } | { ok: false; reason: string };
+
+export async function installForUser(app: AppContext, graph: Client, staffId: string): Promise<ReachResult> {
+  const c = app.config;
+  const staff = await app.db.staff.findUnique({ where: { id: staffId }, select: { aadObjectId: true, active: true } });
+  if (!staff?.aadObjectId)
+    return { ok: false, reason: "not reachable yet: no Entra id in the directory, and the person has not opened Assure" };
+  if (!c.TEAMS_APP_CATALOG_ID) return { ok: false, reason: "not reachable yet: TEAMS_APP_CATALOG_ID is not configured" };
+  const user = encodeURIComponent(staff.aadObjectId);
+  const appsPath = `/users/${user}/teamwork/installedApps`;
+  try {
+    try {
+      await graph
+        .api(appsPath)
+        .post({ "teamsApp@odata.bind": `${c.GRAPH_BASE_URL.replace(/\/+$/, "")}/v1.0/appCatalogs/teamsApps/${c.TEAMS_APP_CATALOG_ID}` });
+    } catch (err) {
+      if (graphStatus(err) !== 409) throw err; // 409: already installed, fine
+    }
+    const list = (await graph
+      .api(appsPath)
+      .expand("teamsApp")
+      .filter(`teamsApp/id eq '${c.TEAMS_APP_CATALOG_ID.replace(/'/g, "''")}'`)
+      .get()) as { value?: Array<{ id?: string }> };
+    const installationId = list.value?.[0]?.id;
+    if (!installationId) return { ok: false, reason: "not reachable yet: Graph shows no installation of Assure for this person" };
+    const chat = (await graph.api(`${appsPath}/${encodeURIComponent(installationId)}/chat`).get()) as { id?: string };
+    if (!chat.id) return { ok: false, reason: "not reachable yet: Graph returned no chat for the installation" };
+    const botId = c.MicrosoftAppId ? `28:${c.MicrosoftAppId}` : "28:assure-bot";
+    const tenantId = c.GRAPH_TENANT_ID || c.MicrosoftAppTenantId || undefined;
+    await saveConversationReference(
+      app.db,
+      staffId,
+      {
+        channelId: "msteams",
+        serviceUrl: c.TEAMS_SERVICE_URL,
+        conversation: { id: chat.id, conversationType: "personal", isGroup: false, tenantId, name: "" },
+        bot: { id: botId, name: "Assure" },
+        // Teams accepts the Entra object id for the recipient of a 1:1 chat the bot is in.
+        user: { id: staff.aadObjectId, aadObjectId: staff.aadObjectId, name: "" },
+      },
+      tenantId,
+    );
+    return { ok: true };
+  } catch (err) {
+    const status = graphStatus(err);
+    const msg = (err as Error).message ?? String(err);
+    app.log.warn({ staffId, status, err: msg }, "Graph install failed");
+    return {
+      ok: false,
+      reason: `not reachable yet: installing Assure through Graph failed (${status ?? "network"}: ${msg})`.slice(0, 500),
+    };
+  }
+}

@@ -1,0 +1,91 @@
+// The pacer alone, on a simulated clock: a greedy sender asking every millisecond never exceeds
+// any of Teams' windows, gets the full budget, and honours pauses.
+import { describe, expect, it } from "vitest";
+import { Pacer, SlidingWindows, TEAMS_CONVERSATION_WINDOWS, backoffMs, parseRetryAfter } from "../services/delivery/pacer";
+
+function maxInWindow(times: number[], windowMs: number): number {
+  let max = 0;
+  let lo = 0;
+  for (let hi = 0; hi < times.length; hi++) {
+    while (times[hi]! - times[lo]! >= windowMs) lo++;
+    max = Math.max(max, hi - lo + 1);
+  }
+  return max;
+}
+
+describe("pacer", () => {
+  it("keeps one conversation under 7/1 s, 8/2 s, 60/30 s and 1,800/h", () => {
+    const p = new Pacer({ globalRps: 1000, marginMs: 0 });
+    const sent: number[] = [];
+    for (let t = 0; t < 2 * 3_600_000; t += 5) if (p.tryAcquire("t", "c", t).ok) sent.push(t);
+    for (const w of TEAMS_CONVERSATION_WINDOWS) expect(maxInWindow(sent, w.windowMs)).toBeLessThanOrEqual(w.limit);
+    // ...and uses the hourly budget fully.
+    expect(sent.filter((t) => t < 3_600_000).length).toBe(1_800);
+  });
+
+  it("spreads the global budget over the second and never exceeds it, across many conversations", () => {
+    const p = new Pacer({ globalRps: 500, marginMs: 10 });
+    const sent: number[] = [];
+    let c = 0;
+    for (let t = 0; t < 10_000; t++) {
+      for (;;) {
+        const v = p.tryAcquire("tenant", `conv-${c % 5000}`, t);
+        if (!v.ok) {
+          expect(v.scope).toBe("global");
+          break;
+        }
+        sent.push(t);
+        c++;
+      }
+    }
+    expect(maxInWindow(sent, 1_000)).toBeLessThanOrEqual(500);
+    expect(maxInWindow(sent, 50)).toBeLessThanOrEqual(25);
+    // Close to the ceiling: at least 95 % of 500/s over 10 s.
+    expect(sent.length / 10).toBeGreaterThanOrEqual(475);
+  });
+
+  it("keeps tenants apart and reports how long to wait", () => {
+    const p = new Pacer({ globalRps: 2, marginMs: 0 });
+    expect(p.tryAcquire("a", "x", 0).ok).toBe(true);
+    expect(p.tryAcquire("a", "y", 0)).toEqual({ ok: false, waitMs: 50, scope: "global" }); // smoothing
+    expect(p.tryAcquire("a", "y", 50).ok).toBe(true);
+    expect(p.tryAcquire("a", "z", 100)).toEqual({ ok: false, waitMs: 900, scope: "global" });
+    expect(p.tryAcquire("b", "z", 100).ok).toBe(true);
+  });
+
+  it("pauses one conversation for Retry-After, and everything on a global pause", () => {
+    const p = new Pacer({ globalRps: 50 });
+    p.pauseConversation("c1", 2_000);
+    expect(p.tryAcquire("t", "c1", 100)).toMatchObject({ ok: false, waitMs: 1_900, scope: "conversation" });
+    expect(p.tryAcquire("t", "c2", 100).ok).toBe(true);
+    expect(p.tryAcquire("t", "c1", 2_000).ok).toBe(true);
+    p.pauseGlobal(3_000);
+    expect(p.tryAcquire("t", "c3", 2_500)).toMatchObject({ ok: false, waitMs: 500, scope: "global" });
+    expect(p.tryAcquire("t", "c3", 3_000).ok).toBe(true);
+  });
+
+  it("forgets idle conversations", () => {
+    const p = new Pacer({ globalRps: 50 });
+    p.tryAcquire("t", "c1", 0);
+    p.evictIdle(3_600_001 + 25);
+    expect(p.trackedConversations).toBe(0);
+  });
+
+  it("a sliding window adds its margin", () => {
+    const w = new SlidingWindows([{ limit: 1, windowMs: 1_000 }], 25);
+    w.record(0);
+    expect(w.waitMs(0)).toBe(1_025);
+  });
+
+  it("backs off exponentially with jitter, capped, and reads Retry-After", () => {
+    expect(backoffMs(1, { random: () => 0.5 })).toBe(500);
+    expect(backoffMs(4, { random: () => 0.5 })).toBe(4_000);
+    expect(backoffMs(20, { random: () => 0.5 })).toBe(60_000);
+    expect(backoffMs(3, { random: () => 0 })).toBe(1_000);
+    expect(backoffMs(3, { random: () => 0.999 })).toBeLessThan(3_000);
+    expect(parseRetryAfter("2", 0)).toBe(2_000);
+    expect(parseRetryAfter(new Date(5_000).toUTCString(), 0)).toBe(5_000);
+    expect(parseRetryAfter(undefined, 0)).toBeUndefined();
+    expect(parseRetryAfter("soon", 0)).toBeUndefined();
+  });
+});
