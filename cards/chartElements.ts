@@ -31,10 +31,10 @@ const checks: Record<string, (data: unknown[]) => string | undefined> = {
 
 function chartClass(typeName: string) {
   return class TeamsChart extends AC.CardElement {
-    getJsonTypeName(): string {
+    override getJsonTypeName(): string {
       return typeName;
     }
-    protected internalParse(source: Json, context: import("adaptivecards").SerializationContext): void {
+    protected override internalParse(source: Json, context: import("adaptivecards").SerializationContext): void {
       super.internalParse(source, context);
       const problem = (msg: string) => context.logParseEvent(this, AC.ValidationEvent.InvalidPropertyValue, `${typeName}: ${msg}`);
       if (source.type !== "Chart.Gauge") {
@@ -48,7 +48,7 @@ function chartClass(typeName: string) {
       // The fallback is what non-chart clients render: it must parse cleanly too.
       else context.parseElement(undefined, source.fallback, [], false);
     }
-    protected internalRender(): HTMLElement | undefined {
+    protected override internalRender(): undefined {
       return undefined;
     }
   };

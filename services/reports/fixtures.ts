@@ -10,6 +10,7 @@
 // so the reports are shown to read both.
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db";
+import type { Prisma } from "../../generated/prisma/client";
 import { bandForGrade, getGradeScale, loadAuditTool } from "../catalogue";
 import { rng } from "../random";
 import { addMonths } from "./format";
@@ -54,7 +55,7 @@ export async function seedReportFixture(db: Db, opts: FixtureOptions): Promise<F
   for (const t of FIXTURE_TEAMS) casesByTeam[t] = cases.filter((c) => c.teamId === t);
 
   const result: FixtureResult = { month: opts.month, previousMonth: prevMonth, cycleIds: [], auditIds: [], casesByTeam: {} };
-  const actions: Parameters<Db["action"]["createMany"]>[0]["data"] & unknown[] = [];
+  const actions: Prisma.ActionCreateManyInput[] = [];
   const familyByCase = new Map<string, Record<string, number>>();
 
   for (const [mi, month] of [prevMonth, opts.month].entries()) {
@@ -68,7 +69,7 @@ export async function seedReportFixture(db: Db, opts: FixtureOptions): Promise<F
     const monthStart = new Date(Date.UTC(y!, m! - 1, 1, 9));
     const dueDate = new Date(Date.UTC(y!, m! - 1, 25));
 
-    const audits: Parameters<Db["audit"]["createMany"]>[0]["data"] & unknown[] = [];
+    const audits: Prisma.AuditCreateManyInput[] = [];
     const answers: { auditId: string; area: number; score: number }[] = [];
     const feedback: { auditId: string; kind: string; obtained: boolean; answers: object; recordedById: string; notObtainedReason?: string }[] = [];
     const moderations: { auditId: string; moderatorId: string; returnDate: Date; status: string; agree: boolean; agreedGrade: number | null }[] = [];
