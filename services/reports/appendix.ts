@@ -43,7 +43,7 @@ export async function teamAppendix(db: Queryable, scope: MonthScope, settings: R
   >`
     WITH ${cte}
     SELECT c."caseRef", a."teamId", a.status, COALESCE(s.name, '') AS auditor,
-           to_char(au."submittedAt" AT TIME ZONE ${settings.timeZone}, 'YYYY-MM-DD') AS "submittedOn",
+           to_char(au."submittedAt" AT TIME ZONE 'UTC' AT TIME ZONE ${settings.timeZone}, 'YYYY-MM-DD') AS "submittedOn",
            a."gradeBand", a."moderatedBand", CASE WHEN a.returned THEN a.band END AS band, a."gradeScaleId" AS scale,
            (SELECT count(*) FROM "AuditAnswer" x WHERE x."auditId" = a.id AND x.score < ${settings.belowGoodScore})::int AS below,
            (SELECT count(x.score) FROM "AuditAnswer" x WHERE x."auditId" = a.id)::int AS scored,

@@ -104,6 +104,19 @@ export interface MonthlyReport {
   supervisionOverdue: { teamId: string; count: number }[];
 }
 
+interface MainResult {
+  much: Record<string, number>;
+  reasons: { reason: string; count: number }[];
+  scale: string | null;
+  grades: { band: string; count: number }[];
+  moves: { from: string; to: string; count: number }[];
+  areas: { area: number; scored: number; below: number; mean: number | null }[];
+  statements: { sid: string; n: number; mean: number | null; pairs: number; change: number | null }[];
+  families: number;
+  benefit: { label: string; count: number }[];
+  month_actions: { n: number; open: number };
+}
+
 const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const nn = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -117,7 +130,7 @@ export function monthAuditsCte(scope: MonthScope, settings: ReportSettings): Pri
       SELECT au.id, au."caseId", au."teamId", au.status, au."gradeBand", au."moderatedBand", au."gradeScaleId",
              au."allocatedAt", au."declineReason", au."childrenBenefit", au."dueDate",
              (au."submittedAt" IS NOT NULL AND au.status = ANY(${RETURNED_AUDIT_STATUSES}::text[])) AS returned,
-             (au."submittedAt" IS NOT NULL AND (au."submittedAt" AT TIME ZONE ${settings.timeZone})::date > au."dueDate") AS late,
+             (au."submittedAt" IS NOT NULL AND (au."submittedAt" AT TIME ZONE 'UTC' AT TIME ZONE ${settings.timeZone})::date > au."dueDate") AS late,
              EXISTS (SELECT 1 FROM "Moderation" m WHERE m."auditId" = au.id AND m.agree IS NOT NULL) AS moderated,
              COALESCE(au."moderatedBand", au."gradeBand") AS band
       FROM "Audit" au
@@ -129,10 +142,12 @@ function statementIds(): { id: string; number: number; text: string }[] {
   return loadAuditTool().feedback.family.statements;
 }
 
-/** SQL expression: the 0–10 value of statement `sid` in a feedback answers JSON, or NULL. */
-const statementValue = (answers: Prisma.Sql, sid: Prisma.Sql) => Prisma.sql`
-  (SELECT CASE WHEN v ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN v::float8 END
-   FROM (SELECT COALESCE(${answers}->'statements'->>${sid}, ${answers}->>${sid}) AS v) x)`;
+/** SQL expression: the 0–10 value of statement `sid` in a feedback answers JSON (number or numeric string), or NULL. */
+export const statementValue = (answers: Prisma.Sql, sid: Prisma.Sql) => {
+  const j = Prisma.sql`COALESCE(${answers}->'statements'->${sid}, ${answers}->${sid})`;
+  return Prisma.sql`(CASE jsonb_typeof(${j}) WHEN 'number' THEN (${j})::text::float8
+                     WHEN 'string' THEN CASE WHEN (${j}) #>> '{}' ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN ((${j}) #>> '{}')::float8 END END)`;
+};
 
 export async function monthlyReport(db: Queryable, scope: MonthScope, settings: ReportSettings, now: Date): Promise<MonthlyReport> {
   const cte = monthAuditsCte(scope, settings);
@@ -140,39 +155,12 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
   const today = now.toLocaleDateString("en-CA", { timeZone: settings.timeZone });
   const ids = statementIds();
 
-  const [much, reasons, cycles, grades, moves, areas, prevAreas, statements, benefit, actions, supervision] = await Promise.all([
-    db.$queryRaw<Record<string, unknown>[]>`
-      WITH ${cte}
-      SELECT (SELECT COALESCE(sum(target), 0) FROM cyc)::int AS target,
-             count(*)::int AS allocated,
-             count(*) FILTER (WHERE returned)::int AS returned,
-             count(*) FILTER (WHERE returned AND late)::int AS late,
-             count(*) FILTER (WHERE moderated)::int AS moderated,
-             count(*) FILTER (WHERE NOT returned)::int AS not_completed,
-             count(*) FILTER (WHERE NOT returned AND status <> 'declined' AND "dueDate" >= ${today}::date)::int AS in_progress
-      FROM a`,
-    db.$queryRaw<{ reason: string; count: number }[]>`
-      WITH ${cte}
-      SELECT CASE WHEN status = 'declined' OR NULLIF(btrim("declineReason"), '') IS NOT NULL
-                  THEN COALESCE(NULLIF(btrim("declineReason"), ''), 'No reason given')
-                  ELSE 'No reason given' END AS reason,
-             count(*)::int AS count
-      FROM a WHERE NOT returned AND NOT (status <> 'declined' AND "dueDate" >= ${today}::date)
-      GROUP BY 1 ORDER BY 2 DESC, 1`,
-    db.$queryRaw<{ scale: string }[]>`WITH ${cte} SELECT "gradeScaleId" AS scale FROM cyc GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`,
-    db.$queryRaw<{ band: string; count: number }[]>`
-      WITH ${cte} SELECT band, count(*)::int AS count FROM a WHERE returned AND band IS NOT NULL GROUP BY band`,
-    db.$queryRaw<{ from: string; to: string; count: number }[]>`
-      WITH ${cte}
-      SELECT "gradeBand" AS "from", "moderatedBand" AS "to", count(*)::int AS count FROM a
-      WHERE returned AND "moderatedBand" IS NOT NULL AND "gradeBand" IS NOT NULL AND "moderatedBand" <> "gradeBand"
-      GROUP BY 1, 2 ORDER BY 3 DESC`,
-    areaQuery(db, cte, settings),
-    areaQuery(db, prevCte, settings),
-    db.$queryRaw<{ sid: string; n: number; mean: number | null; pairs: number; change: number | null }[]>`
+  // One round trip for everything about the month's audits: the CTE "a" is computed once.
+  const [mainRows, prevAreas, actions, supervision] = await Promise.all([
+    db.$queryRaw<{ r: MainResult }[]>`
       WITH ${cte},
       f AS (
-        SELECT a.id, a."caseId", a."allocatedAt", fb.answers,
+        SELECT a.id, fb.answers,
                (SELECT fb2.answers FROM "Audit" a2 JOIN "Feedback" fb2 ON fb2."auditId" = a2.id AND fb2.kind = 'family' AND fb2.obtained
                 WHERE a2."caseId" = a."caseId" AND a2."allocatedAt" < a."allocatedAt"
                 ORDER BY a2."allocatedAt" DESC LIMIT 1) AS prev
@@ -184,35 +172,51 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
                ${statementValue(Prisma.sql`f.prev`, Prisma.sql`s.sid`)} AS pre
         FROM f CROSS JOIN unnest(${ids.map((s) => s.id)}::text[]) AS s(sid)
       )
-      SELECT sid, count(cur)::int AS n, avg(cur)::float8 AS mean,
-             count(*) FILTER (WHERE cur IS NOT NULL AND pre IS NOT NULL)::int AS pairs,
-             avg(cur - pre)::float8 AS change
-      FROM v GROUP BY sid
-      UNION ALL
-      SELECT '*count*', count(*)::int, NULL, 0, NULL FROM f`,
-    db.$queryRaw<{ label: string; count: number }[]>`
-      WITH ${cte}
-      SELECT CASE WHEN "childrenBenefit" IS NULL OR btrim("childrenBenefit") = '' THEN 'not recorded'
-                  WHEN lower(btrim("childrenBenefit")) ~ '^(yes|true)' THEN 'yes'
-                  WHEN lower(btrim("childrenBenefit")) ~ '^(no|false)' THEN 'no'
-                  WHEN lower(btrim("childrenBenefit")) ~ '^(unclear|not yet|partly)' THEN 'unclear'
-                  ELSE 'recorded (other)' END AS label,
-             count(*)::int AS count
-      FROM a WHERE returned GROUP BY 1`,
-    db.$queryRaw<Record<string, unknown>[]>`
-      WITH ${cte}
-      SELECT count(*) FILTER (WHERE open)::int AS open,
-             count(*) FILTER (WHERE open AND "dueAt" < ${now})::int AS overdue,
-             count(*) FILTER (WHERE open AND immediate AND "dueAt" < ${now})::int AS immediate_overdue,
-             count(*) FILTER (WHERE this_month)::int AS from_this_month,
-             count(*) FILTER (WHERE this_month AND open)::int AS from_this_month_open
-      FROM (
-        SELECT ac."dueAt", ac.immediate, NOT (ac.status = ANY(${CLOSED_ACTION_STATUSES}::text[])) AS open,
-               ac."auditId" IN (SELECT id FROM a) AS this_month
-        FROM "Action" ac JOIN "Audit" au ON au.id = ac."auditId"
-        WHERE (${scope.teamIds ?? null}::text[] IS NULL OR au."teamId" = ANY(${scope.teamIds ?? null}::text[]))
-          AND (NOT (ac.status = ANY(${CLOSED_ACTION_STATUSES}::text[])) OR ac."auditId" IN (SELECT id FROM a))
-      ) x`,
+      SELECT json_build_object(
+        'much', (SELECT json_build_object(
+                   'target', (SELECT COALESCE(sum(target), 0) FROM cyc),
+                   'allocated', count(*),
+                   'returned', count(*) FILTER (WHERE returned),
+                   'late', count(*) FILTER (WHERE returned AND late),
+                   'moderated', count(*) FILTER (WHERE moderated),
+                   'not_completed', count(*) FILTER (WHERE NOT returned),
+                   'in_progress', count(*) FILTER (WHERE NOT returned AND status <> 'declined' AND "dueDate" >= ${today}::date))
+                 FROM a),
+        'reasons', (SELECT COALESCE(json_agg(json_build_object('reason', reason, 'count', n) ORDER BY n DESC, reason), '[]')
+                    FROM (SELECT CASE WHEN status = 'declined' OR NULLIF(btrim("declineReason"), '') IS NOT NULL
+                                      THEN COALESCE(NULLIF(btrim("declineReason"), ''), 'No reason given')
+                                      ELSE 'No reason given' END AS reason, count(*) AS n
+                          FROM a WHERE NOT returned AND NOT (status <> 'declined' AND "dueDate" >= ${today}::date) GROUP BY 1) x),
+        'scale', (SELECT "gradeScaleId" FROM cyc GROUP BY 1 ORDER BY count(*) DESC LIMIT 1),
+        'grades', (SELECT COALESCE(json_agg(json_build_object('band', band, 'count', n)), '[]')
+                   FROM (SELECT band, count(*) AS n FROM a WHERE returned AND band IS NOT NULL GROUP BY band) x),
+        'moves', (SELECT COALESCE(json_agg(json_build_object('from', g, 'to', m, 'count', n) ORDER BY n DESC), '[]')
+                  FROM (SELECT "gradeBand" AS g, "moderatedBand" AS m, count(*) AS n FROM a
+                        WHERE returned AND "moderatedBand" IS NOT NULL AND "gradeBand" IS NOT NULL AND "moderatedBand" <> "gradeBand"
+                        GROUP BY 1, 2) x),
+        'areas', (SELECT COALESCE(json_agg(json_build_object('area', area, 'scored', scored, 'below', below, 'mean', mean) ORDER BY area), '[]')
+                  FROM (SELECT ans.area, count(ans.score) AS scored, count(*) FILTER (WHERE ans.score < ${settings.belowGoodScore}) AS below,
+                               avg(ans.score)::float8 AS mean
+                        FROM a JOIN "AuditAnswer" ans ON ans."auditId" = a.id WHERE a.returned GROUP BY ans.area) x),
+        'statements', (SELECT COALESCE(json_agg(json_build_object('sid', sid, 'n', n, 'mean', mean, 'pairs', pairs, 'change', change)), '[]')
+                       FROM (SELECT sid, count(cur) AS n, avg(cur)::float8 AS mean,
+                                    count(*) FILTER (WHERE cur IS NOT NULL AND pre IS NOT NULL) AS pairs, avg(cur - pre)::float8 AS change
+                             FROM v GROUP BY sid) x),
+        'families', (SELECT count(*) FROM f),
+        'benefit', (SELECT COALESCE(json_agg(json_build_object('label', label, 'count', n)), '[]')
+                    FROM (SELECT CASE WHEN "childrenBenefit" IS NULL OR btrim("childrenBenefit") = '' THEN 'not recorded'
+                                      WHEN lower(btrim("childrenBenefit")) ~ '^(yes|true)' THEN 'yes'
+                                      WHEN lower(btrim("childrenBenefit")) ~ '^(no|false)' THEN 'no'
+                                      WHEN lower(btrim("childrenBenefit")) ~ '^(unclear|not yet|partly)' THEN 'unclear'
+                                      ELSE 'recorded (other)' END AS label, count(*) AS n
+                          FROM a WHERE returned GROUP BY 1) x),
+        'month_actions', (SELECT json_build_object('n', COALESCE(sum(x.n), 0), 'open', COALESCE(sum(x.open), 0))
+                          FROM a CROSS JOIN LATERAL (
+                            SELECT count(*) AS n, count(*) FILTER (WHERE NOT (ac.status = ANY(${CLOSED_ACTION_STATUSES}::text[]))) AS open
+                            FROM "Action" ac WHERE ac."auditId" = a.id) x)
+      ) AS r`,
+    areaQuery(db, prevCte, settings),
+    openActionCounts(db, scope.teamIds ?? null, now),
     db.$queryRaw<{ teamId: string; count: number }[]>`
       SELECT COALESCE(ss."teamId", st."teamId", 'unknown') AS "teamId", count(*)::int AS count
       FROM "SupervisionSession" ss LEFT JOIN "Staff" st ON st.id = ss."superviseeId"
@@ -220,9 +224,16 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
         AND (${scope.teamIds ?? null}::text[] IS NULL OR COALESCE(ss."teamId", st."teamId") = ANY(${scope.teamIds ?? null}::text[]))
       GROUP BY 1 ORDER BY 2 DESC, 1`,
   ]);
+  const main = mainRows[0]!.r;
+  const m = main.much;
+  const reasons = main.reasons;
+  const grades = main.grades;
+  const moves = main.moves;
+  const areas = main.areas;
+  const statements = [...main.statements, { sid: "*count*", n: main.families, mean: null, pairs: 0, change: null }];
+  const benefit = main.benefit;
 
-  const scale = getGradeScale(cycles[0]?.scale);
-  const m = much[0] ?? {};
+  const scale = getGradeScale(main.scale ?? undefined);
   const returned = n(m.returned);
   const graded = grades.reduce((s, g) => s + g.count, 0);
   const gradeRows = gradeRowsFor(scale, grades, graded);
@@ -279,6 +290,7 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
     .filter((b) => b.count > 0)
     .map((b) => ({ label: b.label, share: share(b.count, returned) }));
   const a = actions[0] ?? {};
+  const ma = main.month_actions;
 
   return {
     month: scope.month,
@@ -320,11 +332,33 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
       open: n(a.open),
       overdue: n(a.overdue),
       immediateOverdue: n(a.immediate_overdue),
-      fromThisMonth: n(a.from_this_month),
-      fromThisMonthOpen: n(a.from_this_month_open),
+      fromThisMonth: n(ma.n),
+      fromThisMonthOpen: n(ma.open),
     },
     supervisionOverdue: supervision,
   };
+}
+
+/**
+ * Open actions (of audits). The distinct statuses come first from a skip scan of the (status, dueAt)
+ * index; the counts then read only actions in an open status, never the years of done ones.
+ */
+async function openActionCounts(db: Queryable, teamIds: string[] | null, now: Date): Promise<Record<string, unknown>[]> {
+  const statuses = await db.$queryRaw<{ status: string }[]>`
+    WITH RECURSIVE st AS (
+      (SELECT status FROM "Action" ORDER BY status LIMIT 1)
+      UNION ALL
+      SELECT (SELECT x.status FROM "Action" x WHERE x.status > st.status ORDER BY x.status LIMIT 1) FROM st WHERE st.status IS NOT NULL
+    )
+    SELECT status FROM st WHERE status IS NOT NULL`;
+  const open = statuses.map((s) => s.status).filter((s) => !CLOSED_ACTION_STATUSES.includes(s));
+  return db.$queryRaw<Record<string, unknown>[]>`
+    SELECT count(*)::int AS open,
+           count(*) FILTER (WHERE ac."dueAt" < ${now})::int AS overdue,
+           count(*) FILTER (WHERE ac.immediate AND ac."dueAt" < ${now})::int AS immediate_overdue
+    FROM "Action" ac
+    WHERE ac.status = ANY(${open}::text[]) AND ac."auditId" IS NOT NULL
+      AND (${teamIds}::text[] IS NULL OR EXISTS (SELECT 1 FROM "Audit" au WHERE au.id = ac."auditId" AND au."teamId" = ANY(${teamIds}::text[])))`;
 }
 
 function areaQuery(db: Queryable, cte: Prisma.Sql, settings: ReportSettings) {

@@ -3,7 +3,7 @@
 import { Prisma } from "../../generated/prisma/client";
 import { loadAuditTool, loadGradeScales } from "../catalogue";
 import { addMonths, direction, quarterMonths, round1, share, type Direction, type Share } from "./format";
-import { monthAuditsCte, monthlyReport, type MonthlyReport, type Queryable, type StatementRow } from "./monthly";
+import { statementValue, monthlyReport, type MonthlyReport, type Queryable, type StatementRow } from "./monthly";
 import { CLOSED_ESCALATION_STATUSES, HEALTH_CHECK_TEMPLATE, RETURNED_AUDIT_STATUSES, SWAPPED_STATUS, type ReportSettings } from "./settings";
 
 export const goodBandIds = (): string[] => [...new Set(loadGradeScales().scales.flatMap((s) => s.bands.filter((b) => b.isGood).map((b) => b.id)))];
@@ -157,7 +157,7 @@ export async function quarterlyReport(db: Queryable, quarter: string, settings: 
       LEFT JOIN ranks rg ON rg.scale = au."gradeScaleId" AND rg.band = qa."gradeBand"
       LEFT JOIN ranks rm ON rm.scale = au."gradeScaleId" AND rm.band = COALESCE(qa."moderatedBand", qa."gradeBand")`,
     db.$queryRaw<{ stage: number; days: number; count: number }[]>`
-      SELECT stage, floor(extract(epoch FROM (${now}::timestamptz - "createdAt")) / 86400)::int AS days, count(*)::int AS count
+      SELECT stage, floor(extract(epoch FROM (${now}::timestamp - "createdAt")) / 86400)::int AS days, count(*)::int AS count
       FROM "Escalation" WHERE NOT (status = ANY(${CLOSED_ESCALATION_STATUSES}::text[])) AND "createdAt" < ${now}
       GROUP BY 1, 2`,
     db.$queryRaw<{ raised: number; resolved: number }[]>`
@@ -176,8 +176,7 @@ export async function quarterlyReport(db: Queryable, quarter: string, settings: 
       WITH ${scope},
       f AS (SELECT fb.answers FROM qa JOIN "Feedback" fb ON fb."auditId" = qa.id AND fb.kind = 'family' AND fb.obtained WHERE qa.returned),
       v AS (
-        SELECT s.sid, (SELECT CASE WHEN x ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN x::float8 END
-                       FROM (SELECT COALESCE(f.answers->'statements'->>s.sid, f.answers->>s.sid) AS x) y) AS val
+        SELECT s.sid, ${statementValue(Prisma.sql`f.answers`, Prisma.sql`s.sid`)} AS val
         FROM f CROSS JOIN unnest(${ids.map((s) => s.id)}::text[]) AS s(sid)
       )
       SELECT sid, count(val)::int AS n, avg(val)::float8 AS mean FROM v GROUP BY sid
