@@ -176,7 +176,16 @@ try {
   const teamMs = await time(() => buildMonthlyView(db, ctx, { month, teamIds: ["T3"] }, clock.now()));
   const quarterlyMs = await time(() => quarterlyReport(db, quarter, settings, clock.now()));
   await db.$disconnect();
-  result = { answers: counts.answers, audits: counts.audits, feedback: counts.feedback, seedMs, monthlyCoreMs, teamMs, monthlyMs, quarterlyMs };
+  result = {
+    answers: counts.answers,
+    audits: counts.audits,
+    feedback: counts.feedback,
+    seedMs,
+    monthlyCoreMs,
+    teamMs,
+    monthlyMs,
+    quarterlyMs,
+  };
 } finally {
   // BENCH_KEEP=1 keeps the database for profiling (its name is printed).
   if (process.env.BENCH_KEEP) log(`kept database ${name}`);

@@ -19,10 +19,13 @@ const isObj = (v: unknown): v is Json => !!v && typeof v === "object" && !Array.
 const checks: Record<string, (data: unknown[]) => string | undefined> = {
   "Chart.Donut": (d) => (d.every((p) => isObj(p) && isNum(p.value)) ? undefined : "each data point needs a numeric value"),
   "Chart.Pie": (d) => (d.every((p) => isObj(p) && isNum(p.value)) ? undefined : "each data point needs a numeric value"),
-  "Chart.VerticalBar": (d) => (d.every((p) => isObj(p) && p.x !== undefined && isNum(p.y)) ? undefined : "each data point needs x and a numeric y"),
-  "Chart.HorizontalBar": (d) => (d.every((p) => isObj(p) && p.x !== undefined && isNum(p.y)) ? undefined : "each data point needs x and a numeric y"),
+  "Chart.VerticalBar": (d) =>
+    d.every((p) => isObj(p) && p.x !== undefined && isNum(p.y)) ? undefined : "each data point needs x and a numeric y",
+  "Chart.HorizontalBar": (d) =>
+    d.every((p) => isObj(p) && p.x !== undefined && isNum(p.y)) ? undefined : "each data point needs x and a numeric y",
   "Chart.HorizontalBar.Stacked": (d) => (d.every((p) => isObj(p) && Array.isArray(p.data)) ? undefined : "each bar needs a data array"),
-  "Chart.VerticalBar.Grouped": (d) => (d.every((p) => isObj(p) && Array.isArray(p.values)) ? undefined : "each series needs a values array"),
+  "Chart.VerticalBar.Grouped": (d) =>
+    d.every((p) => isObj(p) && Array.isArray(p.values)) ? undefined : "each series needs a values array",
   "Chart.Line": (d) =>
     d.every((p) => isObj(p) && Array.isArray(p.values) && (p.values as unknown[]).every((v) => isObj(v) && v.x !== undefined && isNum(v.y)))
       ? undefined

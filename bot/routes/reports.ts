@@ -87,7 +87,9 @@ export function reportRoutes() {
       capability: "report.calibration",
       schema: reportMonthSchema,
       async handle(req) {
-        return { card: renderCard("report-calibration", calibrationCardData(await calibrationForActor(req.app, req.actor, monthArgs(req)))) };
+        return {
+          card: renderCard("report-calibration", calibrationCardData(await calibrationForActor(req.app, req.actor, monthArgs(req)))),
+        };
       },
     }),
   ];

@@ -45,11 +45,12 @@ export async function teamAppendix(db: Queryable, scope: MonthScope, settings: R
     SELECT c."caseRef", a."teamId", a.status, COALESCE(s.name, '') AS auditor,
            to_char(au."submittedAt" AT TIME ZONE 'UTC' AT TIME ZONE ${settings.timeZone}, 'YYYY-MM-DD') AS "submittedOn",
            a."gradeBand", a."moderatedBand", CASE WHEN a.returned THEN a.band END AS band, a."gradeScaleId" AS scale,
-           (SELECT count(*) FROM "AuditAnswer" x WHERE x."auditId" = a.id AND x.score < ${settings.belowGoodScore})::int AS below,
-           (SELECT count(x.score) FROM "AuditAnswer" x WHERE x."auditId" = a.id)::int AS scored,
+           sc.below::int AS below, sc.scored::int AS scored,
            (SELECT count(*) FROM "Action" ac WHERE ac."auditId" = a.id AND NOT (ac.status = ANY(${CLOSED_ACTION_STATUSES}::text[])))::int AS open_actions,
            EXISTS (SELECT 1 FROM "Feedback" f WHERE f."auditId" = a.id AND f.kind = 'family' AND f.obtained) AS family
     FROM a JOIN "Audit" au ON au.id = a.id JOIN "Case" c ON c.id = a."caseId" LEFT JOIN "Staff" s ON s.id = au."auditorId"
+    CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE x.score < ${settings.belowGoodScore}) AS below, count(x.score) AS scored
+                        FROM "AuditAnswer" x WHERE x."auditId" = a.id) sc
     ORDER BY a."teamId", c."caseRef"`;
   return rows.map((r) => {
     const scale = getGradeScale(r.scale);
@@ -87,7 +88,9 @@ export interface TeamSummary {
 export async function teamSummaries(db: Queryable, scope: MonthScope, settings: ReportSettings): Promise<TeamSummary[]> {
   const cte = monthAuditsCte(scope, settings);
   const goodBands = [...new Set(collectGoodBands())];
-  const rows = await db.$queryRaw<{ teamId: string; allocated: number; returned: number; good: number; family: number; mean: number | null }[]>`
+  const rows = await db.$queryRaw<
+    { teamId: string; allocated: number; returned: number; good: number; family: number; mean: number | null }[]
+  >`
     WITH ${cte},
     fam AS (
       SELECT a."teamId", fb."auditId",

@@ -21,7 +21,16 @@ export interface CalibrationRow {
 export async function calibration(db: Queryable, fromMonth: string, toMonth: string): Promise<CalibrationRow[]> {
   const rt = rankTable();
   const rows = await db.$queryRaw<
-    { auditorId: string; auditor: string; theme: string; moderated: number; agreed: number; shift: number | null; up: number; down: number }[]
+    {
+      auditorId: string;
+      auditor: string;
+      theme: string;
+      moderated: number;
+      agreed: number;
+      shift: number | null;
+      up: number;
+      down: number;
+    }[]
   >`
     WITH ranks AS (SELECT * FROM unnest(${rt.scale}::text[], ${rt.band}::text[], ${rt.rank}::int[]) AS r(scale, band, rank)),
     md AS (

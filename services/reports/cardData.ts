@@ -69,12 +69,18 @@ export function monthlyCardData(v: MonthlyView, opts: { calibration?: boolean } 
     gradeFacts: w.grades.map((g) => ({ title: g.label, value: g.share.text })),
     movementText: movementText(v),
     areaChart: w.areas.filter((a) => a.scored > 0).map((a) => ({ x: `Area ${a.area}`, y: a.below.pct ?? 0 })),
-    areaFacts: w.areas.filter((a) => a.scored > 0).map((a) => ({ title: `Area ${a.area}`, value: `${a.below.text} below Good ${a.direction}` })),
+    areaFacts: w.areas
+      .filter((a) => a.scored > 0)
+      .map((a) => ({ title: `Area ${a.area}`, value: `${a.below.text} below Good ${a.direction}` })),
     hasAreas: w.areas.some((a) => a.scored > 0),
     attention: w.attention.slice(0, 5).map(areaLine),
-    improving: w.improving.slice(0, 5).map((a) => ({ text: `Area ${a.area}: ${short(a.title, 80)} — ${a.below.text} below Good, was ${a.previousBelowPct}%` })),
+    improving: w.improving
+      .slice(0, 5)
+      .map((a) => ({ text: `Area ${a.area}: ${short(a.title, 80)} — ${a.below.text} below Good, was ${a.previousBelowPct}%` })),
     good: w.good.slice(0, 5).map(areaLine),
-    familyText: b.familyFeedback ? `Family feedback from ${b.familyFeedback} families (0 strongly disagree – 10 strongly agree):` : "No family feedback recorded this month.",
+    familyText: b.familyFeedback
+      ? `Family feedback from ${b.familyFeedback} families (0 strongly disagree – 10 strongly agree):`
+      : "No family feedback recorded this month.",
     statementFacts: b.statements
       .filter((s) => s.n > 0)
       .map((s) => ({
@@ -161,7 +167,10 @@ export function quarterlyCardData(q: QuarterlyReport) {
       { title: "Good or better", value: q.audits.good.text },
     ],
     monthChart: q.audits.byMonth.map((m) => ({ x: monthShort(m.month), y: m.returned })),
-    monthFacts: q.audits.byMonth.map((m) => ({ title: monthShort(m.month), value: `${m.returned} returned · ${m.good.text} Good or better` })),
+    monthFacts: q.audits.byMonth.map((m) => ({
+      title: monthShort(m.month),
+      value: `${m.returned} returned · ${m.good.text} Good or better`,
+    })),
     moderationFacts: [
       { title: "Moderated", value: String(q.moderation.moderated) },
       { title: "Moderator agreed", value: q.moderation.agreed.text },
@@ -179,8 +188,12 @@ export function quarterlyCardData(q: QuarterlyReport) {
       ? `${q.healthCheck.title}: ${q.healthCheck.responded.text} of invited staff responded.${q.healthCheck.suppressed ? ` ${q.healthCheck.suppressed} questions with fewer answers than the minimum group are not shown.` : ""}`
       : "No Social Work Health Check campaign yet.",
     healthFacts: (q.healthCheck?.means ?? []).map((m) => ({ title: m.question, value: `${m.mean} (${m.n})` })),
-    feedbackText: q.feedback.familyFeedback ? `Family feedback from ${q.feedback.familyFeedback} families:` : "No family feedback this quarter.",
-    feedbackFacts: q.feedback.statements.filter((s) => s.n > 0).map((s) => ({ title: `${s.number}. ${short(s.text, 60)}`, value: `${s.mean} (${s.n})` })),
+    feedbackText: q.feedback.familyFeedback
+      ? `Family feedback from ${q.feedback.familyFeedback} families:`
+      : "No family feedback this quarter.",
+    feedbackFacts: q.feedback.statements
+      .filter((s) => s.n > 0)
+      .map((s) => ({ title: `${s.number}. ${short(s.text, 60)}`, value: `${s.mean} (${s.n})` })),
   };
 }
 

@@ -19,7 +19,9 @@ function sheet(wb: ExcelJS.Workbook, name: string, header: string[], rows: Row[]
   const ws = wb.addWorksheet(name);
   ws.addRow(header).font = { bold: true };
   for (const r of rows) ws.addRow(r);
-  ws.columns.forEach((c, i) => (c.width = Math.min(80, Math.max(12, header[i]!.length + 2, ...rows.map((r) => String(r[i] ?? "").length + 2)))));
+  ws.columns.forEach(
+    (c, i) => (c.width = Math.min(80, Math.max(12, header[i]!.length + 2, ...rows.map((r) => String(r[i] ?? "").length + 2)))),
+  );
   ws.views = [{ state: "frozen", ySplit: 1 }];
   return ws;
 }
@@ -77,14 +79,30 @@ export async function buildWorkbook(v: MonthlyView): Promise<ExcelJS.Workbook> {
       ...h.reasons.map((x): Row => [`Not completed: ${x.reason}`, x.count]),
     ],
   );
-  sheet(wb, "How well", ["Grade", "Count", "Of", "Percent", "Text"], [
-    ...r.howWell.grades.map((g): Row => [g.label, g.share.count, g.share.of, g.share.pct, g.share.text]),
-    ...r.howWell.movements.map((m): Row => [`Moderated ${m.direction}: ${m.from} → ${m.to}`, m.count, null, null, null]),
-  ]);
+  sheet(
+    wb,
+    "How well",
+    ["Grade", "Count", "Of", "Percent", "Text"],
+    [
+      ...r.howWell.grades.map((g): Row => [g.label, g.share.count, g.share.of, g.share.pct, g.share.text]),
+      ...r.howWell.movements.map((m): Row => [`Moderated ${m.direction}: ${m.from} → ${m.to}`, m.count, null, null, null]),
+    ],
+  );
   sheet(
     wb,
     "Areas",
-    ["Area", "Title", "Scored", "Below Good", "Percent below Good", "Mean score", "Previous % below Good", "Previous mean", "Direction", "Group"],
+    [
+      "Area",
+      "Title",
+      "Scored",
+      "Below Good",
+      "Percent below Good",
+      "Mean score",
+      "Previous % below Good",
+      "Previous mean",
+      "Direction",
+      "Group",
+    ],
     r.howWell.areas.map((a): Row => [
       a.area,
       a.title,
@@ -95,34 +113,70 @@ export async function buildWorkbook(v: MonthlyView): Promise<ExcelJS.Workbook> {
       a.previousBelowPct,
       a.previousMean,
       a.direction,
-      r.howWell.attention.includes(a) ? "needs immediate attention" : r.howWell.good.includes(a) ? "good" : r.howWell.improving.includes(a) ? "improving" : "",
+      r.howWell.attention.includes(a)
+        ? "needs immediate attention"
+        : r.howWell.good.includes(a)
+          ? "good"
+          : r.howWell.improving.includes(a)
+            ? "improving"
+            : "",
     ]),
   );
-  sheet(wb, "Better off", ["Measure", "Value", "Of / n", "Percent", "Change since last audit of the case", "Cases compared"], [
-    ["Families giving feedback", r.betterOff.familyFeedback, null, null, null, null],
-    ...r.betterOff.statements.map((s): Row => [`${s.number}. ${s.text}`, s.mean, s.n, null, s.change, s.pairs]),
-    ...r.betterOff.benefit.map((b): Row => [`Children seen to benefit: ${b.label}`, b.share.count, b.share.of, b.share.pct, null, null]),
-  ]);
-  sheet(wb, "Actions & supervision", ["Measure", "Value"], [
-    ["Open actions", r.actions.open],
-    ["Overdue actions", r.actions.overdue],
-    ["Immediate and overdue", r.actions.immediateOverdue],
-    ["Actions set this month", r.actions.fromThisMonth],
-    ["Actions set this month, still open", r.actions.fromThisMonthOpen],
-    ...r.supervisionOverdue.map((s): Row => [`Supervision overdue: ${s.teamId}`, s.count]),
-  ]);
+  sheet(
+    wb,
+    "Better off",
+    ["Measure", "Value", "Of / n", "Percent", "Change since last audit of the case", "Cases compared"],
+    [
+      ["Families giving feedback", r.betterOff.familyFeedback, null, null, null, null],
+      ...r.betterOff.statements.map((s): Row => [`${s.number}. ${s.text}`, s.mean, s.n, null, s.change, s.pairs]),
+      ...r.betterOff.benefit.map((b): Row => [`Children seen to benefit: ${b.label}`, b.share.count, b.share.of, b.share.pct, null, null]),
+    ],
+  );
+  sheet(
+    wb,
+    "Actions & supervision",
+    ["Measure", "Value"],
+    [
+      ["Open actions", r.actions.open],
+      ["Overdue actions", r.actions.overdue],
+      ["Immediate and overdue", r.actions.immediateOverdue],
+      ["Actions set this month", r.actions.fromThisMonth],
+      ["Actions set this month, still open", r.actions.fromThisMonthOpen],
+      ...r.supervisionOverdue.map((s): Row => [`Supervision overdue: ${s.teamId}`, s.count]),
+    ],
+  );
   if (v.kind === "full") {
     sheet(
       wb,
       "Teams",
       ["Team", "Allocated", "Returned", "Good or better", "Family feedback", "Family mean (0–10)"],
-      v.teams.map((t): Row => [t.teamId, t.allocated, t.returned, t.good.text, t.suppressed ? "suppressed" : t.familyFeedback, t.familyMean]),
+      v.teams.map((t): Row => [
+        t.teamId,
+        t.allocated,
+        t.returned,
+        t.good.text,
+        t.suppressed ? "suppressed" : t.familyFeedback,
+        t.familyMean,
+      ]),
     );
   }
   sheet(
     wb,
     "Team appendix",
-    ["Case ID", "Team", "Status", "Auditor", "Submitted", "Grade", "Moderated to", "Final grade", "Areas below Good", "Areas scored", "Open actions", "Family feedback"],
+    [
+      "Case ID",
+      "Team",
+      "Status",
+      "Auditor",
+      "Submitted",
+      "Grade",
+      "Moderated to",
+      "Final grade",
+      "Areas below Good",
+      "Areas scored",
+      "Open actions",
+      "Family feedback",
+    ],
     v.appendix.map((a): Row => [
       a.caseRef,
       a.teamId,
@@ -142,7 +196,13 @@ export async function buildWorkbook(v: MonthlyView): Promise<ExcelJS.Workbook> {
     wb,
     "Trends",
     ["Month", "Returned", "Good or better", "Percent good", ...Array.from({ length: 19 }, (_, i) => `Area ${i + 1} mean`)],
-    v.trends.months.map((m): Row => [m.month, m.returned, m.good.count, m.good.pct, ...Array.from({ length: 19 }, (_, i) => m.areaMeans[i + 1] ?? null)]),
+    v.trends.months.map((m): Row => [
+      m.month,
+      m.returned,
+      m.good.count,
+      m.good.pct,
+      ...Array.from({ length: 19 }, (_, i) => m.areaMeans[i + 1] ?? null),
+    ]),
   );
   return wb;
 }
@@ -167,7 +227,16 @@ export async function writeReportFiles(v: MonthlyView, dir = "reports-out"): Pro
     `${base}-appendix.csv`,
     toCsv([
       ["Case ID", "Team", "Status", "Grade", "Moderated to", "Final grade", "Areas below Good", "Open actions"],
-      ...v.appendix.map((a): Row => [a.caseRef, a.teamId, a.status, a.originalGrade, a.moderatedGrade, a.finalGrade, a.areasBelowGood, a.openActions]),
+      ...v.appendix.map((a): Row => [
+        a.caseRef,
+        a.teamId,
+        a.status,
+        a.originalGrade,
+        a.moderatedGrade,
+        a.finalGrade,
+        a.areasBelowGood,
+        a.openActions,
+      ]),
     ]),
   );
   return { xlsx: `${base}.xlsx`, summaryCsv: `${base}-summary.csv`, appendixCsv: `${base}-appendix.csv` };

@@ -71,8 +71,22 @@ export async function seedReportFixture(db: Db, opts: FixtureOptions): Promise<F
 
     const audits: Prisma.AuditCreateManyInput[] = [];
     const answers: { auditId: string; area: number; score: number }[] = [];
-    const feedback: { auditId: string; kind: string; obtained: boolean; answers: object; recordedById: string; notObtainedReason?: string }[] = [];
-    const moderations: { auditId: string; moderatorId: string; returnDate: Date; status: string; agree: boolean; agreedGrade: number | null }[] = [];
+    const feedback: {
+      auditId: string;
+      kind: string;
+      obtained: boolean;
+      answers: object;
+      recordedById: string;
+      notObtainedReason?: string;
+    }[] = [];
+    const moderations: {
+      auditId: string;
+      moderatorId: string;
+      returnDate: Date;
+      status: string;
+      agree: boolean;
+      agreedGrade: number | null;
+    }[] = [];
 
     FIXTURE_TEAMS.forEach((team, ti) => {
       const auditorTeam = FIXTURE_TEAMS[(ti + 1) % FIXTURE_TEAMS.length]!;
@@ -85,14 +99,17 @@ export async function seedReportFixture(db: Db, opts: FixtureOptions): Promise<F
         const id = randomUUID();
         const r = random();
         // Outcomes: 1 in 10 declined, 1 in 10 not returned, the rest returned (1 in 6 of those late).
-        const status = ci === 0 && current ? "submitted" : r < 0.1 ? "declined" : r < 0.2 ? "in_progress" : random() < 0.5 ? "finalised" : "submitted";
+        const status =
+          ci === 0 && current ? "submitted" : r < 0.1 ? "declined" : r < 0.2 ? "in_progress" : random() < 0.5 ? "finalised" : "submitted";
         const returned = status === "submitted" || status === "finalised";
         const late = returned && random() < 0.17;
         const quality = random();
         const grade = returned ? Math.min(6, Math.max(0, Math.round(1.5 + quality * 5 + (random() - 0.5) * 2))) : null;
         const band = grade === null ? null : bandForGrade(scale, grade, grade === 6 && random() < 0.3 ? "outstanding" : undefined)!.id;
         const auditor = pick(auditors);
-        const submittedAt = returned ? new Date(dueDate.getTime() + (late ? 3 : -5 - Math.floor(random() * 10)) * 86_400_000 + 10 * 3_600_000) : null;
+        const submittedAt = returned
+          ? new Date(dueDate.getTime() + (late ? 3 : -5 - Math.floor(random() * 10)) * 86_400_000 + 10 * 3_600_000)
+          : null;
         let moderatedBand: string | null = null;
         let moderatedGrade: number | null = null;
         if (returned && random() < 0.6) {
@@ -141,10 +158,16 @@ export async function seedReportFixture(db: Db, opts: FixtureOptions): Promise<F
           for (const area of tool.areas) {
             // Areas 13 (direct work) and 17 (analysis) are weaker; quality lifts every area.
             const bias = area.number === 17 ? -2.5 : area.number === 13 ? -1.5 : current ? 0.5 : 0;
-            answers.push({ auditId: id, area: area.number, score: Math.min(10, Math.max(0, Math.round(quality * 8 + 1 + bias + (random() - 0.5) * 3))) });
+            answers.push({
+              auditId: id,
+              area: area.number,
+              score: Math.min(10, Math.max(0, Math.round(quality * 8 + 1 + bias + (random() - 0.5) * 3))),
+            });
           }
           if (random() < 0.75 || ci < 2) {
-            const values = Object.fromEntries(statements.map((s) => [s, Math.min(10, Math.max(0, Math.round(4 + quality * 5 + (random() - 0.5) * 3 + (current ? 1 : 0))))]));
+            const values = Object.fromEntries(
+              statements.map((s) => [s, Math.min(10, Math.max(0, Math.round(4 + quality * 5 + (random() - 0.5) * 3 + (current ? 1 : 0))))]),
+            );
             const flat = feedback.length % 5 === 4;
             feedback.push({
               auditId: id,
@@ -155,7 +178,14 @@ export async function seedReportFixture(db: Db, opts: FixtureOptions): Promise<F
             });
             familyByCase.set(c.id, values);
           } else {
-            feedback.push({ auditId: id, kind: "family", obtained: false, notObtainedReason: "No answer after three calls", answers: {}, recordedById: auditor.id });
+            feedback.push({
+              auditId: id,
+              kind: "family",
+              obtained: false,
+              notObtainedReason: "No answer after three calls",
+              answers: {},
+              recordedById: auditor.id,
+            });
           }
           for (let k = 0; k < 2; k++) {
             const done = random() < 0.4;
@@ -186,11 +216,30 @@ export async function seedReportFixture(db: Db, opts: FixtureOptions): Promise<F
   for (const team of ["CP", "CIN", "LC"]) {
     const tm = inTeam(team, "TEAM_MANAGER")[0]!;
     for (const p of inTeam(team, "PRACTITIONER").slice(0, team === "CP" ? 3 : 1)) {
-      sessions.push({ superviseeId: p.id, supervisorId: tm.id, teamId: team, dueOn: new Date(now.getTime() - 10 * 86_400_000), status: "scheduled" });
-      sessions.push({ superviseeId: p.id, supervisorId: tm.id, teamId: team, dueOn: new Date(now.getTime() + 10 * 86_400_000), status: "scheduled" });
+      sessions.push({
+        superviseeId: p.id,
+        supervisorId: tm.id,
+        teamId: team,
+        dueOn: new Date(now.getTime() - 10 * 86_400_000),
+        status: "scheduled",
+      });
+      sessions.push({
+        superviseeId: p.id,
+        supervisorId: tm.id,
+        teamId: team,
+        dueOn: new Date(now.getTime() + 10 * 86_400_000),
+        status: "scheduled",
+      });
     }
   }
-  sessions.push({ superviseeId: null, supervisorId: inTeam("AI1", "TEAM_MANAGER")[0]!.id, teamId: "AI1", kind: "group", dueOn: new Date(now.getTime() - 3 * 86_400_000), status: "overdue" });
+  sessions.push({
+    superviseeId: null,
+    supervisorId: inTeam("AI1", "TEAM_MANAGER")[0]!.id,
+    teamId: "AI1",
+    kind: "group",
+    dueOn: new Date(now.getTime() - 3 * 86_400_000),
+    status: "overdue",
+  });
   await db.supervisionSession.createMany({ data: sessions });
 
   // Escalations: open at stages 1, 1, 2, 3 of different ages, one resolved.

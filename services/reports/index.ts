@@ -37,7 +37,8 @@ export function parseMonthArgs(args: string, now: Date, tz: string): { month: st
   const t = args.trim();
   if (!t) return { month: lastCompleteMonth(now, tz) };
   const [first, ...rest] = t.split(/\s+/);
-  if (!isMonth(first!)) throw new ValidationFailed(`Give the month as YYYY-MM, for example ${lastCompleteMonth(now, tz)}.`, { month: "YYYY-MM" });
+  if (!isMonth(first!))
+    throw new ValidationFailed(`Give the month as YYYY-MM, for example ${lastCompleteMonth(now, tz)}.`, { month: "YYYY-MM" });
   return { month: first!, theme: rest.length ? rest.join(" ") : undefined };
 }
 
@@ -53,7 +54,10 @@ export async function reportTeamScope(db: Db | Tx, actor: Actor): Promise<string
   const teams = new Set<string>();
   if (actor.roles.includes("TEAM_MANAGER") && actor.teamId) teams.add(actor.teamId);
   if (actor.roles.includes("SERVICE_MANAGER")) {
-    const reports = await db.staff.findMany({ where: { lineManagerId: actor.id, active: true, roles: { has: "TEAM_MANAGER" } }, select: { teamId: true } });
+    const reports = await db.staff.findMany({
+      where: { lineManagerId: actor.id, active: true, roles: { has: "TEAM_MANAGER" } },
+      select: { teamId: true },
+    });
     for (const r of reports) if (r.teamId) teams.add(r.teamId);
   }
   return [...teams];
@@ -68,9 +72,15 @@ export interface MonthlyView {
 }
 
 /** The month's report as the actor may see it (whole authority or their teams only). */
-export async function monthlyForActor(ctx: AppContext, actor: Actor, args: { month: string; theme?: string }, db: Db | Tx = ctx.db): Promise<MonthlyView> {
+export async function monthlyForActor(
+  ctx: AppContext,
+  actor: Actor,
+  args: { month: string; theme?: string },
+  db: Db | Tx = ctx.db,
+): Promise<MonthlyView> {
   const teamIds = await reportTeamScope(db, actor);
-  if (teamIds && teamIds.length === 0) throw new NotPermitted("You are not recorded as managing a team, so there is no team report for you.");
+  if (teamIds && teamIds.length === 0)
+    throw new NotPermitted("You are not recorded as managing a team, so there is no team report for you.");
   return buildMonthlyView(db, ctx, { ...args, teamIds: teamIds ?? undefined }, ctx.clock.now());
 }
 
@@ -103,7 +113,11 @@ export async function trendsForActor(ctx: AppContext, actor: Actor, args: string
   return trends(ctx.db, month, reportSettings(ctx));
 }
 
-export async function calibrationForActor(ctx: AppContext, actor: Actor, args: string): Promise<{ from: string; to: string; rows: CalibrationRow[] }> {
+export async function calibrationForActor(
+  ctx: AppContext,
+  actor: Actor,
+  args: string,
+): Promise<{ from: string; to: string; rows: CalibrationRow[] }> {
   requireCapability(actor, "report.calibration");
   const { month } = parseMonthArgs(args, ctx.clock.now(), ctx.config.TIMEZONE);
   const from = addMonths(month, -5);
@@ -140,12 +154,18 @@ export async function scheduleMonthlyReport(tx: Tx, ctx: AppContext, month: stri
  * Job "report.monthly": sends the month's at-a-glance card to heads of service, the QA team and the
  * head of QA; each team manager gets their own team's appendix card only; then schedules next month.
  */
-export async function sendMonthlyReports(tx: Tx, ctx: AppContext, data: Record<string, unknown>, job: { key: string; runAt: Date }): Promise<void> {
+export async function sendMonthlyReports(
+  tx: Tx,
+  ctx: AppContext,
+  data: Record<string, unknown>,
+  job: { key: string; runAt: Date },
+): Promise<void> {
   const month = typeof data.month === "string" && isMonth(data.month) ? data.month : lastCompleteMonth(job.runAt, ctx.config.TIMEZONE);
   const now = ctx.clock.now();
   const full = await buildMonthlyView(tx, ctx, { month }, now);
   const leaders = new Map<string, { id: string; roles: Actor["roles"] }>();
-  for (const role of ["HEAD_OF_SERVICE", "QA_TEAM", "HEAD_OF_QA"] as const) for (const s of await staffWithRole(tx, role)) leaders.set(s.id, s);
+  for (const role of ["HEAD_OF_SERVICE", "QA_TEAM", "HEAD_OF_QA"] as const)
+    for (const s of await staffWithRole(tx, role)) leaders.set(s.id, s);
   for (const s of leaders.values()) {
     await enqueueMessage(tx, {
       recipientId: s.id,

@@ -265,7 +265,10 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
   const attention = scoredAreas.filter((r) => r.below.pct! >= settings.attentionPct).sort((x, y) => y.below.pct! - x.below.pct!);
   const good = scoredAreas.filter((r) => r.below.pct! <= settings.goodPct).sort((x, y) => x.below.pct! - y.below.pct!);
   const improving = scoredAreas
-    .filter((r) => r.previousBelowPct !== null && r.previousBelowPct - r.below.pct! >= settings.improvingPoints && r.below.pct! > settings.goodPct)
+    .filter(
+      (r) =>
+        r.previousBelowPct !== null && r.previousBelowPct - r.below.pct! >= settings.improvingPoints && r.below.pct! > settings.goodPct,
+    )
     .sort((x, y) => y.previousBelowPct! - y.below.pct! - (x.previousBelowPct! - x.below.pct!));
 
   const stBy = new Map(statements.map((s) => [s.sid, s]));

@@ -4,9 +4,17 @@ import { Prisma } from "../../generated/prisma/client";
 import { loadAuditTool, loadGradeScales } from "../catalogue";
 import { addMonths, direction, quarterMonths, round1, share, type Direction, type Share } from "./format";
 import { statementValue, monthlyReport, type MonthlyReport, type Queryable, type StatementRow } from "./monthly";
-import { CLOSED_ESCALATION_STATUSES, HEALTH_CHECK_TEMPLATE, RETURNED_AUDIT_STATUSES, SWAPPED_STATUS, type ReportSettings } from "./settings";
+import {
+  CLOSED_ESCALATION_STATUSES,
+  HEALTH_CHECK_TEMPLATE,
+  RETURNED_AUDIT_STATUSES,
+  SWAPPED_STATUS,
+  type ReportSettings,
+} from "./settings";
 
-export const goodBandIds = (): string[] => [...new Set(loadGradeScales().scales.flatMap((s) => s.bands.filter((b) => b.isGood).map((b) => b.id)))];
+export const goodBandIds = (): string[] => [
+  ...new Set(loadGradeScales().scales.flatMap((s) => s.bands.filter((b) => b.isGood).map((b) => b.id))),
+];
 
 export interface TrendMonth {
   month: string;
@@ -223,7 +231,10 @@ export async function quarterlyReport(db: Queryable, quarter: string, settings: 
       returned: t.returned,
       target: t.target,
       targetVsActual: share(t.returned, t.target),
-      good: share(goodCount, grades.reduce((s, g) => s + g.count, 0)),
+      good: share(
+        goodCount,
+        grades.reduce((s, g) => s + g.count, 0),
+      ),
       grades,
       byMonth: months.map((m) => {
         const r = byMonth.find((x) => x.month === m);
@@ -241,7 +252,13 @@ export async function quarterlyReport(db: Queryable, quarter: string, settings: 
     healthCheck,
     feedback: {
       familyFeedback: stBy.get("*count*")?.n ?? 0,
-      statements: ids.map((s) => ({ id: s.id, number: s.number, text: s.text, n: stBy.get(s.id)?.n ?? 0, mean: round1(stBy.get(s.id)?.mean ?? null) })),
+      statements: ids.map((s) => ({
+        id: s.id,
+        number: s.number,
+        text: s.text,
+        n: stBy.get(s.id)?.n ?? 0,
+        mean: round1(stBy.get(s.id)?.mean ?? null),
+      })),
     },
     lastMonth,
   };

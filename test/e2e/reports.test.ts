@@ -95,7 +95,9 @@ describe("the monthly report", () => {
     // Charts are there for Teams, each with a fallback for other clients.
     const body = JSON.stringify(card);
     for (const t of ["Chart.VerticalBar", "Chart.Donut", "Chart.HorizontalBar", "Chart.Line"]) expect(body).toContain(`"type":"${t}"`);
-    expect((card.body as { type: string; fallback?: unknown }[]).filter((e) => e.type.startsWith("Chart.")).every((e) => e.fallback)).toBe(true);
+    expect((card.body as { type: string; fallback?: unknown }[]).filter((e) => e.type.startsWith("Chart.")).every((e) => e.fallback)).toBe(
+      true,
+    );
     // Areas needing attention: area 17 (analysis) is the weakest in the fixture.
     expect(text).toMatch(/Area 17: There is clear critical thinking/);
     expect(text).toMatch(/Children seen to benefit, as recorded by auditors: \d+ of \d+ \(\d+%\)/);
