@@ -45,6 +45,7 @@ try {
     ctx,
     { month, theme: values.theme, teamIds: values.team ? [values.team] : undefined },
     systemClock.now(),
+    { areaTrends: true },
   );
   const files = await writeReportFiles(view, values.out);
   const r = view.report;

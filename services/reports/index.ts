@@ -76,12 +76,12 @@ export async function monthlyForActor(
   ctx: AppContext,
   actor: Actor,
   args: { month: string; theme?: string },
-  db: Db | Tx = ctx.db,
+  opts: { areaTrends?: boolean } = {},
 ): Promise<MonthlyView> {
-  const teamIds = await reportTeamScope(db, actor);
+  const teamIds = await reportTeamScope(ctx.db, actor);
   if (teamIds && teamIds.length === 0)
     throw new NotPermitted("You are not recorded as managing a team, so there is no team report for you.");
-  return buildMonthlyView(db, ctx, { ...args, teamIds: teamIds ?? undefined }, ctx.clock.now());
+  return buildMonthlyView(ctx.db, ctx, { ...args, teamIds: teamIds ?? undefined }, ctx.clock.now(), opts);
 }
 
 export async function buildMonthlyView(
@@ -89,13 +89,15 @@ export async function buildMonthlyView(
   ctx: AppContext,
   scope: { month: string; theme?: string; teamIds?: string[] },
   now: Date,
+  /** Area means month by month (for the XLSX "Trends" sheet); the card needs the grade series only. */
+  opts: { areaTrends?: boolean } = {},
 ): Promise<MonthlyView> {
   const settings = reportSettings(ctx);
   const [report, teams, appendix, tr] = await Promise.all([
     monthlyReport(db, scope, settings, now),
     teamSummaries(db, scope, settings),
     teamAppendix(db, scope, settings),
-    trends(db, scope.month, settings, 6),
+    trends(db, scope.month, settings, opts.areaTrends ? settings.trendMonths : 6, { areas: opts.areaTrends ?? false }),
   ]);
   return { kind: scope.teamIds ? "team" : "full", report, teams, appendix, trends: tr };
 }
@@ -126,7 +128,7 @@ export async function calibrationForActor(
 
 /** Writes the XLSX and CSV files of the month's report as the actor may see it. */
 export async function reportFilesForActor(ctx: AppContext, actor: Actor, args: string, dir = "reports-out"): Promise<WrittenFiles> {
-  const view = await monthlyForActor(ctx, actor, parseMonthArgs(args, ctx.clock.now(), ctx.config.TIMEZONE));
+  const view = await monthlyForActor(ctx, actor, parseMonthArgs(args, ctx.clock.now(), ctx.config.TIMEZONE), { areaTrends: true });
   return writeReportFiles(view, dir);
 }
 

@@ -34,7 +34,13 @@ export interface Trends {
 }
 
 /** The `count` months ending with `month` (all themes), one SQL query for grades and one for areas. */
-export async function trends(db: Queryable, month: string, settings: ReportSettings, count = settings.trendMonths): Promise<Trends> {
+export async function trends(
+  db: Queryable,
+  month: string,
+  settings: ReportSettings,
+  count = settings.trendMonths,
+  opts: { areas?: boolean } = {},
+): Promise<Trends> {
   const from = addMonths(month, -(count - 1));
   const good = goodBandIds();
   const base = Prisma.sql`
@@ -47,7 +53,9 @@ export async function trends(db: Queryable, month: string, settings: ReportSetti
   const [grades, areas] = await Promise.all([
     db.$queryRaw<{ month: string; band: string | null; count: number }[]>`
       WITH ${base} SELECT month, band, count(*)::int AS count FROM ra GROUP BY 1, 2 ORDER BY 1`,
-    db.$queryRaw<{ month: string; area: number; mean: number | null; scored: number; below: number }[]>`
+    opts.areas === false
+      ? Promise.resolve([] as { month: string; area: number; mean: number | null; scored: number; below: number }[])
+      : db.$queryRaw<{ month: string; area: number; mean: number | null; scored: number; below: number }[]>`
       WITH ${base}
       SELECT ra.month, ans.area, avg(ans.score)::float8 AS mean, count(ans.score)::int AS scored,
              count(*) FILTER (WHERE ans.score < ${settings.belowGoodScore})::int AS below
