@@ -171,8 +171,12 @@ try {
   const [y, m] = month.split("-").map(Number);
   const quarter = `${y}-Q${Math.floor((m! - 1) / 3) + 1}`;
   const settings = reportSettings(ctx);
-  const monthlyMs = await time(() => buildMonthlyView(db, ctx, { month }, clock.now()));
+  // What the `report` command and the scheduled send build for leadership: at a glance, per team, six-month trend.
+  const monthlyMs = await time(() => buildMonthlyView(db, ctx, { month }, clock.now(), { appendix: false }));
+  // What the XLSX needs on top: the 1,000-case appendix and twelve months of area trends.
+  const filesViewMs = await time(() => buildMonthlyView(db, ctx, { month }, clock.now(), { areaTrends: true }));
   const monthlyCoreMs = await time(() => monthlyReport(db, { month }, settings, clock.now()));
+  // A team manager's report with their team's appendix.
   const teamMs = await time(() => buildMonthlyView(db, ctx, { month, teamIds: ["T3"] }, clock.now()));
   const quarterlyMs = await time(() => quarterlyReport(db, quarter, settings, clock.now()));
   await db.$disconnect();
@@ -183,6 +187,7 @@ try {
     seedMs,
     monthlyCoreMs,
     teamMs,
+    filesViewMs,
     monthlyMs,
     quarterlyMs,
   };

@@ -37,7 +37,9 @@ export function reportRoutes() {
       schema: reportMonthSchema,
       async handle(req) {
         const { app, actor } = req;
-        const view = await monthlyForActor(app, actor, parseMonthArgs(monthArgs(req), app.clock.now(), app.config.TIMEZONE));
+        const view = await monthlyForActor(app, actor, parseMonthArgs(monthArgs(req), app.clock.now(), app.config.TIMEZONE), {
+          appendix: false,
+        });
         return { card: renderCard("report-monthly", monthlyCardData(view, { calibration: may(actor, "report.calibration") })) };
       },
     }),

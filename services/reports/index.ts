@@ -63,6 +63,13 @@ export async function reportTeamScope(db: Db | Tx, actor: Actor): Promise<string
   return [...teams];
 }
 
+export interface ViewOptions {
+  /** Area means month by month (for the XLSX "Trends" sheet); the card needs the grade series only. */
+  areaTrends?: boolean;
+  /** The case-by-case appendix (team card, files). The at-a-glance card does not show it. Default true. */
+  appendix?: boolean;
+}
+
 export interface MonthlyView {
   kind: "full" | "team";
   report: MonthlyReport;
@@ -76,7 +83,7 @@ export async function monthlyForActor(
   ctx: AppContext,
   actor: Actor,
   args: { month: string; theme?: string },
-  opts: { areaTrends?: boolean } = {},
+  opts: ViewOptions = {},
 ): Promise<MonthlyView> {
   const teamIds = await reportTeamScope(ctx.db, actor);
   if (teamIds && teamIds.length === 0)
@@ -89,14 +96,13 @@ export async function buildMonthlyView(
   ctx: AppContext,
   scope: { month: string; theme?: string; teamIds?: string[] },
   now: Date,
-  /** Area means month by month (for the XLSX "Trends" sheet); the card needs the grade series only. */
-  opts: { areaTrends?: boolean } = {},
+  opts: ViewOptions = {},
 ): Promise<MonthlyView> {
   const settings = reportSettings(ctx);
   const [report, teams, appendix, tr] = await Promise.all([
     monthlyReport(db, scope, settings, now),
     teamSummaries(db, scope, settings),
-    teamAppendix(db, scope, settings),
+    opts.appendix === false ? Promise.resolve([]) : teamAppendix(db, scope, settings),
     trends(db, scope.month, settings, opts.areaTrends ? settings.trendMonths : 6, { areas: opts.areaTrends ?? false }),
   ]);
   return { kind: scope.teamIds ? "team" : "full", report, teams, appendix, trends: tr };
@@ -164,7 +170,7 @@ export async function sendMonthlyReports(
 ): Promise<void> {
   const month = typeof data.month === "string" && isMonth(data.month) ? data.month : lastCompleteMonth(job.runAt, ctx.config.TIMEZONE);
   const now = ctx.clock.now();
-  const full = await buildMonthlyView(tx, ctx, { month }, now);
+  const full = await buildMonthlyView(tx, ctx, { month }, now, { appendix: false });
   const leaders = new Map<string, { id: string; roles: Actor["roles"] }>();
   for (const role of ["HEAD_OF_SERVICE", "QA_TEAM", "HEAD_OF_QA"] as const)
     for (const s of await staffWithRole(tx, role)) leaders.set(s.id, s);
