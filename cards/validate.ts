@@ -2,6 +2,7 @@
 import { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import "./chartElements";
 import { CARD_SIZE_LIMIT_BYTES, cardSizeBytes, listTemplates, renderCard, templatesDir, type CardJson } from "./render";
 
 const require = createRequire(import.meta.url);

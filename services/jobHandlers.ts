@@ -6,6 +6,7 @@ import { STAGE_JOB, stageDeadlinePassed } from "./escalation/escalation";
 import { OVERDUE_JOB as MODERATION_OVERDUE_JOB, TASKS_JOB, moderationOverdue, tasksDue } from "./moderation/moderation";
 import { closeCampaignTx, sendReminders } from "./surveys/campaigns";
 import { markSupervisionOverdue, sendSupervisionReminder } from "./supervision/sessions";
+import { REPORT_JOB, sendMonthlyReports } from "./reports";
 import { OVERDUE_JOB as SUPERVISION_OVERDUE_JOB, REMIND_JOB as SUPERVISION_REMIND_JOB } from "./supervision/plan";
 
 export function buildJobHandlers(): JobHandlers {
@@ -24,5 +25,6 @@ export function buildJobHandlers(): JobHandlers {
     },
     [SUPERVISION_REMIND_JOB]: sendSupervisionReminder,
     [SUPERVISION_OVERDUE_JOB]: markSupervisionOverdue,
+    [REPORT_JOB]: sendMonthlyReports,
   };
 }

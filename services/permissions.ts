@@ -40,6 +40,8 @@ export const permissionMatrix = {
   "report.monthly": ["HEAD_OF_SERVICE", "ASSISTANT_DIRECTOR", "DIRECTOR", "QA_TEAM", "HEAD_OF_QA"],
   "report.team": ["TEAM_MANAGER", "SERVICE_MANAGER"],
   "report.calibration": ["QA_TEAM", "HEAD_OF_QA"],
+  /** Either report.monthly or report.team: the `report` command (the service picks the scope). */
+  "report.view": ["HEAD_OF_SERVICE", "ASSISTANT_DIRECTOR", "DIRECTOR", "QA_TEAM", "HEAD_OF_QA", "TEAM_MANAGER", "SERVICE_MANAGER"],
   "directory.import": ["ADMIN", "QA_TEAM"],
   "outbox.view": ["ADMIN", "QA_TEAM", "HEAD_OF_QA"],
   // Allocation and self-assessment: anyone may press the button; the object-level checks below decide.

@@ -8,6 +8,7 @@ import { moderationCommands, moderationRoutes } from "./moderation";
 import { surveyRoutes } from "./surveys";
 import { supervisionRoutes } from "./supervision";
 import { outboxRoutes } from "./outbox";
+import { reportCommands, reportRoutes } from "./reports";
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -54,5 +55,7 @@ export function buildRouter(): Router {
   );
   router.add(...outboxRoutes());
   router.command({ words: "outbox", verb: "outbox.view", description: "Delivery status of Assure's messages (QA team)" });
+  router.add(...reportRoutes());
+  router.command(...reportCommands);
   return router;
 }

@@ -1,0 +1,48 @@
+// What the reports count, in one place. Every threshold here is a setting, not a rule buried in SQL:
+// a council that calls "below Good" something else changes it here (or passes options).
+import type { Config } from "../config";
+
+export interface ReportSettings {
+  /** An area score (0–10) below this is "below Good" (seed 003 reports "% not yet good" per question). */
+  belowGoodScore: number;
+  /** An area is "needing immediate attention" when at least this share of scored audits is below Good. */
+  attentionPct: number;
+  /** An area is "good" when at most this share of scored audits is below Good. */
+  goodPct: number;
+  /** An area is "improving" when its share below Good fell by at least this many points since the previous month. */
+  improvingPoints: number;
+  /** Mean-score change (0–10) under which a trend is "→" (no change). */
+  trendEpsilon: number;
+  /** Groups smaller than this are suppressed where a person could be identified (per-team feedback, survey means). */
+  minGroupSize: number;
+  /** Time zone for "submitted by the due date" and "overdue today". */
+  timeZone: string;
+  /** How many months the trend series covers. */
+  trendMonths: number;
+}
+
+export const DEFAULT_SETTINGS: ReportSettings = {
+  belowGoodScore: 6,
+  attentionPct: 50,
+  goodPct: 25,
+  improvingPoints: 5,
+  trendEpsilon: 0.2,
+  minGroupSize: 5,
+  timeZone: "Europe/London",
+  trendMonths: 12,
+};
+
+export function settingsFrom(config: Pick<Config, "MIN_GROUP_SIZE" | "TIMEZONE">, overrides: Partial<ReportSettings> = {}): ReportSettings {
+  return { ...DEFAULT_SETTINGS, minGroupSize: config.MIN_GROUP_SIZE, timeZone: config.TIMEZONE, ...overrides };
+}
+
+/** Action statuses that mean the action is finished (anything else is open). */
+export const CLOSED_ACTION_STATUSES = ["done", "completed", "closed", "cancelled"];
+/** Audit statuses that mean the audit was returned (submitted by the auditor). */
+export const RETURNED_AUDIT_STATUSES = ["submitted", "finalised"];
+/** An audit in this status was handed to a peer; the peer's audit is counted instead. */
+export const SWAPPED_STATUS = "swapped";
+/** Escalation statuses that are no longer open. */
+export const CLOSED_ESCALATION_STATUSES = ["resolved", "closed", "withdrawn", "cancelled"];
+/** The form template id of the Social Work Health Check campaign. */
+export const HEALTH_CHECK_TEMPLATE = "health-check";

@@ -1,0 +1,292 @@
+// The report aggregation on a small, hand-made month whose every number is known in advance.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "./support/testDb";
+import { createPrisma, type Db } from "../services/db";
+import { monthlyReport } from "../services/reports/monthly";
+import { teamAppendix, teamSummaries } from "../services/reports/appendix";
+import { trends, quarterlyReport } from "../services/reports/trends";
+import { calibration } from "../services/reports/calibration";
+import { DEFAULT_SETTINGS } from "../services/reports/settings";
+import { direction, share, quarterMonths } from "../services/reports/format";
+import { firstWorkingDayOf } from "../services/reports";
+
+let database: TestDatabase;
+let db: Db;
+const settings = { ...DEFAULT_SETTINGS, minGroupSize: 3 };
+const now = new Date("2026-11-02T10:00:00Z");
+
+/** One audit with its 19 scores (all `score` except the overrides), optional moderation and family feedback. */
+async function audit(o: {
+  cycleId: string;
+  caseRef: string;
+  status: string;
+  grade?: number;
+  band?: string;
+  moderatedBand?: string;
+  agree?: boolean;
+  score?: number;
+  overrides?: Record<number, number>;
+  family?: Record<string, unknown>;
+  submitted?: string;
+  declineReason?: string;
+  allocatedAt: string;
+  benefit?: string;
+}) {
+  const c = await db.case.findUniqueOrThrow({ where: { caseRef: o.caseRef } });
+  const auditor = await db.staff.findFirstOrThrow({ where: { roles: { has: "TEAM_MANAGER" }, teamId: "CIN" } });
+  const a = await db.audit.create({
+    data: {
+      cycleId: o.cycleId,
+      caseId: c.id,
+      auditorId: auditor.id,
+      practitionerId: c.workerId!,
+      teamId: c.teamId,
+      status: o.status,
+      dueDate: new Date(`${o.allocatedAt.slice(0, 7)}-25`),
+      gradeScaleId: "collaborative-0-6",
+      grade: o.grade ?? null,
+      gradeBand: o.band ?? null,
+      moderatedBand: o.moderatedBand ?? null,
+      declineReason: o.declineReason ?? null,
+      childrenBenefit: o.benefit ?? null,
+      allocatedAt: new Date(o.allocatedAt),
+      submittedAt: o.submitted ? new Date(o.submitted) : null,
+    },
+  });
+  if (o.score !== undefined) {
+    await db.auditAnswer.createMany({
+      data: Array.from({ length: 19 }, (_, i) => ({ auditId: a.id, area: i + 1, score: o.overrides?.[i + 1] ?? o.score! })),
+    });
+  }
+  if (o.agree !== undefined) {
+    await db.moderation.create({ data: { auditId: a.id, moderatorId: auditor.id, returnDate: new Date("2026-10-30"), agree: o.agree } });
+  }
+  if (o.family)
+    await db.feedback.create({
+      data: { auditId: a.id, kind: "family", obtained: true, answers: o.family as object, recordedById: auditor.id },
+    });
+  return a;
+}
+
+let refs: string[];
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createPrisma(database.url, 4);
+  refs = (await db.case.findMany({ where: { teamId: "CP" }, orderBy: { caseRef: "asc" }, take: 6 })).map((c) => c.caseRef);
+  const sep = await db.auditCycle.create({
+    data: { month: "2026-09", theme: "Plans", target: 4, seed: "t", gradeScaleId: "collaborative-0-6" },
+  });
+  const oct = await db.auditCycle.create({
+    data: { month: "2026-10", theme: "Assessment", target: 10, seed: "t", gradeScaleId: "collaborative-0-6" },
+  });
+  // September: case 0 audited with family feedback 4 on every statement; area 17 at 2 in both audits.
+  await audit({
+    cycleId: sep.id,
+    caseRef: refs[0]!,
+    status: "finalised",
+    grade: 3,
+    band: "requires-improvement",
+    score: 5,
+    overrides: { 17: 2 },
+    family: { statements: { "fs-listens": 4, "fs-cares": 4 } },
+    submitted: "2026-09-20T10:00:00Z",
+    allocatedAt: "2026-09-01T09:00:00Z",
+  });
+  await audit({
+    cycleId: sep.id,
+    caseRef: refs[5]!,
+    status: "finalised",
+    grade: 6,
+    band: "good",
+    score: 5,
+    overrides: { 17: 2 },
+    submitted: "2026-09-20T10:00:00Z",
+    allocatedAt: "2026-09-01T09:00:00Z",
+  });
+  // October: 6 allocated — 4 returned (1 late), 1 declined with a reason, 1 never returned.
+  await audit({
+    cycleId: oct.id,
+    caseRef: refs[0]!,
+    status: "finalised",
+    grade: 4,
+    band: "requires-improvement",
+    moderatedBand: "inadequate",
+    agree: false,
+    score: 7,
+    overrides: { 17: 3 },
+    family: { statements: { "fs-listens": 7, "fs-cares": "6" } },
+    submitted: "2026-10-20T10:00:00Z",
+    allocatedAt: "2026-10-01T09:00:00Z",
+    benefit: "yes",
+  });
+  await audit({
+    cycleId: oct.id,
+    caseRef: refs[1]!,
+    status: "submitted",
+    grade: 6,
+    band: "good",
+    agree: true,
+    score: 8,
+    overrides: { 17: 5 },
+    family: { "fs-listens": "9" },
+    submitted: "2026-10-24T23:30:00Z",
+    allocatedAt: "2026-10-01T09:00:00Z",
+    benefit: "Yes — direct work",
+  });
+  await audit({
+    cycleId: oct.id,
+    caseRef: refs[2]!,
+    status: "submitted",
+    grade: 1,
+    band: "inadequate",
+    score: 4,
+    submitted: "2026-10-27T09:00:00Z",
+    allocatedAt: "2026-10-01T09:00:00Z",
+    benefit: "no",
+  });
+  await audit({
+    cycleId: oct.id,
+    caseRef: refs[3]!,
+    status: "finalised",
+    grade: 5,
+    band: "requires-improvement",
+    moderatedBand: "good",
+    agree: false,
+    score: 6,
+    submitted: "2026-10-10T10:00:00Z",
+    allocatedAt: "2026-10-01T09:00:00Z",
+  });
+  await audit({
+    cycleId: oct.id,
+    caseRef: refs[4]!,
+    status: "declined",
+    declineReason: "Annual leave",
+    allocatedAt: "2026-10-01T09:00:00Z",
+  });
+  await audit({ cycleId: oct.id, caseRef: refs[5]!, status: "in_progress", allocatedAt: "2026-10-01T09:00:00Z" });
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await database?.drop();
+});
+
+describe("small numbers", () => {
+  it("always gives a percentage with its count", () => {
+    expect(share(3, 10).text).toBe("3 of 10 (30%)");
+    expect(share(0, 0).text).toBe("0 of 0");
+    expect(direction(5.5, 5, 0.2)).toBe("↑");
+    expect(direction(5, 5.1, 0.2)).toBe("→");
+    expect(direction(4, 5, 0.2)).toBe("↓");
+    expect(direction(null, 5, 0.2)).toBe("");
+    expect(quarterMonths("2026-Q4")).toEqual(["2026-10", "2026-11", "2026-12"]);
+  });
+
+  it("schedules on the first working day of the month (bank holidays and weekends skipped)", () => {
+    expect(firstWorkingDayOf("2027-01", "Europe/London").toISOString()).toBe("2027-01-04T08:00:00.000Z");
+    expect(firstWorkingDayOf("2026-06", "Europe/London").toISOString()).toBe("2026-06-01T07:00:00.000Z");
+  });
+});
+
+describe("the monthly aggregation", () => {
+  it("counts how much was done, late (by local date) and not completed with reasons", async () => {
+    const r = await monthlyReport(db, { month: "2026-10" }, settings, now);
+    expect(r.howMuch).toMatchObject({ target: 10, allocated: 6, returned: 4, moderated: 3, notCompleted: 2, inProgress: 0 });
+    // 24 Oct 23:30 UTC is 25 Oct 00:30 in London (BST): on the due date, so in time. 27 Oct is late.
+    expect(r.howMuch.late).toBe(1);
+    expect(r.howMuch.reasons).toEqual([
+      { reason: "Annual leave", count: 1 },
+      { reason: "No reason given", count: 1 },
+    ]);
+    expect(r.howMuch.targetVsActual.text).toBe("4 of 10 (40%)");
+  });
+
+  it("grades by the final (moderated) band, with moderation movements both ways", async () => {
+    const r = await monthlyReport(db, { month: "2026-10" }, settings, now);
+    const g = Object.fromEntries(r.howWell.grades.map((x) => [x.bandId, x.share.text]));
+    expect(g).toEqual({
+      inadequate: "2 of 4 (50%)",
+      "requires-improvement": "0 of 4 (0%)",
+      good: "2 of 4 (50%)",
+      outstanding: "0 of 4 (0%)",
+    });
+    expect(r.howWell.movedUp).toBe(1);
+    expect(r.howWell.movedDown).toBe(1);
+    expect(r.howWell.movements.map((m) => `${m.from}→${m.to}`).sort()).toEqual([
+      "Requires Improvement→Good",
+      "Requires Improvement→Inadequate",
+    ]);
+  });
+
+  it("finds areas below Good, needing attention, improving and good", async () => {
+    const r = await monthlyReport(db, { month: "2026-10" }, settings, now);
+    const a17 = r.howWell.areas.find((a) => a.area === 17)!;
+    expect(a17.below.text).toBe("3 of 4 (75%)"); // 3, 5, 4 and 6
+    const a1 = r.howWell.areas.find((a) => a.area === 1)!;
+    expect(a1.below.text).toBe("1 of 4 (25%)"); // scores 7, 8, 4, 6
+    expect(a1.previousBelowPct).toBe(100); // September: 5 and 5
+    expect(r.howWell.good.map((a) => a.area)).toContain(1);
+    expect(r.howWell.attention.map((a) => a.area)).toEqual([17]);
+    // Area 17 fell from 100% to 75% below Good: improving, not yet good. Area 1 improved too but is good.
+    expect(r.howWell.improving.map((a) => a.area)).toEqual([17]);
+  });
+
+  it("averages family statements from both JSON shapes and compares with the case's previous audit", async () => {
+    const r = await monthlyReport(db, { month: "2026-10" }, settings, now);
+    expect(r.betterOff.familyFeedback).toBe(2);
+    const listens = r.betterOff.statements.find((s) => s.id === "fs-listens")!;
+    expect(listens).toMatchObject({ n: 2, mean: 8, pairs: 1, change: 3, direction: "↑" });
+    const cares = r.betterOff.statements.find((s) => s.id === "fs-cares")!;
+    expect(cares).toMatchObject({ n: 1, mean: 6, pairs: 1, change: 2 });
+    expect(r.betterOff.seenToBenefit.text).toBe("2 of 4 (50%)");
+  });
+
+  it("scopes everything to the teams asked for", async () => {
+    const other = await monthlyReport(db, { month: "2026-10", teamIds: ["AI1"] }, settings, now);
+    expect(other.howMuch.allocated).toBe(0);
+    expect(await teamAppendix(db, { month: "2026-10", teamIds: ["AI1"] }, settings)).toEqual([]);
+    const cp = await teamAppendix(db, { month: "2026-10", teamIds: ["CP"] }, settings);
+    expect(cp.map((a) => a.caseRef)).toEqual([...refs.slice(0, 6)].sort());
+    expect(cp.find((a) => a.caseRef === refs[0])).toMatchObject({
+      originalGrade: "Requires Improvement",
+      moderatedGrade: "Inadequate",
+      finalGrade: "Inadequate",
+    });
+  });
+
+  it("suppresses a team's family feedback when fewer families than the minimum answered", async () => {
+    const [cp] = await teamSummaries(db, { month: "2026-10" }, settings);
+    expect(cp).toMatchObject({ teamId: "CP", allocated: 6, returned: 4, suppressed: true, familyMean: null, familyFeedback: null });
+    const [shown] = await teamSummaries(db, { month: "2026-10" }, { ...settings, minGroupSize: 2 });
+    expect(shown).toMatchObject({ suppressed: false, familyFeedback: 2 });
+    expect(shown!.familyMean).toBe(7.8); // family means 6.5 and 9
+  });
+});
+
+describe("trends, quarterly and calibration", () => {
+  it("gives month-to-month series with direction of travel", async () => {
+    const t = await trends(db, "2026-10", settings, 3);
+    expect(t.months.map((m) => [m.month, m.returned, m.good.count])).toEqual([
+      ["2026-08", 0, 0],
+      ["2026-09", 2, 1],
+      ["2026-10", 4, 2],
+    ]);
+    expect(t.goodDirection).toBe("→"); // 50% then 50%
+    expect(t.areas.find((a) => a.area === 1)).toMatchObject({ first: 5, last: 6.3, direction: "↑" });
+  });
+
+  it("brings the quarter together and tolerates no escalations or health check", async () => {
+    const q = await quarterlyReport(db, "2026-Q4", settings, now);
+    expect(q.audits.allocated).toBe(6);
+    expect(q.moderation).toMatchObject({ moderated: 3, movedUp: 1, movedDown: 1 });
+    expect(q.moderation.agreed.text).toBe("1 of 3 (33%)");
+    expect(q.escalations.open).toBe(0);
+    expect(q.healthCheck).toBeNull();
+  });
+
+  it("measures auditor agreement and mean grade shift in bands", async () => {
+    const rows = await calibration(db, "2026-09", "2026-10");
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ theme: "Assessment", moderated: 3, movedUp: 1, movedDown: 1, meanShift: 0 });
+    expect(rows[0]!.agreed.text).toBe("1 of 3 (33%)");
+  });
+});
