@@ -4,18 +4,60 @@
 import express, { type Request, type Response, type NextFunction } from "express";
 import { randomUUID } from "node:crypto";
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from "botbuilder";
+import { AuthenticationConstants, AuthenticationError, type AuthenticateRequestResult } from "botframework-connector";
+import type { Activity } from "botbuilder";
 import type { AppContext } from "../services/context";
-import { authEnabled } from "../services/config";
+import { authEnabled, type Config } from "../services/config";
 import type { AssureBot } from "./teamsBot";
 
-export function createAdapter(app: AppContext): CloudAdapter {
-  const c = app.config;
-  const auth = new ConfigurationBotFrameworkAuthentication({
+/**
+ * botbuilder's authentication options. The BOTFRAMEWORK_* settings (tests, sovereign clouds) switch
+ * botbuilder to its parameterized configuration, which takes every value literally: the ones not
+ * set keep the public-cloud constants so a partial override cannot silently disable a check.
+ */
+export function authOptions(c: Config): ConfigurationBotFrameworkAuthenticationOptions {
+  const base = {
     MicrosoftAppId: c.MicrosoftAppId,
     MicrosoftAppPassword: c.MicrosoftAppPassword,
     MicrosoftAppType: c.MicrosoftAppType,
     MicrosoftAppTenantId: c.MicrosoftAppTenantId,
-  } as ConfigurationBotFrameworkAuthenticationOptions);
+  };
+  const custom = [c.BOTFRAMEWORK_OPENID_METADATA_URL, c.BOTFRAMEWORK_TOKEN_ISSUER, c.BOTFRAMEWORK_LOGIN_URL, c.BOTFRAMEWORK_OAUTH_SCOPE];
+  if (custom.every((v) => v === "")) return base as ConfigurationBotFrameworkAuthenticationOptions;
+  return {
+    ...base,
+    ToBotFromChannelOpenIdMetadataUrl: c.BOTFRAMEWORK_OPENID_METADATA_URL || AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl,
+    ToBotFromChannelTokenIssuer: c.BOTFRAMEWORK_TOKEN_ISSUER || AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    ToChannelFromBotLoginUrl: c.BOTFRAMEWORK_LOGIN_URL || AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: c.BOTFRAMEWORK_OAUTH_SCOPE || AuthenticationConstants.ToChannelFromBotOAuthScope,
+    ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    CallerId: "urn:botframework:azure",
+    ValidateAuthority: c.BOTFRAMEWORK_VALIDATE_AUTHORITY,
+  } as ConfigurationBotFrameworkAuthenticationOptions;
+}
+
+/** Errors of token validation that botbuilder lets through as plain errors (they would become 500s). */
+const TOKEN_ERRORS = new Set(["JsonWebTokenError", "TokenExpiredError", "NotBeforeError", "AuthenticationError"]);
+
+/**
+ * botbuilder answers 500 when jsonwebtoken rejects a token (bad signature, "alg: none", not valid
+ * yet): those are refusals of the caller, so they become AuthenticationErrors (401).
+ */
+class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    try {
+      return await super.authenticateRequest(activity, authHeader);
+    } catch (err) {
+      const e = err as Error;
+      if (TOKEN_ERRORS.has(e.name) && !(e instanceof AuthenticationError)) throw new AuthenticationError(e.message, 401);
+      throw err;
+    }
+  }
+}
+
+export function createAdapter(app: AppContext): CloudAdapter {
+  const auth = new StrictBotFrameworkAuthentication(authOptions(app.config));
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (context, err) => {
     app.log.error({ err }, "unhandled turn error");
@@ -66,8 +108,10 @@ export function createHttpApp(appCtx: AppContext, adapter: CloudAdapter, bot: As
       return;
     }
     if (allowed.length > 0) {
-      const tenant = body.channelData?.tenant?.id ?? body.conversation?.tenantId;
-      if (!tenant || !allowed.includes(tenant)) {
+      // Both places Teams names the tenant must agree with the list (a forged one in either is refused).
+      const named = [body.channelData?.tenant?.id, body.conversation?.tenantId].filter((t) => t !== undefined);
+      const tenant = named[0];
+      if (named.length === 0 || !named.every((t) => typeof t === "string" && allowed.includes(t))) {
         log.warn({ tenant }, "activity from a tenant that is not allowed");
         res.status(403).json({ error: "This tenant is not allowed to use this bot." });
         return;
@@ -76,8 +120,18 @@ export function createHttpApp(appCtx: AppContext, adapter: CloudAdapter, bot: As
     try {
       await adapter.process(req, res, (context) => bot.run(context));
     } catch (err) {
-      log.error({ err }, "adapter.process failed");
-      if (!res.headersSent) res.status(500).json({ error: "internal error" });
+      const e = err as Error & { statusCode?: number };
+      if (res.headersSent) {
+        log.error({ err }, "adapter.process failed after answering");
+      } else if (TOKEN_ERRORS.has(e.name) || e.statusCode === 401) {
+        log.warn({ reason: e.message }, "request refused: invalid token");
+        res.status(401).json({ error: "Unauthorized" });
+      } else if (e.name === "ZodError") {
+        res.status(400).json({ error: "The body is not a valid Bot Framework activity." });
+      } else {
+        log.error({ err }, "adapter.process failed");
+        res.status(500).json({ error: "internal error" });
+      }
     }
   });
   opts.extraRoutes?.(app);
