@@ -3,6 +3,7 @@
 // id is configured; with none (local development) it is off and the server says so at start.
 import express, { type Request, type Response, type NextFunction } from "express";
 import { randomUUID } from "node:crypto";
+import { z } from "zod";
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from "botbuilder";
 import { AuthenticationConstants, AuthenticationError, type AuthenticateRequestResult } from "botframework-connector";
 import type { Activity } from "botbuilder";
@@ -70,6 +71,67 @@ export function createAdapter(app: AppContext): CloudAdapter {
   return adapter;
 }
 
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine((v) => {
+    try {
+      return ["http:", "https:"].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, "must be an http(s) URL");
+const account = z
+  .object({ id: z.string().max(1024), aadObjectId: z.string().max(128).optional(), name: z.string().max(1024).optional() })
+  .passthrough();
+
+/**
+ * The envelope every activity must have before botbuilder sees it: botbuilder answers 500 (or
+ * crashes inside a turn) on wrong types there. The content (text, card data) is checked by routes.
+ */
+const activityEnvelope = z
+  .object({
+    type: z.string().min(1).max(64),
+    id: z.string().max(1024).optional(),
+    serviceUrl: httpUrl,
+    channelId: z.string().max(64).optional(),
+    from: account,
+    recipient: account.partial().optional(),
+    conversation: z
+      .object({
+        id: z.string().min(1).max(1024),
+        tenantId: z.string().max(128).optional(),
+        conversationType: z.string().max(64).optional(),
+      })
+      .passthrough(),
+    text: z.string().optional(),
+    name: z.string().max(256).optional(),
+    replyToId: z.string().max(1024).optional(),
+    timestamp: z.string().max(64).optional(),
+    channelData: z.record(z.string(), z.unknown()).optional(),
+    entities: z.array(z.unknown()).max(100).optional(),
+    attachments: z.array(z.unknown()).max(50).optional(),
+  })
+  .passthrough();
+
+/** The invokes this bot handles; others get a 400 (botbuilder would answer 501). */
+const HANDLED_INVOKES = new Set(["adaptiveCard/action"]);
+
+export function checkActivity(body: unknown): string | undefined {
+  const parsed = activityEnvelope.safeParse(body);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    return `The activity is not valid (${first?.path.join(".") || "body"}: ${first?.message ?? "invalid"}).`;
+  }
+  const a = parsed.data;
+  if (a.type === "invoke") {
+    if (!a.name || !HANDLED_INVOKES.has(a.name)) return `This bot does not handle the invoke "${(a.name ?? "").slice(0, 64)}".`;
+    const action = (a.value as { action?: { verb?: unknown; data?: unknown } } | undefined)?.action;
+    if (!action || typeof action !== "object" || typeof action.verb !== "string") return "The card action has no verb.";
+  }
+  return undefined;
+}
+
 export interface HttpOptions {
   ready: () => Promise<boolean>;
   extraRoutes?: (app: express.Express) => void;
@@ -103,8 +165,14 @@ export function createHttpApp(appCtx: AppContext, adapter: CloudAdapter, bot: As
   app.post("/api/messages", async (req: Request, res: Response) => {
     const body = req.body as
       { type?: unknown; conversation?: { tenantId?: string }; channelData?: { tenant?: { id?: string } } } | undefined;
-    if (!body || typeof body !== "object" || typeof body.type !== "string") {
+    if (!body || typeof body !== "object" || Array.isArray(body) || typeof body.type !== "string") {
       res.status(400).json({ error: "The body must be a Bot Framework activity (JSON with a type)." });
+      return;
+    }
+    const invalid = checkActivity(body);
+    if (invalid) {
+      log.info({ reason: invalid }, "activity refused");
+      res.status(400).json({ error: invalid });
       return;
     }
     if (allowed.length > 0) {

@@ -67,14 +67,35 @@ describe("Bot Framework token validation", () => {
     ["no Authorization header", async () => ({})],
     ["an empty bearer", async () => ({ Authorization: "Bearer " })],
     ["a token that is not a JWT", async () => ({ Authorization: "Bearer not-a-jwt" })],
-    ["an expired token", async () => ({ Authorization: `Bearer ${await issuer.sign(validClaims(), { expiresIn: Math.floor(Date.now() / 1000) - 600 })}` })],
-    ["a token not valid yet", async () => ({ Authorization: `Bearer ${await issuer.sign(validClaims(), { notBefore: Math.floor(Date.now() / 1000) + 3600 })}` })],
-    ["a token for another bot (wrong audience)", async () => ({ Authorization: `Bearer ${await issuer.sign({ ...validClaims(), aud: "some-other-bot" })}` })],
+    [
+      "an expired token",
+      async () => ({ Authorization: `Bearer ${await issuer.sign(validClaims(), { expiresIn: Math.floor(Date.now() / 1000) - 600 })}` }),
+    ],
+    [
+      "a token not valid yet",
+      async () => ({ Authorization: `Bearer ${await issuer.sign(validClaims(), { notBefore: Math.floor(Date.now() / 1000) + 3600 })}` }),
+    ],
+    [
+      "a token for another bot (wrong audience)",
+      async () => ({ Authorization: `Bearer ${await issuer.sign({ ...validClaims(), aud: "some-other-bot" })}` }),
+    ],
     ["a token without audience", async () => ({ Authorization: `Bearer ${await issuer.sign({ serviceurl: h.connector.url })}` })],
-    ["a token from another issuer", async () => ({ Authorization: `Bearer ${await issuer.sign({ ...validClaims(), iss: "https://evil.example" })}` })],
-    ["a token signed with another key (same key id)", async () => ({ Authorization: `Bearer ${await issuer.sign(validClaims(), { otherKey: true })}` })],
-    ["a token signed with an unknown key id", async () => ({ Authorization: `Bearer ${await issuer.sign(validClaims(), { kid: "unknown", otherKey: true })}` })],
-    ["a token for another service URL", async () => ({ Authorization: `Bearer ${await issuer.sign({ ...validClaims(), serviceurl: "https://attacker.example/" })}` })],
+    [
+      "a token from another issuer",
+      async () => ({ Authorization: `Bearer ${await issuer.sign({ ...validClaims(), iss: "https://evil.example" })}` }),
+    ],
+    [
+      "a token signed with another key (same key id)",
+      async () => ({ Authorization: `Bearer ${await issuer.sign(validClaims(), { otherKey: true })}` }),
+    ],
+    [
+      "a token signed with an unknown key id",
+      async () => ({ Authorization: `Bearer ${await issuer.sign(validClaims(), { kid: "unknown", otherKey: true })}` }),
+    ],
+    [
+      "a token for another service URL",
+      async () => ({ Authorization: `Bearer ${await issuer.sign({ ...validClaims(), serviceurl: "https://attacker.example/" })}` }),
+    ],
     [
       "an unsigned token (alg none)",
       async () => {

@@ -205,7 +205,9 @@ describe("the matrix itself", () => {
   });
   it("keeps QA administration, reports and the outbox away from practitioners", () => {
     const restricted = Object.keys(permissionMatrix).filter((c) =>
-      /^(audits\.allocate|moderation\.sample|survey\.manage|report\.|directory\.import|outbox\.view|audits\.team|escalations\.overview)/.test(c),
+      /^(audits\.allocate|moderation\.sample|survey\.manage|report\.|directory\.import|outbox\.view|audits\.team|escalations\.overview)/.test(
+        c,
+      ),
     ) as Capability[];
     expect(restricted.length).toBeGreaterThan(5);
     for (const c of restricted) {
@@ -214,7 +216,11 @@ describe("the matrix itself", () => {
     }
   });
   it("lets only the QA team, head of QA and administrators allocate audits and sample moderations", () => {
-    const allRoles = new Set(Object.values(permissionMatrix).flat().filter((r) => r !== ALL_STAFF) as Role[]);
+    const allRoles = new Set(
+      Object.values(permissionMatrix)
+        .flat()
+        .filter((r) => r !== ALL_STAFF) as Role[],
+    );
     for (const role of allRoles) {
       const ok = ["QA_TEAM", "HEAD_OF_QA", "ADMIN"].includes(role);
       expect(may({ roles: [role] }, "audits.allocate"), role).toBe(ok);

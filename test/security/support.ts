@@ -37,9 +37,7 @@ export async function startSecureHarness(opts: SecureHarnessOptions = {}): Promi
     ...opts.env?.(connector.url),
   });
   const { pino } = await import("pino");
-  const log = opts.logSink
-    ? pino({ level: config.LOG_LEVEL }, { write: (s: string) => opts.logSink!(s) })
-    : createLogger(config.LOG_LEVEL);
+  const log = opts.logSink ? pino({ level: config.LOG_LEVEL }, { write: (s: string) => opts.logSink!(s) }) : createLogger(config.LOG_LEVEL);
   const service = await startService({ config, clock, log, databaseUrl: database.url, seedDemo: false, startSender: false });
   return new Harness(service, connector, database, clock);
 }
@@ -66,7 +64,10 @@ export interface LocalIssuer {
   url: string;
   metadataUrl: string;
   issuer: string;
-  sign(claims: Record<string, unknown>, opts?: { expiresIn?: string | number; kid?: string; otherKey?: boolean; notBefore?: number }): Promise<string>;
+  sign(
+    claims: Record<string, unknown>,
+    opts?: { expiresIn?: string | number; kid?: string; otherKey?: boolean; notBefore?: number },
+  ): Promise<string>;
   close(): Promise<void>;
 }
 
