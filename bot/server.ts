@@ -61,6 +61,9 @@ export function createAdapter(app: AppContext): CloudAdapter {
   const auth = new StrictBotFrameworkAuthentication(authOptions(app.config));
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (context, err) => {
+    // A proactive turn (the outbox sender's continueConversation) must fail loudly so the sender
+    // retries: swallowing it here marked undelivered cards as sent and told the user "Sorry".
+    if (context.activity?.type === "event" && context.activity.name === "ContinueConversation") throw err;
     app.log.error({ err }, "unhandled turn error");
     try {
       await context.sendActivity("Sorry, something went wrong on our side. Nothing you entered was lost.");
