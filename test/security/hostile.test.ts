@@ -38,8 +38,8 @@ describe("hostile input corpus", () => {
     const failures: string[] = [];
     for (const c of corpus) {
       const sentBefore = h.connector.activities.length;
-      let status = 0;
-      let body = "";
+      let status: number;
+      let body: string;
       try {
         const res = await fetch(h.endpoint, {
           method: c.method ?? "POST",
