@@ -4,7 +4,8 @@
 //
 // Database: BENCH_DATABASE_URL names a PostgreSQL server (a fresh database is created and dropped
 // on it); without it the embedded PostgreSQL (PGlite) is used, as in `npm start` locally.
-// Scenario: each user repeats the steps below. Add steps by name as workflows land, e.g.
+// Each user pauses BENCH_THINK_MS (default 1000, ±50 %) between actions; BENCH_THINK_MS=0 is a
+// closed loop. Scenario: each user repeats the steps below. Add steps by name as workflows land, e.g.
 // { verb: "audit.page", data: (u) => ({ auditId: u.auditId, page: 2 }) } — see STEPS.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
@@ -30,6 +31,11 @@ const STEPS: Step[] = [
 const USERS = Number(process.env.BENCH_USERS ?? 100);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+/**
+ * Pause of each user between actions (a person reads a card before pressing the next button).
+ * 0 = closed loop, every user fires again at once: then latency ≈ users ÷ throughput (Little's law).
+ */
+const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 1000);
 
 async function freshDatabase(server: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `assure_bench_${randomBytes(4).toString("hex")}`;
@@ -114,7 +120,13 @@ async function main() {
   }
 
   async function virtualUser(u: FromUser, iterations: number, record: boolean) {
-    for (let i = 0; i < iterations; i++) for (const step of STEPS) await request(u, step, record);
+    // Users start spread over one think time, as real people do.
+    if (THINK_MS > 0) await new Promise((r) => setTimeout(r, Math.random() * THINK_MS));
+    for (let i = 0; i < iterations; i++)
+      for (const step of STEPS) {
+        await request(u, step, record);
+        if (THINK_MS > 0) await new Promise((r) => setTimeout(r, THINK_MS * (0.5 + Math.random())));
+      }
   }
 
   await Promise.all(users.map((u) => virtualUser(u, WARMUP, false)));
@@ -137,6 +149,7 @@ async function main() {
   console.log(
     JSON.stringify({
       users: USERS,
+      thinkMs: THINK_MS,
       requests: latencies.length,
       rps: round(latencies.length / seconds),
       p50Ms: round(percentile(sorted, 50)),
