@@ -3,21 +3,67 @@
 // id is configured; with none (local development) it is off and the server says so at start.
 import express, { type Request, type Response, type NextFunction } from "express";
 import { randomUUID } from "node:crypto";
+import { z } from "zod";
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from "botbuilder";
+import { AuthenticationConstants, AuthenticationError, type AuthenticateRequestResult } from "botframework-connector";
+import type { Activity } from "botbuilder";
 import type { AppContext } from "../services/context";
-import { authEnabled } from "../services/config";
+import { authEnabled, type Config } from "../services/config";
 import type { AssureBot } from "./teamsBot";
 
-export function createAdapter(app: AppContext): CloudAdapter {
-  const c = app.config;
-  const auth = new ConfigurationBotFrameworkAuthentication({
+/**
+ * botbuilder's authentication options. The BOTFRAMEWORK_* settings (tests, sovereign clouds) switch
+ * botbuilder to its parameterized configuration, which takes every value literally: the ones not
+ * set keep the public-cloud constants so a partial override cannot silently disable a check.
+ */
+export function authOptions(c: Config): ConfigurationBotFrameworkAuthenticationOptions {
+  const base = {
     MicrosoftAppId: c.MicrosoftAppId,
     MicrosoftAppPassword: c.MicrosoftAppPassword,
     MicrosoftAppType: c.MicrosoftAppType,
     MicrosoftAppTenantId: c.MicrosoftAppTenantId,
-  } as ConfigurationBotFrameworkAuthenticationOptions);
+  };
+  const custom = [c.BOTFRAMEWORK_OPENID_METADATA_URL, c.BOTFRAMEWORK_TOKEN_ISSUER, c.BOTFRAMEWORK_LOGIN_URL, c.BOTFRAMEWORK_OAUTH_SCOPE];
+  if (custom.every((v) => v === "")) return base as ConfigurationBotFrameworkAuthenticationOptions;
+  return {
+    ...base,
+    ToBotFromChannelOpenIdMetadataUrl: c.BOTFRAMEWORK_OPENID_METADATA_URL || AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl,
+    ToBotFromChannelTokenIssuer: c.BOTFRAMEWORK_TOKEN_ISSUER || AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    ToChannelFromBotLoginUrl: c.BOTFRAMEWORK_LOGIN_URL || AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: c.BOTFRAMEWORK_OAUTH_SCOPE || AuthenticationConstants.ToChannelFromBotOAuthScope,
+    ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    CallerId: "urn:botframework:azure",
+    ValidateAuthority: c.BOTFRAMEWORK_VALIDATE_AUTHORITY,
+  } as ConfigurationBotFrameworkAuthenticationOptions;
+}
+
+/** Errors of token validation that botbuilder lets through as plain errors (they would become 500s). */
+const TOKEN_ERRORS = new Set(["JsonWebTokenError", "TokenExpiredError", "NotBeforeError", "AuthenticationError"]);
+
+/**
+ * botbuilder answers 500 when jsonwebtoken rejects a token (bad signature, "alg: none", not valid
+ * yet): those are refusals of the caller, so they become AuthenticationErrors (401).
+ */
+class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    try {
+      return await super.authenticateRequest(activity, authHeader);
+    } catch (err) {
+      const e = err as Error;
+      if (TOKEN_ERRORS.has(e.name) && !(e instanceof AuthenticationError)) throw new AuthenticationError(e.message, 401);
+      throw err;
+    }
+  }
+}
+
+export function createAdapter(app: AppContext): CloudAdapter {
+  const auth = new StrictBotFrameworkAuthentication(authOptions(app.config));
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (context, err) => {
+    // A proactive turn (the outbox sender's continueConversation) must fail loudly so the sender
+    // retries: swallowing it here marked undelivered cards as sent and told the user "Sorry".
+    if (context.activity?.type === "event" && context.activity.name === "ContinueConversation") throw err;
     app.log.error({ err }, "unhandled turn error");
     try {
       await context.sendActivity("Sorry, something went wrong on our side. Nothing you entered was lost.");
@@ -26,6 +72,67 @@ export function createAdapter(app: AppContext): CloudAdapter {
     }
   };
   return adapter;
+}
+
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine((v) => {
+    try {
+      return ["http:", "https:"].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, "must be an http(s) URL");
+const account = z
+  .object({ id: z.string().max(1024), aadObjectId: z.string().max(128).optional(), name: z.string().max(1024).optional() })
+  .passthrough();
+
+/**
+ * The envelope every activity must have before botbuilder sees it: botbuilder answers 500 (or
+ * crashes inside a turn) on wrong types there. The content (text, card data) is checked by routes.
+ */
+const activityEnvelope = z
+  .object({
+    type: z.string().min(1).max(64),
+    id: z.string().max(1024).optional(),
+    serviceUrl: httpUrl,
+    channelId: z.string().max(64).optional(),
+    from: account,
+    recipient: account.partial().optional(),
+    conversation: z
+      .object({
+        id: z.string().min(1).max(1024),
+        tenantId: z.string().max(128).optional(),
+        conversationType: z.string().max(64).optional(),
+      })
+      .passthrough(),
+    text: z.string().optional(),
+    name: z.string().max(256).optional(),
+    replyToId: z.string().max(1024).optional(),
+    timestamp: z.string().max(64).optional(),
+    channelData: z.record(z.string(), z.unknown()).optional(),
+    entities: z.array(z.unknown()).max(100).optional(),
+    attachments: z.array(z.unknown()).max(50).optional(),
+  })
+  .passthrough();
+
+/** The invokes this bot handles; others get a 400 (botbuilder would answer 501). */
+const HANDLED_INVOKES = new Set(["adaptiveCard/action"]);
+
+export function checkActivity(body: unknown): string | undefined {
+  const parsed = activityEnvelope.safeParse(body);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    return `The activity is not valid (${first?.path.join(".") || "body"}: ${first?.message ?? "invalid"}).`;
+  }
+  const a = parsed.data;
+  if (a.type === "invoke") {
+    if (!a.name || !HANDLED_INVOKES.has(a.name)) return `This bot does not handle the invoke "${(a.name ?? "").slice(0, 64)}".`;
+    const action = (a.value as { action?: { verb?: unknown; data?: unknown } } | undefined)?.action;
+    if (!action || typeof action !== "object" || typeof action.verb !== "string") return "The card action has no verb.";
+  }
+  return undefined;
 }
 
 export interface HttpOptions {
@@ -61,13 +168,21 @@ export function createHttpApp(appCtx: AppContext, adapter: CloudAdapter, bot: As
   app.post("/api/messages", async (req: Request, res: Response) => {
     const body = req.body as
       { type?: unknown; conversation?: { tenantId?: string }; channelData?: { tenant?: { id?: string } } } | undefined;
-    if (!body || typeof body !== "object" || typeof body.type !== "string") {
+    if (!body || typeof body !== "object" || Array.isArray(body) || typeof body.type !== "string") {
       res.status(400).json({ error: "The body must be a Bot Framework activity (JSON with a type)." });
       return;
     }
+    const invalid = checkActivity(body);
+    if (invalid) {
+      log.info({ reason: invalid }, "activity refused");
+      res.status(400).json({ error: invalid });
+      return;
+    }
     if (allowed.length > 0) {
-      const tenant = body.channelData?.tenant?.id ?? body.conversation?.tenantId;
-      if (!tenant || !allowed.includes(tenant)) {
+      // Both places Teams names the tenant must agree with the list (a forged one in either is refused).
+      const named = [body.channelData?.tenant?.id, body.conversation?.tenantId].filter((t) => t !== undefined);
+      const tenant = named[0];
+      if (named.length === 0 || !named.every((t) => typeof t === "string" && allowed.includes(t))) {
         log.warn({ tenant }, "activity from a tenant that is not allowed");
         res.status(403).json({ error: "This tenant is not allowed to use this bot." });
         return;
@@ -76,8 +191,18 @@ export function createHttpApp(appCtx: AppContext, adapter: CloudAdapter, bot: As
     try {
       await adapter.process(req, res, (context) => bot.run(context));
     } catch (err) {
-      log.error({ err }, "adapter.process failed");
-      if (!res.headersSent) res.status(500).json({ error: "internal error" });
+      const e = err as Error & { statusCode?: number };
+      if (res.headersSent) {
+        log.error({ err }, "adapter.process failed after answering");
+      } else if (TOKEN_ERRORS.has(e.name) || e.statusCode === 401) {
+        log.warn({ reason: e.message }, "request refused: invalid token");
+        res.status(401).json({ error: "Unauthorized" });
+      } else if (e.name === "ZodError") {
+        res.status(400).json({ error: "The body is not a valid Bot Framework activity." });
+      } else {
+        log.error({ err }, "adapter.process failed");
+        res.status(500).json({ error: "internal error" });
+      }
     }
   });
   opts.extraRoutes?.(app);

@@ -25,6 +25,12 @@ export const configSchema = z.object({
   MicrosoftAppType: z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"]).default("MultiTenant"),
   MicrosoftAppTenantId: z.string().default(""),
   ALLOWED_TENANT_IDS: csv.default([]),
+  /** Test and sovereign-cloud settings: where channel tokens are validated and bot tokens obtained. Empty = public cloud. */
+  BOTFRAMEWORK_OPENID_METADATA_URL: z.string().default(""),
+  BOTFRAMEWORK_TOKEN_ISSUER: z.string().default(""),
+  BOTFRAMEWORK_LOGIN_URL: z.string().default(""),
+  BOTFRAMEWORK_OAUTH_SCOPE: z.string().default(""),
+  BOTFRAMEWORK_VALIDATE_AUTHORITY: bool.default(true),
 
   GRAPH_TENANT_ID: z.string().default(""),
   GRAPH_CLIENT_ID: z.string().default(""),
@@ -62,6 +68,14 @@ export const configSchema = z.object({
   DEV_CHAT: bool.optional(),
   DEMO_SEED: bool.default(true),
   ADMIN_TOKEN: z.string().default(""),
+
+  /** Retention periods (services/retention.ts). History is append-only and not purged (see SECURITY.md). */
+  RETENTION_AUDIT_YEARS: z.coerce.number().int().min(1).default(6),
+  RETENTION_OUTBOX_DAYS: z.coerce.number().int().min(1).default(90),
+  RETENTION_SURVEY_DRAFT_DAYS: z.coerce.number().int().min(1).default(30),
+  RETENTION_JOBS_DAYS: z.coerce.number().int().min(1).default(90),
+  RETENTION_RECEIPTS_DAYS: z.coerce.number().int().min(1).default(30),
+  RETENTION_SURVEY_RESPONSE_YEARS: z.coerce.number().int().min(1).default(5),
 });
 
 export type Config = z.infer<typeof configSchema>;

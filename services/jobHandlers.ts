@@ -7,6 +7,7 @@ import { OVERDUE_JOB as MODERATION_OVERDUE_JOB, TASKS_JOB, moderationOverdue, ta
 import { closeCampaignTx, sendReminders } from "./surveys/campaigns";
 import { markSupervisionOverdue, sendSupervisionReminder } from "./supervision/sessions";
 import { REPORT_JOB, sendMonthlyReports } from "./reports";
+import { retentionJob } from "./retention";
 import { OVERDUE_JOB as SUPERVISION_OVERDUE_JOB, REMIND_JOB as SUPERVISION_REMIND_JOB } from "./supervision/plan";
 
 export function buildJobHandlers(): JobHandlers {
@@ -26,5 +27,6 @@ export function buildJobHandlers(): JobHandlers {
     [SUPERVISION_REMIND_JOB]: sendSupervisionReminder,
     [SUPERVISION_OVERDUE_JOB]: markSupervisionOverdue,
     [REPORT_JOB]: sendMonthlyReports,
+    "retention.run": (tx, ctx) => retentionJob(tx, ctx),
   };
 }

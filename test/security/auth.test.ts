@@ -1,0 +1,186 @@
+// Authentication of /api/messages: with an app id configured, only activities carrying a valid
+// Bot Framework token (right issuer, audience, signing key, service URL, not expired) reach the bot.
+// The tokens are signed here with a local key published by a local OpenID metadata endpoint,
+// configured through BOTFRAMEWORK_OPENID_METADATA_URL / BOTFRAMEWORK_TOKEN_ISSUER.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cardText, type Harness, type StaffRef } from "../support/harness";
+import { invokeActionExecute, messageActivity, postToBot, DEFAULT_TENANT_ID } from "../fakes/activities";
+import { snapshot, startLocalIssuer, startSecureHarness, type LocalIssuer } from "./support";
+
+const APP_ID = "6f1c2d3e-0000-4000-8000-a55e0000b07";
+
+describe("Bot Framework token validation", () => {
+  let issuer: LocalIssuer;
+  let h: Harness;
+  let worker: StaffRef;
+
+  beforeAll(async () => {
+    issuer = await startLocalIssuer();
+    h = await startSecureHarness({
+      env: (connectorUrl) => ({
+        MicrosoftAppId: APP_ID,
+        MicrosoftAppPassword: "test-secret",
+        BOTFRAMEWORK_OPENID_METADATA_URL: issuer.metadataUrl,
+        BOTFRAMEWORK_TOKEN_ISSUER: issuer.issuer,
+        BOTFRAMEWORK_LOGIN_URL: `${connectorUrl}botframework.com`,
+        BOTFRAMEWORK_VALIDATE_AUTHORITY: "false",
+      }),
+    });
+    worker = await h.one("PRACTITIONER", "CIN");
+  });
+  afterAll(async () => {
+    await h?.close();
+    await issuer?.close();
+  });
+
+  const validClaims = () => ({ aud: APP_ID, serviceurl: h.connector.url });
+  const invoke = (s: StaffRef, extra: Record<string, unknown> = {}) => ({
+    ...invokeActionExecute({ from: h.from(s), serviceUrl: h.connector.url, verb: "help.show", data: {} }),
+    ...extra,
+  });
+
+  it("accepts a valid channel token: the action is handled and answered", async () => {
+    const token = await issuer.sign(validClaims());
+    const res = await postToBot(h.endpoint, invoke(worker), { Authorization: `Bearer ${token}` });
+    expect(res.status).toBe(200);
+    const body = res.body as { statusCode: number; value: unknown };
+    expect(body.statusCode).toBe(200);
+    expect(cardText(body.value)).toContain(worker.name);
+    expect(await h.db.conversationReference.count({ where: { staffId: worker.id } })).toBe(1);
+  });
+
+  it("accepts a valid token on a typed message: the sender becomes reachable", async () => {
+    // The reply itself needs the bot's outgoing token from an Entra ID authority; MSAL accepts only
+    // https authorities, so with the local (http) test authority no reply can be sent — and none
+    // is sent without a token.
+    const other = (await h.staffWithRole("PRACTITIONER", "CIN"))[1]!;
+    const token = await issuer.sign(validClaims());
+    const res = await postToBot(h.endpoint, messageActivity({ from: h.from(other), serviceUrl: h.connector.url, text: "help" }), {
+      Authorization: `Bearer ${token}`,
+    });
+    expect(res.status).toBe(200);
+    expect(await h.db.conversationReference.count({ where: { staffId: other.id } })).toBe(1);
+    expect(h.connector.activities.filter((a) => !a.authorization).length).toBe(0);
+  });
+
+  const refusals: [string, () => Promise<Record<string, string>>][] = [
+    ["no Authorization header", async () => ({})],
+    ["an empty bearer", async () => ({ Authorization: "Bearer " })],
+    ["a token that is not a JWT", async () => ({ Authorization: "Bearer not-a-jwt" })],
+    [
+      "an expired token",
+      async () => ({ Authorization: `Bearer ${await issuer.sign(validClaims(), { expiresIn: Math.floor(Date.now() / 1000) - 600 })}` }),
+    ],
+    [
+      "a token not valid yet",
+      async () => ({ Authorization: `Bearer ${await issuer.sign(validClaims(), { notBefore: Math.floor(Date.now() / 1000) + 3600 })}` }),
+    ],
+    [
+      "a token for another bot (wrong audience)",
+      async () => ({ Authorization: `Bearer ${await issuer.sign({ ...validClaims(), aud: "some-other-bot" })}` }),
+    ],
+    ["a token without audience", async () => ({ Authorization: `Bearer ${await issuer.sign({ serviceurl: h.connector.url })}` })],
+    [
+      "a token from another issuer",
+      async () => ({ Authorization: `Bearer ${await issuer.sign({ ...validClaims(), iss: "https://evil.example" })}` }),
+    ],
+    [
+      "a token signed with another key (same key id)",
+      async () => ({ Authorization: `Bearer ${await issuer.sign(validClaims(), { otherKey: true })}` }),
+    ],
+    [
+      "a token signed with an unknown key id",
+      async () => ({ Authorization: `Bearer ${await issuer.sign(validClaims(), { kid: "unknown", otherKey: true })}` }),
+    ],
+    [
+      "a token for another service URL",
+      async () => ({ Authorization: `Bearer ${await issuer.sign({ ...validClaims(), serviceurl: "https://attacker.example/" })}` }),
+    ],
+    [
+      "an unsigned token (alg none)",
+      async () => {
+        const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+        const now = Math.floor(Date.now() / 1000);
+        const payload = { iss: issuer.issuer, aud: APP_ID, serviceurl: h.connector.url, exp: now + 600, nbf: now - 60 };
+        return { Authorization: `Bearer ${enc({ alg: "none", typ: "JWT", kid: "assure-test-key" })}.${enc(payload)}.` };
+      },
+    ],
+  ];
+
+  it.each(refusals)("refuses %s with 401 and touches nothing", async (_name, headers) => {
+    const other = (await h.staffWithRole("PRACTITIONER", "CP"))[1]!;
+    const before = await snapshot(h.db);
+    const sentBefore = h.connector.activities.length;
+    const hdrs = await headers();
+    for (const activity of [invoke(other), messageActivity({ from: h.from(other), serviceUrl: h.connector.url, text: "help" })]) {
+      const res = await postToBot(h.endpoint, activity, hdrs);
+      expect(res.status).toBe(401);
+    }
+    expect(await snapshot(h.db)).toEqual(before);
+    expect(h.connector.activities.length).toBe(sentBefore);
+    expect(await h.db.conversationReference.count({ where: { staffId: other.id } })).toBe(0);
+  });
+});
+
+describe("tenant allow-list", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startSecureHarness({ env: () => ({ ALLOWED_TENANT_IDS: `${DEFAULT_TENANT_ID}, 11111111-2222-4333-8444-555555555555` }) });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("answers staff of an allowed tenant", async () => {
+    const s = await h.one("TEAM_MANAGER", "CIC");
+    const r = await h.execute(s, "help.show");
+    expect(r.status).toBe(200);
+    expect(r.text).toContain(s.name);
+  });
+
+  it.each([
+    ["another tenant", "99999999-9999-4999-8999-999999999999"],
+    ["an empty tenant", ""],
+  ])("refuses %s with 403 and touches nothing", async (_n, tenantId) => {
+    const s = await h.one("PRACTITIONER", "LC");
+    const before = await snapshot(h.db);
+    for (const a of [
+      invokeActionExecute({ from: h.from(s), serviceUrl: h.connector.url, verb: "help.show", tenantId }),
+      messageActivity({ from: h.from(s), serviceUrl: h.connector.url, text: "help", tenantId }),
+    ]) {
+      expect((await postToBot(h.endpoint, a)).status).toBe(403);
+    }
+    // A tenant id only in one of the two places (channelData vs conversation) is not enough either.
+    const mixed = messageActivity({ from: h.from(s), serviceUrl: h.connector.url, text: "help" });
+    mixed.channelData = { tenant: { id: "99999999-9999-4999-8999-999999999999" } };
+    expect((await postToBot(h.endpoint, mixed)).status).toBe(403);
+    const mixed2 = messageActivity({ from: h.from(s), serviceUrl: h.connector.url, text: "help" });
+    mixed2.conversation.tenantId = "99999999-9999-4999-8999-999999999999";
+    expect((await postToBot(h.endpoint, mixed2)).status).toBe(403);
+    expect(await snapshot(h.db)).toEqual(before);
+    expect(h.connector.activities.length).toBe(0);
+  });
+});
+
+describe("authentication off", () => {
+  it("says so loudly at start when no app id is configured", async () => {
+    const lines: string[] = [];
+    const h = await startSecureHarness({ logLevel: "warn", logSink: (l) => lines.push(l) });
+    try {
+      const warn = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => /AUTHENTICATION IS OFF/.test(l.msg));
+      expect(warn?.level).toBe(40);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("is silent about it when an app id is configured", async () => {
+    const lines: string[] = [];
+    const h = await startSecureHarness({ logLevel: "warn", logSink: (l) => lines.push(l), env: () => ({ MicrosoftAppId: APP_ID }) });
+    try {
+      expect(lines.join("\n")).not.toContain("AUTHENTICATION IS OFF");
+    } finally {
+      await h.close();
+    }
+  });
+});
