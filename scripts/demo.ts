@@ -104,7 +104,8 @@ async function fillAudit(h: Harness, auditor: StaffRef, auditId: string, o: Outc
         data,
         o.childFeedback ? { "child-obtained": "yes" } : { "child-obtained": "no", "child-not-obtained-why": "no-consent" },
       );
-    if (page === "feedback-family") Object.assign(data, { "family-obtained": "yes", "fs-listens": "7", "family-going-well": "Worker listens" });
+    if (page === "feedback-family")
+      Object.assign(data, { "family-obtained": "yes", "fs-listens": "7", "family-going-well": "Worker listens" });
     if (page === "feedback-network") Object.assign(data, { "network-obtained": "no", "network-not-obtained-why": "unreachable" });
     if (page === "outcome") {
       Object.assign(data, { grade: o.grade, childrenBenefit: "yes", overallImpact: "The plan is making a difference for the child" });
@@ -151,9 +152,11 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
     await h.drainOutbox();
     return r;
   };
-  const byEmail = async (email: string) => (await h.db.staff.findUniqueOrThrow({ where: { email } })) as StaffRef;
   const staff = async (id: string) => (await h.db.staff.findUniqueOrThrow({ where: { id } })) as StaffRef;
-  const everyone = (await h.db.staff.findMany({ where: { active: true, aadObjectId: { not: null } }, orderBy: { email: "asc" } })) as StaffRef[];
+  const everyone = (await h.db.staff.findMany({
+    where: { active: true, aadObjectId: { not: null } },
+    orderBy: { email: "asc" },
+  })) as StaffRef[];
   /** The latest card in someone's chat whose text matches. */
   const latestCard = (s: StaffRef, re: RegExp) =>
     h.connector
@@ -240,7 +243,9 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
     expectOk("submit audit", await h.execute(auditor, "audit.submit", submit!.data), /submitted|inadequate/i);
     submitted.push({ auditId: a.id, caseRef: a.case.caseRef, grade: plan.grade, auditor, worker });
     const band = (await h.db.audit.findUniqueOrThrow({ where: { id: a.id } })).gradeBand;
-    print(`  ${auditor.name} audits case ${a.case.caseRef}: grade ${plan.grade} (${band}), child feedback ${plan.childFeedback ? "obtained" : "not obtained"}`);
+    print(
+      `  ${auditor.name} audits case ${a.case.caseRef}: grade ${plan.grade} (${band}), child feedback ${plan.childFeedback ? "obtained" : "not obtained"}`,
+    );
   }
   await h.drainOutbox();
   const inadequate = submitted.filter((s) => Number(s.grade) <= 2);
@@ -249,6 +254,11 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
     const got = cardsMatching(new RegExp(`Audit graded inadequate: case ${s.caseRef}`));
     const roles = new Set(got.flatMap((x) => x.roles));
     check("inadequate chain", got.length >= 6, `only ${got.length} people got the inadequate card for ${s.caseRef}`);
+    check(
+      "inadequate chain",
+      got.some((x) => x.id === s.worker.id),
+      `the worker on ${s.caseRef} did not get the inadequate card`,
+    );
     inadequateRecipients += got.length;
     print(
       `Inadequate chain for ${s.caseRef}: cards reach ${got.length} people (worker, ${["TEAM_MANAGER", "SERVICE_MANAGER", "HEAD_OF_SERVICE", "ASSISTANT_DIRECTOR", "QA_TEAM"].filter((r) => roles.has(r as never)).join(", ")})`,
@@ -274,7 +284,11 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
   clock.set("2026-12-08T10:00:00Z");
   await jobs("follow-up");
   const followUpCards = submitted.filter((s) => latestCard(s.auditor, /Audit follow-up/));
-  check("follow-up", followUpCards.length === submitted.length, `${followUpCards.length} of ${submitted.length} auditors got a follow-up prompt`);
+  check(
+    "follow-up",
+    followUpCards.length === submitted.length,
+    `${followUpCards.length} of ${submitted.length} auditors got a follow-up prompt`,
+  );
   const fu = latestCard(submitted[0]!.auditor, /Audit follow-up/)!;
   const press = cardActions(fu).find((a) => a.verb === "audit.followUp.save");
   if (press) {
@@ -399,11 +413,19 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
     followUps: followUpCards.length,
     moderations: moderations.length,
     moderatedGradeChanges: (
-      await h.db.audit.findMany({ where: { cycle: { month: MONTH }, NOT: { moderatedGrade: null } }, select: { grade: true, moderatedGrade: true } })
+      await h.db.audit.findMany({
+        where: { cycle: { month: MONTH }, NOT: { moderatedGrade: null } },
+        select: { grade: true, moderatedGrade: true },
+      })
     ).filter((a) => a.moderatedGrade !== a.grade).length,
     escalationStage: climbed.stage,
     supervisionReminders: reminders,
-    report: { allocated: r.howMuch.allocated, returned: r.howMuch.returned, notCompleted: r.howMuch.notCompleted, moderated: r.howMuch.moderated },
+    report: {
+      allocated: r.howMuch.allocated,
+      returned: r.howMuch.returned,
+      notCompleted: r.howMuch.notCompleted,
+      moderated: r.howMuch.moderated,
+    },
     xlsx: files.xlsx,
     cardsByKind,
     auditsByStatus,
