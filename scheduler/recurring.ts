@@ -3,6 +3,7 @@
 // theirs here (e.g. "report.monthly").
 import type { AppContext } from "../services/context";
 import { planSupervision } from "../services/supervision/plan";
+import { ensureMonthlyReportScheduled } from "../services/reports";
 
 export interface RecurringJob {
   name: string;
@@ -23,6 +24,14 @@ export function buildRecurringJobs(): RecurringJob[] {
         await planSupervision(ctx, { shouldStop });
       },
     },
-    // { name: "report.monthly", interval: "0 7 1 * *", run: (ctx) => sendMonthlyReport(ctx) },
+    {
+      // Every morning: make sure this month's "audit at a glance" is scheduled for the first working
+      // day of next month (the report job then schedules the month after).
+      name: "report.ensureScheduled",
+      interval: "5 6 * * *",
+      async run(ctx) {
+        await ensureMonthlyReportScheduled(ctx);
+      },
+    },
   ];
 }

@@ -159,6 +159,18 @@ export async function scheduleMonthlyReport(tx: Tx, ctx: AppContext, month: stri
 }
 
 /**
+ * Makes sure this month's report is scheduled (for the first working day of next month). Run daily
+ * by the scheduler; it never re-schedules a report that already ran or is pending.
+ */
+export async function ensureMonthlyReportScheduled(ctx: AppContext): Promise<void> {
+  const l = localDate(ctx.clock.now(), ctx.config.TIMEZONE);
+  const month = `${l.y}-${String(l.m).padStart(2, "0")}`;
+  const exists = await ctx.db.scheduledJob.findUnique({ where: { key: `report:monthly:${month}` }, select: { id: true } });
+  if (exists) return;
+  await ctx.db.$transaction((tx) => scheduleMonthlyReport(tx, ctx, month));
+}
+
+/**
  * Job "report.monthly": sends the month's at-a-glance card to heads of service, the QA team and the
  * head of QA; each team manager gets their own team's appendix card only; then schedules next month.
  */
