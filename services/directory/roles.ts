@@ -18,3 +18,13 @@ const labels: Record<Role, string> = {
 };
 
 export const roleLabel = (r: Role): string => labels[r];
+
+/** Deputy Team Manager and above: the management line (auditors are drawn from it, seed 002 §1.3). */
+export const MANAGEMENT_ROLES: Role[] = [
+  "DEPUTY_TEAM_MANAGER",
+  "TEAM_MANAGER",
+  "SERVICE_MANAGER",
+  "HEAD_OF_SERVICE",
+  "ASSISTANT_DIRECTOR",
+  "DIRECTOR",
+];

@@ -10,6 +10,7 @@
 // are moved to SurveyResponse together, in a random order, in one statement. Nothing else is
 // written on submit (no history row, no outbox message, no receipt), so no timestamp names the
 // respondent.
+import { MANAGEMENT_ROLES } from "../directory/roles";
 import { randomInt } from "node:crypto";
 import type { Prisma } from "../../generated/prisma/client";
 import type { Role } from "../../generated/prisma/enums";
@@ -45,14 +46,7 @@ export interface OpenCampaignInput {
   repeatEveryMonths?: number | null;
 }
 
-export const MANAGER_ROLES: Role[] = [
-  "DEPUTY_TEAM_MANAGER",
-  "TEAM_MANAGER",
-  "SERVICE_MANAGER",
-  "HEAD_OF_SERVICE",
-  "ASSISTANT_DIRECTOR",
-  "DIRECTOR",
-];
+export const MANAGER_ROLES: Role[] = MANAGEMENT_ROLES;
 const QA_ROLES: Role[] = ["QA_TEAM", "HEAD_OF_QA"];
 
 /** The form audience of a member of staff, from the directory (used when a form has no role question). */
