@@ -45,7 +45,7 @@ describe("pacer", () => {
   });
 
   it("keeps tenants apart and reports how long to wait", () => {
-    const p = new Pacer({ globalRps: 2, marginMs: 0 });
+    const p = new Pacer({ globalRps: 2, marginMs: 0, marginFraction: 0 });
     expect(p.tryAcquire("a", "x", 0).ok).toBe(true);
     expect(p.tryAcquire("a", "y", 0)).toEqual({ ok: false, waitMs: 50, scope: "global" }); // smoothing
     expect(p.tryAcquire("a", "y", 50).ok).toBe(true);
@@ -75,6 +75,9 @@ describe("pacer", () => {
     const w = new SlidingWindows([{ limit: 1, windowMs: 1_000 }], 25);
     w.record(0);
     expect(w.waitMs(0)).toBe(1_025);
+    const proportional = new SlidingWindows([{ limit: 1, windowMs: 1_000 }], 25, 0.05);
+    proportional.record(0);
+    expect(proportional.waitMs(0)).toBe(1_050);
   });
 
   it("backs off exponentially with jitter, capped, and reads Retry-After", () => {
