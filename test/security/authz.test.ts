@@ -20,7 +20,17 @@ interface VerbExpectation {
    * an object that belongs to someone else; `intruders` are the personas (allowed by the matrix)
    * who must still be refused for it. `none` with a reason when the verb takes no object id.
    */
-  objects: { none: string } | { forge: (h: Harness, p: Personas) => Promise<Record<string, unknown>>; intruders: PersonaName[] };
+  objects:
+    | { none: string }
+    | {
+        forge: (h: Harness, p: Personas) => Promise<Record<string, unknown>>;
+        intruders: PersonaName[];
+        /**
+         * The control: the person the object does belong to is NOT refused (so the refusals above are
+         * about the person, not a broken forge). Defaults to the party the forge names in `forgedOwner`.
+         */
+        owner?: ((p: Personas) => StaffRef) | { skip: string };
+      };
 }
 
 // ---- Objects that belong to someone else (team AI2: none of the personas works there). ----
@@ -33,6 +43,10 @@ async function ai2(h: Harness, role: Role, nth = 0): Promise<StaffRef> {
 }
 
 let forged = 0;
+/** The legitimate party of the object the last forge built (its auditor, moderator, supervisor…). */
+let forgedOwner: StaffRef | undefined;
+/** The raiser of the last forged escalation. */
+let forgedRaiser: StaffRef | undefined;
 /** An audit of an AI2 case: auditor the AI2 team manager, practitioner an AI2 worker. */
 async function forgeAudit(h: Harness, status = "in_progress") {
   const n = ++forged;
@@ -62,18 +76,20 @@ async function forgeAudit(h: Harness, status = "in_progress") {
       ...(status === "submitted" || status === "finalised" ? { grade: 4, gradeBand: "good", submittedAt: new Date() } : {}),
     },
   });
+  forgedOwner = auditor;
   return { audit, auditor, practitioner, caseRef: c.caseRef };
 }
 
 async function forgeSelfAssessment(h: Harness) {
   const { audit, practitioner } = await forgeAudit(h, "accepted");
+  forgedOwner = practitioner;
   await h.db.selfAssessment.create({ data: { auditId: audit.id, practitionerId: practitioner.id, dueDate: new Date("2099-01-31") } });
   return { auditId: audit.id };
 }
 
 /** An escalation raised by an AI2 worker about an AI2 case, owned at stage 1 by the AI2 team manager. */
-async function forgeEscalation(h: Harness, extra: Record<string, unknown> = {}) {
-  const raiser = await ai2(h, "PRACTITIONER");
+async function forgeEscalation(h: Harness, extra: Record<string, unknown> = {}, raisedBy?: StaffRef) {
+  const raiser = raisedBy ?? (await ai2(h, "PRACTITIONER"));
   const owner = await ai2(h, "TEAM_MANAGER");
   const c = await h.db.case.findFirstOrThrow({ where: { teamId: "AI2" }, orderBy: { caseRef: "desc" } });
   const e = await h.db.escalation.create({
@@ -88,6 +104,8 @@ async function forgeEscalation(h: Harness, extra: Record<string, unknown> = {}) 
       ...extra,
     },
   });
+  forgedOwner = owner;
+  forgedRaiser = raiser;
   return { id: e.id };
 }
 
@@ -101,14 +119,16 @@ async function forgeModeration(h: Harness, p: Personas, extra: Record<string, un
   const m = await h.db.moderation.create({
     data: { auditId: audit.id, moderatorId: moderator.id, returnDate: new Date("2099-01-31"), status: "in_progress", ...extra },
   });
+  forgedOwner = moderator;
   return { id: m.id, moderatorId: p.moderator.id };
 }
 
 /** A supervision session of the AI2 team manager with an AI2 worker. */
 async function forgeSession(h: Harness) {
+  forgedOwner = await ai2(h, "TEAM_MANAGER");
   const s = await h.db.supervisionSession.create({
     data: {
-      supervisorId: (await ai2(h, "TEAM_MANAGER")).id,
+      supervisorId: forgedOwner.id,
       superviseeId: (await ai2(h, "PRACTITIONER", 1)).id,
       teamId: "AI2",
       dueOn: new Date("2099-01-15"),
@@ -130,7 +150,8 @@ async function forgeCampaign(h: Harness) {
       closesAt: new Date(now.getTime() + 30 * 86_400_000),
     },
   });
-  await h.db.surveyParticipation.create({ data: { campaignId: c.id, staffId: (await ai2(h, "PRACTITIONER", 2)).id } });
+  forgedOwner = await ai2(h, "PRACTITIONER", 2);
+  await h.db.surveyParticipation.create({ data: { campaignId: c.id, staffId: forgedOwner.id } });
   return { campaignId: c.id };
 }
 
@@ -174,13 +195,31 @@ const auditVerb = (
   capability,
   objects: { forge: async (h) => ({ auditId: (await forgeAudit(h, status)).audit.id, ...extra }), intruders },
 });
-const escalationVerb = (extra: Record<string, unknown> = {}): VerbExpectation => ({
+/**
+ * Acts of the stage owner by default; `raiser` for the raiser's own buttons; `iroRaiser` for the
+ * IRO's powers (bypass, Cafcass): an IRO-CLA escalation raised by an IRO who is not a persona, so
+ * that the IRO persona is an intruder too.
+ */
+const escalationVerb = (extra: Record<string, unknown> = {}, owner?: "raiser" | "iroRaiser"): VerbExpectation => ({
   capability: "escalation.act",
-  objects: { forge: async (h) => ({ ...(await forgeEscalation(h)), ...extra }), intruders: escalationOutsiders },
+  objects: {
+    forge: async (h, p) => {
+      if (owner !== "iroRaiser") return { ...(await forgeEscalation(h)), ...extra };
+      const iro = (await h.staffWithRole("IRO")).find((s) => !Object.values(p).some((x) => x.id === s.id));
+      if (!iro) throw new Error("no second IRO");
+      return { ...(await forgeEscalation(h, { type: "iro-cla" }, iro)), ...extra };
+    },
+    intruders: owner === "iroRaiser" ? [...escalationOutsiders, "iro", "fosteringIro"] : escalationOutsiders,
+    ...(owner ? { owner: () => forgedRaiser! } : {}),
+  },
 });
-const moderationVerb = (extra: Record<string, unknown> = {}, intruders = moderationOutsiders): VerbExpectation => ({
+const moderationVerb = (
+  extra: Record<string, unknown> = {},
+  intruders = moderationOutsiders,
+  owner?: (p: Personas) => StaffRef,
+): VerbExpectation => ({
   capability: "moderation.act",
-  objects: { forge: async (h, p) => ({ ...(await forgeModeration(h, p)), ...extra }), intruders },
+  objects: { forge: async (h, p) => ({ ...(await forgeModeration(h, p)), ...extra }), intruders, ...(owner ? { owner } : {}) },
 });
 const selfAssessmentVerb: VerbExpectation = {
   capability: "audits.selfAssessment.answer",
@@ -188,7 +227,12 @@ const selfAssessmentVerb: VerbExpectation = {
 };
 const campaignVerb = (capability: Capability, intruders: PersonaName[], extra: Record<string, unknown> = {}): VerbExpectation => ({
   capability,
-  objects: { forge: async (h) => ({ ...(await forgeCampaign(h)), ...extra }), intruders },
+  objects: {
+    forge: async (h) => ({ ...(await forgeCampaign(h)), ...extra }),
+    intruders,
+    // Any of the QA team manages any campaign; the invited person answers it.
+    ...(capability === "survey.manage" ? { owner: (p: Personas) => p.qaTeam } : {}),
+  },
 });
 const none = (capability: Capability, reason: string): VerbExpectation => ({ capability, objects: { none: reason } });
 
@@ -218,10 +262,10 @@ const expectations: Record<string, VerbExpectation> = {
 
   // The audit form: the allocated auditor edits; managers of the team (and QA) only read.
   "audits.mine": none("audits.mine", "lists the caller's own audits"),
-  "audit.open": auditVerb("audits.mine", auditOutsiders, "in_progress", { page: "1" }),
+  "audit.open": auditVerb("audits.mine", auditOutsiders, "in_progress", { page: "health" }),
   "audit.view": auditVerb("audits.mine", auditOutsiders, "submitted"),
   "audit.page.save": auditVerb("audits.mine", [...auditOutsiders, "qaTeam", "headOfQa"], "in_progress", {
-    page: "1",
+    page: "health",
     version: 0,
     nav: "next",
   }),
@@ -246,6 +290,7 @@ const expectations: Record<string, VerbExpectation> = {
             dueAt: new Date("2099-01-31"),
           },
         });
+        forgedOwner = practitioner;
         return { actionId: a.id, note: "done (forged)" };
       },
       intruders: ["practitioner", "anotherTeamsWorker", "teamManager", "qaTeam", "director"],
@@ -258,7 +303,7 @@ const expectations: Record<string, VerbExpectation> = {
   "moderation.mine": none("moderation.moderate", "lists the caller's own moderations"),
   "moderation.reassign": {
     capability: "moderation.sample",
-    objects: { forge: async (h, p) => forgeModeration(h, p), intruders: notQa },
+    objects: { forge: async (h, p) => forgeModeration(h, p), intruders: notQa, owner: (p) => p.qaTeam },
   },
   // The QA team (moderation.sample) may read every moderation.
   "moderation.refresh": moderationVerb({}, ["moderator", "practitioner", "teamManager", "cpChair"]),
@@ -266,7 +311,12 @@ const expectations: Record<string, VerbExpectation> = {
   "moderation.submit": moderationVerb(),
   "moderation.proposeGrade": moderationVerb({ grade: "2" }),
   "moderation.acceptGrade": moderationVerb({ v: 0 }),
-  "moderation.approve": moderationVerb({ approve: "true" }, ["moderator", "practitioner", "teamManager", "cpChair", "qaTeam", "director"]),
+  // The moderator's manager or the Head of QA approves.
+  "moderation.approve": moderationVerb(
+    { approve: "true" },
+    ["moderator", "practitioner", "teamManager", "cpChair", "qaTeam", "director"],
+    (p) => p.headOfQa,
+  ),
 
   // Escalations: raising is by role; every act on one is checked against the escalation itself.
   "escalation.new": none("escalation.raise", "the blank form"),
@@ -283,11 +333,11 @@ const expectations: Record<string, VerbExpectation> = {
   "escalation.acknowledge": escalationVerb(),
   "escalation.respond": escalationVerb({ response: "Forged response", resolve: "false" }),
   "escalation.requestTime": escalationVerb({ days: "5", reason: "Forged request" }),
-  "escalation.answerTime": escalationVerb({ accept: "true" }),
-  "escalation.confirm": escalationVerb({ accept: "true" }),
+  "escalation.answerTime": escalationVerb({ accept: "true" }, "raiser"),
+  "escalation.confirm": escalationVerb({ accept: "true" }, "raiser"),
   "escalation.escalateNow": escalationVerb(),
-  "escalation.bypass": escalationVerb({ toStage: "3" }),
-  "escalation.cafcass": escalationVerb(),
+  "escalation.bypass": escalationVerb({ toStage: "3" }, "iroRaiser"),
+  "escalation.cafcass": escalationVerb({}, "iroRaiser"),
 
   // Supervision: the supervisor (or their managers) records; the supervisee also sees.
   "supervision.show": none("supervision.mine", "the caller's own supervision"),
@@ -303,6 +353,7 @@ const expectations: Record<string, VerbExpectation> = {
     objects: {
       forge: async () => ({ templateId: "health-check", audience: "all", opensOn: "2099-01-01", closesOn: "2099-02-01" }),
       intruders: notQa,
+      owner: (p) => p.qaTeam,
     },
   },
   "survey.close": campaignVerb("survey.manage", notQa),
@@ -479,6 +530,7 @@ describe("authorization matrix", () => {
     for (const [verb, e] of objectVerbs) {
       const o = e.objects as Extract<VerbExpectation["objects"], { forge: unknown }>;
       it(`${verb}: refused for ${o.intruders.join(", ")}, nothing changed`, async () => {
+        forgedOwner = undefined;
         const data = await o.forge(h, p);
         const before = await snapshot(h.db);
         for (const who of o.intruders) {
@@ -489,6 +541,13 @@ describe("authorization matrix", () => {
         expect(after.counts).toEqual(before.counts);
         expect(after.history).toEqual(before.history);
         expect(after.outbox).toEqual(before.outbox);
+        // The control: the object is real and its own party gets past the object-level check.
+        const owner = typeof o.owner === "function" ? o.owner(p) : o.owner ? undefined : forgedOwner;
+        if (owner) {
+          await h.install(owner);
+          const r = await h.execute(owner, verb, data);
+          expect(r.text, `${owner.name} (the object's own party) on ${verb}`).not.toMatch(/Not allowed|Not found/);
+        }
       });
     }
   });
