@@ -1,6 +1,7 @@
 // Allocation (QA team), accept / swap (the auditor) and the self-assessment (the practitioner).
 // Thin: validate with the card's zod schema, call the service with the authenticated actor,
 // render the card. Validation problems re-show the card with what the person typed.
+import { z } from "zod";
 import { defineRoute, type Command } from "../router";
 import { renderCard } from "../../cards/render";
 import { ValidationFailed } from "../../services/errors";
@@ -188,7 +189,8 @@ export function allocationRoutes() {
     defineRoute({
       verb: "audit.selfAssessment.mine",
       capability: "audits.selfAssessment.answer",
-      schema: auditRefSchema.partial(),
+      // The caller's own list: no object id is read from card data.
+      schema: z.object({}).passthrough(),
       async handle({ app, actor }) {
         const items = await pendingSelfAssessments(app, actor);
         if (items.length === 1)

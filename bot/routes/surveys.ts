@@ -1,5 +1,6 @@
 // Survey cards: "survey" lists a person's open surveys (and, for the QA team, the campaigns and a
 // form to open one); the form pages; results; export; close. Business rules are in services/surveys.
+import { z } from "zod";
 import { defineRoute } from "../router";
 import { renderCard } from "../../cards/render";
 import { campaignRefSchema, openSurveySchema, surveyPageSchema } from "../../cards/schemas/surveys";
@@ -102,7 +103,8 @@ export function surveyRoutes() {
     defineRoute({
       verb: "survey.home",
       capability: "surveys.mine",
-      schema: campaignRefSchema.partial().passthrough(),
+      // The caller's own surveys: no object id is read from card data.
+      schema: z.object({}).passthrough(),
       async handle({ app, actor }) {
         return { card: await homeCard(app, actor) };
       },
