@@ -1,4 +1,5 @@
-// Starts test/support/schedulerWorker.ts as a child process (via tsx) and waits for "ready".
+// Starts a worker script of test/support (schedulerWorker.ts unless named) as a child process
+// (node with the tsx loader) and waits for "ready".
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,8 +13,10 @@ export interface Worker {
   exited: Promise<number | null>;
 }
 
-export async function spawnWorker(env: Record<string, string>, timeoutMs = 90_000): Promise<Worker> {
-  const child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(here, "schedulerWorker.ts")], {
+export async function spawnWorker(env: Record<string, string>, timeoutMs = 90_000, script = "schedulerWorker.ts"): Promise<Worker> {
+  // One process (node with the tsx loader), not the tsx CLI: the CLI runs the script in a second
+  // process, which a SIGKILL of the CLI would leave running.
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(here, script)], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,29 @@
+// The real service (bot/service.ts) as a child process, for the tests that kill it: against
+// DATABASE_URL, with a fixed clock (CLOCK, ISO), the outbox sender on when SENDER=1. Prints
+// "ready <url>" once it listens. The Bot Connector is whatever serviceUrl the activities carry.
+import { loadConfig } from "../../services/config";
+import { ManualClock } from "../../services/clock";
+import { createLogger } from "../../services/logger";
+import { startService } from "../../bot/service";
+
+const env = process.env;
+const config = loadConfig({
+  NODE_ENV: "test",
+  PORT: "0",
+  HOST: "127.0.0.1",
+  LOG_LEVEL: env.WORKER_LOG_LEVEL ?? "silent",
+  DEMO_SEED: "false",
+  SCHEDULER_ENABLED: "false",
+  DELIVERY_POLL_MS: env.DELIVERY_POLL_MS ?? "100",
+  DATABASE_URL: env.DATABASE_URL!,
+});
+const service = await startService({
+  config,
+  clock: new ManualClock(env.CLOCK ?? new Date()),
+  log: createLogger(config.LOG_LEVEL),
+  databaseUrl: env.DATABASE_URL!,
+  seedDemo: false,
+  startSender: env.SENDER === "1",
+});
+console.log(`ready ${service.url}`);
+process.on("SIGTERM", () => void service.close().then(() => process.exit(0)));
