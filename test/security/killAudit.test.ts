@@ -152,9 +152,10 @@ describe("service process killed during multi-page audits", () => {
         for (const r of results) if (r.status === "rejected") failures.push(errorCode(r.reason));
         for (const r of results)
           if (r.status === "fulfilled" && !r.value.text.includes("Draft saved")) expect(r.value.text).toMatch(/saved from another device/);
-        if (results.some((r) => r.status === "rejected")) return;
-        expect(ok).toHaveLength(1); // a double click saves once
-        acked.get(auditId)!.push(save);
+        expect(ok.length).toBeLessThanOrEqual(1); // a double click saves once
+        if (ok.length) acked.get(auditId)!.push(save);
+        if (results.some((r) => r.status === "rejected")) return; // this process is gone
+        expect(ok).toHaveLength(1);
         version = versionOf((ok[0] as PromiseFulfilledResult<{ card: Card }>).value.card);
       }
     };
@@ -172,6 +173,7 @@ describe("service process killed during multi-page audits", () => {
 
     // Second process on the same database.
     const b = await startChild(true);
+    let committedUnanswered = 0;
     for (const audit of audits) {
       const row = await db.audit.findUniqueOrThrow({ where: { id: audit.id }, include: { answers: true } });
       const ack = acked.get(audit.id)!;
@@ -179,6 +181,7 @@ describe("service process killed during multi-page audits", () => {
       // health + every answered save; at most one more (committed, but its answer was cut off).
       expect(row.version - 1 - ack.length).toBeGreaterThanOrEqual(0);
       expect(row.version - 1 - ack.length).toBeLessThanOrEqual(1);
+      committedUnanswered += row.version - 1 - ack.length;
       expect((row.draft as { health?: Record<string, string> }).health?.["hc_hc-chronology"]).toBe("Yes");
       for (const page of areaPages) {
         const rows = row.answers.filter((x) => areasOn(page).some((ar) => ar.number === x.area));
@@ -209,6 +212,8 @@ describe("service process killed during multi-page audits", () => {
         expect(inputOf(open.card, `a${x.area}_evidence`)?.value).toBe(x.evidence);
       }
     }
+
+    console.log(JSON.stringify({ answeredSaves: [...acked.values()].map((l) => l.length), cutOff: failures, committedUnanswered }));
 
     // Finish and submit each audit on the new process; a repeated (and a concurrent) submit records nothing twice.
     for (const [i, audit] of audits.entries()) {
