@@ -89,11 +89,8 @@ async function canView(tx: Tx, actor: Actor, e: EscalationRow): Promise<boolean>
 
 // ---------------------------------------------------------------- the card, per viewer
 
-export async function cardData(tx: Tx, ctx: AppContext, e: EscalationRow, viewerId: string, viewerIds?: string[]) {
-  const tz = ctx.config.TIMEZONE;
-  const type = escalationType(e.type);
-  const stage = stageOf(type, e.stage);
-  const viewers = viewerIds ?? (await viewersOf(tx, e));
+/** What every viewer's card shares (names, recent events): read once, however many viewers. */
+async function cardBasis(tx: Tx, e: EscalationRow, viewers: string[]) {
   const names = new Map(
     (await tx.staff.findMany({ where: { id: { in: [...viewers, e.raiserId] } }, select: { id: true, name: true } })).map((s) => [
       s.id,
@@ -110,15 +107,39 @@ export async function cardData(tx: Tx, ctx: AppContext, e: EscalationRow, viewer
       })
     ).map((s) => [s.id, s.name]),
   );
-  const open = e.status === "open";
-  const isOwner = e.stageOwnerIds.includes(viewerId) && e.status !== "resolved";
-  const isRaiser = e.raiserId === viewerId;
-  const ext = e.extensionRequest as ExtensionRequest | null;
-  const lastStage = type.stages[type.stages.length - 1]!.stage;
   const proposal =
     e.status === "resolution_proposed"
       ? await tx.escalationEvent.findFirst({ where: { escalationId: e.id, kind: "resolution_proposed" }, orderBy: { id: "desc" } })
       : null;
+  return {
+    viewers,
+    names,
+    events: [...events].reverse(),
+    eventCount,
+    actorNames,
+    proposal,
+    refreshUserIds: await refreshUserIds(tx, viewers),
+  };
+}
+
+export async function cardData(
+  tx: Tx,
+  ctx: AppContext,
+  e: EscalationRow,
+  viewerId: string,
+  viewerIds?: string[],
+  shared?: Awaited<ReturnType<typeof cardBasis>>,
+) {
+  const tz = ctx.config.TIMEZONE;
+  const type = escalationType(e.type);
+  const stage = stageOf(type, e.stage);
+  const basis = shared ?? (await cardBasis(tx, e, viewerIds ?? (await viewersOf(tx, e))));
+  const { names, events, eventCount, actorNames, proposal } = basis;
+  const isOwner = e.stageOwnerIds.includes(viewerId) && e.status !== "resolved";
+  const isRaiser = e.raiserId === viewerId;
+  const ext = e.extensionRequest as ExtensionRequest | null;
+  const lastStage = type.stages[type.stages.length - 1]!.stage;
+  const open = e.status === "open";
   return {
     id: e.id,
     v: e.version,
@@ -137,7 +158,7 @@ export async function cardData(tx: Tx, ctx: AppContext, e: EscalationRow, viewer
     concern: e.concern,
     informal: e.informalAttempts,
     cafcass: e.cafcassReferredAt ? `Referred to Cafcass on ${fmtDate(e.cafcassReferredAt, tz)}` : "",
-    events: events.reverse().map((x) => ({
+    events: events.map((x) => ({
       when: fmtDateTime(x.at, tz),
       text: `Stage ${x.stage} · ${x.actorId ? `${actorNames.get(x.actorId) ?? ""}: ` : ""}${x.text ?? x.kind}`,
     })),
@@ -158,7 +179,7 @@ export async function cardData(tx: Tx, ctx: AppContext, e: EscalationRow, viewer
     maxExtensionDays: LIMITS.maxExtensionDays,
     refresh: {
       action: { type: "Action.Execute", verb: "escalation.refresh", data: { id: e.id } },
-      userIds: await refreshUserIds(tx, viewers),
+      userIds: basis.refreshUserIds,
     },
   };
 }
@@ -167,13 +188,14 @@ export async function cardData(tx: Tx, ctx: AppContext, e: EscalationRow, viewer
 async function publish(tx: Tx, ctx: AppContext, id: string): Promise<void> {
   const e = await load(tx, id);
   const viewers = await viewersOf(tx, e);
+  const shared = await cardBasis(tx, e, viewers);
   for (const v of viewers) {
     await showCardTo(tx, ctx, {
       recipientId: v,
       cardKey: cardKeyOf(e.id),
       version: e.version,
       template: "escalation",
-      data: await cardData(tx, ctx, e, v, viewers),
+      data: await cardData(tx, ctx, e, v, viewers, shared),
     });
   }
 }
