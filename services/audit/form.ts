@@ -420,7 +420,14 @@ export async function saveAuditPage(
         before: { page: req.page, values: before },
         after: { page: req.page, values: after },
       });
-      const fresh = await findAudit(tx, audit.id);
+      // The row as just written (the update matched version = req.version): no second read.
+      const fresh: AuditWithCase = {
+        ...audit,
+        draft: draft as Prisma.JsonValue,
+        status: "in_progress",
+        version: req.version + 1,
+        meetingDate: "meetingDate" in update ? (update.meetingDate as Date | null) : audit.meetingDate,
+      };
       const message = req.nav === "close" ? "Draft saved. Type “my audits” and press Resume to carry on, on any device." : "Draft saved.";
       return { card: await pageCard(tx, ctx, fresh, nextPage, { message }), closed: req.nav === "close" };
     },

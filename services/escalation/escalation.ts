@@ -81,12 +81,6 @@ async function viewersOf(tx: Tx, e: EscalationRow): Promise<string[]> {
   return [...ids];
 }
 
-/** May this person see the escalation card? */
-async function canView(tx: Tx, actor: Actor, e: EscalationRow): Promise<boolean> {
-  if (may(actor, "escalations.overview")) return true;
-  return (await viewersOf(tx, e)).includes(actor.id);
-}
-
 // ---------------------------------------------------------------- the card, per viewer
 
 /** What every viewer's card shares (names, recent events): read once, however many viewers. */
@@ -184,8 +178,11 @@ export async function cardData(
   };
 }
 
-/** Shows the current card to every viewer (first send for new viewers, in-place update for others). */
-async function publish(tx: Tx, ctx: AppContext, id: string): Promise<void> {
+/**
+ * Shows the current card to every viewer (first send for new viewers, in-place update for others);
+ * returns the card data for the person who acted (the same reads, done once).
+ */
+async function publish(tx: Tx, ctx: AppContext, id: string): Promise<(viewerId: string) => ReturnType<typeof cardData>> {
   const e = await load(tx, id);
   const viewers = await viewersOf(tx, e);
   const shared = await cardBasis(tx, e, viewers);
@@ -198,6 +195,7 @@ async function publish(tx: Tx, ctx: AppContext, id: string): Promise<void> {
       data: await cardData(tx, ctx, e, v, viewers, shared),
     });
   }
+  return (viewerId) => cardData(tx, ctx, e, viewerId, viewers, shared);
 }
 
 async function run<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -208,9 +206,10 @@ async function run<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
 export async function escalationCardFor(ctx: AppContext, actor: Actor, id: string) {
   return run(ctx, async (tx) => {
     const e = await load(tx, id);
-    if (!(await canView(tx, actor, e)))
+    const viewers = await viewersOf(tx, e);
+    if (!may(actor, "escalations.overview") && !viewers.includes(actor.id))
       throw new NotPermitted("Only the raiser, the case's worker and managers, and the stage owners can see this escalation.");
-    return cardData(tx, ctx, e, actor.id);
+    return cardData(tx, ctx, e, actor.id, viewers);
   });
 }
 
@@ -393,8 +392,7 @@ export async function acknowledge(ctx: AppContext, actor: Actor, p: Pressed) {
       actorId: actor.id,
       after: { stage: e.stage },
     });
-    await publish(tx, ctx, e.id);
-    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+    return (await publish(tx, ctx, e.id))(actor.id);
   });
 }
 
@@ -427,8 +425,7 @@ export async function respond(ctx: AppContext, actor: Actor, p: Pressed & { resp
         title: `Escalation for case ${e.case.caseRef}: resolution proposed`,
         text: "Please confirm on the escalation card whether this resolves your concern.",
       });
-    await publish(tx, ctx, e.id);
-    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+    return (await publish(tx, ctx, e.id))(actor.id);
   });
 }
 
@@ -454,8 +451,7 @@ export async function requestMoreTime(ctx: AppContext, actor: Actor, p: Pressed 
       title: `Escalation for case ${e.case.caseRef}: more time requested`,
       text: "Accept or refuse the request on the escalation card.",
     });
-    await publish(tx, ctx, e.id);
-    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+    return (await publish(tx, ctx, e.id))(actor.id);
   });
 }
 
@@ -493,8 +489,7 @@ export async function answerMoreTime(ctx: AppContext, actor: Actor, p: Pressed &
       title: `Escalation for case ${e.case.caseRef}: request for more time ${p.accept ? "granted" : "refused"}`,
       text: p.accept ? `The new deadline is ${fmtDateTime(deadline, ctx.config.TIMEZONE)}.` : "The deadline stands.",
     });
-    await publish(tx, ctx, e.id);
-    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+    return (await publish(tx, ctx, e.id))(actor.id);
   });
 }
 
@@ -543,8 +538,7 @@ export async function referToCafcass(ctx: AppContext, actor: Actor, p: Pressed) 
         title: `Escalation for case ${e.case.caseRef}: referred to Cafcass`,
         text: type.cafcass.text ?? "The IRO has referred the matter to Cafcass.",
       });
-    await publish(tx, ctx, e.id);
-    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+    return (await publish(tx, ctx, e.id))(actor.id);
   });
 }
 
@@ -585,8 +579,7 @@ export async function confirmResolution(ctx: AppContext, actor: Actor, p: Presse
           ? "The raiser confirmed the resolution."
           : "The raiser does not accept the proposed resolution; the escalation stays open.",
       });
-    await publish(tx, ctx, e.id);
-    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+    return (await publish(tx, ctx, e.id))(actor.id);
   });
 }
 
