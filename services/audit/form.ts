@@ -301,8 +301,15 @@ function requireEditable(audit: AuditWithCase) {
 }
 
 /** Start or resume: the page last saved (or the first), from the database. */
-export async function openAuditForm(ctx: AppContext, actor: Actor, auditId: string, page?: string): Promise<PageCard> {
-  const audit = await findAudit(ctx.db, auditId);
+export async function openAuditForm(
+  ctx: AppContext,
+  actor: Actor,
+  auditId: string,
+  page?: string,
+  /** The audit as the caller just read it (saves a second read). */
+  loaded?: AuditWithCase,
+): Promise<PageCard> {
+  const audit = loaded?.id === auditId ? loaded : await findAudit(ctx.db, auditId);
   requireAuditor(actor, audit);
   requireEditable(audit);
   const draft = (audit.draft ?? {}) as AuditDraft;
