@@ -12,7 +12,7 @@
 // demo staff plus extra Deputy Team Managers created in the six locality teams for the rest. Each
 // user is the allocated auditor of one audit in status "accepted" (created directly with Prisma,
 // as test/e2e/audit.test.ts does) and the stage-1 owner of one open escalation per iteration.
-// One iteration of a user (STEPS, each a real Action.Execute invoke):
+// One iteration of a user (`iteration` in main; each step a real Action.Execute invoke):
 //   audit.open            resume the audit at the saved page (back to page 1 after the last page)
 //   audit.page.save ×2    save that page with valid answers, nav "next" (version from the card shown)
 //   escalation.refresh    open the escalation card (read)
@@ -22,13 +22,22 @@
 // Virtual users share no staff member: every step here writes or is checked against the user's own
 // audit/escalation. A warm-up failure aborts the run (the scenario itself is broken).
 //
-// Measured 2026-11-24 on the shared 2-core machine (other agents' builds running, load ≈ 4), think
-// 1 s, 100 users, 5000 timed requests, PostgreSQL 15: rps 53, p50 565 ms, p99 3452 ms, errors 0,
-// ~14 ms of service CPU per request (per step p50/p99: audit.open 1047/4053, audit.page.save
-// 432/1607, escalation.refresh 395/1865, escalation.acknowledge 1156/3078 ms). The goal p99 ≤ 100 ms
-// is NOT met for this scenario: 1 s think offers ~100 writes/s, more than two shared cores serve
-// (the help-only scenario it replaced measured p50 6.7 / p99 46.6 ms). Per-action work is queries:
-// an acknowledge updates the shared card of every viewer (~45 statements), a page save ~12.
+// Measured 2026-11-24 on the shared 2-core machine (other agents' work running), think 1 s,
+// 100 users, 5000 timed requests, PostgreSQL 15, all errors 0:
+//   before the fixes below (load ≈ 4): rps 53, p50 565 ms, p99 3452 ms;
+//   after (load ≈ 2), DB_POOL_MAX 10: rps 75.7, p50 170.5, p99 829.4 ms, 12.7 ms service CPU/request
+//     (audit.open 243/1097, audit.page.save 115/549, escalation.refresh 93/630, acknowledge 357/895);
+//   after, DB_POOL_MAX=20: rps 80.3, p50 63.4, p99 1074.3 ms (p50 per step 43/51/51/160 ms).
+// The goal p99 ≤ 100 ms is NOT met for this scenario (the help-only scenario it replaced measured
+// p50 6.7 / p99 46.6 ms): 1 s think offers ~100 writes/s, about what two shared cores serve, and
+// latency is mostly waiting for a pooled connection. Fixes made: an escalation action reads the
+// shared card basis once for all viewers and reuses it for the actor's card; escalation.refresh
+// reads the viewers once; a page save does not re-read the audit; audit.open reads it once;
+// transactions wait up to 5 s for a connection (Prisma's 2 s made a short queue an error card).
+// PGlite (no BENCH_DATABASE_URL): fails under this load. pglite-socket multiplexes every client
+// onto ONE backend, so concurrent extended-protocol messages interleave ("bind message supplies 16
+// parameters, but prepared statement "" requires 3") and transactions are not isolated; the
+// embedded database is for a one-person local run, not for 100 concurrent users.
 import { randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
 import { loadConfig } from "../services/config";
