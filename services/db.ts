@@ -62,5 +62,7 @@ export async function openDatabase(
 
 export function createPrisma(url: string, poolMax = 10): Db {
   const adapter = new PrismaPg({ connectionString: url, max: poolMax });
-  return new PrismaClient({ adapter });
+  // A burst of users can hold every pooled connection for a moment: a transaction waits up to 5 s
+  // for one (Prisma's default, 2 s, turned a short queue into "Something went wrong").
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 5_000 } });
 }

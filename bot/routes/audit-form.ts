@@ -30,7 +30,7 @@ export function auditFormRoutes() {
         if (audit.auditorId !== actor.id && (await mayView(app.db, actor, audit))) {
           return { card: renderCard("audit-view", await viewAudit(app, actor, data.auditId)) };
         }
-        return { card: renderCard("audit-page", { ...(await openAuditForm(app, actor, data.auditId, data.page)) }) };
+        return { card: renderCard("audit-page", { ...(await openAuditForm(app, actor, data.auditId, data.page, audit)) }) };
       },
     }),
     defineRoute({

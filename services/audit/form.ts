@@ -301,8 +301,15 @@ function requireEditable(audit: AuditWithCase) {
 }
 
 /** Start or resume: the page last saved (or the first), from the database. */
-export async function openAuditForm(ctx: AppContext, actor: Actor, auditId: string, page?: string): Promise<PageCard> {
-  const audit = await findAudit(ctx.db, auditId);
+export async function openAuditForm(
+  ctx: AppContext,
+  actor: Actor,
+  auditId: string,
+  page?: string,
+  /** The audit as the caller just read it (saves a second read). */
+  loaded?: AuditWithCase,
+): Promise<PageCard> {
+  const audit = loaded?.id === auditId ? loaded : await findAudit(ctx.db, auditId);
   requireAuditor(actor, audit);
   requireEditable(audit);
   const draft = (audit.draft ?? {}) as AuditDraft;
@@ -420,7 +427,14 @@ export async function saveAuditPage(
         before: { page: req.page, values: before },
         after: { page: req.page, values: after },
       });
-      const fresh = await findAudit(tx, audit.id);
+      // The row as just written (the update matched version = req.version): no second read.
+      const fresh: AuditWithCase = {
+        ...audit,
+        draft: draft as Prisma.JsonValue,
+        status: "in_progress",
+        version: req.version + 1,
+        meetingDate: "meetingDate" in update ? (update.meetingDate as Date | null) : audit.meetingDate,
+      };
       const message = req.nav === "close" ? "Draft saved. Type “my audits” and press Resume to carry on, on any device." : "Draft saved.";
       return { card: await pageCard(tx, ctx, fresh, nextPage, { message }), closed: req.nav === "close" };
     },

@@ -81,19 +81,10 @@ async function viewersOf(tx: Tx, e: EscalationRow): Promise<string[]> {
   return [...ids];
 }
 
-/** May this person see the escalation card? */
-async function canView(tx: Tx, actor: Actor, e: EscalationRow): Promise<boolean> {
-  if (may(actor, "escalations.overview")) return true;
-  return (await viewersOf(tx, e)).includes(actor.id);
-}
-
 // ---------------------------------------------------------------- the card, per viewer
 
-export async function cardData(tx: Tx, ctx: AppContext, e: EscalationRow, viewerId: string, viewerIds?: string[]) {
-  const tz = ctx.config.TIMEZONE;
-  const type = escalationType(e.type);
-  const stage = stageOf(type, e.stage);
-  const viewers = viewerIds ?? (await viewersOf(tx, e));
+/** What every viewer's card shares (names, recent events): read once, however many viewers. */
+async function cardBasis(tx: Tx, e: EscalationRow, viewers: string[]) {
   const names = new Map(
     (await tx.staff.findMany({ where: { id: { in: [...viewers, e.raiserId] } }, select: { id: true, name: true } })).map((s) => [
       s.id,
@@ -110,15 +101,39 @@ export async function cardData(tx: Tx, ctx: AppContext, e: EscalationRow, viewer
       })
     ).map((s) => [s.id, s.name]),
   );
-  const open = e.status === "open";
-  const isOwner = e.stageOwnerIds.includes(viewerId) && e.status !== "resolved";
-  const isRaiser = e.raiserId === viewerId;
-  const ext = e.extensionRequest as ExtensionRequest | null;
-  const lastStage = type.stages[type.stages.length - 1]!.stage;
   const proposal =
     e.status === "resolution_proposed"
       ? await tx.escalationEvent.findFirst({ where: { escalationId: e.id, kind: "resolution_proposed" }, orderBy: { id: "desc" } })
       : null;
+  return {
+    viewers,
+    names,
+    events: [...events].reverse(),
+    eventCount,
+    actorNames,
+    proposal,
+    refreshUserIds: await refreshUserIds(tx, viewers),
+  };
+}
+
+export async function cardData(
+  tx: Tx,
+  ctx: AppContext,
+  e: EscalationRow,
+  viewerId: string,
+  viewerIds?: string[],
+  shared?: Awaited<ReturnType<typeof cardBasis>>,
+) {
+  const tz = ctx.config.TIMEZONE;
+  const type = escalationType(e.type);
+  const stage = stageOf(type, e.stage);
+  const basis = shared ?? (await cardBasis(tx, e, viewerIds ?? (await viewersOf(tx, e))));
+  const { names, events, eventCount, actorNames, proposal } = basis;
+  const isOwner = e.stageOwnerIds.includes(viewerId) && e.status !== "resolved";
+  const isRaiser = e.raiserId === viewerId;
+  const ext = e.extensionRequest as ExtensionRequest | null;
+  const lastStage = type.stages[type.stages.length - 1]!.stage;
+  const open = e.status === "open";
   return {
     id: e.id,
     v: e.version,
@@ -137,7 +152,7 @@ export async function cardData(tx: Tx, ctx: AppContext, e: EscalationRow, viewer
     concern: e.concern,
     informal: e.informalAttempts,
     cafcass: e.cafcassReferredAt ? `Referred to Cafcass on ${fmtDate(e.cafcassReferredAt, tz)}` : "",
-    events: events.reverse().map((x) => ({
+    events: events.map((x) => ({
       when: fmtDateTime(x.at, tz),
       text: `Stage ${x.stage} · ${x.actorId ? `${actorNames.get(x.actorId) ?? ""}: ` : ""}${x.text ?? x.kind}`,
     })),
@@ -158,24 +173,29 @@ export async function cardData(tx: Tx, ctx: AppContext, e: EscalationRow, viewer
     maxExtensionDays: LIMITS.maxExtensionDays,
     refresh: {
       action: { type: "Action.Execute", verb: "escalation.refresh", data: { id: e.id } },
-      userIds: await refreshUserIds(tx, viewers),
+      userIds: basis.refreshUserIds,
     },
   };
 }
 
-/** Shows the current card to every viewer (first send for new viewers, in-place update for others). */
-async function publish(tx: Tx, ctx: AppContext, id: string): Promise<void> {
+/**
+ * Shows the current card to every viewer (first send for new viewers, in-place update for others);
+ * returns the card data for the person who acted (the same reads, done once).
+ */
+async function publish(tx: Tx, ctx: AppContext, id: string): Promise<(viewerId: string) => ReturnType<typeof cardData>> {
   const e = await load(tx, id);
   const viewers = await viewersOf(tx, e);
+  const shared = await cardBasis(tx, e, viewers);
   for (const v of viewers) {
     await showCardTo(tx, ctx, {
       recipientId: v,
       cardKey: cardKeyOf(e.id),
       version: e.version,
       template: "escalation",
-      data: await cardData(tx, ctx, e, v, viewers),
+      data: await cardData(tx, ctx, e, v, viewers, shared),
     });
   }
+  return (viewerId) => cardData(tx, ctx, e, viewerId, viewers, shared);
 }
 
 async function run<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -186,9 +206,10 @@ async function run<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
 export async function escalationCardFor(ctx: AppContext, actor: Actor, id: string) {
   return run(ctx, async (tx) => {
     const e = await load(tx, id);
-    if (!(await canView(tx, actor, e)))
+    const viewers = await viewersOf(tx, e);
+    if (!may(actor, "escalations.overview") && !viewers.includes(actor.id))
       throw new NotPermitted("Only the raiser, the case's worker and managers, and the stage owners can see this escalation.");
-    return cardData(tx, ctx, e, actor.id);
+    return cardData(tx, ctx, e, actor.id, viewers);
   });
 }
 
@@ -371,8 +392,7 @@ export async function acknowledge(ctx: AppContext, actor: Actor, p: Pressed) {
       actorId: actor.id,
       after: { stage: e.stage },
     });
-    await publish(tx, ctx, e.id);
-    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+    return (await publish(tx, ctx, e.id))(actor.id);
   });
 }
 
@@ -405,8 +425,7 @@ export async function respond(ctx: AppContext, actor: Actor, p: Pressed & { resp
         title: `Escalation for case ${e.case.caseRef}: resolution proposed`,
         text: "Please confirm on the escalation card whether this resolves your concern.",
       });
-    await publish(tx, ctx, e.id);
-    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+    return (await publish(tx, ctx, e.id))(actor.id);
   });
 }
 
@@ -432,8 +451,7 @@ export async function requestMoreTime(ctx: AppContext, actor: Actor, p: Pressed 
       title: `Escalation for case ${e.case.caseRef}: more time requested`,
       text: "Accept or refuse the request on the escalation card.",
     });
-    await publish(tx, ctx, e.id);
-    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+    return (await publish(tx, ctx, e.id))(actor.id);
   });
 }
 
@@ -471,8 +489,7 @@ export async function answerMoreTime(ctx: AppContext, actor: Actor, p: Pressed &
       title: `Escalation for case ${e.case.caseRef}: request for more time ${p.accept ? "granted" : "refused"}`,
       text: p.accept ? `The new deadline is ${fmtDateTime(deadline, ctx.config.TIMEZONE)}.` : "The deadline stands.",
     });
-    await publish(tx, ctx, e.id);
-    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+    return (await publish(tx, ctx, e.id))(actor.id);
   });
 }
 
@@ -521,8 +538,7 @@ export async function referToCafcass(ctx: AppContext, actor: Actor, p: Pressed) 
         title: `Escalation for case ${e.case.caseRef}: referred to Cafcass`,
         text: type.cafcass.text ?? "The IRO has referred the matter to Cafcass.",
       });
-    await publish(tx, ctx, e.id);
-    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+    return (await publish(tx, ctx, e.id))(actor.id);
   });
 }
 
@@ -563,8 +579,7 @@ export async function confirmResolution(ctx: AppContext, actor: Actor, p: Presse
           ? "The raiser confirmed the resolution."
           : "The raiser does not accept the proposed resolution; the escalation stays open.",
       });
-    await publish(tx, ctx, e.id);
-    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+    return (await publish(tx, ctx, e.id))(actor.id);
   });
 }
 
