@@ -39,6 +39,7 @@ export async function startEmbeddedPostgres(dataDir: string, port = 0, log?: Log
   const db = await PGlite.create(dataDir);
   const listenPort = port || (await freePort());
   const server = new PGLiteSocketServer({ db, port: listenPort, host: "127.0.0.1", maxConnections: 64 });
+  keepExtendedQueriesTogether(server);
   await server.start();
   const url = `postgresql://postgres@127.0.0.1:${listenPort}/postgres?sslmode=disable`;
   log?.info({ dataDir, port: listenPort }, "embedded PostgreSQL (PGlite) started");
@@ -49,6 +50,85 @@ export async function startEmbeddedPostgres(dataDir: string, port = 0, log?: Log
       await server.stop();
       await db.close();
     },
+  };
+}
+
+// Extended-protocol message types that leave a query cycle open until Sync ("S"): Parse, Bind,
+// Describe, Execute, Close, Flush.
+const OPENS_CYCLE = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]);
+const SYNC = 0x53;
+
+interface QueuedMessage {
+  handlerId: number;
+  message: Uint8Array;
+  resolve(bytes: number): void;
+  reject(err: unknown): void;
+  onData(data: Uint8Array): void;
+}
+
+interface SocketQueryQueue {
+  queue: QueuedMessage[];
+  processing: boolean;
+  lastHandlerId: number | null;
+  db: {
+    isInTransaction(): boolean;
+    runExclusive<T>(fn: () => Promise<T>): Promise<T>;
+    execProtocolRawStream(m: Uint8Array, o: { onRawData(d: Uint8Array): void }): Promise<unknown>;
+  };
+  processQueue(): Promise<void>;
+  clearTransactionIfNeeded(handlerId: number): Promise<void>;
+}
+
+/**
+ * pglite-socket (0.2.x) shares one PostgreSQL backend between connections and interleaves their
+ * wire messages one by one, keeping a connection exclusive only inside a transaction. Two clients
+ * using the extended protocol (every parameterised query: Parse/Bind/Execute/Sync) then clobber
+ * each other's unnamed statement ("bind message supplies 3 parameters, but prepared statement \"\"
+ * requires 2"). Measured: 200 concurrent queries over two pools failed within the first few. This
+ * keeps a connection exclusive from its first extended-protocol message until its Sync, as well as
+ * inside transactions.
+ */
+function keepExtendedQueriesTogether(server: unknown): void {
+  const q = (server as { queryQueue: SocketQueryQueue }).queryQueue;
+  let openCycle: number | null = null;
+  q.processQueue = async function processQueue(this: SocketQueryQueue) {
+    if (this.processing || this.queue.length === 0) return;
+    this.processing = true;
+    try {
+      while (this.queue.length > 0) {
+        const holder = openCycle ?? (this.db.isInTransaction() ? this.lastHandlerId : null);
+        const index = holder === null ? 0 : this.queue.findIndex((m) => m.handlerId === holder);
+        if (index === -1) break; // wait for the holder's next message
+        const item = this.queue.splice(index, 1)[0]!;
+        const type = item.message[0]!;
+        let bytes = 0;
+        try {
+          await this.db.runExclusive(() =>
+            this.db.execProtocolRawStream(item.message, {
+              onRawData: (d) => {
+                bytes += d.length;
+                item.onData(d);
+              },
+            }),
+          );
+        } catch (err) {
+          item.reject(err);
+          continue;
+        }
+        this.lastHandlerId = item.handlerId;
+        if (OPENS_CYCLE.has(type)) openCycle = item.handlerId;
+        else if (type === SYNC || openCycle === item.handlerId) openCycle = null;
+        item.resolve(bytes);
+      }
+    } finally {
+      this.processing = false;
+    }
+  };
+  const clear = q.clearTransactionIfNeeded.bind(q);
+  q.clearTransactionIfNeeded = async (handlerId: number) => {
+    if (openCycle === handlerId) openCycle = null;
+    await clear(handlerId);
+    await q.processQueue();
   };
 }
 
