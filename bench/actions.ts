@@ -38,6 +38,7 @@
 // onto ONE backend, so concurrent extended-protocol messages interleave ("bind message supplies 16
 // parameters, but prepared statement "" requires 3") and transactions are not isolated; the
 // embedded database is for a one-person local run, not for 100 concurrent users.
+import { ERROR_CARD_TITLES } from "../bot/teamsBot";
 import { randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
 import { loadConfig } from "../services/config";
@@ -141,17 +142,7 @@ async function setupUsers(db: Db, escalationsEach: number, gradeScaleId: string)
   return users;
 }
 
-const ERROR_TITLES = new Set([
-  "Please check your answers",
-  "Not allowed",
-  "Not found",
-  "Already done",
-  "Someone else got there first",
-  "Assure does not know you yet",
-  "Closed",
-  "That did not work",
-  "Something went wrong on our side",
-]);
+const ERROR_TITLES = new Set(ERROR_CARD_TITLES);
 
 /** Title of an error card (cards/templates/error.json), or undefined for any other card. */
 function errorTitle(card: Card): string | undefined {

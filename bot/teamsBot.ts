@@ -32,13 +32,19 @@ const errorTitles: Record<string, string> = {
   closed: "Closed",
 };
 
+const FALLBACK_TITLE = "That did not work";
+const INTERNAL_ERROR_TITLE = "Something went wrong on our side";
+
+/** Every title an error card (errorCard) can carry: lets scripts tell an error card from a result. */
+export const ERROR_CARD_TITLES: readonly string[] = [...Object.values(errorTitles), FALLBACK_TITLE, INTERNAL_ERROR_TITLE];
+
 export function errorCard(err: unknown, requestId: string): CardJson {
   if (err instanceof DomainError) {
     const details = err instanceof ValidationFailed ? Object.entries(err.fieldErrors).map(([k, v]) => ({ detail: `${k}: ${v}` })) : [];
-    return renderCard("error", { title: errorTitles[err.code] ?? "That did not work", message: err.message, details, reference: "" });
+    return renderCard("error", { title: errorTitles[err.code] ?? FALLBACK_TITLE, message: err.message, details, reference: "" });
   }
   return renderCard("error", {
-    title: "Something went wrong on our side",
+    title: INTERNAL_ERROR_TITLE,
     message: "Nothing you entered was lost. Please try again in a minute; if it keeps happening tell the QA team and quote the reference.",
     details: [],
     reference: requestId,

@@ -4,7 +4,8 @@
 // month's at-a-glance numbers, the XLSX path and a summary of counts. Exit 0, or 1 with the failed step.
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../test/support/harness";
+import { startHarness, cardText, cardActions, versionOf, type Harness, type StaffRef } from "../test/support/harness";
+import { ERROR_CARD_TITLES } from "../bot/teamsBot";
 import { ManualClock } from "../services/clock";
 import { runDueJobs } from "../services/jobs";
 import { buildJobHandlers } from "../services/jobHandlers";
@@ -17,17 +18,6 @@ import { writeReportFiles } from "../services/reports/files";
 type Card = Record<string, unknown>;
 const MONTH = "2026-12";
 const START = "2026-12-01T09:00:00Z"; // a Tuesday, in working hours
-const ERROR_TITLES = [
-  "Please check your answers",
-  "Not allowed",
-  "Not found",
-  "Already done",
-  "Someone else got there first",
-  "Assure does not know you yet",
-  "Closed",
-  "That did not work",
-  "Something went wrong on our side",
-];
 
 export interface DemoResult {
   allocated: number;
@@ -57,7 +47,7 @@ class DemoStepFailed extends Error {}
 /** Fails the step when the bot answered with an error card or without the expected words. */
 function expectOk(step: string, res: { text: string; card?: unknown }, expected?: RegExp): string {
   const first = res.text.split("\n")[0] ?? "";
-  if (ERROR_TITLES.includes(first)) throw new DemoStepFailed(`${step}: the bot answered "${res.text.replace(/\n/g, " | ")}"`);
+  if (ERROR_CARD_TITLES.includes(first)) throw new DemoStepFailed(`${step}: the bot answered "${res.text.replace(/\n/g, " | ")}"`);
   if (/need attention|Nothing from this page was saved/.test(res.text))
     throw new DemoStepFailed(`${step}: the page was refused: ${res.text.replace(/\n/g, " | ").slice(0, 400)}`);
   if (expected && !expected.test(res.text))
@@ -72,8 +62,6 @@ function check(step: string, ok: boolean, detail: string) {
 function inputPresent(card: Card, id: string): boolean {
   return JSON.stringify(card).includes(`"id":"${id}"`);
 }
-
-const versionOf = (card: Card) => Number(cardActions(card).find((a) => a.verb === "audit.page.save")?.data.version);
 
 interface Outcome {
   grade: string;

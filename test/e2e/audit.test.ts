@@ -1,7 +1,7 @@
 // The collaborative case audit, steps 3–7, end to end: real activities to /api/messages, the real
 // database, job runner and card templates; Teams replaced only by the fake Bot Connector.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
+import { startHarness, cardText, cardActions, inputOf, versionOf, pageOf, type Harness, type StaffRef } from "../support/harness";
 import { ManualClock } from "../../services/clock";
 import { runDueJobs } from "../../services/jobs";
 import { buildJobHandlers } from "../../services/jobHandlers";
@@ -16,22 +16,6 @@ const measure = (card: Card) => {
   largestCard = Math.max(largestCard, cardSizeBytes(card as CardJson));
   return card;
 };
-
-function inputOf(card: Card, id: string): Record<string, unknown> | undefined {
-  let found: Record<string, unknown> | undefined;
-  const walk = (n: unknown) => {
-    if (found || !n || typeof n !== "object") return;
-    if (Array.isArray(n)) return n.forEach(walk);
-    const o = n as Record<string, unknown>;
-    if (o.id === id && typeof o.type === "string" && o.type.startsWith("Input.")) found = o;
-    else Object.values(o).forEach(walk);
-  };
-  walk(card);
-  return found;
-}
-
-const versionOf = (card: Card) => Number(cardActions(card).find((a) => a.verb === "audit.page.save")?.data.version);
-const pageOf = (card: Card) => String(cardActions(card).find((a) => a.verb === "audit.page.save")?.data.page);
 
 async function setupAuditFixture(h: Harness) {
   const cycle = await h.db.auditCycle.create({

@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from "../support/testDb";
 import { spawnWorker, type Worker } from "../support/spawnWorker";
 import { startFakeConnector, type FakeConnector } from "../fakes/botConnector";
 import { installationUpdate, invokeActionExecute, personalConversationId, postToBot } from "../fakes/activities";
-import { cardActions, cardText, type StaffRef } from "../support/harness";
+import { cardActions, cardText, inputOf, versionOf, pageOf, type StaffRef } from "../support/harness";
 import { createPrisma, type Db } from "../../services/db";
 import { loadAuditTool } from "../../services/catalogue";
 import { AREAS_PER_PAGE, pageIds } from "../../services/audit/form";
@@ -37,20 +37,6 @@ async function execute(url: string, s: StaffRef, verb: string, data: Record<stri
   const res = await postToBot(`${url}/api/messages`, invokeActionExecute({ from: from(s), serviceUrl: connector.url, verb, data }));
   const card = ((res.body as { value?: Card } | undefined)?.value ?? {}) as Card;
   return { status: res.status, card, text: cardText(card) };
-}
-const versionOf = (card: Card) => Number(cardActions(card).find((a) => a.verb === "audit.page.save")?.data.version);
-const pageOf = (card: Card) => String(cardActions(card).find((a) => a.verb === "audit.page.save")?.data.page);
-function inputOf(card: Card, id: string): Record<string, unknown> | undefined {
-  let found: Record<string, unknown> | undefined;
-  const walk = (n: unknown) => {
-    if (found || !n || typeof n !== "object") return;
-    if (Array.isArray(n)) return n.forEach(walk);
-    const o = n as Record<string, unknown>;
-    if (o.id === id && typeof o.type === "string" && o.type.startsWith("Input.")) found = o;
-    else Object.values(o).forEach(walk);
-  };
-  walk(card);
-  return found;
 }
 
 /** The values of save number k of an areas page: every area on the page tagged with k. */

@@ -177,3 +177,21 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
   return new Harness(service, connector, database, clock);
 }
+
+/** The Input element with this id on a card (to read what a page shows or kept). */
+export function inputOf(card: unknown, id: string): Record<string, unknown> | undefined {
+  let found: Record<string, unknown> | undefined;
+  const walk = (n: unknown) => {
+    if (found || !n || typeof n !== "object") return;
+    if (Array.isArray(n)) return n.forEach(walk);
+    const o = n as Record<string, unknown>;
+    if (o.id === id && typeof o.type === "string" && o.type.startsWith("Input.")) found = o;
+    else Object.values(o).forEach(walk);
+  };
+  walk(card);
+  return found;
+}
+
+/** The audit version and page an audit form card saves with (its audit.page.save buttons). */
+export const versionOf = (card: unknown) => Number(cardActions(card).find((a) => a.verb === "audit.page.save")?.data.version);
+export const pageOf = (card: unknown) => String(cardActions(card).find((a) => a.verb === "audit.page.save")?.data.page);
