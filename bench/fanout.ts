@@ -85,14 +85,23 @@ async function seed(url: string, fakeUrl: string): Promise<void> {
        FROM generate_series(1, $1::int) i`,
       [N, fakeUrl],
     );
-    // What a survey campaign does: one outbox row per person, in one transaction.
+    await c.query("COMMIT");
+  } finally {
+    await c.end();
+  }
+}
+
+/** What a survey campaign does while the service runs: one outbox row per person, in one transaction. */
+async function sendCampaign(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
     await c.query(
       `INSERT INTO "OutboxMessage" (id, "idempotencyKey", "recipientId", kind, payload, status, "notBefore", "nextAttemptAt", "createdAt")
        SELECT gen_random_uuid()::text, 'survey:bench:' || i, 'bench-' || i, 'send', $2::jsonb, 'pending', now() - interval '1 second', now() - interval '1 second', now()
        FROM generate_series(1, $1::int) i`,
       [N, JSON.stringify({ template: "message", data: SURVEY })],
     );
-    await c.query("COMMIT");
   } finally {
     await c.end();
   }
@@ -105,7 +114,9 @@ interface Child {
 }
 
 function spawnSender(dbUrl: string, instance: string): Child {
-  const proc = spawn(process.execPath, ["--import", "tsx", path.join(here, "fanoutSender.ts")], {
+  // BENCH_SENDER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the senders.
+  const nodeArgs = (process.env.BENCH_SENDER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(here, "fanoutSender.ts")], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     env: {
       ...process.env,
@@ -129,6 +140,17 @@ function spawnSender(dbUrl: string, instance: string): Child {
     proc.once("exit", (code) => reject(new Error(`sender ${instance} exited (${code}) before it was ready`)));
   });
   return child;
+}
+
+/** Deliveries in each whole second since t0 (where the rate dips: the kill, a burst of 429s). */
+function perSecond(times: number[], t0: number): number[] {
+  const out: number[] = [];
+  for (const t of times) {
+    const i = Math.floor((t - t0) / 1000);
+    while (out.length <= i) out.push(0);
+    out[i]!++;
+  }
+  return out;
 }
 
 /** The naive way: one continueConversationAsync after another, botbuilder's own retries only. */
@@ -168,15 +190,20 @@ let exitCode = 0;
 try {
   await migrate(database.url);
   await seed(database.url, fake.url);
-  console.error(`seeded ${N} people with a survey invitation each; ceiling ${CEILING} req/s`);
+  console.error(`seeded ${N} people; ceiling ${CEILING} req/s`);
 
+  // The service is running (its sender polling an empty outbox) when the QA team sends the survey;
+  // the replacement waits, warm, for the first one to die.
   const first = spawnSender(database.url, "first");
   await first.ready;
   const standby = spawnSender(database.url, "replacement");
   await standby.ready;
-
-  const t0 = Date.now();
   first.proc.send({ type: "go" });
+  await new Promise((r) => setTimeout(r, 500));
+
+  await sendCampaign(database.url);
+  const t0 = Date.now(); // the campaign is committed: the clock starts
+  console.error(`survey invitation written for ${N} people`);
   const naive = naiveLoop(naiveFake, NAIVE);
 
   // Kill the first sender mid-run; the replacement starts at once.
@@ -229,6 +256,7 @@ try {
       {
         detail: {
           secondsToLastDelivery: +seconds.toFixed(2),
+          deliveriesPerSecond: perSecond(times, t0),
           secondsUntilAllRecorded: +((tEnd - t0) / 1000).toFixed(2),
           killedAtSeconds: +killedAt.toFixed(2),
           killMode: KILL_MODE,
