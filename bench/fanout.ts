@@ -1,4 +1,4 @@
-// `npm run bench:fanout [-- --users 10000 --ceiling 500 --naive 300 --p429 0.005 --p5xx 0.005 --preset 0.001 --kill-at 0.4 --kill-soft]`
+// `npm run bench:fanout [-- --users 10000 --ceiling 500 --naive 300 --p429 0.005 --p5xx 0.005 --preset 0.001 --kill-at 0.4 --warm 200 --kill-soft]`
 //
 // A survey invitation to N people through the fake Bot Connector, which enforces Teams' limits with
 // the global ceiling scaled up (--ceiling req/s; per conversation 7/1 s, 8/2 s, 60/30 s, 1,800/h)
@@ -30,6 +30,8 @@ const P429 = arg("p429", 0.005);
 const P5XX = arg("p5xx", 0.005);
 const PRESET = arg("preset", 0.001);
 const KILL_AT = arg("kill-at", 0.4);
+/** Warm-up messages the first sender delivers before the measured campaign (not counted). */
+const WARM = arg("warm", 200);
 const LEASE_MS = arg("lease", 3_000);
 /** hard: SIGKILL (requests on the wire at that instant may be delivered twice); soft: abandon() then exit. */
 const KILL_MODE = process.argv.includes("--kill-soft") ? "soft" : "hard";
@@ -68,39 +70,47 @@ async function seed(url: string, fakeUrl: string): Promise<void> {
   await c.connect();
   try {
     await c.query("BEGIN");
-    await c.query(
-      `INSERT INTO "Staff" (id, email, name, roles, active, source, "createdAt", "updatedAt")
-       SELECT 'bench-' || i, 'user' || i || '@bench.invalid', 'User ' || i, ARRAY['PRACTITIONER']::"Role"[], true, 'bench', now(), now()
-       FROM generate_series(1, $1::int) i`,
-      [N],
-    );
-    await c.query(
-      `INSERT INTO "ConversationReference" (id, "staffId", "conversationId", "serviceUrl", "tenantId", "botId", reference, "createdAt", "updatedAt")
-       SELECT gen_random_uuid()::text, 'bench-' || i, 'a:conv-29:bench-' || i, $2, 't1', '28:assure-bot',
-         jsonb_build_object('channelId', 'msteams', 'serviceUrl', $2::text,
-           'conversation', jsonb_build_object('id', 'a:conv-29:bench-' || i, 'conversationType', 'personal', 'tenantId', 't1'),
-           'bot', jsonb_build_object('id', '28:assure-bot', 'name', 'Assure'),
-           'user', jsonb_build_object('id', '29:bench-' || i, 'name', 'User ' || i)),
-         now(), now()
-       FROM generate_series(1, $1::int) i`,
-      [N, fakeUrl],
-    );
+    for (const [who, count] of [
+      ["bench", N],
+      ["warm", WARM],
+    ] as const)
+      await seedPeople(c, who, count, fakeUrl);
     await c.query("COMMIT");
   } finally {
     await c.end();
   }
 }
 
+async function seedPeople(c: pg.Client, who: "bench" | "warm", count: number, fakeUrl: string): Promise<void> {
+  await c.query(
+    `INSERT INTO "Staff" (id, email, name, roles, active, source, "createdAt", "updatedAt")
+     SELECT $2 || '-' || i, $2 || i || '@bench.invalid', 'User ' || i, ARRAY['PRACTITIONER']::"Role"[], true, 'bench', now(), now()
+     FROM generate_series(1, $1::int) i`,
+    [count, who],
+  );
+  await c.query(
+    `INSERT INTO "ConversationReference" (id, "staffId", "conversationId", "serviceUrl", "tenantId", "botId", reference, "createdAt", "updatedAt")
+     SELECT gen_random_uuid()::text, $3 || '-' || i, 'a:conv-29:' || $3 || '-' || i, $2, 't1', '28:assure-bot',
+       jsonb_build_object('channelId', 'msteams', 'serviceUrl', $2::text,
+         'conversation', jsonb_build_object('id', 'a:conv-29:' || $3 || '-' || i, 'conversationType', 'personal', 'tenantId', 't1'),
+         'bot', jsonb_build_object('id', '28:assure-bot', 'name', 'Assure'),
+         'user', jsonb_build_object('id', '29:' || $3 || '-' || i, 'name', 'User ' || i)),
+       now(), now()
+     FROM generate_series(1, $1::int) i`,
+    [count, fakeUrl, who],
+  );
+}
+
 /** What a survey campaign does while the service runs: one outbox row per person, in one transaction. */
-async function sendCampaign(url: string): Promise<void> {
+async function sendCampaign(url: string, who: "bench" | "warm", count: number): Promise<void> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
     await c.query(
       `INSERT INTO "OutboxMessage" (id, "idempotencyKey", "recipientId", kind, payload, status, "notBefore", "nextAttemptAt", "createdAt")
-       SELECT gen_random_uuid()::text, 'survey:bench:' || i, 'bench-' || i, 'send', $2::jsonb, 'pending', now() - interval '1 second', now() - interval '1 second', now()
+       SELECT gen_random_uuid()::text, 'survey:' || $3 || ':' || i, $3 || '-' || i, 'send', $2::jsonb, 'pending', now() - interval '1 second', now() - interval '1 second', now()
        FROM generate_series(1, $1::int) i`,
-      [N, JSON.stringify({ template: "message", data: SURVEY })],
+      [count, JSON.stringify({ template: "message", data: SURVEY }), who],
     );
   } finally {
     await c.end();
@@ -182,7 +192,6 @@ async function naiveLoop(fake: FakeConnector, count: number): Promise<{ sent: nu
 
 const faults = { rate429: P429, rate5xx: P5XX, rateReset: PRESET, statuses5xx: [502, 503, 504], retryAfterSeconds: 1 };
 const fake = await startFakeConnector({ rateLimits: { globalLimit: CEILING } });
-fake.setRandomFaults({ ...faults, seed: 7 });
 const naiveFake = await startFakeConnector({ rateLimits: { globalLimit: CEILING } });
 naiveFake.setRandomFaults({ ...faults, seed: 11 });
 const database = await openBenchDatabase();
@@ -199,9 +208,16 @@ try {
   const standby = spawnSender(database.url, "replacement");
   await standby.ready;
   first.proc.send({ type: "go" });
-  await new Promise((r) => setTimeout(r, 500));
+  // A running service has sent before: WARM messages to other people, then the recordings, rate
+  // windows and faults of the fake connector start afresh.
+  fake.setRandomFaults(null);
+  await sendCampaign(database.url, "warm", WARM);
+  while (fake.activities.length < WARM) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 1_000));
+  fake.reset();
+  fake.setRandomFaults({ ...faults, seed: 7 });
 
-  await sendCampaign(database.url);
+  await sendCampaign(database.url, "bench", N);
   const t0 = Date.now(); // the campaign is committed: the clock starts
   console.error(`survey invitation written for ${N} people`);
   const naive = naiveLoop(naiveFake, NAIVE);
@@ -230,7 +246,11 @@ try {
     await new Promise((r) => setTimeout(r, 200));
   }
   const tEnd = Date.now();
-  const statuses = (await c.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM "OutboxMessage" GROUP BY status`)).rows;
+  const statuses = (
+    await c.query<{ status: string; n: string }>(
+      `SELECT status, count(*) AS n FROM "OutboxMessage" WHERE "recipientId" LIKE 'bench-%' GROUP BY status`,
+    )
+  ).rows;
   await c.end();
   await new Promise((r) => setTimeout(r, 600)); // last stats report
   const secondStats = standby.stats;
