@@ -100,6 +100,9 @@ export class Pacer {
   private globalPausedUntil = 0;
   private readonly perConversation: readonly RateWindow[];
   private readonly globalWindows: readonly RateWindow[];
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly globalRatePerMs: number;
+  private readonly globalBurst: number;
   private readonly marginMs: number;
   private readonly marginFraction: number;
 
@@ -107,18 +110,19 @@ export class Pacer {
     this.marginFraction = opts.marginFraction ?? 0.05;
     this.perConversation = opts.perConversation ?? TEAMS_CONVERSATION_WINDOWS;
     this.marginMs = opts.marginMs ?? 25;
-    // A per-second budget expressed as a sliding window of one second, smoothed by a 50 ms
-    // sub-window so the budget is spread over the second instead of spent in one burst (a burst
-    // reaches the server spread out by its processing time, and its tail would still be inside
-    // the server's window when the next second's burst arrives). Fractional rates become a longer
-    // window with a whole limit (e.g. 0.5 rps = 1 per 2 s).
+    // A per-second budget expressed as a sliding window of one second (+ margin), smoothed by a
+    // token bucket refilled at the same rate holding a 20th of it, so the budget is spread over the
+    // second instead of spent in one burst (a burst reaches the server spread out by its processing
+    // time, and its tail would still be inside the server's window when the next second's burst
+    // arrives). A bucket, not a 50 ms sliding window as before: a timer that fires 2 ms late loses
+    // nothing (tokens accrue meanwhile), where each late 50 ms window cost 4 % of the rate.
+    // Fractional rates become a longer window with a whole limit (e.g. 0.5 rps = 1 per 2 s).
     const rps = opts.globalRps;
+    this.globalRatePerMs = rps / 1_000;
+    this.globalBurst = Math.max(1, Math.ceil(rps / 20));
     this.globalWindows =
       rps >= 1
-        ? [
-            { limit: Math.floor(rps), windowMs: 1_000, marginMs: opts.globalMarginMs ?? 20 },
-            { limit: Math.max(1, Math.ceil(rps / 20)), windowMs: 50, marginMs: 0 },
-          ]
+        ? [{ limit: Math.floor(rps), windowMs: 1_000, marginMs: opts.globalMarginMs ?? 20 }]
         : [{ limit: 1, windowMs: Math.ceil(1_000 / rps), marginMs: opts.globalMarginMs ?? 20 }];
   }
 
@@ -140,8 +144,23 @@ export class Pacer {
     return w;
   }
 
+  private bucket(key: string, now: number): { tokens: number; at: number } {
+    let b = this.buckets.get(key);
+    if (!b) {
+      b = { tokens: this.globalBurst, at: now };
+      this.buckets.set(key, b);
+    }
+    if (now > b.at) {
+      b.tokens = Math.min(this.globalBurst, b.tokens + (now - b.at) * this.globalRatePerMs);
+      b.at = now;
+    }
+    return b;
+  }
+
   check(tenant: string, conversation: string, now: number): Verdict {
-    const g = Math.max(this.tenant(tenant).waitMs(now), this.globalPausedUntil - now);
+    const b = this.bucket(tenant, now);
+    const smoothing = b.tokens >= 1 ? 0 : (1 - b.tokens) / this.globalRatePerMs;
+    const g = Math.max(this.tenant(tenant).waitMs(now), this.globalPausedUntil - now, smoothing);
     if (g > 0) return { ok: false, waitMs: Math.ceil(g), scope: "global" };
     const c = Math.max(this.conv(conversation).waitMs(now), (this.pausedUntil.get(conversation) ?? 0) - now);
     if (c > 0) return { ok: false, waitMs: Math.ceil(c), scope: "conversation" };
@@ -153,6 +172,7 @@ export class Pacer {
     const v = this.check(tenant, conversation, now);
     if (!v.ok) return v;
     this.tenant(tenant).record(now);
+    this.bucket(tenant, now).tokens -= 1;
     this.conv(conversation).record(now);
     return v;
   }
