@@ -3,15 +3,12 @@
 // stratified random sample, auditors from another team, spread evenly, repeat window respected,
 // reproducible with --seed, idempotent per (month, theme). Prints the allocation, then one JSON line.
 import { parseArgs } from "node:util";
-import { loadConfig } from "../services/config";
-import { createPrisma, openDatabase } from "../services/db";
-import { migrate } from "../prisma/migrate";
-import { systemClock } from "../services/clock";
-import { createLogger } from "../services/logger";
 import { allocateMonth, DEFAULT_TARGET } from "../services/audit/allocation";
 import { planTypeLabel } from "../services/audit/themes";
 import { ValidationFailed } from "../services/errors";
 import type { Actor } from "../services/permissions";
+import { actorOf } from "../services/directory/staff";
+import { quietInfo, runCli } from "./cli";
 
 const { values } = parseArgs({
   options: {
@@ -30,62 +27,57 @@ if (!values.month) {
   process.exit(2);
 }
 
-const config = loadConfig();
-const handle = await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-const db = createPrisma(handle.url, 4);
-let code = 0;
-try {
-  await migrate(handle.url);
-  let actor: Actor | null = null;
-  if (values.by) {
-    const s = await db.staff.findUnique({ where: { email: values.by } });
-    if (!s) throw new ValidationFailed(`No staff member with email ${values.by}.`, { by: "unknown email" });
-    actor = { id: s.id, name: s.name, roles: s.roles, teamId: s.teamId };
-  }
-  const ctx = { db, config, clock: systemClock, log: createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL) };
-  const s = await allocateMonth(ctx, actor, {
-    month: values.month,
-    theme: values.theme,
-    target: Number(values.target),
-    seed: values.seed,
-    dryRun: values["dry-run"],
-  });
-  const state = s.alreadyAllocated ? "already allocated (nothing done twice)" : s.dryRun ? "dry run (nothing written)" : "allocated";
-  console.log(
-    `${s.month}${s.theme ? ` · theme ${s.theme.label}` : ""}: ${state}; ${s.allocations.length} of target ${s.target}; seed ${s.seed}`,
-  );
-  if (s.poolSize)
-    console.log(`pool ${s.poolSize} cases (${s.excludedRecent} left out: audited within ${config.AUDIT_REPEAT_WINDOW_MONTHS} months)`);
-  for (const st of s.strata) console.log(`  ${st.label.padEnd(48)} ${st.selected}${st.pool ? ` of ${st.pool}` : ""}`);
-  for (const r of s.allocations)
+await runCli(
+  async (ctx) => {
+    const { db, config } = ctx;
+    let actor: Actor | null = null;
+    if (values.by) {
+      const s = await db.staff.findUnique({ where: { email: values.by } });
+      if (!s) throw new ValidationFailed(`No staff member with email ${values.by}.`, { by: "unknown email" });
+      actor = actorOf(s);
+    }
+    const s = await allocateMonth(ctx, actor, {
+      month: values.month!,
+      theme: values.theme,
+      target: Number(values.target),
+      seed: values.seed,
+      dryRun: values["dry-run"],
+    });
+    const state = s.alreadyAllocated ? "already allocated (nothing done twice)" : s.dryRun ? "dry run (nothing written)" : "allocated";
     console.log(
-      `  ${r.caseRef.padEnd(10)} ${planTypeLabel(r.planType).padEnd(28)} ${r.teamId.padEnd(5)} → ${r.auditor} (${r.auditorTeamId ?? "-"})`,
+      `${s.month}${s.theme ? ` · theme ${s.theme.label}` : ""}: ${state}; ${s.allocations.length} of target ${s.target}; seed ${s.seed}`,
     );
-  const counts = s.loads.map((l) => l.count);
-  const min = Math.min(...counts);
-  const max = Math.max(...counts);
-  console.log(`auditors: ${s.auditorCount}, audits each this month ${min}–${max}; unassignable: ${s.unassignable.length}`);
-  console.log(
-    JSON.stringify({
-      month: s.month,
-      theme: s.theme?.id ?? "",
-      seed: s.seed,
-      cycleId: s.cycleId,
-      dryRun: s.dryRun,
-      alreadyAllocated: s.alreadyAllocated,
-      allocated: s.allocations.length,
-      auditors: s.auditorCount,
-      minLoad: min,
-      maxLoad: max,
-      ms: Math.round(s.ms),
-    }),
-  );
-} catch (err) {
-  if (!(err instanceof ValidationFailed)) throw err;
-  console.error(`${err.message} ${JSON.stringify(err.fieldErrors)}`);
-  code = 1;
-} finally {
-  await db.$disconnect();
-  await handle.close();
-}
-process.exit(code);
+    if (s.poolSize)
+      console.log(`pool ${s.poolSize} cases (${s.excludedRecent} left out: audited within ${config.AUDIT_REPEAT_WINDOW_MONTHS} months)`);
+    for (const st of s.strata) console.log(`  ${st.label.padEnd(48)} ${st.selected}${st.pool ? ` of ${st.pool}` : ""}`);
+    for (const r of s.allocations)
+      console.log(
+        `  ${r.caseRef.padEnd(10)} ${planTypeLabel(r.planType).padEnd(28)} ${r.teamId.padEnd(5)} → ${r.auditor} (${r.auditorTeamId ?? "-"})`,
+      );
+    const counts = s.loads.map((l) => l.count);
+    const min = Math.min(...counts);
+    const max = Math.max(...counts);
+    console.log(`auditors: ${s.auditorCount}, audits each this month ${min}–${max}; unassignable: ${s.unassignable.length}`);
+    console.log(
+      JSON.stringify({
+        month: s.month,
+        theme: s.theme?.id ?? "",
+        seed: s.seed,
+        cycleId: s.cycleId,
+        dryRun: s.dryRun,
+        alreadyAllocated: s.alreadyAllocated,
+        allocated: s.allocations.length,
+        auditors: s.auditorCount,
+        minLoad: min,
+        maxLoad: max,
+        ms: Math.round(s.ms),
+      }),
+    );
+    return 0;
+  },
+  {
+    poolMax: 4,
+    logLevel: quietInfo,
+    errorMessage: (err) => (err instanceof ValidationFailed ? [`${err.message} ${JSON.stringify(err.fieldErrors)}`] : undefined),
+  },
+);

@@ -2,23 +2,17 @@
 // told by its header (email,… = staff; case_ref,… = cases). All-or-nothing per file; errors name
 // the row.
 import { readFileSync } from "node:fs";
-import { loadConfig } from "../services/config";
-import { createPrisma, openDatabase } from "../services/db";
-import { migrate } from "../prisma/migrate";
 import { importCasesCsv, importStaffCsv } from "../services/directory/import";
 import { ValidationFailed } from "../services/errors";
+import { runCli } from "./cli";
 
 const files = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 if (files.length === 0) {
   console.error("usage: npm run import -- staff.csv [cases.csv]");
   process.exit(2);
 }
-const config = loadConfig();
-const handle = await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-const db = createPrisma(handle.url, 2);
-let code = 0;
-try {
-  await migrate(handle.url);
+await runCli(async ({ db }) => {
+  let code = 0;
   for (const f of files) {
     const text = readFileSync(f, "utf8");
     const header = text.split(/\r?\n/, 1)[0]!.toLowerCase();
@@ -32,8 +26,5 @@ try {
       code = 1;
     }
   }
-} finally {
-  await db.$disconnect();
-  await handle.close();
-}
-process.exit(code);
+  return code;
+});

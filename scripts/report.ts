@@ -5,15 +5,13 @@
 // for that month, for a demonstration on an empty database.
 import { parseArgs } from "node:util";
 import { loadConfig } from "../services/config";
-import { createPrisma, openDatabase } from "../services/db";
-import { migrate } from "../prisma/migrate";
 import { seedDemo } from "../prisma/seed";
 import { systemClock } from "../services/clock";
-import { createLogger } from "../services/logger";
 import { buildMonthlyView, lastCompleteMonth } from "../services/reports";
 import { writeReportFiles } from "../services/reports/files";
 import { seedReportFixture } from "../services/reports/fixtures";
 import { isMonth } from "../services/reports/format";
+import { runCli } from "./cli";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -30,39 +28,38 @@ if (!isMonth(month)) {
   console.error(`Give the month as YYYY-MM (got ${month}).`);
   process.exit(2);
 }
-const handle = await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-const db = createPrisma(handle.url, 4);
-try {
-  await migrate(handle.url);
-  if (values.fixture) {
-    await seedDemo(db);
-    if (await db.auditCycle.findFirst({ where: { month } })) console.error(`${month} already has audit cycles: fixture not added.`);
-    else await seedReportFixture(db, { month });
-  }
-  const ctx = { db, config, clock: systemClock, log: createLogger("warn") };
-  const view = await buildMonthlyView(
-    db,
-    ctx,
-    { month, theme: values.theme, teamIds: values.team ? [values.team] : undefined },
-    systemClock.now(),
-    { areaTrends: true },
-  );
-  const files = await writeReportFiles(view, values.out);
-  const r = view.report;
-  console.log(`Audit at a glance — ${r.monthLabel}${r.theme ? ` (${r.theme})` : ""}${values.team ? `, team ${values.team}` : ""}`);
-  console.log(
-    `  How much: allocated ${r.howMuch.allocated}, returned ${r.howMuch.targetVsActual.text} of target, moderated ${r.howMuch.moderated}, not in time ${r.howMuch.late}, not completed ${r.howMuch.notCompleted}`,
-  );
-  console.log(
-    `  How well: ${r.howWell.grades.map((g) => `${g.label} ${g.share.text}`).join("; ")}; moderated up ${r.howWell.movedUp}, down ${r.howWell.movedDown}`,
-  );
-  console.log(`  Needing attention: ${r.howWell.attention.map((a) => `area ${a.area} (${a.below.text} below Good)`).join(", ") || "none"}`);
-  console.log(
-    `  Better off: children seen to benefit ${r.betterOff.seenToBenefit.text}; family feedback from ${r.betterOff.familyFeedback}`,
-  );
-  console.log(`  Actions: ${r.actions.open} open, ${r.actions.overdue} overdue`);
-  console.log(JSON.stringify(files));
-} finally {
-  await db.$disconnect();
-  await handle.close();
-}
+await runCli(
+  async (ctx) => {
+    const { db } = ctx;
+    if (values.fixture) {
+      await seedDemo(db);
+      if (await db.auditCycle.findFirst({ where: { month } })) console.error(`${month} already has audit cycles: fixture not added.`);
+      else await seedReportFixture(db, { month });
+    }
+    const view = await buildMonthlyView(
+      db,
+      ctx,
+      { month, theme: values.theme, teamIds: values.team ? [values.team] : undefined },
+      systemClock.now(),
+      { areaTrends: true },
+    );
+    const files = await writeReportFiles(view, values.out);
+    const r = view.report;
+    console.log(`Audit at a glance — ${r.monthLabel}${r.theme ? ` (${r.theme})` : ""}${values.team ? `, team ${values.team}` : ""}`);
+    console.log(
+      `  How much: allocated ${r.howMuch.allocated}, returned ${r.howMuch.targetVsActual.text} of target, moderated ${r.howMuch.moderated}, not in time ${r.howMuch.late}, not completed ${r.howMuch.notCompleted}`,
+    );
+    console.log(
+      `  How well: ${r.howWell.grades.map((g) => `${g.label} ${g.share.text}`).join("; ")}; moderated up ${r.howWell.movedUp}, down ${r.howWell.movedDown}`,
+    );
+    console.log(
+      `  Needing attention: ${r.howWell.attention.map((a) => `area ${a.area} (${a.below.text} below Good)`).join(", ") || "none"}`,
+    );
+    console.log(
+      `  Better off: children seen to benefit ${r.betterOff.seenToBenefit.text}; family feedback from ${r.betterOff.familyFeedback}`,
+    );
+    console.log(`  Actions: ${r.actions.open} open, ${r.actions.overdue} overdue`);
+    console.log(JSON.stringify(files));
+  },
+  { config, poolMax: 4, logLevel: "warn" },
+);

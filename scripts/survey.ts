@@ -6,21 +6,13 @@
 //   list  --by qa@council.example
 //
 // --by names the member of staff acting (they need the survey.manage capability, like on the card).
-import { loadConfig } from "../services/config";
-import { createPrisma, openDatabase } from "../services/db";
-import { migrate } from "../prisma/migrate";
-import { createLogger } from "../services/logger";
 import { systemClock } from "../services/clock";
-import type { AppContext } from "../services/context";
 import { DomainError, ValidationFailed } from "../services/errors";
 import { closeCampaign, endOfLocalDay, listCampaigns, openCampaign, parseAudience, startOfLocalDay } from "../services/surveys/campaigns";
+import { actorByEmail, flag, runCli } from "./cli";
 
 const argv = process.argv.slice(2);
 const command = argv[0];
-const flag = (name: string): string | undefined => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
 const usage = () => {
   console.error(
     "usage: tsx scripts/survey.ts open --template <id> --opens YYYY-MM-DD --closes YYYY-MM-DD --by <email> [--audience all] [--remind-every 7]\n" +
@@ -31,45 +23,35 @@ const usage = () => {
 };
 if (!command || !["open", "close", "list"].includes(command) || !flag("by")) usage();
 
-const config = loadConfig();
-const handle = await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR });
-const db = createPrisma(handle.url, 2);
-const ctx: AppContext = { db, config, clock: systemClock, log: createLogger(config.LOG_LEVEL) };
-let code = 0;
-try {
-  await migrate(handle.url);
-  const s = await db.staff.findUnique({ where: { email: flag("by")!.toLowerCase() } });
-  if (!s || !s.active) throw new ValidationFailed(`No active member of staff with email ${flag("by")}.`);
-  const actor = { id: s.id, name: s.name, roles: s.roles, teamId: s.teamId };
-  const tz = config.TIMEZONE;
-  if (command === "open") {
-    const opens = flag("opens");
-    const closes = flag("closes");
-    if (!flag("template") || !opens || !closes) usage();
-    const { campaign, invited } = await openCampaign(ctx, actor, {
-      templateId: flag("template")!,
-      title: flag("title"),
-      audience: parseAudience((flag("audience") ?? "all").split(","), systemClock.now()),
-      opensAt: startOfLocalDay(opens!, tz),
-      closesAt: endOfLocalDay(closes!, tz),
-      reminderEveryDays: flag("remind-every") === undefined ? undefined : Number(flag("remind-every")),
-    });
-    console.log(`opened ${campaign.title} (${campaign.id}) for ${invited} staff; invitations are in the outbox`);
-  } else if (command === "close") {
-    const id = argv[1];
-    if (!id || id.startsWith("--")) usage();
-    await closeCampaign(ctx, actor, id!);
-    console.log(`closed ${id}`);
-  } else {
-    for (const c of await listCampaigns(ctx, actor, 50))
-      console.log(`${c.id}  ${c.state.padEnd(9)}  ${c.responded}/${c.invited}  ${c.title}  (${c.window})`);
-  }
-} catch (err) {
-  if (!(err instanceof DomainError)) throw err;
-  console.error(err.message, err instanceof ValidationFailed ? err.fieldErrors : "");
-  code = 1;
-} finally {
-  await db.$disconnect();
-  await handle.close();
-}
-process.exit(code);
+await runCli(
+  async (ctx) => {
+    const actor = await actorByEmail(ctx.db, flag("by")!);
+    const tz = ctx.config.TIMEZONE;
+    if (command === "open") {
+      const opens = flag("opens");
+      const closes = flag("closes");
+      if (!flag("template") || !opens || !closes) usage();
+      const { campaign, invited } = await openCampaign(ctx, actor, {
+        templateId: flag("template")!,
+        title: flag("title"),
+        audience: parseAudience((flag("audience") ?? "all").split(","), systemClock.now()),
+        opensAt: startOfLocalDay(opens!, tz),
+        closesAt: endOfLocalDay(closes!, tz),
+        reminderEveryDays: flag("remind-every") === undefined ? undefined : Number(flag("remind-every")),
+      });
+      console.log(`opened ${campaign.title} (${campaign.id}) for ${invited} staff; invitations are in the outbox`);
+    } else if (command === "close") {
+      const id = argv[1];
+      if (!id || id.startsWith("--")) usage();
+      await closeCampaign(ctx, actor, id!);
+      console.log(`closed ${id}`);
+    } else {
+      for (const c of await listCampaigns(ctx, actor, 50))
+        console.log(`${c.id}  ${c.state.padEnd(9)}  ${c.responded}/${c.invited}  ${c.title}  (${c.window})`);
+    }
+    return 0;
+  },
+  {
+    errorMessage: (err) => (err instanceof DomainError ? [err.message, err instanceof ValidationFailed ? err.fieldErrors : ""] : undefined),
+  },
+);

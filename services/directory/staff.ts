@@ -10,6 +10,11 @@ export async function actorByAadId(db: Db | Tx, aadObjectId: string | undefined)
   if (!s || !s.active) {
     throw new UnknownUser("You are not in Assure's staff directory yet. Ask the QA team to add you.");
   }
+  return actorOf(s);
+}
+
+/** A member of staff as the actor of a use case. */
+export function actorOf(s: Actor): Actor {
   return { id: s.id, name: s.name, roles: s.roles, teamId: s.teamId };
 }
 
