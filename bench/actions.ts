@@ -46,7 +46,7 @@ import { createLogger } from "../services/logger";
 import { startService } from "../bot/service";
 import { startFakeConnector } from "../test/fakes/botConnector";
 import { invokeActionExecute, type FromUser } from "../test/fakes/activities";
-import { loadAuditTool } from "../services/catalogue";
+import { auditPageAnswers } from "../test/support/auditPages";
 import { addWorkingDays } from "../services/workingTime";
 import type { Db } from "../services/db";
 
@@ -175,13 +175,6 @@ function actionData(card: Card, verb: string): Card | undefined {
   return found;
 }
 
-const hasInput = (card: Card, id: string) => {
-  let found = false;
-  walk(card, (o) => {
-    if (o.id === id && typeof o.type === "string" && o.type.startsWith("Input.")) found = true;
-  });
-  return found;
-};
 const savedPage = (card: Card) => actionData(card, "audit.page.save")?.page as string | undefined;
 const savedVersion = (card: Card) => {
   const v = actionData(card, "audit.page.save")?.version;
@@ -234,7 +227,6 @@ async function main() {
   const service = await startService({ config, log, databaseUrl: database?.url, seedDemo: true });
   const endpoint = `${service.url}/api/messages`;
   const users = await setupUsers(service.ctx.db, WARMUP + ITERATIONS, config.GRADE_SCALE);
-  const tool = loadAuditTool();
 
   const latencies: number[] = [];
   let errors = 0;
@@ -282,24 +274,6 @@ async function main() {
     return card;
   }
 
-  /** Valid answers for the page the card shows (as a careful auditor would give them). */
-  function pageAnswers(card: Card, page: string): Record<string, unknown> {
-    const data: Record<string, unknown> = {};
-    if (page === "health") for (const i of tool.caseFileHealthCheck.items) data[`hc_${i.id}`] = "Yes";
-    if (page.startsWith("areas-"))
-      for (const a of tool.areas) {
-        if (!hasInput(card, `a${a.number}_score`)) continue;
-        data[`a${a.number}_score`] = String(5 + (a.number % 4));
-        data[`a${a.number}_evidence`] = "direct work uploaded 01/04/19";
-      }
-    if (page === "feedback-child") Object.assign(data, { "child-obtained": "no", "child-not-obtained-why": "no-consent" });
-    if (page === "feedback-family")
-      Object.assign(data, { "family-obtained": "yes", "fs-listens": "8", "family-going-well": "Worker listens" });
-    if (page === "feedback-network") Object.assign(data, { "network-obtained": "no", "network-not-obtained-why": "unreachable" });
-    if (page === "outcome") Object.assign(data, { grade: "6", childrenBenefit: "yes", overallImpact: "Child is safer at home" });
-    return data;
-  }
-
   const pageCardExpected = (card: Card) =>
     savedPage(card) === undefined ? "not an audit page card" : /need attention/.test(cardText(card)) ? "page has errors" : undefined;
 
@@ -312,7 +286,13 @@ async function main() {
       const page = savedPage(card)!;
       const version = savedVersion(card)!;
       if (page === "review") break;
-      const data = { auditId: u.auditId, page, version, nav: "next", ...pageAnswers(card, page) };
+      const data = {
+        auditId: u.auditId,
+        page,
+        version,
+        nav: "next",
+        ...auditPageAnswers(card, page, { grade: "6", score: (area) => String(5 + (area % 4)) }),
+      };
       card = await execute(
         u,
         "audit.page.save",

@@ -5,12 +5,12 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { startHarness, cardText, cardActions, versionOf, type Harness, type StaffRef } from "../test/support/harness";
+import { auditPageAnswers, type SampleAudit } from "../test/support/auditPages";
 import { ERROR_CARD_TITLES } from "../bot/teamsBot";
 import { ManualClock } from "../services/clock";
 import { runDueJobs } from "../services/jobs";
 import { buildJobHandlers } from "../services/jobHandlers";
 import { pageIds } from "../services/audit/form";
-import { loadAuditTool } from "../services/catalogue";
 import { planSupervision } from "../services/supervision/plan";
 import { buildMonthlyView } from "../services/reports";
 import { writeReportFiles } from "../services/reports/files";
@@ -59,52 +59,22 @@ function check(step: string, ok: boolean, detail: string) {
   if (!ok) throw new DemoStepFailed(`${step}: ${detail}`);
 }
 
-function inputPresent(card: Card, id: string): boolean {
-  return JSON.stringify(card).includes(`"id":"${id}"`);
-}
-
-interface Outcome {
-  grade: string;
-  score: string;
-  judgement?: string;
-  childFeedback: boolean;
-  actions: { what: string; who: string; when: string; immediate?: boolean }[];
-}
+type Outcome = SampleAudit & Required<Pick<SampleAudit, "grade" | "score" | "childFeedback" | "actions">>;
+/** What the demo's auditors write where the form asks for words. */
+const DEMO_WORDING: SampleAudit = {
+  evidence: "case note 03/11/26 and plan review",
+  familyListens: "7",
+  overallImpact: "The plan is making a difference for the child",
+};
 
 /** The auditor completes every page of the audit form through the bot; returns the review card. */
 async function fillAudit(h: Harness, auditor: StaffRef, auditId: string, o: Outcome): Promise<Card> {
   const opened = await h.execute(auditor, "audit.open", { auditId });
   expectOk("open the audit form", opened);
   let card = opened.card;
-  const tool = loadAuditTool();
   for (const page of pageIds()) {
     if (page === "review") break;
-    const data: Record<string, unknown> = { auditId, page, version: versionOf(card), nav: "next" };
-    if (page === "health") for (const i of tool.caseFileHealthCheck.items) data[`hc_${i.id}`] = "Yes";
-    if (page.startsWith("areas-"))
-      for (const a of tool.areas) {
-        if (!inputPresent(card, `a${a.number}_score`)) continue;
-        data[`a${a.number}_score`] = o.score;
-        data[`a${a.number}_evidence`] = "case note 03/11/26 and plan review";
-      }
-    if (page === "feedback-child")
-      Object.assign(
-        data,
-        o.childFeedback ? { "child-obtained": "yes" } : { "child-obtained": "no", "child-not-obtained-why": "no-consent" },
-      );
-    if (page === "feedback-family")
-      Object.assign(data, { "family-obtained": "yes", "fs-listens": "7", "family-going-well": "Worker listens" });
-    if (page === "feedback-network") Object.assign(data, { "network-obtained": "no", "network-not-obtained-why": "unreachable" });
-    if (page === "outcome") {
-      Object.assign(data, { grade: o.grade, childrenBenefit: "yes", overallImpact: "The plan is making a difference for the child" });
-      if (o.judgement) data.gradeJudgement = o.judgement;
-      o.actions.forEach((a, i) => {
-        data[`act${i + 1}_what`] = a.what;
-        data[`act${i + 1}_who`] = a.who;
-        data[`act${i + 1}_when`] = a.when;
-        data[`act${i + 1}_immediate`] = a.immediate ? "true" : "false";
-      });
-    }
+    const data = { auditId, page, version: versionOf(card), nav: "next", ...auditPageAnswers(card, page, { ...DEMO_WORDING, ...o }) };
     const res = await h.execute(auditor, "audit.page.save", data);
     expectOk(`audit form page ${page}`, res);
     card = res.card;

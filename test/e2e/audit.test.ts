@@ -2,6 +2,7 @@
 // database, job runner and card templates; Teams replaced only by the fake Bot Connector.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, cardText, cardActions, inputOf, versionOf, pageOf, type Harness, type StaffRef } from "../support/harness";
+import { auditPageAnswers, type SampleAudit } from "../support/auditPages";
 import { ManualClock } from "../../services/clock";
 import { runDueJobs } from "../../services/jobs";
 import { buildJobHandlers } from "../../services/jobHandlers";
@@ -57,36 +58,13 @@ async function fillAudit(
   h: Harness,
   auditor: StaffRef,
   auditId: string,
-  o: { grade: string; judgement?: string; actions: { what: string; who: string; when: string; immediate?: boolean }[]; score?: string },
+  o: SampleAudit & Required<Pick<SampleAudit, "grade" | "actions">>,
 ) {
   let card = (await h.execute(auditor, "audit.open", { auditId })).card;
-  const tool = loadAuditTool();
   for (const page of pageIds()) {
     expect(pageOf(card)).toBe(page);
     if (page === "review") break;
-    const data: Record<string, unknown> = { auditId, page, version: versionOf(card), nav: "next" };
-    if (page === "health") for (const i of tool.caseFileHealthCheck.items) data[`hc_${i.id}`] = "Yes";
-    if (page.startsWith("areas-")) {
-      for (const a of tool.areas) {
-        if (!inputOf(card, `a${a.number}_score`)) continue;
-        data[`a${a.number}_score`] = o.score ?? "7";
-        data[`a${a.number}_evidence`] = "direct work uploaded 01/04/19";
-      }
-    }
-    if (page === "feedback-child") Object.assign(data, { "child-obtained": "no", "child-not-obtained-why": "no-consent" });
-    if (page === "feedback-family")
-      Object.assign(data, { "family-obtained": "yes", "fs-listens": "8", "family-going-well": "Worker listens" });
-    if (page === "feedback-network") Object.assign(data, { "network-obtained": "no", "network-not-obtained-why": "unreachable" });
-    if (page === "outcome") {
-      Object.assign(data, { grade: o.grade, childrenBenefit: "yes", overallImpact: "Child is safer at home" });
-      if (o.judgement) data.gradeJudgement = o.judgement;
-      o.actions.forEach((a, i) => {
-        data[`act${i + 1}_what`] = a.what;
-        data[`act${i + 1}_who`] = a.who;
-        data[`act${i + 1}_when`] = a.when;
-        data[`act${i + 1}_immediate`] = a.immediate ? "true" : "false";
-      });
-    }
+    const data = { auditId, page, version: versionOf(card), nav: "next", ...auditPageAnswers(card, page, o) };
     card = measure((await h.execute(auditor, "audit.page.save", data)).card);
     expect(cardText(card)).not.toMatch(/need attention/);
   }
