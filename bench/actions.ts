@@ -220,8 +220,8 @@ function percentile(sorted: number[], p: number): number {
 interface ServiceProcess {
   url: string;
   databaseUrl: string;
-  /** CPU time (user + system) the service process has used so far. */
-  cpuMicros(): Promise<number>;
+  /** CPU time (user + system) the service process has used so far, and its event-loop delay since the last call. */
+  cpu(): Promise<{ micros: number; loop: { p50: number; p99: number; max: number } }>;
   close(): Promise<void>;
 }
 
@@ -232,7 +232,9 @@ interface ServiceProcess {
  */
 async function spawnService(env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", path.join(here, "actionsService.ts")], {
+  // BENCH_SERVICE_NODE_ARGS: extra node options for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(here, "actionsService.ts")], {
     env,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -254,10 +256,10 @@ async function spawnService(env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
   return {
     url: ready.url,
     databaseUrl: ready.databaseUrl,
-    async cpuMicros() {
-      const reply = next<{ micros: number }>("cpu");
+    async cpu() {
+      const reply = next<{ micros: number; loop: { p50: number; p99: number; max: number } }>("cpu");
       child.send({ type: "cpu" });
-      return (await reply).micros;
+      return reply;
     },
     async close() {
       const gone = new Promise((resolve) => child.once("exit", resolve));
@@ -395,9 +397,10 @@ async function main() {
   await Promise.all(users.map((u) => virtualUser(u, 0, WARMUP, false)));
   const started = performance.now();
   const cpu0 = process.cpuUsage();
-  const serviceCpu0 = await service.cpuMicros();
+  const serviceCpu0 = (await service.cpu()).micros;
   await Promise.all(users.map((u) => virtualUser(u, WARMUP, ITERATIONS, true)));
-  const serviceCpu = (await service.cpuMicros()) - serviceCpu0;
+  const serviceEnd = await service.cpu();
+  const serviceCpu = serviceEnd.micros - serviceCpu0;
   const cpu = process.cpuUsage(cpu0);
   const seconds = (performance.now() - started) / 1000;
 
@@ -406,6 +409,8 @@ async function main() {
     const s = [...xs].sort((a, b) => a - b);
     console.error(`${name}: n=${s.length} p50=${percentile(s, 50).toFixed(1)}ms p99=${percentile(s, 99).toFixed(1)}ms`);
   }
+  const loop = serviceEnd.loop;
+  console.error(`service event-loop delay: p50=${loop.p50}ms p99=${loop.p99}ms max=${loop.max}ms`);
   if (errorSamples.length) console.error("errors:", errorSamples);
   await service.close();
   await connector.close();
