@@ -7,6 +7,10 @@
 // on it); without it the embedded PostgreSQL (PGlite) is used, as in `npm start` locally.
 // Each user pauses BENCH_THINK_MS (default 1000, ±50 %) between actions; BENCH_THINK_MS=0 is a
 // closed loop. BENCH_USERS (100), BENCH_ITERATIONS (10 timed), BENCH_WARMUP (2 untimed).
+// The service runs in its own process (bench/actionsService.ts, as `npm start` would run it);
+// BENCH_SERVICE_NODE_ARGS adds node options to it (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+// cpuMsPerRequest is the service process's CPU, generatorCpuMsPerRequest this process's.
+// BENCH_TRACE=<file> writes one line per timed request: start (s), step, latency (ms).
 //
 // Setup (not timed): every virtual user is a DISTINCT staff member with an aadObjectId — the 60
 // demo staff plus extra Deputy Team Managers created in the six locality teams for the rest. Each
@@ -42,6 +46,7 @@ import { ERROR_CARD_TITLES } from "../bot/teamsBot";
 import { randomBytes, randomUUID } from "node:crypto";
 import pg from "pg";
 import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../services/config";
@@ -296,6 +301,7 @@ async function main() {
   let errors = 0;
   const errorSamples: string[] = [];
   const perStep = new Map<string, number[]>();
+  const trace: string[] = [];
 
   /** One Action.Execute through /api/messages; returns the card shown, or undefined (counted as an error). */
   async function execute(
@@ -330,6 +336,7 @@ async function main() {
       return card;
     }
     latencies.push(ms);
+    if (process.env.BENCH_TRACE) trace.push(`${(t0 / 1000).toFixed(3)} ${step} ${ms.toFixed(1)}`);
     (perStep.get(step) ?? perStep.set(step, []).get(step)!).push(ms);
     if (detail) {
       errors++;
@@ -412,6 +419,7 @@ async function main() {
   const loop = serviceEnd.loop;
   console.error(`service event-loop delay: p50=${loop.p50}ms p99=${loop.p99}ms max=${loop.max}ms`);
   if (errorSamples.length) console.error("errors:", errorSamples);
+  if (process.env.BENCH_TRACE) writeFileSync(process.env.BENCH_TRACE, trace.join("\n"));
   await service.close();
   await connector.close();
   await database?.drop();
