@@ -6,7 +6,7 @@
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import { randomUUID } from "node:crypto";
-import { Prisma } from "../../generated/prisma/client";
+import { Prisma, type Feedback } from "../../generated/prisma/client";
 import { AlreadyDone, Closed, Conflict, NotFound, ValidationFailed } from "../errors";
 import type { Actor } from "../permissions";
 import { recordHistory } from "../history";
@@ -144,6 +144,8 @@ async function selfAssessmentFields(tx: Tx, auditId: string): Promise<FieldDef[]
 interface PageSetup {
   defs: FieldDef[];
   stored: FieldValues;
+  /** Feedback pages: the stored row (null: none yet). */
+  feedback?: Feedback | null;
 }
 
 async function setupPage(tx: Tx, ctx: AppContext, audit: AuditWithCase, page: string): Promise<PageSetup> {
@@ -182,7 +184,7 @@ async function setupPage(tx: Tx, ctx: AppContext, audit: AuditWithCase, page: st
     const kind = page.slice(9) as FeedbackKind;
     if (!FEEDBACK_KINDS.includes(kind)) throw new NotFound(`No such page: ${page}`);
     const row = await tx.feedback.findUnique({ where: { auditId_kind: { auditId: audit.id, kind } } });
-    return { defs: feedbackFields(kind), stored: row ? storedFeedbackValues(row) : {} };
+    return { defs: feedbackFields(kind), stored: row ? storedFeedbackValues(row) : {}, feedback: row };
   }
   if (page === "outcome") {
     const scale = scaleFor(ctx.config, audit.gradeScaleId);
@@ -381,7 +383,7 @@ export async function saveAuditPage(
       requireEditable(audit);
       const pages = pageIds();
       if (!pages.includes(req.page)) throw new NotFound(`No such page: ${req.page}`);
-      const { defs, stored } = await setupPage(tx, ctx, audit, req.page);
+      const { defs, stored, feedback } = await setupPage(tx, ctx, audit, req.page);
       const { values, errors } = validateFields(defs, req.data);
       if (req.page.startsWith("feedback-")) Object.assign(errors, feedbackErrors(req.page.slice(9) as FeedbackKind, values), errors);
       if (!Object.keys(errors).length) Object.assign(errors, pageBudgetErrors(values));
@@ -424,7 +426,7 @@ export async function saveAuditPage(
         }
         await saveAnswers(tx, audit.id, rows);
       } else if (req.page.startsWith("feedback-")) {
-        await saveFeedback(tx, audit.id, actor.id, req.page.slice(9) as FeedbackKind, values);
+        await saveFeedback(tx, audit.id, actor.id, req.page.slice(9) as FeedbackKind, values, feedback);
       } else if (req.page === "outcome") {
         draft.outcome = values;
       }

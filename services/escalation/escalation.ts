@@ -65,7 +65,7 @@ async function load(tx: Tx, id: string): Promise<EscalationRow> {
 }
 
 async function addEvent(tx: Tx, e: { id: string; stage: number }, kind: string, actorId: string | null, text: string, at: Date) {
-  await tx.escalationEvent.create({ data: { escalationId: e.id, stage: e.stage, kind, actorId, text, at } });
+  return tx.escalationEvent.create({ data: { escalationId: e.id, stage: e.stage, kind, actorId, text, at } });
 }
 
 type EventRow = Prisma.EscalationEventGetPayload<object>;
@@ -90,11 +90,11 @@ async function viewersOf(tx: Tx, e: EscalationRow, events: EventRow[]): Promise<
 
 /**
  * What every viewer's card shares (viewers, names, recent events): read once, however many
- * viewers. Three reads besides the escalation: its events, the worker's manager, then the names
- * and the viewers' Teams ids.
+ * viewers. Four reads besides the escalation: its events (unless the caller has them), the
+ * worker's manager, the names, and the viewers' Teams ids.
  */
-async function cardBasis(tx: Tx, e: EscalationRow) {
-  const all = await eventsOf(tx, e.id);
+async function cardBasis(tx: Tx, e: EscalationRow, known?: EventRow[]) {
+  const all = known ?? (await eventsOf(tx, e.id));
   const viewers = await viewersOf(tx, e, all);
   const events = all.slice(-EVENTS_ON_CARD);
   const actors = events.map((x) => x.actorId).filter((x): x is string => !!x);
@@ -175,16 +175,16 @@ export function cardData(ctx: AppContext, e: EscalationRow, viewerId: string, ba
 /**
  * Shows the current card to every viewer (first send for new viewers, in-place update for others);
  * returns the card data for the person who acted (the same reads, done once). `current` is the
- * row as the caller just wrote it, when it knows it (spares reading it again).
+ * row and its events as the caller just wrote them, when it knows them (spares reading them again).
  */
 async function publish(
   tx: Tx,
   ctx: AppContext,
   id: string,
-  current?: EscalationRow,
+  current?: { row: EscalationRow; events: EventRow[] },
 ): Promise<(viewerId: string) => ReturnType<typeof cardData>> {
-  const e = current ?? (await load(tx, id));
-  const basis = await cardBasis(tx, e);
+  const e = current?.row ?? (await load(tx, id));
+  const basis = await cardBasis(tx, e, current?.events);
   await showCardToAll(
     tx,
     ctx,
@@ -377,10 +377,11 @@ async function bump(tx: Tx, e: { id: string; version: number }, data: Prisma.Esc
 export async function acknowledge(ctx: AppContext, actor: Actor, p: Pressed) {
   return run(ctx, async (tx) => {
     const e = await asOwner(tx, actor, p.id);
-    const done = await tx.escalationEvent.count({ where: { escalationId: e.id, stage: e.stage, kind: "acknowledged", actorId: actor.id } });
-    if (done) throw new AlreadyDone("You have already acknowledged this stage.");
+    const events = await eventsOf(tx, e.id);
+    if (events.some((x) => x.stage === e.stage && x.kind === "acknowledged" && x.actorId === actor.id))
+      throw new AlreadyDone("You have already acknowledged this stage.");
     await bump(tx, e);
-    await addEvent(tx, e, "acknowledged", actor.id, "Acknowledged", ctx.clock.now());
+    events.push(await addEvent(tx, e, "acknowledged", actor.id, "Acknowledged", ctx.clock.now()));
     await recordHistory(tx, {
       entityType: "escalation",
       entityId: e.id,
@@ -388,8 +389,9 @@ export async function acknowledge(ctx: AppContext, actor: Actor, p: Pressed) {
       actorId: actor.id,
       after: { stage: e.stage },
     });
-    // The row as just written (the update matched e.version and changed only the version).
-    return (await publish(tx, ctx, e.id, { ...e, version: e.version + 1 }))(actor.id);
+    // The row as just written (the update matched e.version and changed only the version), and
+    // its events: the row lock taken by the update keeps every other action out until commit.
+    return (await publish(tx, ctx, e.id, { row: { ...e, version: e.version + 1 }, events }))(actor.id);
   });
 }
 
