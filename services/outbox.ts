@@ -21,36 +21,58 @@ export interface OutgoingMessage {
   notBefore?: Date;
 }
 
+/** A first send, as a row (kind "send"). */
+function sendRow(m: OutgoingMessage): Prisma.OutboxMessageCreateManyInput {
+  return {
+    idempotencyKey: m.idempotencyKey,
+    recipientId: m.recipientId,
+    kind: "send",
+    cardKey: m.cardKey ?? null,
+    payload: m.payload as Prisma.InputJsonValue,
+    notBefore: m.notBefore ?? new Date(),
+    nextAttemptAt: m.notBefore ?? new Date(),
+  };
+}
+
+export interface CardUpdate {
+  recipientId: string;
+  cardKey: string;
+  idempotencyKey: string;
+  payload: OutboxPayload;
+}
+
+/** An in-place update, as a row (kind "update"). */
+function updateRow(m: CardUpdate): Prisma.OutboxMessageCreateManyInput {
+  return {
+    idempotencyKey: m.idempotencyKey,
+    recipientId: m.recipientId,
+    kind: "update",
+    cardKey: m.cardKey,
+    payload: m.payload as Prisma.InputJsonValue,
+  };
+}
+
+/**
+ * Stores the rows in order, in one statement (INSERT … ON CONFLICT DO NOTHING): a row whose
+ * idempotency key is already stored is left as it is.
+ */
+async function insertOnce(tx: Tx, rows: Prisma.OutboxMessageCreateManyInput[]): Promise<void> {
+  if (rows.length) await tx.outboxMessage.createMany({ data: rows, skipDuplicates: true });
+}
+
 export async function enqueueMessage(tx: Tx, m: OutgoingMessage): Promise<void> {
-  await tx.outboxMessage.upsert({
-    where: { idempotencyKey: m.idempotencyKey },
-    update: {},
-    create: {
-      idempotencyKey: m.idempotencyKey,
-      recipientId: m.recipientId,
-      kind: "send",
-      cardKey: m.cardKey ?? null,
-      payload: m.payload as Prisma.InputJsonValue,
-      notBefore: m.notBefore ?? new Date(),
-      nextAttemptAt: m.notBefore ?? new Date(),
-    },
-  });
+  await insertOnce(tx, [sendRow(m)]);
 }
 
 /** Replace a card already delivered under `cardKey` (no-op for recipients who never got it). */
-export async function enqueueCardUpdate(
-  tx: Tx,
-  m: { recipientId: string; cardKey: string; idempotencyKey: string; payload: OutboxPayload },
-): Promise<void> {
-  await tx.outboxMessage.upsert({
-    where: { idempotencyKey: m.idempotencyKey },
-    update: {},
-    create: {
-      idempotencyKey: m.idempotencyKey,
-      recipientId: m.recipientId,
-      kind: "update",
-      cardKey: m.cardKey,
-      payload: m.payload as Prisma.InputJsonValue,
-    },
-  });
+export async function enqueueCardUpdate(tx: Tx, m: CardUpdate): Promise<void> {
+  await insertOnce(tx, [updateRow(m)]);
+}
+
+/** Several sends and updates at once (one statement), enqueued in the order given. */
+export async function enqueueAll(tx: Tx, ms: (({ kind: "send" } & OutgoingMessage) | ({ kind: "update" } & CardUpdate))[]): Promise<void> {
+  await insertOnce(
+    tx,
+    ms.map((m) => (m.kind === "send" ? sendRow(m) : updateRow(m))),
+  );
 }

@@ -2,7 +2,7 @@
 // their answers in (families never use Teams), or records why it could not be obtained. Wording is
 // the catalogue's (services/forms/templates/audit-feedback.json). One Feedback row per kind.
 import type { Tx } from "../db";
-import type { Prisma } from "../../generated/prisma/client";
+import type { Feedback, Prisma } from "../../generated/prisma/client";
 import { loadFormTemplate, optionLabel, optionValue } from "../forms/templateSchema";
 import type { FieldDef, FieldValues } from "./fields";
 import { recordHistory } from "../history";
@@ -84,9 +84,17 @@ export function feedbackErrors(kind: FeedbackKind, v: FieldValues): Record<strin
 }
 
 /** Stores the page (nothing when "obtained?" is unanswered). Returns the before/after for history. */
-export async function saveFeedback(tx: Tx, auditId: string, actorId: string, kind: FeedbackKind, v: FieldValues) {
+export async function saveFeedback(
+  tx: Tx,
+  auditId: string,
+  actorId: string,
+  kind: FeedbackKind,
+  v: FieldValues,
+  /** The stored row (null: none) when the caller read it in this transaction. */
+  stored?: Feedback | null,
+) {
   const obtained = v[obtainedId(kind)] ?? "";
-  const before = await tx.feedback.findUnique({ where: { auditId_kind: { auditId, kind } } });
+  const before = stored !== undefined ? stored : await tx.feedback.findUnique({ where: { auditId_kind: { auditId, kind } } });
   if (obtained === "") return { before: before ? storedFeedbackValues(before) : {}, after: before ? storedFeedbackValues(before) : {} };
   const isYes = obtained === "yes";
   const answers: Record<string, string> = {};

@@ -5,7 +5,8 @@
 // device. Audit.version guards against two devices overwriting each other silently.
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
-import type { Prisma } from "../../generated/prisma/client";
+import { randomUUID } from "node:crypto";
+import { Prisma, type Feedback } from "../../generated/prisma/client";
 import { AlreadyDone, Closed, Conflict, NotFound, ValidationFailed } from "../errors";
 import type { Actor } from "../permissions";
 import { recordHistory } from "../history";
@@ -143,6 +144,8 @@ async function selfAssessmentFields(tx: Tx, auditId: string): Promise<FieldDef[]
 interface PageSetup {
   defs: FieldDef[];
   stored: FieldValues;
+  /** Feedback pages: the stored row (null: none yet). */
+  feedback?: Feedback | null;
 }
 
 async function setupPage(tx: Tx, ctx: AppContext, audit: AuditWithCase, page: string): Promise<PageSetup> {
@@ -181,7 +184,7 @@ async function setupPage(tx: Tx, ctx: AppContext, audit: AuditWithCase, page: st
     const kind = page.slice(9) as FeedbackKind;
     if (!FEEDBACK_KINDS.includes(kind)) throw new NotFound(`No such page: ${page}`);
     const row = await tx.feedback.findUnique({ where: { auditId_kind: { auditId: audit.id, kind } } });
-    return { defs: feedbackFields(kind), stored: row ? storedFeedbackValues(row) : {} };
+    return { defs: feedbackFields(kind), stored: row ? storedFeedbackValues(row) : {}, feedback: row };
   }
   if (page === "outcome") {
     const scale = scaleFor(ctx.config, audit.gradeScaleId);
@@ -300,6 +303,31 @@ function requireEditable(audit: AuditWithCase) {
   }
 }
 
+interface AnswerRow {
+  area: number;
+  score: number | null;
+  strengths: string | null;
+  toDevelop: string | null;
+  signsOfImpact: string | null;
+  evidence: string | null;
+  rationale: string | null;
+}
+
+/** Inserts or replaces the answers of a page's areas: one statement, however many areas. */
+async function saveAnswers(tx: Tx, auditId: string, rows: AnswerRow[]): Promise<void> {
+  if (!rows.length) return;
+  const values = rows.map(
+    (r) =>
+      Prisma.sql`(${randomUUID()}, ${auditId}, ${r.area}::int, ${r.score}::int, ${r.strengths}, ${r.toDevelop}, ${r.signsOfImpact}, ${r.evidence}, ${r.rationale})`,
+  );
+  await tx.$executeRaw`
+    INSERT INTO "AuditAnswer" (id, "auditId", area, score, strengths, "toDevelop", "signsOfImpact", evidence, rationale)
+    VALUES ${Prisma.join(values)}
+    ON CONFLICT ("auditId", area) DO UPDATE SET
+      score = EXCLUDED.score, strengths = EXCLUDED.strengths, "toDevelop" = EXCLUDED."toDevelop",
+      "signsOfImpact" = EXCLUDED."signsOfImpact", evidence = EXCLUDED.evidence, rationale = EXCLUDED.rationale`;
+}
+
 /** Start or resume: the page last saved (or the first), from the database. */
 export async function openAuditForm(
   ctx: AppContext,
@@ -314,7 +342,8 @@ export async function openAuditForm(
   requireEditable(audit);
   const draft = (audit.draft ?? {}) as AuditDraft;
   const wanted = page && pageIds().includes(page) ? page : (draft.page ?? "health");
-  return ctx.db.$transaction((tx) => pageCard(tx, ctx, audit, wanted), { timeout: 20_000 });
+  // Reads only: no transaction (each read sees committed data, as it would inside one).
+  return pageCard(ctx.db, ctx, audit, wanted);
 }
 
 /** Thrown when a page is invalid: carries the page to show again with errors and the user's input. */
@@ -354,7 +383,7 @@ export async function saveAuditPage(
       requireEditable(audit);
       const pages = pageIds();
       if (!pages.includes(req.page)) throw new NotFound(`No such page: ${req.page}`);
-      const { defs, stored } = await setupPage(tx, ctx, audit, req.page);
+      const { defs, stored, feedback } = await setupPage(tx, ctx, audit, req.page);
       const { values, errors } = validateFields(defs, req.data);
       if (req.page.startsWith("feedback-")) Object.assign(errors, feedbackErrors(req.page.slice(9) as FeedbackKind, values), errors);
       if (!Object.keys(errors).length) Object.assign(errors, pageBudgetErrors(values));
@@ -377,10 +406,12 @@ export async function saveAuditPage(
         draft.health = health;
         update.meetingDate = meetingDate ? new Date(`${meetingDate}T00:00:00Z`) : null;
       } else if (req.page.startsWith("areas-")) {
+        const rows: AnswerRow[] = [];
         for (const area of areaGroups()[Number(req.page.slice(6)) - 1]!) {
           const n = area.number;
           const v = (s: string) => values[`a${n}_${s}`] || null;
           const row = {
+            area: n,
             score: v("score") === null ? null : Number(v("score")),
             strengths: v("strengths"),
             toDevelop: v("develop"),
@@ -388,17 +419,14 @@ export async function saveAuditPage(
             evidence: v("evidence"),
             rationale: v("rationale"),
           };
-          const empty = Object.values(row).every((x) => x === null);
+          const empty = AREA_COLUMNS.every(([, col]) => row[col] === null);
           const exists = AREA_COLUMNS.some(([suffix]) => stored[`a${n}_${suffix}`] !== undefined);
           if (empty && !exists) continue;
-          await tx.auditAnswer.upsert({
-            where: { auditId_area: { auditId: audit.id, area: n } },
-            update: row,
-            create: { auditId: audit.id, area: n, ...row },
-          });
+          rows.push(row);
         }
+        await saveAnswers(tx, audit.id, rows);
       } else if (req.page.startsWith("feedback-")) {
-        await saveFeedback(tx, audit.id, actor.id, req.page.slice(9) as FeedbackKind, values);
+        await saveFeedback(tx, audit.id, actor.id, req.page.slice(9) as FeedbackKind, values, feedback);
       } else if (req.page === "outcome") {
         draft.outcome = values;
       }

@@ -15,7 +15,7 @@ import { AlreadyDone, NotFound, NotPermitted, ValidationFailed } from "../errors
 import { loadEscalationConfig, type EscalationStage, type EscalationType } from "../catalogue";
 import { firstInChainWithRole, staffWithRole } from "../directory/staff";
 import { addWorkingDays, workingDaysBetween } from "../workingTime";
-import { casUpdate, fmtDate, fmtDateTime, notify, refreshUserIds, showCardTo } from "../sharedCard";
+import { casUpdate, fmtDate, fmtDateTime, notify, refreshUserIds, showCardToAll } from "../sharedCard";
 import { Prisma } from "../../generated/prisma/client";
 import type { Role } from "../../generated/prisma/enums";
 
@@ -65,70 +65,64 @@ async function load(tx: Tx, id: string): Promise<EscalationRow> {
 }
 
 async function addEvent(tx: Tx, e: { id: string; stage: number }, kind: string, actorId: string | null, text: string, at: Date) {
-  await tx.escalationEvent.create({ data: { escalationId: e.id, stage: e.stage, kind, actorId, text, at } });
+  return tx.escalationEvent.create({ data: { escalationId: e.id, stage: e.stage, kind, actorId, text, at } });
 }
 
+type EventRow = Prisma.EscalationEventGetPayload<object>;
+
+/** Every event of the escalation, oldest first (a handful: one per step taken). */
+const eventsOf = (tx: Tx, id: string): Promise<EventRow[]> =>
+  tx.escalationEvent.findMany({ where: { escalationId: id }, orderBy: { id: "asc" } });
+
 /** People who follow the card: raiser, case worker and their manager, and every owner so far. */
-async function viewersOf(tx: Tx, e: EscalationRow): Promise<string[]> {
+async function viewersOf(tx: Tx, e: EscalationRow, events: EventRow[]): Promise<string[]> {
   const ids = new Set<string>([e.raiserId, ...e.stageOwnerIds]);
   if (e.case.workerId) {
     ids.add(e.case.workerId);
     const w = await tx.staff.findUnique({ where: { id: e.case.workerId }, select: { lineManagerId: true } });
     if (w?.lineManagerId) ids.add(w.lineManagerId);
   }
-  const past = await tx.escalationEvent.findMany({ where: { escalationId: e.id, kind: "stage_owner" }, select: { actorId: true } });
-  for (const p of past) if (p.actorId) ids.add(p.actorId);
+  for (const p of events) if (p.kind === "stage_owner" && p.actorId) ids.add(p.actorId);
   return [...ids];
 }
 
 // ---------------------------------------------------------------- the card, per viewer
 
-/** What every viewer's card shares (names, recent events): read once, however many viewers. */
-async function cardBasis(tx: Tx, e: EscalationRow, viewers: string[]) {
+/**
+ * What every viewer's card shares (viewers, names, recent events): read once, however many
+ * viewers. Four reads besides the escalation: its events (unless the caller has them), the
+ * worker's manager, the names, and the viewers' Teams ids.
+ */
+async function cardBasis(tx: Tx, e: EscalationRow, known?: EventRow[]) {
+  const all = known ?? (await eventsOf(tx, e.id));
+  const viewers = await viewersOf(tx, e, all);
+  const events = all.slice(-EVENTS_ON_CARD);
+  const actors = events.map((x) => x.actorId).filter((x): x is string => !!x);
   const names = new Map(
-    (await tx.staff.findMany({ where: { id: { in: [...viewers, e.raiserId] } }, select: { id: true, name: true } })).map((s) => [
-      s.id,
-      s.name,
-    ]),
-  );
-  const events = await tx.escalationEvent.findMany({ where: { escalationId: e.id }, orderBy: { id: "desc" }, take: EVENTS_ON_CARD });
-  const eventCount = await tx.escalationEvent.count({ where: { escalationId: e.id } });
-  const actorNames = new Map(
     (
       await tx.staff.findMany({
-        where: { id: { in: events.map((x) => x.actorId).filter((x): x is string => !!x) } },
+        where: { id: { in: [...new Set([...viewers, e.raiserId, ...actors])] } },
         select: { id: true, name: true },
       })
     ).map((s) => [s.id, s.name]),
   );
-  const proposal =
-    e.status === "resolution_proposed"
-      ? await tx.escalationEvent.findFirst({ where: { escalationId: e.id, kind: "resolution_proposed" }, orderBy: { id: "desc" } })
-      : null;
+  const proposal = e.status === "resolution_proposed" ? (all.findLast((x) => x.kind === "resolution_proposed") ?? null) : null;
   return {
     viewers,
     names,
-    events: [...events].reverse(),
-    eventCount,
-    actorNames,
+    events,
+    eventCount: all.length,
     proposal,
     refreshUserIds: await refreshUserIds(tx, viewers),
   };
 }
 
-export async function cardData(
-  tx: Tx,
-  ctx: AppContext,
-  e: EscalationRow,
-  viewerId: string,
-  viewerIds?: string[],
-  shared?: Awaited<ReturnType<typeof cardBasis>>,
-) {
+/** The card as one viewer sees it (only the buttons they may press). */
+export function cardData(ctx: AppContext, e: EscalationRow, viewerId: string, basis: Awaited<ReturnType<typeof cardBasis>>) {
   const tz = ctx.config.TIMEZONE;
   const type = escalationType(e.type);
   const stage = stageOf(type, e.stage);
-  const basis = shared ?? (await cardBasis(tx, e, viewerIds ?? (await viewersOf(tx, e))));
-  const { names, events, eventCount, actorNames, proposal } = basis;
+  const { names, events, eventCount, proposal } = basis;
   const isOwner = e.stageOwnerIds.includes(viewerId) && e.status !== "resolved";
   const isRaiser = e.raiserId === viewerId;
   const ext = e.extensionRequest as ExtensionRequest | null;
@@ -154,7 +148,7 @@ export async function cardData(
     cafcass: e.cafcassReferredAt ? `Referred to Cafcass on ${fmtDate(e.cafcassReferredAt, tz)}` : "",
     events: events.map((x) => ({
       when: fmtDateTime(x.at, tz),
-      text: `Stage ${x.stage} · ${x.actorId ? `${actorNames.get(x.actorId) ?? ""}: ` : ""}${x.text ?? x.kind}`,
+      text: `Stage ${x.stage} · ${x.actorId ? `${names.get(x.actorId) ?? ""}: ` : ""}${x.text ?? x.kind}`,
     })),
     olderEvents: eventCount > EVENTS_ON_CARD ? `${eventCount - EVENTS_ON_CARD} earlier entries are in the full history.` : "",
     extension: ext ? `${names.get(ext.byId) ?? "A stage owner"} asks for ${ext.days} more working days: ${ext.reason}` : "",
@@ -180,22 +174,24 @@ export async function cardData(
 
 /**
  * Shows the current card to every viewer (first send for new viewers, in-place update for others);
- * returns the card data for the person who acted (the same reads, done once).
+ * returns the card data for the person who acted (the same reads, done once). `current` is the
+ * row and its events as the caller just wrote them, when it knows them (spares reading them again).
  */
-async function publish(tx: Tx, ctx: AppContext, id: string): Promise<(viewerId: string) => ReturnType<typeof cardData>> {
-  const e = await load(tx, id);
-  const viewers = await viewersOf(tx, e);
-  const shared = await cardBasis(tx, e, viewers);
-  for (const v of viewers) {
-    await showCardTo(tx, ctx, {
-      recipientId: v,
-      cardKey: cardKeyOf(e.id),
-      version: e.version,
-      template: "escalation",
-      data: await cardData(tx, ctx, e, v, viewers, shared),
-    });
-  }
-  return (viewerId) => cardData(tx, ctx, e, viewerId, viewers, shared);
+async function publish(
+  tx: Tx,
+  ctx: AppContext,
+  id: string,
+  current?: { row: EscalationRow; events: EventRow[] },
+): Promise<(viewerId: string) => ReturnType<typeof cardData>> {
+  const e = current?.row ?? (await load(tx, id));
+  const basis = await cardBasis(tx, e, current?.events);
+  await showCardToAll(
+    tx,
+    ctx,
+    { cardKey: cardKeyOf(e.id), version: e.version, template: "escalation" },
+    basis.viewers.map((v) => ({ recipientId: v, data: cardData(ctx, e, v, basis) })),
+  );
+  return (viewerId) => cardData(ctx, e, viewerId, basis);
 }
 
 async function run<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -204,13 +200,12 @@ async function run<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
 
 /** The card for this actor (Teams `refresh`, or opening it from a list). */
 export async function escalationCardFor(ctx: AppContext, actor: Actor, id: string) {
-  return run(ctx, async (tx) => {
-    const e = await load(tx, id);
-    const viewers = await viewersOf(tx, e);
-    if (!may(actor, "escalations.overview") && !viewers.includes(actor.id))
-      throw new NotPermitted("Only the raiser, the case's worker and managers, and the stage owners can see this escalation.");
-    return cardData(tx, ctx, e, actor.id, viewers);
-  });
+  // Reads only: no transaction (each read sees committed data, as it would inside one).
+  const e = await load(ctx.db, id);
+  const basis = await cardBasis(ctx.db, e);
+  if (!may(actor, "escalations.overview") && !basis.viewers.includes(actor.id))
+    throw new NotPermitted("Only the raiser, the case's worker and managers, and the stage owners can see this escalation.");
+  return cardData(ctx, e, actor.id, basis);
 }
 
 // ---------------------------------------------------------------- raising
@@ -271,7 +266,8 @@ export async function raiseEscalation(ctx: AppContext, actor: Actor, input: Rais
 
 // ---------------------------------------------------------------- moving between stages
 
-async function moveToStage(tx: Tx, ctx: AppContext, e: EscalationRow, to: number, why: string, actorId: string | null): Promise<void> {
+/** Moves the escalation and shows everyone the new card; returns the card for a given viewer. */
+async function moveToStage(tx: Tx, ctx: AppContext, e: EscalationRow, to: number, why: string, actorId: string | null) {
   const type = escalationType(e.type);
   const now = ctx.clock.now();
   const stage = stageOf(type, to);
@@ -313,7 +309,7 @@ async function moveToStage(tx: Tx, ctx: AppContext, e: EscalationRow, to: number
       text: `${stage.title} now owns it (${why}). The escalation card shows the history.`,
     });
   }
-  await publish(tx, ctx, e.id);
+  return publish(tx, ctx, e.id);
 }
 
 /** Job: the stage deadline passed without resolution → next stage (or record it at the last). */
@@ -381,10 +377,11 @@ async function bump(tx: Tx, e: { id: string; version: number }, data: Prisma.Esc
 export async function acknowledge(ctx: AppContext, actor: Actor, p: Pressed) {
   return run(ctx, async (tx) => {
     const e = await asOwner(tx, actor, p.id);
-    const done = await tx.escalationEvent.count({ where: { escalationId: e.id, stage: e.stage, kind: "acknowledged", actorId: actor.id } });
-    if (done) throw new AlreadyDone("You have already acknowledged this stage.");
+    const events = await eventsOf(tx, e.id);
+    if (events.some((x) => x.stage === e.stage && x.kind === "acknowledged" && x.actorId === actor.id))
+      throw new AlreadyDone("You have already acknowledged this stage.");
     await bump(tx, e);
-    await addEvent(tx, e, "acknowledged", actor.id, "Acknowledged", ctx.clock.now());
+    events.push(await addEvent(tx, e, "acknowledged", actor.id, "Acknowledged", ctx.clock.now()));
     await recordHistory(tx, {
       entityType: "escalation",
       entityId: e.id,
@@ -392,7 +389,9 @@ export async function acknowledge(ctx: AppContext, actor: Actor, p: Pressed) {
       actorId: actor.id,
       after: { stage: e.stage },
     });
-    return (await publish(tx, ctx, e.id))(actor.id);
+    // The row as just written (the update matched e.version and changed only the version), and
+    // its events: the row lock taken by the update keeps every other action out until commit.
+    return (await publish(tx, ctx, e.id, { row: { ...e, version: e.version + 1 }, events }))(actor.id);
   });
 }
 
@@ -498,8 +497,7 @@ export async function escalateNow(ctx: AppContext, actor: Actor, p: Pressed) {
     const e = await asOwner(tx, actor, p.id);
     const last = escalationType(e.type).stages.at(-1)!.stage;
     if (e.stage >= last) throw new AlreadyDone("This escalation is already at the last stage.");
-    await moveToStage(tx, ctx, e, e.stage + 1, "escalated by the stage owner", actor.id);
-    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+    return (await moveToStage(tx, ctx, e, e.stage + 1, "escalated by the stage owner", actor.id))(actor.id);
   });
 }
 
@@ -510,8 +508,7 @@ export async function bypass(ctx: AppContext, actor: Actor, p: Pressed & { toSta
     if (!type.bypass.allowed) throw new NotPermitted("This kind of escalation cannot bypass stages.");
     if (!type.stages.some((s) => s.stage === p.toStage) || p.toStage <= e.stage)
       throw new ValidationFailed("Choose a later stage.", { toStage: `Choose a stage after Stage ${e.stage}.` });
-    await moveToStage(tx, ctx, e, p.toStage, "the raiser bypassed the earlier stage(s)", actor.id);
-    return cardData(tx, ctx, await load(tx, e.id), actor.id);
+    return (await moveToStage(tx, ctx, e, p.toStage, "the raiser bypassed the earlier stage(s)", actor.id))(actor.id);
   });
 }
 

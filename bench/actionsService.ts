@@ -1,0 +1,26 @@
+// Child process of bench/actions.ts: the service under test (bot/service.ts, as `npm start` runs
+// it), so the 100 virtual users and the fake Bot Connector in the parent do not share its event
+// loop and the latency measured is the service's. Configured by the environment the parent passes.
+// IPC: sends {type:"ready", url, databaseUrl} once listening; answers {type:"cpu"} with its CPU
+// time so far (µs) and its event-loop delay since the last answer (ms); closes the service and exits
+// on {type:"stop"}.
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { loadConfig } from "../services/config";
+import { createLogger } from "../services/logger";
+import { startService } from "../bot/service";
+
+const config = loadConfig();
+const service = await startService({ config, log: createLogger(config.LOG_LEVEL), seedDemo: true });
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+process.send?.({ type: "ready", url: service.url, databaseUrl: service.database.url });
+process.on("message", (m: { type?: string }) => {
+  if (m?.type === "cpu") {
+    const c = process.cpuUsage();
+    const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+    const loop = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
+    loopDelay.reset();
+    process.send?.({ type: "cpu", micros: c.user + c.system, loop });
+  }
+  if (m?.type === "stop") void service.close().then(() => process.exit(0));
+});
