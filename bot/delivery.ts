@@ -14,10 +14,10 @@
 //   and jitter; after DELIVERY_MAX_ATTEMPTS the row is "dead" with the reason; 403 (blocked by the
 //   user, bot disabled by admin) is "blocked", final. The ConnectorClient's own retry policy is
 //   removed so every retry is ours and counted.
-// - Crash safety: the outcome of a request is committed by one single-row statement issued as soon
-//   as the response arrives. The one unavoidable window is between the connector's 2xx and that
-//   commit (docs/delivery.md): a crash there re-sends that one message after
-//   the lease expires. Nothing claimed but not yet sent is ever lost: its lease expires and another
+// - Crash safety: the outcome of a request is committed as soon as the response arrives (a failure
+//   in its own statement, successes group-committed: at once, or with the next write when one is on
+//   its way). The one unavoidable window is between the connector's 2xx and that commit
+//   (docs/delivery.md): a crash there re-sends those messages after the lease expires. Nothing claimed but not yet sent is ever lost: its lease expires and another
 //   instance (or this one after restart) sends it.
 import { randomUUID } from "node:crypto";
 import { ConfigurationBotFrameworkAuthentication, TurnContext, type ConfigurationBotFrameworkAuthenticationOptions } from "botbuilder";
