@@ -73,13 +73,13 @@
 // extended-protocol fix in services/db.ts), so statements queue behind each other; it is for a
 // one-person local run, not for 100 concurrent users.
 import { ERROR_CARD_TITLES } from "../bot/teamsBot";
-import { randomBytes, randomUUID } from "node:crypto";
-import pg from "pg";
+import { randomUUID } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../services/config";
+import { createBenchDatabase } from "./benchDatabase";
 import { createPrisma } from "../services/db";
 import { startFakeConnector } from "../test/fakes/botConnector";
 import { invokeActionExecute, type FromUser } from "../test/fakes/activities";
@@ -221,24 +221,6 @@ const savedVersion = (card: Card) => {
 const escalationExpected = (verb?: string) => (card: Card) =>
   !cardText(card).includes("Stage") ? "not an escalation card" : verb && !actionData(card, verb) ? `no ${verb} button` : undefined;
 
-async function freshDatabase(server: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `assure_bench_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const u = new URL(server);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async drop() {
-      const a = new pg.Client({ connectionString: server });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => a.end());
-    },
-  };
-}
-
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
   const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
@@ -299,7 +281,7 @@ async function spawnService(env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
 
 async function main() {
   const server = process.env.BENCH_DATABASE_URL;
-  const database = server ? await freshDatabase(server) : undefined;
+  const database = server ? await createBenchDatabase(server) : undefined;
   const connector = await startFakeConnector({ rateLimits: false });
   const serviceEnv: NodeJS.ProcessEnv = {
     ...process.env,

@@ -5,8 +5,6 @@
 //     target 300 writes 300 audits, self-assessments, history, 1,200 outbox cards and 300 jobs.
 // Uses BENCH_DATABASE_URL / TEST_DATABASE_URL (a server where it may create a scratch database),
 // else an embedded PGlite. Prints one JSON line last.
-import pg from "pg";
-import { randomBytes } from "node:crypto";
 import { loadConfig } from "../services/config";
 import { createPrisma, startEmbeddedPostgres } from "../services/db";
 import { migrate } from "../prisma/migrate";
@@ -15,6 +13,7 @@ import { ManualClock } from "../services/clock";
 import { createLogger } from "../services/logger";
 import { allocateMonth } from "../services/audit/allocation";
 import { planAllocation, type PlanAuditor, type PlanCase } from "../services/audit/plan";
+import { createBenchDatabase } from "./benchDatabase";
 
 const TEAMS = ["AI1", "AI2", "CIN", "CP", "CIC", "LC"];
 const PLANS = ["EARLY_HELP", "CHILD_IN_NEED", "CHILD_PROTECTION", "CHILD_LOOKED_AFTER", "CARE_LEAVER", "CONTACT"];
@@ -52,19 +51,9 @@ const server = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 let url: string;
 let cleanup: () => Promise<void>;
 if (server) {
-  const name = `assure_bench_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const u = new URL(server);
-  u.pathname = `/${name}`;
-  url = u.toString();
-  cleanup = async () => {
-    const a = new pg.Client({ connectionString: server });
-    await a.connect();
-    await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => a.end());
-  };
+  const d = await createBenchDatabase(server);
+  url = d.url;
+  cleanup = d.drop;
 } else {
   const h = await startEmbeddedPostgres("memory://");
   url = h.url;

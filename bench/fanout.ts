@@ -24,13 +24,13 @@
 //   before this session's changes, 500: ratio 0.49 (loaded) to 0.82, duplicates 3–20.
 // BENCH_SENDER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is passed to the senders.
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConversationReference } from "botbuilder";
 import { startFakeConnector, type FakeConnector } from "../test/fakes/botConnector";
 import { migrate } from "../prisma/migrate";
+import { createBenchDatabase } from "./benchDatabase";
 import { startEmbeddedPostgres, type DatabaseHandle } from "../services/db";
 import { cardAttachment, renderCard } from "../cards/render";
 
@@ -58,22 +58,10 @@ const SURVEY = {
 
 async function openBenchDatabase(): Promise<{ url: string; close(): Promise<void> }> {
   const server = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-  const name = `assure_bench_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: server });
   try {
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    const u = new URL(server);
-    u.pathname = `/${name}`;
-    return {
-      url: u.toString(),
-      async close() {
-        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        await admin.end();
-      },
-    };
+    const d = await createBenchDatabase(server);
+    return { url: d.url, close: () => d.drop() };
   } catch {
-    await admin.end().catch(() => undefined);
     console.error("no PostgreSQL server reachable: using the embedded PGlite (slower, one backend)");
     const h: DatabaseHandle = await startEmbeddedPostgres("memory://");
     return { url: h.url, close: () => h.close() };

@@ -6,7 +6,6 @@
 // Creates its own database on TEST_DATABASE_URL / DATABASE_URL's server and drops it at the end.
 // Prints one JSON line last: {"answers":…,"monthlyMs":…,"quarterlyMs":…}.
 import pg from "pg";
-import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { migrate } from "../prisma/migrate";
 import { createPrisma } from "../services/db";
@@ -18,29 +17,14 @@ import { monthlyReport } from "../services/reports/monthly";
 import { quarterlyReport } from "../services/reports/trends";
 import { reportSettings } from "../services/reports";
 import type { AppContext } from "../services/context";
+import { createBenchDatabase } from "./benchDatabase";
 
 const MONTHS = Number(process.env.BENCH_MONTHS ?? 60);
 const PER_MONTH = Number(process.env.BENCH_AUDITS_PER_MONTH ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const server = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const name = `assure_bench_${randomBytes(4).toString("hex")}`;
-const url = (() => {
-  const u = new URL(server);
-  u.pathname = `/${name}`;
-  return u.toString();
-})();
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: server });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 const statements = [
   "fs-listens",
@@ -142,7 +126,8 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return median(runs);
 }
 
-await admin(`CREATE DATABASE "${name}"`);
+const database = await createBenchDatabase(server);
+const url = database.url;
 let result: Record<string, unknown> | undefined;
 try {
   await migrate(url);
@@ -193,7 +178,7 @@ try {
   };
 } finally {
   // BENCH_KEEP=1 keeps the database for profiling (its name is printed).
-  if (process.env.BENCH_KEEP) log(`kept database ${name}`);
-  else await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  if (process.env.BENCH_KEEP) log(`kept database ${database.name}`);
+  else await database.drop();
 }
 console.log(JSON.stringify(result));

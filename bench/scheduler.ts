@@ -3,12 +3,10 @@
 // fresh PostgreSQL database (on TEST_DATABASE_URL or DATABASE_URL's server), created and dropped
 // here. Each reminder's effect is an outbox message and a history row; the run checks each
 // happened exactly once. Prints one JSON line last.
-import pg from "pg";
-import { randomBytes } from "node:crypto";
 import { migrate } from "../prisma/migrate";
 import { createPrisma } from "../services/db";
 import { scheduleNewJobs } from "../services/jobs";
-import { withDatabase } from "../test/support/testDb";
+import { createBenchDatabase } from "./benchDatabase";
 import { spawnWorker } from "../test/support/spawnWorker";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
@@ -20,11 +18,8 @@ if (!server) {
   process.exit(2);
 }
 
-const name = `assure_bench_${randomBytes(4).toString("hex")}`;
-const admin = new pg.Client({ connectionString: server });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${name}"`);
-const url = withDatabase(server, name);
+const database = await createBenchDatabase(server);
+const url = database.url;
 const log = (msg: string) => console.error(`[bench] ${msg}`);
 try {
   await migrate(url);
@@ -81,6 +76,5 @@ try {
     }),
   );
 } finally {
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
+  await database.drop();
 }
