@@ -21,6 +21,14 @@ export interface OutgoingMessage {
   notBefore?: Date;
 }
 
+/**
+ * "Due at once": the earliest-delivery and next-attempt time of a row that has none of its own. A
+ * fixed instant in the past rather than the wall clock's now, so a row is due on whatever clock the
+ * sender reads (the service's Clock, a ManualClock in tests) and is never held back because the
+ * machine's time is ahead of it. Rows keep enqueue order through `seq`, not through these times.
+ */
+export const DUE_AT_ONCE = new Date(0);
+
 /** A first send, as a row (kind "send"). */
 function sendRow(m: OutgoingMessage): Prisma.OutboxMessageCreateManyInput {
   return {
@@ -29,8 +37,8 @@ function sendRow(m: OutgoingMessage): Prisma.OutboxMessageCreateManyInput {
     kind: "send",
     cardKey: m.cardKey ?? null,
     payload: m.payload as Prisma.InputJsonValue,
-    notBefore: m.notBefore ?? new Date(),
-    nextAttemptAt: m.notBefore ?? new Date(),
+    notBefore: m.notBefore ?? DUE_AT_ONCE,
+    nextAttemptAt: m.notBefore ?? DUE_AT_ONCE,
   };
 }
 
@@ -49,6 +57,8 @@ function updateRow(m: CardUpdate): Prisma.OutboxMessageCreateManyInput {
     kind: "update",
     cardKey: m.cardKey,
     payload: m.payload as Prisma.InputJsonValue,
+    notBefore: DUE_AT_ONCE,
+    nextAttemptAt: DUE_AT_ONCE,
   };
 }
 
