@@ -34,7 +34,8 @@ export const permissionMatrix = {
   ],
   "moderation.sample": ["QA_TEAM", "HEAD_OF_QA", "ADMIN"],
   "moderation.moderate": ["MODERATOR", "SERVICE_MANAGER", "HEAD_OF_SERVICE", "ASSISTANT_DIRECTOR", "CP_CHAIR", "IRO"],
-  "escalation.raise": ["CP_CHAIR", "IRO", "FOSTERING_IRO", "PRACTITIONER"],
+  /** Everyone the escalation catalogue lets raise some kind of escalation (each kind's own raisers are checked by the service). */
+  "escalation.raise": ["CP_CHAIR", "IRO", "FOSTERING_IRO", "PRACTITIONER", "DEPUTY_TEAM_MANAGER", "TEAM_MANAGER", "SERVICE_MANAGER"],
   "escalations.overview": ["HEAD_OF_SERVICE", "ASSISTANT_DIRECTOR", "DIRECTOR", "QA_TEAM", "HEAD_OF_QA"],
   "survey.manage": ["QA_TEAM", "HEAD_OF_QA", "ADMIN"],
   "report.monthly": ["HEAD_OF_SERVICE", "ASSISTANT_DIRECTOR", "DIRECTOR", "QA_TEAM", "HEAD_OF_QA"],

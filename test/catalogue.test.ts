@@ -10,6 +10,7 @@ import {
   loadGradeScales,
   loadSupervisionRules,
 } from "../services/catalogue/index";
+import { permissionMatrix } from "../services/permissions";
 import { allQuestions, formTemplateSchema, listFormTemplates, loadFormTemplate, optionValue } from "../services/forms/templateSchema";
 
 const TEMPLATE_IDS = [
@@ -20,6 +21,14 @@ const TEMPLATE_IDS = [
   "managers-standards",
   "parent-carer-survey",
 ];
+
+describe("catalogue and permissions agree", () => {
+  it("lets exactly the roles the escalation procedures name raise an escalation (managers included, as the practitioner procedure says)", () => {
+    const raisers = new Set(loadEscalationConfig().types.flatMap((t) => t.raiserRoles));
+    expect(raisers).toContain("TEAM_MANAGER");
+    expect(new Set(permissionMatrix["escalation.raise"])).toEqual(raisers);
+  });
+});
 
 describe("catalogue files validate", () => {
   it("loads every catalogue file", () => {
