@@ -28,7 +28,8 @@ import type { AppContext } from "../services/context";
 import type { OutboxPayload } from "../services/outbox";
 import { Pacer, backoffMs, parseRetryAfter, type RateWindow } from "../services/delivery/pacer";
 import { installForUser } from "../services/graph/install";
-import { cardAttachment, renderCard } from "../cards/render";
+import { findSentCard } from "../services/graph/chats";
+import { cardAttachment, markCard, renderCard, type CardJson } from "../cards/render";
 import { Prisma } from "../generated/prisma/client";
 
 export const NOT_REACHABLE = "not reachable yet: the person has not opened Assure in Teams";
@@ -44,8 +45,14 @@ export interface SenderOptions {
   globalRps?: number;
   /** Rows held (claimed, not yet sent) at most; default 1 s of the global rate, at least 50. */
   maxHeld?: number;
-  /** Concurrent Graph installs (default 4). */
+  /** Concurrent Graph calls: installs and in-doubt checks (default 4). */
   graphConcurrency?: number;
+  /**
+   * In-doubt checks look for messages created after the previous attempt started minus this (the
+   * clocks of this machine and of Microsoft may differ; default 2 minutes). It only bounds the
+   * search: the marker, not the time, identifies the message.
+   */
+  inDoubtSkewMs?: number;
 }
 
 interface ClaimRow {
@@ -57,6 +64,8 @@ interface ClaimRow {
   attempts: number;
   prevStatus: string;
   prevOwner: string | null;
+  /** When the previous claim (the attempt in doubt, for a takeover) started. */
+  prevAttemptAt: Date | null;
 }
 
 /** A claimed row with what sending needs, as the claim statement returns it. */
@@ -102,6 +111,12 @@ export interface SenderStats {
   skipped: number;
   waiting: number;
   took_over: number;
+  /** Sends taken over from an expired lease (in doubt: the dead owner may have delivered them). */
+  inDoubt: number;
+  /** In-doubt sends found in the recipient's chat through Graph: recorded as sent, not sent again. */
+  reconciled: number;
+  /** In-doubt sends sent again without a check (no Graph, no marker, or the lookup failed): at-least-once. */
+  resentInDoubt: number;
   lostLease: number;
   requests: number;
   throttled: number;
@@ -121,6 +136,9 @@ export class OutboxSender {
     skipped: 0,
     waiting: 0,
     took_over: 0,
+    inDoubt: 0,
+    reconciled: 0,
+    resentInDoubt: 0,
     lostLease: 0,
     requests: 0,
     throttled: 0,
@@ -136,6 +154,10 @@ export class OutboxSender {
   private readonly busyConversations = new Set<string>();
   private claiming: Promise<number> | undefined;
   private reaching = 0;
+  /** Graph calls under way (installs and in-doubt checks share graphConcurrency). */
+  private graphBusy = 0;
+  /** In-doubt sends being checked in the recipient's chat (held: their leases are renewed). */
+  private readonly checking = new Map<string, Promise<void>>();
   private stopped = true;
   private loopDone: Promise<void> | undefined;
   private signal: (() => void) | undefined;
@@ -146,7 +168,7 @@ export class OutboxSender {
   private sentBatch: Array<SentRecord & { resolve(n: number): void; reject(err: unknown): void }> = [];
   /** Writes of successes on their way to the database. */
   private recordingSent = 0;
-  private readonly rendered = new Map<string, Partial<Activity>>();
+  private readonly rendered = new Map<string, { type: "message"; card?: CardJson; text?: string }>();
   private recent429: number[] = [];
   private recentRequests: number[] = [];
   private readonly maxHeld: number;
@@ -194,6 +216,7 @@ export class OutboxSender {
     await this.loopDone;
     if (this.renewTimer) clearInterval(this.renewTimer);
     await this.claiming?.catch(() => 0);
+    await Promise.allSettled([...this.checking.values()]);
     await Promise.allSettled([...this.inflight.values()]);
     const ids = this.queue.map((h) => h.id);
     this.queue = [];
@@ -247,7 +270,7 @@ export class OutboxSender {
   }
 
   private get held(): number {
-    return this.queue.length + this.inflight.size;
+    return this.queue.length + this.inflight.size + this.checking.size;
   }
 
   private async loop(): Promise<void> {
@@ -289,8 +312,9 @@ export class OutboxSender {
     const n = await this.claim(batch);
     for (;;) {
       const wait = this.dispatch();
-      if (this.queue.length === 0 && this.inflight.size === 0 && this.reaching === 0) break;
-      if (this.inflight.size > 0 || this.reaching > 0) await Promise.race([...this.inflight.values(), this.sleep(Math.min(wait, 50))]);
+      if (this.queue.length === 0 && this.inflight.size === 0 && this.reaching === 0 && this.checking.size === 0) break;
+      if (this.inflight.size > 0 || this.reaching > 0 || this.checking.size > 0)
+        await Promise.race([...this.inflight.values(), ...this.checking.values(), this.sleep(Math.min(wait, 50))]);
       else await this.sleep(Math.min(wait, 1_000));
     }
     return n;
@@ -336,15 +360,18 @@ export class OutboxSender {
     const reachable = Prisma.sql`(${graph} OR EXISTS (SELECT 1 FROM "ConversationReference" c WHERE c."staffId" = o."recipientId"))`;
     const rows = await db.$queryRaw<ClaimedRow[]>`
       WITH pending AS (
-        SELECT o.id, o.seq, o.status AS "prevStatus", o."lockedBy" AS "prevOwner" FROM "OutboxMessage" o
+        SELECT o.id, o.seq, o.status AS "prevStatus", o."lockedBy" AS "prevOwner", o."lastAttemptAt" AS "prevAttemptAt"
+        FROM "OutboxMessage" o
         WHERE o.status = 'pending' AND ${due} AND ${reachable} AND ${headOfLine}
         ORDER BY o.seq LIMIT ${limit} FOR UPDATE OF o SKIP LOCKED),
       waiting AS (
-        SELECT o.id, o.seq, o.status AS "prevStatus", o."lockedBy" AS "prevOwner" FROM "OutboxMessage" o
+        SELECT o.id, o.seq, o.status AS "prevStatus", o."lockedBy" AS "prevOwner", o."lastAttemptAt" AS "prevAttemptAt"
+        FROM "OutboxMessage" o
         WHERE o.status = 'waiting' AND ${due} AND ${reachable} AND ${headOfLine}
         ORDER BY o.seq LIMIT ${limit} FOR UPDATE OF o SKIP LOCKED),
       expired AS (
-        SELECT o.id, o.seq, o.status AS "prevStatus", o."lockedBy" AS "prevOwner" FROM "OutboxMessage" o
+        SELECT o.id, o.seq, o.status AS "prevStatus", o."lockedBy" AS "prevOwner", o."lastAttemptAt" AS "prevAttemptAt"
+        FROM "OutboxMessage" o
         WHERE o.status = 'sending' AND o."lockedUntil" < ${now} AND o."lockedBy" IS DISTINCT FROM ${this.instanceId}
           AND ${due} AND ${headOfLine}
         ORDER BY o.seq LIMIT ${limit} FOR UPDATE OF o SKIP LOCKED),
@@ -355,8 +382,9 @@ export class OutboxSender {
         UPDATE "OutboxMessage" m
         SET status = 'sending', "lockedBy" = ${this.instanceId}, "lockedUntil" = ${lease}, "lastAttemptAt" = ${now}
         FROM picked WHERE m.id = picked.id
-        RETURNING m.id, m.seq, m."recipientId", m.kind, m."cardKey", m.payload, m.attempts, picked."prevStatus", picked."prevOwner")
-      SELECT cl.id, cl."recipientId", cl.kind, cl."cardKey", cl.payload, cl.attempts, cl."prevStatus", cl."prevOwner",
+        RETURNING m.id, m.seq, m."recipientId", m.kind, m."cardKey", m.payload, m.attempts, picked."prevStatus", picked."prevOwner",
+          picked."prevAttemptAt")
+      SELECT cl.id, cl."recipientId", cl.kind, cl."cardKey", cl.payload, cl.attempts, cl."prevStatus", cl."prevOwner", cl."prevAttemptAt",
         r."conversationId" AS "refConversationId", r."serviceUrl", r."tenantId", r.reference,
         ci."conversationId" AS "cardConversationId", ci."activityId" AS "cardActivityId"
       FROM claimed cl
@@ -380,6 +408,7 @@ export class OutboxSender {
         attempts: row.attempts,
         prevStatus: row.prevStatus,
         prevOwner: row.prevOwner,
+        prevAttemptAt: row.prevAttemptAt,
       };
       const reference = row.refConversationId
         ? {
@@ -395,7 +424,7 @@ export class OutboxSender {
         }
         this.queue.push({ ...claimed, ...reference, conversationId: row.cardConversationId, activityId: row.cardActivityId });
       } else if (reference) {
-        this.queue.push({ ...claimed, ...reference, conversationId: row.refConversationId! });
+        this.enqueue({ ...claimed, ...reference, conversationId: row.refConversationId! });
       } else if (this.opts.graph) {
         void this.reach(claimed);
       } else {
@@ -405,12 +434,85 @@ export class OutboxSender {
     return rows.length;
   }
 
+  /** Runs a Graph call when fewer than graphConcurrency are under way. */
+  private async withGraph<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.graphBusy >= (this.opts.graphConcurrency ?? 4)) await new Promise((r) => setTimeout(r, 20));
+    this.graphBusy++;
+    try {
+      return await fn();
+    } finally {
+      this.graphBusy--;
+    }
+  }
+
+  /**
+   * Queues a claimed row for sending; a send taken over from an expired lease is in doubt (its
+   * owner may have died after Teams accepted it) and is checked first.
+   */
+  private enqueue(h: Held): void {
+    if (h.prevStatus !== "sending" || h.kind !== "send") {
+      this.queue.push(h);
+      return;
+    }
+    this.stats.inDoubt++;
+    const p = this.settleInDoubt(h)
+      .catch((err: unknown) => {
+        // Recording the found message failed: the row stays ours, unsent; its lease expires and it
+        // is checked again by whoever takes it.
+        this.app.log.error({ err, outboxId: h.id }, "recording an in-doubt send found in the chat failed");
+      })
+      .finally(() => {
+        this.checking.delete(h.id);
+        this.poke();
+      });
+    this.checking.set(h.id, p);
+  }
+
+  /**
+   * An in-doubt send: with Graph, look in the recipient's chat for a bot message carrying this
+   * row's marker, created after the previous attempt started. Found: record it as sent with that
+   * message id (and its CardInstance) and send nothing. Absent: send. Cannot tell (no Graph, a
+   * plain-text message has no marker, the lookup failed): send again, counted and logged.
+   */
+  private async settleInDoubt(h: Held): Promise<void> {
+    let reason: string;
+    if (!this.opts.graph) reason = "Graph is not configured";
+    else if (!h.payload.template) reason = "a plain-text message carries no marker";
+    else {
+      const skew = this.opts.inDoubtSkewMs ?? 120_000;
+      const since = h.prevAttemptAt ? new Date(h.prevAttemptAt.getTime() - skew) : undefined;
+      const graph = this.opts.graph;
+      const found = await this.withGraph(() =>
+        findSentCard(this.app, graph, { recipientId: h.recipientId, conversationId: h.conversationId, outboxId: h.id, since }),
+      );
+      if (found.status === "found") {
+        this.stats.reconciled++;
+        this.app.log.info({ outboxId: h.id, activityId: found.messageId }, "in-doubt send found in the chat: recorded, not sent again");
+        const n = await this.recordSent({
+          id: h.id,
+          attempts: h.attempts + 1,
+          activityId: found.messageId,
+          conversationId: h.conversationId,
+        });
+        if (n === 0) this.stats.lostLease++;
+        return;
+      }
+      if (found.status === "absent") {
+        this.queue.push(h);
+        return;
+      }
+      reason = found.reason;
+    }
+    this.stats.resentInDoubt++;
+    this.app.log.warn({ outboxId: h.id, previousOwner: h.prevOwner, reason }, "in-doubt send sent again unchecked (at-least-once)");
+    this.queue.push(h);
+  }
+
   /** Installs Assure for someone through Graph, then queues their message. */
   private async reach(row: ClaimRow): Promise<void> {
-    while (this.reaching >= (this.opts.graphConcurrency ?? 4)) await new Promise((r) => setTimeout(r, 20));
     this.reaching++;
     try {
-      const result = await installForUser(this.app, this.opts.graph!, row.recipientId);
+      const result = await this.withGraph(() => installForUser(this.app, this.opts.graph!, row.recipientId));
       if (!result.ok) {
         this.stats.waiting++;
         // Try Graph again later; the message stays visible as waiting meanwhile.
@@ -426,7 +528,7 @@ export class OutboxSender {
         await this.release(row.id, "waiting", NOT_REACHABLE);
         return;
       }
-      this.queue.push({
+      this.enqueue({
         ...row,
         conversationId: ref.conversationId,
         serviceUrl: ref.serviceUrl,
@@ -450,7 +552,7 @@ export class OutboxSender {
   }
 
   private async renewLeases(): Promise<void> {
-    const ids = [...this.queue.map((h) => h.id), ...this.inflight.keys()];
+    const ids = [...this.queue.map((h) => h.id), ...this.inflight.keys(), ...this.checking.keys()];
     if (ids.length === 0) return;
     const lease = new Date(this.app.clock.now().getTime() + this.app.config.DELIVERY_LEASE_MS);
     await this.app.db.$executeRaw`
@@ -521,18 +623,20 @@ export class OutboxSender {
   }
 
   private activityFor(h: Held): Partial<Activity> {
-    // A fan-out sends the same card to many people: render each distinct payload once.
+    // A fan-out sends the same card to many people: render each distinct payload once, then mark
+    // each copy with its outbox id (the card's root id), which Graph shows in the chat.
     const key = JSON.stringify(h.payload);
     let base = this.rendered.get(key);
     if (!base) {
       const p = h.payload;
-      base = p.template
-        ? { type: "message", attachments: [cardAttachment(renderCard(p.template, p.data ?? {}))] }
-        : { type: "message", text: p.text ?? "" };
+      base = p.template ? { type: "message", card: renderCard(p.template, p.data ?? {}) } : { type: "message", text: p.text ?? "" };
       if (this.rendered.size > 200) this.rendered.clear();
       this.rendered.set(key, base);
     }
-    return TurnContext.applyConversationReference({ ...base }, h.reference, false);
+    const activity: Partial<Activity> = base.card
+      ? { type: "message", attachments: [cardAttachment(markCard(base.card, h.id))] }
+      : { type: "message", text: base.text };
+    return TurnContext.applyConversationReference(activity, h.reference, false);
   }
 
   private async send(h: Held): Promise<void> {
