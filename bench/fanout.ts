@@ -29,6 +29,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConversationReference } from "botbuilder";
 import { startFakeConnector, type FakeConnector } from "../test/fakes/botConnector";
+import { startFakeGraph } from "../test/fakes/graph";
 import { migrate } from "../prisma/migrate";
 import { createBenchDatabase } from "./benchDatabase";
 import { startEmbeddedPostgres, type DatabaseHandle } from "../services/db";
@@ -50,6 +51,9 @@ const WARM = arg("warm", 200);
 const LEASE_MS = arg("lease", 3_000);
 /** hard: SIGKILL (requests on the wire at that instant may be delivered twice); soft: abandon() then exit. */
 const KILL_MODE = process.argv.includes("--kill-soft") ? "soft" : "hard";
+/** Senders check in-doubt sends in the recipient's chat through the fake Graph (off: re-sent, at-least-once). */
+const GRAPH = !process.argv.includes("--no-graph");
+const CATALOG_ID = "assure-catalog-id";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SURVEY = {
   title: "Staff survey: tell us about supervision",
@@ -86,8 +90,9 @@ async function seed(url: string, fakeUrl: string): Promise<void> {
 
 async function seedPeople(c: pg.Client, who: "bench" | "warm", count: number, fakeUrl: string): Promise<void> {
   await c.query(
-    `INSERT INTO "Staff" (id, email, name, roles, active, source, "createdAt", "updatedAt")
-     SELECT $2 || '-' || i, $2 || i || '@bench.invalid', 'User ' || i, ARRAY['PRACTITIONER']::"Role"[], true, 'bench', now(), now()
+    `INSERT INTO "Staff" (id, email, name, roles, active, source, "aadObjectId", "createdAt", "updatedAt")
+     SELECT $2 || '-' || i, $2 || i || '@bench.invalid', 'User ' || i, ARRAY['PRACTITIONER']::"Role"[], true, 'bench', 'aad-' || $2 || '-' || i,
+       now(), now()
      FROM generate_series(1, $1::int) i`,
     [count, who],
   );
@@ -97,7 +102,7 @@ async function seedPeople(c: pg.Client, who: "bench" | "warm", count: number, fa
        jsonb_build_object('channelId', 'msteams', 'serviceUrl', $2::text,
          'conversation', jsonb_build_object('id', 'a:conv-29:' || $3 || '-' || i, 'conversationType', 'personal', 'tenantId', 't1'),
          'bot', jsonb_build_object('id', '28:assure-bot', 'name', 'Assure'),
-         'user', jsonb_build_object('id', '29:' || $3 || '-' || i, 'name', 'User ' || i)),
+         'user', jsonb_build_object('id', '29:' || $3 || '-' || i, 'aadObjectId', 'aad-' || $3 || '-' || i, 'name', 'User ' || i)),
        now(), now()
      FROM generate_series(1, $1::int) i`,
     [count, fakeUrl, who],
@@ -126,7 +131,7 @@ interface Child {
   stats: Record<string, number>;
 }
 
-function spawnSender(dbUrl: string, instance: string): Child {
+function spawnSender(dbUrl: string, instance: string, graphUrl: string | undefined): Child {
   const nodeArgs = (process.env.BENCH_SENDER_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(here, "fanoutSender.ts")], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -141,6 +146,16 @@ function spawnSender(dbUrl: string, instance: string): Child {
       DELIVERY_POLL_MS: "100",
       DB_POOL_MAX: "12",
       BENCH_INSTANCE: instance,
+      ...(graphUrl
+        ? {
+            GRAPH_TENANT_ID: "t1",
+            GRAPH_CLIENT_ID: "bench",
+            GRAPH_CLIENT_SECRET: "bench",
+            GRAPH_BASE_URL: graphUrl,
+            GRAPH_AUTHORITY_URL: graphUrl,
+            TEAMS_APP_CATALOG_ID: CATALOG_ID,
+          }
+        : {}),
     },
   });
   const child: Child = { proc, stats: {}, ready: Promise.resolve() };
@@ -195,6 +210,20 @@ async function naiveLoop(fake: FakeConnector, count: number): Promise<{ sent: nu
 const faults = { rate429: P429, rate5xx: P5XX, rateReset: PRESET, statuses5xx: [502, 503, 504], retryAfterSeconds: 1 };
 const fake = await startFakeConnector({ rateLimits: { globalLimit: CEILING } });
 const naiveFake = await startFakeConnector({ rateLimits: { globalLimit: CEILING } });
+// Teams is one backend: the fake Graph's chats are what the fake connector accepted. Everyone has
+// Assure installed (they opened it), so their chat is found through the installation.
+const people = (["bench", "warm"] as const).flatMap((who) =>
+  Array.from({ length: who === "bench" ? N : WARM }, (_, i) => `aad-${who}-${i + 1}`),
+);
+const graph = GRAPH
+  ? await startFakeGraph({
+      users: people.map((id) => ({ id, displayName: id, userPrincipalName: `${id}@bench.invalid` })),
+      apps: [{ id: CATALOG_ID, displayName: "Assure" }],
+      botAppId: "assure-bot",
+      installed: people.map((userId) => ({ userId, appId: CATALOG_ID })),
+      connector: fake,
+    })
+  : undefined;
 naiveFake.setRandomFaults({ ...faults, seed: 11 });
 const database = await openBenchDatabase();
 let exitCode = 0;
@@ -205,9 +234,9 @@ try {
 
   // The service is running (its sender polling an empty outbox) when the QA team sends the survey;
   // the replacement waits, warm, for the first one to die.
-  const first = spawnSender(database.url, "first");
+  const first = spawnSender(database.url, "first", graph?.url);
   await first.ready;
-  const standby = spawnSender(database.url, "replacement");
+  const standby = spawnSender(database.url, "replacement", graph?.url);
   await standby.ready;
   first.proc.send({ type: "go" });
   // A running service has sent before: WARM messages to other people, then the recordings, rate
@@ -304,6 +333,8 @@ try {
             },
           },
           faults: { p429: P429, p5xx: P5XX, pReset: PRESET, leaseMs: LEASE_MS },
+          throttledAtSeconds: fake.requests.filter((r) => r.outcome === "throttled").map((r) => +((r.time - t0) / 1000).toFixed(2)),
+          graph: graph ? { requests: graph.stats.requests, byStatus: graph.stats.byStatus } : "off (--no-graph)",
         },
       },
       null,
@@ -319,6 +350,10 @@ try {
       duplicates,
       lost,
       naiveRatio: +(naiveRps / CEILING).toFixed(3),
+      graph: GRAPH,
+      inDoubt: (firstStats.inDoubt ?? 0) + (secondStats.inDoubt ?? 0),
+      reconciled: (firstStats.reconciled ?? 0) + (secondStats.reconciled ?? 0),
+      resentInDoubt: (firstStats.resentInDoubt ?? 0) + (secondStats.resentInDoubt ?? 0),
     }),
   );
   if (open !== 0) exitCode = 1;
@@ -328,6 +363,7 @@ try {
 } finally {
   await fake.close();
   await naiveFake.close();
+  await graph?.close();
   await database.close();
 }
 process.exit(exitCode);

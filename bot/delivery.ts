@@ -185,7 +185,8 @@ export class OutboxSender {
   ) {
     this.instanceId = opts.instanceId ?? `sender-${randomUUID().slice(0, 8)}`;
     const rps = opts.globalRps ?? app.config.DELIVERY_GLOBAL_RPS;
-    this.pacer = new Pacer({ globalRps: rps, ...(opts.perConversation ? { perConversation: opts.perConversation } : {}) });
+    // startBusy: this instance may be replacing one that died mid-second (see PacerOptions).
+    this.pacer = new Pacer({ globalRps: rps, startBusy: true, ...(opts.perConversation ? { perConversation: opts.perConversation } : {}) });
     this.maxHeld = opts.maxHeld ?? Math.max(50, Math.ceil(rps));
     this.claimBatch = Math.max(25, Math.ceil(this.maxHeld / 4));
     this.maxInFlight = app.config.DELIVERY_MAX_IN_FLIGHT;
@@ -269,8 +270,13 @@ export class OutboxSender {
     });
   }
 
+  /**
+   * Rows held for sending (bounded by maxHeld). In-doubt rows being checked in the chat are not
+   * counted: after a takeover they can number a whole dead instance's claims, and counting them
+   * stopped new claims (and starved the queue) until every check was done.
+   */
   private get held(): number {
-    return this.queue.length + this.inflight.size + this.checking.size;
+    return this.queue.length + this.inflight.size;
   }
 
   private async loop(): Promise<void> {

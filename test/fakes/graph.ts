@@ -341,22 +341,54 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
     };
   }
 
-  /** The connector conversations that are this chat (see the header). */
-  function isChat(chatId: string): (a: RecordedActivity) => boolean {
+  /**
+   * The connector's accepted activities by conversation and by personal recipient's Entra id,
+   * indexed as they come (a scan of a 10,000-message fan-out per read stalled the process that
+   * also serves the fake connector, and so its rate limiter's clock).
+   */
+  const index = {
+    seen: 0,
+    lastSeq: 0,
+    source: null as ChatSource | null,
+    byConversation: new Map<string, RecordedActivity[]>(),
+    byAad: new Map<string, RecordedActivity[]>(),
+  };
+  function indexed(): typeof index {
+    const acts = connector?.activities ?? [];
+    // Rebuilt when the connector changed or was reset (its last indexed activity is no longer there).
+    if (index.source !== connector || (index.seen > 0 && acts[index.seen - 1]?.seq !== index.lastSeq))
+      Object.assign(index, { seen: 0, lastSeq: 0, source: connector, byConversation: new Map(), byAad: new Map() });
+    const push = (m: Map<string, RecordedActivity[]>, k: string, a: RecordedActivity): void => {
+      const l = m.get(k);
+      if (l) l.push(a);
+      else m.set(k, [a]);
+    };
+    for (; index.seen < acts.length; index.seen++) {
+      const a = acts[index.seen]!;
+      push(index.byConversation, a.conversationId, a);
+      const aad = a.body?.recipient?.aadObjectId;
+      if (aad && (a.body?.conversation as { conversationType?: string } | undefined)?.conversationType === "personal")
+        push(index.byAad, aad, a);
+      index.lastSeq = a.seq;
+    }
+    return index;
+  }
+
+  /** The connector activities in this chat (see the header), in order. */
+  function chatActivities(chatId: string): RecordedActivity[] {
+    const ix = indexed();
     const inst = installations.find((i) => i.chatId === chatId);
-    return (a) =>
-      a.conversationId === chatId ||
-      (inst !== undefined &&
-        a.body?.recipient?.aadObjectId === inst.userId &&
-        (a.body?.conversation as { conversationType?: string } | undefined)?.conversationType === "personal");
+    const own = ix.byConversation.get(chatId) ?? [];
+    if (!inst) return own;
+    const personal = (ix.byAad.get(inst.userId) ?? []).filter((a) => a.conversationId !== chatId);
+    return personal.length ? [...own, ...personal].sort((a, b) => a.seq - b.seq) : own;
   }
 
   /** The chat's bot messages as Graph's chatMessage objects (state after updates and deletes). */
   function chatMessages(chatId: string): Array<Record<string, unknown>> {
-    const inChat = isChat(chatId);
     const byId = new Map<string, { created: number; modified: number; deleted?: number; a: RecordedActivity }>();
-    for (const a of connector?.activities ?? []) {
-      if (!inChat(a) || a.body?.type === "typing") continue;
+    for (const a of chatActivities(chatId)) {
+      if (a.body?.type === "typing") continue;
       const m = byId.get(a.activityId);
       if (a.kind === "send" || a.kind === "reply") byId.set(a.activityId, { created: a.time, modified: a.time, a });
       else if (m && a.kind === "update") Object.assign(m, { modified: a.time, a });
