@@ -27,13 +27,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConversationReference } from "botbuilder";
-import { startFakeConnector, type FakeConnector } from "../test/fakes/botConnector";
+import { startFakeConnector } from "../test/fakes/botConnector";
 import { startFakeGraph } from "../test/fakes/graph";
 import { migrate } from "../prisma/migrate";
 import { createBenchDatabase } from "./benchDatabase";
 import { startEmbeddedPostgres, type DatabaseHandle } from "../services/db";
-import { cardAttachment, renderCard } from "../cards/render";
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -180,36 +178,35 @@ function perSecond(times: number[], t0: number): number[] {
   return out;
 }
 
-/** The naive way: one continueConversationAsync after another, botbuilder's own retries only. */
-async function naiveLoop(fake: FakeConnector, count: number): Promise<{ sent: number; failed: number; seconds: number }> {
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
-  const activity = { type: "message", attachments: [cardAttachment(renderCard("message", SURVEY))] };
-  let sent = 0;
-  let failed = 0;
-  const t0 = Date.now();
-  for (let i = 1; i <= count; i++) {
-    const ref: Partial<ConversationReference> = {
-      channelId: "msteams",
-      serviceUrl: fake.url,
-      conversation: { id: `a:conv-29:naive-${i}`, conversationType: "personal", tenantId: "t1", isGroup: false, name: "" },
-      bot: { id: "28:assure-bot", name: "Assure" },
-      user: { id: `29:naive-${i}`, name: `User ${i}` },
-    };
-    try {
-      await adapter.continueConversationAsync("", ref, async (ctx) => {
-        await ctx.sendActivity(activity);
-      });
-      sent++;
-    } catch {
-      failed++;
-    }
-  }
-  return { sent, failed, seconds: (Date.now() - t0) / 1000 };
+interface NaiveRun {
+  result: { sent: number; failed: number; seconds: number };
+  connector: { requests: number; throttledByLimiter: number; total429: number };
+}
+
+/** The naive loop in its own process with its own fake connector (bench/fanoutNaive.ts); resolves when it is ready. */
+async function startNaive(count: number): Promise<{ go(): Promise<NaiveRun> }> {
+  const proc = spawn(process.execPath, ["--import", "tsx", path.join(here, "fanoutNaive.ts")], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env: { ...process.env, BENCH_NAIVE: JSON.stringify({ count, ceiling: CEILING, faults: { ...faults, seed: 11 }, survey: SURVEY }) },
+  });
+  const done = new Promise<NaiveRun>((resolve, reject) => {
+    proc.on("message", (m: { type: string } & NaiveRun) => m.type === "done" && resolve(m));
+    proc.once("exit", (code) => reject(new Error(`naive loop exited (${code})`)));
+  });
+  await new Promise<void>((resolve, reject) => {
+    proc.on("message", (m: { type: string }) => m.type === "ready" && resolve());
+    done.catch(reject);
+  });
+  return {
+    go() {
+      proc.send({ type: "go" });
+      return done;
+    },
+  };
 }
 
 const faults = { rate429: P429, rate5xx: P5XX, rateReset: PRESET, statuses5xx: [502, 503, 504], retryAfterSeconds: 1 };
 const fake = await startFakeConnector({ rateLimits: { globalLimit: CEILING } });
-const naiveFake = await startFakeConnector({ rateLimits: { globalLimit: CEILING } });
 // Teams is one backend: the fake Graph's chats are what the fake connector accepted. Everyone has
 // Assure installed (they opened it), so their chat is found through the installation.
 const people = (["bench", "warm"] as const).flatMap((who) =>
@@ -224,7 +221,7 @@ const graph = GRAPH
       connector: fake,
     })
   : undefined;
-naiveFake.setRandomFaults({ ...faults, seed: 11 });
+const naiveProcess = await startNaive(NAIVE);
 const database = await openBenchDatabase();
 let exitCode = 0;
 try {
@@ -251,7 +248,7 @@ try {
   await sendCampaign(database.url, "bench", N);
   const t0 = Date.now(); // the campaign is committed: the clock starts
   console.error(`survey invitation written for ${N} people`);
-  const naive = naiveLoop(naiveFake, NAIVE);
+  const naive = naiveProcess.go();
 
   // Kill the first sender mid-run; the replacement starts at once.
   let killedAt = 0;
@@ -287,7 +284,7 @@ try {
   const secondStats = standby.stats;
   standby.proc.kill("SIGTERM");
   await new Promise((r) => standby.proc.once("exit", r));
-  const naiveResult = await naive;
+  const { result: naiveResult, connector: naiveConnector } = await naive;
 
   // Duplicates and losses, as Teams would see them.
   const perConversation = new Map<string, number>();
@@ -326,11 +323,7 @@ try {
             ...naiveResult,
             rps: +naiveRps.toFixed(1),
             extrapolatedSecondsForN: +(N / naiveRps).toFixed(0),
-            connector: {
-              requests: naiveFake.stats.requests,
-              throttledByLimiter: naiveFake.stats.throttled,
-              total429: naiveFake.stats.total429,
-            },
+            connector: naiveConnector,
           },
           faults: { p429: P429, p5xx: P5XX, pReset: PRESET, leaseMs: LEASE_MS },
           throttledAtSeconds: fake.requests.filter((r) => r.outcome === "throttled").map((r) => +((r.time - t0) / 1000).toFixed(2)),
@@ -362,7 +355,6 @@ try {
   exitCode = 1;
 } finally {
   await fake.close();
-  await naiveFake.close();
   await graph?.close();
   await database.close();
 }

@@ -94,6 +94,18 @@ describe("pacer", () => {
     expect(p.trackedConversations).toBe(0);
   });
 
+  it("a request restamped with the time it left is counted from then", () => {
+    const p = new Pacer({ globalRps: 1, marginMs: 0, marginFraction: 0, globalMarginMs: 0 });
+    expect(p.tryAcquire("t", "c1", 0).ok).toBe(true);
+    p.restamp("t", "c1", 0, 40); // the client took 40 ms to put it on the wire
+    expect(p.tryAcquire("t", "c2", 1_000)).toMatchObject({ ok: false, waitMs: 40, scope: "global" });
+    expect(p.tryAcquire("t", "c2", 1_040).ok).toBe(true);
+    const w = new SlidingWindows([{ limit: 3, windowMs: 1_000 }]);
+    for (const t of [0, 10, 20]) w.record(t);
+    w.restamp(0, 15); // kept in order: 10, 15, 20
+    expect(w.waitMs(1_005)).toBe(5);
+  });
+
   it("a sliding window adds its margin", () => {
     const w = new SlidingWindows([{ limit: 1, windowMs: 1_000 }], 25);
     w.record(0);

@@ -64,6 +64,19 @@ export class SlidingWindows {
     if (this.times.length > this.keep * 2 + 64) this.times = this.times.slice(this.times.length - this.keep);
   }
 
+  /** Moves a recorded request from `from` to the later `to` (the newest entry at `from`), keeping order. */
+  restamp(from: number, to: number): void {
+    if (to <= from) return;
+    const t = this.times;
+    let i = t.lastIndexOf(from);
+    if (i < 0) return;
+    while (i + 1 < t.length && t[i + 1]! < to) {
+      t[i] = t[i + 1]!;
+      i++;
+    }
+    t[i] = to;
+  }
+
   /** Newest recorded time (for eviction of idle keys). */
   get last(): number {
     return this.times.length ? this.times[this.times.length - 1]! : -Infinity;
@@ -203,6 +216,15 @@ export class Pacer {
     this.bucket(tenant, now).tokens -= 1;
     this.conv(conversation).record(now);
     return v;
+  }
+
+  /**
+   * A request acquired at `acquiredAt` actually left at `leftAt`: its windows count it then (they
+   * must hold at the server, which counts arrivals).
+   */
+  restamp(tenant: string, conversation: string, acquiredAt: number, leftAt: number): void {
+    this.global.get(tenant)?.restamp(acquiredAt, leftAt);
+    this.conversations.get(conversation)?.restamp(acquiredAt, leftAt);
   }
 
   /** A 429 with Retry-After on a conversation: nothing more goes to it until then. */
