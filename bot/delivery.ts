@@ -16,9 +16,12 @@
 //   removed so every retry is ours and counted.
 // - Crash safety: the outcome of a request is committed as soon as the response arrives (a failure
 //   in its own statement, successes group-committed: at once, or with the next write when one is on
-//   its way). The one unavoidable window is between the connector's 2xx and that commit
-//   (docs/delivery.md): a crash there re-sends those messages after the lease expires. Nothing claimed but not yet sent is ever lost: its lease expires and another
-//   instance (or this one after restart) sends it.
+//   its way). A crash between the connector's 2xx and that commit leaves the send in doubt: the
+//   instance that takes the row over looks for it in the recipient's chat through Graph (every
+//   card carries its outbox id as its root id) and records it instead of sending it again; without
+//   Graph, or for plain text, it is sent again and counted (docs/delivery.md, "Crash safety").
+//   Nothing claimed but not yet sent is ever lost: its lease expires and another instance (or this
+//   one after restart) sends it.
 import { randomUUID } from "node:crypto";
 import { ConfigurationBotFrameworkAuthentication, TurnContext, type ConfigurationBotFrameworkAuthenticationOptions } from "botbuilder";
 import type { CloudAdapter, ConversationReference, Activity } from "botbuilder";
