@@ -6,12 +6,16 @@ import { createPrisma } from "../services/db";
 import { createLogger } from "../services/logger";
 import { systemClock } from "../services/clock";
 import { OutboxSender } from "../bot/delivery";
+import { createGraphClient } from "../services/graph/client";
 
 const config = loadConfig();
 const db = createPrisma(config.DATABASE_URL!, config.DB_POOL_MAX);
 const log = createLogger(config.LOG_LEVEL);
+// With Graph configured (the benchmark's fake Graph), in-doubt sends are checked in the chat.
+const graph = createGraphClient(config);
 const sender = new OutboxSender({ db, config, clock: systemClock, log }, undefined, "", {
   instanceId: process.env.BENCH_INSTANCE ?? "bench",
+  ...(graph ? { graph, graphConcurrency: 8 } : {}),
 });
 await db.$queryRaw`SELECT 1`;
 process.send?.({ type: "ready" });

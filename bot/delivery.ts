@@ -16,9 +16,12 @@
 //   removed so every retry is ours and counted.
 // - Crash safety: the outcome of a request is committed as soon as the response arrives (a failure
 //   in its own statement, successes group-committed: at once, or with the next write when one is on
-//   its way). The one unavoidable window is between the connector's 2xx and that commit
-//   (docs/delivery.md): a crash there re-sends those messages after the lease expires. Nothing claimed but not yet sent is ever lost: its lease expires and another
-//   instance (or this one after restart) sends it.
+//   its way). A crash between the connector's 2xx and that commit leaves the send in doubt: the
+//   instance that takes the row over looks for it in the recipient's chat through Graph (every
+//   card carries its outbox id as its root id) and records it instead of sending it again; without
+//   Graph, or for plain text, it is sent again and counted (docs/delivery.md, "Crash safety").
+//   Nothing claimed but not yet sent is ever lost: its lease expires and another instance (or this
+//   one after restart) sends it.
 import { randomUUID } from "node:crypto";
 import { ConfigurationBotFrameworkAuthentication, TurnContext, type ConfigurationBotFrameworkAuthenticationOptions } from "botbuilder";
 import type { CloudAdapter, ConversationReference, Activity } from "botbuilder";
@@ -28,7 +31,8 @@ import type { AppContext } from "../services/context";
 import type { OutboxPayload } from "../services/outbox";
 import { Pacer, backoffMs, parseRetryAfter, type RateWindow } from "../services/delivery/pacer";
 import { installForUser } from "../services/graph/install";
-import { cardAttachment, renderCard } from "../cards/render";
+import { findSentCard } from "../services/graph/chats";
+import { cardAttachment, markCard, renderCard, type CardJson } from "../cards/render";
 import { Prisma } from "../generated/prisma/client";
 
 export const NOT_REACHABLE = "not reachable yet: the person has not opened Assure in Teams";
@@ -44,8 +48,14 @@ export interface SenderOptions {
   globalRps?: number;
   /** Rows held (claimed, not yet sent) at most; default 1 s of the global rate, at least 50. */
   maxHeld?: number;
-  /** Concurrent Graph installs (default 4). */
+  /** Concurrent Graph calls: installs and in-doubt checks (default 4). */
   graphConcurrency?: number;
+  /**
+   * In-doubt checks look for messages created after the previous attempt started minus this (the
+   * clocks of this machine and of Microsoft may differ; default 2 minutes). It only bounds the
+   * search: the marker, not the time, identifies the message.
+   */
+  inDoubtSkewMs?: number;
 }
 
 interface ClaimRow {
@@ -57,6 +67,8 @@ interface ClaimRow {
   attempts: number;
   prevStatus: string;
   prevOwner: string | null;
+  /** When the previous claim (the attempt in doubt, for a takeover) started. */
+  prevAttemptAt: Date | null;
 }
 
 /** A claimed row with what sending needs, as the claim statement returns it. */
@@ -102,6 +114,12 @@ export interface SenderStats {
   skipped: number;
   waiting: number;
   took_over: number;
+  /** Sends taken over from an expired lease (in doubt: the dead owner may have delivered them). */
+  inDoubt: number;
+  /** In-doubt sends found in the recipient's chat through Graph: recorded as sent, not sent again. */
+  reconciled: number;
+  /** In-doubt sends sent again without a check (no Graph, no marker, or the lookup failed): at-least-once. */
+  resentInDoubt: number;
   lostLease: number;
   requests: number;
   throttled: number;
@@ -121,6 +139,9 @@ export class OutboxSender {
     skipped: 0,
     waiting: 0,
     took_over: 0,
+    inDoubt: 0,
+    reconciled: 0,
+    resentInDoubt: 0,
     lostLease: 0,
     requests: 0,
     throttled: 0,
@@ -136,6 +157,10 @@ export class OutboxSender {
   private readonly busyConversations = new Set<string>();
   private claiming: Promise<number> | undefined;
   private reaching = 0;
+  /** Graph calls under way (installs and in-doubt checks share graphConcurrency). */
+  private graphBusy = 0;
+  /** In-doubt sends being checked in the recipient's chat (held: their leases are renewed). */
+  private readonly checking = new Map<string, Promise<void>>();
   private stopped = true;
   private loopDone: Promise<void> | undefined;
   private signal: (() => void) | undefined;
@@ -146,7 +171,7 @@ export class OutboxSender {
   private sentBatch: Array<SentRecord & { resolve(n: number): void; reject(err: unknown): void }> = [];
   /** Writes of successes on their way to the database. */
   private recordingSent = 0;
-  private readonly rendered = new Map<string, Partial<Activity>>();
+  private readonly rendered = new Map<string, { type: "message"; card?: CardJson; text?: string }>();
   private recent429: number[] = [];
   private recentRequests: number[] = [];
   private readonly maxHeld: number;
@@ -163,7 +188,8 @@ export class OutboxSender {
   ) {
     this.instanceId = opts.instanceId ?? `sender-${randomUUID().slice(0, 8)}`;
     const rps = opts.globalRps ?? app.config.DELIVERY_GLOBAL_RPS;
-    this.pacer = new Pacer({ globalRps: rps, ...(opts.perConversation ? { perConversation: opts.perConversation } : {}) });
+    // startBusy: this instance may be replacing one that died mid-second (see PacerOptions).
+    this.pacer = new Pacer({ globalRps: rps, startBusy: true, ...(opts.perConversation ? { perConversation: opts.perConversation } : {}) });
     this.maxHeld = opts.maxHeld ?? Math.max(50, Math.ceil(rps));
     this.claimBatch = Math.max(25, Math.ceil(this.maxHeld / 4));
     this.maxInFlight = app.config.DELIVERY_MAX_IN_FLIGHT;
@@ -194,6 +220,7 @@ export class OutboxSender {
     await this.loopDone;
     if (this.renewTimer) clearInterval(this.renewTimer);
     await this.claiming?.catch(() => 0);
+    await Promise.allSettled([...this.checking.values()]);
     await Promise.allSettled([...this.inflight.values()]);
     const ids = this.queue.map((h) => h.id);
     this.queue = [];
@@ -246,6 +273,11 @@ export class OutboxSender {
     });
   }
 
+  /**
+   * Rows held for sending (bounded by maxHeld). In-doubt rows being checked in the chat are not
+   * counted: after a takeover they can number a whole dead instance's claims, and counting them
+   * stopped new claims (and starved the queue) until every check was done.
+   */
   private get held(): number {
     return this.queue.length + this.inflight.size;
   }
@@ -254,9 +286,11 @@ export class OutboxSender {
     const poll = this.app.config.DELIVERY_POLL_MS;
     while (!this.stopped) {
       const now = Date.now();
-      if (!this.claiming && this.held <= this.maxHeld / 2 && now >= this.nextClaimAt) {
-        // Claims of a quarter of maxHeld: the first requests go out soon after a campaign is
-        // written, and a crash strands at most maxHeld rows until their leases expire.
+      if (!this.claiming && this.held <= this.maxHeld - this.claimBatch && now >= this.nextClaimAt) {
+        // Claims of a quarter of maxHeld whenever one fits: the first requests go out soon after a
+        // campaign is written, the queue stays topped up (a claim that takes a few hundred ms on a
+        // busy machine used to empty the half-full queue), and a crash strands at most maxHeld rows
+        // until their leases expire.
         this.claiming = this.claim(Math.min(this.claimBatch, this.maxHeld - this.held))
           .then((n) => {
             // Nothing due: poll later (wake() brings it forward). Something: claim again soon.
@@ -289,8 +323,9 @@ export class OutboxSender {
     const n = await this.claim(batch);
     for (;;) {
       const wait = this.dispatch();
-      if (this.queue.length === 0 && this.inflight.size === 0 && this.reaching === 0) break;
-      if (this.inflight.size > 0 || this.reaching > 0) await Promise.race([...this.inflight.values(), this.sleep(Math.min(wait, 50))]);
+      if (this.queue.length === 0 && this.inflight.size === 0 && this.reaching === 0 && this.checking.size === 0) break;
+      if (this.inflight.size > 0 || this.reaching > 0 || this.checking.size > 0)
+        await Promise.race([...this.inflight.values(), ...this.checking.values(), this.sleep(Math.min(wait, 50))]);
       else await this.sleep(Math.min(wait, 1_000));
     }
     return n;
@@ -336,15 +371,18 @@ export class OutboxSender {
     const reachable = Prisma.sql`(${graph} OR EXISTS (SELECT 1 FROM "ConversationReference" c WHERE c."staffId" = o."recipientId"))`;
     const rows = await db.$queryRaw<ClaimedRow[]>`
       WITH pending AS (
-        SELECT o.id, o.seq, o.status AS "prevStatus", o."lockedBy" AS "prevOwner" FROM "OutboxMessage" o
+        SELECT o.id, o.seq, o.status AS "prevStatus", o."lockedBy" AS "prevOwner", o."lastAttemptAt" AS "prevAttemptAt"
+        FROM "OutboxMessage" o
         WHERE o.status = 'pending' AND ${due} AND ${reachable} AND ${headOfLine}
         ORDER BY o.seq LIMIT ${limit} FOR UPDATE OF o SKIP LOCKED),
       waiting AS (
-        SELECT o.id, o.seq, o.status AS "prevStatus", o."lockedBy" AS "prevOwner" FROM "OutboxMessage" o
+        SELECT o.id, o.seq, o.status AS "prevStatus", o."lockedBy" AS "prevOwner", o."lastAttemptAt" AS "prevAttemptAt"
+        FROM "OutboxMessage" o
         WHERE o.status = 'waiting' AND ${due} AND ${reachable} AND ${headOfLine}
         ORDER BY o.seq LIMIT ${limit} FOR UPDATE OF o SKIP LOCKED),
       expired AS (
-        SELECT o.id, o.seq, o.status AS "prevStatus", o."lockedBy" AS "prevOwner" FROM "OutboxMessage" o
+        SELECT o.id, o.seq, o.status AS "prevStatus", o."lockedBy" AS "prevOwner", o."lastAttemptAt" AS "prevAttemptAt"
+        FROM "OutboxMessage" o
         WHERE o.status = 'sending' AND o."lockedUntil" < ${now} AND o."lockedBy" IS DISTINCT FROM ${this.instanceId}
           AND ${due} AND ${headOfLine}
         ORDER BY o.seq LIMIT ${limit} FOR UPDATE OF o SKIP LOCKED),
@@ -355,8 +393,9 @@ export class OutboxSender {
         UPDATE "OutboxMessage" m
         SET status = 'sending', "lockedBy" = ${this.instanceId}, "lockedUntil" = ${lease}, "lastAttemptAt" = ${now}
         FROM picked WHERE m.id = picked.id
-        RETURNING m.id, m.seq, m."recipientId", m.kind, m."cardKey", m.payload, m.attempts, picked."prevStatus", picked."prevOwner")
-      SELECT cl.id, cl."recipientId", cl.kind, cl."cardKey", cl.payload, cl.attempts, cl."prevStatus", cl."prevOwner",
+        RETURNING m.id, m.seq, m."recipientId", m.kind, m."cardKey", m.payload, m.attempts, picked."prevStatus", picked."prevOwner",
+          picked."prevAttemptAt")
+      SELECT cl.id, cl."recipientId", cl.kind, cl."cardKey", cl.payload, cl.attempts, cl."prevStatus", cl."prevOwner", cl."prevAttemptAt",
         r."conversationId" AS "refConversationId", r."serviceUrl", r."tenantId", r.reference,
         ci."conversationId" AS "cardConversationId", ci."activityId" AS "cardActivityId"
       FROM claimed cl
@@ -380,6 +419,7 @@ export class OutboxSender {
         attempts: row.attempts,
         prevStatus: row.prevStatus,
         prevOwner: row.prevOwner,
+        prevAttemptAt: row.prevAttemptAt,
       };
       const reference = row.refConversationId
         ? {
@@ -395,7 +435,7 @@ export class OutboxSender {
         }
         this.queue.push({ ...claimed, ...reference, conversationId: row.cardConversationId, activityId: row.cardActivityId });
       } else if (reference) {
-        this.queue.push({ ...claimed, ...reference, conversationId: row.refConversationId! });
+        this.enqueue({ ...claimed, ...reference, conversationId: row.refConversationId! });
       } else if (this.opts.graph) {
         void this.reach(claimed);
       } else {
@@ -405,12 +445,85 @@ export class OutboxSender {
     return rows.length;
   }
 
+  /** Runs a Graph call when fewer than graphConcurrency are under way. */
+  private async withGraph<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.graphBusy >= (this.opts.graphConcurrency ?? 4)) await new Promise((r) => setTimeout(r, 20));
+    this.graphBusy++;
+    try {
+      return await fn();
+    } finally {
+      this.graphBusy--;
+    }
+  }
+
+  /**
+   * Queues a claimed row for sending; a send taken over from an expired lease is in doubt (its
+   * owner may have died after Teams accepted it) and is checked first.
+   */
+  private enqueue(h: Held): void {
+    if (h.prevStatus !== "sending" || h.kind !== "send") {
+      this.queue.push(h);
+      return;
+    }
+    this.stats.inDoubt++;
+    const p = this.settleInDoubt(h)
+      .catch((err: unknown) => {
+        // Recording the found message failed: the row stays ours, unsent; its lease expires and it
+        // is checked again by whoever takes it.
+        this.app.log.error({ err, outboxId: h.id }, "recording an in-doubt send found in the chat failed");
+      })
+      .finally(() => {
+        this.checking.delete(h.id);
+        this.poke();
+      });
+    this.checking.set(h.id, p);
+  }
+
+  /**
+   * An in-doubt send: with Graph, look in the recipient's chat for a bot message carrying this
+   * row's marker, created after the previous attempt started. Found: record it as sent with that
+   * message id (and its CardInstance) and send nothing. Absent: send. Cannot tell (no Graph, a
+   * plain-text message has no marker, the lookup failed): send again, counted and logged.
+   */
+  private async settleInDoubt(h: Held): Promise<void> {
+    let reason: string;
+    if (!this.opts.graph) reason = "Graph is not configured";
+    else if (!h.payload.template) reason = "a plain-text message carries no marker";
+    else {
+      const skew = this.opts.inDoubtSkewMs ?? 120_000;
+      const since = h.prevAttemptAt ? new Date(h.prevAttemptAt.getTime() - skew) : undefined;
+      const graph = this.opts.graph;
+      const found = await this.withGraph(() =>
+        findSentCard(this.app, graph, { recipientId: h.recipientId, conversationId: h.conversationId, outboxId: h.id, since }),
+      );
+      if (found.status === "found") {
+        this.stats.reconciled++;
+        this.app.log.info({ outboxId: h.id, activityId: found.messageId }, "in-doubt send found in the chat: recorded, not sent again");
+        const n = await this.recordSent({
+          id: h.id,
+          attempts: h.attempts + 1,
+          activityId: found.messageId,
+          conversationId: h.conversationId,
+        });
+        if (n === 0) this.stats.lostLease++;
+        return;
+      }
+      if (found.status === "absent") {
+        this.queue.push(h);
+        return;
+      }
+      reason = found.reason;
+    }
+    this.stats.resentInDoubt++;
+    this.app.log.warn({ outboxId: h.id, previousOwner: h.prevOwner, reason }, "in-doubt send sent again unchecked (at-least-once)");
+    this.queue.push(h);
+  }
+
   /** Installs Assure for someone through Graph, then queues their message. */
   private async reach(row: ClaimRow): Promise<void> {
-    while (this.reaching >= (this.opts.graphConcurrency ?? 4)) await new Promise((r) => setTimeout(r, 20));
     this.reaching++;
     try {
-      const result = await installForUser(this.app, this.opts.graph!, row.recipientId);
+      const result = await this.withGraph(() => installForUser(this.app, this.opts.graph!, row.recipientId));
       if (!result.ok) {
         this.stats.waiting++;
         // Try Graph again later; the message stays visible as waiting meanwhile.
@@ -426,7 +539,7 @@ export class OutboxSender {
         await this.release(row.id, "waiting", NOT_REACHABLE);
         return;
       }
-      this.queue.push({
+      this.enqueue({
         ...row,
         conversationId: ref.conversationId,
         serviceUrl: ref.serviceUrl,
@@ -450,12 +563,18 @@ export class OutboxSender {
   }
 
   private async renewLeases(): Promise<void> {
-    const ids = [...this.queue.map((h) => h.id), ...this.inflight.keys()];
+    const ids = [...this.queue.map((h) => h.id), ...this.inflight.keys(), ...this.checking.keys()];
     if (ids.length === 0) return;
     const lease = new Date(this.app.clock.now().getTime() + this.app.config.DELIVERY_LEASE_MS);
+    // SKIP LOCKED: a row being finished right now (its outcome statement holds it) needs no
+    // renewal, and waiting for it deadlocked with a group of successes locking the same rows in
+    // another order (measured: 135 rows recorded nowhere, left 'sending' under a live instance).
     await this.app.db.$executeRaw`
-      UPDATE "OutboxMessage" SET "lockedUntil" = ${lease}
-      WHERE id = ANY(${ids}::text[]) AND "lockedBy" = ${this.instanceId} AND status = 'sending'`.catch((err: unknown) =>
+      WITH r AS (
+        SELECT id FROM "OutboxMessage"
+        WHERE id = ANY(${ids}::text[]) AND "lockedBy" = ${this.instanceId} AND status = 'sending'
+        FOR UPDATE SKIP LOCKED)
+      UPDATE "OutboxMessage" o SET "lockedUntil" = ${lease} FROM r WHERE o.id = r.id`.catch((err: unknown) =>
       this.app.log.warn({ err }, "lease renewal failed"),
     );
   }
@@ -481,7 +600,7 @@ export class OutboxSender {
       this.queue.splice(i, 1);
       i--;
       this.busyConversations.add(h.conversationId);
-      const p = this.send(h).finally(() => {
+      const p = this.send(h, now).finally(() => {
         this.inflight.delete(h.id);
         this.busyConversations.delete(h.conversationId);
         // The recipient's next message (head of line) may now be claimable: look again soon.
@@ -521,26 +640,40 @@ export class OutboxSender {
   }
 
   private activityFor(h: Held): Partial<Activity> {
-    // A fan-out sends the same card to many people: render each distinct payload once.
+    // A fan-out sends the same card to many people: render each distinct payload once, then mark
+    // each copy with its outbox id (the card's root id), which Graph shows in the chat.
     const key = JSON.stringify(h.payload);
     let base = this.rendered.get(key);
     if (!base) {
       const p = h.payload;
-      base = p.template
-        ? { type: "message", attachments: [cardAttachment(renderCard(p.template, p.data ?? {}))] }
-        : { type: "message", text: p.text ?? "" };
+      base = p.template ? { type: "message", card: renderCard(p.template, p.data ?? {}) } : { type: "message", text: p.text ?? "" };
       if (this.rendered.size > 200) this.rendered.clear();
       this.rendered.set(key, base);
     }
-    return TurnContext.applyConversationReference({ ...base }, h.reference, false);
+    const activity: Partial<Activity> = base.card
+      ? { type: "message", attachments: [cardAttachment(markCard(base.card, h.id))] }
+      : { type: "message", text: base.text };
+    return TurnContext.applyConversationReference(activity, h.reference, false);
   }
 
-  private async send(h: Held): Promise<void> {
+  /** Sends one held row; `acquiredAt` is when the pacer gave it its slot. */
+  private async send(h: Held, acquiredAt: number): Promise<void> {
     let outcome: Outcome;
     try {
       const activity = this.activityFor(h);
       const client = await this.connector(h.serviceUrl);
-      const options = { timeout: this.app.config.DELIVERY_REQUEST_TIMEOUT_MS };
+      // The pacer stamped the request when it gave the slot; it reaches the socket a little later
+      // (the client's serialisation and pipeline, longer when the process is busy). Restamped with
+      // the time its body is written, so the windows count what the server will count.
+      let restamped = false;
+      const options = {
+        timeout: this.app.config.DELIVERY_REQUEST_TIMEOUT_MS,
+        onUploadProgress: () => {
+          if (restamped) return;
+          restamped = true;
+          this.pacer.restamp(h.tenant, h.conversationId, acquiredAt, Date.now());
+        },
+      };
       this.stats.requests++;
       this.recentRequests.push(Date.now());
       if (this.recentRequests.length > 4_096) this.recentRequests = this.recentRequests.slice(-2_048);

@@ -92,6 +92,35 @@ export function cardAttachment(card: CardJson) {
   return { contentType: CARD_CONTENT_TYPE, content: card };
 }
 
+/**
+ * The outbox marks every card it sends with the outbox message's id as the card's root `id` (an
+ * element id the Adaptive Cards parser accepts on the root, shown nowhere). Teams keeps the card as
+ * sent, and Microsoft Graph returns it in `chatMessage.attachments[].content`, so after a crash a
+ * sender can find out whether a message it is unsure about is already in the chat
+ * (bot/delivery.ts, services/graph/chats.ts).
+ */
+export const OUTBOX_CARD_ID_PREFIX = "assure-outbox:";
+
+/** The card as the outbox sends it for message `outboxId` (a shallow copy: cards are cached). */
+export function markCard(card: CardJson, outboxId: string): CardJson {
+  return { ...card, id: `${OUTBOX_CARD_ID_PREFIX}${outboxId}` };
+}
+
+/** The outbox message id a card carries (as an object or as Graph's JSON string), if any. */
+export function cardOutboxId(content: unknown): string | undefined {
+  let card = content;
+  if (typeof content === "string") {
+    if (!content.includes(OUTBOX_CARD_ID_PREFIX)) return undefined;
+    try {
+      card = JSON.parse(content) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+  const id = card && typeof card === "object" ? (card as { id?: unknown }).id : undefined;
+  return typeof id === "string" && id.startsWith(OUTBOX_CARD_ID_PREFIX) ? id.slice(OUTBOX_CARD_ID_PREFIX.length) : undefined;
+}
+
 export function cardSizeBytes(card: CardJson): number {
   return Buffer.byteLength(JSON.stringify(card), "utf8");
 }

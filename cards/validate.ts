@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import "./chartElements";
-import { CARD_SIZE_LIMIT_BYTES, cardSizeBytes, listTemplates, renderCard, templatesDir, type CardJson } from "./render";
+import { CARD_SIZE_LIMIT_BYTES, cardSizeBytes, listTemplates, markCard, renderCard, templatesDir, type CardJson } from "./render";
 
 const require = createRequire(import.meta.url);
 const AC = require("adaptivecards/dist/adaptivecards.js") as typeof import("adaptivecards");
@@ -31,6 +31,8 @@ export function cardProblems(card: CardJson): string[] {
   return problems;
 }
 
+const SAMPLE_OUTBOX_ID = "00000000-0000-4000-8000-000000000000";
+
 export interface CardCheck {
   name: string;
   bytes: number;
@@ -51,7 +53,8 @@ export function validateAllCards(): CardCheck[] {
     samples.forEach((sample, i) => {
       const label = samples.length > 1 ? `${name}#${i + 1}` : name;
       try {
-        const card = renderCard(name, sample);
+        // Checked as the outbox sends it: marked with an outbox message id (root `id`).
+        const card = markCard(renderCard(name, sample), SAMPLE_OUTBOX_ID);
         out.push({ name: label, bytes: cardSizeBytes(card), problems: cardProblems(card) });
       } catch (err) {
         out.push({ name: label, bytes: 0, problems: [`render failed: ${(err as Error).message}`] });

@@ -46,6 +46,27 @@ describe("pacer", () => {
     expect(sent.length / 10).toBeGreaterThanOrEqual(485);
   });
 
+  it("a replacement that starts busy continues its dead predecessor's second without exceeding the ceiling", () => {
+    const greedy = (p: Pacer, from: number, to: number, sent: number[]): void => {
+      let c = 0;
+      for (let t = from; t < to; t++)
+        while (p.tryAcquire("tenant", `conv-${from}-${c}`, t).ok) {
+          sent.push(t);
+          c++;
+        }
+    };
+    for (const startBusy of [false, true]) {
+      const sent: number[] = [];
+      greedy(new Pacer({ globalRps: 200 }), 0, 5_000, sent); // dies at 5 s, mid-second
+      greedy(new Pacer({ globalRps: 200, startBusy }), 5_001, 8_000, sent); // takes over at once
+      if (startBusy) {
+        expect(maxInWindow(sent, 1_000)).toBeLessThanOrEqual(200);
+        // ...and loses less than a tenth of a second: 196/s (200 per 1,020 ms) over 2.9 of the 3 s.
+        expect(sent.filter((t) => t > 5_000).length).toBeGreaterThanOrEqual(Math.floor(196 * 2.9));
+      } else expect(maxInWindow(sent, 1_000)).toBeGreaterThan(200); // a fresh pacer spends a whole second again
+    }
+  });
+
   it("keeps tenants apart and reports how long to wait", () => {
     const p = new Pacer({ globalRps: 2, marginMs: 0, marginFraction: 0, globalMarginMs: 0 });
     expect(p.tryAcquire("a", "x", 0).ok).toBe(true);
@@ -71,6 +92,18 @@ describe("pacer", () => {
     p.tryAcquire("t", "c1", 0);
     p.evictIdle(3_600_001 + 25);
     expect(p.trackedConversations).toBe(0);
+  });
+
+  it("a request restamped with the time it left is counted from then", () => {
+    const p = new Pacer({ globalRps: 1, marginMs: 0, marginFraction: 0, globalMarginMs: 0 });
+    expect(p.tryAcquire("t", "c1", 0).ok).toBe(true);
+    p.restamp("t", "c1", 0, 40); // the client took 40 ms to put it on the wire
+    expect(p.tryAcquire("t", "c2", 1_000)).toMatchObject({ ok: false, waitMs: 40, scope: "global" });
+    expect(p.tryAcquire("t", "c2", 1_040).ok).toBe(true);
+    const w = new SlidingWindows([{ limit: 3, windowMs: 1_000 }]);
+    for (const t of [0, 10, 20]) w.record(t);
+    w.restamp(0, 15); // kept in order: 10, 15, 20
+    expect(w.waitMs(1_005)).toBe(5);
   });
 
   it("a sliding window adds its margin", () => {

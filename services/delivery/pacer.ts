@@ -49,9 +49,32 @@ export class SlidingWindows {
     return wait > 0 ? Math.ceil(wait) : 0;
   }
 
+  /**
+   * Assumes `count` requests before `now` (see PacerOptions.startBusy), as densely as a sender with
+   * this pacer could have made them: `burst` just now, the rest evenly over the `spreadMs` before.
+   */
+  prefill(count: number, spreadMs: number, now: number, burst = 0): void {
+    const even = Math.max(0, count - burst);
+    for (let i = 0; i < even; i++) this.times.push(now - spreadMs + Math.floor((i * spreadMs) / even));
+    for (let i = even; i < count; i++) this.times.push(now);
+  }
+
   record(now: number): void {
     this.times.push(now);
     if (this.times.length > this.keep * 2 + 64) this.times = this.times.slice(this.times.length - this.keep);
+  }
+
+  /** Moves a recorded request from `from` to the later `to` (the newest entry at `from`), keeping order. */
+  restamp(from: number, to: number): void {
+    if (to <= from) return;
+    const t = this.times;
+    let i = t.lastIndexOf(from);
+    if (i < 0) return;
+    while (i + 1 < t.length && t[i + 1]! < to) {
+      t[i] = t[i + 1]!;
+      i++;
+    }
+    t[i] = to;
   }
 
   /** Newest recorded time (for eviction of idle keys). */
@@ -83,6 +106,16 @@ export interface PacerOptions {
    * ceiling; 20 ms caps it at 98 %). Arrivals later than the margin draw a 429 and a short pause.
    */
   globalMarginMs?: number;
+  /**
+   * Start each tenant's global window as if the second before the first request had been spent at
+   * the full rate (by an instance that just died, or another one): a replacement then continues
+   * at the ceiling, evenly, instead of adding a second's budget to what its predecessor's last
+   * second still holds at the server (measured: 9 limiter 429s at every hard-kill takeover). The
+   * predecessor is assumed to have used the whole window as late as it could (at the bucket's rate,
+   * its last burst at the very end): the first request waits ~70 ms (a 20th of a second plus the
+   * margin), then the rate is the ceiling's.
+   */
+  startBusy?: boolean;
 }
 
 /** Why a request may not go now, and for how long. */
@@ -105,8 +138,10 @@ export class Pacer {
   private readonly globalBurst: number;
   private readonly marginMs: number;
   private readonly marginFraction: number;
+  private readonly startBusy: boolean;
 
   constructor(opts: PacerOptions) {
+    this.startBusy = opts.startBusy ?? false;
     this.marginFraction = opts.marginFraction ?? 0.05;
     this.perConversation = opts.perConversation ?? TEAMS_CONVERSATION_WINDOWS;
     this.marginMs = opts.marginMs ?? 25;
@@ -135,10 +170,16 @@ export class Pacer {
     return w;
   }
 
-  private tenant(key: string): SlidingWindows {
+  private tenant(key: string, now: number): SlidingWindows {
     let w = this.global.get(key);
     if (!w) {
       w = new SlidingWindows(this.globalWindows, this.marginMs, this.marginFraction);
+      if (this.startBusy)
+        for (const gw of this.globalWindows) {
+          const burst = Math.min(gw.limit, this.globalBurst);
+          // The densest second a predecessor could have had: its bucket's rate, then a full bucket at the end.
+          w.prefill(gw.limit, Math.min(gw.windowMs, (gw.limit - burst) / this.globalRatePerMs), now, burst);
+        }
       this.global.set(key, w);
     }
     return w;
@@ -147,7 +188,7 @@ export class Pacer {
   private bucket(key: string, now: number): { tokens: number; at: number } {
     let b = this.buckets.get(key);
     if (!b) {
-      b = { tokens: this.globalBurst, at: now };
+      b = { tokens: this.startBusy ? 0 : this.globalBurst, at: now };
       this.buckets.set(key, b);
     }
     if (now > b.at) {
@@ -160,7 +201,7 @@ export class Pacer {
   check(tenant: string, conversation: string, now: number): Verdict {
     const b = this.bucket(tenant, now);
     const smoothing = b.tokens >= 1 ? 0 : (1 - b.tokens) / this.globalRatePerMs;
-    const g = Math.max(this.tenant(tenant).waitMs(now), this.globalPausedUntil - now, smoothing);
+    const g = Math.max(this.tenant(tenant, now).waitMs(now), this.globalPausedUntil - now, smoothing);
     if (g > 0) return { ok: false, waitMs: Math.ceil(g), scope: "global" };
     const c = Math.max(this.conv(conversation).waitMs(now), (this.pausedUntil.get(conversation) ?? 0) - now);
     if (c > 0) return { ok: false, waitMs: Math.ceil(c), scope: "conversation" };
@@ -171,10 +212,19 @@ export class Pacer {
   tryAcquire(tenant: string, conversation: string, now: number): Verdict {
     const v = this.check(tenant, conversation, now);
     if (!v.ok) return v;
-    this.tenant(tenant).record(now);
+    this.tenant(tenant, now).record(now);
     this.bucket(tenant, now).tokens -= 1;
     this.conv(conversation).record(now);
     return v;
+  }
+
+  /**
+   * A request acquired at `acquiredAt` actually left at `leftAt`: its windows count it then (they
+   * must hold at the server, which counts arrivals).
+   */
+  restamp(tenant: string, conversation: string, acquiredAt: number, leftAt: number): void {
+    this.global.get(tenant)?.restamp(acquiredAt, leftAt);
+    this.conversations.get(conversation)?.restamp(acquiredAt, leftAt);
   }
 
   /** A 429 with Retry-After on a conversation: nothing more goes to it until then. */

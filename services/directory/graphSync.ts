@@ -4,7 +4,7 @@
 // touched here, and a manager that Graph does not report leaves the CSV's line manager in place.
 import type { Client } from "@microsoft/microsoft-graph-client";
 import type { Db } from "../db";
-import { graphStatus } from "../graph/client";
+import { graphStatus, nextLinkPath } from "../graph/client";
 
 interface GraphUserRow {
   id: string;
@@ -51,9 +51,7 @@ async function listUsers(graph: Client, filter: string | undefined, pageSize: nu
     out.push(...page.value);
     const next = page["@odata.nextLink"];
     if (!next) break;
-    // The client only takes an absolute https URL as is: follow the link by its path and query.
-    const u = new URL(next);
-    page = (await graph.api(`${u.pathname.replace(/^\/(v1\.0|beta)/, "")}${u.search}`).get()) as typeof page;
+    page = (await graph.api(nextLinkPath(next)).get()) as typeof page;
   }
   return out;
 }

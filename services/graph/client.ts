@@ -103,3 +103,12 @@ export function graphStatus(err: unknown): number | undefined {
   const s = (err as { statusCode?: unknown })?.statusCode;
   return typeof s === "number" && s > 0 ? s : undefined;
 }
+
+/**
+ * The path and query of an `@odata.nextLink`, for `graph.api()`: the client only takes an absolute
+ * https URL as it is (a local http fake's link would be read as a path).
+ */
+export function nextLinkPath(nextLink: string): string {
+  const u = new URL(nextLink);
+  return `${u.pathname.replace(/^\/(v1\.0|beta)/, "")}${u.search}`;
+}

@@ -1,7 +1,8 @@
 // Reaching people who never opened the bot: install Assure for them through Graph
 // (POST /users/{id}/teamwork/installedApps, 409 = already installed), find the installation
 // (GET …/installedApps?$expand=teamsApp&$filter=teamsApp/id eq '<catalog id>'), read its 1:1 chat
-// (GET …/installedApps/{installationId}/chat) and store a conversation reference for that chat.
+// (GET …/installedApps/{installationId}/chat; installedChatId, also used to check a chat after a
+// crash) and store a conversation reference for that chat.
 import type { Client } from "@microsoft/microsoft-graph-client";
 import type { AppContext } from "../context";
 import { saveConversationReference } from "../conversations";
@@ -9,14 +10,40 @@ import { graphStatus } from "./client";
 
 export type ReachResult = { ok: true } | { ok: false; reason: string };
 
+const installedAppsPath = (aadObjectId: string): string => `/users/${encodeURIComponent(aadObjectId)}/teamwork/installedApps`;
+
+/**
+ * The 1:1 chat between Assure and a person, through their installation of the app:
+ * `GET …/installedApps?$expand=teamsApp&$filter=teamsApp/id eq '<catalog id>'`, then
+ * `GET …/installedApps/{installationId}/chat`. Its id is the Graph chat id (for someone who opened
+ * the bot, a different id from the Bot Framework conversation id of the same chat). Graph errors
+ * are thrown.
+ */
+export async function installedChatId(
+  graph: Client,
+  aadObjectId: string,
+  catalogId: string,
+): Promise<{ ok: true; chatId: string } | { ok: false; reason: string }> {
+  const appsPath = installedAppsPath(aadObjectId);
+  const list = (await graph
+    .api(appsPath)
+    .expand("teamsApp")
+    .filter(`teamsApp/id eq '${catalogId.replace(/'/g, "''")}'`)
+    .get()) as { value?: Array<{ id?: string }> };
+  const installationId = list.value?.[0]?.id;
+  if (!installationId) return { ok: false, reason: "not reachable yet: Graph shows no installation of Assure for this person" };
+  const chat = (await graph.api(`${appsPath}/${encodeURIComponent(installationId)}/chat`).get()) as { id?: string };
+  if (!chat.id) return { ok: false, reason: "not reachable yet: Graph returned no chat for the installation" };
+  return { ok: true, chatId: chat.id };
+}
+
 export async function installForUser(app: AppContext, graph: Client, staffId: string): Promise<ReachResult> {
   const c = app.config;
   const staff = await app.db.staff.findUnique({ where: { id: staffId }, select: { aadObjectId: true, active: true } });
   if (!staff?.aadObjectId)
     return { ok: false, reason: "not reachable yet: no Entra id in the directory, and the person has not opened Assure" };
   if (!c.TEAMS_APP_CATALOG_ID) return { ok: false, reason: "not reachable yet: TEAMS_APP_CATALOG_ID is not configured" };
-  const user = encodeURIComponent(staff.aadObjectId);
-  const appsPath = `/users/${user}/teamwork/installedApps`;
+  const appsPath = installedAppsPath(staff.aadObjectId);
   try {
     try {
       await graph
@@ -25,15 +52,8 @@ export async function installForUser(app: AppContext, graph: Client, staffId: st
     } catch (err) {
       if (graphStatus(err) !== 409) throw err; // 409: already installed, fine
     }
-    const list = (await graph
-      .api(appsPath)
-      .expand("teamsApp")
-      .filter(`teamsApp/id eq '${c.TEAMS_APP_CATALOG_ID.replace(/'/g, "''")}'`)
-      .get()) as { value?: Array<{ id?: string }> };
-    const installationId = list.value?.[0]?.id;
-    if (!installationId) return { ok: false, reason: "not reachable yet: Graph shows no installation of Assure for this person" };
-    const chat = (await graph.api(`${appsPath}/${encodeURIComponent(installationId)}/chat`).get()) as { id?: string };
-    if (!chat.id) return { ok: false, reason: "not reachable yet: Graph returned no chat for the installation" };
+    const chat = await installedChatId(graph, staff.aadObjectId, c.TEAMS_APP_CATALOG_ID);
+    if (!chat.ok) return chat;
     const botId = c.MicrosoftAppId ? `28:${c.MicrosoftAppId}` : "28:assure-bot";
     const tenantId = c.GRAPH_TENANT_ID || c.MicrosoftAppTenantId || undefined;
     await saveConversationReference(
@@ -42,7 +62,7 @@ export async function installForUser(app: AppContext, graph: Client, staffId: st
       {
         channelId: "msteams",
         serviceUrl: c.TEAMS_SERVICE_URL,
-        conversation: { id: chat.id, conversationType: "personal", isGroup: false, tenantId, name: "" },
+        conversation: { id: chat.chatId, conversationType: "personal", isGroup: false, tenantId, name: "" },
         bot: { id: botId, name: "Assure" },
         // Teams accepts the Entra object id for the recipient of a 1:1 chat the bot is in.
         user: { id: staff.aadObjectId, aadObjectId: staff.aadObjectId, name: "" },

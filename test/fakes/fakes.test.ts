@@ -376,6 +376,90 @@ describe("fake Microsoft Graph", () => {
     expect(g.installations).toHaveLength(1);
   });
 
+  it("lists a chat's messages from what the fake connector accepted, in Graph's shape, paged and filtered", async () => {
+    const connector = await startFakeConnector({ rateLimits: false });
+    try {
+      g.setConnector(connector);
+      const chat = "19:u-sw1_bot-app@unq.gbl.spaces";
+      const send = async (conv: string, body: Record<string, unknown>): Promise<string> =>
+        ((await (await post(convUrl(connector, conv), body)).json()) as { id: string }).id;
+      const msg = (title: string, extra: Record<string, unknown> = {}) => ({
+        type: "message",
+        from: { id: "28:bot-app", name: "Assure" },
+        conversation: { id: chat, conversationType: "personal" },
+        recipient: { id: "29:sw1", aadObjectId: "u-sw1" },
+        attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", content: { ...card(title), id: `m-${title}` } }],
+        ...extra,
+      });
+      // Unknown chat: 404. An installation's chat with nothing in it: empty.
+      expect((await fetch(`${g.v1}/chats/${encodeURIComponent(chat)}/messages`, { headers: auth })).status).toBe(404);
+      g.install("u-sw1", "cat-1");
+      const empty = (await (await fetch(`${g.v1}/chats/${encodeURIComponent(chat)}/messages`, { headers: auth })).json()) as {
+        value: unknown[];
+      };
+      expect(empty.value).toEqual([]);
+      const ids: string[] = [];
+      for (const t of ["a", "b", "c"]) {
+        ids.push(await send(chat, msg(t)));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      // The same person's personal conversation under its Bot Framework id is the same chat.
+      const t0 = new Date().toISOString();
+      await new Promise((r) => setTimeout(r, 5));
+      ids.push(await send("a:conv-29:sw1", msg("d", { conversation: { id: "a:conv-29:sw1", conversationType: "personal" } })));
+      await send("a:conv-29:other", msg("x", { recipient: { id: "29:other", aadObjectId: "u-sw2" } }));
+
+      type Page = { value: Array<Record<string, unknown>>; "@odata.nextLink"?: string };
+      const get = async (q: string): Promise<{ status: number; body: Page }> => {
+        const r = await fetch(`${g.v1}/chats/${encodeURIComponent(chat)}/messages${q}`, { headers: auth });
+        return { status: r.status, body: (await r.json()) as Page };
+      };
+      const seen: string[] = [];
+      let page = (await get("?$top=3")).body;
+      seen.push(...page.value.map((m) => m.id as string));
+      expect(page["@odata.nextLink"]).toBeDefined();
+      page = (await (await fetch(page["@odata.nextLink"]!, { headers: auth })).json()) as Page;
+      seen.push(...page.value.map((m) => m.id as string));
+      expect(seen).toEqual([...ids].reverse()); // newest first
+      const first = (await get("?$top=1")).body.value[0]!;
+      expect(first).toMatchObject({
+        id: ids[3],
+        messageType: "message",
+        chatId: chat,
+        from: { application: { id: "bot-app", displayName: "Assure", applicationIdentityType: "bot" }, user: null },
+      });
+      const att = (first.attachments as Array<{ contentType: string; content: string }>)[0]!;
+      expect(att.contentType).toBe("application/vnd.microsoft.card.adaptive");
+      expect(typeof att.content).toBe("string");
+      expect(JSON.parse(att.content)).toMatchObject({ id: "m-d", type: "AdaptiveCard" });
+
+      const since = encodeURIComponent(`lastModifiedDateTime gt ${t0}`);
+      const filtered = await get(`?$top=50&$orderby=${encodeURIComponent("lastModifiedDateTime desc")}&$filter=${since}`);
+      expect(filtered.body.value.map((m) => m.id)).toEqual([ids[3]]);
+      // An update changes lastModifiedDateTime and the card.
+      await new Promise((r) => setTimeout(r, 5));
+      await fetch(`${convUrl(connector, chat)}/${ids[0]}`, {
+        method: "PUT",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(msg("a2")),
+      });
+      const after = await get(`?$orderby=${encodeURIComponent("lastModifiedDateTime desc")}&$filter=${since}`);
+      expect(after.body.value.map((m) => m.id)).toEqual([ids[0], ids[3]]);
+      // Graph's limits: $top ≤ 50, createdDateTime only with lt, $filter needs the matching $orderby.
+      expect((await get("?$top=51")).status).toBe(400);
+      expect(
+        (await get(`?$orderby=${encodeURIComponent("createdDateTime desc")}&$filter=${encodeURIComponent(`createdDateTime gt ${t0}`)}`))
+          .status,
+      ).toBe(400);
+      expect((await get(`?$filter=${since}`)).status).toBe(400);
+      expect((await get(`?$orderby=${encodeURIComponent("createdDateTime desc")}&$filter=${since}`)).status).toBe(400);
+      expect((await fetch(`${g.v1}/chats/${encodeURIComponent(chat)}/messages`)).status).toBe(401);
+    } finally {
+      g.setConnector(null);
+      await connector.close();
+    }
+  });
+
   it("injects 429 with Retry-After and 503, and records requests", async () => {
     g.inject429(2, 3);
     g.inject503(1);

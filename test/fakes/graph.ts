@@ -7,9 +7,17 @@
  *    `department` (nor `managerId`, which is not a Graph property at all). Select it explicitly.
  *  - `$expand=manager($levels=...)` requires the header `ConsistencyLevel: eventual` (400 otherwise).
  *  - Any `Authorization: Bearer <anything>` is accepted; a missing token gives 401 (unless requireAuth: false).
+ *  - `GET /chats/{id}/messages` answers from what the fake Bot Connector given as `connector` (or to
+ *    `setConnector`) actually accepted: Teams is one backend, so a message the connector took is in
+ *    the chat whether or not the bot recorded it. Graph's rules: `$top` ≤ 50 (default 20), `$orderby`
+ *    `lastModifiedDateTime desc` (default) or `createdDateTime desc`, `$filter` on
+ *    `lastModifiedDateTime` (gt/lt) only with that ordering, on `createdDateTime` only `lt`.
+ *    A chat is the connector conversation with that id, or for an installation's chat
+ *    (`19:<user>_<bot>@unq.gbl.spaces`) the user's personal conversation, whatever its Bot Framework id.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { fakeTokenResponse, isTokenEndpoint, listen, pathSegments, readBody, sendJson, sleep } from "./httpUtil";
+import { ADAPTIVE_CARD_CONTENT_TYPE, type RecordedActivity } from "./botConnector";
 
 export interface GraphUser {
   id: string;
@@ -51,8 +59,15 @@ export interface FakeGraphOptions {
   defaultPageSize?: number;
   port?: number;
   latencyMs?: number;
+  /** The fake Bot Connector whose accepted activities make the chats' messages (see setConnector). */
+  connector?: ChatSource;
   /** Called after a successful install (e.g. to make the fake connector/bot see a conversationUpdate). */
   onInstall?: (info: { userId: string; appId: string; installationId: string; chatId: string }) => void | Promise<void>;
+}
+
+/** What the fake Graph reads chats from: the fake Bot Connector's record of accepted activities. */
+export interface ChatSource {
+  readonly activities: readonly RecordedActivity[];
 }
 
 export interface GraphRequestLogEntry {
@@ -99,6 +114,8 @@ export interface FakeGraph {
   setLatency(ms: number): void;
   addUser(user: GraphUser): void;
   install(userId: string, appId: string): GraphInstallation;
+  /** The connector whose accepted activities are the chats' messages (null: no chats). */
+  setConnector(connector: ChatSource | null): void;
   uninstall(userId: string, appId: string): boolean;
   /** Clears request log, stats, faults, latency; restores installations to the initial ones. */
   reset(): void;
@@ -230,6 +247,7 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
   let stats = { requests: 0, total429: 0, faults: 0, byStatus: {} as Record<number, number> };
   const defaultPageSize = options.defaultPageSize ?? 100;
   const requireAuth = options.requireAuth ?? true;
+  let connector: ChatSource | null = options.connector ?? null;
 
   function findUser(idOrUpn: string): GraphUser | undefined {
     const byId = users.get(idOrUpn);
@@ -286,8 +304,30 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
     return `19:${userId}_${options.botAppId ?? appId}@unq.gbl.spaces`;
   }
 
+  /**
+   * Installations by user and by chat, rebuilt when the list changes (a benchmark installs the app
+   * for 10,000 people, and linear scans per request stalled the process serving the fake connector).
+   */
+  const lookup = {
+    of: null as GraphInstallation[] | null,
+    size: -1,
+    byUser: new Map<string, GraphInstallation[]>(),
+    byChat: new Map<string, GraphInstallation>(),
+  };
+  function installationsBy(): typeof lookup {
+    if (lookup.of !== installations || lookup.size !== installations.length) {
+      Object.assign(lookup, { of: installations, size: installations.length, byUser: new Map(), byChat: new Map() });
+      for (const i of installations) {
+        lookup.byUser.set(i.userId, [...(lookup.byUser.get(i.userId) ?? []), i]);
+        lookup.byChat.set(i.chatId, i);
+      }
+    }
+    return lookup;
+  }
+  const installationsOf = (userId: string): GraphInstallation[] => installationsBy().byUser.get(userId) ?? [];
+
   function install(userId: string, appId: string): GraphInstallation {
-    const existing = installations.find((i) => i.userId === userId && i.appId === appId);
+    const existing = installationsOf(userId).find((i) => i.appId === appId);
     if (existing) return existing;
     const inst: GraphInstallation = {
       installationId: b64(`${userId}##${appId}`),
@@ -297,6 +337,11 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
       time: Date.now(),
     };
     installations.push(inst);
+    if (lookup.of === installations && lookup.size === installations.length - 1) {
+      lookup.size++;
+      lookup.byUser.set(userId, [...installationsOf(userId), inst]);
+      lookup.byChat.set(inst.chatId, inst);
+    }
     return inst;
   }
 
@@ -323,6 +368,171 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
     };
   }
 
+  /**
+   * The connector's accepted activities by conversation and by personal recipient's Entra id,
+   * indexed as they come (a scan of a 10,000-message fan-out per read stalled the process that
+   * also serves the fake connector, and so its rate limiter's clock).
+   */
+  const index = {
+    seen: 0,
+    lastSeq: 0,
+    source: null as ChatSource | null,
+    byConversation: new Map<string, RecordedActivity[]>(),
+    byAad: new Map<string, RecordedActivity[]>(),
+  };
+  function indexed(): typeof index {
+    const acts = connector?.activities ?? [];
+    // Rebuilt when the connector changed or was reset (its last indexed activity is no longer there).
+    if (index.source !== connector || (index.seen > 0 && acts[index.seen - 1]?.seq !== index.lastSeq))
+      Object.assign(index, { seen: 0, lastSeq: 0, source: connector, byConversation: new Map(), byAad: new Map() });
+    const push = (m: Map<string, RecordedActivity[]>, k: string, a: RecordedActivity): void => {
+      const l = m.get(k);
+      if (l) l.push(a);
+      else m.set(k, [a]);
+    };
+    for (; index.seen < acts.length; index.seen++) {
+      const a = acts[index.seen]!;
+      push(index.byConversation, a.conversationId, a);
+      const aad = a.body?.recipient?.aadObjectId;
+      if (aad && (a.body?.conversation as { conversationType?: string } | undefined)?.conversationType === "personal")
+        push(index.byAad, aad, a);
+      index.lastSeq = a.seq;
+    }
+    return index;
+  }
+
+  /** The connector activities in this chat (see the header), in order. */
+  function chatActivities(chatId: string): RecordedActivity[] {
+    const ix = indexed();
+    const inst = installationsBy().byChat.get(chatId);
+    const own = ix.byConversation.get(chatId) ?? [];
+    if (!inst) return own;
+    const personal = (ix.byAad.get(inst.userId) ?? []).filter((a) => a.conversationId !== chatId);
+    return personal.length ? [...own, ...personal].sort((a, b) => a.seq - b.seq) : own;
+  }
+
+  /** The chat's bot messages as Graph's chatMessage objects (state after updates and deletes). */
+  function chatMessages(chatId: string): Array<Record<string, unknown>> {
+    const byId = new Map<string, { created: number; modified: number; deleted?: number; a: RecordedActivity }>();
+    for (const a of chatActivities(chatId)) {
+      if (a.body?.type === "typing") continue;
+      const m = byId.get(a.activityId);
+      if (a.kind === "send" || a.kind === "reply") byId.set(a.activityId, { created: a.time, modified: a.time, a });
+      else if (m && a.kind === "update") Object.assign(m, { modified: a.time, a });
+      else if (m && a.kind === "delete") Object.assign(m, { modified: a.time, deleted: a.time });
+    }
+    if (byId.size === 0 && !installationsBy().byChat.has(chatId))
+      throw new HttpError(404, "NotFound", `Chat '${chatId}' not found (or the app has no access to it).`);
+    return [...byId.entries()].map(([id, m]) => {
+      const body = m.a.body ?? {};
+      const from = body.from;
+      const iso = (t: number): string => new Date(t).toISOString();
+      const attachments = m.deleted
+        ? []
+        : (body.attachments ?? []).map((att, i) => ({
+            id: `${id}-${i}`,
+            contentType: att.contentType ?? null,
+            contentUrl: null,
+            // Graph returns a card as its JSON text.
+            content: att.contentType === ADAPTIVE_CARD_CONTENT_TYPE ? JSON.stringify(att.content) : (att.content ?? null),
+            name: att.name ?? null,
+            thumbnailUrl: null,
+            teamsAppId: null,
+          }));
+      return {
+        id,
+        replyToId: null,
+        etag: String(m.modified),
+        messageType: "message",
+        createdDateTime: iso(m.created),
+        lastModifiedDateTime: iso(m.modified),
+        lastEditedDateTime: m.modified !== m.created && !m.deleted ? iso(m.modified) : null,
+        deletedDateTime: m.deleted ? iso(m.deleted) : null,
+        subject: null,
+        summary: null,
+        chatId,
+        importance: "normal",
+        locale: "en-us",
+        webUrl: null,
+        channelIdentity: null,
+        policyViolation: null,
+        eventDetail: null,
+        from: {
+          application: {
+            "@odata.type": "#microsoft.graph.teamworkApplicationIdentity",
+            id: (from?.id ?? options.botAppId ?? "").replace(/^28:/, ""),
+            displayName: from?.name ?? null,
+            applicationIdentityType: "bot",
+          },
+          device: null,
+          user: null,
+        },
+        body: m.deleted
+          ? { contentType: "text", content: "" }
+          : {
+              contentType: "html",
+              content: `${typeof body.text === "string" ? body.text : ""}${attachments.map((x) => `<attachment id="${x.id}"></attachment>`).join("")}`,
+            },
+        attachments,
+        mentions: [],
+        reactions: [],
+      };
+    });
+  }
+
+  /** `GET /chats/{id}/messages` with Graph's paging and its narrow $orderby/$filter support. */
+  function chatMessagesPage(chatId: string, query: URLSearchParams): Record<string, unknown> {
+    const topRaw = query.get("$top");
+    const top = topRaw !== null ? Number(topRaw) : 20;
+    if (!Number.isInteger(top) || top < 1 || top > 50)
+      throw new HttpError(400, "BadRequest", `Invalid page size '${topRaw ?? ""}': $top must be between 1 and 50.`);
+    const orderby = (query.get("$orderby") ?? "lastModifiedDateTime desc").trim().replace(/\s+/g, " ");
+    if (orderby !== "lastModifiedDateTime desc" && orderby !== "createdDateTime desc")
+      throw new HttpError(
+        400,
+        "BadRequest",
+        `$orderby '${orderby}' is not supported: use lastModifiedDateTime desc or createdDateTime desc.`,
+      );
+    const key = orderby.split(" ")[0] as "lastModifiedDateTime" | "createdDateTime";
+    const preds: Array<(m: Record<string, unknown>) => boolean> = [];
+    const filter = query.get("$filter");
+    if (filter) {
+      if (query.get("$orderby") === null)
+        throw new HttpError(400, "BadRequest", "$filter is supported only together with $orderby on the same property.");
+      for (const clause of filter.split(/\s+and\s+/i)) {
+        const c = /^\s*(lastModifiedDateTime|createdDateTime)\s+(gt|lt)\s+(\S+)\s*$/.exec(clause);
+        const t = c ? Date.parse(c[3]!) : NaN;
+        if (!c || Number.isNaN(t) || c[1] !== key || (key === "createdDateTime" && c[2] !== "lt"))
+          throw new HttpError(
+            400,
+            "BadRequest",
+            `Unsupported $filter clause '${clause}': lastModifiedDateTime gt/lt with $orderby=lastModifiedDateTime desc, or createdDateTime lt with $orderby=createdDateTime desc.`,
+          );
+        const op = c[2];
+        preds.push((m) => (op === "gt" ? Date.parse(String(m[key])) > t : Date.parse(String(m[key])) < t));
+      }
+    }
+    const all = chatMessages(chatId)
+      .filter((m) => preds.every((p) => p(m)))
+      .sort((a, b) => Date.parse(String(b[key])) - Date.parse(String(a[key])) || String(b.id).localeCompare(String(a.id)));
+    const skip = query.get("$skiptoken");
+    const offset = skip ? Number(unb64(skip).replace(/^offset:/, "")) : 0;
+    if (!Number.isInteger(offset) || offset < 0) throw new HttpError(400, "BadRequest", "Invalid skip token");
+    const out: Record<string, unknown> = {
+      "@odata.context": `${GRAPH_CONTEXT}#chats('${chatId}')/messages`,
+      "@odata.count": Math.min(top, Math.max(0, all.length - offset)),
+      value: all.slice(offset, offset + top),
+    };
+    if (offset + top < all.length) {
+      const next = new URLSearchParams();
+      for (const [k, v] of query) if (k !== "$skiptoken") next.set(k, v);
+      next.set("$top", String(top));
+      next.set("$skiptoken", b64(`offset:${offset + top}`));
+      out["@odata.nextLink"] = `${url}v1.0/chats/${encodeURIComponent(chatId)}/messages?${next.toString()}`;
+    }
+    return out;
+  }
+
   async function route(
     method: string,
     segs: string[],
@@ -332,6 +542,10 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
   ): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
     const [ver, coll, userId, sub, sub2, sub3] = segs;
     if (ver !== "v1.0" && ver !== "beta") throw new HttpError(404, "NotFound", "Unknown API version");
+    if (coll === "chats" && userId !== undefined && sub === "messages" && segs.length === 4) {
+      if (method !== "GET") throw new HttpError(405, "BadRequest", "Method not allowed");
+      return { status: 200, body: chatMessagesPage(userId, query) };
+    }
     if (coll !== "users") throw new HttpError(404, "NotFound", `Unsupported resource '${coll ?? ""}' in this fake.`);
     const select = parseSelect(query.get("$select"));
 
@@ -433,8 +647,7 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
           if (!appId) throw new HttpError(400, "BadRequest", `Invalid teamsApp@odata.bind '${bind}'.`);
           const app = findApp(appId);
           if (!app) throw new HttpError(404, "NotFound", `App '${appId}' not found in the app catalog.`);
-          if (installations.some((i) => i.userId === user.id && i.appId === app.id))
-            throw new HttpError(409, "Conflict", "App is already installed.");
+          if (installationsOf(user.id).some((i) => i.appId === app.id)) throw new HttpError(409, "Conflict", "App is already installed.");
           const inst = install(user.id, app.id);
           if (options.onInstall)
             await options.onInstall({ userId: user.id, appId: app.id, installationId: inst.installationId, chatId: inst.chatId });
@@ -443,7 +656,7 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
         if (method === "GET") {
           const expandApp = /(^|,)\s*teamsApp\b/.test(query.get("$expand") ?? "");
           const filter = parseFilter(query.get("$filter"));
-          let list = installations.filter((i) => i.userId === user.id).map((i) => installationJson(i, true));
+          let list = installationsOf(user.id).map((i) => installationJson(i, true));
           if (filter) list = list.filter((o) => filter(o));
           if (!expandApp) list = list.map((o) => ({ id: o.id }));
           return {
@@ -453,7 +666,7 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
         }
         throw new HttpError(405, "BadRequest", "Method not allowed");
       }
-      const inst = installations.find((i) => i.installationId === instId && i.userId === user.id);
+      const inst = installationsOf(user.id).find((i) => i.installationId === instId);
       if (!inst) throw new HttpError(404, "NotFound", `Installation '${instId}' not found.`);
       if (tail === undefined) {
         if (method === "GET") {
@@ -593,6 +806,9 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
     },
     install(userId, appId) {
       return install(userId, findApp(appId)?.id ?? appId);
+    },
+    setConnector(c) {
+      connector = c;
     },
     uninstall(userId, appId) {
       const before = installations.length;
