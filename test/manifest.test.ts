@@ -142,6 +142,11 @@ describe("template", () => {
     const personal = bot?.commandLists.find((l) => l.scopes.includes("personal"));
     expect(personal?.commands.map((c) => c.title)).toEqual(ALL_COMMANDS);
   });
+
+  it("asks for reading the bot's own chats, which the sender needs to check an in-doubt send after a crash", () => {
+    const m = renderManifest(testEnv()) as { authorization?: { permissions?: { resourceSpecific?: { name: string; type: string }[] } } };
+    expect(m.authorization?.permissions?.resourceSpecific).toContainEqual({ name: "ChatMessage.Read.Chat", type: "Application" });
+  });
 });
 
 describe("package", () => {
