@@ -19,6 +19,13 @@ export function withDatabase(serverUrl: string, name: string): string {
   return u.toString();
 }
 
+/** Drops a scratch database on `serverUrl`, even with sessions still open (tests and benchmarks). */
+export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const a = new pg.Client({ connectionString: serverUrl });
+  await a.connect();
+  await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => a.end());
+}
+
 export async function createTestDatabase(opts: { seed?: boolean } = {}): Promise<TestDatabase> {
   const seed = opts.seed ?? true;
   const server = process.env.TEST_DATABASE_URL;
@@ -44,11 +51,7 @@ export async function createTestDatabase(opts: { seed?: boolean } = {}): Promise
     return {
       url,
       embedded: false,
-      async drop() {
-        const a = new pg.Client({ connectionString: server });
-        await a.connect();
-        await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => a.end());
-      },
+      drop: () => dropDatabase(server, name),
     };
   }
   const handle = await startEmbeddedPostgres("memory://");
