@@ -191,7 +191,8 @@ export class OutboxSender {
     // startBusy: this instance may be replacing one that died mid-second (see PacerOptions).
     this.pacer = new Pacer({ globalRps: rps, startBusy: true, ...(opts.perConversation ? { perConversation: opts.perConversation } : {}) });
     this.maxHeld = opts.maxHeld ?? Math.max(50, Math.ceil(rps));
-    this.claimBatch = Math.max(25, Math.ceil(this.maxHeld / 4));
+    // Never more than maxHeld: a larger batch would never fit under the cap, and nothing would be claimed.
+    this.claimBatch = Math.min(this.maxHeld, Math.max(25, Math.ceil(this.maxHeld / 4)));
     this.maxInFlight = app.config.DELIVERY_MAX_IN_FLIGHT;
     const c = app.config;
     this.auth = new ConfigurationBotFrameworkAuthentication({

@@ -196,8 +196,10 @@ describe("proactive delivery", () => {
       where: { idempotencyKey: orphan },
       data: { status: "sending", lockedBy: "crashed-instance", lockedUntil: new Date(clock.now().getTime() - 1) },
     });
-    const a = new OutboxSender(h.service.ctx, undefined, "", { instanceId: "A" });
-    const b = new OutboxSender(h.service.ctx, undefined, "", { instanceId: "B" });
+    // Each may hold 10 rows, fewer than the 20 recipients' heads of line: the first to claim cannot
+    // take every claimable row, so both send whichever of them is faster on this machine.
+    const a = new OutboxSender(h.service.ctx, undefined, "", { instanceId: "A", maxHeld: 10 });
+    const b = new OutboxSender(h.service.ctx, undefined, "", { instanceId: "B", maxHeld: 10 });
     a.start();
     b.start();
     a.wake();
