@@ -2,7 +2,9 @@
 // without it, an embedded PostgreSQL (PGlite) served over the wire protocol, data under PGLITE_DIR.
 import net from "node:net";
 import { mkdirSync } from "node:fs";
+import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { registerPool } from "./sql";
 import { PrismaClient } from "../generated/prisma/client";
 import type { Logger } from "./logger";
 
@@ -141,8 +143,15 @@ export async function openDatabase(
 }
 
 export function createPrisma(url: string, poolMax = 10): Db {
-  const adapter = new PrismaPg({ connectionString: url, max: poolMax });
+  // One pool for Prisma and for the hand-written SQL of the hot paths (services/sql.ts).
+  const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5_000 });
+  // A pooled connection that dies while idle (PostgreSQL restarted) is dropped by pg; without a
+  // listener its error would end the process before Prisma's adapter has added its own.
+  pool.on("error", () => {});
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   // A burst of users can hold every pooled connection for a moment: a transaction waits up to 5 s
   // for one (Prisma's default, 2 s, turned a short queue into "Something went wrong").
-  return new PrismaClient({ adapter, transactionOptions: { maxWait: 5_000 } });
+  const db = new PrismaClient({ adapter, transactionOptions: { maxWait: 5_000 } });
+  registerPool(db, pool);
+  return db;
 }

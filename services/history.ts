@@ -1,7 +1,7 @@
 // The append-only history: who changed what, when, from what to what. Written inside the same
 // transaction as the change it records; the database refuses UPDATE and DELETE on the table.
 import type { Tx } from "./db";
-import type { Prisma } from "../generated/prisma/client";
+import { sqlOf, type Sql } from "./sql";
 
 export interface HistoryEntry {
   entityType:
@@ -24,20 +24,15 @@ export interface HistoryEntry {
   after?: unknown;
 }
 
-const json = (v: unknown): Prisma.InputJsonValue | undefined =>
-  v === undefined || v === null ? undefined : (JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue);
+/** JSON text of a value (Dates as ISO strings), or null for none: what Prisma stored as the Json column. */
+const jsonText = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
 
-export async function recordHistory(tx: Tx, e: HistoryEntry): Promise<void> {
-  await tx.history.create({
-    data: {
-      entityType: e.entityType,
-      entityId: e.entityId,
-      action: e.action,
-      actorId: e.actorId ?? null,
-      before: json(e.before),
-      after: json(e.after),
-    },
-  });
+/** Appends one entry, in the caller's transaction (a Prisma one, or an Sql from services/sql). */
+export async function recordHistory(tx: Tx | Sql, e: HistoryEntry): Promise<void> {
+  await sqlOf(tx).query(
+    `INSERT INTO "History" ("entityType", "entityId", action, "actorId", before, after, at) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::timestamp)`,
+    [e.entityType, e.entityId, e.action, e.actorId ?? null, jsonText(e.before), jsonText(e.after), new Date()],
+  );
 }
 
 export async function historyOf(tx: Tx, entityType: HistoryEntry["entityType"], entityId: string) {

@@ -1,8 +1,8 @@
 // The transactional outbox: a service that wants a card sent writes it here in the same
 // transaction as its state change. The sender (bot/delivery) drains it. The idempotency key names
 // the logical message, so writing the same message twice stores it once.
-import type { Tx } from "./db";
-import type { Prisma } from "../generated/prisma/client";
+import { randomUUID } from "node:crypto";
+import { sqlOf, type Queryable } from "./sql";
 
 /** What to deliver: a card template and its data (rendered at send time), or plain text. */
 export interface OutboxPayload {
@@ -29,14 +29,25 @@ export interface OutgoingMessage {
  */
 export const DUE_AT_ONCE = new Date(0);
 
+/** The columns an enqueue writes (the rest take their defaults: status pending, 0 attempts, seq). */
+interface OutboxRow {
+  idempotencyKey: string;
+  recipientId: string;
+  kind: "send" | "update";
+  cardKey: string | null;
+  payload: OutboxPayload;
+  notBefore: Date;
+  nextAttemptAt: Date;
+}
+
 /** A first send, as a row (kind "send"). */
-function sendRow(m: OutgoingMessage): Prisma.OutboxMessageCreateManyInput {
+function sendRow(m: OutgoingMessage): OutboxRow {
   return {
     idempotencyKey: m.idempotencyKey,
     recipientId: m.recipientId,
     kind: "send",
     cardKey: m.cardKey ?? null,
-    payload: m.payload as Prisma.InputJsonValue,
+    payload: m.payload,
     notBefore: m.notBefore ?? DUE_AT_ONCE,
     nextAttemptAt: m.notBefore ?? DUE_AT_ONCE,
   };
@@ -50,13 +61,13 @@ export interface CardUpdate {
 }
 
 /** An in-place update, as a row (kind "update"). */
-function updateRow(m: CardUpdate): Prisma.OutboxMessageCreateManyInput {
+function updateRow(m: CardUpdate): OutboxRow {
   return {
     idempotencyKey: m.idempotencyKey,
     recipientId: m.recipientId,
     kind: "update",
     cardKey: m.cardKey,
-    payload: m.payload as Prisma.InputJsonValue,
+    payload: m.payload,
     notBefore: DUE_AT_ONCE,
     nextAttemptAt: DUE_AT_ONCE,
   };
@@ -66,21 +77,47 @@ function updateRow(m: CardUpdate): Prisma.OutboxMessageCreateManyInput {
  * Stores the rows in order, in one statement (INSERT … ON CONFLICT DO NOTHING): a row whose
  * idempotency key is already stored is left as it is.
  */
-async function insertOnce(tx: Tx, rows: Prisma.OutboxMessageCreateManyInput[]): Promise<void> {
-  if (rows.length) await tx.outboxMessage.createMany({ data: rows, skipDuplicates: true });
+async function insertOnce(tx: Queryable, rows: OutboxRow[]): Promise<void> {
+  if (!rows.length) return;
+  const params: unknown[] = [];
+  const now = new Date();
+  const values = rows.map((r) => {
+    const at = params.length;
+    params.push(
+      randomUUID(),
+      r.idempotencyKey,
+      r.recipientId,
+      r.kind,
+      r.cardKey,
+      JSON.stringify(r.payload),
+      r.notBefore,
+      r.nextAttemptAt,
+      now,
+    );
+    const p = (i: number) => `$${at + i}`;
+    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}::jsonb, ${p(7)}::timestamp, ${p(8)}::timestamp, ${p(9)}::timestamp)`;
+  });
+  await sqlOf(tx).query(
+    `INSERT INTO "OutboxMessage" (id, "idempotencyKey", "recipientId", kind, "cardKey", payload, "notBefore", "nextAttemptAt", "createdAt")
+     VALUES ${values.join(", ")} ON CONFLICT DO NOTHING`,
+    params,
+  );
 }
 
-export async function enqueueMessage(tx: Tx, m: OutgoingMessage): Promise<void> {
+export async function enqueueMessage(tx: Queryable, m: OutgoingMessage): Promise<void> {
   await insertOnce(tx, [sendRow(m)]);
 }
 
 /** Replace a card already delivered under `cardKey` (no-op for recipients who never got it). */
-export async function enqueueCardUpdate(tx: Tx, m: CardUpdate): Promise<void> {
+export async function enqueueCardUpdate(tx: Queryable, m: CardUpdate): Promise<void> {
   await insertOnce(tx, [updateRow(m)]);
 }
 
 /** Several sends and updates at once (one statement), enqueued in the order given. */
-export async function enqueueAll(tx: Tx, ms: (({ kind: "send" } & OutgoingMessage) | ({ kind: "update" } & CardUpdate))[]): Promise<void> {
+export async function enqueueAll(
+  tx: Queryable,
+  ms: (({ kind: "send" } & OutgoingMessage) | ({ kind: "update" } & CardUpdate))[],
+): Promise<void> {
   await insertOnce(
     tx,
     ms.map((m) => (m.kind === "send" ? sendRow(m) : updateRow(m))),

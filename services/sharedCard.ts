@@ -4,18 +4,20 @@
 // viewer-specific card again when it is opened.
 import type { AppContext } from "./context";
 import { quietHours } from "./context";
-import type { Tx } from "./db";
+import { sqlOf, type Queryable } from "./sql";
 import { enqueueAll, enqueueMessage } from "./outbox";
 import { nextDeliveryTime } from "./workingTime";
 import { Conflict } from "./errors";
-import type { Prisma } from "../generated/prisma/client";
 
 /** Teams refreshes a card automatically for at most 60 users. */
 export const REFRESH_USER_LIMIT = 60;
 
 /** The Teams user ids (MRIs) of staff who have opened the bot, for `refresh.userIds` (≤ 60). */
-export async function refreshUserIds(tx: Tx, staffIds: string[]): Promise<string[]> {
-  const refs = await tx.conversationReference.findMany({ where: { staffId: { in: [...new Set(staffIds)] } } });
+export async function refreshUserIds(tx: Queryable, staffIds: string[]): Promise<string[]> {
+  const refs = await sqlOf(tx).query<{ reference: unknown }>(
+    `SELECT reference FROM "ConversationReference" WHERE "staffId" = ANY($1::text[])`,
+    [[...new Set(staffIds)]],
+  );
   const ids = refs
     .map((r) => (r.reference as { user?: { id?: string } } | null)?.user?.id)
     .filter((x): x is string => typeof x === "string" && x.length > 0);
@@ -28,7 +30,7 @@ export async function refreshUserIds(tx: Tx, staffIds: string[]): Promise<string
  * outbox gets the new content instead, so nobody receives a stale first card.
  */
 export async function showCardTo(
-  tx: Tx,
+  tx: Queryable,
   ctx: AppContext,
   m: { recipientId: string; cardKey: string; version: number; template: string; data: Record<string, unknown> },
 ): Promise<void> {
@@ -40,16 +42,16 @@ export async function showCardTo(
  * already made and one insert of the new outbox rows, whatever the number of viewers.
  */
 export async function showCardToAll(
-  tx: Tx,
+  tx: Queryable,
   ctx: AppContext,
   card: { cardKey: string; version: number; template: string },
   viewers: { recipientId: string; data: Record<string, unknown> }[],
 ): Promise<void> {
   if (!viewers.length) return;
-  const sends = await tx.outboxMessage.findMany({
-    where: { recipientId: { in: viewers.map((v) => v.recipientId) }, cardKey: card.cardKey, kind: "send" },
-    select: { id: true, recipientId: true, status: true },
-  });
+  const sends = await sqlOf(tx).query<{ id: string; recipientId: string; status: string }>(
+    `SELECT id, "recipientId", status FROM "OutboxMessage" WHERE "recipientId" = ANY($1::text[]) AND "cardKey" = $2 AND kind = 'send'`,
+    [viewers.map((v) => v.recipientId), card.cardKey],
+  );
   const rows: Parameters<typeof enqueueAll>[1] = [];
   let notBefore: Date | undefined;
   for (const v of viewers) {
@@ -57,7 +59,7 @@ export async function showCardToAll(
     const mine = sends.filter((s) => s.recipientId === v.recipientId);
     const pendingSend = mine.find((s) => s.status === "pending" || s.status === "waiting");
     if (pendingSend) {
-      await tx.outboxMessage.update({ where: { id: pendingSend.id }, data: { payload: payload as Prisma.InputJsonValue } });
+      await sqlOf(tx).query(`UPDATE "OutboxMessage" SET payload = $2::jsonb WHERE id = $1`, [pendingSend.id, JSON.stringify(payload)]);
     } else if (mine.length) {
       rows.push({
         kind: "update",
@@ -83,7 +85,7 @@ export async function showCardToAll(
 
 /** A short proactive note (quiet hours respected). */
 export async function notify(
-  tx: Tx,
+  tx: Queryable,
   ctx: AppContext,
   m: { recipientId: string; idempotencyKey: string; title: string; text: string },
 ): Promise<void> {

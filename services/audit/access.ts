@@ -5,15 +5,23 @@ import type { Db, Tx } from "../db";
 import { NotFound, NotPermitted } from "../errors";
 import { hasRole, may, type Actor } from "../permissions";
 import { managerChain } from "../directory/staff";
+import { sqlOf } from "../sql";
+import type { Audit } from "../../generated/prisma/client";
 
 export const EDITABLE_STATUSES = ["accepted", "in_progress"] as const;
 
-export async function findAudit(db: Db | Tx, auditId: string) {
-  const audit = await db.audit.findUnique({ where: { id: auditId }, include: { case: { select: { caseRef: true } } } });
-  if (!audit) throw new NotFound("That audit does not exist (it may have been withdrawn).");
-  return audit;
+export type AuditWithCase = Audit & { case: { caseRef: string } };
+
+/** The audit and its case reference: one statement (services/sql.ts). */
+export async function findAudit(db: Db | Tx, auditId: string): Promise<AuditWithCase> {
+  const [row] = await sqlOf(db).query<Audit & { caseRef: string }>(
+    `SELECT a.*, c."caseRef" FROM "Audit" a JOIN "Case" c ON c.id = a."caseId" WHERE a.id = $1`,
+    [auditId],
+  );
+  if (!row) throw new NotFound("That audit does not exist (it may have been withdrawn).");
+  const { caseRef, ...audit } = row;
+  return { ...audit, case: { caseRef } };
 }
-export type AuditWithCase = Awaited<ReturnType<typeof findAudit>>;
 
 /** The auditor, and only the auditor, may fill in and submit the audit. */
 export function requireAuditor(actor: Actor, audit: { auditorId: string; case: { caseRef: string } }): void {

@@ -1,8 +1,10 @@
 // Step 5, feedback: the auditor phones the child, the family and a member of the network and types
 // their answers in (families never use Teams), or records why it could not be obtained. Wording is
 // the catalogue's (services/forms/templates/audit-feedback.json). One Feedback row per kind.
+import { randomUUID } from "node:crypto";
 import type { Tx } from "../db";
-import type { Feedback, Prisma } from "../../generated/prisma/client";
+import { sqlOf, type Sql } from "../sql";
+import type { Feedback } from "../../generated/prisma/client";
 import { loadFormTemplate, optionLabel, optionValue } from "../forms/templateSchema";
 import type { FieldDef, FieldValues } from "./fields";
 import { recordHistory } from "../history";
@@ -85,7 +87,7 @@ export function feedbackErrors(kind: FeedbackKind, v: FieldValues): Record<strin
 
 /** Stores the page (nothing when "obtained?" is unanswered). Returns the before/after for history. */
 export async function saveFeedback(
-  tx: Tx,
+  tx: Tx | Sql,
   auditId: string,
   actorId: string,
   kind: FeedbackKind,
@@ -94,7 +96,11 @@ export async function saveFeedback(
   stored?: Feedback | null,
 ) {
   const obtained = v[obtainedId(kind)] ?? "";
-  const before = stored !== undefined ? stored : await tx.feedback.findUnique({ where: { auditId_kind: { auditId, kind } } });
+  const sql = sqlOf(tx);
+  const before =
+    stored !== undefined
+      ? stored
+      : ((await sql.query<Feedback>(`SELECT * FROM "Feedback" WHERE "auditId" = $1 AND kind = $2`, [auditId, kind]))[0] ?? null);
   if (obtained === "") return { before: before ? storedFeedbackValues(before) : {}, after: before ? storedFeedbackValues(before) : {} };
   const isYes = obtained === "yes";
   const answers: Record<string, string> = {};
@@ -102,13 +108,16 @@ export async function saveFeedback(
     if (x === "" || k === obtainedId(kind) || k === whyId(kind)) continue;
     if (isYes !== (k === detailId(kind))) answers[k] = x;
   }
-  const data = {
-    obtained: isYes,
-    notObtainedReason: isYes ? null : (v[whyId(kind)] ?? "other"),
-    answers: answers as Prisma.InputJsonValue,
-    recordedById: actorId,
-  };
-  const row = await tx.feedback.upsert({ where: { auditId_kind: { auditId, kind } }, update: data, create: { auditId, kind, ...data } });
+  const now = new Date();
+  const [row] = await sql.query<Feedback>(
+    `INSERT INTO "Feedback" (id, "auditId", kind, obtained, "notObtainedReason", answers, "recordedById", "createdAt", "updatedAt")
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::timestamp, $8::timestamp)
+     ON CONFLICT ("auditId", kind) DO UPDATE SET obtained = EXCLUDED.obtained, "notObtainedReason" = EXCLUDED."notObtainedReason",
+       answers = EXCLUDED.answers, "recordedById" = EXCLUDED."recordedById", "updatedAt" = EXCLUDED."updatedAt"
+     RETURNING *`,
+    [randomUUID(), auditId, kind, isYes, isYes ? null : (v[whyId(kind)] ?? "other"), JSON.stringify(answers), actorId, now],
+  );
+  if (!row) throw new Error("feedback upsert returned no row");
   const after = storedFeedbackValues(row);
   if (!before) await recordHistory(tx, { entityType: "feedback", entityId: row.id, action: "recorded", actorId, after });
   else

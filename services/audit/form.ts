@@ -6,7 +6,8 @@
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import { randomUUID } from "node:crypto";
-import { Prisma, type Feedback } from "../../generated/prisma/client";
+import type { AuditAnswer, Feedback, Prisma } from "../../generated/prisma/client";
+import { sqlOf, transaction, type Sql } from "../sql";
 import { AlreadyDone, Closed, Conflict, NotFound, ValidationFailed } from "../errors";
 import type { Actor } from "../permissions";
 import { recordHistory } from "../history";
@@ -116,7 +117,7 @@ const AREA_COLUMNS = [
 
 async function people(tx: Tx, audit: AuditWithCase): Promise<Person[]> {
   const ids = [audit.practitionerId, audit.managerId, audit.auditorId].filter((x): x is string => !!x);
-  const staff = await tx.staff.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
+  const staff = await sqlOf(tx).query<{ id: string; name: string }>(`SELECT id, name FROM "Staff" WHERE id = ANY($1::text[])`, [ids]);
   const role = (id: string) => (id === audit.practitionerId ? "practitioner" : id === audit.managerId ? "manager" : "auditor");
   return ids
     .filter((id, i) => ids.indexOf(id) === i)
@@ -124,7 +125,10 @@ async function people(tx: Tx, audit: AuditWithCase): Promise<Person[]> {
 }
 
 async function selfAssessmentFields(tx: Tx, auditId: string): Promise<FieldDef[]> {
-  const sa = await tx.selfAssessment.findUnique({ where: { auditId } });
+  const [sa] = await sqlOf(tx).query<{ status: string; answers: unknown }>(
+    `SELECT status, answers FROM "SelfAssessment" WHERE "auditId" = $1`,
+    [auditId],
+  );
   const out: FieldDef[] = [
     { kind: "heading", id: "h-sa", label: loadAuditTool().selfAssessment.title, note: "The practitioner's answers, for the meeting." },
   ];
@@ -170,7 +174,10 @@ async function setupPage(tx: Tx, ctx: AppContext, audit: AuditWithCase, page: st
   if (page.startsWith("areas-")) {
     const group = areaGroups()[Number(page.slice(6)) - 1];
     if (!group) throw new NotFound(`No such page: ${page}`);
-    const answers = await tx.auditAnswer.findMany({ where: { auditId: audit.id, area: { in: group.map((a) => a.number) } } });
+    const answers = await sqlOf(tx).query<AuditAnswer>(`SELECT * FROM "AuditAnswer" WHERE "auditId" = $1 AND area = ANY($2::int[])`, [
+      audit.id,
+      group.map((a) => a.number),
+    ]);
     const stored: FieldValues = {};
     for (const a of answers) {
       for (const [suffix, col] of AREA_COLUMNS) {
@@ -183,7 +190,7 @@ async function setupPage(tx: Tx, ctx: AppContext, audit: AuditWithCase, page: st
   if (page.startsWith("feedback-")) {
     const kind = page.slice(9) as FeedbackKind;
     if (!FEEDBACK_KINDS.includes(kind)) throw new NotFound(`No such page: ${page}`);
-    const row = await tx.feedback.findUnique({ where: { auditId_kind: { auditId: audit.id, kind } } });
+    const [row = null] = await sqlOf(tx).query<Feedback>(`SELECT * FROM "Feedback" WHERE "auditId" = $1 AND kind = $2`, [audit.id, kind]);
     return { defs: feedbackFields(kind), stored: row ? storedFeedbackValues(row) : {}, feedback: row };
   }
   if (page === "outcome") {
@@ -314,18 +321,22 @@ interface AnswerRow {
 }
 
 /** Inserts or replaces the answers of a page's areas: one statement, however many areas. */
-async function saveAnswers(tx: Tx, auditId: string, rows: AnswerRow[]): Promise<void> {
+async function saveAnswers(sql: Sql, auditId: string, rows: AnswerRow[]): Promise<void> {
   if (!rows.length) return;
-  const values = rows.map(
-    (r) =>
-      Prisma.sql`(${randomUUID()}, ${auditId}, ${r.area}::int, ${r.score}::int, ${r.strengths}, ${r.toDevelop}, ${r.signsOfImpact}, ${r.evidence}, ${r.rationale})`,
-  );
-  await tx.$executeRaw`
-    INSERT INTO "AuditAnswer" (id, "auditId", area, score, strengths, "toDevelop", "signsOfImpact", evidence, rationale)
-    VALUES ${Prisma.join(values)}
+  const params: unknown[] = [];
+  const values = rows.map((r) => {
+    const at = params.length;
+    params.push(randomUUID(), auditId, r.area, r.score, r.strengths, r.toDevelop, r.signsOfImpact, r.evidence, r.rationale);
+    return `($${at + 1}, $${at + 2}, $${at + 3}::int, $${at + 4}::int, $${at + 5}, $${at + 6}, $${at + 7}, $${at + 8}, $${at + 9})`;
+  });
+  await sql.query(
+    `INSERT INTO "AuditAnswer" (id, "auditId", area, score, strengths, "toDevelop", "signsOfImpact", evidence, rationale)
+    VALUES ${values.join(", ")}
     ON CONFLICT ("auditId", area) DO UPDATE SET
       score = EXCLUDED.score, strengths = EXCLUDED.strengths, "toDevelop" = EXCLUDED."toDevelop",
-      "signsOfImpact" = EXCLUDED."signsOfImpact", evidence = EXCLUDED.evidence, rationale = EXCLUDED.rationale`;
+      "signsOfImpact" = EXCLUDED."signsOfImpact", evidence = EXCLUDED.evidence, rationale = EXCLUDED.rationale`,
+    params,
+  );
 }
 
 /** Start or resume: the page last saved (or the first), from the database. */
@@ -356,13 +367,18 @@ export class PageInvalid extends ValidationFailed {
   }
 }
 
-async function bumpVersion(tx: Tx, audit: AuditWithCase, expected: number, data: Prisma.AuditUpdateManyMutationInput) {
-  const r = await tx.audit.updateMany({
-    where: { id: audit.id, version: expected, status: { in: [...EDITABLE_STATUSES] } },
-    data: { ...data, version: { increment: 1 } },
-  });
-  if (r.count === 1) return;
-  const now = await tx.audit.findUnique({ where: { id: audit.id }, select: { status: true, version: true } });
+/** Writes the draft (and the meeting date, when given) if the audit is still at `expected`: optimistic concurrency. */
+async function bumpVersion(sql: Sql, audit: AuditWithCase, expected: number, draft: AuditDraft, meetingDate?: Date | null) {
+  const params: unknown[] = [JSON.stringify(draft), new Date(), audit.id, expected, [...EDITABLE_STATUSES]];
+  const setMeeting =
+    meetingDate === undefined ? "" : `, "meetingDate" = $${params.push(meetingDate && meetingDate.toISOString().slice(0, 10))}::date`;
+  const updated = await sql.query(
+    `UPDATE "Audit" SET draft = $1::jsonb, status = 'in_progress', version = version + 1, "updatedAt" = $2::timestamp${setMeeting}
+     WHERE id = $3 AND version = $4 AND status = ANY($5::text[]) RETURNING id`,
+    params,
+  );
+  if (updated.length === 1) return;
+  const [now] = await sql.query<{ status: string }>(`SELECT status FROM "Audit" WHERE id = $1`, [audit.id]);
   if (now?.status === "submitted")
     throw new AlreadyDone(`The audit of case ${audit.case.caseRef} was already submitted. Nothing was changed.`);
   throw new Conflict(
@@ -376,98 +392,97 @@ export async function saveAuditPage(
   actor: Actor,
   req: { auditId: string; page: string; version: number; nav: Nav; data: Record<string, unknown> },
 ): Promise<{ card: PageCard; closed: boolean }> {
-  return ctx.db.$transaction(
-    async (tx) => {
-      const audit = await findAudit(tx, req.auditId);
-      requireAuditor(actor, audit);
-      requireEditable(audit);
-      const pages = pageIds();
-      if (!pages.includes(req.page)) throw new NotFound(`No such page: ${req.page}`);
-      const { defs, stored, feedback } = await setupPage(tx, ctx, audit, req.page);
-      const { values, errors } = validateFields(defs, req.data);
-      if (req.page.startsWith("feedback-")) Object.assign(errors, feedbackErrors(req.page.slice(9) as FeedbackKind, values), errors);
-      if (!Object.keys(errors).length) Object.assign(errors, pageBudgetErrors(values));
-      if (req.page === "outcome" && !errors.grade)
-        Object.assign(errors, resolveGrade(scaleFor(ctx.config, audit.gradeScaleId), values).errors);
-      if (Object.keys(errors).length) {
-        const card = await pageCard(tx, ctx, audit, req.page, {
-          input: values,
-          errors,
-          message: "Some answers need attention. Nothing from this page was saved.",
-        });
-        throw new PageInvalid(card, errors);
-      }
-      const draft: AuditDraft = { ...((audit.draft ?? {}) as AuditDraft) };
-      const before: FieldValues = {};
-      for (const d of defs.filter(isInput)) if (stored[d.id]) before[d.id] = stored[d.id]!;
-      const update: Prisma.AuditUpdateManyMutationInput = {};
-      if (req.page === "health") {
-        const { meetingDate, ...health } = values;
-        draft.health = health;
-        update.meetingDate = meetingDate ? new Date(`${meetingDate}T00:00:00Z`) : null;
-      } else if (req.page.startsWith("areas-")) {
-        const rows: AnswerRow[] = [];
-        for (const area of areaGroups()[Number(req.page.slice(6)) - 1]!) {
-          const n = area.number;
-          const v = (s: string) => values[`a${n}_${s}`] || null;
-          const row = {
-            area: n,
-            score: v("score") === null ? null : Number(v("score")),
-            strengths: v("strengths"),
-            toDevelop: v("develop"),
-            signsOfImpact: v("impact"),
-            evidence: v("evidence"),
-            rationale: v("rationale"),
-          };
-          const empty = AREA_COLUMNS.every(([, col]) => row[col] === null);
-          const exists = AREA_COLUMNS.some(([suffix]) => stored[`a${n}_${suffix}`] !== undefined);
-          if (empty && !exists) continue;
-          rows.push(row);
-        }
-        await saveAnswers(tx, audit.id, rows);
-      } else if (req.page.startsWith("feedback-")) {
-        await saveFeedback(tx, audit.id, actor.id, req.page.slice(9) as FeedbackKind, values, feedback);
-      } else if (req.page === "outcome") {
-        draft.outcome = values;
-      }
-      const idx = pages.indexOf(req.page);
-      const nextPage =
-        req.nav === "next" ? pages[Math.min(idx + 1, pages.length - 1)]! : req.nav === "back" ? pages[Math.max(idx - 1, 0)]! : req.page;
-      draft.page = nextPage;
-      const wasStatus = audit.status;
-      await bumpVersion(tx, audit, req.version, { ...update, draft: draft as Prisma.InputJsonValue, status: "in_progress" });
-      if (wasStatus !== "in_progress") {
-        await recordHistory(tx, {
-          entityType: "audit",
-          entityId: audit.id,
-          action: "started",
-          actorId: actor.id,
-          before: { status: wasStatus },
-          after: { status: "in_progress" },
-        });
-      }
-      const after: FieldValues = Object.fromEntries(Object.entries(values).filter(([, x]) => x !== ""));
-      await recordHistory(tx, {
+  // Reads first, outside the transaction (they see what a read inside one would: committed data).
+  // The write below only happens if the audit is still at the version this page was shown with,
+  // so nothing read here can have changed underneath it.
+  const audit = await findAudit(ctx.db, req.auditId);
+  requireAuditor(actor, audit);
+  requireEditable(audit);
+  const pages = pageIds();
+  if (!pages.includes(req.page)) throw new NotFound(`No such page: ${req.page}`);
+  const { defs, stored, feedback } = await setupPage(ctx.db, ctx, audit, req.page);
+  const { values, errors } = validateFields(defs, req.data);
+  if (req.page.startsWith("feedback-")) Object.assign(errors, feedbackErrors(req.page.slice(9) as FeedbackKind, values), errors);
+  if (!Object.keys(errors).length) Object.assign(errors, pageBudgetErrors(values));
+  if (req.page === "outcome" && !errors.grade) Object.assign(errors, resolveGrade(scaleFor(ctx.config, audit.gradeScaleId), values).errors);
+  if (Object.keys(errors).length) {
+    const card = await pageCard(ctx.db, ctx, audit, req.page, {
+      input: values,
+      errors,
+      message: "Some answers need attention. Nothing from this page was saved.",
+    });
+    throw new PageInvalid(card, errors);
+  }
+  const draft: AuditDraft = { ...((audit.draft ?? {}) as AuditDraft) };
+  const before: FieldValues = {};
+  for (const d of defs.filter(isInput)) if (stored[d.id]) before[d.id] = stored[d.id]!;
+  let meetingDate: Date | null | undefined;
+  const rows: AnswerRow[] = [];
+  if (req.page === "health") {
+    const { meetingDate: day, ...health } = values;
+    draft.health = health;
+    meetingDate = day ? new Date(`${day}T00:00:00Z`) : null;
+  } else if (req.page.startsWith("areas-")) {
+    for (const area of areaGroups()[Number(req.page.slice(6)) - 1]!) {
+      const n = area.number;
+      const v = (s: string) => values[`a${n}_${s}`] || null;
+      const row = {
+        area: n,
+        score: v("score") === null ? null : Number(v("score")),
+        strengths: v("strengths"),
+        toDevelop: v("develop"),
+        signsOfImpact: v("impact"),
+        evidence: v("evidence"),
+        rationale: v("rationale"),
+      };
+      const empty = AREA_COLUMNS.every(([, col]) => row[col] === null);
+      const exists = AREA_COLUMNS.some(([suffix]) => stored[`a${n}_${suffix}`] !== undefined);
+      if (empty && !exists) continue;
+      rows.push(row);
+    }
+  } else if (req.page === "outcome") {
+    draft.outcome = values;
+  }
+  const idx = pages.indexOf(req.page);
+  const nextPage =
+    req.nav === "next" ? pages[Math.min(idx + 1, pages.length - 1)]! : req.nav === "back" ? pages[Math.max(idx - 1, 0)]! : req.page;
+  draft.page = nextPage;
+  const wasStatus = audit.status;
+  const after: FieldValues = Object.fromEntries(Object.entries(values).filter(([, x]) => x !== ""));
+  // All or nothing: the page's answers, the draft and version, and their history.
+  await transaction(ctx.db, async (sql) => {
+    if (rows.length) await saveAnswers(sql, audit.id, rows);
+    if (req.page.startsWith("feedback-")) await saveFeedback(sql, audit.id, actor.id, req.page.slice(9) as FeedbackKind, values, feedback);
+    await bumpVersion(sql, audit, req.version, draft, meetingDate);
+    if (wasStatus !== "in_progress") {
+      await recordHistory(sql, {
         entityType: "audit",
         entityId: audit.id,
-        action: "draft_saved",
+        action: "started",
         actorId: actor.id,
-        before: { page: req.page, values: before },
-        after: { page: req.page, values: after },
+        before: { status: wasStatus },
+        after: { status: "in_progress" },
       });
-      // The row as just written (the update matched version = req.version): no second read.
-      const fresh: AuditWithCase = {
-        ...audit,
-        draft: draft as Prisma.JsonValue,
-        status: "in_progress",
-        version: req.version + 1,
-        meetingDate: "meetingDate" in update ? (update.meetingDate as Date | null) : audit.meetingDate,
-      };
-      const message = req.nav === "close" ? "Draft saved. Type “my audits” and press Resume to carry on, on any device." : "Draft saved.";
-      return { card: await pageCard(tx, ctx, fresh, nextPage, { message }), closed: req.nav === "close" };
-    },
-    { timeout: 20_000 },
-  );
+    }
+    await recordHistory(sql, {
+      entityType: "audit",
+      entityId: audit.id,
+      action: "draft_saved",
+      actorId: actor.id,
+      before: { page: req.page, values: before },
+      after: { page: req.page, values: after },
+    });
+  });
+  // The row as just written (the update matched version = req.version): no second read.
+  const fresh: AuditWithCase = {
+    ...audit,
+    draft: draft as Prisma.JsonValue,
+    status: "in_progress",
+    version: req.version + 1,
+    meetingDate: meetingDate !== undefined ? meetingDate : audit.meetingDate,
+  };
+  const message = req.nav === "close" ? "Draft saved. Type “my audits” and press Resume to carry on, on any device." : "Draft saved.";
+  return { card: await pageCard(ctx.db, ctx, fresh, nextPage, { message }), closed: req.nav === "close" };
 }
 
 /** Page to show again with the submit errors (fields live on other pages, so as a list). */

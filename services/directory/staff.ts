@@ -3,10 +3,15 @@ import type { Db, Tx } from "../db";
 import type { Role } from "../../generated/prisma/enums";
 import type { Actor } from "../permissions";
 import { UnknownUser } from "../errors";
+import { sqlOf } from "../sql";
 
 export async function actorByAadId(db: Db | Tx, aadObjectId: string | undefined): Promise<Actor> {
   if (!aadObjectId) throw new UnknownUser("Assure could not tell who you are (no Entra id on the message).");
-  const s = await db.staff.findUnique({ where: { aadObjectId } });
+  // Every action starts here: one indexed read, without the ORM (services/sql.ts).
+  const [s] = await sqlOf(db).query<Actor & { active: boolean }>(
+    `SELECT id, name, roles::text[] AS roles, "teamId", active FROM "Staff" WHERE "aadObjectId" = $1`,
+    [aadObjectId],
+  );
   if (!s || !s.active) {
     throw new UnknownUser("You are not in Assure's staff directory yet. Ask the QA team to add you.");
   }

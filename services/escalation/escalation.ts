@@ -17,6 +17,7 @@ import { firstInChainWithRole, staffWithRole } from "../directory/staff";
 import { addWorkingDays, workingDaysBetween } from "../workingTime";
 import { casUpdate, fmtDate, fmtDateTime, notify, refreshUserIds, showCardToAll } from "../sharedCard";
 import { Prisma } from "../../generated/prisma/client";
+import { sqlOf, transaction, type Queryable } from "../sql";
 import type { Role } from "../../generated/prisma/enums";
 
 export const LIMITS = { concern: 2000, informal: 2000, response: 2000, reason: 500, maxExtensionDays: 10 } as const;
@@ -58,54 +59,83 @@ export async function stageOwners(tx: Tx, workerId: string | null, stage: Escala
   return out;
 }
 
-async function load(tx: Tx, id: string): Promise<EscalationRow> {
-  const e = await tx.escalation.findUnique({ where: { id }, include: { case: true } });
-  if (!e) throw new NotFound("That escalation does not exist.");
-  return e;
+const CASE_COLUMNS = ["id", "caseRef", "teamId", "workerId", "planType", "openedOn", "active", "createdAt", "updatedAt"] as const;
+
+/** The escalation with its case: one statement (services/sql.ts). */
+async function load(tx: Queryable, id: string): Promise<EscalationRow> {
+  const [row] = await sqlOf(tx).query<Record<string, unknown>>(
+    `SELECT e.*, ${CASE_COLUMNS.map((c) => `c."${c}"${c === "planType" ? "::text" : ""} AS "case.${c}"`).join(", ")}
+     FROM "Escalation" e JOIN "Case" c ON c.id = e."caseId" WHERE e.id = $1`,
+    [id],
+  );
+  if (!row) throw new NotFound("That escalation does not exist.");
+  const e: Record<string, unknown> = {};
+  const c: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (k.startsWith("case.")) c[k.slice(5)] = v;
+    else e[k] = v;
+  }
+  return { ...e, case: c } as EscalationRow;
 }
 
-async function addEvent(tx: Tx, e: { id: string; stage: number }, kind: string, actorId: string | null, text: string, at: Date) {
-  return tx.escalationEvent.create({ data: { escalationId: e.id, stage: e.stage, kind, actorId, text, at } });
+/** What the card and the checks read of an event (its order is the table's id, never returned). */
+interface EventRow {
+  stage: number;
+  kind: string;
+  actorId: string | null;
+  text: string | null;
+  at: Date;
 }
+const EVENT_COLUMNS = `stage, kind, "actorId", text, at`;
 
-type EventRow = Prisma.EscalationEventGetPayload<object>;
+async function addEvent(tx: Queryable, e: { id: string; stage: number }, kind: string, actorId: string | null, text: string, at: Date) {
+  const [row] = await sqlOf(tx).query<EventRow>(
+    `INSERT INTO "EscalationEvent" ("escalationId", stage, kind, "actorId", text, at) VALUES ($1, $2, $3, $4, $5, $6::timestamp)
+     RETURNING ${EVENT_COLUMNS}`,
+    [e.id, e.stage, kind, actorId, text, at],
+  );
+  return row!;
+}
 
 /** Every event of the escalation, oldest first (a handful: one per step taken). */
-const eventsOf = (tx: Tx, id: string): Promise<EventRow[]> =>
-  tx.escalationEvent.findMany({ where: { escalationId: id }, orderBy: { id: "asc" } });
+const eventsOf = (tx: Queryable, id: string): Promise<EventRow[]> =>
+  sqlOf(tx).query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM "EscalationEvent" WHERE "escalationId" = $1 ORDER BY id`, [id]);
 
-/** People who follow the card: raiser, case worker and their manager, and every owner so far. */
-async function viewersOf(tx: Tx, e: EscalationRow, events: EventRow[]): Promise<string[]> {
+/**
+ * People who follow the card (raiser, current owners, case worker and their manager, and every
+ * owner so far) with their names and the names of the last events' actors: one statement.
+ */
+async function viewersAndNames(tx: Queryable, e: EscalationRow, all: EventRow[], shown: EventRow[]) {
+  const known = new Set<string>([e.raiserId, ...e.stageOwnerIds, ...(e.case.workerId ? [e.case.workerId] : [])]);
+  for (const p of all) if (p.kind === "stage_owner" && p.actorId) known.add(p.actorId);
+  for (const x of shown) if (x.actorId) known.add(x.actorId);
+  const rows = await sqlOf(tx).query<{ id: string; name: string; manager: boolean }>(
+    `WITH m AS (SELECT "lineManagerId" AS id FROM "Staff" WHERE id = $2)
+     SELECT s.id, s.name, s.id IN (SELECT id FROM m) AS manager FROM "Staff" s
+     WHERE s.id = ANY($1::text[]) OR s.id IN (SELECT id FROM m)`,
+    [[...known], e.case.workerId],
+  );
   const ids = new Set<string>([e.raiserId, ...e.stageOwnerIds]);
   if (e.case.workerId) {
     ids.add(e.case.workerId);
-    const w = await tx.staff.findUnique({ where: { id: e.case.workerId }, select: { lineManagerId: true } });
-    if (w?.lineManagerId) ids.add(w.lineManagerId);
+    const manager = rows.find((r) => r.manager);
+    if (manager) ids.add(manager.id);
   }
-  for (const p of events) if (p.kind === "stage_owner" && p.actorId) ids.add(p.actorId);
-  return [...ids];
+  for (const p of all) if (p.kind === "stage_owner" && p.actorId) ids.add(p.actorId);
+  return { viewers: [...ids], names: new Map(rows.map((r) => [r.id, r.name])) };
 }
 
 // ---------------------------------------------------------------- the card, per viewer
 
 /**
  * What every viewer's card shares (viewers, names, recent events): read once, however many
- * viewers. Four reads besides the escalation: its events (unless the caller has them), the
- * worker's manager, the names, and the viewers' Teams ids.
+ * viewers. Three reads besides the escalation: its events (unless the caller has them), the
+ * viewers with the names, and the viewers' Teams ids.
  */
-async function cardBasis(tx: Tx, e: EscalationRow, known?: EventRow[]) {
+async function cardBasis(tx: Queryable, e: EscalationRow, known?: EventRow[]) {
   const all = known ?? (await eventsOf(tx, e.id));
-  const viewers = await viewersOf(tx, e, all);
   const events = all.slice(-EVENTS_ON_CARD);
-  const actors = events.map((x) => x.actorId).filter((x): x is string => !!x);
-  const names = new Map(
-    (
-      await tx.staff.findMany({
-        where: { id: { in: [...new Set([...viewers, e.raiserId, ...actors])] } },
-        select: { id: true, name: true },
-      })
-    ).map((s) => [s.id, s.name]),
-  );
+  const { viewers, names } = await viewersAndNames(tx, e, all, events);
   const proposal = e.status === "resolution_proposed" ? (all.findLast((x) => x.kind === "resolution_proposed") ?? null) : null;
   return {
     viewers,
@@ -178,7 +208,7 @@ export function cardData(ctx: AppContext, e: EscalationRow, viewerId: string, ba
  * row and its events as the caller just wrote them, when it knows them (spares reading them again).
  */
 async function publish(
-  tx: Tx,
+  tx: Queryable,
   ctx: AppContext,
   id: string,
   current?: { row: EscalationRow; events: EventRow[] },
@@ -352,11 +382,15 @@ interface Pressed {
   id: string;
 }
 
-async function asOwner(tx: Tx, actor: Actor, id: string): Promise<EscalationRow> {
+async function asOwner(tx: Queryable, actor: Actor, id: string): Promise<EscalationRow> {
   const e = await load(tx, id);
   if (e.status === "resolved") throw new AlreadyDone("This escalation is already resolved.");
   if (!e.stageOwnerIds.includes(actor.id)) {
-    if (e.stageOwnerIds.length && (await tx.escalationEvent.count({ where: { escalationId: id, kind: "stage_owner", actorId: actor.id } })))
+    const [wasOwner] = await sqlOf(tx).query(
+      `SELECT 1 FROM "EscalationEvent" WHERE "escalationId" = $1 AND kind = 'stage_owner' AND "actorId" = $2 LIMIT 1`,
+      [id, actor.id],
+    );
+    if (e.stageOwnerIds.length && wasOwner)
       throw new AlreadyDone("This escalation has moved on to another stage: it is no longer yours to act on.");
     throw new NotPermitted("Only the current stage owner can do this.");
   }
@@ -370,12 +404,32 @@ async function asRaiser(tx: Tx, actor: Actor, id: string): Promise<EscalationRow
   return e;
 }
 
-async function bump(tx: Tx, e: { id: string; version: number }, data: Prisma.EscalationUpdateManyMutationInput = {}) {
-  await casUpdate(tx.escalation.updateMany({ where: { id: e.id, version: e.version }, data: { ...data, version: { increment: 1 } } }));
+/** What an action may change besides the version (each column written only when given). */
+interface EscalationChange {
+  status?: string;
+  extensionRequest?: ExtensionRequest | null;
+  stageDeadline?: Date;
+  cafcassReferredAt?: Date;
+  resolvedAt?: Date;
+}
+
+/** Optimistic concurrency: the change is written only if the row is still at e.version. */
+async function bump(tx: Queryable, e: { id: string; version: number }, data: EscalationChange = {}) {
+  const params: unknown[] = [e.id, e.version, new Date()];
+  const set = ["version = version + 1", '"updatedAt" = $3::timestamp'];
+  if (data.status !== undefined) set.push(`status = $${params.push(data.status)}`);
+  if (data.extensionRequest !== undefined)
+    set.push(`"extensionRequest" = $${params.push(data.extensionRequest && JSON.stringify(data.extensionRequest))}::jsonb`);
+  if (data.stageDeadline) set.push(`"stageDeadline" = $${params.push(data.stageDeadline)}::timestamp`);
+  if (data.cafcassReferredAt) set.push(`"cafcassReferredAt" = $${params.push(data.cafcassReferredAt)}::timestamp`);
+  if (data.resolvedAt) set.push(`"resolvedAt" = $${params.push(data.resolvedAt)}::timestamp`);
+  const rows = sqlOf(tx).query(`UPDATE "Escalation" SET ${set.join(", ")} WHERE id = $1 AND version = $2 RETURNING id`, params);
+  await casUpdate(rows.then((r) => ({ count: r.length })));
 }
 
 export async function acknowledge(ctx: AppContext, actor: Actor, p: Pressed) {
-  return run(ctx, async (tx) => {
+  // On the pool's own transaction (services/sql.ts): the busiest escalation action.
+  return transaction(ctx.db, async (tx) => {
     const e = await asOwner(tx, actor, p.id);
     const events = await eventsOf(tx, e.id);
     if (events.some((x) => x.stage === e.stage && x.kind === "acknowledged" && x.actorId === actor.id))
@@ -441,7 +495,7 @@ export async function requestMoreTime(ctx: AppContext, actor: Actor, p: Pressed 
     if (e.extensionRequest) throw new AlreadyDone("A request for more time is already waiting for the raiser.");
     if (e.status !== "open") throw new AlreadyDone("A resolution is already waiting for the raiser's confirmation.");
     const req: ExtensionRequest = { byId: actor.id, days: p.days, reason, at: ctx.clock.now().toISOString() };
-    await bump(tx, e, { extensionRequest: req as unknown as Prisma.InputJsonValue });
+    await bump(tx, e, { extensionRequest: req });
     await addEvent(tx, e, "extension_requested", actor.id, `Asks for ${p.days} more working days: ${reason}`, ctx.clock.now());
     await recordHistory(tx, { entityType: "escalation", entityId: e.id, action: "extension_requested", actorId: actor.id, after: req });
     await notify(tx, ctx, {
@@ -461,7 +515,7 @@ export async function answerMoreTime(ctx: AppContext, actor: Actor, p: Pressed &
     if (!req) throw new AlreadyDone("There is no request for more time waiting (it was answered, or the stage moved on).");
     const now = ctx.clock.now();
     const deadline = p.accept ? addWorkingDays(e.stageDeadline, req.days, ctx.config.TIMEZONE) : e.stageDeadline;
-    await bump(tx, e, { extensionRequest: Prisma.DbNull, stageDeadline: deadline });
+    await bump(tx, e, { extensionRequest: null, stageDeadline: deadline });
     await addEvent(
       tx,
       e,
