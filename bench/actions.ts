@@ -92,15 +92,16 @@
 // within run-to-run noise); PostgreSQL over its Unix socket instead of loopback TCP (rps 59.1, p50
 // 473, p99 1,590 ms: no change). The goal p99 ≤ 100 ms at 100 users was NOT met that day.
 //
-// Measured 2026-12-02 (fresh machine, nothing else running; 100 users, think 1 s, 10 timed iterations
-// = 5,000 requests, PostgreSQL 15, errors 0 in every run):
-//   before: rps 80.5–81.5, p50 44–58, p99 287–360 ms, service CPU 9.1–10.1 ms/request. Uncontended
+// Measured 2026-12-02 (fresh machine, nothing else running; 100 users, think 1 s, PostgreSQL 15,
+// errors 0 in every run):
+//   before (seven runs of 6 timed iterations, 3,000 requests): rps 79.6–84.4, p50 36–63, p99 252.8–
+//     520.1 ms (median 349.8), service CPU 9.0–10.1 ms/request. Uncontended
 //     (1 user, closed loop) a request cost 11 ms of service CPU; Prisma's client was 27 % of it. A
 //     micro-benchmark of one indexed read by key: Prisma 690–854 µs of CPU, $queryRaw 436 µs, pg
 //     185 µs; three reads in a Prisma transaction 2,755 µs, on a pg client 402 µs.
 //   after (services/sql.ts: the actor lookup, audit page reads and save, the escalation card and
 //     acknowledge, and the history and outbox rows they write, in hand-written SQL on Prisma's own
-//     pg pool): nine runs, rps 86.5–89.7, p50 11.3–22, p99 52.2, 69.7, 82.0, 86.8, 95.2, 96.6, 136.1,
+//     pg pool): nine runs of 10 timed iterations (5,000 requests), rps 86.5–89.7, p50 11.3–22, p99 52.2, 69.7, 82.0, 86.8, 95.2, 96.6, 136.1,
 //     153.2, 155.7 ms (median 95.2), service CPU 4.8–5.7 ms/request, generator 2.0–2.3. With 6
 //     timed iterations, p99 45.4 and 47.6 ms. The machine is ~50 % busy at 88 rps (top: node 80 %,
 //     postgres 22 % of 200 %). The slow runs coincide with hypervisor steal (vmstat st 7–19 % against
