@@ -2,7 +2,7 @@
 // transaction as its state change. The sender (bot/delivery) drains it. The idempotency key names
 // the logical message, so writing the same message twice stores it once.
 import { randomUUID } from "node:crypto";
-import { sqlOf, type Queryable } from "./sql";
+import { sqlOf, valuesOf, type Queryable } from "./sql";
 
 /** What to deliver: a card template and its data (rendered at send time), or plain text. */
 export interface OutboxPayload {
@@ -79,11 +79,9 @@ function updateRow(m: CardUpdate): OutboxRow {
  */
 async function insertOnce(tx: Queryable, rows: OutboxRow[]): Promise<void> {
   if (!rows.length) return;
-  const params: unknown[] = [];
   const now = new Date();
-  const values = rows.map((r) => {
-    const at = params.length;
-    params.push(
+  const { values, params } = valuesOf(
+    rows.map((r) => [
       randomUUID(),
       r.idempotencyKey,
       r.recipientId,
@@ -93,13 +91,12 @@ async function insertOnce(tx: Queryable, rows: OutboxRow[]): Promise<void> {
       r.notBefore,
       r.nextAttemptAt,
       now,
-    );
-    const p = (i: number) => `$${at + i}`;
-    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}::jsonb, ${p(7)}::timestamp, ${p(8)}::timestamp, ${p(9)}::timestamp)`;
-  });
+    ]),
+    ["", "", "", "", "", "::jsonb", "::timestamp", "::timestamp", "::timestamp"],
+  );
   await sqlOf(tx).query(
     `INSERT INTO "OutboxMessage" (id, "idempotencyKey", "recipientId", kind, "cardKey", payload, "notBefore", "nextAttemptAt", "createdAt")
-     VALUES ${values.join(", ")} ON CONFLICT DO NOTHING`,
+     VALUES ${values} ON CONFLICT DO NOTHING`,
     params,
   );
 }

@@ -86,3 +86,10 @@ export async function transaction<T>(db: Db, fn: (sql: Sql) => Promise<T>): Prom
     client.release(broken instanceof Error ? broken : undefined);
   }
 }
+
+/** The `(…), (…)` of a multi-row INSERT and its parameters; casts[i] follows column i's placeholder. */
+export function valuesOf(rows: readonly (readonly unknown[])[], casts: readonly string[] = []): { values: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const values = rows.map((r) => `(${r.map((v, i) => `$${params.push(v)}${casts[i] ?? ""}`).join(", ")})`).join(", ");
+  return { values, params };
+}

@@ -7,7 +7,7 @@ import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import { randomUUID } from "node:crypto";
 import type { AuditAnswer, Feedback, Prisma } from "../../generated/prisma/client";
-import { sqlOf, transaction, type Sql } from "../sql";
+import { sqlOf, transaction, valuesOf, type Sql } from "../sql";
 import { AlreadyDone, Closed, Conflict, NotFound, ValidationFailed } from "../errors";
 import type { Actor } from "../permissions";
 import { recordHistory } from "../history";
@@ -323,15 +323,13 @@ interface AnswerRow {
 /** Inserts or replaces the answers of a page's areas: one statement, however many areas. */
 async function saveAnswers(sql: Sql, auditId: string, rows: AnswerRow[]): Promise<void> {
   if (!rows.length) return;
-  const params: unknown[] = [];
-  const values = rows.map((r) => {
-    const at = params.length;
-    params.push(randomUUID(), auditId, r.area, r.score, r.strengths, r.toDevelop, r.signsOfImpact, r.evidence, r.rationale);
-    return `($${at + 1}, $${at + 2}, $${at + 3}::int, $${at + 4}::int, $${at + 5}, $${at + 6}, $${at + 7}, $${at + 8}, $${at + 9})`;
-  });
+  const { values, params } = valuesOf(
+    rows.map((r) => [randomUUID(), auditId, r.area, r.score, r.strengths, r.toDevelop, r.signsOfImpact, r.evidence, r.rationale]),
+    ["", "", "::int", "::int"],
+  );
   await sql.query(
     `INSERT INTO "AuditAnswer" (id, "auditId", area, score, strengths, "toDevelop", "signsOfImpact", evidence, rationale)
-    VALUES ${values.join(", ")}
+    VALUES ${values}
     ON CONFLICT ("auditId", area) DO UPDATE SET
       score = EXCLUDED.score, strengths = EXCLUDED.strengths, "toDevelop" = EXCLUDED."toDevelop",
       "signsOfImpact" = EXCLUDED."signsOfImpact", evidence = EXCLUDED.evidence, rationale = EXCLUDED.rationale`,
