@@ -2,12 +2,27 @@
 // it), so the 100 virtual users and the fake Bot Connector in the parent do not share its event
 // loop and the latency measured is the service's. Configured by the environment the parent passes.
 // IPC: sends {type:"ready", url, databaseUrl} once listening; answers {type:"cpu"} with its CPU
-// time so far (µs) and its event-loop delay since the last answer (ms); closes the service and exits
-// on {type:"stop"}.
+// time so far (µs), its background worker's (BACKGROUND_WORK=process) and its event-loop delay
+// since the last answer (ms); closes the service and exits on {type:"stop"}.
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { execSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { loadConfig } from "../services/config";
 import { createLogger } from "../services/logger";
 import { startService } from "../bot/service";
+
+/** CPU (µs) of the background worker process (BACKGROUND_WORK=process), from /proc; 0 without one. */
+const ticksPerSecond = Number(execSync("getconf CLK_TCK").toString().trim()) || 100;
+function workerCpuMicros(): number {
+  const pid = service?.worker?.pid;
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1e6; // utime, stime
+  } catch {
+    return 0;
+  }
+}
 
 const config = loadConfig();
 const service = await startService({ config, log: createLogger(config.LOG_LEVEL), seedDemo: true });
@@ -20,7 +35,7 @@ process.on("message", (m: { type?: string }) => {
     const ms = (ns: number) => Math.round(ns / 1e5) / 10;
     const loop = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
     loopDelay.reset();
-    process.send?.({ type: "cpu", micros: c.user + c.system, loop });
+    process.send?.({ type: "cpu", micros: c.user + c.system, workerMicros: workerCpuMicros(), loop });
   }
   if (m?.type === "stop") void service.close().then(() => process.exit(0));
 });

@@ -1,4 +1,5 @@
-// Composition root: database → migrations → (demo seed) → bot → HTTP → sender → scheduler.
+// Composition root: database → migrations → (demo seed) → bot → HTTP → sender → scheduler
+// (in this process, or in a forked worker process with BACKGROUND_WORK=process: bot/background.ts).
 // Used by `npm start` (bot/main.ts), by the end-to-end tests and by the benchmarks, so all three
 // run the same service.
 import type { Server } from "node:http";
@@ -13,12 +14,11 @@ import { seedDemo } from "../prisma/seed";
 import { buildRouter } from "./routes";
 import { AssureBot } from "./teamsBot";
 import { createAdapter, createHttpApp } from "./server";
-import { OutboxSender } from "./delivery";
+import type { OutboxSender } from "./delivery";
 import { devChatEnabled, mountDevChat } from "./devchat/devChat";
 import { mountAdminJobs } from "./adminJobs";
-import { startScheduler, type Scheduler } from "../scheduler";
-import { buildJobHandlers } from "../services/jobHandlers";
-import { createGraphClient } from "../services/graph/client";
+import type { Scheduler } from "../scheduler";
+import { forkWorker, startBackgroundWork, type WorkerProcess } from "./background";
 
 export interface ServiceOptions {
   config: Config;
@@ -35,10 +35,13 @@ export interface RunningService {
   url: string;
   port: number;
   ctx: AppContext;
+  /** The in-process sender (started unless startSender is false; never with BACKGROUND_WORK=process). */
   sender: OutboxSender;
+  /** The forked background worker (BACKGROUND_WORK=process). */
+  worker?: WorkerProcess;
   bot: AssureBot;
   database: DatabaseHandle;
-  /** Running when config.SCHEDULER_ENABLED. */
+  /** Running when config.SCHEDULER_ENABLED, in this process (BACKGROUND_WORK=inline). */
   scheduler?: Scheduler;
   close(): Promise<void>;
 }
@@ -60,9 +63,10 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   }
   const router = buildRouter();
   const adapter = createAdapter(ctx);
-  const graph = createGraphClient(config);
-  const sender = new OutboxSender(ctx, adapter, config.MicrosoftAppId, graph ? { graph } : {});
-  const bot = new AssureBot(ctx, router, { onReachable: () => sender.wake() });
+  const separate = config.BACKGROUND_WORK === "process";
+  // Someone became reachable: wake whichever sender runs (set once it does).
+  let wakeSender = (): void => {};
+  const bot = new AssureBot(ctx, router, { onReachable: () => wakeSender() });
   let closing = false;
   const http = createHttpApp(ctx, adapter, bot, {
     ready: async () => {
@@ -80,29 +84,38 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     const s = http.listen(config.PORT, config.HOST, () => resolve(s));
   });
   const port = (server.address() as AddressInfo).port;
-  if (opts.startSender ?? true) sender.start();
-  const scheduler = config.SCHEDULER_ENABLED
-    ? await startScheduler(ctx, { databaseUrl: database.url, handlers: buildJobHandlers(), pollMs: config.SCHEDULER_POLL_MS })
-    : undefined;
+  // Inline: the sender and scheduler run here. Separate: they run in the forked worker; the sender
+  // here is never started and no scheduler is created.
+  const started = await startBackgroundWork(separate ? { ...ctx, config: { ...config, SCHEDULER_ENABLED: false } } : ctx, adapter, {
+    databaseUrl: database.url,
+    startSender: !separate && (opts.startSender ?? true),
+  });
+  const worker = separate && (opts.startSender ?? true) ? await forkWorker(ctx, database.url) : undefined;
+  wakeSender = worker ? () => worker.wake() : () => started.sender.wake();
   const url = `http://127.0.0.1:${port}`;
-  log.info({ url: `${url}/api/messages`, embeddedDatabase: database.embedded }, "Assure is listening");
+  log.info(
+    { url: `${url}/api/messages`, embeddedDatabase: database.embedded, backgroundWork: config.BACKGROUND_WORK },
+    "Assure is listening",
+  );
 
   return {
     url,
     port,
     ctx,
-    sender,
+    sender: started.sender,
+    worker,
     bot,
     database,
-    scheduler,
+    scheduler: started.scheduler,
     async close() {
       closing = true;
-      await scheduler?.stop();
+      await started.scheduler?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections?.();
       });
-      await sender.stop();
+      await worker?.stop();
+      await started.sender.stop();
       await db.$disconnect();
       await database.close();
     },

@@ -58,6 +58,8 @@ export const configSchema = z.object({
   DELIVERY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   DELIVERY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(32),
 
+  /** Where the outbox sender and the scheduler run: in the service's process, or in one forked worker process. */
+  BACKGROUND_WORK: z.enum(["inline", "process"]).default("inline"),
   SCHEDULER_ENABLED: bool.default(true),
   SCHEDULER_POLL_MS: z.coerce.number().int().min(50).default(5000),
 
@@ -88,6 +90,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
   }
   return parsed.data;
+}
+
+/** The environment loadConfig turns back into this config (what a child process is given). */
+export function configEnv(config: Config): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config))
+    if (value !== undefined) env[key] = Array.isArray(value) ? value.join(",") : String(value);
+  return env;
 }
 
 /** Authentication is off only when no app id is configured (local development). */

@@ -1,0 +1,82 @@
+// BACKGROUND_WORK=process: the service forks one worker process (bot/worker.ts) for the outbox
+// sender and the scheduler. Cards still reach people, through the worker; the service's own event
+// loop sends nothing; a worker that dies is started again; closing the service ends the worker.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, cardText, type Harness, type StaffRef } from "../support/harness";
+import { enqueueMessage } from "../../services/outbox";
+
+let h: Harness;
+let person: StaffRef;
+
+beforeAll(async () => {
+  h = await startHarness({ startSender: true, env: { BACKGROUND_WORK: "process", DELIVERY_POLL_MS: "100" } });
+  person = await h.one("PRACTITIONER");
+  await h.install(person);
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function waitFor(what: string, fn: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
+  const start = Date.now();
+  while (!(await fn())) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function sendAndSee(key: string, text: string) {
+  await enqueueMessage(h.db, {
+    recipientId: person.id,
+    idempotencyKey: key,
+    payload: { template: "message", data: { title: "Note", text } },
+  });
+  await waitFor(`"${text}" to arrive`, () => h.connector.cardsTo(h.conversationOf(person)).some((c) => cardText(c).includes(text)));
+  // The sender records outcomes in small groups, just after the send.
+  await waitFor(
+    `${key} recorded as sent`,
+    async () => (await h.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: key } })).status === "sent",
+  );
+}
+
+describe("background work in its own process", () => {
+  it("delivers through the worker, never from the service's own sender", async () => {
+    const pid = h.service.worker?.pid;
+    expect(pid).toBeGreaterThan(0);
+    expect(pid).not.toBe(process.pid);
+    await sendAndSee("bg-1", "delivered by the worker");
+    expect(h.service.sender.stats.requests).toBe(0);
+    expect(h.service.scheduler).toBeUndefined();
+  });
+
+  it("starts the worker again when it dies, and nothing waiting is lost", async () => {
+    const first = h.service.worker!.pid!;
+    process.kill(first, "SIGKILL");
+    await waitFor("the old worker to be gone", () => !alive(first));
+    await enqueueMessage(h.db, {
+      recipientId: person.id,
+      idempotencyKey: "bg-2",
+      payload: { template: "message", data: { title: "Note", text: "sent while no worker ran" } },
+    });
+    await waitFor("a new worker", () => !!h.service.worker!.pid && h.service.worker!.pid !== first);
+    await sendAndSee("bg-3", "after the restart");
+    expect(h.connector.cardsTo(h.conversationOf(person)).filter((c) => cardText(c).includes("sent while no worker ran"))).toHaveLength(1);
+  });
+
+  it("closing the service stops the worker", async () => {
+    const pid = h.service.worker!.pid!;
+    expect(alive(pid)).toBe(true);
+    await h.close();
+    expect(alive(pid)).toBe(false);
+    h = undefined as unknown as Harness;
+  });
+});
