@@ -2,8 +2,7 @@
 // their answers in (families never use Teams), or records why it could not be obtained. Wording is
 // the catalogue's (services/forms/templates/audit-feedback.json). One Feedback row per kind.
 import { randomUUID } from "node:crypto";
-import type { Tx } from "../db";
-import { sqlOf, type Sql } from "../sql";
+import { sqlOf, type Queryable } from "../sql";
 import type { Feedback } from "../../generated/prisma/client";
 import { loadFormTemplate, optionLabel, optionValue } from "../forms/templateSchema";
 import type { FieldDef, FieldValues } from "./fields";
@@ -85,9 +84,15 @@ export function feedbackErrors(kind: FeedbackKind, v: FieldValues): Record<strin
   return errors;
 }
 
+/** The stored feedback of one kind for an audit, or null. */
+export async function findFeedback(q: Queryable, auditId: string, kind: FeedbackKind): Promise<Feedback | null> {
+  const [row] = await sqlOf(q).query<Feedback>(`SELECT * FROM "Feedback" WHERE "auditId" = $1 AND kind = $2`, [auditId, kind]);
+  return row ?? null;
+}
+
 /** Stores the page (nothing when "obtained?" is unanswered). Returns the before/after for history. */
 export async function saveFeedback(
-  tx: Tx | Sql,
+  tx: Queryable,
   auditId: string,
   actorId: string,
   kind: FeedbackKind,
@@ -97,10 +102,7 @@ export async function saveFeedback(
 ) {
   const obtained = v[obtainedId(kind)] ?? "";
   const sql = sqlOf(tx);
-  const before =
-    stored !== undefined
-      ? stored
-      : ((await sql.query<Feedback>(`SELECT * FROM "Feedback" WHERE "auditId" = $1 AND kind = $2`, [auditId, kind]))[0] ?? null);
+  const before = stored !== undefined ? stored : await findFeedback(sql, auditId, kind);
   if (obtained === "") return { before: before ? storedFeedbackValues(before) : {}, after: before ? storedFeedbackValues(before) : {} };
   const isYes = obtained === "yes";
   const answers: Record<string, string> = {};

@@ -21,6 +21,7 @@ import {
   feedbackFields,
   feedbackSummary,
   feedbackTitle,
+  findFeedback,
   saveFeedback,
   storedFeedbackValues,
   type FeedbackKind,
@@ -190,7 +191,7 @@ async function setupPage(tx: Tx, ctx: AppContext, audit: AuditWithCase, page: st
   if (page.startsWith("feedback-")) {
     const kind = page.slice(9) as FeedbackKind;
     if (!FEEDBACK_KINDS.includes(kind)) throw new NotFound(`No such page: ${page}`);
-    const [row = null] = await sqlOf(tx).query<Feedback>(`SELECT * FROM "Feedback" WHERE "auditId" = $1 AND kind = $2`, [audit.id, kind]);
+    const row = await findFeedback(tx, audit.id, kind);
     return { defs: feedbackFields(kind), stored: row ? storedFeedbackValues(row) : {}, feedback: row };
   }
   if (page === "outcome") {
