@@ -20,19 +20,23 @@ export interface BackgroundWork {
   stop(): Promise<void>;
 }
 
-/** The sender (started unless told otherwise) and, when SCHEDULER_ENABLED, the scheduler. */
+/**
+ * The sender (started unless told otherwise) and, when SCHEDULER_ENABLED and not told otherwise,
+ * the scheduler.
+ */
 export async function startBackgroundWork(
   ctx: AppContext,
   adapter: CloudAdapter,
-  opts: { databaseUrl: string; startSender?: boolean },
+  opts: { databaseUrl: string; startSender?: boolean; startScheduler?: boolean },
 ): Promise<BackgroundWork> {
   const config = ctx.config;
   const graph = createGraphClient(config);
   const sender = new OutboxSender(ctx, adapter, config.MicrosoftAppId, graph ? { graph } : {});
   if (opts.startSender ?? true) sender.start();
-  const scheduler = config.SCHEDULER_ENABLED
-    ? await startScheduler(ctx, { databaseUrl: opts.databaseUrl, handlers: buildJobHandlers(), pollMs: config.SCHEDULER_POLL_MS })
-    : undefined;
+  const scheduler =
+    config.SCHEDULER_ENABLED && (opts.startScheduler ?? true)
+      ? await startScheduler(ctx, { databaseUrl: opts.databaseUrl, handlers: buildJobHandlers(), pollMs: config.SCHEDULER_POLL_MS })
+      : undefined;
   return {
     sender,
     scheduler,

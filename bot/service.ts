@@ -86,9 +86,10 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const port = (server.address() as AddressInfo).port;
   // Inline: the sender and scheduler run here. Separate: they run in the forked worker; the sender
   // here is never started and no scheduler is created.
-  const started = await startBackgroundWork(separate ? { ...ctx, config: { ...config, SCHEDULER_ENABLED: false } } : ctx, adapter, {
+  const started = await startBackgroundWork(ctx, adapter, {
     databaseUrl: database.url,
     startSender: !separate && (opts.startSender ?? true),
+    startScheduler: !separate,
   });
   const worker = separate && (opts.startSender ?? true) ? await forkWorker(ctx, database.url) : undefined;
   wakeSender = worker ? () => worker.wake() : () => started.sender.wake();
