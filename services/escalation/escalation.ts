@@ -106,23 +106,18 @@ const eventsOf = (tx: Queryable, id: string): Promise<EventRow[]> =>
  * owner so far) with their names and the names of the last events' actors: one statement.
  */
 async function viewersAndNames(tx: Queryable, e: EscalationRow, all: EventRow[], shown: EventRow[]) {
-  const known = new Set<string>([e.raiserId, ...e.stageOwnerIds, ...(e.case.workerId ? [e.case.workerId] : [])]);
-  for (const p of all) if (p.kind === "stage_owner" && p.actorId) known.add(p.actorId);
-  for (const x of shown) if (x.actorId) known.add(x.actorId);
+  const worker = e.case.workerId ? [e.case.workerId] : [];
+  const pastOwners = all.flatMap((p) => (p.kind === "stage_owner" && p.actorId ? [p.actorId] : []));
+  const shownActors = shown.flatMap((x) => (x.actorId ? [x.actorId] : []));
   const rows = await sqlOf(tx).query<{ id: string; name: string; manager: boolean }>(
     `WITH m AS (SELECT "lineManagerId" AS id FROM "Staff" WHERE id = $2)
      SELECT s.id, s.name, s.id IN (SELECT id FROM m) AS manager FROM "Staff" s
      WHERE s.id = ANY($1::text[]) OR s.id IN (SELECT id FROM m)`,
-    [[...known], e.case.workerId],
+    [[...new Set([e.raiserId, ...e.stageOwnerIds, ...worker, ...pastOwners, ...shownActors])], e.case.workerId],
   );
-  const ids = new Set<string>([e.raiserId, ...e.stageOwnerIds]);
-  if (e.case.workerId) {
-    ids.add(e.case.workerId);
-    const manager = rows.find((r) => r.manager);
-    if (manager) ids.add(manager.id);
-  }
-  for (const p of all) if (p.kind === "stage_owner" && p.actorId) ids.add(p.actorId);
-  return { viewers: [...ids], names: new Map(rows.map((r) => [r.id, r.name])) };
+  const manager = rows.filter((r) => r.manager).map((r) => r.id);
+  const viewers = [...new Set([e.raiserId, ...e.stageOwnerIds, ...worker, ...manager, ...pastOwners])];
+  return { viewers, names: new Map(rows.map((r) => [r.id, r.name])) };
 }
 
 // ---------------------------------------------------------------- the card, per viewer
