@@ -33,7 +33,7 @@ import { Pacer, backoffMs, parseRetryAfter, type RateWindow } from "../services/
 import { installForUser } from "../services/graph/install";
 import { findSentCard } from "../services/graph/chats";
 import { cardAttachment, markCard, renderCard, type CardJson } from "../cards/render";
-import { Prisma } from "../generated/prisma/client";
+import { sqlOf, type Sql } from "../services/sql";
 
 export const NOT_REACHABLE = "not reachable yet: the person has not opened Assure in Teams";
 
@@ -150,6 +150,8 @@ export class OutboxSender {
     claimMs: 0,
   };
   private readonly pacer: Pacer;
+  /** The sender's statements (claims, leases, outcomes) on the application's pg pool: Prisma cost ~3 times the CPU per statement. */
+  private readonly sql: Sql;
   private readonly auth: ConfigurationBotFrameworkAuthentication;
   private readonly clients = new Map<string, Promise<ConnectorClient>>();
   private queue: Held[] = [];
@@ -187,6 +189,7 @@ export class OutboxSender {
     private readonly opts: SenderOptions = {},
   ) {
     this.instanceId = opts.instanceId ?? `sender-${randomUUID().slice(0, 8)}`;
+    this.sql = sqlOf(app.db);
     const rps = opts.globalRps ?? app.config.DELIVERY_GLOBAL_RPS;
     // startBusy: this instance may be replacing one that died mid-second (see PacerOptions).
     this.pacer = new Pacer({ globalRps: rps, startBusy: true, ...(opts.perConversation ? { perConversation: opts.perConversation } : {}) });
@@ -226,9 +229,11 @@ export class OutboxSender {
     const ids = this.queue.map((h) => h.id);
     this.queue = [];
     if (ids.length)
-      await this.app.db.$executeRaw`
-        UPDATE "OutboxMessage" SET status = 'pending', "lockedBy" = NULL, "lockedUntil" = NULL
-        WHERE id = ANY(${ids}::text[]) AND "lockedBy" = ${this.instanceId} AND status = 'sending'`;
+      await this.sql.query(
+        `UPDATE "OutboxMessage" SET status = 'pending', "lockedBy" = NULL, "lockedUntil" = NULL
+         WHERE id = ANY($1::text[]) AND "lockedBy" = $2 AND status = 'sending'`,
+        [ids, this.instanceId],
+      );
   }
 
   /**
@@ -346,7 +351,6 @@ export class OutboxSender {
   }
 
   private async claimRows(limit: number): Promise<number> {
-    const db = this.app.db;
     const now = this.app.clock.now();
     const lease = new Date(now.getTime() + this.app.config.DELIVERY_LEASE_MS);
     const graph = this.opts.graph !== undefined;
@@ -354,45 +358,48 @@ export class OutboxSender {
       // People who never opened the bot: their messages wait, visibly, until they do. (At most once
       // per poll interval: during a fan-out this sweep would otherwise run with every claim.)
       this.lastWaitingSweep = Date.now();
-      await db.$executeRaw`
-        UPDATE "OutboxMessage" o SET status = 'waiting', "lastError" = ${NOT_REACHABLE}
-        WHERE o.status = 'pending' AND o."notBefore" <= ${now} AND o."nextAttemptAt" <= ${now}
-          AND NOT EXISTS (SELECT 1 FROM "ConversationReference" c WHERE c."staffId" = o."recipientId")`;
+      await this.sql.query(
+        `UPDATE "OutboxMessage" o SET status = 'waiting', "lastError" = $1
+         WHERE o.status = 'pending' AND o."notBefore" <= $2::timestamp AND o."nextAttemptAt" <= $2::timestamp
+           AND NOT EXISTS (SELECT 1 FROM "ConversationReference" c WHERE c."staffId" = o."recipientId")`,
+        [NOT_REACHABLE, now],
+      );
     }
     // One round trip: pick (head of line, due, reachable), lease, and read what sending needs (the
     // conversation reference; for updates, the card's activity).
     // Each status is read in seq order through the (status, seq) index and stops after `limit`
     // rows: the cost follows the batch, not the backlog (one scan of all open rows took 10–30 ms
     // at 10,000 pending). Merged, the three arms give the same oldest-first batch.
-    const headOfLine = Prisma.sql`NOT EXISTS (
+    // $1 now, $2 limit, $3 Graph configured, $4 this instance, $5 lease end.
+    const headOfLine = `NOT EXISTS (
             SELECT 1 FROM "OutboxMessage" p
             WHERE p."recipientId" = o."recipientId" AND p.seq < o.seq
-              AND p.status IN ('pending', 'waiting', 'sending') AND p."notBefore" <= ${now})`;
-    const due = Prisma.sql`o."nextAttemptAt" <= ${now} AND o."notBefore" <= ${now}`;
-    const reachable = Prisma.sql`(${graph} OR EXISTS (SELECT 1 FROM "ConversationReference" c WHERE c."staffId" = o."recipientId"))`;
-    const rows = await db.$queryRaw<ClaimedRow[]>`
-      WITH pending AS (
+              AND p.status IN ('pending', 'waiting', 'sending') AND p."notBefore" <= $1::timestamp)`;
+    const due = `o."nextAttemptAt" <= $1::timestamp AND o."notBefore" <= $1::timestamp`;
+    const reachable = `($3::boolean OR EXISTS (SELECT 1 FROM "ConversationReference" c WHERE c."staffId" = o."recipientId"))`;
+    const rows = await this.sql.query<ClaimedRow>(
+      `WITH pending AS (
         SELECT o.id, o.seq, o.status AS "prevStatus", o."lockedBy" AS "prevOwner", o."lastAttemptAt" AS "prevAttemptAt"
         FROM "OutboxMessage" o
         WHERE o.status = 'pending' AND ${due} AND ${reachable} AND ${headOfLine}
-        ORDER BY o.seq LIMIT ${limit} FOR UPDATE OF o SKIP LOCKED),
+        ORDER BY o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED),
       waiting AS (
         SELECT o.id, o.seq, o.status AS "prevStatus", o."lockedBy" AS "prevOwner", o."lastAttemptAt" AS "prevAttemptAt"
         FROM "OutboxMessage" o
         WHERE o.status = 'waiting' AND ${due} AND ${reachable} AND ${headOfLine}
-        ORDER BY o.seq LIMIT ${limit} FOR UPDATE OF o SKIP LOCKED),
+        ORDER BY o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED),
       expired AS (
         SELECT o.id, o.seq, o.status AS "prevStatus", o."lockedBy" AS "prevOwner", o."lastAttemptAt" AS "prevAttemptAt"
         FROM "OutboxMessage" o
-        WHERE o.status = 'sending' AND o."lockedUntil" < ${now} AND o."lockedBy" IS DISTINCT FROM ${this.instanceId}
+        WHERE o.status = 'sending' AND o."lockedUntil" < $1::timestamp AND o."lockedBy" IS DISTINCT FROM $4::text
           AND ${due} AND ${headOfLine}
-        ORDER BY o.seq LIMIT ${limit} FOR UPDATE OF o SKIP LOCKED),
+        ORDER BY o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED),
       picked AS (
         SELECT * FROM pending UNION ALL SELECT * FROM waiting UNION ALL SELECT * FROM expired
-        ORDER BY seq LIMIT ${limit}),
+        ORDER BY seq LIMIT $2),
       claimed AS (
         UPDATE "OutboxMessage" m
-        SET status = 'sending', "lockedBy" = ${this.instanceId}, "lockedUntil" = ${lease}, "lastAttemptAt" = ${now}
+        SET status = 'sending', "lockedBy" = $4, "lockedUntil" = $5::timestamp, "lastAttemptAt" = $1::timestamp
         FROM picked WHERE m.id = picked.id
         RETURNING m.id, m.seq, m."recipientId", m.kind, m."cardKey", m.payload, m.attempts, picked."prevStatus", picked."prevOwner",
           picked."prevAttemptAt")
@@ -402,7 +409,9 @@ export class OutboxSender {
       FROM claimed cl
       LEFT JOIN "ConversationReference" r ON r."staffId" = cl."recipientId"
       LEFT JOIN "CardInstance" ci ON cl.kind = 'update' AND ci."cardKey" = cl."cardKey" AND ci."recipientId" = cl."recipientId"
-      ORDER BY cl.seq`;
+      ORDER BY cl.seq`,
+      [now, limit, graph, this.instanceId, lease],
+    );
     if (rows.length === 0) return 0;
     for (const row of rows) {
       if (row.prevStatus === "sending") {
@@ -529,10 +538,12 @@ export class OutboxSender {
         this.stats.waiting++;
         // Try Graph again later; the message stays visible as waiting meanwhile.
         const next = new Date(this.app.clock.now().getTime() + 5 * 60_000);
-        await this.app.db.$executeRaw`
-          UPDATE "OutboxMessage" SET status = 'waiting', "lastError" = ${result.reason}, "nextAttemptAt" = ${next},
-            "lockedBy" = NULL, "lockedUntil" = NULL
-          WHERE id = ${row.id} AND "lockedBy" = ${this.instanceId}`;
+        await this.sql.query(
+          `UPDATE "OutboxMessage" SET status = 'waiting', "lastError" = $1, "nextAttemptAt" = $2::timestamp,
+             "lockedBy" = NULL, "lockedUntil" = NULL
+           WHERE id = $3 AND "lockedBy" = $4`,
+          [result.reason, next, row.id, this.instanceId],
+        );
         return;
       }
       const ref = await this.app.db.conversationReference.findUnique({ where: { staffId: row.recipientId } });
@@ -558,9 +569,11 @@ export class OutboxSender {
 
   private async release(id: string, status: "pending" | "waiting", reason: string): Promise<void> {
     if (status === "waiting") this.stats.waiting++;
-    await this.app.db.$executeRaw`
-      UPDATE "OutboxMessage" SET status = ${status}, "lastError" = ${reason}, "lockedBy" = NULL, "lockedUntil" = NULL
-      WHERE id = ${id} AND "lockedBy" = ${this.instanceId}`;
+    await this.sql.query(
+      `UPDATE "OutboxMessage" SET status = $1, "lastError" = $2, "lockedBy" = NULL, "lockedUntil" = NULL
+       WHERE id = $3 AND "lockedBy" = $4`,
+      [status, reason, id, this.instanceId],
+    );
   }
 
   private async renewLeases(): Promise<void> {
@@ -570,14 +583,16 @@ export class OutboxSender {
     // SKIP LOCKED: a row being finished right now (its outcome statement holds it) needs no
     // renewal, and waiting for it deadlocked with a group of successes locking the same rows in
     // another order (measured: 135 rows recorded nowhere, left 'sending' under a live instance).
-    await this.app.db.$executeRaw`
-      WITH r AS (
-        SELECT id FROM "OutboxMessage"
-        WHERE id = ANY(${ids}::text[]) AND "lockedBy" = ${this.instanceId} AND status = 'sending'
-        FOR UPDATE SKIP LOCKED)
-      UPDATE "OutboxMessage" o SET "lockedUntil" = ${lease} FROM r WHERE o.id = r.id`.catch((err: unknown) =>
-      this.app.log.warn({ err }, "lease renewal failed"),
-    );
+    await this.sql
+      .query(
+        `WITH r AS (
+          SELECT id FROM "OutboxMessage"
+          WHERE id = ANY($1::text[]) AND "lockedBy" = $2 AND status = 'sending'
+          FOR UPDATE SKIP LOCKED)
+        UPDATE "OutboxMessage" o SET "lockedUntil" = $3::timestamp FROM r WHERE o.id = r.id`,
+        [ids, this.instanceId, lease],
+      )
+      .catch((err: unknown) => this.app.log.warn({ err }, "lease renewal failed"));
   }
 
   // ---------------------------------------------------------------------------------- sending
@@ -765,23 +780,31 @@ export class OutboxSender {
     if (batch.length === 0) return;
     const now = this.app.clock.now();
     this.recordingSent++;
-    this.app.db.$queryRaw<{ id: string }[]>`
-      WITH v AS (
-        SELECT * FROM unnest(${batch.map((b) => b.id)}::text[], ${batch.map((b) => b.activityId)}::text[],
-                             ${batch.map((b) => b.conversationId)}::text[], ${batch.map((b) => b.attempts)}::int[])
-          AS v(id, "activityId", "conversationId", attempts)),
-      u AS (
-        UPDATE "OutboxMessage" o SET status = 'sent', "sentAt" = ${now}, "finishedAt" = ${now}, "activityId" = v."activityId",
-          "conversationId" = v."conversationId", "lockedBy" = NULL, "lockedUntil" = NULL, attempts = v.attempts, "lastError" = NULL
-        FROM v WHERE o.id = v.id AND o."lockedBy" = ${this.instanceId}
-        RETURNING o.id, o.kind, o."cardKey", o."recipientId", v."conversationId", v."activityId"),
-      cards AS (
-        INSERT INTO "CardInstance" (id, "cardKey", "recipientId", "conversationId", "activityId", "updatedAt", "createdAt")
-        SELECT gen_random_uuid()::text, u."cardKey", u."recipientId", u."conversationId", u."activityId", ${now}, ${now} FROM u
-        WHERE u.kind = 'send' AND u."cardKey" IS NOT NULL AND u."activityId" IS NOT NULL AND u."conversationId" IS NOT NULL
-        ON CONFLICT ("cardKey", "recipientId") DO UPDATE
-          SET "conversationId" = EXCLUDED."conversationId", "activityId" = EXCLUDED."activityId", "updatedAt" = EXCLUDED."updatedAt")
-      SELECT id FROM u`
+    this.sql
+      .query<{ id: string }>(
+        `WITH v AS (
+          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS v(id, "activityId", "conversationId", attempts)),
+        u AS (
+          UPDATE "OutboxMessage" o SET status = 'sent', "sentAt" = $5::timestamp, "finishedAt" = $5::timestamp, "activityId" = v."activityId",
+            "conversationId" = v."conversationId", "lockedBy" = NULL, "lockedUntil" = NULL, attempts = v.attempts, "lastError" = NULL
+          FROM v WHERE o.id = v.id AND o."lockedBy" = $6
+          RETURNING o.id, o.kind, o."cardKey", o."recipientId", v."conversationId", v."activityId"),
+        cards AS (
+          INSERT INTO "CardInstance" (id, "cardKey", "recipientId", "conversationId", "activityId", "updatedAt", "createdAt")
+          SELECT gen_random_uuid()::text, u."cardKey", u."recipientId", u."conversationId", u."activityId", $5::timestamp, $5::timestamp FROM u
+          WHERE u.kind = 'send' AND u."cardKey" IS NOT NULL AND u."activityId" IS NOT NULL AND u."conversationId" IS NOT NULL
+          ON CONFLICT ("cardKey", "recipientId") DO UPDATE
+            SET "conversationId" = EXCLUDED."conversationId", "activityId" = EXCLUDED."activityId", "updatedAt" = EXCLUDED."updatedAt")
+        SELECT id FROM u`,
+        [
+          batch.map((b) => b.id),
+          batch.map((b) => b.activityId),
+          batch.map((b) => b.conversationId),
+          batch.map((b) => b.attempts),
+          now,
+          this.instanceId,
+        ],
+      )
       .then(
         (rows) => {
           const recorded = new Set(rows.map((r) => r.id));
@@ -799,7 +822,6 @@ export class OutboxSender {
 
   /** Records the outcome, only while we still hold the lease. */
   private async finish(id: string, attemptsBefore: number, outcome: Outcome, h?: Held): Promise<void> {
-    const db = this.app.db;
     const now = this.app.clock.now();
     const attempts = attemptsBefore + 1;
     let n: number;
@@ -812,10 +834,14 @@ export class OutboxSender {
       const jitter = outcome.retryAfterMs !== undefined ? Math.round(Math.random() * 100) : 0;
       const next = new Date(now.getTime() + delay + jitter);
       this.app.log.info({ outboxId: id, attempts, status: outcome.status, retryInMs: delay + jitter }, "delivery will be retried");
-      n = await db.$executeRaw`
-        UPDATE "OutboxMessage" SET status = 'pending', attempts = ${attempts}, "nextAttemptAt" = ${next}, "lastError" = ${outcome.reason},
-          "lockedBy" = NULL, "lockedUntil" = NULL
-        WHERE id = ${id} AND "lockedBy" = ${this.instanceId}`;
+      n = (
+        await this.sql.query(
+          `UPDATE "OutboxMessage" SET status = 'pending', attempts = $1, "nextAttemptAt" = $2::timestamp, "lastError" = $3,
+             "lockedBy" = NULL, "lockedUntil" = NULL
+           WHERE id = $4 AND "lockedBy" = $5 RETURNING id`,
+          [attempts, next, outcome.reason, id, this.instanceId],
+        )
+      ).length;
       // Claim it again when it is due rather than at the next poll.
       setTimeout(() => {
         if (!this.stopped) this.wake();
@@ -826,10 +852,14 @@ export class OutboxSender {
         outcome.kind === "final" ? outcome.reason : `gave up after ${attempts} attempts; last: ${outcome.reason}`.slice(0, 500);
       this.stats[status]++;
       this.app.log.warn({ outboxId: id, attempts, status, reason }, "delivery finished without success");
-      n = await db.$executeRaw`
-        UPDATE "OutboxMessage" SET status = ${status}, attempts = ${attempts}, "finishedAt" = ${now}, "lastError" = ${reason},
-          "lockedBy" = NULL, "lockedUntil" = NULL
-        WHERE id = ${id} AND "lockedBy" = ${this.instanceId}`;
+      n = (
+        await this.sql.query(
+          `UPDATE "OutboxMessage" SET status = $1, attempts = $2, "finishedAt" = $3::timestamp, "lastError" = $4,
+             "lockedBy" = NULL, "lockedUntil" = NULL
+           WHERE id = $5 AND "lockedBy" = $6 RETURNING id`,
+          [status, attempts, now, reason, id, this.instanceId],
+        )
+      ).length;
     }
     if (n === 0) {
       this.stats.lostLease++;
