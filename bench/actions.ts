@@ -11,7 +11,7 @@
 // BENCH_SERVICE_NODE_ARGS adds node options to it (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 // cpuMsPerRequest is the service process's CPU, generatorCpuMsPerRequest this process's; with BACKGROUND_WORK=process
 // (the outbox sender in a worker process, bot/background.ts) workerCpuMsPerRequest is the worker's.
-// BENCH_TRACE=<file> writes one line per timed request: start (s), step, latency (ms).
+// BENCH_TRACE=<file> writes one line per timed request: start (Unix time, s), step, latency (ms).
 //
 // Setup (not timed): every virtual user is a DISTINCT staff member with an aadObjectId — the 60
 // demo staff plus extra Deputy Team Managers created in the six locality teams for the rest. Each
@@ -129,10 +129,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { loadConfig } from "../services/config";
 import { createBenchDatabase } from "./benchDatabase";
 import { createPrisma } from "../services/db";
-import { startFakeConnector } from "../test/fakes/botConnector";
 import { invokeActionExecute, type FromUser } from "../test/fakes/activities";
 import { auditPageAnswers } from "../test/support/auditPages";
 import { addWorkingDays } from "../services/workingTime";
@@ -282,24 +282,31 @@ interface ServiceProcess {
   url: string;
   databaseUrl: string;
   /** CPU time (user + system) the service process has used so far, and its event-loop delay since the last call. */
-  cpu(): Promise<{ micros: number; workerMicros: number; loop: { p50: number; p99: number; max: number } }>;
+  cpu(): Promise<{
+    micros: number;
+    workerMicros: number;
+    loop: { p50: number; p99: number; max: number };
+    /** Requests to /api/messages answered since the last call, and their time inside the service (ms). */
+    served: { n: number; p50: number; p99: number };
+  }>;
   close(): Promise<void>;
 }
 
-/**
- * The service in its own process (bench/actionsService.ts, node with the tsx loader): the virtual
- * users, their card checks and the fake Bot Connector here would otherwise run on the service's
- * event loop and add their own lag to every latency measured.
- */
-async function spawnService(env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
+/** A child process of this benchmark (node with the tsx loader) that talks over IPC. */
+interface Child {
+  ready: { type: string; [k: string]: unknown };
+  /** Sends {type} and resolves with the child's answer of the same type. */
+  ask<T>(type: string): Promise<T>;
+  close(): Promise<void>;
+}
+
+async function spawnChild(script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<Child> {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  // BENCH_SERVICE_NODE_ARGS: extra node options for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(here, "actionsService.ts")], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(here, script)], {
     env,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`service exited (${code})`))));
+  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`${script} exited (${code})`))));
   exited.catch(() => {});
   const next = <T>(type: string) =>
     Promise.race([
@@ -313,13 +320,12 @@ async function spawnService(env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
       }),
       exited,
     ]);
-  const ready = await next<{ url: string; databaseUrl: string }>("ready");
+  const ready = await next<Child["ready"]>("ready");
   return {
-    url: ready.url,
-    databaseUrl: ready.databaseUrl,
-    async cpu() {
-      const reply = next<{ micros: number; workerMicros: number; loop: { p50: number; p99: number; max: number } }>("cpu");
-      child.send({ type: "cpu" });
+    ready,
+    ask<T>(type: string) {
+      const reply = next<T>(type);
+      child.send({ type });
       return reply;
     },
     async close() {
@@ -330,10 +336,29 @@ async function spawnService(env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
   };
 }
 
+/**
+ * The service in its own process (bench/actionsService.ts, node with the tsx loader): the virtual
+ * users, their card checks and the fake Bot Connector would otherwise run on the service's event
+ * loop and add their own lag to every latency measured.
+ */
+async function spawnService(env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
+  // BENCH_SERVICE_NODE_ARGS: extra node options for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  const child = await spawnChild("actionsService.ts", env, nodeArgs);
+  return {
+    url: child.ready.url as string,
+    databaseUrl: child.ready.databaseUrl as string,
+    cpu: () => child.ask("cpu"),
+    close: () => child.close(),
+  };
+}
+
 async function main() {
   const server = process.env.BENCH_DATABASE_URL;
   const database = server ? await createBenchDatabase(server) : undefined;
-  const connector = await startFakeConnector({ rateLimits: false });
+  // The fake Bot Connector in a third process (bench/actionsConnector.ts): see its header.
+  const connector = await spawnChild("actionsConnector.ts", process.env);
+  const connectorUrl = connector.ready.url as string;
   const serviceEnv: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
@@ -373,17 +398,27 @@ async function main() {
     expect: (card: Card) => string | undefined,
     record: boolean,
   ): Promise<Card | undefined> {
-    const activity = invokeActionExecute({ from: u.from, serviceUrl: connector.url, verb, data });
+    const activity = invokeActionExecute({ from: u.from, serviceUrl: connectorUrl, verb, data });
     const t0 = performance.now();
     let card: Card | undefined;
     let detail: string;
+    // The clock stops when the whole answer has arrived, before this process checks the card (the
+    // checks are the benchmark's work, not the service's).
+    let ms: number | undefined;
     try {
       const res = await fetch(endpoint, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify(activity),
       });
-      const body = (await res.json().catch(() => undefined)) as { value?: Card } | undefined;
+      const text = await res.text();
+      ms = performance.now() - t0;
+      let body: { value?: Card } | undefined;
+      try {
+        body = JSON.parse(text) as { value?: Card };
+      } catch {
+        body = undefined;
+      }
       if (res.status !== 200 || !body?.value) detail = `HTTP ${res.status}`;
       else if (errorTitle(body.value)) detail = `error card: ${errorTitle(body.value)}: ${cardText(body.value).slice(0, 160)}`;
       else detail = expect(body.value) ?? "";
@@ -391,13 +426,13 @@ async function main() {
     } catch (err) {
       detail = (err as Error).message;
     }
-    const ms = performance.now() - t0;
+    ms ??= performance.now() - t0;
     if (!record) {
       if (detail) throw new Error(`warm-up ${step} failed for ${u.from.name}: ${detail}`);
       return card;
     }
     latencies.push(ms);
-    if (process.env.BENCH_TRACE) trace.push(`${(t0 / 1000).toFixed(3)} ${step} ${ms.toFixed(1)}`);
+    if (process.env.BENCH_TRACE) trace.push(`${((performance.timeOrigin + t0) / 1000).toFixed(3)} ${step} ${ms.toFixed(1)}`);
     (perStep.get(step) ?? perStep.set(step, []).get(step)!).push(ms);
     if (detail) {
       errors++;
@@ -453,6 +488,10 @@ async function main() {
   await Promise.all(users.map((u) => virtualUser(u, 0, WARMUP, false)));
   const started = performance.now();
   const cpu0 = process.cpuUsage();
+  // This process's own lag (the users' card checks and the fake connector receiving every card run
+  // here): a stall here shows in every latency measured, though the service had no part in it.
+  const generatorLoop = monitorEventLoopDelay({ resolution: 10 });
+  generatorLoop.enable();
   const { micros: serviceCpu0, workerMicros: workerCpu0 } = await service.cpu();
   await Promise.all(users.map((u) => virtualUser(u, WARMUP, ITERATIONS, true)));
   const serviceEnd = await service.cpu();
@@ -468,9 +507,16 @@ async function main() {
   }
   const loop = serviceEnd.loop;
   console.error(`service event-loop delay: p50=${loop.p50}ms p99=${loop.p99}ms max=${loop.max}ms`);
+  const inService = serviceEnd.served;
+  console.error(`time inside the service (arrival to answer written): n=${inService.n} p50=${inService.p50}ms p99=${inService.p99}ms`);
+  generatorLoop.disable();
+  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+  console.error(
+    `generator event-loop delay: p50=${ms(generatorLoop.percentile(50))}ms p99=${ms(generatorLoop.percentile(99))}ms max=${ms(generatorLoop.max)}ms`,
+  );
   if (errorSamples.length) console.error("errors:", errorSamples);
   if (process.env.BENCH_TRACE) writeFileSync(process.env.BENCH_TRACE, trace.join("\n"));
-  const cardsDelivered = connector.activities.length;
+  const cardsDelivered = (await connector.ask<{ activities: number }>("count")).activities;
   await service.close();
   await connector.close();
   await database?.drop();

@@ -3,8 +3,10 @@
 // loop and the latency measured is the service's. Configured by the environment the parent passes.
 // IPC: sends {type:"ready", url, databaseUrl} once listening; answers {type:"cpu"} with its CPU
 // time so far (µs), its background worker's (BACKGROUND_WORK=process) and its event-loop delay
-// since the last answer (ms); closes the service and exits on {type:"stop"}.
+// since the last answer (ms) and the time requests spent in it since then (`served`); closes the service and exits on {type:"stop"}.
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import diagnostics from "node:diagnostics_channel";
+import type { IncomingMessage } from "node:http";
 import { execSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { loadConfig } from "../services/config";
@@ -28,6 +30,20 @@ const config = loadConfig();
 const service = await startService({ config, log: createLogger(config.LOG_LEVEL), seedDemo: true });
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
+
+// Time in this process per /api/messages request, from its arrival (headers parsed) to the last
+// byte of the answer handed to the socket: the service's share of what a user waits.
+const arrived = new WeakMap<IncomingMessage, number>();
+let served: number[] = [];
+diagnostics.subscribe("http.server.request.start", (m) => {
+  const { request } = m as { request: IncomingMessage };
+  if (request.url === "/api/messages") arrived.set(request, performance.now());
+});
+diagnostics.subscribe("http.server.response.finish", (m) => {
+  const { request } = m as { request: IncomingMessage };
+  const t = arrived.get(request);
+  if (t !== undefined) served.push(performance.now() - t);
+});
 process.send?.({ type: "ready", url: service.url, databaseUrl: service.database.url });
 process.on("message", (m: { type?: string }) => {
   if (m?.type === "cpu") {
@@ -35,7 +51,17 @@ process.on("message", (m: { type?: string }) => {
     const ms = (ns: number) => Math.round(ns / 1e5) / 10;
     const loop = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
     loopDelay.reset();
-    process.send?.({ type: "cpu", micros: c.user + c.system, workerMicros: workerCpuMicros(), loop });
+    const inService = served.sort((a, b) => a - b);
+    served = [];
+    const at = (q: number) =>
+      Math.round((inService[Math.min(inService.length - 1, Math.floor((q / 100) * inService.length))] ?? 0) * 10) / 10;
+    process.send?.({
+      type: "cpu",
+      micros: c.user + c.system,
+      workerMicros: workerCpuMicros(),
+      loop,
+      served: { n: inService.length, p50: at(50), p99: at(99) },
+    });
   }
   if (m?.type === "stop") void service.close().then(() => process.exit(0));
 });
