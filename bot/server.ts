@@ -5,7 +5,14 @@ import express, { type Request, type Response, type NextFunction } from "express
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from "botbuilder";
-import { AuthenticationConstants, AuthenticationError, type AuthenticateRequestResult } from "botframework-connector";
+import {
+  AuthenticationConstants,
+  AuthenticationError,
+  ConnectorFactory,
+  type AuthenticateRequestResult,
+  type ClaimsIdentity,
+  type ConnectorClient,
+} from "botframework-connector";
 import type { Activity } from "botbuilder";
 import type { AppContext } from "../services/context";
 import { authEnabled, type Config } from "../services/config";
@@ -46,6 +53,9 @@ const TOKEN_ERRORS = new Set(["JsonWebTokenError", "TokenExpiredError", "NotBefo
  * yet): those are refusals of the caller, so they become AuthenticationErrors (401).
  */
 class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
+  /** Connector clients by app id, service URL and audience (see createConnectorFactory). */
+  private readonly clients = new Map<string, Promise<ConnectorClient>>();
+
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
     try {
       return await super.authenticateRequest(activity, authHeader);
@@ -54,6 +64,35 @@ class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthenti
       if (TOKEN_ERRORS.has(e.name) && !(e instanceof AuthenticationError)) throw new AuthenticationError(e.message, 401);
       throw err;
     }
+  }
+
+  /**
+   * CloudAdapter builds a ConnectorClient for every turn (credentials, pipeline, policies): 4 % of
+   * the service's CPU under bench:actions, for a client most turns never use (a card action is
+   * answered in the HTTP response). The client holds no per-turn state (its token comes from
+   * botbuilder's own cache), so one per app id, service URL and audience serves every turn; a
+   * failed creation is not kept, and the map is bounded because without authentication the
+   * service URL is whatever the caller wrote.
+   */
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    const inner = super.createConnectorFactory(claimsIdentity);
+    // botbuilder's factory keeps the app id it was made for; were that ever not so, no caching.
+    if (!("appId" in inner)) return inner;
+    const appId = String((inner as { appId?: string }).appId ?? "");
+    const clients = this.clients;
+    return new (class extends ConnectorFactory {
+      create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
+        const key = `${appId}\n${serviceUrl}\n${audience ?? ""}`;
+        let client = clients.get(key);
+        if (!client) {
+          if (clients.size >= 64) clients.clear();
+          client = inner.create(serviceUrl, audience);
+          client.catch(() => clients.delete(key));
+          clients.set(key, client);
+        }
+        return client;
+      }
+    })();
   }
 }
 
