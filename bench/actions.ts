@@ -7,10 +7,14 @@
 // on it); without it the embedded PostgreSQL (PGlite) is used, as in `npm start` locally.
 // Each user pauses BENCH_THINK_MS (default 1000, ±50 %) between actions; BENCH_THINK_MS=0 is a
 // closed loop. BENCH_USERS (100), BENCH_ITERATIONS (10 timed), BENCH_WARMUP (2 untimed).
-// The service runs in its own process (bench/actionsService.ts, as `npm start` would run it);
-// BENCH_SERVICE_NODE_ARGS adds node options to it (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
-// cpuMsPerRequest is the service process's CPU, generatorCpuMsPerRequest this process's; with BACKGROUND_WORK=process
-// (the outbox sender in a worker process, bot/background.ts) workerCpuMsPerRequest is the worker's.
+// The service runs in its own process (bench/actionsService.ts, as `npm start` would run it), and
+// so does the fake Bot Connector (bench/actionsConnector.ts); BENCH_SERVICE_NODE_ARGS adds node
+// options to the service (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+// cpuMsPerRequest is the service process's CPU, generatorCpuMsPerRequest this process's. The
+// service's background work follows BACKGROUND_WORK as in production (auto: a worker process on a
+// PostgreSQL server, bot/background.ts; "backgroundWork" in the result); with a worker process,
+// workerCpuMsPerRequest is the worker's. stderr also shows the time requests spent inside the
+// service (arrival to answer written) and both event loops' delay.
 // BENCH_TRACE=<file> writes one line per timed request: start (Unix time, s), step, latency (ms).
 //
 // Setup (not timed): every virtual user is a DISTINCT staff member with an aadObjectId — the 60
@@ -130,7 +134,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { loadConfig } from "../services/config";
+import { backgroundWorkIn, loadConfig } from "../services/config";
 import { createBenchDatabase } from "./benchDatabase";
 import { createPrisma } from "../services/db";
 import { invokeActionExecute, type FromUser } from "../test/fakes/activities";
@@ -377,6 +381,7 @@ async function main() {
     ...(database ? { DATABASE_URL: database.url } : { PGLITE_DIR: "memory://bench" }),
   };
   const config = loadConfig(serviceEnv);
+  const backgroundWork = backgroundWorkIn(config, !database);
   const service = await spawnService(serviceEnv);
   const endpoint = `${service.url}/api/messages`;
   const db = createPrisma(service.databaseUrl, 2);
@@ -531,7 +536,8 @@ async function main() {
       p99Ms: round(percentile(sorted, 99)),
       errors,
       cpuMsPerRequest: round(serviceCpu / 1000 / Math.max(1, latencies.length)),
-      ...(config.BACKGROUND_WORK === "process" ? { workerCpuMsPerRequest: round(workerCpu / 1000 / Math.max(1, latencies.length)) } : {}),
+      backgroundWork,
+      ...(backgroundWork === "process" ? { workerCpuMsPerRequest: round(workerCpu / 1000 / Math.max(1, latencies.length)) } : {}),
       generatorCpuMsPerRequest: round((cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length)),
       cardsDelivered,
       database: database ? "postgresql" : "pglite",

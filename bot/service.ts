@@ -4,7 +4,7 @@
 // run the same service.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Config } from "../services/config";
+import { backgroundWorkIn, type Config } from "../services/config";
 import { systemClock, type Clock } from "../services/clock";
 import { createLogger, type Logger } from "../services/logger";
 import { createPrisma, openDatabase, type DatabaseHandle } from "../services/db";
@@ -63,7 +63,8 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   }
   const router = buildRouter();
   const adapter = createAdapter(ctx);
-  const separate = config.BACKGROUND_WORK === "process";
+  const backgroundWork = backgroundWorkIn(config, database.embedded);
+  const separate = backgroundWork === "process";
   // Someone became reachable: wake whichever sender runs (set once it does).
   let wakeSender = (): void => {};
   const bot = new AssureBot(ctx, router, { onReachable: () => wakeSender() });
@@ -94,10 +95,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   const worker = separate && (opts.startSender ?? true) ? await forkWorker(ctx, database.url) : undefined;
   wakeSender = worker ? () => worker.wake() : () => started.sender.wake();
   const url = `http://127.0.0.1:${port}`;
-  log.info(
-    { url: `${url}/api/messages`, embeddedDatabase: database.embedded, backgroundWork: config.BACKGROUND_WORK },
-    "Assure is listening",
-  );
+  log.info({ url: `${url}/api/messages`, embeddedDatabase: database.embedded, backgroundWork }, "Assure is listening");
 
   return {
     url,

@@ -1,15 +1,17 @@
-// BACKGROUND_WORK=process: the service forks one worker process (bot/worker.ts) for the outbox
-// sender and the scheduler. Cards still reach people, through the worker; the service's own event
+// BACKGROUND_WORK=process (and auto, the default, with a PostgreSQL server): the service forks one
+// worker process (bot/worker.ts) for the outbox sender and the scheduler. Cards still reach people, through the worker; the service's own event
 // loop sends nothing; a worker that dies is started again; closing the service ends the worker.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, cardText, type Harness, type StaffRef } from "../support/harness";
 import { enqueueMessage } from "../../services/outbox";
+import { backgroundWorkIn } from "../../services/config";
 
 let h: Harness;
 let person: StaffRef;
 
 beforeAll(async () => {
-  h = await startHarness({ startSender: true, env: { BACKGROUND_WORK: "process", DELIVERY_POLL_MS: "100" } });
+  // auto, the default: the test database is on a PostgreSQL server, so the worker runs in a process of its own.
+  h = await startHarness({ startSender: true, env: { BACKGROUND_WORK: "auto", DELIVERY_POLL_MS: "100" } });
   person = await h.one("PRACTITIONER");
   await h.install(person);
 });
@@ -47,6 +49,15 @@ async function sendAndSee(key: string, text: string) {
     async () => (await h.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: key } })).status === "sent",
   );
 }
+
+describe("where background work runs", () => {
+  it("auto: a worker process with a PostgreSQL server, the service's own process with the embedded database; a setting wins", () => {
+    expect(backgroundWorkIn({ BACKGROUND_WORK: "auto" }, false)).toBe("process");
+    expect(backgroundWorkIn({ BACKGROUND_WORK: "auto" }, true)).toBe("inline");
+    expect(backgroundWorkIn({ BACKGROUND_WORK: "inline" }, false)).toBe("inline");
+    expect(backgroundWorkIn({ BACKGROUND_WORK: "process" }, true)).toBe("process");
+  });
+});
 
 describe("background work in its own process", () => {
   it("delivers through the worker, never from the service's own sender", async () => {

@@ -34,6 +34,7 @@ describe("PostgreSQL restarted mid-run", () => {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
       DEMO_SEED: "false",
       SCHEDULER_ENABLED: "false",
+      BACKGROUND_WORK: "inline", // the tests drive the sender and its clock in this process
       DELIVERY_POLL_MS: "60000",
       DATABASE_URL: pgc.url,
     });

@@ -163,6 +163,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     DEMO_SEED: "false",
     SCHEDULER_ENABLED: "false",
+    BACKGROUND_WORK: "inline", // the tests drive the sender and its clock in this process
     DELIVERY_POLL_MS: "60000",
     DATABASE_URL: database.url,
     ...opts.env,

@@ -14,6 +14,7 @@ const config = loadConfig({
   LOG_LEVEL: env.WORKER_LOG_LEVEL ?? "silent",
   DEMO_SEED: "false",
   SCHEDULER_ENABLED: "false",
+  BACKGROUND_WORK: "inline", // the tests drive the sender and its clock in this process
   DELIVERY_POLL_MS: env.DELIVERY_POLL_MS ?? "100",
   DATABASE_URL: env.DATABASE_URL!,
 });
