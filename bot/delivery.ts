@@ -4,7 +4,8 @@
 // - Claims: rows are claimed with FOR UPDATE SKIP LOCKED under a lease (lockedBy + lockedUntil).
 //   Only the oldest unfinished row of each recipient is claimable ("head of line"), so order within
 //   a conversation is kept even across instances and retries. An expired lease is taken over by
-//   any instance.
+//   any instance, the one that held it included once it no longer holds the row in memory (its
+//   outcome could not be recorded, e.g. PostgreSQL restarted): a lone instance never strands a row.
 // - Pacing: a Pacer (services/delivery/pacer.ts) holds the global per-tenant ceiling
 //   (DELIVERY_GLOBAL_RPS) and the per-conversation windows (7/1 s, 8/2 s, 60/30 s, 1,800/h).
 //   Requests to different conversations go out concurrently up to the global rate; one request at
@@ -158,7 +159,8 @@ export class OutboxSender {
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly busyConversations = new Set<string>();
   private claiming: Promise<number> | undefined;
-  private reaching = 0;
+  /** Rows being reached through Graph (installing Assure for the recipient). */
+  private readonly reaching = new Set<string>();
   /** Graph calls under way (installs and in-doubt checks share graphConcurrency). */
   private graphBusy = 0;
   /** In-doubt sends being checked in the recipient's chat (held: their leases are renewed). */
@@ -329,8 +331,8 @@ export class OutboxSender {
     const n = await this.claim(batch);
     for (;;) {
       const wait = this.dispatch();
-      if (this.queue.length === 0 && this.inflight.size === 0 && this.reaching === 0 && this.checking.size === 0) break;
-      if (this.inflight.size > 0 || this.reaching > 0 || this.checking.size > 0)
+      if (this.queue.length === 0 && this.inflight.size === 0 && this.reaching.size === 0 && this.checking.size === 0) break;
+      if (this.inflight.size > 0 || this.reaching.size > 0 || this.checking.size > 0)
         await Promise.race([...this.inflight.values(), ...this.checking.values(), this.sleep(Math.min(wait, 50))]);
       else await this.sleep(Math.min(wait, 1_000));
     }
@@ -370,7 +372,7 @@ export class OutboxSender {
     // Each status is read in seq order through the (status, seq) index and stops after `limit`
     // rows: the cost follows the batch, not the backlog (one scan of all open rows took 10–30 ms
     // at 10,000 pending). Merged, the three arms give the same oldest-first batch.
-    // $1 now, $2 limit, $3 Graph configured, $4 this instance, $5 lease end.
+    // $1 now, $2 limit, $3 Graph configured, $4 this instance, $5 lease end, $6 the rows this instance holds.
     const headOfLine = `NOT EXISTS (
             SELECT 1 FROM "OutboxMessage" p
             WHERE p."recipientId" = o."recipientId" AND p.seq < o.seq
@@ -391,7 +393,7 @@ export class OutboxSender {
       expired AS (
         SELECT o.id, o.seq, o.status AS "prevStatus", o."lockedBy" AS "prevOwner", o."lastAttemptAt" AS "prevAttemptAt"
         FROM "OutboxMessage" o
-        WHERE o.status = 'sending' AND o."lockedUntil" < $1::timestamp AND o."lockedBy" IS DISTINCT FROM $4::text
+        WHERE o.status = 'sending' AND o."lockedUntil" < $1::timestamp AND o.id <> ALL($6::text[])
           AND ${due} AND ${headOfLine}
         ORDER BY o.seq LIMIT $2 FOR UPDATE OF o SKIP LOCKED),
       picked AS (
@@ -410,7 +412,7 @@ export class OutboxSender {
       LEFT JOIN "ConversationReference" r ON r."staffId" = cl."recipientId"
       LEFT JOIN "CardInstance" ci ON cl.kind = 'update' AND ci."cardKey" = cl."cardKey" AND ci."recipientId" = cl."recipientId"
       ORDER BY cl.seq`,
-      [now, limit, graph, this.instanceId, lease],
+      [now, limit, graph, this.instanceId, lease, this.heldIds()],
     );
     if (rows.length === 0) return 0;
     for (const row of rows) {
@@ -531,7 +533,7 @@ export class OutboxSender {
 
   /** Installs Assure for someone through Graph, then queues their message. */
   private async reach(row: ClaimRow): Promise<void> {
-    this.reaching++;
+    this.reaching.add(row.id);
     try {
       const result = await this.withGraph(() => installForUser(this.app, this.opts.graph!, row.recipientId));
       if (!result.ok) {
@@ -562,7 +564,7 @@ export class OutboxSender {
       this.app.log.error({ err, outboxId: row.id }, "reaching a recipient failed");
       await this.release(row.id, "pending", `graph: ${(err as Error).message}`.slice(0, 500)).catch(() => undefined);
     } finally {
-      this.reaching--;
+      this.reaching.delete(row.id);
       this.poke();
     }
   }
@@ -576,8 +578,13 @@ export class OutboxSender {
     );
   }
 
+  /** Every row this instance holds in memory: queued, on the wire or being recorded, checked in the chat, being reached. */
+  private heldIds(): string[] {
+    return [...this.queue.map((h) => h.id), ...this.inflight.keys(), ...this.checking.keys(), ...this.reaching];
+  }
+
   private async renewLeases(): Promise<void> {
-    const ids = [...this.queue.map((h) => h.id), ...this.inflight.keys(), ...this.checking.keys()];
+    const ids = this.heldIds();
     if (ids.length === 0) return;
     const lease = new Date(this.app.clock.now().getTime() + this.app.config.DELIVERY_LEASE_MS);
     // SKIP LOCKED: a row being finished right now (its outcome statement holds it) needs no

@@ -49,7 +49,10 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 
  * statement waits; its connection is then terminated: the outcome never reaches PostgreSQL, as
  * when the process dies in that window. The sender has its own connection pool.
  */
-async function crashAfterRequest(key: string, opts: { graph?: GraphClient; fault?: number } = {}): Promise<void> {
+async function crashAfterRequest(
+  key: string,
+  opts: { graph?: GraphClient; fault?: number; survive?: (sender: OutboxSender) => Promise<void> } = {},
+): Promise<void> {
   const id = (await row(key)).id;
   const db = createPrisma(h.database.url, 2);
   const crashing = new OutboxSender({ ...ctx, db }, undefined, "", {
@@ -71,13 +74,15 @@ async function crashAfterRequest(key: string, opts: { graph?: GraphClient; fault
     await lock.query(`SELECT pg_terminate_backend(pid) FROM (${blocked}) b`);
     await lock.query("ROLLBACK");
     await drained;
+    expect(await row(key)).toMatchObject({ status: "sending", lockedBy: "crashing", sentAt: null });
+    clock.advance(ctx.config.DELIVERY_LEASE_MS + 1_000); // the dead sender's lease expires
+    // survive: the sender did not die, only its outcome write failed (e.g. PostgreSQL restarted).
+    await opts.survive?.(crashing);
   } finally {
     h.connector.setLatency(0);
     await lock.end();
     await db.$disconnect().catch(() => undefined);
   }
-  expect(await row(key)).toMatchObject({ status: "sending", lockedBy: "crashing", sentAt: null });
-  clock.advance(ctx.config.DELIVERY_LEASE_MS + 1_000); // the dead sender's lease expires
 }
 
 beforeAll(async () => {
@@ -179,6 +184,25 @@ describe("a send in doubt after a crash", () => {
     expect(h.connector.activities).toHaveLength(1);
     expect(cardText(h.connector.activities[0]!.body?.attachments?.[0]?.content)).toBe("never got there");
     expect(await row(key)).toMatchObject({ status: "sent", activityId: h.connector.activities[0]!.activityId });
+  });
+
+  it("an instance whose outcome write failed, and which lives on, takes its own row back when the lease expires", async () => {
+    // One instance is the usual deployment: a row it no longer holds must not wait for another one.
+    const p = staff[4]!;
+    await h.install(p);
+    graph.install(p.aadObjectId!, catalogId);
+    h.connector.reset();
+    const key = await enqueue(p, card("not stranded"));
+    await crashAfterRequest(key, {
+      graph: graphClient,
+      survive: async (survivor) => {
+        expect(survivor.stats.sent).toBe(1); // Teams accepted it; recording that failed
+        await survivor.drainOnce(10);
+        expect(survivor.stats).toMatchObject({ took_over: 1, inDoubt: 1, reconciled: 1, resentInDoubt: 0, requests: 1 });
+      },
+    });
+    expect(h.connector.activities).toHaveLength(1); // found in the chat, not sent again
+    expect(await row(key)).toMatchObject({ status: "sent", activityId: h.connector.activities[0]!.activityId, lockedBy: null });
   });
 
   it("without Graph (or without a marker) it is sent again, counted: at-least-once", async () => {
