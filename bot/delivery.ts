@@ -20,7 +20,9 @@
 //   its way). A crash between the connector's 2xx and that commit leaves the send in doubt: the
 //   instance that takes the row over looks for it in the recipient's chat through Graph (every
 //   card carries its outbox id as its root id) and records it instead of sending it again; without
-//   Graph, or for plain text, it is sent again and counted (docs/delivery.md, "Crash safety").
+//   Graph, or for plain text, it is sent again and counted (docs/delivery.md, "Crash safety"). A
+//   send that got no answer after its body was written (timeout, reset) is in doubt the same way,
+//   and its retry is checked in the chat first.
 //   Nothing claimed but not yet sent is ever lost: its lease expires and another instance (or this
 //   one after restart) sends it.
 import { randomUUID } from "node:crypto";
@@ -70,6 +72,8 @@ interface ClaimRow {
   prevOwner: string | null;
   /** When the previous claim (the attempt in doubt, for a takeover) started. */
   prevAttemptAt: Date | null;
+  /** Why the previous attempt failed (UNANSWERED: it may have been delivered). */
+  prevError: string | null;
 }
 
 /** A claimed row with what sending needs, as the claim statement returns it. */
@@ -97,6 +101,11 @@ type Outcome =
   | { kind: "final"; status: "blocked" | "dead" | "skipped"; reason: string };
 
 const RETRYABLE = new Set([412, 429, 500, 502, 503, 504]);
+/**
+ * Starts the reason of a send that got no answer after its body was written (timeout, reset): Teams
+ * may have delivered it, so the retry is in doubt and checked in the chat first, as a takeover is.
+ */
+const UNANSWERED = "no answer after the request was sent; ";
 /** At most this many successes share one statement (see recordSent). */
 const SENT_FLUSH_ROWS = 64;
 
@@ -121,6 +130,8 @@ export interface SenderStats {
   reconciled: number;
   /** In-doubt sends sent again without a check (no Graph, no marker, or the lookup failed): at-least-once. */
   resentInDoubt: number;
+  /** Sends that got no answer after their body was written (timeout, reset): their retry is in doubt. */
+  unanswered: number;
   lostLease: number;
   requests: number;
   throttled: number;
@@ -143,6 +154,7 @@ export class OutboxSender {
     inDoubt: 0,
     reconciled: 0,
     resentInDoubt: 0,
+    unanswered: 0,
     lostLease: 0,
     requests: 0,
     throttled: 0,
@@ -403,9 +415,10 @@ export class OutboxSender {
         UPDATE "OutboxMessage" m
         SET status = 'sending', "lockedBy" = $4, "lockedUntil" = $5::timestamp, "lastAttemptAt" = $1::timestamp
         FROM picked WHERE m.id = picked.id
-        RETURNING m.id, m.seq, m."recipientId", m.kind, m."cardKey", m.payload, m.attempts, picked."prevStatus", picked."prevOwner",
-          picked."prevAttemptAt")
+        RETURNING m.id, m.seq, m."recipientId", m.kind, m."cardKey", m.payload, m.attempts, m."lastError" AS "prevError",
+          picked."prevStatus", picked."prevOwner", picked."prevAttemptAt")
       SELECT cl.id, cl."recipientId", cl.kind, cl."cardKey", cl.payload, cl.attempts, cl."prevStatus", cl."prevOwner", cl."prevAttemptAt",
+        cl."prevError",
         r."conversationId" AS "refConversationId", r."serviceUrl", r."tenantId", r.reference,
         ci."conversationId" AS "cardConversationId", ci."activityId" AS "cardActivityId"
       FROM claimed cl
@@ -432,6 +445,7 @@ export class OutboxSender {
         prevStatus: row.prevStatus,
         prevOwner: row.prevOwner,
         prevAttemptAt: row.prevAttemptAt,
+        prevError: row.prevError,
       };
       const reference = row.refConversationId
         ? {
@@ -469,11 +483,13 @@ export class OutboxSender {
   }
 
   /**
-   * Queues a claimed row for sending; a send taken over from an expired lease is in doubt (its
-   * owner may have died after Teams accepted it) and is checked first.
+   * Queues a claimed row for sending. A send is in doubt, and checked first, when it is taken over
+   * from an expired lease (its owner may have died after Teams accepted it) or when its previous
+   * attempt got no answer after the request was sent (UNANSWERED).
    */
   private enqueue(h: Held): void {
-    if (h.prevStatus !== "sending" || h.kind !== "send") {
+    const inDoubt = h.prevStatus === "sending" || (h.prevError?.startsWith(UNANSWERED) ?? false);
+    if (!inDoubt || h.kind !== "send") {
       this.queue.push(h);
       return;
     }
@@ -682,13 +698,14 @@ export class OutboxSender {
   /** Sends one held row; `acquiredAt` is when the pacer gave it its slot. */
   private async send(h: Held, acquiredAt: number): Promise<void> {
     let outcome: Outcome;
+    // The pacer stamped the request when it gave the slot; it reaches the socket a little later
+    // (the client's serialisation and pipeline, longer when the process is busy). Restamped with
+    // the time its body is written, so the windows count what the server will count. Written also
+    // means Teams may have the message even if no answer comes back.
+    let restamped = false;
     try {
       const activity = this.activityFor(h);
       const client = await this.connector(h.serviceUrl);
-      // The pacer stamped the request when it gave the slot; it reaches the socket a little later
-      // (the client's serialisation and pipeline, longer when the process is busy). Restamped with
-      // the time its body is written, so the windows count what the server will count.
-      let restamped = false;
       const options = {
         timeout: this.app.config.DELIVERY_REQUEST_TIMEOUT_MS,
         onUploadProgress: () => {
@@ -719,7 +736,7 @@ export class OutboxSender {
         this.poke(); // room on the wire: the next request may go before this answer is recorded
       }
     } catch (err) {
-      outcome = this.classify(err, h);
+      outcome = this.classify(err, h, restamped);
     }
     try {
       await this.finish(h.id, h.attempts, outcome, h);
@@ -728,7 +745,7 @@ export class OutboxSender {
     }
   }
 
-  private classify(err: unknown, h: Held): Outcome {
+  private classify(err: unknown, h: Held, written: boolean): Outcome {
     const e = err as {
       statusCode?: number;
       code?: string;
@@ -760,6 +777,10 @@ export class OutboxSender {
         this.pacer.pauseGlobal(now + Math.min(ra, 2_000));
       }
       return { kind: "retry", status, reason, retryAfterMs: ra };
+    }
+    if (status === undefined && written && h.kind === "send") {
+      this.stats.unanswered++;
+      return { kind: "retry", status, reason: `${UNANSWERED}${reason}`.slice(0, 500) };
     }
     if (status === undefined || RETRYABLE.has(status)) return { kind: "retry", status, reason };
     return { kind: "final", status: "dead", reason };

@@ -205,6 +205,38 @@ describe("a send in doubt after a crash", () => {
     expect(await row(key)).toMatchObject({ status: "sent", activityId: h.connector.activities[0]!.activityId, lockedBy: null });
   });
 
+  it("a send whose answer was lost after the request went out is looked for in the chat before it is sent again", async () => {
+    const p = staff[5]!;
+    await h.install(p);
+    graph.install(p.aadObjectId!, catalogId);
+    for (const withGraph of [true, false]) {
+      h.connector.reset();
+      const key = await enqueue(p, card(`answer lost ${withGraph}`));
+      const sender = new OutboxSender(ctx, undefined, "", { instanceId: "lossy", ...(withGraph ? { graph: graphClient } : {}) });
+      h.connector.injectLostAnswers(1); // Teams takes the message; its answer never comes back
+      await sender.drainOnce(10);
+      expect(h.connector.activities).toHaveLength(1);
+      expect(sender.stats).toMatchObject({ unanswered: 1, retried: 1, sent: 0 });
+      const waiting = await row(key);
+      expect(waiting.status).toBe("pending");
+      expect(waiting.lastError).toMatch(/^no answer after the request was sent/);
+
+      clock.advance(60_000); // the retry is due
+      await sender.drainOnce(10);
+      expect(sender.stats.inDoubt).toBe(1);
+      if (withGraph) {
+        // Found in the chat: recorded with Teams' id, not sent twice.
+        expect(sender.stats).toMatchObject({ reconciled: 1, resentInDoubt: 0, requests: 1 });
+        expect(h.connector.activities).toHaveLength(1);
+      } else {
+        // Nothing to look in: sent again, and counted as such.
+        expect(sender.stats).toMatchObject({ reconciled: 0, resentInDoubt: 1, requests: 2 });
+        expect(h.connector.activities).toHaveLength(2);
+      }
+      expect(await row(key)).toMatchObject({ status: "sent", activityId: h.connector.activities.at(-1)!.activityId, lockedBy: null });
+    }
+  });
+
   it("without Graph (or without a marker) it is sent again, counted: at-least-once", async () => {
     const p = staff[3]!;
     await h.install(p);

@@ -122,7 +122,7 @@ export interface RequestLogEntry {
   durationMs: number;
   authorization?: string;
   /** What produced the response. */
-  outcome: "ok" | "throttled" | "fault" | "random-fault" | "reset" | "blocked" | "error";
+  outcome: "ok" | "throttled" | "fault" | "random-fault" | "reset" | "answer lost" | "blocked" | "error";
   conversationId?: string;
 }
 
@@ -196,6 +196,11 @@ export interface FakeConnector {
   injectFaults(spec: FaultSpec): void;
   /** Next `count` requests get their socket destroyed without a response. */
   injectResets(count: number): void;
+  /**
+   * Next `count` requests that succeed are carried out (a send is recorded, Teams has the message)
+   * and then their socket is destroyed instead of answering: the answer was lost on the way back.
+   */
+  injectLostAnswers(count: number): void;
   /** Requests to/for this conversation id, member id or AAD id get 403 `{error:{code}}`. */
   blockUser(conversationOrMemberId: string, code?: BlockCode): void;
   unblockUser(conversationOrMemberId: string): void;
@@ -371,6 +376,7 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
   let rateLimits: Required<RateLimitOptions> | false = normaliseLimits(options.rateLimits);
   let faults: FaultSpec[] = [];
   let resetsPending = 0;
+  let lostAnswersPending = 0;
   let latencyMs = options.latencyMs ?? 0;
   let jitterMs = 0;
   let jitterRng = mulberry32(1);
@@ -485,6 +491,12 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
   }
 
   function respond(res: ServerResponse, log: RequestLogEntry, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    if (lostAnswersPending > 0 && status >= 200 && status < 300) {
+      lostAnswersPending -= 1;
+      log.outcome = "answer lost";
+      res.socket?.destroy();
+      return;
+    }
     log.status = status;
     sendJson(res, status, body, headers);
   }
@@ -902,6 +914,7 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
       limiter.clear();
       faults = [];
       resetsPending = 0;
+      lostAnswersPending = 0;
       blocks.clear();
       latencyMs = options.latencyMs ?? 0;
       jitterMs = 0;
@@ -914,6 +927,9 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
     },
     injectResets(count) {
       resetsPending += count;
+    },
+    injectLostAnswers(count) {
+      lostAnswersPending += count;
     },
     blockUser(id, code = "ConversationBlockedByUser") {
       blocks.set(id, code);
