@@ -90,11 +90,10 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
-/** Parses the environment; throws a readable error naming every bad variable. */
 /**
  * Where background work runs for this configuration. auto chooses a worker process whenever the
- * database is a PostgreSQL server: at 100 users (bench:actions, working day) p99 was 37–93 ms with
- * the sender in its own process and 63–153 ms with it on the request thread. The embedded database
+ * database is a PostgreSQL server: at 100 users (bench:actions, working day, runs in the same hour)
+ * p99 was 37–93 ms with the sender in its own process and 63–153 ms with it on the request thread. The embedded database
  * (one person, local use) keeps a single process.
  */
 export function backgroundWorkIn(config: Pick<Config, "BACKGROUND_WORK">, embeddedDatabase: boolean): "inline" | "process" {
@@ -102,6 +101,7 @@ export function backgroundWorkIn(config: Pick<Config, "BACKGROUND_WORK">, embedd
   return embeddedDatabase ? "inline" : "process";
 }
 
+/** Parses the environment; throws a readable error naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
