@@ -51,17 +51,8 @@ process.on("message", (m: { type?: string }) => {
     const ms = (ns: number) => Math.round(ns / 1e5) / 10;
     const loop = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
     loopDelay.reset();
-    const inService = served.sort((a, b) => a - b);
+    process.send?.({ type: "cpu", micros: c.user + c.system, workerMicros: workerCpuMicros(), loop, served });
     served = [];
-    const at = (q: number) =>
-      Math.round((inService[Math.min(inService.length - 1, Math.floor((q / 100) * inService.length))] ?? 0) * 10) / 10;
-    process.send?.({
-      type: "cpu",
-      micros: c.user + c.system,
-      workerMicros: workerCpuMicros(),
-      loop,
-      served: { n: inService.length, p50: at(50), p99: at(99) },
-    });
   }
   if (m?.type === "stop") void service.close().then(() => process.exit(0));
 });
