@@ -37,6 +37,7 @@ import { installForUser } from "../services/graph/install";
 import { findSentCard } from "../services/graph/chats";
 import { cardAttachment, markCard, renderCard, type CardJson } from "../cards/render";
 import { sqlOf, type Sql } from "../services/sql";
+import { cachedPromise } from "./promiseCache";
 
 export const NOT_REACHABLE = "not reachable yet: the person has not opened Assure in Teams";
 
@@ -653,8 +654,7 @@ export class OutboxSender {
   }
 
   private connector(serviceUrl: string): Promise<ConnectorClient> {
-    let p = this.clients.get(serviceUrl);
-    if (!p) {
+    return cachedPromise(this.clients, serviceUrl, () => {
       const identity = new ClaimsIdentity(
         [
           { type: AuthenticationConstants.AudienceClaim, value: this.botAppId },
@@ -662,7 +662,7 @@ export class OutboxSender {
         ],
         true,
       );
-      p = this.auth
+      return this.auth
         .createConnectorFactory(identity)
         .create(serviceUrl, AuthenticationConstants.ToChannelFromBotOAuthScope)
         .then((client) => {
@@ -672,10 +672,7 @@ export class OutboxSender {
           });
           return client;
         });
-      p.catch(() => this.clients.delete(serviceUrl));
-      this.clients.set(serviceUrl, p);
-    }
-    return p;
+    });
   }
 
   private activityFor(h: Held): Partial<Activity> {

@@ -16,6 +16,7 @@ import {
 import type { Activity } from "botbuilder";
 import type { AppContext } from "../services/context";
 import { authEnabled, type Config } from "../services/config";
+import { cachedPromise } from "./promiseCache";
 import type { AssureBot } from "./teamsBot";
 
 /**
@@ -82,15 +83,7 @@ class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthenti
     const clients = this.clients;
     return new (class extends ConnectorFactory {
       create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-        const key = `${appId}\n${serviceUrl}\n${audience ?? ""}`;
-        let client = clients.get(key);
-        if (!client) {
-          if (clients.size >= 64) clients.clear();
-          client = inner.create(serviceUrl, audience);
-          client.catch(() => clients.delete(key));
-          clients.set(key, client);
-        }
-        return client;
+        return cachedPromise(clients, `${appId}\n${serviceUrl}\n${audience ?? ""}`, () => inner.create(serviceUrl, audience), 64);
       }
     })();
   }
