@@ -1,7 +1,7 @@
 // The append-only history: who changed what, when, from what to what. Written inside the same
 // transaction as the change it records; the database refuses UPDATE and DELETE on the table.
 import type { Tx } from "./db";
-import { sqlOf, type Queryable } from "./sql";
+import { sqlOf, valuesOf, type GuardedInsert, type Queryable } from "./sql";
 
 export interface HistoryEntry {
   entityType:
@@ -27,12 +27,36 @@ export interface HistoryEntry {
 /** JSON text of a value (Dates as ISO strings), or null for none: what Prisma stored as the Json column. */
 const jsonText = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
 
+const COLUMNS = `"entityType", "entityId", action, "actorId", before, after, at`;
+const CASTS = ["", "", "", "", "::jsonb", "::jsonb", "::timestamp"];
+const rowOf = (e: HistoryEntry, at: Date) => [
+  e.entityType,
+  e.entityId,
+  e.action,
+  e.actorId ?? null,
+  jsonText(e.before),
+  jsonText(e.after),
+  at,
+];
+
 /** Appends one entry, in the caller's transaction (a Prisma one, or an Sql from services/sql). */
 export async function recordHistory(tx: Queryable, e: HistoryEntry): Promise<void> {
-  await sqlOf(tx).query(
-    `INSERT INTO "History" ("entityType", "entityId", action, "actorId", before, after, at) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::timestamp)`,
-    [e.entityType, e.entityId, e.action, e.actorId ?? null, jsonText(e.before), jsonText(e.after), new Date()],
-  );
+  const { values, params } = valuesOf([rowOf(e, new Date())], CASTS);
+  await sqlOf(tx).query(`INSERT INTO "History" (${COLUMNS}) VALUES ${values}`, params);
+}
+
+/** Entries to append as part of a guarded write (services/sql.ts), continuing its `params`. */
+export function historyInsert(entries: readonly HistoryEntry[], params: unknown[]): GuardedInsert {
+  const at = new Date();
+  return {
+    table: `"History"`,
+    columns: COLUMNS,
+    values: valuesOf(
+      entries.map((e) => rowOf(e, at)),
+      CASTS,
+      params,
+    ).values,
+  };
 }
 
 export async function historyOf(tx: Tx, entityType: HistoryEntry["entityType"], entityId: string) {

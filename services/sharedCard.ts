@@ -18,8 +18,13 @@ export async function refreshUserIds(tx: Queryable, staffIds: string[]): Promise
     `SELECT reference FROM "ConversationReference" WHERE "staffId" = ANY($1::text[])`,
     [[...new Set(staffIds)]],
   );
-  const ids = refs
-    .map((r) => (r.reference as { user?: { id?: string } } | null)?.user?.id)
+  return teamsUserIds(refs.map((r) => r.reference));
+}
+
+/** The Teams user ids (≤ 60) in stored conversation references (null: the person never opened the bot). */
+export function teamsUserIds(references: readonly unknown[]): string[] {
+  const ids = references
+    .map((r) => (r as { user?: { id?: string } } | null)?.user?.id)
     .filter((x): x is string => typeof x === "string" && x.length > 0);
   return ids.slice(0, REFRESH_USER_LIMIT);
 }

@@ -87,9 +87,41 @@ export async function transaction<T>(db: Db, fn: (sql: Sql) => Promise<T>): Prom
   }
 }
 
-/** The `(…), (…)` of a multi-row INSERT and its parameters; casts[i] follows column i's placeholder. */
-export function valuesOf(rows: readonly (readonly unknown[])[], casts: readonly string[] = []): { values: string; params: unknown[] } {
-  const params: unknown[] = [];
+/**
+ * The `(…), (…)` of a multi-row INSERT and its parameters; casts[i] follows column i's placeholder.
+ * The placeholders continue `params` when given (one statement made of several parts).
+ */
+export function valuesOf(
+  rows: readonly (readonly unknown[])[],
+  casts: readonly string[] = [],
+  params: unknown[] = [],
+): { values: string; params: unknown[] } {
   const values = rows.map((r) => `(${r.map((v, i) => `$${params.push(v)}${casts[i] ?? ""}`).join(", ")})`).join(", ");
   return { values, params };
+}
+
+/** Rows to insert in a guarded write: `values` from valuesOf on the write's own params. */
+export interface GuardedInsert {
+  table: string;
+  /** Quoted column list, e.g. `id, "auditId", area`. */
+  columns: string;
+  values: string;
+  /** e.g. `ON CONFLICT ("auditId", area) DO UPDATE SET …` */
+  onConflict?: string;
+}
+
+/**
+ * A change and what goes with it (answers, history) as ONE statement: `guard` is an UPDATE …
+ * RETURNING that matches only if the row is still as the caller saw it (its version), and the
+ * inserts happen only if it matched. A single statement is atomic on its own, so this needs no
+ * BEGIN/COMMIT: one round trip instead of one per statement plus two (a page save went
+ * from 9 statements to 3). Returns whether the guard matched (false: nothing was written).
+ */
+export async function guardedWrite(sql: Sql, guard: string, inserts: readonly GuardedInsert[], params: unknown[]): Promise<boolean> {
+  const parts = inserts.map(
+    (w, i) =>
+      `, w${i} AS (INSERT INTO ${w.table} (${w.columns}) SELECT v.* FROM (VALUES ${w.values}) AS v(${w.columns}) WHERE EXISTS (SELECT FROM guard)${w.onConflict ? ` ${w.onConflict}` : ""})`,
+  );
+  const rows = await sql.query<{ n: number }>(`WITH guard AS (${guard})${parts.join("")} SELECT count(*)::int AS n FROM guard`, params);
+  return (rows[0]?.n ?? 0) > 0;
 }

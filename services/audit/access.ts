@@ -6,7 +6,7 @@ import { NotFound, NotPermitted } from "../errors";
 import { hasRole, may, type Actor } from "../permissions";
 import { managerChain } from "../directory/staff";
 import { sqlOf } from "../sql";
-import type { Audit } from "../../generated/prisma/client";
+import type { Audit, AuditAnswer } from "../../generated/prisma/client";
 
 export const EDITABLE_STATUSES = ["accepted", "in_progress"] as const;
 
@@ -14,13 +14,28 @@ export type AuditWithCase = Audit & { case: { caseRef: string } };
 
 /** The audit and its case reference: one statement (services/sql.ts). */
 export async function findAudit(db: Db | Tx, auditId: string): Promise<AuditWithCase> {
-  const [row] = await sqlOf(db).query<Audit & { caseRef: string }>(
-    `SELECT a.*, c."caseRef" FROM "Audit" a JOIN "Case" c ON c.id = a."caseId" WHERE a.id = $1`,
-    [auditId],
+  return (await findAuditWithAnswers(db, auditId)).audit;
+}
+
+/**
+ * The audit, its case reference and its answers to `areas` (none when not given), in one
+ * statement: a page save reads the page it saves and the page it moves to in one round trip.
+ */
+export async function findAuditWithAnswers(
+  db: Db | Tx,
+  auditId: string,
+  areas?: readonly number[],
+): Promise<{ audit: AuditWithCase; answers: AuditAnswer[] }> {
+  const answers = areas
+    ? `, (SELECT coalesce(json_agg(x ORDER BY x.area), '[]') FROM "AuditAnswer" x WHERE x."auditId" = a.id AND x.area = ANY($2::int[])) AS answers`
+    : "";
+  const [row] = await sqlOf(db).query<Audit & { caseRef: string; answers?: AuditAnswer[] }>(
+    `SELECT a.*, c."caseRef"${answers} FROM "Audit" a JOIN "Case" c ON c.id = a."caseId" WHERE a.id = $1`,
+    areas ? [auditId, areas] : [auditId],
   );
   if (!row) throw new NotFound("That audit does not exist (it may have been withdrawn).");
-  const { caseRef, ...audit } = row;
-  return { ...audit, case: { caseRef } };
+  const { caseRef, answers: rows, ...audit } = row;
+  return { audit: { ...audit, case: { caseRef } }, answers: rows ?? [] };
 }
 
 /** The auditor, and only the auditor, may fill in and submit the audit. */

@@ -7,14 +7,14 @@ import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import { randomUUID } from "node:crypto";
 import type { AuditAnswer, Feedback, Prisma } from "../../generated/prisma/client";
-import { sqlOf, transaction, valuesOf, type Sql } from "../sql";
+import { guardedWrite, sqlOf, transaction, valuesOf, type GuardedInsert, type Sql } from "../sql";
 import { AlreadyDone, Closed, Conflict, NotFound, ValidationFailed } from "../errors";
 import type { Actor } from "../permissions";
-import { recordHistory } from "../history";
+import { historyInsert, type HistoryEntry } from "../history";
 import { loadAuditTool, type AuditArea } from "../catalogue";
 import { loadFormTemplate } from "../forms/templateSchema";
 import { fieldViews, isInput, validateFields, type FieldDef, type FieldValues } from "./fields";
-import { EDITABLE_STATUSES, findAudit, requireAuditor, requireView, type AuditWithCase } from "./access";
+import { EDITABLE_STATUSES, findAudit, findAuditWithAnswers, requireAuditor, requireView, type AuditWithCase } from "./access";
 import {
   FEEDBACK_KINDS,
   feedbackErrors,
@@ -153,7 +153,14 @@ interface PageSetup {
   feedback?: Feedback | null;
 }
 
-async function setupPage(tx: Tx, ctx: AppContext, audit: AuditWithCase, page: string): Promise<PageSetup> {
+/** The areas a page asks about (none for the other pages). */
+function pageAreas(page: string): number[] {
+  if (!page.startsWith("areas-")) return [];
+  return (areaGroups()[Number(page.slice(6)) - 1] ?? []).map((a) => a.number);
+}
+
+/** `known`: the audit's answers already read, covering this page's areas (saves a read). */
+async function setupPage(tx: Tx, ctx: AppContext, audit: AuditWithCase, page: string, known?: readonly AnswerRow[]): Promise<PageSetup> {
   const draft = (audit.draft ?? {}) as AuditDraft;
   if (page === "health") {
     const hc = loadAuditTool().caseFileHealthCheck;
@@ -175,10 +182,13 @@ async function setupPage(tx: Tx, ctx: AppContext, audit: AuditWithCase, page: st
   if (page.startsWith("areas-")) {
     const group = areaGroups()[Number(page.slice(6)) - 1];
     if (!group) throw new NotFound(`No such page: ${page}`);
-    const answers = await sqlOf(tx).query<AuditAnswer>(`SELECT * FROM "AuditAnswer" WHERE "auditId" = $1 AND area = ANY($2::int[])`, [
-      audit.id,
-      group.map((a) => a.number),
-    ]);
+    const numbers = group.map((a) => a.number);
+    const answers = known
+      ? known.filter((a) => numbers.includes(a.area))
+      : await sqlOf(tx).query<AuditAnswer>(`SELECT * FROM "AuditAnswer" WHERE "auditId" = $1 AND area = ANY($2::int[])`, [
+          audit.id,
+          numbers,
+        ]);
     const stored: FieldValues = {};
     for (const a of answers) {
       for (const [suffix, col] of AREA_COLUMNS) {
@@ -280,10 +290,16 @@ async function pageCard(
   ctx: AppContext,
   audit: AuditWithCase,
   page: string,
-  opts: { input?: FieldValues; errors?: Record<string, string>; message?: string; errorSummary?: string[] } = {},
+  opts: {
+    input?: FieldValues;
+    errors?: Record<string, string>;
+    message?: string;
+    errorSummary?: string[];
+    known?: readonly AnswerRow[];
+  } = {},
 ): Promise<PageCard> {
   const pages = pageIds();
-  const { defs, stored } = await setupPage(tx, ctx, audit, page);
+  const { defs, stored } = await setupPage(tx, ctx, audit, page, opts.known);
   const idx = pages.indexOf(page);
   return {
     auditId: audit.id,
@@ -321,20 +337,53 @@ interface AnswerRow {
   rationale: string | null;
 }
 
-/** Inserts or replaces the answers of a page's areas: one statement, however many areas. */
-async function saveAnswers(sql: Sql, auditId: string, rows: AnswerRow[]): Promise<void> {
-  if (!rows.length) return;
-  const { values, params } = valuesOf(
-    rows.map((r) => [randomUUID(), auditId, r.area, r.score, r.strengths, r.toDevelop, r.signsOfImpact, r.evidence, r.rationale]),
-    ["", "", "::int", "::int"],
-  );
-  await sql.query(
-    `INSERT INTO "AuditAnswer" (id, "auditId", area, score, strengths, "toDevelop", "signsOfImpact", evidence, rationale)
-    VALUES ${values}
-    ON CONFLICT ("auditId", area) DO UPDATE SET
-      score = EXCLUDED.score, strengths = EXCLUDED.strengths, "toDevelop" = EXCLUDED."toDevelop",
-      "signsOfImpact" = EXCLUDED."signsOfImpact", evidence = EXCLUDED.evidence, rationale = EXCLUDED.rationale`,
-    params,
+const ANSWER_COLUMNS = `id, "auditId", area, score, strengths, "toDevelop", "signsOfImpact", evidence, rationale`;
+
+/**
+ * Writes the draft (and the meeting date, when given), the page's area answers and the history
+ * entries, if the audit is still at `expected` (optimistic concurrency): one statement.
+ */
+async function writePage(
+  sql: Sql,
+  audit: AuditWithCase,
+  expected: number,
+  change: { draft: AuditDraft; meetingDate?: Date | null; rows: AnswerRow[]; history: HistoryEntry[] },
+) {
+  const params: unknown[] = [JSON.stringify(change.draft), new Date(), audit.id, expected, [...EDITABLE_STATUSES]];
+  const { meetingDate } = change;
+  const setMeeting =
+    meetingDate === undefined ? "" : `, "meetingDate" = $${params.push(meetingDate && meetingDate.toISOString().slice(0, 10))}::date`;
+  const guard = `UPDATE "Audit" SET draft = $1::jsonb, status = 'in_progress', version = version + 1, "updatedAt" = $2::timestamp${setMeeting}
+     WHERE id = $3 AND version = $4 AND status = ANY($5::text[]) RETURNING id`;
+  const inserts: GuardedInsert[] = [];
+  if (change.rows.length) {
+    const rows = change.rows.map((r) => [
+      randomUUID(),
+      audit.id,
+      r.area,
+      r.score,
+      r.strengths,
+      r.toDevelop,
+      r.signsOfImpact,
+      r.evidence,
+      r.rationale,
+    ]);
+    inserts.push({
+      table: `"AuditAnswer"`,
+      columns: ANSWER_COLUMNS,
+      values: valuesOf(rows, ["", "", "::int", "::int"], params).values,
+      onConflict: `ON CONFLICT ("auditId", area) DO UPDATE SET
+        score = EXCLUDED.score, strengths = EXCLUDED.strengths, "toDevelop" = EXCLUDED."toDevelop",
+        "signsOfImpact" = EXCLUDED."signsOfImpact", evidence = EXCLUDED.evidence, rationale = EXCLUDED.rationale`,
+    });
+  }
+  inserts.push(historyInsert(change.history, params));
+  if (await guardedWrite(sql, guard, inserts, params)) return;
+  const [now] = await sql.query<{ status: string }>(`SELECT status FROM "Audit" WHERE id = $1`, [audit.id]);
+  if (now?.status === "submitted")
+    throw new AlreadyDone(`The audit of case ${audit.case.caseRef} was already submitted. Nothing was changed.`);
+  throw new Conflict(
+    `The audit of case ${audit.case.caseRef} was saved from another device or window after this page was opened, so this page was not saved (nothing was overwritten). Type "my audits" and press Resume to see the latest version.`,
   );
 }
 
@@ -366,25 +415,6 @@ export class PageInvalid extends ValidationFailed {
   }
 }
 
-/** Writes the draft (and the meeting date, when given) if the audit is still at `expected`: optimistic concurrency. */
-async function bumpVersion(sql: Sql, audit: AuditWithCase, expected: number, draft: AuditDraft, meetingDate?: Date | null) {
-  const params: unknown[] = [JSON.stringify(draft), new Date(), audit.id, expected, [...EDITABLE_STATUSES]];
-  const setMeeting =
-    meetingDate === undefined ? "" : `, "meetingDate" = $${params.push(meetingDate && meetingDate.toISOString().slice(0, 10))}::date`;
-  const updated = await sql.query(
-    `UPDATE "Audit" SET draft = $1::jsonb, status = 'in_progress', version = version + 1, "updatedAt" = $2::timestamp${setMeeting}
-     WHERE id = $3 AND version = $4 AND status = ANY($5::text[]) RETURNING id`,
-    params,
-  );
-  if (updated.length === 1) return;
-  const [now] = await sql.query<{ status: string }>(`SELECT status FROM "Audit" WHERE id = $1`, [audit.id]);
-  if (now?.status === "submitted")
-    throw new AlreadyDone(`The audit of case ${audit.case.caseRef} was already submitted. Nothing was changed.`);
-  throw new Conflict(
-    `The audit of case ${audit.case.caseRef} was saved from another device or window after this page was opened, so this page was not saved (nothing was overwritten). Type "my audits" and press Resume to see the latest version.`,
-  );
-}
-
 /** Saves one page as a draft (all or nothing) and moves to the next/previous page. */
 export async function saveAuditPage(
   ctx: AppContext,
@@ -394,18 +424,23 @@ export async function saveAuditPage(
   // Reads first, outside the transaction (they see what a read inside one would: committed data).
   // The write below only happens if the audit is still at the version this page was shown with,
   // so nothing read here can have changed underneath it.
-  const audit = await findAudit(ctx.db, req.auditId);
-  requireAuditor(actor, audit);
-  requireEditable(audit);
   const pages = pageIds();
   if (!pages.includes(req.page)) throw new NotFound(`No such page: ${req.page}`);
-  const { defs, stored, feedback } = await setupPage(ctx.db, ctx, audit, req.page);
+  const idx = pages.indexOf(req.page);
+  const nextPage =
+    req.nav === "next" ? pages[Math.min(idx + 1, pages.length - 1)]! : req.nav === "back" ? pages[Math.max(idx - 1, 0)]! : req.page;
+  // The answers of this page and of the next one come with the audit: one read.
+  const { audit, answers } = await findAuditWithAnswers(ctx.db, req.auditId, [...pageAreas(req.page), ...pageAreas(nextPage)]);
+  requireAuditor(actor, audit);
+  requireEditable(audit);
+  const { defs, stored, feedback } = await setupPage(ctx.db, ctx, audit, req.page, answers);
   const { values, errors } = validateFields(defs, req.data);
   if (req.page.startsWith("feedback-")) Object.assign(errors, feedbackErrors(req.page.slice(9) as FeedbackKind, values), errors);
   if (!Object.keys(errors).length) Object.assign(errors, pageBudgetErrors(values));
   if (req.page === "outcome" && !errors.grade) Object.assign(errors, resolveGrade(scaleFor(ctx.config, audit.gradeScaleId), values).errors);
   if (Object.keys(errors).length) {
     const card = await pageCard(ctx.db, ctx, audit, req.page, {
+      known: answers,
       input: values,
       errors,
       message: "Some answers need attention. Nothing from this page was saved.",
@@ -442,36 +477,38 @@ export async function saveAuditPage(
   } else if (req.page === "outcome") {
     draft.outcome = values;
   }
-  const idx = pages.indexOf(req.page);
-  const nextPage =
-    req.nav === "next" ? pages[Math.min(idx + 1, pages.length - 1)]! : req.nav === "back" ? pages[Math.max(idx - 1, 0)]! : req.page;
   draft.page = nextPage;
   const wasStatus = audit.status;
   const after: FieldValues = Object.fromEntries(Object.entries(values).filter(([, x]) => x !== ""));
   // All or nothing: the page's answers, the draft and version, and their history.
-  await transaction(ctx.db, async (sql) => {
-    if (rows.length) await saveAnswers(sql, audit.id, rows);
-    if (req.page.startsWith("feedback-")) await saveFeedback(sql, audit.id, actor.id, req.page.slice(9) as FeedbackKind, values, feedback);
-    await bumpVersion(sql, audit, req.version, draft, meetingDate);
-    if (wasStatus !== "in_progress") {
-      await recordHistory(sql, {
-        entityType: "audit",
-        entityId: audit.id,
-        action: "started",
-        actorId: actor.id,
-        before: { status: wasStatus },
-        after: { status: "in_progress" },
-      });
-    }
-    await recordHistory(sql, {
+  const history: HistoryEntry[] = [];
+  if (wasStatus !== "in_progress") {
+    history.push({
       entityType: "audit",
       entityId: audit.id,
-      action: "draft_saved",
+      action: "started",
       actorId: actor.id,
-      before: { page: req.page, values: before },
-      after: { page: req.page, values: after },
+      before: { status: wasStatus },
+      after: { status: "in_progress" },
     });
+  }
+  history.push({
+    entityType: "audit",
+    entityId: audit.id,
+    action: "draft_saved",
+    actorId: actor.id,
+    before: { page: req.page, values: before },
+    after: { page: req.page, values: after },
   });
+  const change = { draft, meetingDate, rows, history };
+  if (req.page.startsWith("feedback-")) {
+    await transaction(ctx.db, async (sql) => {
+      await saveFeedback(sql, audit.id, actor.id, req.page.slice(9) as FeedbackKind, values, feedback);
+      await writePage(sql, audit, req.version, change);
+    });
+  } else {
+    await writePage(sqlOf(ctx.db), audit, req.version, change);
+  }
   // The row as just written (the update matched version = req.version): no second read.
   const fresh: AuditWithCase = {
     ...audit,
@@ -481,7 +518,9 @@ export async function saveAuditPage(
     meetingDate: meetingDate !== undefined ? meetingDate : audit.meetingDate,
   };
   const message = req.nav === "close" ? "Draft saved. Type “my audits” and press Resume to carry on, on any device." : "Draft saved.";
-  return { card: await pageCard(ctx.db, ctx, fresh, nextPage, { message }), closed: req.nav === "close" };
+  // The answers as they are now: those read, with this page's replaced by what was just written.
+  const known = [...answers.filter((a) => !rows.some((r) => r.area === a.area)), ...rows];
+  return { card: await pageCard(ctx.db, ctx, fresh, nextPage, { message, known }), closed: req.nav === "close" };
 }
 
 /** Page to show again with the submit errors (fields live on other pages, so as a list). */

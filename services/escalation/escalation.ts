@@ -9,15 +9,15 @@ import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import type { Actor } from "../permissions";
 import { may, requireCapability } from "../permissions";
-import { recordHistory } from "../history";
+import { historyInsert, recordHistory } from "../history";
 import { cancelJobs, scheduleJob } from "../jobs";
 import { AlreadyDone, NotFound, NotPermitted, ValidationFailed } from "../errors";
 import { loadEscalationConfig, type EscalationStage, type EscalationType } from "../catalogue";
 import { firstInChainWithRole, staffWithRole } from "../directory/staff";
 import { addWorkingDays, workingDaysBetween } from "../workingTime";
-import { casUpdate, fmtDate, fmtDateTime, notify, refreshUserIds, showCardToAll } from "../sharedCard";
+import { casUpdate, fmtDate, fmtDateTime, notify, showCardToAll, teamsUserIds } from "../sharedCard";
 import { Prisma } from "../../generated/prisma/client";
-import { sqlOf, transaction, type Queryable } from "../sql";
+import { guardedWrite, sqlOf, transaction, valuesOf, type GuardedInsert, type Queryable } from "../sql";
 import type { Role } from "../../generated/prisma/enums";
 
 export const LIMITS = { concern: 2000, informal: 2000, response: 2000, reason: 500, maxExtensionDays: 10 } as const;
@@ -63,8 +63,21 @@ const CASE_COLUMNS = ["id", "caseRef", "teamId", "workerId", "planType", "opened
 
 /** The escalation with its case: one statement (services/sql.ts). */
 async function load(tx: Queryable, id: string): Promise<EscalationRow> {
+  return (await loadRow(tx, id, false)).row;
+}
+
+/** The escalation with its case and every event, oldest first: one statement. */
+async function loadWithEvents(tx: Queryable, id: string): Promise<{ row: EscalationRow; events: EventRow[] }> {
+  return loadRow(tx, id, true);
+}
+
+async function loadRow(tx: Queryable, id: string, withEvents: boolean): Promise<{ row: EscalationRow; events: EventRow[] }> {
+  const events = withEvents
+    ? `, (SELECT coalesce(json_agg(json_build_object('stage', v.stage, 'kind', v.kind, 'actorId', v."actorId", 'text', v.text, 'at', v.at) ORDER BY v.id), '[]')
+         FROM "EscalationEvent" v WHERE v."escalationId" = e.id) AS "events.all"`
+    : "";
   const [row] = await sqlOf(tx).query<Record<string, unknown>>(
-    `SELECT e.*, ${CASE_COLUMNS.map((c) => `c."${c}"${c === "planType" ? "::text" : ""} AS "case.${c}"`).join(", ")}
+    `SELECT e.*, ${CASE_COLUMNS.map((c) => `c."${c}"${c === "planType" ? "::text" : ""} AS "case.${c}"`).join(", ")}${events}
      FROM "Escalation" e JOIN "Case" c ON c.id = e."caseId" WHERE e.id = $1`,
     [id],
   );
@@ -73,9 +86,11 @@ async function load(tx: Queryable, id: string): Promise<EscalationRow> {
   const c: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
     if (k.startsWith("case.")) c[k.slice(5)] = v;
-    else e[k] = v;
+    else if (k !== "events.all") e[k] = v;
   }
-  return { ...e, case: c } as EscalationRow;
+  // JSON carries a timestamp(3) as UTC wall time without a zone (Prisma's convention).
+  const all = (row["events.all"] ?? []) as (Omit<EventRow, "at"> & { at: string })[];
+  return { row: { ...e, case: c } as EscalationRow, events: all.map((x) => ({ ...x, at: new Date(`${x.at}Z`) })) };
 }
 
 /** What the card and the checks read of an event (its order is the table's id, never returned). */
@@ -87,6 +102,16 @@ interface EventRow {
   at: Date;
 }
 const EVENT_COLUMNS = `stage, kind, "actorId", text, at`;
+
+/** An event to insert with a guarded change (bump's `also`), continuing its params. */
+function eventInsert(e: { id: string; stage: number }, x: EventRow, params: unknown[]): GuardedInsert {
+  const columns = `"escalationId", stage, kind, "actorId", text, at`;
+  return {
+    table: `"EscalationEvent"`,
+    columns,
+    values: valuesOf([[e.id, x.stage, x.kind, x.actorId, x.text, x.at]], ["", "::int", "", "", "", "::timestamp"], params).values,
+  };
+}
 
 async function addEvent(tx: Queryable, e: { id: string; stage: number }, kind: string, actorId: string | null, text: string, at: Date) {
   const [row] = await sqlOf(tx).query<EventRow>(
@@ -103,34 +128,37 @@ const eventsOf = (tx: Queryable, id: string): Promise<EventRow[]> =>
 
 /**
  * People who follow the card (raiser, current owners, case worker and their manager, and every
- * owner so far) with their names and the names of the last events' actors: one statement.
+ * owner so far) with their names, the names of the last events' actors, and the followers' Teams
+ * ids for the card's refresh: one statement.
  */
 async function viewersAndNames(tx: Queryable, e: EscalationRow, all: EventRow[], shown: EventRow[]) {
   const worker = e.case.workerId ? [e.case.workerId] : [];
   const pastOwners = all.flatMap((p) => (p.kind === "stage_owner" && p.actorId ? [p.actorId] : []));
   const shownActors = shown.flatMap((x) => (x.actorId ? [x.actorId] : []));
-  const rows = await sqlOf(tx).query<{ id: string; name: string; manager: boolean }>(
+  const rows = await sqlOf(tx).query<{ id: string; name: string; manager: boolean; reference: unknown }>(
     `WITH m AS (SELECT "lineManagerId" AS id FROM "Staff" WHERE id = $2)
-     SELECT s.id, s.name, s.id IN (SELECT id FROM m) AS manager FROM "Staff" s
+     SELECT s.id, s.name, s.id IN (SELECT id FROM m) AS manager, r.reference FROM "Staff" s
+     LEFT JOIN "ConversationReference" r ON r."staffId" = s.id
      WHERE s.id = ANY($1::text[]) OR s.id IN (SELECT id FROM m)`,
     [[...new Set([e.raiserId, ...e.stageOwnerIds, ...worker, ...pastOwners, ...shownActors])], e.case.workerId],
   );
   const manager = rows.filter((r) => r.manager).map((r) => r.id);
   const viewers = [...new Set([e.raiserId, ...e.stageOwnerIds, ...worker, ...manager, ...pastOwners])];
-  return { viewers, names: new Map(rows.map((r) => [r.id, r.name])) };
+  const refreshIds = teamsUserIds(rows.filter((r) => viewers.includes(r.id)).map((r) => r.reference));
+  return { viewers, names: new Map(rows.map((r) => [r.id, r.name])), refreshIds };
 }
 
 // ---------------------------------------------------------------- the card, per viewer
 
 /**
  * What every viewer's card shares (viewers, names, recent events): read once, however many
- * viewers. Three reads besides the escalation: its events (unless the caller has them), the
- * viewers with the names, and the viewers' Teams ids.
+ * viewers. One read besides the escalation (the viewers with their names and Teams ids), and its
+ * events unless the caller has them.
  */
 async function cardBasis(tx: Queryable, e: EscalationRow, known?: EventRow[]) {
   const all = known ?? (await eventsOf(tx, e.id));
   const events = all.slice(-EVENTS_ON_CARD);
-  const { viewers, names } = await viewersAndNames(tx, e, all, events);
+  const { viewers, names, refreshIds } = await viewersAndNames(tx, e, all, events);
   const proposal = e.status === "resolution_proposed" ? (all.findLast((x) => x.kind === "resolution_proposed") ?? null) : null;
   return {
     viewers,
@@ -138,7 +166,7 @@ async function cardBasis(tx: Queryable, e: EscalationRow, known?: EventRow[]) {
     events,
     eventCount: all.length,
     proposal,
-    refreshUserIds: await refreshUserIds(tx, viewers),
+    refreshUserIds: refreshIds,
   };
 }
 
@@ -226,8 +254,8 @@ async function run<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
 /** The card for this actor (Teams `refresh`, or opening it from a list). */
 export async function escalationCardFor(ctx: AppContext, actor: Actor, id: string) {
   // Reads only: no transaction (each read sees committed data, as it would inside one).
-  const e = await load(ctx.db, id);
-  const basis = await cardBasis(ctx.db, e);
+  const { row: e, events } = await loadWithEvents(ctx.db, id);
+  const basis = await cardBasis(ctx.db, e, events);
   if (!may(actor, "escalations.overview") && !basis.viewers.includes(actor.id))
     throw new NotPermitted("Only the raiser, the case's worker and managers, and the stage owners can see this escalation.");
   return cardData(ctx, e, actor.id, basis);
@@ -377,19 +405,18 @@ interface Pressed {
   id: string;
 }
 
-async function asOwner(tx: Queryable, actor: Actor, id: string): Promise<EscalationRow> {
-  const e = await load(tx, id);
+/** The escalation and its events, if the actor owns its current stage. */
+async function asOwner(tx: Queryable, actor: Actor, id: string): Promise<{ row: EscalationRow; events: EventRow[] }> {
+  const loaded = await loadWithEvents(tx, id);
+  const e = loaded.row;
   if (e.status === "resolved") throw new AlreadyDone("This escalation is already resolved.");
   if (!e.stageOwnerIds.includes(actor.id)) {
-    const [wasOwner] = await sqlOf(tx).query(
-      `SELECT 1 FROM "EscalationEvent" WHERE "escalationId" = $1 AND kind = 'stage_owner' AND "actorId" = $2 LIMIT 1`,
-      [id, actor.id],
-    );
+    const wasOwner = loaded.events.some((x) => x.kind === "stage_owner" && x.actorId === actor.id);
     if (e.stageOwnerIds.length && wasOwner)
       throw new AlreadyDone("This escalation has moved on to another stage: it is no longer yours to act on.");
     throw new NotPermitted("Only the current stage owner can do this.");
   }
-  return e;
+  return loaded;
 }
 
 async function asRaiser(tx: Tx, actor: Actor, id: string): Promise<EscalationRow> {
@@ -408,8 +435,16 @@ interface EscalationChange {
   resolvedAt?: Date;
 }
 
-/** Optimistic concurrency: the change is written only if the row is still at e.version. */
-async function bump(tx: Queryable, e: { id: string; version: number }, data: EscalationChange = {}) {
+/**
+ * Optimistic concurrency: the change is written only if the row is still at e.version, and with
+ * it, in the same statement, the rows `also` returns (an event, history).
+ */
+async function bump(
+  tx: Queryable,
+  e: { id: string; version: number },
+  data: EscalationChange = {},
+  also: (params: unknown[]) => GuardedInsert[] = () => [],
+) {
   const params: unknown[] = [e.id, e.version, new Date()];
   const set = ["version = version + 1", '"updatedAt" = $3::timestamp'];
   if (data.status !== undefined) set.push(`status = $${params.push(data.status)}`);
@@ -418,26 +453,27 @@ async function bump(tx: Queryable, e: { id: string; version: number }, data: Esc
   if (data.stageDeadline) set.push(`"stageDeadline" = $${params.push(data.stageDeadline)}::timestamp`);
   if (data.cafcassReferredAt) set.push(`"cafcassReferredAt" = $${params.push(data.cafcassReferredAt)}::timestamp`);
   if (data.resolvedAt) set.push(`"resolvedAt" = $${params.push(data.resolvedAt)}::timestamp`);
-  const rows = sqlOf(tx).query(`UPDATE "Escalation" SET ${set.join(", ")} WHERE id = $1 AND version = $2 RETURNING id`, params);
-  await casUpdate(rows.then((r) => ({ count: r.length })));
+  const guard = `UPDATE "Escalation" SET ${set.join(", ")} WHERE id = $1 AND version = $2 RETURNING id`;
+  const written = guardedWrite(sqlOf(tx), guard, also(params), params);
+  await casUpdate(written.then((ok) => ({ count: ok ? 1 : 0 })));
 }
 
 export async function acknowledge(ctx: AppContext, actor: Actor, p: Pressed) {
   // On the pool's own transaction (services/sql.ts): the busiest escalation action.
   return transaction(ctx.db, async (tx) => {
-    const e = await asOwner(tx, actor, p.id);
-    const events = await eventsOf(tx, e.id);
+    const { row: e, events } = await asOwner(tx, actor, p.id);
     if (events.some((x) => x.stage === e.stage && x.kind === "acknowledged" && x.actorId === actor.id))
       throw new AlreadyDone("You have already acknowledged this stage.");
-    await bump(tx, e);
-    events.push(await addEvent(tx, e, "acknowledged", actor.id, "Acknowledged", ctx.clock.now()));
-    await recordHistory(tx, {
-      entityType: "escalation",
-      entityId: e.id,
-      action: "acknowledged",
-      actorId: actor.id,
-      after: { stage: e.stage },
-    });
+    // The version, the event and the history entry: one statement.
+    const event: EventRow = { stage: e.stage, kind: "acknowledged", actorId: actor.id, text: "Acknowledged", at: ctx.clock.now() };
+    await bump(tx, e, {}, (params) => [
+      eventInsert(e, event, params),
+      historyInsert(
+        [{ entityType: "escalation", entityId: e.id, action: "acknowledged", actorId: actor.id, after: { stage: e.stage } }],
+        params,
+      ),
+    ]);
+    events.push(event);
     // The row as just written (the update matched e.version and changed only the version), and
     // its events: the row lock taken by the update keeps every other action out until commit.
     return (await publish(tx, ctx, e.id, { row: { ...e, version: e.version + 1 }, events }))(actor.id);
@@ -448,7 +484,7 @@ export async function respond(ctx: AppContext, actor: Actor, p: Pressed & { resp
   const text = p.response.trim();
   if (!text) throw new ValidationFailed("Write your response.", { response: "Write your response." });
   return run(ctx, async (tx) => {
-    const e = await asOwner(tx, actor, p.id);
+    const { row: e } = await asOwner(tx, actor, p.id);
     if (e.status !== "open") throw new AlreadyDone("A resolution is already waiting for the raiser's confirmation.");
     await bump(tx, e, p.resolve ? { status: "resolution_proposed" } : {});
     await addEvent(
@@ -485,7 +521,7 @@ export async function requestMoreTime(ctx: AppContext, actor: Actor, p: Pressed 
   if (!reason) errors.reason = "Say why more time is needed.";
   if (Object.keys(errors).length) throw new ValidationFailed("Please check the request for more time.", errors);
   return run(ctx, async (tx) => {
-    const e = await asOwner(tx, actor, p.id);
+    const { row: e } = await asOwner(tx, actor, p.id);
     if (!escalationType(e.type).furtherTime.allowed) throw new NotPermitted("This kind of escalation does not allow extensions.");
     if (e.extensionRequest) throw new AlreadyDone("A request for more time is already waiting for the raiser.");
     if (e.status !== "open") throw new AlreadyDone("A resolution is already waiting for the raiser's confirmation.");
@@ -543,7 +579,7 @@ export async function answerMoreTime(ctx: AppContext, actor: Actor, p: Pressed &
 
 export async function escalateNow(ctx: AppContext, actor: Actor, p: Pressed) {
   return run(ctx, async (tx) => {
-    const e = await asOwner(tx, actor, p.id);
+    const { row: e } = await asOwner(tx, actor, p.id);
     const last = escalationType(e.type).stages.at(-1)!.stage;
     if (e.stage >= last) throw new AlreadyDone("This escalation is already at the last stage.");
     return (await moveToStage(tx, ctx, e, e.stage + 1, "escalated by the stage owner", actor.id))(actor.id);

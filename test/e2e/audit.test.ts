@@ -241,6 +241,9 @@ describe("the collaborative case audit", () => {
     expect(r.text).toMatch(/Someone else got there first/);
     expect(r.text).toMatch(/another device/);
     expect((await h.db.auditAnswer.findFirstOrThrow({ where: { auditId: audit.id, area: 1 } })).score).toBe(4);
+    // The refused save left no trace either: one start and one saved draft in the history.
+    const history = await h.db.history.findMany({ where: { entityType: "audit", entityId: audit.id }, orderBy: { id: "asc" } });
+    expect(history.map((e) => e.action)).toEqual(["started", "draft_saved"]);
   });
 
   it("records feedback per kind, or that it could not be obtained and why", async () => {

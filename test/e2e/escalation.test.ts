@@ -250,6 +250,26 @@ describe("escalations", () => {
     expect(await h.db.escalationEvent.count({ where: { escalationId: esc.id, kind: "stage" } })).toBe(1);
   });
 
+  it("a double click on Acknowledge, and two owners acknowledging at once, record each acknowledgement once", async () => {
+    clock.set("2026-12-17T10:00:00Z");
+    const { esc } = await raise(iro, "iro-cla");
+    const presses = await Promise.all([
+      h.execute(tm, "escalation.acknowledge", { id: esc.id }),
+      h.execute(tm, "escalation.acknowledge", { id: esc.id }),
+      h.execute(sm, "escalation.acknowledge", { id: esc.id }),
+    ]);
+    const told = presses.filter((r) => /Someone else got there first|Already done/.test(r.text));
+    const acks = await h.db.escalationEvent.findMany({ where: { escalationId: esc.id, kind: "acknowledged" } });
+    const history = await h.db.history.findMany({ where: { entityType: "escalation", entityId: esc.id, action: "acknowledged" } });
+    // Every press either recorded an acknowledgement or was told why not; none recorded twice.
+    expect(acks.length + told.length).toBe(3);
+    expect(acks.length).toBeGreaterThanOrEqual(1);
+    expect(acks.filter((a) => a.actorId === tm.id).length).toBeLessThanOrEqual(1);
+    expect(history.map((x) => x.actorId).sort()).toEqual(acks.map((a) => a.actorId).sort());
+    const now = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+    expect(now.version).toBe(esc.version + acks.length);
+  });
+
   it("lists open escalations by age and stage for heads of service, not for practitioners", async () => {
     const list = await h.say(hos, "escalations");
     const text = cardText(list.cards[0]);
