@@ -35,8 +35,8 @@ export interface RunningService {
   url: string;
   port: number;
   ctx: AppContext;
-  /** The in-process sender (started unless startSender is false; never with BACKGROUND_WORK=process). */
-  sender: OutboxSender;
+  /** The in-process sender (started unless startSender is false); none with BACKGROUND_WORK=process. */
+  sender?: OutboxSender;
   /** The forked background worker (BACKGROUND_WORK=process). */
   worker?: WorkerProcess;
   bot: AssureBot;
@@ -85,15 +85,14 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     const s = http.listen(config.PORT, config.HOST, () => resolve(s));
   });
   const port = (server.address() as AddressInfo).port;
-  // Inline: the sender and scheduler run here. Separate: they run in the forked worker; the sender
-  // here is never started and no scheduler is created.
-  const started = await startBackgroundWork(ctx, adapter, {
-    databaseUrl: database.url,
-    startSender: !separate && (opts.startSender ?? true),
-    startScheduler: !separate,
-  });
+  // Inline: the sender and scheduler run here. Separate: they run in the forked worker, and this
+  // process builds neither (nor a Graph client).
+  const started = separate
+    ? undefined
+    : await startBackgroundWork(ctx, adapter, { databaseUrl: database.url, startSender: opts.startSender ?? true });
   const worker = separate && (opts.startSender ?? true) ? await forkWorker(ctx, database.url) : undefined;
-  wakeSender = worker ? () => worker.wake() : () => started.sender.wake();
+  if (worker) wakeSender = () => worker.wake();
+  else if (started) wakeSender = () => started.sender.wake();
   const url = `http://127.0.0.1:${port}`;
   log.info({ url: `${url}/api/messages`, embeddedDatabase: database.embedded, backgroundWork }, "Assure is listening");
 
@@ -101,20 +100,20 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     url,
     port,
     ctx,
-    sender: started.sender,
+    sender: started?.sender,
     worker,
     bot,
     database,
-    scheduler: started.scheduler,
+    scheduler: started?.scheduler,
     async close() {
       closing = true;
-      await started.scheduler?.stop();
+      await started?.scheduler?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections?.();
       });
       await worker?.stop();
-      await started.sender.stop();
+      await started?.sender.stop();
       await db.$disconnect();
       await database.close();
     },

@@ -107,9 +107,11 @@ export class Harness {
 
   /** Delivers everything due in the outbox now. */
   async drainOutbox(): Promise<number> {
+    const sender = this.service.sender;
+    if (!sender) throw new Error("drainOutbox needs the sender in this process (BACKGROUND_WORK=inline)");
     let total = 0;
     for (;;) {
-      const n = await this.service.sender.drainOnce(100);
+      const n = await sender.drainOnce(100);
       total += n;
       if (n === 0) return total;
     }
