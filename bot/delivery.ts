@@ -565,7 +565,10 @@ export class OutboxSender {
         );
         return;
       }
-      const ref = await this.app.db.conversationReference.findUnique({ where: { staffId: row.recipientId } });
+      const [ref] = await this.sql.query<{ conversationId: string; serviceUrl: string; tenantId: string | null; reference: unknown }>(
+        `SELECT "conversationId", "serviceUrl", "tenantId", reference FROM "ConversationReference" WHERE "staffId" = $1`,
+        [row.recipientId],
+      );
       if (!ref) {
         await this.release(row.id, "waiting", NOT_REACHABLE);
         return;
