@@ -12,16 +12,8 @@ export const permissionMatrix = {
   "supervision.mine": [ALL_STAFF],
   "surveys.mine": [ALL_STAFF],
   "audits.allocate": ["QA_TEAM", "HEAD_OF_QA", "ADMIN"],
-  "audits.conduct": [
-    "DEPUTY_TEAM_MANAGER",
-    "TEAM_MANAGER",
-    "SERVICE_MANAGER",
-    "HEAD_OF_SERVICE",
-    "ASSISTANT_DIRECTOR",
-    "DIRECTOR",
-    "QA_TEAM",
-    "HEAD_OF_QA",
-  ],
+  /** Who may be allocated audits to conduct: Deputy Team Manager and above (DOMAIN.md). The allocation draws its auditors from this list. */
+  "audits.conduct": ["DEPUTY_TEAM_MANAGER", "TEAM_MANAGER", "SERVICE_MANAGER", "HEAD_OF_SERVICE", "ASSISTANT_DIRECTOR", "DIRECTOR"],
   "audits.team": [
     "TEAM_MANAGER",
     "DEPUTY_TEAM_MANAGER",
@@ -43,7 +35,6 @@ export const permissionMatrix = {
   "report.calibration": ["QA_TEAM", "HEAD_OF_QA"],
   /** Either report.monthly or report.team: the `report` command (the service picks the scope). */
   "report.view": ["HEAD_OF_SERVICE", "ASSISTANT_DIRECTOR", "DIRECTOR", "QA_TEAM", "HEAD_OF_QA", "TEAM_MANAGER", "SERVICE_MANAGER"],
-  "directory.import": ["ADMIN", "QA_TEAM"],
   "outbox.view": ["ADMIN", "QA_TEAM", "HEAD_OF_QA"],
   // Allocation and self-assessment: anyone may press the button; the object-level checks below decide.
   "audits.allocation.respond": [ALL_STAFF],
@@ -73,6 +64,11 @@ export function requireCapability(actor: Pick<Actor, "roles">, capability: Capab
   if (!may(actor, capability)) {
     throw new NotPermitted(`Your role does not allow this (${capability}). Ask the QA team if you think it should.`);
   }
+}
+
+/** The roles a capability names (for capabilities that pick people, e.g. auditors); none for ALL_STAFF. */
+export function rolesWith(capability: Capability): Role[] {
+  return (permissionMatrix[capability] as readonly string[]).filter((r): r is Role => r !== ALL_STAFF);
 }
 
 export const hasRole = (actor: Pick<Actor, "roles">, ...roles: Role[]): boolean => actor.roles.some((r) => roles.includes(r));

@@ -12,16 +12,16 @@ import type { Role } from "../../generated/prisma/enums";
 import { AlreadyDone, Conflict, NotFound, ValidationFailed } from "../errors";
 import { recordHistory } from "../history";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
-import { requireAllocatedAuditor, type Actor } from "../permissions";
-import { MANAGEMENT_ROLES, roleLabel } from "../directory/roles";
+import { requireAllocatedAuditor, rolesWith, type Actor } from "../permissions";
+import { roleLabel } from "../directory/roles";
 import { isWorkingDay, isoDate, nextDeliveryTime, parseIsoDate, localDate, type LocalDate } from "../workingTime";
 import { getGradeScale } from "../catalogue";
 import { mayAudit, planAllocation, type PlanAuditor, type PlanCase, type StratumSummary } from "./plan";
 import { planTypeLabel, resolveTheme, type AuditTheme } from "./themes";
 import { REMINDER_JOB, scheduleSelfAssessmentReminder, selfAssessmentCardData, selfAssessmentReminderAt } from "./selfAssessment";
 
-/** Auditors are drawn from Deputy Team Manager and above (seed 002 §1.3). */
-export const AUDITOR_ROLES: Role[] = MANAGEMENT_ROLES;
+/** Auditors are drawn from Deputy Team Manager and above (seed 002 §1.3): the matrix's audits.conduct. */
+export const AUDITOR_ROLES: Role[] = rolesWith("audits.conduct");
 
 export const DEFAULT_TARGET = 30;
 export const allocationCardKey = (auditId: string) => `audit:${auditId}:allocation`;

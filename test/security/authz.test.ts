@@ -6,8 +6,12 @@
 // a new route cannot ship without being placed here.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { buildRouter } from "../../bot/routes";
-import { may, permissionMatrix, ALL_STAFF, type Capability } from "../../services/permissions";
+import { may, permissionMatrix, rolesWith, ALL_STAFF, type Capability } from "../../services/permissions";
+import { AUDITOR_ROLES } from "../../services/audit/allocation";
 import { cardText, startHarness, type Harness, type StaffRef } from "../support/harness";
 import { snapshot } from "./support";
 import type { Role } from "../../generated/prisma/enums";
@@ -560,15 +564,25 @@ describe("the matrix itself", () => {
   });
   it("keeps QA administration, reports and the outbox away from practitioners", () => {
     const restricted = Object.keys(permissionMatrix).filter((c) =>
-      /^(audits\.allocate|moderation\.sample|survey\.manage|report\.|directory\.import|outbox\.view|audits\.team|escalations\.overview)/.test(
-        c,
-      ),
+      /^(audits\.allocate|moderation\.sample|survey\.manage|report\.|outbox\.view|audits\.team|escalations\.overview)/.test(c),
     ) as Capability[];
     expect(restricted.length).toBeGreaterThan(5);
     for (const c of restricted) {
       expect(may(practitionerOnly, c), c).toBe(false);
       expect((permissionMatrix[c] as readonly string[]).includes(ALL_STAFF), c).toBe(false);
     }
+  });
+  it("holds no capability that nothing checks (a dead entry would mislead a reviewer)", () => {
+    const routed = new Set(router.verbs().map((v) => router.get(v)!.capability));
+    // Capabilities services check themselves (may/requireCapability/rolesWith), found in their source.
+    const source = servicesSource();
+    const unused = (Object.keys(permissionMatrix) as Capability[]).filter((c) => !routed.has(c) && !source.includes(`"${c}"`));
+    expect(unused).toEqual([]);
+  });
+  it("allocates audits only to the roles the matrix lets conduct them", () => {
+    expect([...AUDITOR_ROLES].sort()).toEqual(rolesWith("audits.conduct").sort());
+    expect(AUDITOR_ROLES).not.toContain("PRACTITIONER");
+    expect(AUDITOR_ROLES).toContain("DEPUTY_TEAM_MANAGER");
   });
   it("lets only the QA team, head of QA and administrators allocate audits and sample moderations", () => {
     const allRoles = new Set(
@@ -592,4 +606,13 @@ function shapeOf(schema: unknown): Record<string, unknown> {
     s = (def?.innerType ?? def?.in ?? def?.schema) as typeof s;
   }
   return s?.shape ?? {};
+}
+
+/** The TypeScript source of services/ except the matrix itself, to find the capabilities it checks. */
+function servicesSource(): string {
+  const dir = fileURLToPath(new URL("../../services", import.meta.url));
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts") && f !== "permissions.ts")
+    .map((f) => readFileSync(path.join(dir, f), "utf8"))
+    .join("\n");
 }
