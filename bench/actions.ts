@@ -3,8 +3,10 @@
 // Prints per-step p50/p99 lines (stderr) and one JSON line last:
 // {"users":100,"requests":…,"rps":…,"p50Ms":…,"p99Ms":…,"errors":0,…,"database":"postgresql"|"pglite"}
 //
-// Database: BENCH_DATABASE_URL names a PostgreSQL server (a fresh database is created and dropped
-// on it); without it the embedded PostgreSQL (PGlite) is used, as in `npm start` locally.
+// Database: a fresh database on this machine's PostgreSQL (or the server BENCH_DATABASE_URL,
+// TEST_DATABASE_URL or DATABASE_URL names), created and dropped by the run; BENCH_DATABASE=pglite,
+// or no reachable server, uses the embedded PostgreSQL (PGlite) instead, as `npm start` does with
+// no DATABASE_URL. "database" in the result says which.
 // Each user pauses BENCH_THINK_MS (default 1000, ±50 %) between actions; BENCH_THINK_MS=0 is a
 // closed loop. BENCH_USERS (100), BENCH_ITERATIONS (10 timed), BENCH_WARMUP (2 untimed).
 // The service runs in its own process (bench/actionsService.ts, as `npm start` would run it), and
@@ -74,7 +76,7 @@
 //   requests' work on the service's one thread. Two service processes on the same database (an
 //   experiment, users split between them): p50 51.1, p99 359.3 ms, so a second process is not
 //   the lever on two cores shared with PostgreSQL and the load generator either.
-// PGlite (no BENCH_DATABASE_URL): one embedded backend serves every client (pglite-socket, with the
+// PGlite (BENCH_DATABASE=pglite): one embedded backend serves every client (pglite-socket, with the
 // extended-protocol fix in services/db.ts), so statements queue behind each other; it is for a
 // one-person local run, not for 100 concurrent users.
 //
@@ -169,7 +171,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { backgroundWorkIn, loadConfig } from "../services/config";
-import { createBenchDatabase } from "./benchDatabase";
+import { scratchDatabaseOrNone } from "./benchDatabase";
 import { createPrisma } from "../services/db";
 import { invokeActionExecute, type FromUser } from "../test/fakes/activities";
 import { auditPageAnswers } from "../test/support/auditPages";
@@ -392,8 +394,7 @@ async function spawnService(env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
 }
 
 async function main() {
-  const server = process.env.BENCH_DATABASE_URL;
-  const database = server ? await createBenchDatabase(server) : undefined;
+  const database = await scratchDatabaseOrNone();
   // The fake Bot Connector in a third process (bench/actionsConnector.ts): see its header.
   const connector = await spawnChild("actionsConnector.ts", process.env);
   const connectorUrl = connector.ready.url as string;

@@ -3,8 +3,9 @@
 //  2. end to end on a fresh demo database (migrated, seeded: 300 cases, 60 staff of whom 19 may
 //     audit) plus 41 extra Deputy Team Managers so 60 auditors take part: allocateMonth with
 //     target 300 writes 300 audits, self-assessments, history, 1,200 outbox cards and 300 jobs.
-// Uses BENCH_DATABASE_URL / TEST_DATABASE_URL (a server where it may create a scratch database),
-// else an embedded PGlite. Prints one JSON line last.
+// Makes a scratch database on the server bench/benchDatabase.ts names (this machine's PostgreSQL
+// unless BENCH_DATABASE_URL / TEST_DATABASE_URL / DATABASE_URL say otherwise), else an embedded
+// PGlite (BENCH_DATABASE=pglite, or no server). Prints one JSON line last.
 import { loadConfig } from "../services/config";
 import { createPrisma, startEmbeddedPostgres } from "../services/db";
 import { migrate } from "../prisma/migrate";
@@ -13,7 +14,7 @@ import { ManualClock } from "../services/clock";
 import { createLogger } from "../services/logger";
 import { allocateMonth } from "../services/audit/allocation";
 import { planAllocation, type PlanAuditor, type PlanCase } from "../services/audit/plan";
-import { createBenchDatabase } from "./benchDatabase";
+import { scratchDatabaseOrNone } from "./benchDatabase";
 
 const TEAMS = ["AI1", "AI2", "CIN", "CP", "CIC", "LC"];
 const PLANS = ["EARLY_HELP", "CHILD_IN_NEED", "CHILD_PROTECTION", "CHILD_LOOKED_AFTER", "CARE_LEAVER", "CONTACT"];
@@ -47,11 +48,10 @@ const planMs = times[10]!;
 console.log(`plan 300 cases × 60 auditors: median ${planMs.toFixed(2)} ms (max spread ${spread})`);
 
 // 2. end to end
-const server = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+const d = await scratchDatabaseOrNone();
 let url: string;
 let cleanup: () => Promise<void>;
-if (server) {
-  const d = await createBenchDatabase(server);
+if (d) {
   url = d.url;
   cleanup = d.drop;
 } else {
@@ -84,7 +84,7 @@ try {
   const counts = s.loads.map((l) => l.count);
   const outbox = await db.outboxMessage.count();
   console.log(
-    `allocate (database, ${server ? "PostgreSQL" : "PGlite"}): ${s.allocations.length} audits × ${s.auditorCount} auditors in ${e2eMs.toFixed(0)} ms ` +
+    `allocate (database, ${d ? "PostgreSQL" : "PGlite"}): ${s.allocations.length} audits × ${s.auditorCount} auditors in ${e2eMs.toFixed(0)} ms ` +
       `(dry run ${warm.ms.toFixed(0)} ms), ${outbox} outbox cards, loads ${Math.min(...counts)}–${Math.max(...counts)}`,
   );
   result = {
@@ -97,7 +97,7 @@ try {
     outboxCards: outbox,
     minLoad: Math.min(...counts),
     maxLoad: Math.max(...counts),
-    database: server ? "postgresql" : "pglite",
+    database: d ? "postgresql" : "pglite",
   };
 } finally {
   await db.$disconnect();

@@ -58,7 +58,7 @@ import pg from "pg";
 import { startFakeConnector } from "../test/fakes/botConnector";
 import { startFakeGraph } from "../test/fakes/graph";
 import { migrate } from "../prisma/migrate";
-import { createBenchDatabase } from "./benchDatabase";
+import { scratchDatabaseOrNone } from "./benchDatabase";
 import { startEmbeddedPostgres, type DatabaseHandle } from "../services/db";
 
 function arg(name: string, def: number): number {
@@ -87,15 +87,10 @@ const SURVEY = {
 };
 
 async function openBenchDatabase(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-  try {
-    const d = await createBenchDatabase(server);
-    return { url: d.url, close: () => d.drop() };
-  } catch {
-    console.error("no PostgreSQL server reachable: using the embedded PGlite (slower, one backend)");
-    const h: DatabaseHandle = await startEmbeddedPostgres("memory://");
-    return { url: h.url, close: () => h.close() };
-  }
+  const d = await scratchDatabaseOrNone();
+  if (d) return { url: d.url, close: () => d.drop() };
+  const h: DatabaseHandle = await startEmbeddedPostgres("memory://");
+  return { url: h.url, close: () => h.close() };
 }
 
 async function seed(url: string, fakeUrl: string): Promise<void> {

@@ -3,7 +3,8 @@
 // supervision sessions and a health-check campaign — seeded in SQL (generate_series), then the
 // monthly report (as the `report` command builds it: at a glance, per-team summaries, appendix,
 // six-month trend) and the quarterly report are timed warm (median of several runs).
-// Creates its own database on TEST_DATABASE_URL / DATABASE_URL's server and drops it at the end.
+// Creates its own database on the server bench/benchDatabase.ts names (this machine's PostgreSQL
+// unless BENCH_DATABASE_URL / TEST_DATABASE_URL / DATABASE_URL say otherwise), dropped at the end.
 // Prints one JSON line last: {"answers":…,"monthlyMs":…,"quarterlyMs":…}.
 import pg from "pg";
 import { performance } from "node:perf_hooks";
@@ -17,12 +18,12 @@ import { monthlyReport } from "../services/reports/monthly";
 import { quarterlyReport } from "../services/reports/trends";
 import { reportSettings } from "../services/reports";
 import type { AppContext } from "../services/context";
-import { createBenchDatabase } from "./benchDatabase";
+import { benchServerUrl, createBenchDatabase } from "./benchDatabase";
 
 const MONTHS = Number(process.env.BENCH_MONTHS ?? 60);
 const PER_MONTH = Number(process.env.BENCH_AUDITS_PER_MONTH ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const server = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const server = benchServerUrl();
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 

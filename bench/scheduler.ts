@@ -1,22 +1,18 @@
 // npm run bench:scheduler — 10,000 reminders due in the same minute, run by 2 scheduler processes
 // (the real Agenda dispatcher over runDueJobs, see test/support/schedulerWorker.ts) against a
-// fresh PostgreSQL database (on TEST_DATABASE_URL or DATABASE_URL's server), created and dropped
+// fresh PostgreSQL database (on the server bench/benchDatabase.ts names), created and dropped
 // here. Each reminder's effect is an outbox message and a history row; the run checks each
 // happened exactly once. Prints one JSON line last.
 import { migrate } from "../prisma/migrate";
 import { createPrisma } from "../services/db";
 import { scheduleNewJobs } from "../services/jobs";
-import { createBenchDatabase } from "./benchDatabase";
+import { benchServerUrl, createBenchDatabase } from "./benchDatabase";
 import { spawnWorker } from "../test/support/spawnWorker";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const MODE = process.env.BENCH_MODE ?? "agenda";
-const server = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
-if (!server) {
-  console.error("Set TEST_DATABASE_URL (or DATABASE_URL) to a PostgreSQL server, e.g. postgresql://postgres@127.0.0.1:5432/postgres");
-  process.exit(2);
-}
+const server = benchServerUrl();
 
 const database = await createBenchDatabase(server);
 const url = database.url;
