@@ -252,7 +252,10 @@ describe("escalations", () => {
 
   it("a double click on Acknowledge, and two owners acknowledging at once, record each acknowledgement once", async () => {
     clock.set("2026-12-17T10:00:00Z");
-    const { esc } = await raise(iro, "iro-cla");
+    // The new escalation by its id (raise() picks the raiser's latest, and earlier tests raised at this time too).
+    const earlier = (await h.db.escalation.findMany({ select: { id: true } })).map((e) => e.id);
+    await raise(iro, "iro-cla");
+    const esc = await h.db.escalation.findFirstOrThrow({ where: { id: { notIn: earlier } } });
     const presses = await Promise.all([
       h.execute(tm, "escalation.acknowledge", { id: esc.id }),
       h.execute(tm, "escalation.acknowledge", { id: esc.id }),
