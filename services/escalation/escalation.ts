@@ -105,26 +105,21 @@ const EVENT_COLUMNS = `stage, kind, "actorId", text, at`;
 
 /** An event to insert with a guarded change (bump's `also`), continuing its params. */
 function eventInsert(e: { id: string; stage: number }, x: EventRow, params: unknown[]): GuardedInsert {
-  const columns = `"escalationId", stage, kind, "actorId", text, at`;
   return {
     table: `"EscalationEvent"`,
-    columns,
+    columns: `"escalationId", ${EVENT_COLUMNS}`,
     values: valuesOf([[e.id, x.stage, x.kind, x.actorId, x.text, x.at]], ["", "::int", "", "", "", "::timestamp"], params).values,
   };
 }
 
 async function addEvent(tx: Queryable, e: { id: string; stage: number }, kind: string, actorId: string | null, text: string, at: Date) {
   const [row] = await sqlOf(tx).query<EventRow>(
-    `INSERT INTO "EscalationEvent" ("escalationId", stage, kind, "actorId", text, at) VALUES ($1, $2, $3, $4, $5, $6::timestamp)
+    `INSERT INTO "EscalationEvent" ("escalationId", ${EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6::timestamp)
      RETURNING ${EVENT_COLUMNS}`,
     [e.id, e.stage, kind, actorId, text, at],
   );
   return row!;
 }
-
-/** Every event of the escalation, oldest first (a handful: one per step taken). */
-const eventsOf = (tx: Queryable, id: string): Promise<EventRow[]> =>
-  sqlOf(tx).query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM "EscalationEvent" WHERE "escalationId" = $1 ORDER BY id`, [id]);
 
 /**
  * People who follow the card (raiser, current owners, case worker and their manager, and every
@@ -152,11 +147,10 @@ async function viewersAndNames(tx: Queryable, e: EscalationRow, all: EventRow[],
 
 /**
  * What every viewer's card shares (viewers, names, recent events): read once, however many
- * viewers. One read besides the escalation (the viewers with their names and Teams ids), and its
- * events unless the caller has them.
+ * viewers. One read besides the escalation and its events (the viewers with their names and
+ * Teams ids).
  */
-async function cardBasis(tx: Queryable, e: EscalationRow, known?: EventRow[]) {
-  const all = known ?? (await eventsOf(tx, e.id));
+async function cardBasis(tx: Queryable, e: EscalationRow, all: EventRow[]) {
   const events = all.slice(-EVENTS_ON_CARD);
   const { viewers, names, refreshIds } = await viewersAndNames(tx, e, all, events);
   const proposal = e.status === "resolution_proposed" ? (all.findLast((x) => x.kind === "resolution_proposed") ?? null) : null;
@@ -236,8 +230,8 @@ async function publish(
   id: string,
   current?: { row: EscalationRow; events: EventRow[] },
 ): Promise<(viewerId: string) => ReturnType<typeof cardData>> {
-  const e = current?.row ?? (await load(tx, id));
-  const basis = await cardBasis(tx, e, current?.events);
+  const { row: e, events } = current ?? (await loadWithEvents(tx, id));
+  const basis = await cardBasis(tx, e, events);
   await showCardToAll(
     tx,
     ctx,
