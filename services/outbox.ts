@@ -17,8 +17,9 @@ export interface OutgoingMessage {
   payload: OutboxPayload;
   /** A logical card name ("audit:<id>:allocation") so later updates can replace it in place. */
   cardKey?: string;
-  /** Earliest delivery time (quiet hours are applied by the caller through workingTime). */
+  /** Earliest delivery time, and whether it is urgent: from the message's kind (services/messageKinds.ts). */
   notBefore?: Date;
+  urgent?: boolean;
 }
 
 /**
@@ -38,6 +39,7 @@ interface OutboxRow {
   payload: OutboxPayload;
   notBefore: Date;
   nextAttemptAt: Date;
+  urgent: boolean;
 }
 
 /** A first send, as a row (kind "send"). */
@@ -50,6 +52,7 @@ function sendRow(m: OutgoingMessage): OutboxRow {
     payload: m.payload,
     notBefore: m.notBefore ?? DUE_AT_ONCE,
     nextAttemptAt: m.notBefore ?? DUE_AT_ONCE,
+    urgent: m.urgent ?? false,
   };
 }
 
@@ -70,6 +73,7 @@ function updateRow(m: CardUpdate): OutboxRow {
     payload: m.payload,
     notBefore: DUE_AT_ONCE,
     nextAttemptAt: DUE_AT_ONCE,
+    urgent: false,
   };
 }
 
@@ -91,11 +95,12 @@ async function insertOnce(tx: Queryable, rows: OutboxRow[]): Promise<void> {
       r.notBefore,
       r.nextAttemptAt,
       now,
+      r.urgent,
     ]),
-    ["", "", "", "", "", "::jsonb", "::timestamp", "::timestamp", "::timestamp"],
+    ["", "", "", "", "", "::jsonb", "::timestamp", "::timestamp", "::timestamp", "::boolean"],
   );
   await sqlOf(tx).query(
-    `INSERT INTO "OutboxMessage" (id, "idempotencyKey", "recipientId", kind, "cardKey", payload, "notBefore", "nextAttemptAt", "createdAt")
+    `INSERT INTO "OutboxMessage" (id, "idempotencyKey", "recipientId", kind, "cardKey", payload, "notBefore", "nextAttemptAt", "createdAt", urgent)
      VALUES ${values} ON CONFLICT DO NOTHING`,
     params,
   );

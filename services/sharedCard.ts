@@ -3,10 +3,9 @@
 // rendered for them (only the buttons they may press); `refresh.userIds` lets Teams fetch the
 // viewer-specific card again when it is opened.
 import type { AppContext } from "./context";
-import { quietHours } from "./context";
 import { sqlOf, type Queryable } from "./sql";
 import { enqueueAll, enqueueMessage } from "./outbox";
-import { nextDeliveryTime } from "./workingTime";
+import { deliveryOf, type MessageKind } from "./messageKinds";
 import { Conflict } from "./errors";
 
 /** Teams refreshes a card automatically for at most 60 users. */
@@ -30,27 +29,29 @@ export function teamsUserIds(references: readonly unknown[]): string[] {
 }
 
 /**
- * Puts the current card in front of one viewer: a first send (cardKey recorded, quiet hours
- * respected), or an in-place update of the card they already have. A send still waiting in the
+ * Puts the current card in front of one viewer: a first send (cardKey recorded, delivered when its
+ * kind allows), or an in-place update of the card they already have. A send still waiting in the
  * outbox gets the new content instead, so nobody receives a stale first card.
  */
 export async function showCardTo(
   tx: Queryable,
   ctx: AppContext,
-  m: { recipientId: string; cardKey: string; version: number; template: string; data: Record<string, unknown> },
+  m: { recipientId: string; cardKey: string; version: number; template: string; data: Record<string, unknown>; kind: MessageKind },
 ): Promise<void> {
   await showCardToAll(tx, ctx, m, [{ recipientId: m.recipientId, data: m.data }]);
 }
 
 /**
- * showCardTo for several viewers of one card, each with their own data: one read of the sends
- * already made and one insert of the new outbox rows, whatever the number of viewers.
+ * showCardTo for several viewers of one card, each with their own data (and, when it differs from
+ * the card's, their own message kind): one read of the sends already made and one insert of the
+ * new outbox rows, whatever the number of viewers. A viewer whose kind is urgent and whose first
+ * send is still held is made urgent too.
  */
 export async function showCardToAll(
   tx: Queryable,
   ctx: AppContext,
-  card: { cardKey: string; version: number; template: string },
-  viewers: { recipientId: string; data: Record<string, unknown> }[],
+  card: { cardKey: string; version: number; template: string; kind: MessageKind },
+  viewers: { recipientId: string; data: Record<string, unknown>; kind?: MessageKind }[],
 ): Promise<void> {
   if (!viewers.length) return;
   const sends = await sqlOf(tx).query<{ id: string; recipientId: string; status: string }>(
@@ -58,13 +59,20 @@ export async function showCardToAll(
     [viewers.map((v) => v.recipientId), card.cardKey],
   );
   const rows: Parameters<typeof enqueueAll>[1] = [];
-  let notBefore: Date | undefined;
+  const now = ctx.clock.now();
   for (const v of viewers) {
     const payload = { template: card.template, data: v.data };
+    const when = deliveryOf(ctx, v.kind ?? card.kind, now);
     const mine = sends.filter((s) => s.recipientId === v.recipientId);
     const pendingSend = mine.find((s) => s.status === "pending" || s.status === "waiting");
     if (pendingSend) {
-      await sqlOf(tx).query(`UPDATE "OutboxMessage" SET payload = $2::jsonb WHERE id = $1`, [pendingSend.id, JSON.stringify(payload)]);
+      await sqlOf(tx).query(
+        `UPDATE "OutboxMessage" SET payload = $2::jsonb, urgent = urgent OR $3::boolean,
+           "notBefore" = CASE WHEN $3::boolean THEN $4::timestamp ELSE "notBefore" END,
+           "nextAttemptAt" = CASE WHEN $3::boolean AND attempts = 0 THEN $4::timestamp ELSE "nextAttemptAt" END
+         WHERE id = $1`,
+        [pendingSend.id, JSON.stringify(payload), when.urgent, when.notBefore],
+      );
     } else if (mine.length) {
       rows.push({
         kind: "update",
@@ -74,31 +82,30 @@ export async function showCardToAll(
         payload,
       });
     } else {
-      notBefore ??= nextDeliveryTime(ctx.clock.now(), quietHours(ctx.config));
       rows.push({
         kind: "send",
         recipientId: v.recipientId,
         cardKey: card.cardKey,
         idempotencyKey: `${card.cardKey}:${v.recipientId}:send`,
         payload,
-        notBefore,
+        ...when,
       });
     }
   }
   await enqueueAll(tx, rows);
 }
 
-/** A short proactive note (quiet hours respected). */
+/** A short proactive note, delivered when its kind allows (a routine note waits out quiet hours). */
 export async function notify(
   tx: Queryable,
   ctx: AppContext,
-  m: { recipientId: string; idempotencyKey: string; title: string; text: string },
+  m: { recipientId: string; idempotencyKey: string; title: string; text: string; kind: MessageKind },
 ): Promise<void> {
   await enqueueMessage(tx, {
     recipientId: m.recipientId,
     idempotencyKey: m.idempotencyKey,
     payload: { template: "message", data: { title: m.title, text: m.text } },
-    notBefore: nextDeliveryTime(ctx.clock.now(), quietHours(ctx.config)),
+    ...deliveryOf(ctx, m.kind),
   });
 }
 

@@ -2,14 +2,14 @@
 // reach Good, cards to the people who must act, reminders at the due date with a chase, the
 // auditor's follow-up after 5 working days, and "mark done" (which cancels the action's reminders).
 import type { AppContext } from "../context";
-import { quietHours } from "../context";
 import type { Tx } from "../db";
 import { AlreadyDone, NotFound, NotPermitted, ValidationFailed } from "../errors";
 import type { Actor } from "../permissions";
 import { recordHistory } from "../history";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { cancelJobs, scheduleJob } from "../jobs";
-import { addWorkingDays, nextDeliveryTime } from "../workingTime";
+import { addWorkingDays } from "../workingTime";
+import { deliveryOf } from "../messageKinds";
 import { loadAuditTool } from "../catalogue";
 import type { FieldDef, FieldValues } from "./fields";
 import { findAudit, requireAuditor } from "./access";
@@ -151,7 +151,7 @@ export async function markActionDone(ctx: AppContext, actor: Actor, actionId: st
       await enqueueMessage(tx, {
         recipientId: action.createdById,
         idempotencyKey: `action:${actionId}:done:notify`,
-        notBefore: nextDeliveryTime(now, quietHours(ctx.config)),
+        ...deliveryOf(ctx, "action.note", now),
         payload: {
           template: "message",
           data: {
@@ -190,11 +190,12 @@ export async function actionDueJob(tx: Tx, ctx: AppContext, data: Record<string,
   if (!action || action.status !== "open") return;
   const caseRef = action.audit?.case.caseRef ?? "";
   const now = ctx.clock.now();
-  const notBefore = nextDeliveryTime(now, quietHours(ctx.config));
+  // An immediate task (due within 24 hours) is chased at once; other reminders wait for the morning.
+  const when = deliveryOf(ctx, action.immediate ? "action.immediate" : "action.reminder", now);
   await enqueueMessage(tx, {
     recipientId: action.assigneeId,
     idempotencyKey: `action:${actionId}:reminder:${n}`,
-    notBefore,
+    ...when,
     payload: { template: "action-card", data: actionCardData(action, caseRef, { message: "This action is due and not yet marked done." }) },
   });
   const assignee = await tx.staff.findUnique({ where: { id: action.assigneeId }, select: { name: true, lineManagerId: true } });
@@ -203,7 +204,7 @@ export async function actionDueJob(tx: Tx, ctx: AppContext, data: Record<string,
     await enqueueMessage(tx, {
       recipientId: to,
       idempotencyKey: `action:${actionId}:chase:${n}:${to}`,
-      notBefore,
+      ...when,
       payload: {
         template: "message",
         data: {
@@ -262,7 +263,7 @@ export async function auditFollowUpJob(tx: Tx, ctx: AppContext, data: Record<str
     recipientId: audit.auditorId,
     idempotencyKey: `audit:${audit.id}:followup:card`,
     cardKey: `audit:${audit.id}:followup`,
-    notBefore: nextDeliveryTime(ctx.clock.now(), quietHours(ctx.config)),
+    ...deliveryOf(ctx, "audit.followUp"),
     payload: { template: "audit-followup", data: followUpCardData(audit, audit.actions) },
   });
   await recordHistory(tx, {

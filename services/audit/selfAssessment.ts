@@ -2,7 +2,6 @@
 // the audit meeting. Questions and wording come from services/forms/templates/audit-self-assessment.json
 // (the same text as services/catalogue/auditTool.json "selfAssessment"). Draft, resume, submit once.
 import type { AppContext } from "../context";
-import { quietHours } from "../context";
 import type { Tx } from "../db";
 import type { Prisma } from "../../generated/prisma/client";
 import { AlreadyDone, NotFound, ValidationFailed } from "../errors";
@@ -11,7 +10,8 @@ import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { cancelJobs, scheduleJob, type JobHandler } from "../jobs";
 import { requireAuditParticipant, requireSelfAssessor, type Actor } from "../permissions";
 import { loadFormTemplate, type FormTemplate } from "../forms/templateSchema";
-import { isWorkingDay, nextDeliveryTime, parseIsoDate, zonedInstant, type LocalDate } from "../workingTime";
+import { isWorkingDay, parseIsoDate, zonedInstant, type LocalDate } from "../workingTime";
+import { deliveryOf } from "../messageKinds";
 
 export const SELF_ASSESSMENT_TEMPLATE = "audit-self-assessment";
 export const REMINDER_JOB = "audit.selfAssessmentReminder";
@@ -234,7 +234,7 @@ export async function saveSelfAssessment(
             detail: "",
           },
         },
-        notBefore: nextDeliveryTime(now, quietHours(ctx.config)),
+        ...deliveryOf(ctx, "audit.selfAssessment", now),
       });
     }
     return data;
@@ -289,7 +289,7 @@ export const selfAssessmentReminder: JobHandler = async (tx, ctx, data) => {
         note: `Reminder: please complete your self-assessment before the audit meeting (due ${fmt(due)}).`,
       }),
     },
-    notBefore: nextDeliveryTime(ctx.clock.now(), quietHours(ctx.config)),
+    ...deliveryOf(ctx, "audit.selfAssessment"),
   });
   await recordHistory(tx, { entityType: "self_assessment", entityId: sa.id, action: "reminded", after: { dueDate: due.slice(0, 10) } });
 };

@@ -2,7 +2,6 @@
 // 5 working days, cards updated in place, and — for an inadequate audit — the worker, TM, SM, HoS,
 // AD and the QA team told at once with immediate tasks due within 24 hours.
 import type { AppContext } from "../context";
-import { quietHours } from "../context";
 import type { Tx } from "../db";
 import type { Role } from "../../generated/prisma/enums";
 import { AlreadyDone, Conflict, ValidationFailed } from "../errors";
@@ -10,7 +9,8 @@ import type { Actor } from "../permissions";
 import { recordHistory } from "../history";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { scheduleJob } from "../jobs";
-import { addWorkingDays, localDate, nextDeliveryTime, isoDate, parseIsoDate, zonedInstant } from "../workingTime";
+import { addWorkingDays, localDate, isoDate, parseIsoDate, zonedInstant } from "../workingTime";
+import { deliveryOf } from "../messageKinds";
 import { loadAuditTool } from "../catalogue";
 import { firstInChainWithRole, staffWithRole } from "../directory/staff";
 import { roleLabel } from "../directory/roles";
@@ -91,7 +91,6 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
     },
   });
 
-  const notBefore = nextDeliveryTime(now, quietHours(ctx.config));
   const created = [];
   for (const r of actionRows(outcome)) {
     let dueAt = zonedInstant(parseIsoDate(r.when), 17, 0, tz);
@@ -112,7 +111,8 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
       recipientId: r.who,
       idempotencyKey: `action:${action.id}:assigned`,
       cardKey: `action:${action.id}`,
-      notBefore,
+      // An inadequate audit's immediate tasks are due within 24 hours: they never wait for the morning.
+      ...deliveryOf(ctx, inadequate && r.immediate ? "action.immediate" : "action.assigned", now),
       payload: {
         template: "action-card",
         data: actionCardData(action, audit.case.caseRef, { message: `A new action from the audit of case ${audit.case.caseRef}.` }),
@@ -127,7 +127,7 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
     data: { auditId: audit.id },
   });
   await updateCardsInPlace(tx, audit, actor, now);
-  if (inadequate) await notifyInadequate(tx, ctx, audit, s.band!.label, s.grade!, created, notBefore);
+  if (inadequate) await notifyInadequate(tx, ctx, audit, s.band!.label, s.grade!, created);
   return { caseRef: audit.case.caseRef, grade: `${s.grade} (${s.band!.label})`, actions: created.length, inadequate };
 }
 
@@ -156,7 +156,6 @@ async function notifyInadequate(
   bandLabel: string,
   grade: number,
   actions: { id: string; description: string; dueAt: Date; immediate: boolean; assigneeId: string }[],
-  notBefore: Date,
 ) {
   const rule = loadAuditTool().outcome.inadequate;
   const recipients = new Map<string, string>();
@@ -182,7 +181,7 @@ async function notifyInadequate(
     await enqueueMessage(tx, {
       recipientId: staffId,
       idempotencyKey: `audit:${audit.id}:inadequate:${staffId}`,
-      notBefore,
+      ...deliveryOf(ctx, "audit.inadequate"),
       payload: {
         template: "audit-inadequate",
         data: {

@@ -232,11 +232,17 @@ async function publish(
 ): Promise<(viewerId: string) => ReturnType<typeof cardData>> {
   const { row: e, events } = current ?? (await loadWithEvents(tx, id));
   const basis = await cardBasis(tx, e, events);
+  // The stage's owners must act by its deadline: their card is urgent; followers' cards are routine.
+  const owners = e.status === "resolved" ? [] : e.stageOwnerIds;
   await showCardToAll(
     tx,
     ctx,
-    { cardKey: cardKeyOf(e.id), version: e.version, template: "escalation" },
-    basis.viewers.map((v) => ({ recipientId: v, data: cardData(ctx, e, v, basis) })),
+    { cardKey: cardKeyOf(e.id), version: e.version, template: "escalation", kind: "escalation.card" },
+    basis.viewers.map((v) => ({
+      recipientId: v,
+      data: cardData(ctx, e, v, basis),
+      kind: owners.includes(v) ? "escalation.stageOwner" : undefined,
+    })),
   );
   return (viewerId) => cardData(ctx, e, viewerId, basis);
 }
@@ -350,6 +356,7 @@ async function moveToStage(tx: Tx, ctx: AppContext, e: EscalationRow, to: number
   if (actorId) tell.delete(actorId);
   for (const r of tell) {
     await notify(tx, ctx, {
+      kind: "escalation.note",
       recipientId: r,
       idempotencyKey: `escalation:${e.id}:to${to}:${r}`,
       title: `Escalation for case ${e.case.caseRef} moved to Stage ${to}`,
@@ -382,6 +389,7 @@ export async function stageDeadlinePassed(tx: Tx, ctx: AppContext, data: Record<
     await recordHistory(tx, { entityType: "escalation", entityId: e.id, action: "final_deadline_passed" });
     for (const r of new Set([e.raiserId, ...e.stageOwnerIds]))
       await notify(tx, ctx, {
+        kind: "escalation.note",
         recipientId: r,
         idempotencyKey: `escalation:${e.id}:finaldeadline:${r}`,
         title: `Escalation for case ${e.case.caseRef}: final deadline passed`,
@@ -498,6 +506,7 @@ export async function respond(ctx: AppContext, actor: Actor, p: Pressed & { resp
     });
     if (p.resolve)
       await notify(tx, ctx, {
+        kind: "escalation.note",
         recipientId: e.raiserId,
         idempotencyKey: `escalation:${e.id}:proposal:${e.version}`,
         title: `Escalation for case ${e.case.caseRef}: resolution proposed`,
@@ -524,6 +533,7 @@ export async function requestMoreTime(ctx: AppContext, actor: Actor, p: Pressed 
     await addEvent(tx, e, "extension_requested", actor.id, `Asks for ${p.days} more working days: ${reason}`, ctx.clock.now());
     await recordHistory(tx, { entityType: "escalation", entityId: e.id, action: "extension_requested", actorId: actor.id, after: req });
     await notify(tx, ctx, {
+      kind: "escalation.note",
       recipientId: e.raiserId,
       idempotencyKey: `escalation:${e.id}:extreq:${e.version}`,
       title: `Escalation for case ${e.case.caseRef}: more time requested`,
@@ -562,6 +572,7 @@ export async function answerMoreTime(ctx: AppContext, actor: Actor, p: Pressed &
     if (p.accept)
       await scheduleJob(tx, { key: jobKey(e.id, e.stage), name: STAGE_JOB, runAt: deadline, data: { id: e.id, stage: e.stage } });
     await notify(tx, ctx, {
+      kind: "escalation.note",
       recipientId: req.byId,
       idempotencyKey: `escalation:${e.id}:extans:${e.version}`,
       title: `Escalation for case ${e.case.caseRef}: request for more time ${p.accept ? "granted" : "refused"}`,
@@ -611,6 +622,7 @@ export async function referToCafcass(ctx: AppContext, actor: Actor, p: Pressed) 
       await notify(tx, ctx, {
         recipientId: o,
         idempotencyKey: `escalation:${e.id}:cafcass:${o}`,
+        kind: "escalation.cafcass",
         title: `Escalation for case ${e.case.caseRef}: referred to Cafcass`,
         text: type.cafcass.text ?? "The IRO has referred the matter to Cafcass.",
       });
@@ -648,6 +660,7 @@ export async function confirmResolution(ctx: AppContext, actor: Actor, p: Presse
       });
     for (const o of e.stageOwnerIds)
       await notify(tx, ctx, {
+        kind: "escalation.note",
         recipientId: o,
         idempotencyKey: `escalation:${e.id}:confirm:${e.version}:${o}`,
         title: `Escalation for case ${e.case.caseRef}: ${p.accept ? "resolved" : "resolution not accepted"}`,

@@ -272,6 +272,7 @@ export async function publishModeration(tx: Tx, ctx: AppContext, id: string): Pr
       cardKey: cardKeyOf(m.id),
       version: m.version,
       template: "moderation",
+      kind: "moderation.card",
       data: await cardData(tx, ctx, m, s),
     });
   }
@@ -534,6 +535,7 @@ export async function decideApproval(ctx: AppContext, actor: Actor, p: { id: str
         await notify(tx, ctx, {
           recipientId: party,
           idempotencyKey: `moderation:${m.id}:notapproved:${m.version}:${party}`,
+          kind: "moderation.note",
           title: `Moderation of case ${m.audit.case.caseRef}: agreed grade not approved`,
           text: "Please agree the grade again on the moderation card.",
         });
@@ -569,6 +571,7 @@ async function finalise(tx: Tx, ctx: AppContext, m: ModerationRow, final: { grad
     await notify(tx, ctx, {
       recipientId: r,
       idempotencyKey: `moderation:${m.id}:finalised:${r}`,
+      kind: "audit.outcome",
       title: `Audit of case ${caseRef} finalised after moderation`,
       text: `Original grade ${gradeLabel(scale, original.grade, original.band)}; ${text}. Good practice: ${m.feedbackGood ?? ""} Areas to develop: ${m.feedbackDevelop ?? ""}`,
     });
@@ -608,6 +611,7 @@ async function finalise(tx: Tx, ctx: AppContext, m: ModerationRow, final: { grad
     await notify(tx, ctx, {
       recipientId: r,
       idempotencyKey: `moderation:${m.id}:tasks:${r}`,
+      kind: "moderation.tasks",
       title: `Case ${caseRef}: tasks due within ${hours} hours`,
       text: `${why}.${list} The immediate tasks are due by ${fmtDateTime(due, ctx.config.TIMEZONE)}.`,
     });
@@ -616,6 +620,7 @@ async function finalise(tx: Tx, ctx: AppContext, m: ModerationRow, final: { grad
       await notify(tx, ctx, {
         recipientId: hq.id,
         idempotencyKey: `moderation:${m.id}:inadequate:${hq.id}`,
+        kind: "moderation.inadequate",
         title: `Moderation graded inadequate: case ${caseRef}`,
         text: `Original grade ${gradeLabel(scale, original.grade, original.band)}; ${text}. Immediate tasks are due by ${fmtDateTime(due, ctx.config.TIMEZONE)}.`,
       });
@@ -632,6 +637,7 @@ export async function tasksDue(tx: Tx, ctx: AppContext, data: Record<string, unk
     await notify(tx, ctx, {
       recipientId: r,
       idempotencyKey: `moderation:${m.id}:tasks-chase:${r}`,
+      kind: "moderation.tasks",
       title: `Overdue: immediate tasks for case ${m.audit.case.caseRef}`,
       text: `"${action.description}" was due by ${fmtDateTime(action.dueAt, ctx.config.TIMEZONE)} and is not recorded as done.`,
     });
@@ -650,6 +656,7 @@ export async function moderationOverdue(tx: Tx, ctx: AppContext, data: Record<st
   await notify(tx, ctx, {
     recipientId: m.moderatorId,
     idempotencyKey: `moderation:${m.id}:chase:${n}:${m.moderatorId}`,
+    kind: "moderation.note",
     title: `Moderation overdue: case ${m.audit.case.caseRef}`,
     text: `It was due back on ${fmtDate(m.returnDate, ctx.config.TIMEZONE)}. Please complete it on the moderation card, or tell the QA team if you cannot.`,
   });
@@ -661,6 +668,7 @@ export async function moderationOverdue(tx: Tx, ctx: AppContext, data: Record<st
         cardKey: cardKeyOf(m.id),
         version: m.version,
         template: "moderation",
+        kind: "moderation.card",
         data: await cardData(tx, ctx, m, qa, "Overdue: you can reassign it."),
       });
   }

@@ -8,10 +8,10 @@ import { AlreadyDone, NotFound, NotPermitted, ValidationFailed } from "../errors
 import { recordHistory } from "../history";
 import { cancelJobs, scheduleJob } from "../jobs";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
-import { quietHours } from "../context";
 import { loadSupervisionRules } from "../catalogue";
 import { managerChain } from "../directory/staff";
-import { addMonths, fromDbDate, isoDate, localDate, nextDeliveryTime, parseIsoDate, toDbDate, type LocalDate } from "../workingTime";
+import { addMonths, fromDbDate, isoDate, localDate, parseIsoDate, toDbDate, type LocalDate } from "../workingTime";
+import { deliveryOf } from "../messageKinds";
 import { sessionJobKey, sessionJobs } from "./plan";
 
 export const SESSION_CARD = "supervision-session";
@@ -213,7 +213,7 @@ export async function sendSupervisionReminder(tx: Tx, ctx: AppContext, data: Rec
   const s = await loadSession(tx, String(data.sessionId));
   if (!s || s.status !== "scheduled") return; // done or moved on: never nag about finished work
   const due = isoDate(fromDbDate(s.dueOn));
-  const notBefore = nextDeliveryTime(ctx.clock.now(), quietHours(ctx.config));
+  const { notBefore } = deliveryOf(ctx, "supervision.reminder");
   const recipients: { id: string; canRecord: boolean }[] = [{ id: s.supervisorId, canRecord: true }];
   if (s.superviseeId) recipients.push({ id: s.superviseeId, canRecord: false });
   for (const r of recipients) {
@@ -257,7 +257,7 @@ export async function markSupervisionOverdue(tx: Tx, ctx: AppContext, data: Reco
     idempotencyKey: `supervision:${s.id}:overdue:${due}:${s.supervisorId}`,
     cardKey: `supervision:${s.id}`,
     payload: { template: SESSION_CARD, data: card },
-    notBefore: nextDeliveryTime(ctx.clock.now(), quietHours(ctx.config)),
+    ...deliveryOf(ctx, "supervision.reminder"),
   });
 }
 

@@ -2,7 +2,7 @@
 // database, job runner and card templates; Teams replaced only by the fake Bot Connector.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, cardText, cardActions, inputOf, versionOf, pageOf, type Harness, type StaffRef } from "../support/harness";
-import { auditPageAnswers, type SampleAudit } from "../support/auditPages";
+import { fillAudit as fillPages, setupAuditFixture } from "../support/auditFixture";
 import { ManualClock } from "../../services/clock";
 import { runDueJobs } from "../../services/jobs";
 import { buildJobHandlers } from "../../services/jobHandlers";
@@ -18,58 +18,7 @@ const measure = (card: Card) => {
   return card;
 };
 
-async function setupAuditFixture(h: Harness) {
-  const cycle = await h.db.auditCycle.create({
-    data: { month: "2026-12", theme: "e2e", target: 30, seed: "e2e", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
-  });
-  let nextCase = 0;
-  const cases = await h.db.case.findMany({
-    where: { teamId: "CP", worker: { roles: { has: "PRACTITIONER" } } },
-    include: { worker: true },
-    orderBy: { caseRef: "asc" },
-  });
-  const auditor = await h.one("DEPUTY_TEAM_MANAGER", "CIN");
-  return {
-    auditor,
-    async makeAudit() {
-      const c = cases[nextCase++]!;
-      const worker = c.worker!;
-      const audit = await h.db.audit.create({
-        data: {
-          cycleId: cycle.id,
-          caseId: c.id,
-          auditorId: auditor.id,
-          practitionerId: worker.id,
-          managerId: worker.lineManagerId,
-          teamId: c.teamId,
-          status: "accepted",
-          dueDate: new Date("2027-01-31"),
-          gradeScaleId: h.service.ctx.config.GRADE_SCALE,
-        },
-      });
-      const practitioner = (await h.db.staff.findUniqueOrThrow({ where: { id: worker.id } })) as StaffRef;
-      return { audit, practitioner, caseRef: c.caseRef };
-    },
-  };
-}
-
-/** Fills every page with valid answers through the bot and returns the review card. */
-async function fillAudit(
-  h: Harness,
-  auditor: StaffRef,
-  auditId: string,
-  o: SampleAudit & Required<Pick<SampleAudit, "grade" | "actions">>,
-) {
-  let card = (await h.execute(auditor, "audit.open", { auditId })).card;
-  for (const page of pageIds()) {
-    expect(pageOf(card)).toBe(page);
-    if (page === "review") break;
-    const data = { auditId, page, version: versionOf(card), nav: "next", ...auditPageAnswers(card, page, o) };
-    card = measure((await h.execute(auditor, "audit.page.save", data)).card);
-    expect(cardText(card)).not.toMatch(/need attention/);
-  }
-  return card;
-}
+const fillAudit = (...[h, auditor, auditId, o]: Parameters<typeof fillPages>) => fillPages(h, auditor, auditId, o, measure);
 
 let h: Harness;
 let clock: ManualClock;

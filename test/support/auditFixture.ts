@@ -1,0 +1,61 @@
+// An audit cycle with audits of CP team cases allocated to one auditor, and an auditor filling in
+// every page of the form through the bot: what the end-to-end tests of audits build on.
+import { expect } from "vitest";
+import { cardText, pageOf, versionOf, type Harness, type StaffRef } from "./harness";
+import { auditPageAnswers, type SampleAudit } from "./auditPages";
+import { pageIds } from "../../services/audit/form";
+
+export async function setupAuditFixture(h: Harness) {
+  const cycle = await h.db.auditCycle.create({
+    data: { month: "2026-12", theme: "e2e", target: 30, seed: "e2e", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
+  });
+  let nextCase = 0;
+  const cases = await h.db.case.findMany({
+    where: { teamId: "CP", worker: { roles: { has: "PRACTITIONER" } } },
+    include: { worker: true },
+    orderBy: { caseRef: "asc" },
+  });
+  const auditor = await h.one("DEPUTY_TEAM_MANAGER", "CIN");
+  return {
+    auditor,
+    async makeAudit() {
+      const c = cases[nextCase++]!;
+      const worker = c.worker!;
+      const audit = await h.db.audit.create({
+        data: {
+          cycleId: cycle.id,
+          caseId: c.id,
+          auditorId: auditor.id,
+          practitionerId: worker.id,
+          managerId: worker.lineManagerId,
+          teamId: c.teamId,
+          status: "accepted",
+          dueDate: new Date("2027-01-31"),
+          gradeScaleId: h.service.ctx.config.GRADE_SCALE,
+        },
+      });
+      const practitioner = (await h.db.staff.findUniqueOrThrow({ where: { id: worker.id } })) as StaffRef;
+      return { audit, practitioner, caseRef: c.caseRef };
+    },
+  };
+}
+
+/** Fills every page with valid answers through the bot and returns the review card. */
+export async function fillAudit(
+  h: Harness,
+  auditor: StaffRef,
+  auditId: string,
+  o: SampleAudit & Required<Pick<SampleAudit, "grade" | "actions">>,
+  onCard: (card: Record<string, unknown>) => void = () => {},
+) {
+  let card = (await h.execute(auditor, "audit.open", { auditId })).card;
+  for (const page of pageIds()) {
+    expect(pageOf(card)).toBe(page);
+    if (page === "review") break;
+    const data = { auditId, page, version: versionOf(card), nav: "next", ...auditPageAnswers(card, page, o) };
+    card = (await h.execute(auditor, "audit.page.save", data)).card;
+    onCard(card);
+    expect(cardText(card)).not.toMatch(/need attention/);
+  }
+  return card;
+}
