@@ -4,6 +4,7 @@
 import type { AppContext } from "../services/context";
 import { planSupervision } from "../services/supervision/plan";
 import { ensureMonthlyReportScheduled } from "../services/reports";
+import { sendHeadOfServiceDigests } from "../services/audit/outcome";
 
 export interface RecurringJob {
   name: string;
@@ -31,6 +32,15 @@ export function buildRecurringJobs(): RecurringJob[] {
       interval: "5 6 * * *",
       async run(ctx) {
         await ensureMonthlyReportScheduled(ctx);
+      },
+    },
+    {
+      // Every morning: each head of service gets the previous day's audits of their service as one
+      // card (delivered in working hours; idempotent per head of service and day).
+      name: "audit.digest",
+      interval: "0 7 * * *",
+      async run(ctx) {
+        await sendHeadOfServiceDigests(ctx);
       },
     },
   ];

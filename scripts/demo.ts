@@ -229,7 +229,7 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
     where: { auditId: submitted[2]!.auditId, assigneeId: submitted[2]!.worker.id },
     orderBy: { description: "asc" },
   });
-  const actionCard = latestCard(submitted[2]!.worker, /Update the chronology|Review the plan/);
+  const actionCard = latestCard(submitted[2]!.worker, /^Action: case [\s\S]*(Update the chronology|Review the plan)/);
   check("action card", !!actionCard && cardActions(actionCard).some((a) => a.verb === "action.done"), "no action card with Mark done");
   expectOk(
     "mark action done",

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineRoute } from "../router";
 import { renderCard } from "../../cards/render";
-import { sessionFormSchema, sessionRefSchema } from "../../cards/schemas/supervision";
+import { reviewedActionIds, sessionFormSchema, sessionRefSchema } from "../../cards/schemas/supervision";
 import { ValidationFailed } from "../../services/errors";
 import {
   SESSION_CARD,
@@ -13,7 +13,13 @@ import {
 } from "../../services/supervision/sessions";
 
 type Form = z.infer<typeof sessionFormSchema>;
-const formOf = (d: Form): SessionForm => ({ heldOn: d.heldOn, durationMinutes: d.durationMinutes, kind: d.kind, newDate: d.newDate });
+const formOf = (d: Form): SessionForm => ({
+  heldOn: d.heldOn,
+  durationMinutes: d.durationMinutes,
+  kind: d.kind,
+  newDate: d.newDate,
+  reviewed: reviewedActionIds(d),
+});
 
 export function supervisionRoutes() {
   return [

@@ -17,3 +17,13 @@ export const sessionFormSchema = z
     newDate: field,
   })
   .passthrough();
+
+/** The audit actions ticked as reviewed on the session card (toggles "reviewed_<action id>"). */
+export function reviewedActionIds(d: Record<string, unknown>): string[] {
+  return Object.entries(d)
+    .flatMap(([k, v]) => {
+      const m = /^reviewed_([0-9a-f-]{36})$/.exec(k);
+      return m && v === "true" ? [m[1]!] : [];
+    })
+    .slice(0, 20);
+}

@@ -1,5 +1,6 @@
 // Who may do what with one audit (object-level checks). Only the allocated auditor edits and
-// submits; managers with audits.team view their team's audits read-only; everyone else is refused.
+// submits; the practitioner reads the audits of their own cases and managers with audits.team their
+// team's audits, read-only; everyone else is refused.
 // The actor is always the authenticated person, never an id from card data.
 import type { Db, Tx } from "../db";
 import { NotFound, NotPermitted } from "../errors";
@@ -45,13 +46,18 @@ export function requireAuditor(actor: Actor, audit: { auditorId: string; case: {
   }
 }
 
-/** Managers may read their team's audits: same team, or the practitioner's management chain, or QA. */
+/**
+ * Who may read an audit: its auditor; the practitioner whose work on their case it audited (a
+ * worker who took the case over later does not read an audit of a colleague's practice); managers
+ * with audits.team for their team's audits (same team, or the practitioner's management chain); the
+ * QA team.
+ */
 export async function mayView(
   db: Db | Tx,
   actor: Actor,
   audit: { auditorId: string; teamId: string; practitionerId: string; managerId: string | null },
 ) {
-  if (audit.auditorId === actor.id) return true;
+  if (audit.auditorId === actor.id || audit.practitionerId === actor.id) return true;
   if (!may(actor, "audits.team")) return false;
   if (hasRole(actor, "QA_TEAM", "HEAD_OF_QA")) return true;
   if (audit.managerId === actor.id || (actor.teamId !== null && actor.teamId === audit.teamId)) return true;
@@ -60,6 +66,8 @@ export async function mayView(
 
 export async function requireView(db: Db | Tx, actor: Actor, audit: AuditWithCase): Promise<void> {
   if (!(await mayView(db, actor, audit))) {
-    throw new NotPermitted(`You are not the auditor of case ${audit.case.caseRef} and it is not one of your team's audits.`);
+    throw new NotPermitted(
+      `You are not the auditor of case ${audit.case.caseRef}, it is not one of your cases and it is not one of your team's audits.`,
+    );
   }
 }

@@ -13,6 +13,7 @@ import { deliveryOf } from "../messageKinds";
 import { loadAuditTool } from "../catalogue";
 import type { FieldDef, FieldValues } from "./fields";
 import { findAudit, requireAuditor } from "./access";
+import { outcomeRecipients } from "./outcome";
 import { isUniqueViolation, spendButton } from "./receipts";
 
 export const ACTION_ROWS = 4;
@@ -235,12 +236,16 @@ export function followUpCardData(
   actions: { id: string; description: string; status: string; dueAt: Date; followUpNote: string | null }[],
   errors: Record<string, string> = {},
   input: FieldValues = {},
+  people: { auditor: string; manager: string } = { auditor: "", manager: "" },
 ) {
   const tool = loadAuditTool();
   return {
     auditId: audit.id,
     caseRef: audit.case.caseRef,
     text: tool.outcome.followUp.text,
+    withText: people.manager
+      ? `The auditor (${people.auditor}) and the manager (${people.manager}) follow up together; either of you records what has been done.`
+      : "",
     noteMax: NOTE_MAX,
     actions: actions.map((a) => ({
       id: `fu_${a.id}`,
@@ -252,34 +257,49 @@ export function followUpCardData(
   };
 }
 
-/** 5 working days after submission: ask the auditor what has been done for each action. */
+/** The auditor and the practitioner's manager, who follow up together, with their names. */
+async function followUpPeople(tx: Tx, audit: { auditorId: string; practitionerId: string; managerId: string | null }) {
+  const managerId = (await outcomeRecipients(tx, audit)).find((id) => id !== audit.practitionerId && id !== audit.auditorId) ?? null;
+  const names = await tx.staff.findMany({ where: { id: { in: [audit.auditorId, ...(managerId ? [managerId] : [])] } } });
+  const name = (id: string | null) => names.find((n) => n.id === id)?.name ?? "";
+  return {
+    ids: [audit.auditorId, ...(managerId ? [managerId] : [])],
+    managerId,
+    names: { auditor: name(audit.auditorId), manager: name(managerId) },
+  };
+}
+
+/** 5 working days after submission: the auditor and the manager are asked what has been done for each action. */
 export async function auditFollowUpJob(tx: Tx, ctx: AppContext, data: Record<string, unknown>) {
   const audit = await tx.audit.findUnique({
     where: { id: String(data.auditId) },
     include: { case: true, actions: { orderBy: { createdAt: "asc" } } },
   });
   if (!audit) return;
-  await enqueueMessage(tx, {
-    recipientId: audit.auditorId,
-    idempotencyKey: `audit:${audit.id}:followup:card`,
-    cardKey: `audit:${audit.id}:followup`,
-    ...deliveryOf(ctx, "audit.followUp"),
-    payload: { template: "audit-followup", data: followUpCardData(audit, audit.actions) },
-  });
+  const people = await followUpPeople(tx, audit);
+  for (const r of people.ids)
+    await enqueueMessage(tx, {
+      recipientId: r,
+      idempotencyKey: r === audit.auditorId ? `audit:${audit.id}:followup:card` : `audit:${audit.id}:followup:card:${r}`,
+      cardKey: `audit:${audit.id}:followup`,
+      ...deliveryOf(ctx, "audit.followUp"),
+      payload: { template: "audit-followup", data: followUpCardData(audit, audit.actions, {}, {}, people.names) },
+    });
   await recordHistory(tx, {
     entityType: "audit",
     entityId: audit.id,
     action: "follow_up_requested",
-    after: { actions: audit.actions.length },
+    after: { actions: audit.actions.length, to: people.ids },
   });
 }
 
-/** The auditor records what has been done per action, once. */
+/** The auditor or the manager records what has been done per action, once. */
 export async function recordFollowUp(ctx: AppContext, actor: Actor, auditId: string, data: Record<string, unknown>) {
   try {
     return await ctx.db.$transaction(async (tx) => {
       const audit = await findAudit(tx, auditId);
-      requireAuditor(actor, audit);
+      const people = await followUpPeople(tx, audit);
+      if (actor.id !== people.managerId) requireAuditor(actor, audit);
       const actions = await tx.action.findMany({ where: { auditId }, orderBy: { createdAt: "asc" } });
       const input: FieldValues = {};
       const errors: Record<string, string> = {};
@@ -290,7 +310,7 @@ export async function recordFollowUp(ctx: AppContext, actor: Actor, auditId: str
       }
       if (!Object.values(input).some(Boolean) && actions.length)
         errors[`fu_${actions[0]!.id}`] = "Say what has been done for at least one action.";
-      if (Object.keys(errors).length) throw new FollowUpInvalid(followUpCardData(audit, actions, errors, input));
+      if (Object.keys(errors).length) throw new FollowUpInvalid(followUpCardData(audit, actions, errors, input, people.names));
       await spendButton(tx, `audit:${auditId}:followup`, actor.id, "audit.followUp.save");
       for (const a of actions) {
         const note = input[`fu_${a.id}`];
@@ -313,7 +333,16 @@ export async function recordFollowUp(ctx: AppContext, actor: Actor, auditId: str
         after: { notes: Object.values(input).filter(Boolean).length },
       });
       const fresh = await tx.action.findMany({ where: { auditId }, orderBy: { createdAt: "asc" } });
-      return { ...followUpCardData(audit, fresh), recorded: true };
+      const card = { ...followUpCardData(audit, fresh, {}, {}, people.names), recorded: true };
+      // The other person's follow-up card shows it recorded, so nobody records it twice.
+      for (const r of people.ids.filter((id) => id !== actor.id))
+        await enqueueCardUpdate(tx, {
+          recipientId: r,
+          cardKey: `audit:${auditId}:followup`,
+          idempotencyKey: `audit:${auditId}:followup:recorded:${r}`,
+          payload: { template: "audit-followup", data: card },
+        });
+      return card;
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw new AlreadyDone("The follow-up for this audit was already recorded. Nothing was recorded twice.");

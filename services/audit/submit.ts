@@ -10,7 +10,8 @@ import { recordHistory } from "../history";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { scheduleJob } from "../jobs";
 import { addWorkingDays, localDate, isoDate, parseIsoDate, zonedInstant } from "../workingTime";
-import { deliveryOf } from "../messageKinds";
+import { deliveryOf, type MessageKind } from "../messageKinds";
+import { sendOutcome } from "./outcome";
 import { loadAuditTool } from "../catalogue";
 import { firstInChainWithRole, staffWithRole } from "../directory/staff";
 import { roleLabel } from "../directory/roles";
@@ -20,6 +21,8 @@ import { actionCardData, actionRows, actionSubmitErrors } from "./actions";
 import { isInadequate } from "./grading";
 
 const HOUR = 3_600_000;
+/** When the required practice observation is due: the project's own default (the framework gives none). */
+export const PRACTICE_OBSERVATION_WORKING_DAYS = 20;
 
 /** Thrown when the audit is not complete: the review page lists what is missing. */
 export class AuditIncomplete extends ValidationFailed {
@@ -96,30 +99,13 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
     let dueAt = zonedInstant(parseIsoDate(r.when), 17, 0, tz);
     if (inadequate && r.immediate)
       dueAt = new Date(Math.min(dueAt.getTime(), now.getTime() + tool.outcome.inadequate.immediateTasksWithinHours * HOUR));
-    const action = await tx.action.create({
-      data: { auditId: audit.id, assigneeId: r.who, createdById: actor.id, description: r.what, dueAt, immediate: r.immediate },
-    });
-    created.push(action);
-    await recordHistory(tx, {
-      entityType: "action",
-      entityId: action.id,
-      action: "created",
-      actorId: actor.id,
-      after: { assigneeId: r.who, dueAt, immediate: r.immediate, description: r.what },
-    });
-    await enqueueMessage(tx, {
-      recipientId: r.who,
-      idempotencyKey: `action:${action.id}:assigned`,
-      cardKey: `action:${action.id}`,
-      // An inadequate audit's immediate tasks are due within 24 hours: they never wait for the morning.
-      ...deliveryOf(ctx, inadequate && r.immediate ? "action.immediate" : "action.assigned", now),
-      payload: {
-        template: "action-card",
-        data: actionCardData(action, audit.case.caseRef, { message: `A new action from the audit of case ${audit.case.caseRef}.` }),
-      },
-    });
-    await scheduleJob(tx, { key: `action:${action.id}:due`, name: "action.due", runAt: dueAt, data: { actionId: action.id, n: 0 } });
+    // An inadequate audit's immediate tasks are due within 24 hours: they never wait for the morning.
+    const kind = inadequate && r.immediate ? "action.immediate" : "action.assigned";
+    created.push(
+      await assignAction(tx, ctx, audit, actor, { assigneeId: r.who, description: r.what, dueAt, immediate: r.immediate }, kind),
+    );
   }
+  if (inadequate) created.push(...(await inadequateRequiredActions(tx, ctx, audit, actor, now)));
   await scheduleJob(tx, {
     key: `audit:${audit.id}:followup`,
     name: "audit.followUp",
@@ -128,7 +114,90 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
   });
   await updateCardsInPlace(tx, audit, actor, now);
   if (inadequate) await notifyInadequate(tx, ctx, audit, s.band!.label, s.grade!, created);
+  await sendOutcome(tx, ctx, audit.id);
   return { caseRef: audit.case.caseRef, grade: `${s.grade} (${s.band!.label})`, actions: created.length, inadequate };
+}
+
+/** Creates an audit action: its history, its card to the assignee and its due-date reminder. */
+async function assignAction(
+  tx: Tx,
+  ctx: AppContext,
+  audit: AuditWithCase,
+  actor: Actor,
+  a: { assigneeId: string; description: string; dueAt: Date; immediate: boolean; kind?: string },
+  messageKind: MessageKind,
+) {
+  const action = await tx.action.create({
+    data: { auditId: audit.id, createdById: actor.id, ...a },
+  });
+  await recordHistory(tx, {
+    entityType: "action",
+    entityId: action.id,
+    action: "created",
+    actorId: actor.id,
+    after: { assigneeId: a.assigneeId, dueAt: a.dueAt, immediate: a.immediate, description: a.description, kind: action.kind },
+  });
+  await enqueueMessage(tx, {
+    recipientId: a.assigneeId,
+    idempotencyKey: `action:${action.id}:assigned`,
+    cardKey: `action:${action.id}`,
+    ...deliveryOf(ctx, messageKind),
+    payload: {
+      template: "action-card",
+      data: actionCardData(action, audit.case.caseRef, { message: `A new action from the audit of case ${audit.case.caseRef}.` }),
+    },
+  });
+  await scheduleJob(tx, { key: `action:${action.id}:due`, name: "action.due", runAt: a.dueAt, data: { actionId: action.id, n: 0 } });
+  return action;
+}
+
+/**
+ * What an inadequate audit always requires besides the auditor's own actions: the service manager
+ * checks that the team manager's actions are sufficient, and a practice observation of the
+ * practitioner is included as an action (for the team manager).
+ */
+async function inadequateRequiredActions(tx: Tx, ctx: AppContext, audit: AuditWithCase, actor: Actor, now: Date) {
+  const rule = loadAuditTool().outcome;
+  const tz = ctx.config.TIMEZONE;
+  const out = [];
+  const sm = await firstInChainWithRole(tx, audit.practitionerId, ["SERVICE_MANAGER"]);
+  if (sm)
+    out.push(
+      await assignAction(
+        tx,
+        ctx,
+        audit,
+        actor,
+        {
+          assigneeId: sm.id,
+          kind: "manager check",
+          immediate: false,
+          // Checked by the auditor's follow-up.
+          dueAt: addWorkingDays(now, rule.followUp.workingDays, tz),
+          description: `Review the findings of the inadequate audit of case ${audit.case.caseRef} and be satisfied that the actions outlined by the team manager are sufficient to bring the case up to expected practice standards within a reasonable period.`,
+        },
+        "action.assigned",
+      ),
+    );
+  const tm = audit.managerId ?? (await firstInChainWithRole(tx, audit.practitionerId, ["TEAM_MANAGER"]))?.id;
+  if (tm)
+    out.push(
+      await assignAction(
+        tx,
+        ctx,
+        audit,
+        actor,
+        {
+          assigneeId: tm,
+          kind: "practice observation",
+          immediate: false,
+          dueAt: addWorkingDays(now, PRACTICE_OBSERVATION_WORKING_DAYS, tz),
+          description: `Practice observation of the practitioner in their work with case ${audit.case.caseRef} (required: the audit found the work inadequate).`,
+        },
+        "action.assigned",
+      ),
+    );
+  return out;
 }
 
 /** The allocation and self-assessment cards now say the audit is submitted. */

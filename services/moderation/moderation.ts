@@ -17,6 +17,7 @@ import { firstInChainWithRole, staffWithRole } from "../directory/staff";
 import { addWorkingDays } from "../workingTime";
 import { casUpdate, fmtDate, fmtDateTime, notify, refreshUserIds, showCardTo } from "../sharedCard";
 import type { Prisma } from "../../generated/prisma/client";
+import { sendOutcome } from "../audit/outcome";
 
 export const OVERDUE_JOB = "moderation.overdue";
 export const TASKS_JOB = "moderation.tasksDue";
@@ -567,14 +568,8 @@ async function finalise(tx: Tx, ctx: AppContext, m: ModerationRow, final: { grad
   await recordHistory(tx, { entityType: "moderation", entityId: m.id, action: "finalised", actorId, after: { text } });
   const caseRef = m.audit.case.caseRef;
   const manager = m.audit.managerId ?? (await tx.staff.findUnique({ where: { id: m.audit.practitionerId } }))?.lineManagerId ?? null;
-  for (const r of new Set([m.audit.practitionerId, ...(manager ? [manager] : [])]))
-    await notify(tx, ctx, {
-      recipientId: r,
-      idempotencyKey: `moderation:${m.id}:finalised:${r}`,
-      kind: "audit.outcome",
-      title: `Audit of case ${caseRef} finalised after moderation`,
-      text: `Original grade ${gradeLabel(scale, original.grade, original.band)}; ${text}. Good practice: ${m.feedbackGood ?? ""} Areas to develop: ${m.feedbackDevelop ?? ""}`,
-    });
+  // The learning loop: the practitioner and their manager receive the outcome again, as moderated.
+  await sendOutcome(tx, ctx, m.auditId, { id: m.id, movement: text, feedbackGood: m.feedbackGood, feedbackDevelop: m.feedbackDevelop });
 
   const checks = (m.actionChecks ?? []) as unknown as ActionCheck[];
   const outstanding = m.audit.actions.filter((a) => checks.some((c) => c.actionId === a.id && !c.completed));

@@ -16,6 +16,8 @@ import { sessionJobKey, sessionJobs } from "./plan";
 
 export const SESSION_CARD = "supervision-session";
 export const MAX_NOTE = 500;
+/** Audit actions shown on one supervision card (the oldest due first). */
+const MAX_ACTIONS = 10;
 
 const OPEN = ["scheduled", "overdue"];
 
@@ -47,6 +49,19 @@ export interface SessionForm {
   durationMinutes?: string;
   kind?: string;
   newDate?: string;
+  /** Audit actions the supervisor ticked as reviewed in this session. */
+  reviewed?: string[];
+}
+
+/** Audit actions still open for a supervisee: theirs, and those of audits of their cases. */
+async function openAuditActions(db: Tx, superviseeId: string | null) {
+  if (!superviseeId) return [];
+  return db.action.findMany({
+    where: { status: "open", auditId: { not: null }, OR: [{ assigneeId: superviseeId }, { audit: { practitionerId: superviseeId } }] },
+    include: { audit: { select: { case: { select: { caseRef: true } } } } },
+    orderBy: { dueAt: "asc" },
+    take: MAX_ACTIONS,
+  });
 }
 
 /** The data of the session card (template supervision-session) for one reader. */
@@ -61,6 +76,7 @@ export async function sessionCardData(
   const team = s.teamId ? await db.team.findUnique({ where: { id: s.teamId }, select: { name: true } }) : null;
   const booking = loadSupervisionRules().booking;
   const open = OPEN.includes(s.status);
+  const actions = open ? await openAuditActions(db, s.superviseeId) : [];
   const due = fromDbDate(s.dueOn);
   const statusText =
     s.status === "held"
@@ -97,6 +113,13 @@ export async function sessionCardData(
       newDate: errors.newDate ?? "",
     },
     hasErrors: Object.keys(errors).length > 0,
+    // Bexley: audit actions are reviewed in supervision until the team manager is satisfied.
+    auditActions: actions.map((a) => ({
+      id: `reviewed_${a.id}`,
+      text: `Case ${a.audit?.case.caseRef ?? ""}: ${a.description}`,
+      due: `Due ${formatDate(a.dueAt)}${a.reviewedAt ? `, last reviewed in supervision on ${formatDate(a.reviewedAt)}` : ""}`,
+      value: opts.form?.reviewed?.includes(a.id) ? "true" : "false",
+    })),
   };
 }
 
@@ -148,6 +171,7 @@ export async function recordSupervisionHeld(ctx: AppContext, actor: Actor, sessi
       data: { status: "held", heldOn: toDbDate(heldOn!), durationMinutes: duration, kind: form.kind },
     });
     if (updated.count === 0) throw new AlreadyDone(`This session was already recorded (${s.status}). Nothing was recorded twice.`);
+    const reviewed = await markActionsReviewed(tx, ctx, actor, s, form.reviewed ?? []);
     const cancelled = await cancelJobs(tx, sessionJobKey(s.id));
     await recordHistory(tx, {
       entityType: "supervision",
@@ -155,7 +179,14 @@ export async function recordSupervisionHeld(ctx: AppContext, actor: Actor, sessi
       action: "held",
       actorId: actor.id,
       before: { status: s.status, dueOn: isoDate(fromDbDate(s.dueOn)) },
-      after: { status: "held", heldOn: isoDate(heldOn!), durationMinutes: duration, kind: form.kind, jobsCancelled: cancelled },
+      after: {
+        status: "held",
+        heldOn: isoDate(heldOn!),
+        durationMinutes: duration,
+        kind: form.kind,
+        jobsCancelled: cancelled,
+        actionsReviewed: reviewed,
+      },
     });
     const after = (await loadSession(tx, s.id))!;
     // Replace the reminder card wherever it was delivered, so nobody presses a spent button.
@@ -170,6 +201,24 @@ export async function recordSupervisionHeld(ctx: AppContext, actor: Actor, sessi
     }
     return sessionCardData(tx, after, { canRecord: false, notice: "Recorded. The reminders for this session are cancelled." });
   });
+}
+
+/** Marks the ticked audit actions (only the supervisee's open ones shown on the card) reviewed in this session. */
+async function markActionsReviewed(tx: Tx, ctx: AppContext, actor: Actor, s: SessionRow, ids: string[]): Promise<number> {
+  const eligible = new Set((await openAuditActions(tx, s.superviseeId)).map((a) => a.id));
+  const chosen = ids.filter((id) => eligible.has(id));
+  const now = ctx.clock.now();
+  for (const id of chosen) {
+    await tx.action.update({ where: { id }, data: { reviewedAt: now, reviewedInSessionId: s.id } });
+    await recordHistory(tx, {
+      entityType: "action",
+      entityId: id,
+      action: "reviewed_in_supervision",
+      actorId: actor.id,
+      after: { sessionId: s.id },
+    });
+  }
+  return chosen.length;
 }
 
 /** Moves a session to a new date; its reminder and overdue jobs move with it. */

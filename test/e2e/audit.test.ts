@@ -440,7 +440,7 @@ describe("the collaborative case audit", () => {
     }
     const immediate = await h.db.action.findFirstOrThrow({ where: { auditId: audit.id, immediate: true } });
     expect(immediate.dueAt.getTime()).toBe(clock.now().getTime() + 24 * 3_600_000);
-    const other = await h.db.action.findFirstOrThrow({ where: { auditId: audit.id, immediate: false } });
+    const other = await h.db.action.findFirstOrThrow({ where: { auditId: audit.id, immediate: false, kind: "action" } });
     expect(other.dueAt.toISOString().slice(0, 10)).toBe("2026-12-20");
 
     clock.set("2026-12-02T09:00:01Z");
@@ -471,12 +471,13 @@ describe("the collaborative case audit", () => {
       [otherAuditor, "audit.page.save", { auditId: audit.id, page: "areas-1", version: v, nav: "next", a1_score: "1" }],
       [practitioner, "audit.submit", { auditId: audit.id, version: v }],
       [practitioner, "audit.page.save", { auditId: audit.id, page: "areas-1", version: v, nav: "next", a1_score: "10" }],
-      [practitioner, "audit.view", { auditId: audit.id }],
       [otherAuditor, "audit.view", { auditId: audit.id }],
     ] as const) {
       const r = await h.execute(who, verb, data);
       expect(r.text, `${who.email} ${verb}`).toMatch(/Not allowed/);
     }
+    // The practitioner reads the audit of their own work, read-only.
+    expect((await h.execute(practitioner, "audit.view", { auditId: audit.id })).text).toContain("Read-only view");
     expect(await h.db.auditAnswer.count({ where: { auditId: audit.id } })).toBe(0);
     // A staff id that is not one of the people on the audit cannot be made an assignee.
     const stranger = await h.one("PRACTITIONER", "LC");

@@ -203,8 +203,8 @@ describe("moderation", () => {
     expect(a.moderatedGrade).toBe(6);
     expect(await h.db.action.count({ where: { moderationId: m.id } })).toBe(1);
     await h.drainOutbox();
-    expect(notes(cicWorker, before.w)).toMatch(/finalised after moderation/);
-    expect(notes(cicTm, before.tm)).toMatch(/finalised after moderation/);
+    expect(notes(cicWorker, before.w)).toMatch(/Moderation finalised the audit: moderation agreed the grade/);
+    expect(notes(cicTm, before.tm)).toMatch(/Moderation finalised the audit: moderation agreed the grade/);
     // pressing submit again: already done, nothing changes
     const again = await h.execute(moderator, "moderation.submit", formFor(card, "disagree", { proposed: "4|requires-improvement" }));
     expect(again.text).toMatch(/already been submitted/);

@@ -9,6 +9,8 @@ export interface SampleAudit {
   score?: string | ((area: number) => string);
   /** The evidence noted for each area (default "direct work uploaded 01/04/19"). */
   evidence?: string;
+  /** Strengths, areas to develop and the auditor's rationale typed for some areas (by number). */
+  areaTexts?: Record<number, { strengths?: string; develop?: string; rationale?: string }>;
   /** Whether the child's feedback was obtained (default: not, for want of consent). */
   childFeedback?: boolean;
   /** The family's answer to "the worker listens" (default "8"). */
@@ -30,6 +32,7 @@ export function auditPageAnswers(card: unknown, page: string, o: SampleAudit = {
       if (!inputOf(card, `a${a.number}_score`)) continue;
       data[`a${a.number}_score`] = typeof o.score === "function" ? o.score(a.number) : (o.score ?? "7");
       data[`a${a.number}_evidence`] = o.evidence ?? "direct work uploaded 01/04/19";
+      for (const [k, v] of Object.entries(o.areaTexts?.[a.number] ?? {})) data[`a${a.number}_${k}`] = v;
     }
   if (page === "feedback-child")
     Object.assign(data, o.childFeedback ? { "child-obtained": "yes" } : { "child-obtained": "no", "child-not-obtained-why": "no-consent" });
