@@ -157,46 +157,29 @@ async function assignAction(
  * practitioner is included as an action (for the team manager).
  */
 async function inadequateRequiredActions(tx: Tx, ctx: AppContext, audit: AuditWithCase, actor: Actor, now: Date) {
-  const rule = loadAuditTool().outcome;
   const tz = ctx.config.TIMEZONE;
-  const out = [];
-  const sm = await firstInChainWithRole(tx, audit.practitionerId, ["SERVICE_MANAGER"]);
-  if (sm)
-    out.push(
-      await assignAction(
-        tx,
-        ctx,
-        audit,
-        actor,
-        {
-          assigneeId: sm.id,
-          kind: "manager check",
-          immediate: false,
-          // Checked by the auditor's follow-up.
-          dueAt: addWorkingDays(now, rule.followUp.workingDays, tz),
-          description: `Review the findings of the inadequate audit of case ${audit.case.caseRef} and be satisfied that the actions outlined by the team manager are sufficient to bring the case up to expected practice standards within a reasonable period.`,
-        },
-        "action.assigned",
-      ),
-    );
+  const caseRef = audit.case.caseRef;
+  const sm = (await firstInChainWithRole(tx, audit.practitionerId, ["SERVICE_MANAGER"]))?.id;
   const tm = audit.managerId ?? (await firstInChainWithRole(tx, audit.practitionerId, ["TEAM_MANAGER"]))?.id;
-  if (tm)
-    out.push(
-      await assignAction(
-        tx,
-        ctx,
-        audit,
-        actor,
-        {
-          assigneeId: tm,
-          kind: "practice observation",
-          immediate: false,
-          dueAt: addWorkingDays(now, PRACTICE_OBSERVATION_WORKING_DAYS, tz),
-          description: `Practice observation of the practitioner in their work with case ${audit.case.caseRef} (required: the audit found the work inadequate).`,
-        },
-        "action.assigned",
-      ),
-    );
+  const required = [
+    {
+      assigneeId: sm,
+      kind: "manager check",
+      // Due when the auditor follows up, which checks it.
+      dueAt: addWorkingDays(now, loadAuditTool().outcome.followUp.workingDays, tz),
+      description: `Review the findings of the inadequate audit of case ${caseRef} and be satisfied that the actions outlined by the team manager are sufficient to bring the case up to expected practice standards within a reasonable period.`,
+    },
+    {
+      assigneeId: tm,
+      kind: "practice observation",
+      dueAt: addWorkingDays(now, PRACTICE_OBSERVATION_WORKING_DAYS, tz),
+      description: `Practice observation of the practitioner in their work with case ${caseRef} (required: the audit found the work inadequate).`,
+    },
+  ];
+  const out = [];
+  for (const r of required)
+    if (r.assigneeId)
+      out.push(await assignAction(tx, ctx, audit, actor, { ...r, assigneeId: r.assigneeId, immediate: false }, "action.assigned"));
   return out;
 }
 

@@ -4,8 +4,8 @@
 // supervision, the 5-working-day follow-up involves the manager, and an inadequate audit asks the
 // service manager to check the team manager's actions and requires a practice observation.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
-import { fillAudit, setupAuditFixture } from "../support/auditFixture";
+import { cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
+import { fillAudit, startAuditHarness, type setupAuditFixture } from "../support/auditFixture";
 import { ManualClock } from "../../services/clock";
 import { runDueJobs } from "../../services/jobs";
 import { buildJobHandlers } from "../../services/jobHandlers";
@@ -45,10 +45,7 @@ let first: Awaited<ReturnType<typeof submitted>>;
 let second: Awaited<ReturnType<typeof submitted>>;
 
 beforeAll(async () => {
-  h = await startHarness({ clock });
-  fx = await setupAuditFixture(h);
-  for (const s of await h.db.staff.findMany()) if (s.aadObjectId) await h.install(s as StaffRef);
-  await h.drainOutbox();
+  ({ h, fx } = await startAuditHarness(clock));
 });
 afterAll(async () => {
   await h?.close();

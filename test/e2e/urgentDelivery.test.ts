@@ -3,8 +3,8 @@
 // referral reach people at once (fake Bot Connector, manual clock), marked urgent in the outbox,
 // while routine cards sent at the same moment still wait for the next working morning.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
-import { fillAudit, setupAuditFixture } from "../support/auditFixture";
+import { cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
+import { fillAudit, startAuditHarness, type setupAuditFixture } from "../support/auditFixture";
 import { ManualClock } from "../../services/clock";
 import { runDueJobs } from "../../services/jobs";
 import { buildJobHandlers } from "../../services/jobHandlers";
@@ -26,10 +26,7 @@ async function aMinuteLater() {
 }
 
 beforeAll(async () => {
-  h = await startHarness({ clock });
-  fx = await setupAuditFixture(h);
-  for (const s of await h.db.staff.findMany()) if (s.aadObjectId) await h.install(s as StaffRef);
-  await h.drainOutbox();
+  ({ h, fx } = await startAuditHarness(clock));
 });
 afterAll(async () => {
   await h?.close();

@@ -1,7 +1,8 @@
 // An audit cycle with audits of CP team cases allocated to one auditor, and an auditor filling in
 // every page of the form through the bot: what the end-to-end tests of audits build on.
 import { expect } from "vitest";
-import { cardText, pageOf, versionOf, type Harness, type StaffRef } from "./harness";
+import { cardText, pageOf, startHarness, versionOf, type Harness, type StaffRef } from "./harness";
+import type { Clock } from "../../services/clock";
 import { auditPageAnswers, type SampleAudit } from "./auditPages";
 import { pageIds } from "../../services/audit/form";
 
@@ -58,4 +59,13 @@ export async function fillAudit(
     expect(cardText(card)).not.toMatch(/need attention/);
   }
   return card;
+}
+
+/** The harness on `clock`, the audit fixture, and every member of staff with the bot installed. */
+export async function startAuditHarness(clock: Clock) {
+  const h = await startHarness({ clock });
+  const fx = await setupAuditFixture(h);
+  for (const s of await h.db.staff.findMany()) if (s.aadObjectId) await h.install(s as StaffRef);
+  await h.drainOutbox();
+  return { h, fx };
 }
