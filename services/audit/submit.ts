@@ -173,7 +173,7 @@ async function inadequateRequiredActions(tx: Tx, ctx: AppContext, audit: AuditWi
       assigneeId: tm,
       kind: "practice observation",
       dueAt: addWorkingDays(now, PRACTICE_OBSERVATION_WORKING_DAYS, tz),
-      description: `Practice observation of the practitioner in their work with case ${caseRef} (required: the audit found the work inadequate).`,
+      description: `Observe the practitioner in their work with case ${caseRef} (required: the audit found the work inadequate).`,
     },
   ];
   const out = [];

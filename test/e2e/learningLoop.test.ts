@@ -223,7 +223,7 @@ describe("the learning loop", () => {
     expect(check).toHaveLength(1);
     expect(cardActions(check[0]).map((a) => a.verb)).toContain("action.done");
     // The team manager's card for it (an action card, besides the outcome card that lists it).
-    const observation = cardsWith(bad.tm, "Practice observation of the practitioner").filter((c) =>
+    const observation = cardsWith(bad.tm, "Observe the practitioner in their work with case").filter((c) =>
       cardActions(c).some((a) => a.verb === "action.done"),
     );
     expect(observation).toHaveLength(1);
@@ -236,7 +236,7 @@ describe("the learning loop", () => {
     );
     // Both are on the outcome card the practitioner and manager receive.
     const outcome = cardText(cardsWith(bad.practitioner, `Audit outcome: case ${bad.caseRef}`)[0]);
-    expect(outcome).toContain("Practice observation: Practice observation of the practitioner");
+    expect(outcome).toContain("Practice observation: Observe the practitioner in their work with case");
     expect(outcome).toContain("Manager check: Review the findings");
   });
 });
