@@ -1,10 +1,17 @@
 // Malformed and hostile input posted to /api/messages: no crash, no 5xx, a clear answer (an error
 // card or a 4xx) and the database unchanged except for what is valid (a known user's conversation
 // reference). The corpus grows with the router: every verb is tried with hostile and forged data.
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildRouter } from "../../bot/routes";
-import { cardText, startHarness, type Harness, type StaffRef } from "../support/harness";
-import { buildCorpus, type CorpusCase } from "./corpus";
+import { listTemplates, renderCard } from "../../cards/render";
+import { samplesDir } from "../../cards/validate";
+import { ManualClock } from "../../services/clock";
+import { cardActions, cardText, startHarness, versionOf, type Harness, type StaffRef } from "../support/harness";
+import { auditPageAnswers } from "../support/auditPages";
+import { pageIds } from "../../services/audit/form";
+import { buildCorpus, markdownCorpus, markupIn, shownAs, type CorpusCase } from "./corpus";
 import { snapshot } from "./support";
 
 describe("hostile input corpus", () => {
@@ -99,6 +106,126 @@ describe("hostile input corpus", () => {
     });
     expect(res.status).toBe(413);
     expect(await res.text()).toMatch(/too large/i);
+  });
+});
+
+/** The texts of a card that Teams renders as markdown: TextBlock, facts, checkbox and radio labels. */
+function markdownTexts(card: unknown): string[] {
+  const out: string[] = [];
+  const walk = (n: unknown) => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!n || typeof n !== "object") return;
+    const o = n as Record<string, unknown>;
+    if (o.type === "TextBlock" && typeof o.text === "string") out.push(o.text);
+    if (o.type === "Input.Toggle" && typeof o.title === "string") out.push(o.title);
+    const shown = o.type === "FactSet" ? { list: o.facts, keys: ["title", "value"] } : { list: o.choices, keys: ["title"] };
+    if ((o.type === "FactSet" || o.type === "Input.ChoiceSet") && Array.isArray(shown.list))
+      for (const i of shown.list as Record<string, unknown>[]) for (const k of shown.keys) if (typeof i?.[k] === "string") out.push(i[k]);
+    for (const [k, v] of Object.entries(o)) if (k !== "fallback" && typeof v === "object") walk(v);
+  };
+  walk(card);
+  return out;
+}
+
+/** Markup from the corpus left in these cards, and corpus items no card shows literally. */
+function injected(cards: unknown[]): { markup: string[]; notShown: string[] } {
+  const texts = cards.flatMap(markdownTexts).filter((t) => shownAs(t).includes("INJ"));
+  const markup = texts.flatMap((t) => markupIn(t).map((m) => `${m} in ${JSON.stringify(t.slice(0, 120))}`));
+  const shown = texts.map(shownAs).join("\n");
+  return { markup, notShown: markdownCorpus.filter((m) => !shown.includes(m)) };
+}
+
+describe("text one person types is never markup in a card another person sees", () => {
+  const typed = markdownCorpus.join("\n");
+
+  it("every template shows data as text: each sample with every string replaced by the corpus", () => {
+    const problems: string[] = [];
+    for (const name of listTemplates()) {
+      const file = path.join(samplesDir, `${name}.json`);
+      const raw = JSON.parse(readFileSync(file, "utf8")) as unknown;
+      for (const sample of Array.isArray(raw) ? raw : [raw]) {
+        const hostile = JSON.parse(JSON.stringify(sample), (_k, v: unknown) => (typeof v === "string" ? typed : v)) as Record<
+          string,
+          unknown
+        >;
+        const { markup } = injected([renderCard(name, hostile)]);
+        problems.push(...markup.map((m) => `${name}: ${m}`));
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  describe("through /api/messages, to the people the cards are delivered to", () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness({ clock: new ManualClock("2026-12-01T09:00:00Z") });
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
+    /** Every card the connector delivered to anyone but `author`. */
+    const cardsNotTo = (author: StaffRef) =>
+      h.connector.activities
+        .filter((a) => a.conversationId !== h.conversationOf(author))
+        .flatMap((a) => (a.body?.attachments ?? []).map((x) => x.content));
+
+    it("an escalation's concern and informal attempt, on the stage owners' cards", async () => {
+      const iro = await h.one("IRO");
+      const c = await h.db.case.findFirstOrThrow({ where: { worker: { roles: { has: "PRACTITIONER" } } }, orderBy: { caseRef: "asc" } });
+      const r = await h.execute(iro, "escalation.raise", { caseRef: c.caseRef, type: "iro-cla", concern: typed, informal: typed });
+      expect(r.text).toMatch(/Stage 1 of 4/);
+      const esc = await h.db.escalation.findFirstOrThrow({ where: { raiserId: iro.id } });
+      for (const id of esc.stageOwnerIds) await h.install((await h.db.staff.findUniqueOrThrow({ where: { id } })) as StaffRef);
+      await h.drainOutbox();
+      const delivered = cardsNotTo(iro);
+      expect(delivered.length).toBeGreaterThan(0);
+      expect(injected(delivered)).toEqual({ markup: [], notShown: [] });
+    });
+
+    it("an audit's evidence and action text, on the practitioner's action card and the manager's read-only view", async () => {
+      const auditor = await h.one("DEPUTY_TEAM_MANAGER", "CIN");
+      const c = await h.db.case.findFirstOrThrow({
+        where: { teamId: "CP", worker: { roles: { has: "PRACTITIONER" } } },
+        include: { worker: true },
+      });
+      const cycle = await h.db.auditCycle.create({
+        data: { month: "2026-12", theme: "markup", target: 1, seed: "markup", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
+      });
+      const audit = await h.db.audit.create({
+        data: {
+          cycleId: cycle.id,
+          caseId: c.id,
+          auditorId: auditor.id,
+          practitionerId: c.workerId!,
+          managerId: c.worker!.lineManagerId,
+          teamId: c.teamId,
+          status: "accepted",
+          dueDate: new Date("2027-01-31"),
+          gradeScaleId: h.service.ctx.config.GRADE_SCALE,
+        },
+      });
+      const practitioner = (await h.db.staff.findUniqueOrThrow({ where: { id: c.workerId! } })) as StaffRef;
+      const manager = (await h.db.staff.findUniqueOrThrow({ where: { id: c.worker!.lineManagerId! } })) as StaffRef;
+      await h.install(practitioner);
+      const answers = {
+        evidence: markdownCorpus.slice(0, 4).join("\n"),
+        grade: "4",
+        actions: [{ what: typed, who: practitioner.id, when: "2026-12-11" }],
+      };
+      let card = (await h.execute(auditor, "audit.open", { auditId: audit.id })).card;
+      for (const page of pageIds()) {
+        if (page === "review") break;
+        const data = { auditId: audit.id, page, version: versionOf(card), nav: "next", ...auditPageAnswers(card, page, answers) };
+        card = (await h.execute(auditor, "audit.page.save", data)).card;
+      }
+      const submitted = await h.execute(auditor, "audit.submit", cardActions(card).find((a) => a.verb === "audit.submit")!.data);
+      expect(submitted.text).toMatch(/Audit submitted/);
+      await h.drainOutbox();
+      const view = (await h.execute(manager, "audit.view", { auditId: audit.id })).card;
+      const delivered = [...cardsNotTo(auditor), view];
+      expect(cardText(delivered)).toContain("INJ1");
+      expect(injected(delivered)).toEqual({ markup: [], notShown: [] });
+    });
   });
 });
 
