@@ -22,3 +22,11 @@ export function escapeMarkdown(text: string): string {
     })
     .join("");
 }
+
+/** Characters a CommonMark backslash escapes. */
+const ESCAPED = /\\([!-/:-@[-`{-~])/g;
+
+/** What a markdown renderer shows for text escaped by escapeMarkdown (tests read cards with it). */
+export function unescapeMarkdown(markdown: string): string {
+  return markdown.replace(ESCAPED, "$1");
+}

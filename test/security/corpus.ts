@@ -341,11 +341,6 @@ export const markdownCorpus = [
 /** Characters a CommonMark backslash can escape. */
 const ESCAPED = /\\([!-/:-@[-`{-~])/g;
 
-/** What a markdown renderer shows for text that contains no markup: backslash escapes removed. */
-export function shownAs(markdown: string): string {
-  return markdown.replace(ESCAPED, "$1");
-}
-
 /** The markup constructs left in markdown text (escaped characters are not markup). */
 export function markupIn(markdown: string): string[] {
   const t = markdown.replace(ESCAPED, "\u0000");

@@ -11,7 +11,8 @@ import { ManualClock } from "../../services/clock";
 import { cardActions, cardText, startHarness, versionOf, type Harness, type StaffRef } from "../support/harness";
 import { auditPageAnswers } from "../support/auditPages";
 import { pageIds } from "../../services/audit/form";
-import { buildCorpus, markdownCorpus, markupIn, shownAs, type CorpusCase } from "./corpus";
+import { unescapeMarkdown as shownAs } from "../../cards/markdown";
+import { buildCorpus, markdownCorpus, markupIn, type CorpusCase } from "./corpus";
 import { snapshot } from "./support";
 
 describe("hostile input corpus", () => {
@@ -226,6 +227,45 @@ describe("text one person types is never markup in a card another person sees", 
       expect(cardText(delivered)).toContain("INJ1");
       expect(injected(delivered)).toEqual({ markup: [], notShown: [] });
     });
+  });
+});
+
+describe("text and dates the database or the date code cannot take are refused with a clear message", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ clock: new ManualClock("2026-12-01T09:00:00Z") });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("a NUL byte in an escalation's concern: the form says what is wrong, nothing is stored", async () => {
+    const iro = await h.one("IRO");
+    const c = await h.db.case.findFirstOrThrow({ orderBy: { caseRef: "asc" } });
+    const before = await snapshot(h.db);
+    const r = await h.execute(iro, "escalation.raise", {
+      caseRef: c.caseRef,
+      type: "iro-cla",
+      concern: "Plan\u0000 late",
+      informal: "Asked",
+    });
+    expect(r.text).toContain("concern: Text cannot contain control characters (such as NUL)");
+    expect(r.text).not.toMatch(/Something went wrong/i);
+    expect((await snapshot(h.db)).history).toEqual(before.history);
+    expect(await h.db.escalation.count()).toBe(0);
+  });
+
+  it.each([
+    ["closesOn", "9999-12-31"],
+    ["closesOn", "2026-02-30"],
+    ["opensOn", "0000-01-01"],
+  ])("survey.open with %s %s: a clear message, no campaign", async (field, day) => {
+    const qa = await h.one("QA_TEAM");
+    const data = { templateId: "health-check", audience: "all", opensOn: "2026-12-01", closesOn: "2026-12-14", [field]: day };
+    const r = await h.execute(qa, "survey.open", data);
+    expect(r.text).toContain(`${field}: Enter a date (YYYY-MM-DD) between 2000 and 2099.`);
+    expect(r.text).not.toMatch(/Something went wrong/i);
+    expect(await h.db.surveyCampaign.count()).toBe(0);
   });
 });
 
