@@ -1,7 +1,7 @@
 // Malformed and hostile input posted to /api/messages: no crash, no 5xx, a clear answer (an error
 // card or a 4xx) and the database unchanged except for what is valid (a known user's conversation
 // reference). The corpus grows with the router: every verb is tried with hostile and forged data.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildRouter } from "../../bot/routes";
@@ -227,6 +227,38 @@ describe("text one person types is never markup in a card another person sees", 
       expect(cardText(delivered)).toContain("INJ1");
       expect(injected(delivered)).toEqual({ markup: [], notShown: [] });
     });
+  });
+});
+
+describe("what a user can make the server write is bounded, and cards show no server paths", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ clock: new ManualClock("2026-12-01T09:00:00Z") });
+    await h.db.auditCycle.create({
+      data: { month: "2026-11", theme: "", target: 1, seed: "files", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  const written = (needle: string) => (existsSync("reports-out") ? readdirSync("reports-out").filter((f) => f.includes(needle)) : []);
+
+  it("report.files writes only for the month and theme of an audit cycle, and names the files without their path", async () => {
+    const hos = await h.one("HEAD_OF_SERVICE");
+    for (const [month, theme] of [
+      ["2026-11", "Bounded check 1"],
+      ["2026-11", "Bounded check 2"],
+      ["2031-07", undefined],
+    ]) {
+      const r = await h.execute(hos, "report.files", { month, theme });
+      expect(r.text).toMatch(/no audit cycle/i);
+    }
+    expect(written("bounded-check")).toEqual([]);
+    expect(written("2031-07")).toEqual([]);
+    const ok = await h.execute(hos, "report.files", { month: "2026-11" });
+    expect(ok.text).toContain("Workbook: audit-at-a-glance-2026-11.xlsx");
+    expect(ok.text).not.toContain("reports-out");
+    expect(ok.text).not.toMatch(/[\\/]\S+\.(xlsx|csv)/);
   });
 });
 
