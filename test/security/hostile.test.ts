@@ -230,7 +230,7 @@ describe("text one person types is never markup in a card another person sees", 
   });
 });
 
-describe("what a user can make the server write is bounded, and cards show no server paths", () => {
+describe("input the server cannot or should not take: bounded, refused clearly, no server paths", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ clock: new ManualClock("2026-12-01T09:00:00Z") });
@@ -260,16 +260,8 @@ describe("what a user can make the server write is bounded, and cards show no se
     expect(ok.text).not.toContain("reports-out");
     expect(ok.text).not.toMatch(/[\\/]\S+\.(xlsx|csv)/);
   });
-});
 
-describe("text and dates the database or the date code cannot take are refused with a clear message", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ clock: new ManualClock("2026-12-01T09:00:00Z") });
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  // Text and dates the database or the date code cannot take: refused with a clear message.
 
   it("a NUL byte in an escalation's concern: the form says what is wrong, nothing is stored", async () => {
     const iro = await h.one("IRO");
