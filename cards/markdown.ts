@@ -10,7 +10,11 @@ const INLINE = /[\\`*_~[\]<>&|]/g;
 /** At the start of a line (after indentation): headings, lists, setext underlines, numbered lists (quotes: `>` is escaped everywhere). */
 const LINE_START = /^([ \t]*)(?:([#+\-=])|(\d+)([.)]))/;
 
+/** Text without any character escapeMarkdown acts on (most names, dates and numbers): left as it is. */
+const PLAIN = /^[^\\`*_~[\]<>&|#+\-=.)]*$/;
+
 export function escapeMarkdown(text: string): string {
+  if (PLAIN.test(text)) return text;
   return text
     .split(/(\r\n|\r|\n)/)
     .map((part, i) => {
