@@ -2,12 +2,17 @@
 // local chat page. Authentication of /api/messages is botbuilder's JWT validation whenever an app
 // id is configured; with none (local development) it is off and the server says so at start.
 import express, { type Request, type Response, type NextFunction } from "express";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from "botbuilder";
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+  type TurnContext,
+} from "botbuilder";
 import {
   AuthenticationConstants,
-  AuthenticationError,
   ConnectorFactory,
   type AuthenticateRequestResult,
   type ClaimsIdentity,
@@ -15,6 +20,7 @@ import {
 } from "botframework-connector";
 import type { Activity } from "botbuilder";
 import type { AppContext } from "../services/context";
+import type { Logger } from "../services/logger";
 import { authEnabled, type Config } from "../services/config";
 import { cachedPromise } from "./promiseCache";
 import type { AssureBot } from "./teamsBot";
@@ -46,26 +52,57 @@ export function authOptions(c: Config): ConfigurationBotFrameworkAuthenticationO
   } as ConfigurationBotFrameworkAuthenticationOptions;
 }
 
-/** Errors of token validation that botbuilder lets through as plain errors (they would become 500s). */
-const TOKEN_ERRORS = new Set(["JsonWebTokenError", "TokenExpiredError", "NotBeforeError", "AuthenticationError"]);
+/**
+ * botbuilder's token validation writes every refused token to stderr with console.error (a stack
+ * trace each: 500 garbage tokens made 578 KB). Refusals are logged once, by the edge, through the
+ * structured logger; console.error is silent only inside an authentication, for its own call chain.
+ */
+const authenticating = new AsyncLocalStorage<true>();
+let consoleQuieted = false;
+function quietConsoleDuringAuthentication(): void {
+  if (consoleQuieted) return;
+  consoleQuieted = true;
+  const error = console.error.bind(console);
+  console.error = (...args: unknown[]) => {
+    if (!authenticating.getStore()) error(...args);
+  };
+}
 
 /**
- * botbuilder answers 500 when jsonwebtoken rejects a token (bad signature, "alg: none", not valid
- * yet): those are refusals of the caller, so they become AuthenticationErrors (401).
+ * Refusals (invalid activity, token or tenant) logged at warn, once each, at most `limit` a minute
+ * and without stack traces: a flood of garbage requests cannot flood the log. The count of those
+ * not logged goes with the next line logged.
  */
+export function refusalLogger(log: Logger, limit = 20, windowMs = 60_000) {
+  let windowStart = 0;
+  let logged = 0;
+  let notLogged = 0;
+  return (kind: string, fields: Record<string, unknown> = {}): void => {
+    const now = Date.now();
+    if (now - windowStart >= windowMs) {
+      windowStart = now;
+      logged = 0;
+    }
+    if (logged >= limit) {
+      notLogged++;
+      return;
+    }
+    logged++;
+    log.warn({ kind, ...fields, ...(notLogged ? { notLogged } : {}) }, "request refused");
+    notLogged = 0;
+  };
+}
+
+/** The first line of an error's message, bounded: enough to diagnose, no stack, no token. */
+const reasonOf = (err: unknown) =>
+  String((err as Error)?.message ?? err)
+    .split("\n")[0]!
+    .slice(0, 200);
+
+/** botbuilder's authentication, with one connector client per app id, service URL and audience. */
 class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
   /** Connector clients by app id, service URL and audience (see createConnectorFactory). */
   private readonly clients = new Map<string, Promise<ConnectorClient>>();
-
-  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
-    try {
-      return await super.authenticateRequest(activity, authHeader);
-    } catch (err) {
-      const e = err as Error;
-      if (TOKEN_ERRORS.has(e.name) && !(e instanceof AuthenticationError)) throw new AuthenticationError(e.message, 401);
-      throw err;
-    }
-  }
 
   /**
    * CloudAdapter builds a ConnectorClient for every turn (credentials, pipeline, policies): 4 % of
@@ -89,9 +126,21 @@ class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthenti
   }
 }
 
-export function createAdapter(app: AppContext): CloudAdapter {
+/** The adapter and the authentication it uses (the HTTP edge authenticates before the adapter runs a turn). */
+export class AssureAdapter extends CloudAdapter {
+  constructor(readonly auth: StrictBotFrameworkAuthentication) {
+    super(auth);
+  }
+
+  /** Runs the turn of an activity already authenticated (see createHttpApp). */
+  runAuthenticated(authenticated: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
+    return this.processActivity(authenticated, activity, logic);
+  }
+}
+
+export function createAdapter(app: AppContext): AssureAdapter {
   const auth = new StrictBotFrameworkAuthentication(authOptions(app.config));
-  const adapter = new CloudAdapter(auth);
+  const adapter = new AssureAdapter(auth);
   adapter.onTurnError = async (context, err) => {
     // A proactive turn (the outbox sender's continueConversation) must fail loudly so the sender
     // retries: swallowing it here marked undelivered cards as sent and told the user "Sorry".
@@ -172,7 +221,22 @@ export interface HttpOptions {
   extraRoutes?: (app: express.Express) => void;
 }
 
-export function createHttpApp(appCtx: AppContext, adapter: CloudAdapter, bot: AssureBot, opts: HttpOptions): express.Express {
+/** Activity dates as botbuilder's own entry point leaves them (Date objects, the raw text kept). */
+function withDates(a: Activity): Activity {
+  const raw = a as unknown as Record<string, unknown>;
+  for (const [key, rawKey] of [
+    ["timestamp", "rawTimestamp"],
+    ["localTimestamp", "rawLocalTimestamp"],
+    ["expiration", "rawExpiration"],
+  ] as const)
+    if (typeof raw[key] === "string") {
+      raw[rawKey] = raw[key];
+      raw[key] = new Date(raw[key]);
+    }
+  return a;
+}
+
+export function createHttpApp(appCtx: AppContext, adapter: AssureAdapter, bot: AssureBot, opts: HttpOptions): express.Express {
   const log = appCtx.log;
   const app = express();
   app.disable("x-powered-by");
@@ -197,42 +261,52 @@ export function createHttpApp(appCtx: AppContext, adapter: CloudAdapter, bot: As
   });
 
   const allowed = appCtx.config.ALLOWED_TENANT_IDS;
+  const refused = refusalLogger(log);
+  quietConsoleDuringAuthentication();
   app.post("/api/messages", async (req: Request, res: Response) => {
     const body = req.body as
       { type?: unknown; conversation?: { tenantId?: string }; channelData?: { tenant?: { id?: string } } } | undefined;
     if (!body || typeof body !== "object" || Array.isArray(body) || typeof body.type !== "string") {
+      refused("invalid activity");
       res.status(400).json({ error: "The body must be a Bot Framework activity (JSON with a type)." });
       return;
     }
     const invalid = checkActivity(body);
     if (invalid) {
-      log.info({ reason: invalid }, "activity refused");
+      refused("invalid activity", { reason: invalid });
       res.status(400).json({ error: invalid });
+      return;
+    }
+    const activity = withDates(body as unknown as Activity);
+    // Authenticate first: before that, every refusal is the same 401 (no tenant probing), and
+    // nothing of why (issuer, signature, metadata fetch) reaches the caller.
+    let authenticated: AuthenticateRequestResult;
+    try {
+      const header = req.headers.authorization ?? "";
+      authenticated = await authenticating.run(true, () => adapter.auth.authenticateRequest(activity, header));
+    } catch (err) {
+      refused("invalid token", { reason: reasonOf(err) });
+      res.status(401).json({ error: "Unauthorized" });
       return;
     }
     if (allowed.length > 0) {
       // Both places Teams names the tenant must agree with the list (a forged one in either is refused).
       const named = [body.channelData?.tenant?.id, body.conversation?.tenantId].filter((t) => t !== undefined);
-      const tenant = named[0];
       if (named.length === 0 || !named.every((t) => typeof t === "string" && allowed.includes(t))) {
-        log.warn({ tenant }, "activity from a tenant that is not allowed");
-        res.status(403).json({ error: "This tenant is not allowed to use this bot." });
+        refused("tenant not allowed", { tenant: String(named[0] ?? "").slice(0, 64) });
+        res.status(403).json({ error: "Forbidden" });
         return;
       }
     }
     try {
-      await adapter.process(req, res, (context) => bot.run(context));
+      const reply = await adapter.runAuthenticated(authenticated, activity, (context) => bot.run(context));
+      res.status(reply?.status ?? 200);
+      if (reply?.body !== undefined) res.send(reply.body);
+      res.end();
     } catch (err) {
-      const e = err as Error & { statusCode?: number };
-      if (res.headersSent) {
-        log.error({ err }, "adapter.process failed after answering");
-      } else if (TOKEN_ERRORS.has(e.name) || e.statusCode === 401) {
-        log.warn({ reason: e.message }, "request refused: invalid token");
-        res.status(401).json({ error: "Unauthorized" });
-      } else if (e.name === "ZodError") {
-        res.status(400).json({ error: "The body is not a valid Bot Framework activity." });
-      } else {
-        log.error({ err }, "adapter.process failed");
+      if (res.headersSent) log.error({ err }, "processing an activity failed after answering");
+      else {
+        log.error({ err }, "processing an activity failed");
         res.status(500).json({ error: "internal error" });
       }
     }

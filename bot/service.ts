@@ -4,7 +4,7 @@
 // run the same service.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { backgroundWorkIn, type Config } from "../services/config";
+import { backgroundWorkIn, listenHost, type Config } from "../services/config";
 import { systemClock, type Clock } from "../services/clock";
 import { createLogger, type Logger } from "../services/logger";
 import { createPrisma, openDatabase, type DatabaseHandle } from "../services/db";
@@ -82,9 +82,10 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     },
   });
   const server: Server = await new Promise((resolve) => {
-    const s = http.listen(config.PORT, config.HOST, () => resolve(s));
+    const s = http.listen(config.PORT, listenHost(config), () => resolve(s));
   });
-  const port = (server.address() as AddressInfo).port;
+  const bound = server.address() as AddressInfo;
+  const port = bound.port;
   // Inline: the sender and scheduler run here. Separate: they run in the forked worker, and this
   // process builds neither (nor a Graph client).
   const started = separate
@@ -94,7 +95,11 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
   if (worker) wakeSender = () => worker.wake();
   else if (started) wakeSender = () => started.sender.wake();
   const url = `http://127.0.0.1:${port}`;
-  log.info({ url: `${url}/api/messages`, embeddedDatabase: database.embedded, backgroundWork }, "Assure is listening");
+  // The address really bound (not the one the local URL uses to reach it).
+  log.info(
+    { address: bound.address, port, url: `${url}/api/messages`, embeddedDatabase: database.embedded, backgroundWork },
+    `Assure is listening on ${bound.family === "IPv6" ? `[${bound.address}]` : bound.address}:${port}`,
+  );
 
   return {
     url,

@@ -12,6 +12,7 @@ import {
 import type { AppContext } from "../services/context";
 import { actorByAadId } from "../services/directory/staff";
 import { DomainError, ValidationFailed, UnknownUser } from "../services/errors";
+import { cardTextRules } from "../cards/schemas/common";
 import { requireCapability, type Actor } from "../services/permissions";
 import { saveConversationReference } from "../services/conversations";
 import { cardAttachment, renderCard, CARD_CONTENT_TYPE, type CardJson } from "../cards/render";
@@ -161,7 +162,7 @@ export class AssureBot extends TeamsActivityHandler {
     try {
       requireCapability(actor, route.capability);
       const { verb: _v, ...rest } = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
-      const parsed = route.schema.safeParse(rest);
+      const parsed = cardTextRules.pipe(route.schema).safeParse(rest);
       if (!parsed.success) {
         const fieldErrors = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "card", i.message]));
         throw new ValidationFailed("Some answers are not valid. Nothing was saved from this submission.", fieldErrors);

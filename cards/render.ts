@@ -5,6 +5,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ACData from "adaptivecards-templating";
+import { escapeMarkdown } from "./markdown";
 
 export const templatesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "templates");
 export const CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
@@ -57,9 +58,90 @@ function loadTemplate(name: string): ACData.Template {
   let t = cache.get(name);
   if (!t) {
     t = new ACData.Template(JSON.parse(readFileSync(path.join(templatesDir, `${name}.json`), "utf8")));
+    escapeDataInMarkdown((t as unknown as { _preparedPayload: unknown })._preparedPayload);
     cache.set(name, t);
   }
   return t;
+}
+
+// Text from data is never markdown. Teams renders markdown in TextBlock.text, Fact.title/value
+// and (in the reference renderer) checkbox and radio labels; a template's own literal text there is
+// trusted markdown, and every value an expression puts there (names, concerns, comments: text
+// typed by users) is escaped so it shows literally. Done once per template, on its parsed
+// expressions: no template needs to remember it, and a new template gets it too.
+
+/** An expression as adaptivecards-templating evaluates it (adaptive-expressions' Expression). */
+interface Expr {
+  type: string;
+  children: Expr[];
+  toString(): string;
+  tryEvaluate(memory: unknown, options: unknown): { value: unknown; error?: unknown };
+}
+const isExpr = (v: unknown): v is Expr => !!v && typeof v === "object" && typeof (v as Expr).tryEvaluate === "function";
+
+const escapeValue = (v: unknown): unknown => (typeof v === "string" ? escapeMarkdown(v) : v);
+/** Escapes title/value of facts or choices bound as a whole array ("facts": "${facts}"). */
+const escapeItems = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map((i: unknown) =>
+        i && typeof i === "object" && !Array.isArray(i)
+          ? Object.fromEntries(Object.entries(i).map(([k, x]) => [k, k === "title" || k === "value" ? escapeValue(x) : x]))
+          : i,
+      )
+    : v;
+
+/**
+ * The expression, evaluated with its data escaped. The templating engine evaluates an
+ * interpolated string ("By ${who}, ${when}") child by child, itself, only when the root is a
+ * concat: this wrapper is another type, so it does the same, escaping the non-constant parts.
+ */
+function escaping(e: Expr, escape: (v: unknown) => unknown): Expr {
+  const tryEvaluate = (memory: unknown, options: unknown) => {
+    if (e.type !== "concat") {
+      const r = e.tryEvaluate(memory, options);
+      return r.error ? r : { value: escape(r.value) };
+    }
+    let out = "";
+    for (const child of e.children) {
+      let r: { value: unknown; error?: unknown };
+      try {
+        r = child.tryEvaluate(memory, options);
+      } catch (error) {
+        r = { value: undefined, error };
+      }
+      const text = r.error ? `\${${child.toString()}}` : String(r.value);
+      out += child.type === "Constant" ? text : escapeMarkdown(text);
+    }
+    return { value: out };
+  };
+  // Still an Expression to the engine (prototype chain), evaluated through tryEvaluate.
+  return Object.create(e, { type: { value: "assure.escapeMarkdown" }, tryEvaluate: { value: tryEvaluate } }) as Expr;
+}
+
+function escapeDataInMarkdown(node: unknown): void {
+  if (Array.isArray(node)) {
+    node.forEach(escapeDataInMarkdown);
+    return;
+  }
+  if (!node || typeof node !== "object" || isExpr(node)) return;
+  const o = node as Record<string, unknown>;
+  const wrap = (key: string, escape: (v: unknown) => unknown) => {
+    if (isExpr(o[key])) o[key] = escaping(o[key], escape);
+  };
+  if (o.type === "TextBlock") wrap("text", escapeValue);
+  if (o.type === "Input.Toggle") wrap("title", escapeValue);
+  const items = o.type === "FactSet" ? "facts" : o.type === "Input.ChoiceSet" ? "choices" : undefined;
+  if (items) {
+    wrap(items, escapeItems);
+    if (Array.isArray(o[items]))
+      for (const item of o[items] as unknown[]) {
+        if (!item || typeof item !== "object" || isExpr(item)) continue;
+        const i = item as Record<string, unknown>;
+        if (isExpr(i.title)) i.title = escaping(i.title, escapeValue);
+        if (items === "facts" && isExpr(i.value)) i.value = escaping(i.value, escapeValue);
+      }
+  }
+  for (const v of Object.values(o)) escapeDataInMarkdown(v);
 }
 
 /** Adds an Action.Submit fallback to every Action.Execute (recursively). */

@@ -12,7 +12,8 @@ const csv = z.string().transform((v) =>
 export const configSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
-  HOST: z.string().default("0.0.0.0"),
+  /** Where to listen. Unset: every interface with authentication on, only this machine with it off. */
+  HOST: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
   DATABASE_URL: z.string().url().optional(),
@@ -122,4 +123,12 @@ export function configEnv(config: Config): Record<string, string> {
 /** Authentication is off only when no app id is configured (local development). */
 export function authEnabled(config: Config): boolean {
   return config.MicrosoftAppId !== "";
+}
+
+/**
+ * The address to listen on: HOST when set; otherwise all interfaces only with authentication on.
+ * Without it anyone who can reach the port (and the local chat page) can act as anyone.
+ */
+export function listenHost(config: Config): string {
+  return config.HOST || (authEnabled(config) ? "0.0.0.0" : "127.0.0.1");
 }

@@ -2,6 +2,7 @@
 // (the appendix of case IDs and results), `report trends`, `report quarterly`, `report calibration`
 // (QA only) and `report files` (XLSX and CSV under reports-out/). Who sees what is decided in
 // services/reports (report.monthly / report.team / report.calibration).
+import path from "node:path";
 import { defineRoute, type Command, type RouteRequest } from "../router";
 import { renderCard } from "../../cards/render";
 import { reportMonthSchema, reportQuarterSchema } from "../../cards/schemas/reports";
@@ -62,7 +63,8 @@ export function reportRoutes() {
         return {
           card: renderCard("message", {
             title: "Report files written",
-            text: `Workbook: ${files.xlsx}\n\nCSV: ${files.summaryCsv}, ${files.appendixCsv}\n\nThey are on the Assure server; ask the QA team to share them (a Teams file link is not available yet).`,
+            // File names only: where the server keeps them is nobody's business in a chat.
+            text: `Workbook: ${path.basename(files.xlsx)}\n\nCSV: ${path.basename(files.summaryCsv)}, ${path.basename(files.appendixCsv)}\n\nThey are on the Assure server; ask the QA team to share them (a Teams file link is not available yet).`,
           }),
         };
       },

@@ -1,6 +1,7 @@
 // Survey cards: "survey" lists a person's open surveys (and, for the QA team, the campaigns and a
 // form to open one); the form pages; results; export; close. Business rules are in services/surveys.
 import { z } from "zod";
+import path from "node:path";
 import { defineRoute } from "../router";
 import { renderCard } from "../../cards/render";
 import { campaignRefSchema, openSurveySchema, surveyPageSchema } from "../../cards/schemas/surveys";
@@ -173,7 +174,7 @@ export function surveyRoutes() {
         return {
           card: renderCard("message", {
             title: "Exported",
-            text: `Written on the Assure server: ${files.xlsx} (Excel) and ${files.csv} (CSV).`,
+            text: `Written on the Assure server: ${path.basename(files.xlsx)} (Excel) and ${path.basename(files.csv)} (CSV).`,
           }),
         };
       },

@@ -1,6 +1,7 @@
 // Submitted data of the allocation and self-assessment cards. Ids in card data only name the
 // object; who acts always comes from the authenticated activity.
 import { z } from "zod";
+import { isoDay } from "./common";
 import { SWAP_REASON_MAX } from "../../services/audit/allocation";
 
 const auditId = z.string().uuid("This card does not name a valid audit.");
@@ -25,11 +26,7 @@ export const allocateFormRawSchema = z.object({
 
 export const acceptSchema = z.object({
   auditId,
-  meetingDate: z
-    .string()
-    .trim()
-    .regex(/^(\d{4}-\d{2}-\d{2})?$/, "Choose a date.")
-    .optional(),
+  meetingDate: z.union([z.literal(""), isoDay()]).optional(),
 });
 
 /** The swap reason rule, shown to the user next to the field. */

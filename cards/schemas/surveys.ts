@@ -2,6 +2,7 @@
 // form engine validates them against a schema built from the template, so an invalid page is
 // shown again with its errors and the typed input rather than as a generic error.
 import { z } from "zod";
+import { isoDay } from "./common";
 
 export const campaignRefSchema = z.object({ campaignId: z.uuid("That survey reference is not valid.") });
 
@@ -13,7 +14,7 @@ export const surveyPageSchema = z
   })
   .catchall(z.unknown());
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Please pick a date.");
+const isoDate = isoDay();
 
 export const openSurveySchema = z.object({
   templateId: z.string().regex(/^[a-z0-9-]+$/, "Please choose a form."),

@@ -39,11 +39,11 @@ export async function findAuditWithAnswers(
   return { audit: { ...audit, case: { caseRef } }, answers: rows ?? [] };
 }
 
+// Refusals name nothing about the audit (not its case, status or people): the actor may not see it.
+
 /** The auditor, and only the auditor, may fill in and submit the audit. */
-export function requireAuditor(actor: Actor, audit: { auditorId: string; case: { caseRef: string } }): void {
-  if (audit.auditorId !== actor.id) {
-    throw new NotPermitted(`Only the allocated auditor can fill in or submit the audit of case ${audit.case.caseRef}.`);
-  }
+export function requireAuditor(actor: Actor, audit: { auditorId: string }): void {
+  if (audit.auditorId !== actor.id) throw new NotPermitted("Only the allocated auditor can fill in or submit this audit.");
 }
 
 /**
@@ -66,8 +66,6 @@ export async function mayView(
 
 export async function requireView(db: Db | Tx, actor: Actor, audit: AuditWithCase): Promise<void> {
   if (!(await mayView(db, actor, audit))) {
-    throw new NotPermitted(
-      `You are not the auditor of case ${audit.case.caseRef}, it is not one of your cases and it is not one of your team's audits.`,
-    );
+    throw new NotPermitted("You are not the auditor of this audit, it is not one of your cases and it is not one of your team's audits.");
   }
 }

@@ -1,7 +1,7 @@
 // A page of a form as data: the fields a card shows and the rules its answers must meet. The card
 // template (cards/templates/audit-page.json) draws any list of these; `validateFields` checks a
 // submission against the same list, so what the user sees and what the server accepts cannot drift.
-import { z } from "zod";
+import { DAY_MESSAGE, isValidDay } from "../../cards/schemas/common";
 
 export type FieldKind = "heading" | "info" | "text" | "multiline" | "number" | "choice" | "date" | "toggle";
 
@@ -43,8 +43,6 @@ export function rawString(v: unknown): string {
   return JSON.stringify(v);
 }
 
-const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-
 /**
  * Checks every input of a page. Returns the cleaned values (trimmed strings, "" for empty) and the
  * errors by field id; an empty error map means the whole page may be saved.
@@ -81,7 +79,7 @@ export function validateFields(defs: FieldDef[], data: Record<string, unknown>):
         if (!(f.choices ?? []).some((c) => c.value === v)) errors[f.id] = "Choose one of the options shown.";
         break;
       case "date":
-        if (!isoDay.safeParse(v).success || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) errors[f.id] = "Enter a date (YYYY-MM-DD).";
+        if (!isValidDay(v)) errors[f.id] = DAY_MESSAGE;
         break;
       case "toggle":
         values[f.id] = v === "true" ? "true" : "false";

@@ -132,9 +132,23 @@ export async function calibrationForActor(
   return { from, to: month, rows: await calibration(ctx.db, from, month) };
 }
 
-/** Writes the XLSX and CSV files of the month's report as the actor may see it. */
+/**
+ * Writes the XLSX and CSV files of the month's report as the actor may see it. Only for a month
+ * and theme of an audit cycle that exists, so what a user can make the server write is bounded by
+ * the cycles the QA team created (times the team scopes); a second request overwrites the files.
+ */
 export async function reportFilesForActor(ctx: AppContext, actor: Actor, args: string, dir = "reports-out"): Promise<WrittenFiles> {
-  const view = await monthlyForActor(ctx, actor, parseMonthArgs(args, ctx.clock.now(), ctx.config.TIMEZONE), { areaTrends: true });
+  const parsed = parseMonthArgs(args, ctx.clock.now(), ctx.config.TIMEZONE);
+  const themes = (await ctx.db.auditCycle.findMany({ where: { month: parsed.month }, select: { theme: true } })).map((c) => c.theme);
+  if (themes.length === 0) throw new ValidationFailed(`There is no audit cycle for ${parsed.month}, so there is no report to write.`);
+  if (parsed.theme !== undefined && !themes.includes(parsed.theme)) {
+    const named = themes.filter(Boolean).map((t) => `"${t}"`);
+    throw new ValidationFailed(
+      `No audit cycle of ${parsed.month} has that theme.${named.length ? ` Its themes: ${named.join(", ")}.` : " Its cycle has no theme."}`,
+      { theme: "unknown" },
+    );
+  }
+  const view = await monthlyForActor(ctx, actor, parsed, { areaTrends: true });
   return writeReportFiles(view, dir);
 }
 

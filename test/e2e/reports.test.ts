@@ -1,6 +1,7 @@
 // Reports end to end: the `report` command through /api/messages, scoped by role; the card, the
 // XLSX written for it and direct SQL counts agree; team managers see only their team; calibration
 // is for the QA team only; the scheduled monthly send reaches the right people.
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ExcelJS from "exceljs";
 import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
@@ -118,9 +119,10 @@ describe("the monthly report", () => {
 
   it("agrees with its XLSX cell for cell and with direct SQL counts", async () => {
     const { card } = await h.execute(hos, "report.files", { month: MONTH });
-    const file = /Workbook: (\S+\.xlsx)/.exec(cardText(card))?.[1];
-    expect(file).toBeTruthy();
-    const much = await readSheet(file!, "How much");
+    const name = /Workbook: (\S+\.xlsx)/.exec(cardText(card))?.[1];
+    expect(name).toBeTruthy();
+    const file = path.join("reports-out", name!);
+    const much = await readSheet(file, "How much");
     const shown = (await h.say(hos, `report ${MONTH}`)).cards[0]!;
     const sql = await sqlCounts();
     for (const [label, sqlValue] of [
@@ -133,7 +135,7 @@ describe("the monthly report", () => {
       expect(much.get(label)?.[0], label).toBe(sqlValue);
       if (label !== "Target") expect(fact(shown, label === "Allocated" ? "Cases allocated" : label), label).toBe(String(sqlValue));
     }
-    const grades = await readSheet(file!, "How well");
+    const grades = await readSheet(file, "How well");
     for (const [band, label] of [
       ["inadequate", "Inadequate"],
       ["requires-improvement", "Requires Improvement"],
@@ -142,7 +144,7 @@ describe("the monthly report", () => {
       expect(grades.get(label!)?.[0], label).toBe(sql.grades[band!] ?? 0);
       expect(cardText(shown)).toContain(`${label}: ${grades.get(label!)?.[3]}`);
     }
-    const appendix = await readSheet(file!, "Team appendix");
+    const appendix = await readSheet(file, "Team appendix");
     expect(appendix.size - 1).toBe(sql.allocated);
   });
 });
@@ -162,7 +164,7 @@ describe("team appendix", () => {
     expect(cardText(monthly.cards[0])).not.toMatch(/^By team$/m);
 
     const files = await h.execute(tm, "report.files", { month: MONTH });
-    const file = /Workbook: (\S+\.xlsx)/.exec(cardText(files.card))![1]!;
+    const file = path.join("reports-out", /Workbook: (\S+\.xlsx)/.exec(cardText(files.card))![1]!);
     expect(file).toContain("team-CP");
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);

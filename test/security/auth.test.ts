@@ -2,22 +2,50 @@
 // Bot Framework token (right issuer, audience, signing key, service URL, not expired) reach the bot.
 // The tokens are signed here with a local key published by a local OpenID metadata endpoint,
 // configured through BOTFRAMEWORK_OPENID_METADATA_URL / BOTFRAMEWORK_TOKEN_ISSUER.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { cardText, type Harness, type StaffRef } from "../support/harness";
 import { invokeActionExecute, messageActivity, postToBot, DEFAULT_TENANT_ID } from "../fakes/activities";
 import { snapshot, startLocalIssuer, startSecureHarness, type LocalIssuer } from "./support";
 
 const APP_ID = "6f1c2d3e-0000-4000-8000-a55e0000b07";
 
+/** Posts an activity and returns the status and the body exactly as sent. */
+async function postRaw(url: string, activity: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: JSON.stringify(activity),
+  });
+  return { status: res.status, body: await res.text() };
+}
+
+const OTHER_TENANT = "99999999-9999-4999-8999-999999999999";
+/** What every refused token gets: no reason, no internal detail. */
+const UNAUTHORIZED = JSON.stringify({ error: "Unauthorized" });
+
 describe("Bot Framework token validation", () => {
   let issuer: LocalIssuer;
   let h: Harness;
   let worker: StaffRef;
+  const logLines: string[] = [];
+  // What reaches the console (stderr) while `stderrOpen`: spied before the service starts, as the
+  // real console is when the service runs.
+  const stderr: string[] = [];
+  let stderrOpen = false;
+  let startedAt = 0;
+  const toStderr = (...a: unknown[]) => void (stderrOpen && stderr.push(a.map(String).join(" ")));
 
   beforeAll(async () => {
+    vi.spyOn(console, "error").mockImplementation(toStderr);
+    vi.spyOn(console, "warn").mockImplementation(toStderr);
     issuer = await startLocalIssuer();
+    startedAt = Date.now();
     h = await startSecureHarness({
+      logLevel: "warn",
+      logSink: (l) => logLines.push(l),
       env: (connectorUrl) => ({
+        ALLOWED_TENANT_IDS: DEFAULT_TENANT_ID,
         MicrosoftAppId: APP_ID,
         MicrosoftAppPassword: "test-secret",
         BOTFRAMEWORK_OPENID_METADATA_URL: issuer.metadataUrl,
@@ -29,6 +57,7 @@ describe("Bot Framework token validation", () => {
     worker = await h.one("PRACTITIONER", "CIN");
   });
   afterAll(async () => {
+    vi.restoreAllMocks();
     await h?.close();
     await issuer?.close();
   });
@@ -97,6 +126,18 @@ describe("Bot Framework token validation", () => {
       async () => ({ Authorization: `Bearer ${await issuer.sign({ ...validClaims(), serviceurl: "https://attacker.example/" })}` }),
     ],
     [
+      "a token signed by the trusted key with the issuer of an Entra ID tenant",
+      async () => ({
+        Authorization: `Bearer ${await issuer.sign({ ...validClaims(), iss: `https://sts.windows.net/${DEFAULT_TENANT_ID}/` })}`,
+      }),
+    ],
+    [
+      "a token signed by the trusted key with the Entra ID v2 issuer",
+      async () => ({
+        Authorization: `Bearer ${await issuer.sign({ ...validClaims(), iss: `https://login.microsoftonline.com/${DEFAULT_TENANT_ID}/v2.0` })}`,
+      }),
+    ],
+    [
       "an unsigned token (alg none)",
       async () => {
         const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
@@ -113,12 +154,99 @@ describe("Bot Framework token validation", () => {
     const sentBefore = h.connector.activities.length;
     const hdrs = await headers();
     for (const activity of [invoke(other), messageActivity({ from: h.from(other), serviceUrl: h.connector.url, text: "help" })]) {
-      const res = await postToBot(h.endpoint, activity, hdrs);
+      const res = await postRaw(h.endpoint, activity, hdrs);
       expect(res.status).toBe(401);
+      expect(res.body).toBe(UNAUTHORIZED);
     }
     expect(await snapshot(h.db)).toEqual(before);
     expect(h.connector.activities.length).toBe(sentBefore);
     expect(await h.db.conversationReference.count({ where: { staffId: other.id } })).toBe(0);
+  });
+  it("authenticates before the tenant allow-list: without a token every tenant gets the same 401", async () => {
+    const s = (await h.staffWithRole("PRACTITIONER", "CP"))[2]!;
+    const answers = [];
+    for (const tenantId of [DEFAULT_TENANT_ID, OTHER_TENANT, ""]) {
+      const res = await postRaw(h.endpoint, messageActivity({ from: h.from(s), serviceUrl: h.connector.url, text: "help", tenantId }));
+      answers.push(`${res.status} ${res.body}`);
+    }
+    expect(answers).toEqual([`401 ${UNAUTHORIZED}`, `401 ${UNAUTHORIZED}`, `401 ${UNAUTHORIZED}`]);
+  });
+
+  it("refuses an authenticated activity from a tenant not on the list with 403, touching nothing", async () => {
+    const s = (await h.staffWithRole("PRACTITIONER", "CP"))[3]!;
+    const before = await snapshot(h.db);
+    const token = await issuer.sign(validClaims());
+    const res = await postRaw(
+      h.endpoint,
+      invoke(s, { conversation: { id: "a:other", conversationType: "personal", tenantId: OTHER_TENANT } }),
+      {
+        Authorization: `Bearer ${token}`,
+      },
+    );
+    expect(res.status).toBe(403);
+    expect(res.body).toBe(JSON.stringify({ error: "Forbidden" }));
+    expect(await snapshot(h.db)).toEqual(before);
+  });
+
+  it("logs each refusal once through the logger, at a bounded rate, without stack traces, and writes nothing to stderr", async () => {
+    const s = (await h.staffWithRole("PRACTITIONER", "CP"))[4]!;
+    const expired = await issuer.sign(validClaims(), { expiresIn: Math.floor(Date.now() / 1000) - 600 });
+    const statuses = new Set<number>();
+    stderrOpen = true;
+    try {
+      for (let i = 0; i < 500; i++) {
+        const garbage =
+          i % 3 === 0 ? `Bearer ${randomBytes(64).toString("base64url")}` : i % 3 === 1 ? `Bearer ${expired}` : "Bearer a.b.c";
+        const res = await postRaw(h.endpoint, invoke(s), { Authorization: garbage });
+        statuses.add(res.status);
+      }
+    } finally {
+      stderrOpen = false;
+    }
+    expect([...statuses]).toEqual([401]);
+    expect(stderr).toEqual([]);
+    const refusals = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request refused");
+    // Every test of this harness refuses: at most 20 lines in each minute since it started.
+    const minutes = Math.ceil((Date.now() - startedAt) / 60_000);
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(refusals.length).toBeLessThanOrEqual(20 * (minutes + 1));
+    expect(JSON.stringify(refusals)).not.toMatch(/\\n\s+at |"stack"/);
+    expect(logLines.join("\n")).not.toContain(expired);
+  });
+});
+
+describe("token validation when the signing keys cannot be fetched", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startSecureHarness({
+      env: (connectorUrl) => ({
+        MicrosoftAppId: APP_ID,
+        MicrosoftAppPassword: "test-secret",
+        BOTFRAMEWORK_OPENID_METADATA_URL: "http://127.0.0.1:1/.well-known/openidconfiguration",
+        BOTFRAMEWORK_TOKEN_ISSUER: "https://api.botframework.test",
+        BOTFRAMEWORK_LOGIN_URL: `${connectorUrl}botframework.com`,
+        BOTFRAMEWORK_VALIDATE_AUTHORITY: "false",
+      }),
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("refuses with a bare 401, never a 500 carrying the failed fetch", async () => {
+    const issuer = await startLocalIssuer();
+    try {
+      const s = await h.one("PRACTITIONER", "CP");
+      for (const iss of [issuer.issuer, `https://sts.windows.net/${DEFAULT_TENANT_ID}/`]) {
+        const token = await issuer.sign({ aud: APP_ID, serviceurl: h.connector.url, iss });
+        const res = await postRaw(h.endpoint, messageActivity({ from: h.from(s), serviceUrl: h.connector.url, text: "help" }), {
+          Authorization: `Bearer ${token}`,
+        });
+        expect(`${res.status} ${res.body}`).toBe(`401 ${UNAUTHORIZED}`);
+      }
+    } finally {
+      await issuer.close();
+    }
   });
 });
 
@@ -169,6 +297,18 @@ describe("authentication off", () => {
     try {
       const warn = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => /AUTHENTICATION IS OFF/.test(l.msg));
       expect(warn?.level).toBe(40);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("listens on 127.0.0.1 unless HOST is set, and logs the address it really bound", async () => {
+    const lines: string[] = [];
+    const h = await startSecureHarness({ logLevel: "info", logSink: (l) => lines.push(l), env: () => ({ HOST: "" }) });
+    try {
+      const listening = lines.map((l) => JSON.parse(l) as { msg: string; address?: string }).find((l) => /listening/.test(l.msg));
+      expect(listening?.address).toBe("127.0.0.1");
+      expect(listening?.msg).toContain(`127.0.0.1:${h.service.port}`);
     } finally {
       await h.close();
     }

@@ -535,11 +535,16 @@ describe("authorization matrix", () => {
       const o = e.objects as Extract<VerbExpectation["objects"], { forge: unknown }>;
       it(`${verb}: refused for ${o.intruders.join(", ")}, nothing changed`, async () => {
         forgedOwner = undefined;
+        forgedRaiser = undefined;
         const data = await o.forge(h, p);
         const before = await snapshot(h.db);
+        const parties = ([forgedOwner, forgedRaiser] as (StaffRef | undefined)[]).filter((s): s is StaffRef => !!s).map((s) => s.name);
         for (const who of o.intruders) {
           const r = await h.execute(p[who], verb, data);
           expect(r.text, `${who} on ${verb}`).toMatch(/Not allowed|Not found/);
+          // A refusal says nothing about the object: not its case, not who it belongs to.
+          expect(r.text, `${who} on ${verb}`).not.toMatch(/\b[A-Z]{2}\d{6}\b/);
+          for (const name of parties) expect(r.text, `${who} on ${verb}`).not.toContain(name);
         }
         const after = await snapshot(h.db);
         expect(after.counts).toEqual(before.counts);

@@ -312,3 +312,50 @@ export function buildCorpus(c: CorpusContext): CorpusCase[] {
   });
   return out;
 }
+
+/**
+ * Markdown that Teams (and markdown-it, the reference renderer's processor) would render as markup
+ * if it reached a TextBlock or FactSet as typed: every item carries the marker "INJ" so the card
+ * text it lands in can be found. Line-start constructs (headings, lists, quotes) come after a line
+ * break when joined with "\n".
+ */
+export const markdownCorpus = [
+  "INJ1 [Sign in again](https://evil.example/login)",
+  "INJ2 ![img](https://evil.example/pixel.png)",
+  "INJ3 **URGENT** __bold__ *em* _em_ ~~gone~~ `code`",
+  "# INJ4 heading",
+  "- INJ5 bullet",
+  "* INJ6 bullet",
+  "+ INJ7 bullet",
+  "1. INJ8 numbered",
+  "2) INJ9 numbered",
+  "> INJ10 quote",
+  "INJ11 <at>Head of Service</at>",
+  "INJ12 <b>bold</b> <a href='https://evil.example'>x</a> <img src=x onerror=alert(1)>",
+  "INJ13 &lt;tag&gt; &amp; &#42;",
+  "INJ14 <https://evil.example/auto>",
+  "INJ15 | a | b |",
+  "INJ16 a*b a_b \\* back\\slash",
+];
+
+/** Characters a CommonMark backslash can escape. */
+const ESCAPED = /\\([!-/:-@[-`{-~])/g;
+
+/** The markup constructs left in markdown text (escaped characters are not markup). */
+export function markupIn(markdown: string): string[] {
+  const t = markdown.replace(ESCAPED, "\u0000");
+  const found: string[] = [];
+  const checks: [string, RegExp][] = [
+    ["link or image", /\[[^\]\n]*\]\(/],
+    ["emphasis", /\*\*|__|~~|(^|[\s(])[*_][^\s*_]/m],
+    ["code", /`/],
+    ["heading", /^[ \t]*#/m],
+    ["list", /^[ \t]*([-+*]|\d+[.)])(\s|$)/m],
+    ["quote", /^[ \t]*>/m],
+    ["HTML, mention or autolink", /<[A-Za-z/!?]/],
+    ["entity", /&(#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);/i],
+    ["table", /\|/],
+  ];
+  for (const [name, re] of checks) if (re.test(t)) found.push(name);
+  return found;
+}

@@ -1,10 +1,18 @@
 // Malformed and hostile input posted to /api/messages: no crash, no 5xx, a clear answer (an error
 // card or a 4xx) and the database unchanged except for what is valid (a known user's conversation
 // reference). The corpus grows with the router: every verb is tried with hostile and forged data.
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildRouter } from "../../bot/routes";
-import { cardText, startHarness, type Harness, type StaffRef } from "../support/harness";
-import { buildCorpus, type CorpusCase } from "./corpus";
+import { listTemplates, renderCard } from "../../cards/render";
+import { samplesDir } from "../../cards/validate";
+import { ManualClock } from "../../services/clock";
+import { cardActions, cardText, startHarness, versionOf, type Harness, type StaffRef } from "../support/harness";
+import { auditPageAnswers } from "../support/auditPages";
+import { pageIds } from "../../services/audit/form";
+import { unescapeMarkdown as shownAs } from "../../cards/markdown";
+import { buildCorpus, markdownCorpus, markupIn, type CorpusCase } from "./corpus";
 import { snapshot } from "./support";
 
 describe("hostile input corpus", () => {
@@ -99,6 +107,189 @@ describe("hostile input corpus", () => {
     });
     expect(res.status).toBe(413);
     expect(await res.text()).toMatch(/too large/i);
+  });
+});
+
+/** The texts of a card that Teams renders as markdown: TextBlock, facts, checkbox and radio labels. */
+function markdownTexts(card: unknown): string[] {
+  const out: string[] = [];
+  const walk = (n: unknown) => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!n || typeof n !== "object") return;
+    const o = n as Record<string, unknown>;
+    if (o.type === "TextBlock" && typeof o.text === "string") out.push(o.text);
+    if (o.type === "Input.Toggle" && typeof o.title === "string") out.push(o.title);
+    const shown = o.type === "FactSet" ? { list: o.facts, keys: ["title", "value"] } : { list: o.choices, keys: ["title"] };
+    if ((o.type === "FactSet" || o.type === "Input.ChoiceSet") && Array.isArray(shown.list))
+      for (const i of shown.list as Record<string, unknown>[]) for (const k of shown.keys) if (typeof i?.[k] === "string") out.push(i[k]);
+    for (const [k, v] of Object.entries(o)) if (k !== "fallback" && typeof v === "object") walk(v);
+  };
+  walk(card);
+  return out;
+}
+
+/** Markup from the corpus left in these cards, and corpus items no card shows literally. */
+function injected(cards: unknown[]): { markup: string[]; notShown: string[] } {
+  const texts = cards.flatMap(markdownTexts).filter((t) => shownAs(t).includes("INJ"));
+  const markup = texts.flatMap((t) => markupIn(t).map((m) => `${m} in ${JSON.stringify(t.slice(0, 120))}`));
+  const shown = texts.map(shownAs).join("\n");
+  return { markup, notShown: markdownCorpus.filter((m) => !shown.includes(m)) };
+}
+
+describe("text one person types is never markup in a card another person sees", () => {
+  const typed = markdownCorpus.join("\n");
+
+  it("every template shows data as text: each sample with every string replaced by the corpus", () => {
+    const problems: string[] = [];
+    for (const name of listTemplates()) {
+      const file = path.join(samplesDir, `${name}.json`);
+      const raw = JSON.parse(readFileSync(file, "utf8")) as unknown;
+      for (const sample of Array.isArray(raw) ? raw : [raw]) {
+        const hostile = JSON.parse(JSON.stringify(sample), (_k, v: unknown) => (typeof v === "string" ? typed : v)) as Record<
+          string,
+          unknown
+        >;
+        const { markup } = injected([renderCard(name, hostile)]);
+        problems.push(...markup.map((m) => `${name}: ${m}`));
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  describe("through /api/messages, to the people the cards are delivered to", () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness({ clock: new ManualClock("2026-12-01T09:00:00Z") });
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
+    /** Every card the connector delivered to anyone but `author`. */
+    const cardsNotTo = (author: StaffRef) =>
+      h.connector.activities
+        .filter((a) => a.conversationId !== h.conversationOf(author))
+        .flatMap((a) => (a.body?.attachments ?? []).map((x) => x.content));
+
+    it("an escalation's concern and informal attempt, on the stage owners' cards", async () => {
+      const iro = await h.one("IRO");
+      const c = await h.db.case.findFirstOrThrow({ where: { worker: { roles: { has: "PRACTITIONER" } } }, orderBy: { caseRef: "asc" } });
+      const r = await h.execute(iro, "escalation.raise", { caseRef: c.caseRef, type: "iro-cla", concern: typed, informal: typed });
+      expect(r.text).toMatch(/Stage 1 of 4/);
+      const esc = await h.db.escalation.findFirstOrThrow({ where: { raiserId: iro.id } });
+      for (const id of esc.stageOwnerIds) await h.install((await h.db.staff.findUniqueOrThrow({ where: { id } })) as StaffRef);
+      await h.drainOutbox();
+      const delivered = cardsNotTo(iro);
+      expect(delivered.length).toBeGreaterThan(0);
+      expect(injected(delivered)).toEqual({ markup: [], notShown: [] });
+    });
+
+    it("an audit's evidence and action text, on the practitioner's action card and the manager's read-only view", async () => {
+      const auditor = await h.one("DEPUTY_TEAM_MANAGER", "CIN");
+      const c = await h.db.case.findFirstOrThrow({
+        where: { teamId: "CP", worker: { roles: { has: "PRACTITIONER" } } },
+        include: { worker: true },
+      });
+      const cycle = await h.db.auditCycle.create({
+        data: { month: "2026-12", theme: "markup", target: 1, seed: "markup", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
+      });
+      const audit = await h.db.audit.create({
+        data: {
+          cycleId: cycle.id,
+          caseId: c.id,
+          auditorId: auditor.id,
+          practitionerId: c.workerId!,
+          managerId: c.worker!.lineManagerId,
+          teamId: c.teamId,
+          status: "accepted",
+          dueDate: new Date("2027-01-31"),
+          gradeScaleId: h.service.ctx.config.GRADE_SCALE,
+        },
+      });
+      const practitioner = (await h.db.staff.findUniqueOrThrow({ where: { id: c.workerId! } })) as StaffRef;
+      const manager = (await h.db.staff.findUniqueOrThrow({ where: { id: c.worker!.lineManagerId! } })) as StaffRef;
+      await h.install(practitioner);
+      const answers = {
+        evidence: markdownCorpus.slice(0, 4).join("\n"),
+        grade: "4",
+        actions: [{ what: typed, who: practitioner.id, when: "2026-12-11" }],
+      };
+      let card = (await h.execute(auditor, "audit.open", { auditId: audit.id })).card;
+      for (const page of pageIds()) {
+        if (page === "review") break;
+        const data = { auditId: audit.id, page, version: versionOf(card), nav: "next", ...auditPageAnswers(card, page, answers) };
+        card = (await h.execute(auditor, "audit.page.save", data)).card;
+      }
+      const submitted = await h.execute(auditor, "audit.submit", cardActions(card).find((a) => a.verb === "audit.submit")!.data);
+      expect(submitted.text).toMatch(/Audit submitted/);
+      await h.drainOutbox();
+      const view = (await h.execute(manager, "audit.view", { auditId: audit.id })).card;
+      const delivered = [...cardsNotTo(auditor), view];
+      expect(cardText(delivered)).toContain("INJ1");
+      expect(injected(delivered)).toEqual({ markup: [], notShown: [] });
+    });
+  });
+});
+
+describe("input the server cannot or should not take: bounded, refused clearly, no server paths", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ clock: new ManualClock("2026-12-01T09:00:00Z") });
+    await h.db.auditCycle.create({
+      data: { month: "2026-11", theme: "", target: 1, seed: "files", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  const written = (needle: string) => (existsSync("reports-out") ? readdirSync("reports-out").filter((f) => f.includes(needle)) : []);
+
+  it("report.files writes only for the month and theme of an audit cycle, and names the files without their path", async () => {
+    const hos = await h.one("HEAD_OF_SERVICE");
+    for (const [month, theme] of [
+      ["2026-11", "Bounded check 1"],
+      ["2026-11", "Bounded check 2"],
+      ["2031-07", undefined],
+    ]) {
+      const r = await h.execute(hos, "report.files", { month, theme });
+      expect(r.text).toMatch(/no audit cycle/i);
+    }
+    expect(written("bounded-check")).toEqual([]);
+    expect(written("2031-07")).toEqual([]);
+    const ok = await h.execute(hos, "report.files", { month: "2026-11" });
+    expect(ok.text).toContain("Workbook: audit-at-a-glance-2026-11.xlsx");
+    expect(ok.text).not.toContain("reports-out");
+    expect(ok.text).not.toMatch(/[\\/]\S+\.(xlsx|csv)/);
+  });
+
+  // Text and dates the database or the date code cannot take: refused with a clear message.
+
+  it("a NUL byte in an escalation's concern: the form says what is wrong, nothing is stored", async () => {
+    const iro = await h.one("IRO");
+    const c = await h.db.case.findFirstOrThrow({ orderBy: { caseRef: "asc" } });
+    const before = await snapshot(h.db);
+    const r = await h.execute(iro, "escalation.raise", {
+      caseRef: c.caseRef,
+      type: "iro-cla",
+      concern: "Plan\u0000 late",
+      informal: "Asked",
+    });
+    expect(r.text).toContain("concern: Text cannot contain control characters (such as NUL)");
+    expect(r.text).not.toMatch(/Something went wrong/i);
+    expect((await snapshot(h.db)).history).toEqual(before.history);
+    expect(await h.db.escalation.count()).toBe(0);
+  });
+
+  it.each([
+    ["closesOn", "9999-12-31"],
+    ["closesOn", "2026-02-30"],
+    ["opensOn", "0000-01-01"],
+  ])("survey.open with %s %s: a clear message, no campaign", async (field, day) => {
+    const qa = await h.one("QA_TEAM");
+    const data = { templateId: "health-check", audience: "all", opensOn: "2026-12-01", closesOn: "2026-12-14", [field]: day };
+    const r = await h.execute(qa, "survey.open", data);
+    expect(r.text).toContain(`${field}: Enter a date (YYYY-MM-DD) between 2000 and 2099.`);
+    expect(r.text).not.toMatch(/Something went wrong/i);
+    expect(await h.db.surveyCampaign.count()).toBe(0);
   });
 });
 

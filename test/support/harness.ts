@@ -1,6 +1,7 @@
 // The end-to-end harness: the real service (HTTP, bot, services, PostgreSQL) with Teams replaced
 // only at its HTTP boundary by the fake Bot Connector. Tests act as staff members by posting real
 // Teams activities to /api/messages and read what the bot sent back from the fake.
+import { unescapeMarkdown } from "../../cards/markdown";
 import { loadConfig } from "../../services/config";
 import { ManualClock, type Clock } from "../../services/clock";
 import { createLogger } from "../../services/logger";
@@ -136,7 +137,8 @@ export function cardText(card: unknown): string {
     for (const [k, v] of Object.entries(o)) if (k !== "fallback" && typeof v === "object") walk(v);
   };
   walk(card);
-  return out.join("\n");
+  // As Teams shows it: text from data is markdown-escaped (cards/render.ts).
+  return unescapeMarkdown(out.join("\n"));
 }
 
 /** Buttons (verb and title) on a card. */
