@@ -1,5 +1,6 @@
-// `npm run test:client`: the checks through a real Microsoft client (test/client/), too slow for
-// `npm test`. One file at a time; every step has its own bounded timeout.
+// `npm run test:client`: the checks in headless Chromium (test/client/): the round trip through a
+// real Microsoft client (the Agents Playground) and the local chat page, too slow for `npm test`.
+// One file at a time; every step has its own bounded timeout.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({

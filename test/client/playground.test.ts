@@ -112,7 +112,7 @@ afterAll(async () => {
 describe("the Microsoft 365 Agents Playground, in front of Assure", () => {
   it("shows the welcome card the bot sends when the Playground installs it", async () => {
     await expect.poll(() => cards.count(), { timeout: STEP_MS }).toBeGreaterThanOrEqual(1);
-    await expect.poll(() => cards.first().innerText()).toMatch(/Assure/);
+    await expect.poll(() => cards.first().innerText(), { timeout: STEP_MS }).toMatch(/Assure/);
     await shot("01-installed");
   });
 
@@ -120,7 +120,7 @@ describe("the Microsoft 365 Agents Playground, in front of Assure", () => {
     const before = await cards.count();
     await send("help");
     await expect.poll(() => cards.count(), { timeout: STEP_MS }).toBe(before + 1);
-    await expect.poll(() => cards.last().innerText()).toMatch(/What Assure can do for you/);
+    await expect.poll(() => cards.last().innerText(), { timeout: STEP_MS }).toMatch(/What Assure can do for you/);
     await shot("02-help");
   });
 
@@ -140,10 +140,10 @@ describe("the Microsoft 365 Agents Playground, in front of Assure", () => {
     await send("report 2026-12");
     await expect.poll(() => cards.count(), { timeout: STEP_MS }).toBe(before + 1);
     const report = cards.last();
-    await expect.poll(() => report.innerText()).toMatch(/How much did we do\?/i);
+    await expect.poll(() => report.innerText(), { timeout: STEP_MS }).toMatch(/How much did we do\?/i);
     // Teams' chart elements: the "how much" bars and the grades donut are drawn as SVG.
     const charts = report.locator("svg");
-    await expect.poll(() => charts.count()).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => charts.count(), { timeout: STEP_MS }).toBeGreaterThanOrEqual(2);
     expect(await charts.first().textContent()).toMatch(/Target.*Allocated.*Returned/);
     expect(await report.locator("svg rect, svg path").count()).toBeGreaterThan(3);
     const text = await report.innerText();
