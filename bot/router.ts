@@ -37,6 +37,8 @@ export interface Command {
   description: string;
   /** Shown as a button on the help card. */
   button?: string;
+  /** Listed in help only on a local development run (authentication off, NODE_ENV=development). */
+  devOnly?: boolean;
 }
 
 export const defineRoute = <S extends z.ZodTypeAny>(r: Route<S>): Route<S> => r;

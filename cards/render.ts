@@ -144,7 +144,10 @@ function escapeDataInMarkdown(node: unknown): void {
   for (const v of Object.values(o)) escapeDataInMarkdown(v);
 }
 
-/** Adds an Action.Submit fallback to every Action.Execute (recursively). */
+/**
+ * Adds an Action.Submit fallback to every Action.Execute, and a placeholder to every dropdown that
+ * has none (a dropdown with no value otherwise shows an empty box) (recursively).
+ */
 function addFallbacks(node: unknown): void {
   if (Array.isArray(node)) {
     node.forEach(addFallbacks);
@@ -157,6 +160,7 @@ function addFallbacks(node: unknown): void {
     o.data = data;
     o.fallback = { type: "Action.Submit", title: o.title, data: { ...data, verb: o.verb } };
   }
+  if (o.type === "Input.ChoiceSet" && o.style !== "expanded" && !o.isMultiSelect && o.placeholder === undefined) o.placeholder = "Choose…";
   // A card's `refresh` action is invoked by Teams itself: it takes no Action.Submit fallback.
   for (const [k, v] of Object.entries(o)) if (k !== "refresh") addFallbacks(v);
 }

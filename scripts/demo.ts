@@ -14,6 +14,10 @@ import { pageIds } from "../services/audit/form";
 import { planSupervision } from "../services/supervision/plan";
 import { buildMonthlyView } from "../services/reports";
 import { writeReportFiles } from "../services/reports/files";
+import { bandById, getGradeScale } from "../services/catalogue";
+import { roleLabel } from "../services/directory/roles";
+import { STATUS_LABELS } from "../services/audit/lists";
+import type { Role } from "../generated/prisma/enums";
 
 type Card = Record<string, unknown>;
 const MONTH = "2026-12";
@@ -104,6 +108,8 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
   const { clock } = opts;
   const print = opts.print ?? ((line: string) => console.log(line));
   const ctx = h.service.ctx;
+  const scale = getGradeScale(ctx.config.GRADE_SCALE);
+  const bandLabel = (id: string | null) => (id && bandById(scale, id)?.label) || "not graded";
   const jobs = async (step: string) => {
     const r = await runDueJobs(ctx, buildJobHandlers());
     check(step, r.failed === 0, `${r.failed} scheduled job(s) failed`);
@@ -200,7 +206,7 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
     check("audit review", !!submit, `the review page of ${a.case.caseRef} has no Submit button`);
     expectOk("submit audit", await h.execute(auditor, "audit.submit", submit!.data), /submitted|inadequate/i);
     submitted.push({ auditId: a.id, caseRef: a.case.caseRef, grade: plan.grade, auditor, worker });
-    const band = (await h.db.audit.findUniqueOrThrow({ where: { id: a.id } })).gradeBand;
+    const band = bandLabel((await h.db.audit.findUniqueOrThrow({ where: { id: a.id } })).gradeBand);
     print(
       `  ${auditor.name} audits case ${a.case.caseRef}: grade ${plan.grade} (${band}), child feedback ${plan.childFeedback ? "obtained" : "not obtained"}`,
     );
@@ -219,7 +225,12 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
     );
     inadequateRecipients += got.length;
     print(
-      `Inadequate chain for ${s.caseRef}: cards reach ${got.length} people (worker, ${["TEAM_MANAGER", "SERVICE_MANAGER", "HEAD_OF_SERVICE", "ASSISTANT_DIRECTOR", "QA_TEAM"].filter((r) => roles.has(r as never)).join(", ")})`,
+      `Inadequate chain for ${s.caseRef}: cards reach ${got.length} people (worker, ${(
+        ["TEAM_MANAGER", "SERVICE_MANAGER", "HEAD_OF_SERVICE", "ASSISTANT_DIRECTOR", "QA_TEAM"] as Role[]
+      )
+        .filter((r) => roles.has(r))
+        .map(roleLabel)
+        .join(", ")})`,
     );
   }
   print(`Auditors complete ${submitted.length} audits through the form (${inadequate.length} Inadequate)`);
@@ -291,7 +302,7 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
   await h.drainOutbox();
   const moderated = await h.db.audit.findUniqueOrThrow({ where: { id: m.auditId } });
   print(
-    `Moderation of ${caseRef}: ${moderator.name} disagrees, ${auditor.name} accepts Requires Improvement (4), ${approver!.name} approves: Good → ${moderated.moderatedBand}`,
+    `Moderation of ${caseRef}: ${moderator.name} disagrees, ${auditor.name} accepts Requires Improvement (4), ${approver!.name} approves: Good → ${bandLabel(moderated.moderatedBand)}`,
   );
 
   // 10. An IRO raises an escalation; it climbs a stage when the deadline passes.
@@ -313,7 +324,7 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
   check("escalation timeout", climbed.stage === 2, `the escalation is at stage ${climbed.stage}, expected 2`);
   const owner = await staff(climbed.stageOwnerIds[0]!);
   check("escalation timeout", !!latestCard(owner, /Stage 2 of 4/), `${owner.name} did not get the Stage 2 card`);
-  print(`No response by the deadline: the escalation climbs to Stage 2 (${owner.name}, ${owner.roles.join("/")})`);
+  print(`No response by the deadline: the escalation climbs to Stage 2 (${owner.name}, ${owner.roles.map(roleLabel).join(", ")})`);
 
   // 11. Supervision: sessions booked from the rules, reminders before they are due.
   const cpStaff = await h.db.staff.findMany({ where: { teamId: "CP", active: true }, select: { id: true } });
@@ -354,13 +365,16 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
   }
   const statuses = await h.db.audit.groupBy({ by: ["status"], where: { cycle: { month: MONTH } }, _count: { _all: true } });
   const auditsByStatus = Object.fromEntries(statuses.map((s) => [s.status, s._count._all]));
-  const fmt = (o: Record<string, number>) =>
+  // Printed in words: a card's template name without hyphens, an audit status as the cards name it.
+  const fmt = (o: Record<string, number>, label: (k: string) => string) =>
     Object.entries(o)
       .sort((a, b) => b[1] - a[1])
-      .map(([k, v]) => `${k} ${v}`)
+      .map(([k, v]) => `${label(k)} ${v}`)
       .join(", ");
-  print(`Summary: cards delivered: ${fmt(cardsByKind)}`);
-  print(`Summary: audits by status: ${fmt(auditsByStatus)}`);
+  const kindLabel = (k: string) => k.replace(/-/g, " ").replace(" (update)", " (updated in place)");
+  const statusLabel = (k: string) => (STATUS_LABELS[k] ?? k.replace(/_/g, " ")).split(":")[0]!;
+  print(`Summary: cards delivered: ${fmt(cardsByKind, kindLabel)}`);
+  print(`Summary: audits by status: ${fmt(auditsByStatus, statusLabel)}`);
 
   return {
     allocated: audits.length,

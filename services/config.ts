@@ -73,6 +73,8 @@ export const configSchema = z.object({
   SCHEDULER_POLL_MS: z.coerce.number().int().min(50).default(5000),
 
   GRADE_SCALE: z.string().default("collaborative-0-6"),
+  /** The authority's case record system as practitioners call it ("LiquidLogic", "Mosaic"…), named on cards. */
+  CASE_RECORD_SYSTEM: z.string().trim().min(1).default("the case record system"),
   MIN_GROUP_SIZE: z.coerce.number().int().min(1).default(5),
   AUDIT_REPEAT_WINDOW_MONTHS: z.coerce.number().int().min(0).default(6),
 
@@ -121,7 +123,7 @@ export function configEnv(config: Config): Record<string, string> {
 }
 
 /** Authentication is off only when no app id is configured (local development). */
-export function authEnabled(config: Config): boolean {
+export function authEnabled(config: Pick<Config, "MicrosoftAppId">): boolean {
   return config.MicrosoftAppId !== "";
 }
 

@@ -9,7 +9,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import { EventEmitter } from "node:events";
 import type { AppContext } from "../../services/context";
+import { deliverHeldNow, heldDeliveries, heldUntilText, mayDeliverHeldNow } from "../../services/delivery/held";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -51,6 +53,34 @@ export function mountDevChat(app: Express, ctx: AppContext): void {
     const after = Number(req.query.after ?? 0);
     res.json(messages.filter((m) => m.conversationId === conv && m.seq > after));
   });
+  // The bot's messages pushed as they arrive (server-sent events), so a reply shows at once.
+  const arrivals = new EventEmitter().setMaxListeners(0);
+  app.get("/dev/events", (req, res) => {
+    const conv = String(req.query.conversation ?? "");
+    let after = Number(req.get("last-event-id") ?? req.query.after ?? 0);
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+    const push = () => {
+      for (const m of messages.filter((x) => x.conversationId === conv && x.seq > after)) {
+        after = m.seq;
+        res.write(`id: ${m.seq}\ndata: ${JSON.stringify(m)}\n\n`);
+      }
+    };
+    push();
+    arrivals.on(conv, push);
+    const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
+    req.on("close", () => {
+      clearInterval(keepAlive);
+      arrivals.off(conv, push);
+    });
+  });
+  // Cards held by quiet hours, and releasing them (development only).
+  app.get("/dev/held", async (_req, res) => {
+    const { count, until } = await heldDeliveries(ctx.db, ctx.clock.now());
+    res.json({ count, until: until ? heldUntilText(until, ctx.config.TIMEZONE) : null, canDeliverNow: mayDeliverHeldNow(ctx.config) });
+  });
+  app.post("/dev/deliver-now", async (_req, res) => {
+    res.json({ released: await deliverHeldNow(ctx.db, ctx.config, ctx.clock.now()) });
+  });
 
   // The minimal Bot Connector the bot talks to when activities come from this page.
   const connector = express.Router();
@@ -65,6 +95,7 @@ export function mountDevChat(app: Express, ctx: AppContext): void {
       existing.seq = ++seq;
     } else messages.push({ id, conversationId, seq: ++seq, activity });
     if (messages.length > 2000) messages.splice(0, messages.length - 2000);
+    arrivals.emit(conversationId);
     return id;
   };
   connector.post(["/v3/conversations/:cid/activities", "/v3/conversations/:cid/activities/:aid"], (req: Request, res: Response) => {

@@ -1,6 +1,8 @@
 // Allocation (QA team), accept / swap (the auditor) and the self-assessment (the practitioner).
 // Thin: validate with the card's zod schema, call the service with the authenticated actor,
 // render the card. Validation problems re-show the card with what the person typed.
+import type { Config } from "../../services/config";
+import { mayDeliverHeldNow } from "../../services/delivery/held";
 import { z } from "zod";
 import { defineRoute, type Command } from "../router";
 import { renderCard } from "../../cards/render";
@@ -62,11 +64,15 @@ function allocateForm(app: AppContext, typed: Record<string, unknown> = {}, erro
   });
 }
 
-export function summaryCard(s: AllocationSummary) {
-  return renderCard("audit-allocation-summary", summaryCardData(s));
+export function summaryCard(s: AllocationSummary, config: Config) {
+  return renderCard("audit-allocation-summary", summaryCardData(s, config));
 }
 
-export function summaryCardData(s: AllocationSummary): Record<string, unknown> {
+export function summaryCardData(
+  s: AllocationSummary,
+  config: Pick<Config, "QUIET_HOURS_START" | "QUIET_HOURS_END" | "MicrosoftAppId" | "NODE_ENV">,
+): Record<string, unknown> {
+  const deliverNow = !!s.heldUntil && mayDeliverHeldNow(config);
   const counts = s.loads.map((l) => l.count);
   const min = counts.length ? Math.min(...counts) : 0;
   const max = counts.length ? Math.max(...counts) : 0;
@@ -79,11 +85,15 @@ export function summaryCardData(s: AllocationSummary): Record<string, unknown> {
     ? "This month and theme were allocated before; nothing was allocated twice. This is what that run allocated."
     : s.dryRun
       ? "This is what allocation would do. Press “Allocate these” to allocate exactly this (same seed)."
-      : "Each auditor has an allocation card; each practitioner and their manager were told who audits which case, and the practitioner has the self-assessment.";
+      : s.heldUntil
+        ? `Quiet hours: the auditors' allocation cards, the practitioners' and managers' notices and the self-assessments are held until ${s.heldUntil} (Assure sends no cards from ${config.QUIET_HOURS_START} to ${config.QUIET_HOURS_END} or on non-working days).` +
+          (deliverNow ? ' This is a development run: press "Deliver now" or type "deliver now" to send them now.' : "")
+        : "Each auditor has an allocation card; each practitioner and their manager were told who audits which case, and the practitioner has the self-assessment.";
   return {
     heading,
     intro,
     preview: s.dryRun && !s.alreadyAllocated,
+    deliverNow,
     month: s.month,
     monthValue: s.month,
     theme: s.theme ? s.theme.label : "No theme",
@@ -128,7 +138,7 @@ export function allocationRoutes() {
             seed: d.seed || undefined,
             dryRun,
           });
-          return { card: summaryCard(summary) };
+          return { card: summaryCard(summary, app.config) };
         } catch (err) {
           if (err instanceof ValidationFailed) return { card: allocateForm(app, data, err.fieldErrors, err.message) };
           throw err;

@@ -3,6 +3,7 @@ import { defineRoute, type Router } from "../router";
 import { renderCard } from "../../cards/render";
 import { may } from "../../services/permissions";
 import { roleLabel } from "../../services/directory/roles";
+import { mayDeliverHeldNow } from "../../services/delivery/held";
 
 export function helpRoutes(router: Router) {
   return [
@@ -10,10 +11,11 @@ export function helpRoutes(router: Router) {
       verb: "help.show",
       capability: "help.show",
       schema: z.object({}).passthrough(),
-      async handle({ actor }) {
+      async handle({ app, actor }) {
+        const dev = mayDeliverHeldNow(app.config);
         const allowed = router.commands.filter((c) => {
           const route = router.get(c.verb);
-          return route && may(actor, route.capability);
+          return route && may(actor, route.capability) && (!c.devOnly || dev);
         });
         return {
           card: renderCard("help", {

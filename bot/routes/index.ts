@@ -54,7 +54,15 @@ export function buildRouter(): Router {
     { words: "my supervision", verb: "supervision.show", description: "Your supervision schedule" },
   );
   router.add(...outboxRoutes());
-  router.command({ words: "outbox", verb: "outbox.view", description: "Delivery status of Assure's messages (QA team)" });
+  router.command(
+    { words: "outbox", verb: "outbox.view", description: "Delivery status of Assure's messages (QA team)" },
+    {
+      words: "deliver now",
+      verb: "outbox.deliverNow",
+      description: "Development only: send the cards quiet hours are holding now",
+      devOnly: true,
+    },
+  );
   router.add(...reportRoutes());
   router.command(...reportCommands);
   return router;

@@ -3,6 +3,7 @@
 // theme; each goes to an auditor (Deputy TM and above) from another team, spread evenly; a case
 // audited within AUDIT_REPEAT_WINDOW_MONTHS is left out. The auditor accepts or asks to swap (with
 // a reason): a swap moves the audit to a peer, never drops it.
+import { heldUntilText } from "../delivery/held";
 import { randomBytes, randomUUID } from "node:crypto";
 import type { AppContext } from "../context";
 import { quietHours } from "../context";
@@ -95,6 +96,8 @@ export interface AllocationSummary {
   unassignable: string[];
   declines: number;
   ms: number;
+  /** When the cards this run wrote are held by quiet hours: until when ("Mon 7 Dec, 08:00"). */
+  heldUntil?: string;
 }
 
 function validateOptions(o: AllocateOptions): { month: string; target: number } {
@@ -299,7 +302,14 @@ export async function allocateMonth(ctx: AppContext, actor: Actor | null, opts: 
             c.workerId,
             `audit:${id}:self-assessment`,
             "audit-self-assessment",
-            selfAssessmentCardData({ auditId: id, caseRef: c.caseRef, dueDate: isoDate(due), answers: {}, status: "pending" }),
+            selfAssessmentCardData({
+              caseRecordSystem: ctx.config.CASE_RECORD_SYSTEM,
+              auditId: id,
+              caseRef: c.caseRef,
+              dueDate: isoDate(due),
+              answers: {},
+              status: "pending",
+            }),
             selfAssessmentCardKey(id),
           );
         }
@@ -322,7 +332,8 @@ export async function allocateMonth(ctx: AppContext, actor: Actor | null, opts: 
       },
       { timeout: 120_000 },
     );
-    return { ...summary, cycleId, ms: performance.now() - started };
+    const heldUntil = notBefore > now ? heldUntilText(notBefore, ctx.config.TIMEZONE) : undefined;
+    return { ...summary, cycleId, heldUntil, ms: performance.now() - started };
   } catch (err) {
     if ((err as { code?: string }).code === "P2002") {
       // Another run for the same month and theme won the race: show what it allocated.

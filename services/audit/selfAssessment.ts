@@ -38,6 +38,8 @@ export function selfAssessmentCardData(s: {
   status: string;
   errors?: Record<string, string>;
   note?: string;
+  /** Where practitioners complete the audit form (the CASE_RECORD_SYSTEM setting). */
+  caseRecordSystem: string;
 }): Record<string, unknown> {
   const t = template();
   const readOnly = s.status === "submitted";
@@ -45,7 +47,7 @@ export function selfAssessmentCardData(s: {
     auditId: s.auditId,
     caseRef: s.caseRef,
     title: t.title,
-    description: t.description ?? "",
+    description: (t.description ?? "").replaceAll("{caseRecordSystem}", s.caseRecordSystem),
     dueDate: fmt(s.dueDate),
     readOnly,
     status: readOnly
@@ -153,6 +155,7 @@ export async function selfAssessmentCard(ctx: AppContext, actor: Actor, auditId:
   const sa = await load(ctx.db, auditId);
   requireSelfAssessor(actor, sa);
   return selfAssessmentCardData({
+    caseRecordSystem: ctx.config.CASE_RECORD_SYSTEM,
     auditId,
     caseRef: sa.audit.case.caseRef,
     dueDate: sa.dueDate.toISOString(),
@@ -174,6 +177,7 @@ export async function selfAssessmentCardWithErrors(
   const answers: SelfAssessmentAnswers = {};
   for (const [k, v] of Object.entries(typed)) if (typeof v === "string" || typeof v === "number") answers[k] = v;
   return selfAssessmentCardData({
+    caseRecordSystem: ctx.config.CASE_RECORD_SYSTEM,
     auditId,
     caseRef: sa.audit.case.caseRef,
     dueDate: sa.dueDate.toISOString(),
@@ -211,7 +215,14 @@ export async function saveSelfAssessment(
       before: { status: sa.status, answers: sa.answers },
       after: { status, answers },
     });
-    const data = selfAssessmentCardData({ auditId, caseRef: sa.audit.case.caseRef, dueDate: sa.dueDate.toISOString(), answers, status });
+    const data = selfAssessmentCardData({
+      caseRecordSystem: ctx.config.CASE_RECORD_SYSTEM,
+      auditId,
+      caseRef: sa.audit.case.caseRef,
+      dueDate: sa.dueDate.toISOString(),
+      answers,
+      status,
+    });
     if (opts.submit) {
       await cancelJobs(tx, reminderKey(auditId));
       await enqueueCardUpdate(tx, {
@@ -281,6 +292,7 @@ export const selfAssessmentReminder: JobHandler = async (tx, ctx, data) => {
     payload: {
       template: "audit-self-assessment",
       data: selfAssessmentCardData({
+        caseRecordSystem: ctx.config.CASE_RECORD_SYSTEM,
         auditId,
         caseRef: sa.audit.case.caseRef,
         dueDate: due,

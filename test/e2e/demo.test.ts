@@ -53,4 +53,12 @@ describe("npm run demo", () => {
     expect(result.cardsByKind["audit-inadequate"]).toBe(result.inadequateRecipients);
     expect(lines.at(-1)).toMatch(/^Summary: audits by status/);
   });
+
+  it("prints roles, grades and statuses in words, not as stored names", () => {
+    const printed = lines.join("\n");
+    expect(printed).not.toMatch(/\b[A-Z]+_[A-Z_]+\b/); // TEAM_MANAGER, HEAD_OF_SERVICE
+    expect(printed).not.toMatch(/requires-improvement|\((?:inadequate|good|outstanding)\)|\bin_progress\b/);
+    expect(printed).toMatch(/Team Manager, Service Manager, Head of Service/);
+    expect(printed).toMatch(/grade 4 \(Requires Improvement\)/);
+  });
 });

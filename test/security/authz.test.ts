@@ -372,6 +372,7 @@ const expectations: Record<string, VerbExpectation> = {
   "report.quarterly": none("report.monthly", "service-wide quarter"),
   "report.calibration": none("report.calibration", "QA calibration of a month"),
   "outbox.view": none("outbox.view", "the delivery queue for QA / administrators"),
+  "outbox.deliverNow": none("outbox.view", "releases cards held by quiet hours; development runs only, no object ids"),
 };
 
 const personaSpecs = {
