@@ -53,7 +53,7 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
   for (const f of s.feedback) if (!f.recorded) problems.push(`Record the ${f.kind} feedback, or why it could not be obtained.`);
   if (!s.band) problems.push("Give the overall rating (Grade and actions page).");
   const inadequate = s.band ? isInadequate(s.scale, s.band) : false;
-  const actionErrors = actionSubmitErrors(outcome, isoDate(localDate(now, tz)), inadequate);
+  const actionErrors = actionSubmitErrors(outcome, isoDate(localDate(now, tz)), s.band ? !s.band.isGood : false);
   for (const [id, msg] of Object.entries(actionErrors)) problems.push(`Action ${id.match(/act(\d)/)?.[1] ?? ""}: ${msg}`);
   if (problems.length) throw new AuditIncomplete(problems);
 

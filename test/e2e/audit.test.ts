@@ -332,7 +332,7 @@ describe("the collaborative case audit", () => {
     const review = await fillAudit(h, fx.auditor, audit.id, {
       grade: "4",
       actions: [
-        { what: "Update the chronology", who: practitioner.id, when: "2026-12-11" },
+        { what: "Update the chronology", who: practitioner.id, when: "2026-12-11", immediate: true },
         { what: "Share the good direct work at the staff conference", who: fx.auditor.id, when: "2026-12-18" },
       ],
     });
@@ -420,7 +420,7 @@ describe("the collaborative case audit", () => {
     const review = await fillAudit(h, fx.auditor, audit.id, {
       grade: "5",
       actions: [
-        { what: "Upload the direct work", who: practitioner.id, when: "2026-12-03" },
+        { what: "Upload the direct work", who: practitioner.id, when: "2026-12-03", immediate: true },
         { what: "Update the genogram", who: practitioner.id, when: "2026-12-03" },
       ],
     });

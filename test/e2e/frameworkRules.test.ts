@@ -1,0 +1,244 @@
+// The frameworks' rules for escalations, audit areas and actions, end to end: real activities to
+// /api/messages, the real database and job runner, Teams replaced only by the fake Bot Connector.
+// Each test quotes the section of the public framework it implements.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, cardText, cardActions, inputOf, versionOf, pageOf, type Harness, type StaffRef } from "../support/harness";
+import { auditPageAnswers, type SampleAudit } from "../support/auditPages";
+import { ManualClock } from "../../services/clock";
+import { runDueJobs } from "../../services/jobs";
+import { buildJobHandlers } from "../../services/jobHandlers";
+import { pageIds } from "../../services/audit/form";
+
+let h: Harness;
+const clock = new ManualClock("2026-12-01T09:00:00Z"); // a Tuesday
+const runJobs = () => runDueJobs(h.service.ctx, buildJobHandlers());
+const byEmail = async (email: string) => (await h.db.staff.findUniqueOrThrow({ where: { email } })) as StaffRef;
+const escalationOf = (id: string) => h.db.escalation.findUniqueOrThrow({ where: { id } });
+/** Everything delivered to this person since `from` (cards and notes), as text. */
+const chatText = (s: StaffRef, from = 0) => cardText(h.connector.cardsTo(h.conversationOf(s)).slice(from));
+const chatLength = (s: StaffRef) => h.connector.cardsTo(h.conversationOf(s)).length;
+
+let iro: StaffRef, cpChair: StaffRef, worker: StaffRef, tm: StaffRef, sm: StaffRef;
+let caseRef: string;
+
+async function raise(by: StaffRef, type: string) {
+  const r = await h.execute(by, "escalation.raise", {
+    caseRef,
+    type,
+    concern: "The care plan has not been reviewed since the move.",
+    informal: "Discussed with the social worker and TM on 20 Nov.",
+  });
+  expect(r.text).toMatch(/Stage 1 of 4/);
+  const esc = await h.db.escalation.findFirstOrThrow({ where: { raiserId: by.id }, orderBy: { createdAt: "desc" } });
+  await h.drainOutbox();
+  return esc;
+}
+
+beforeAll(async () => {
+  h = await startHarness({ clock });
+  iro = await byEmail("farah.walsh@council.example");
+  cpChair = await byEmail("marek.clarke@council.example");
+  tm = await byEmail("ezra.jones@council.example");
+  sm = await byEmail("quinn.dawson@council.example");
+  worker = await byEmail("elif.jones@council.example");
+  caseRef = (await h.db.case.findFirstOrThrow({ where: { workerId: worker.id }, orderBy: { caseRef: "asc" } })).caseRef;
+  for (const s of [iro, cpChair, worker, tm, sm]) await h.install(s);
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe("Bexley Children's Social Care Quality Assurance Framework, §5.3: escalations", () => {
+  it("a stage does not move on while the raiser decides on a request for more time; refusing lets it move, granting moves the deadline", async () => {
+    // §5.3: "Once the escalation has been raised, the IRO can consider requests from managers for
+    // further time to provide a resolution to the escalation, before further escalation to the next stage."
+    clock.set("2026-12-01T09:00:00Z");
+    const refused = await raise(iro, "iro-cla");
+    const asked = await h.execute(tm, "escalation.requestTime", { id: refused.id, days: "3", reason: "Placement review on Friday" });
+    expect(asked.text).toMatch(/asks for 3 more working days/);
+    // The deadline (Tuesday 8 Dec 09:00) passes with the raiser still deciding: the stage stays.
+    clock.set("2026-12-08T09:01:00Z");
+    const seen = chatLength(iro);
+    expect((await runJobs()).failed).toBe(0);
+    await h.drainOutbox();
+    expect((await escalationOf(refused.id)).stage).toBe(1);
+    expect(chatText(iro, seen)).toMatch(/Stage 1 stays where it is until you accept or refuse the request for more time/);
+    const card = h.connector.cardsTo(h.conversationOf(iro)).findLast((c) => cardText(c).startsWith("Escalation · case"));
+    expect(cardActions(card).map((a) => a.verb)).toContain("escalation.answerTime");
+    // A day later, still deciding: still Stage 1.
+    clock.set("2026-12-09T09:30:00Z");
+    await runJobs();
+    expect((await escalationOf(refused.id)).stage).toBe(1);
+    // Refused: the decision is recorded, the deadline stands (it has passed), so the stage moves on now.
+    const no = await h.execute(iro, "escalation.answerTime", { id: refused.id, accept: false });
+    expect(no.text).toMatch(/Refused the request for more time/);
+    expect((await escalationOf(refused.id)).stageDeadline.toISOString()).toBe("2026-12-08T09:00:00.000Z");
+    await runJobs();
+    expect((await escalationOf(refused.id)).stage).toBe(2);
+    expect(await h.db.history.count({ where: { entityId: refused.id, action: "extension_refused", actorId: iro.id } })).toBe(1);
+
+    // Granted after the deadline passed: the deadline moves by the days agreed, and only then.
+    clock.set("2026-12-14T09:00:00Z"); // a Monday
+    const granted = await raise(iro, "iro-cla");
+    await h.execute(sm, "escalation.requestTime", { id: granted.id, days: "3", reason: "Awaiting the health assessment" });
+    clock.set("2026-12-21T09:01:00Z"); // the stage deadline (Monday 21 Dec 09:00) has passed
+    await runJobs();
+    expect((await escalationOf(granted.id)).stage).toBe(1);
+    const yes = await h.execute(iro, "escalation.answerTime", { id: granted.id, accept: true });
+    expect(yes.text).toMatch(/Granted 3 more working days/);
+    // 21 Dec + 3 working days, skipping the Christmas bank holidays (25 and 28 Dec)
+    const after = await escalationOf(granted.id);
+    expect(after.stageDeadline.toISOString()).toBe("2026-12-24T09:00:00.000Z");
+    clock.set("2026-12-23T09:00:00Z");
+    await runJobs();
+    expect((await escalationOf(granted.id)).stage).toBe(1);
+    clock.set("2026-12-24T09:01:00Z");
+    await runJobs();
+    expect((await escalationOf(granted.id)).stage).toBe(2);
+  });
+
+  it("prompts the IRO to keep the child informed at each stage", async () => {
+    // §5.3: "The IRO will also consult and keep informed the child and other relevant persons at
+    // each stage of the escalation process as appropriate." Fostering IROs: "The FIRO will also
+    // consult and keep informed the foster carer and other relevant persons at each stage".
+    clock.set("2027-01-05T09:00:00Z");
+    const seen = chatLength(iro);
+    const esc = await raise(iro, "iro-cla");
+    expect(chatText(iro, seen)).toMatch(/Stage 1 \(Team manager and service manager\): keep people informed/);
+    expect(chatText(iro, seen)).toMatch(/keep informed the child and other relevant persons/);
+    const raiserCard = h.connector.cardsTo(h.conversationOf(iro)).findLast((c) => cardText(c).startsWith("Escalation · case"));
+    expect(cardText(raiserCard)).toMatch(/Stage 1: Consult and keep informed the child/);
+    // the stage owner's card carries no such prompt: it is the IRO's duty
+    const ownerCard = h.connector.cardsTo(h.conversationOf(tm)).findLast((c) => cardText(c).startsWith("Escalation · case"));
+    expect(cardText(ownerCard)).not.toMatch(/keep informed the child/);
+
+    const before2 = chatLength(iro);
+    await h.execute(tm, "escalation.escalateNow", { id: esc.id });
+    await h.drainOutbox();
+    expect(chatText(iro, before2)).toMatch(/Stage 2 \(Head of Service\): keep people informed/);
+
+    // A CP chair's escalation (no such duty in the framework) gets no prompt.
+    const chairSeen = chatLength(cpChair);
+    await raise(cpChair, "cp-chair");
+    expect(chatText(cpChair, chairSeen)).not.toMatch(/keep people informed/);
+  });
+});
+
+// ---------------------------------------------------------------- the audit form
+
+async function makeAudit() {
+  const cycle =
+    (await h.db.auditCycle.findFirst({ where: { month: "2026-12", theme: "rules" } })) ??
+    (await h.db.auditCycle.create({
+      data: { month: "2026-12", theme: "rules", target: 30, seed: "rules", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
+    }));
+  const used = (await h.db.audit.findMany({ select: { caseId: true } })).map((a) => a.caseId);
+  const c = await h.db.case.findFirstOrThrow({
+    where: { teamId: "CP", id: { notIn: used }, worker: { roles: { has: "PRACTITIONER" } } },
+    include: { worker: true },
+    orderBy: { caseRef: "asc" },
+  });
+  const auditor = await h.one("DEPUTY_TEAM_MANAGER", "CIN");
+  const audit = await h.db.audit.create({
+    data: {
+      cycleId: cycle.id,
+      caseId: c.id,
+      auditorId: auditor.id,
+      practitionerId: c.worker!.id,
+      managerId: c.worker!.lineManagerId,
+      teamId: c.teamId,
+      status: "accepted",
+      dueDate: new Date("2027-01-31"),
+      gradeScaleId: h.service.ctx.config.GRADE_SCALE,
+    },
+  });
+  await h.install(auditor);
+  return { audit, auditor, practitioner: c.worker! as StaffRef };
+}
+
+/** Fills every page through the bot; returns the review card. */
+async function fill(auditor: StaffRef, auditId: string, o: SampleAudit) {
+  let card = (await h.execute(auditor, "audit.open", { auditId })).card;
+  for (const page of pageIds()) {
+    expect(pageOf(card)).toBe(page);
+    if (page === "review") return card;
+    card = (
+      await h.execute(auditor, "audit.page.save", {
+        auditId,
+        page,
+        version: versionOf(card),
+        nav: "next",
+        ...auditPageAnswers(card, page, o),
+      })
+    ).card;
+  }
+  return card;
+}
+
+describe("Bexley Children's Social Care Quality Assurance Framework, appendix a: the collaborative case audit", () => {
+  it("areas 1–5 ask for strengths, areas to develop and a rating only; areas 6–18 add signs of impact and the rationale", async () => {
+    // Appendix a, Section 4: areas 1–5 have "Areas of Strength", "Areas to Develop" and "Auditor
+    // rating"; the collaborative areas add "Signs of Impact" and "Auditor Rationale".
+    clock.set("2026-12-02T09:00:00Z");
+    const { audit, auditor } = await makeAudit();
+    const page1 = (await h.execute(auditor, "audit.open", { auditId: audit.id, page: "areas-1" })).card;
+    for (const n of [1, 2, 3]) {
+      for (const id of ["score", "strengths", "develop"]) expect(inputOf(page1, `a${n}_${id}`), `a${n}_${id}`).toBeDefined();
+      expect(inputOf(page1, `a${n}_impact`)).toBeUndefined();
+      expect(inputOf(page1, `a${n}_rationale`)).toBeUndefined();
+    }
+    expect(cardText(page1)).not.toMatch(/Auditor Rationale|Signs of Impact/);
+    const page2 = (await h.execute(auditor, "audit.open", { auditId: audit.id, page: "areas-2" })).card;
+    expect(inputOf(page2, "a5_impact")).toBeUndefined();
+    expect(inputOf(page2, "a6_impact")).toBeDefined();
+    expect(inputOf(page2, "a6_rationale")).toBeDefined();
+    const last = (await h.execute(auditor, "audit.open", { auditId: audit.id, page: "areas-7" })).card;
+    expect(inputOf(last, "a19_impact")).toBeDefined(); // area 19 has signs of impact, no rationale
+    expect(inputOf(last, "a19_rationale")).toBeUndefined();
+    // a forged answer to a field the area does not have is not stored
+    await h.execute(auditor, "audit.page.save", {
+      auditId: audit.id,
+      page: "areas-1",
+      version: versionOf(page1),
+      nav: "stay",
+      a1_score: "7",
+      a1_impact: "forged",
+      a1_rationale: "forged",
+    });
+    const a1 = await h.db.auditAnswer.findUniqueOrThrow({ where: { auditId_area: { auditId: audit.id, area: 1 } } });
+    expect(a1).toMatchObject({ score: 7, signsOfImpact: null, rationale: null });
+  });
+
+  it("a Requires Improvement audit cannot be submitted without an immediate action to improve to Good", async () => {
+    // §1.3 step 6: "Actions need to be clearly identified at the end of the audit form in the action
+    // box with timescales for completion. Immediate actions to improve to ‘Good’ must be recorded."
+    clock.set("2026-12-02T10:00:00Z");
+    const { audit, auditor, practitioner } = await makeAudit();
+    const review = await fill(auditor, audit.id, {
+      grade: "4",
+      actions: [{ what: "Update the chronology", who: practitioner.id, when: "2026-12-11" }],
+    });
+    expect(cardText(review)).toContain("Requires Improvement");
+    const submit = cardActions(review).find((a) => a.verb === "audit.submit")!;
+    const refused = await h.execute(auditor, "audit.submit", submit.data);
+    expect(refused.text).toMatch(/below Good needs at least one immediate action to improve it to Good/);
+    expect((await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } })).status).not.toBe("submitted");
+
+    const outcome = (await h.execute(auditor, "audit.open", { auditId: audit.id, page: "outcome" })).card;
+    const o = { grade: "4", actions: [{ what: "Update the chronology", who: practitioner.id, when: "2026-12-11", immediate: true }] };
+    const fixed = (
+      await h.execute(auditor, "audit.page.save", {
+        auditId: audit.id,
+        page: "outcome",
+        version: versionOf(outcome),
+        nav: "next",
+        ...auditPageAnswers(outcome, "outcome", o),
+      })
+    ).card;
+    const ok = await h.execute(auditor, "audit.submit", cardActions(fixed).find((a) => a.verb === "audit.submit")!.data);
+    expect(ok.text).toMatch(/Audit submitted/);
+    const done = await h.db.audit.findUniqueOrThrow({ where: { id: audit.id }, include: { actions: true } });
+    expect(done).toMatchObject({ status: "submitted", gradeBand: "requires-improvement" });
+    expect(done.actions.map((a) => a.immediate)).toEqual([true]);
+  });
+});
