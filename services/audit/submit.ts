@@ -17,7 +17,7 @@ import { roleLabel } from "../directory/roles";
 import { EDITABLE_STATUSES, findAudit, requireAuditor, type AuditWithCase } from "./access";
 import { auditSummary, type AuditDraft } from "./form";
 import { actionCardData, actionRows, actionSubmitErrors } from "./actions";
-import { isInadequate } from "./grading";
+import { childUnsafeOf, isInadequate } from "./grading";
 
 const HOUR = 3_600_000;
 
@@ -65,6 +65,7 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
       grade: s.grade!,
       gradeBand: s.band!.id,
       childrenBenefit: outcome.childrenBenefit || null,
+      childUnsafe: childUnsafeOf(outcome.childUnsafe),
       version: { increment: 1 },
     },
   });

@@ -8,6 +8,8 @@ import { ManualClock } from "../../services/clock";
 import { runDueJobs } from "../../services/jobs";
 import { buildJobHandlers } from "../../services/jobHandlers";
 import { pageIds } from "../../services/audit/form";
+import { loadConfig } from "../../services/config";
+import { cutOffsText, settingsFrom } from "../../services/reports/settings";
 
 let h: Harness;
 const clock = new ManualClock("2026-12-01T09:00:00Z"); // a Tuesday
@@ -233,6 +235,7 @@ describe("Bexley Children's Social Care Quality Assurance Framework, appendix a:
         version: versionOf(outcome),
         nav: "next",
         ...auditPageAnswers(outcome, "outcome", o),
+        childUnsafe: "yes",
       })
     ).card;
     const ok = await h.execute(auditor, "audit.submit", cardActions(fixed).find((a) => a.verb === "audit.submit")!.data);
@@ -240,5 +243,87 @@ describe("Bexley Children's Social Care Quality Assurance Framework, appendix a:
     const done = await h.db.audit.findUniqueOrThrow({ where: { id: audit.id }, include: { actions: true } });
     expect(done).toMatchObject({ status: "submitted", gradeBand: "requires-improvement" });
     expect(done.actions.map((a) => a.immediate)).toEqual([true]);
+    expect(done.childUnsafe).toBe(true); // the outcome page's "Did the audit find the child unsafe?"
+  });
+});
+
+// ---------------------------------------------------------------- the monthly report
+
+/** The value of the FactSet fact with this title on a card. */
+function fact(card: unknown, title: string): string | undefined {
+  const facts: { title: string; value: string }[] = [];
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!n || typeof n !== "object") return;
+    const o = n as Record<string, unknown>;
+    if (o.type === "FactSet") facts.push(...(o.facts as { title: string; value: string }[]));
+    for (const [k, v] of Object.entries(o)) if (k !== "fallback") walk(v);
+  };
+  walk(card);
+  return facts.find((f) => f.title === title)?.value;
+}
+
+describe("Audit findings at a glance (monthly reports of a Head of Quality, July–September 2017): what the report counts", () => {
+  it("leaves late audits out of the findings, counts children found unsafe, keeps Partly apart from unclear, and names its cut-offs", async () => {
+    // July 2017: "In July, 15 audits were completed, 4 were not received in time for moderation (so
+    // not included), 11 were moderated." Outcomes for children: "No children were unsafe."
+    clock.set("2026-11-02T10:00:00Z");
+    const cycle = await h.db.auditCycle.create({
+      data: { month: "2026-10", theme: "", target: 3, seed: "rules-report", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
+    });
+    const auditor = await h.one("DEPUTY_TEAM_MANAGER", "CIN");
+    const used = (await h.db.audit.findMany({ select: { caseId: true } })).map((a) => a.caseId);
+    const cases = await h.db.case.findMany({ where: { teamId: "CP", id: { notIn: used }, workerId: { not: null } }, take: 3 });
+    const rows = [
+      { band: "good", grade: 6, benefit: "partly", unsafe: true, submitted: "2026-10-20T10:00:00Z" },
+      { band: "requires-improvement", grade: 4, benefit: "unclear", unsafe: false, submitted: "2026-10-21T10:00:00Z" },
+      { band: "inadequate", grade: 1, benefit: "yes", unsafe: true, submitted: "2026-10-28T10:00:00Z" }, // after the due date
+    ];
+    for (const [i, r] of rows.entries()) {
+      const c = cases[i]!;
+      const a = await h.db.audit.create({
+        data: {
+          cycleId: cycle.id,
+          caseId: c.id,
+          auditorId: auditor.id,
+          practitionerId: c.workerId!,
+          teamId: c.teamId,
+          status: "submitted",
+          dueDate: new Date("2026-10-25"),
+          gradeScaleId: h.service.ctx.config.GRADE_SCALE,
+          grade: r.grade,
+          gradeBand: r.band,
+          childrenBenefit: r.benefit,
+          childUnsafe: r.unsafe,
+          allocatedAt: new Date("2026-10-01T09:00:00Z"),
+          submittedAt: new Date(r.submitted),
+        },
+      });
+      await h.db.auditAnswer.createMany({
+        data: Array.from({ length: 19 }, (_, k) => ({ auditId: a.id, area: k + 1, score: k === 16 ? 4 : 7 })),
+      });
+    }
+    const hos = await h.one("HEAD_OF_SERVICE");
+    await h.install(hos);
+    const card = (await h.say(hos, "report 2026-10")).cards[0]!;
+    const text = cardText(card);
+    expect(fact(card, "Returned")).toBe("3");
+    expect(fact(card, "Not in time for moderation (not included)")).toBe("1");
+    // The late Inadequate audit is not in the grade counts.
+    expect(text).toContain("Inadequate: 0 of 2 (0%)");
+    expect(text).toContain("Good: 1 of 2 (50%)");
+    expect(text).toContain("(1 returned late, not included)");
+    // Is anyone better off? Children found unsafe (of the audits counted), and Partly apart from unclear.
+    expect(fact(card, "Found unsafe")).toBe("1 of 2 (50%)");
+    expect(fact(card, "partly")).toBe("1 of 2 (50%)");
+    expect(fact(card, "unclear")).toBe("1 of 2 (50%)");
+    // The cut-offs the frameworks do not give are named where the areas are sorted, as Assure's defaults.
+    expect(text).toContain("% of audits below Good (area score under 6), by area of practice");
+    expect(text).toMatch(/Cut-offs \(the frameworks give none\): an area score under 6 of 10 is "below Good" \(Assure's default\)/);
+    expect(text).toMatch(/needs attention when 50% or more .* shows as good at 25% or fewer .* fell by 5 points or more/);
+    // ... and are settings: a council's own values are named as its own.
+    const own = settingsFrom(loadConfig({ NODE_ENV: "test", REPORT_BELOW_GOOD_SCORE: "5", REPORT_ATTENTION_PCT: "60" }));
+    expect(own).toMatchObject({ belowGoodScore: 5, attentionPct: 60, goodPct: 25, improvingPoints: 5 });
+    expect(cutOffsText(own)).toMatch(/under 5 of 10 is "below Good" \(set by this council\); an area needs attention when 60%/);
   });
 });
