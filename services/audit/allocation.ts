@@ -630,7 +630,9 @@ export async function requestSwap(ctx: AppContext, actor: Actor, auditId: string
       );
     await tx.audit.update({
       where: { id: auditId },
-      data: { auditorId: peer.id, status: "allocated", meetingDate: null, declineReason: text, version: { increment: 1 } },
+      // The reason is the swapping auditor's (kept in the history, counted as a decline): the audit
+      // now with the peer carries none, so the report never shows it as the peer's.
+      data: { auditorId: peer.id, status: "allocated", meetingDate: null, declineReason: null, version: { increment: 1 } },
     });
     await recordHistory(tx, {
       entityType: "audit",

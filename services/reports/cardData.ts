@@ -144,7 +144,8 @@ export function teamCardData(v: MonthlyView) {
     rows: v.appendix.map((a) => ({
       title: `${a.caseRef} (${a.teamId})`,
       value: [
-        a.finalGrade || a.status.replace("_", " "),
+        a.finalGrade || (a.note ? "" : a.status.replace("_", " ")),
+        a.note,
         a.moderatedGrade ? `moderated from ${a.originalGrade}` : "",
         a.areasScored ? `${a.areasBelowGood} of ${a.areasScored} areas below Good` : "",
         a.openActions ? `${a.openActions} open actions` : "",

@@ -11,8 +11,8 @@
 //   These are "not included": the findings (grades, movements, areas, family feedback, children
 //   seen to benefit or found unsafe) count only the audits returned in time ("counted");
 // - moderated: a Moderation with a recorded decision (agree true or false);
-// - not completed: not returned; declined audits give their declineReason, others "no reason given"
-//   (or "still in progress" while the due date has not passed);
+// - not completed: not returned; audits recorded as not completed (NOT_COMPLETED_STATUSES) give their
+//   declineReason, others "no reason given" (or "still in progress" while the due date has not passed);
 // - grades: the final band of counted audits, moderatedBand when moderation changed it, else gradeBand;
 // - below Good per area: AuditAnswer.score < settings.belowGoodScore, over counted audits;
 // - family statements: Feedback(kind "family", obtained) answers, 0–10, read from
@@ -27,7 +27,14 @@ import { Prisma } from "../../generated/prisma/client";
 import type { Db, Tx } from "../db";
 import { getGradeScale, loadAuditTool, type GradeScale } from "../catalogue";
 import { addMonths, direction, monthLabel, round1, share, type Direction, type Share } from "./format";
-import { CLOSED_ACTION_STATUSES, RETURNED_AUDIT_STATUSES, SWAPPED_STATUS, cutOffsText, type ReportSettings } from "./settings";
+import {
+  CLOSED_ACTION_STATUSES,
+  NOT_COMPLETED_STATUSES,
+  RETURNED_AUDIT_STATUSES,
+  SWAPPED_STATUS,
+  cutOffsText,
+  type ReportSettings,
+} from "./settings";
 
 export type Queryable = Db | Tx;
 
@@ -197,13 +204,13 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
                    'safety_not_recorded', count(*) FILTER (WHERE counted AND "childUnsafe" IS NULL),
                    'moderated', count(*) FILTER (WHERE moderated),
                    'not_completed', count(*) FILTER (WHERE NOT returned),
-                   'in_progress', count(*) FILTER (WHERE NOT returned AND status <> 'declined' AND "dueDate" >= ${today}::date))
+                   'in_progress', count(*) FILTER (WHERE NOT returned AND NOT (status = ANY(${NOT_COMPLETED_STATUSES}::text[])) AND "dueDate" >= ${today}::date))
                  FROM a),
         'reasons', (SELECT COALESCE(json_agg(json_build_object('reason', reason, 'count', n) ORDER BY n DESC, reason), '[]')
-                    FROM (SELECT CASE WHEN status = 'declined' OR NULLIF(btrim("declineReason"), '') IS NOT NULL
+                    FROM (SELECT CASE WHEN status = ANY(${NOT_COMPLETED_STATUSES}::text[]) OR NULLIF(btrim("declineReason"), '') IS NOT NULL
                                       THEN COALESCE(NULLIF(btrim("declineReason"), ''), 'No reason given')
                                       ELSE 'No reason given' END AS reason, count(*) AS n
-                          FROM a WHERE NOT returned AND NOT (status <> 'declined' AND "dueDate" >= ${today}::date) GROUP BY 1) x),
+                          FROM a WHERE NOT returned AND (status = ANY(${NOT_COMPLETED_STATUSES}::text[]) OR "dueDate" < ${today}::date) GROUP BY 1) x),
         'scale', (SELECT "gradeScaleId" FROM cyc GROUP BY 1 ORDER BY count(*) DESC LIMIT 1),
         'grades', (SELECT COALESCE(json_agg(json_build_object('band', band, 'count', n)), '[]')
                    FROM (SELECT band, count(*) AS n FROM a WHERE counted AND band IS NOT NULL GROUP BY band) x),

@@ -67,6 +67,8 @@ export function cutOffsText(s: Pick<ReportSettings, "belowGoodScore" | "attentio
 export const CLOSED_ACTION_STATUSES = ["done", "completed", "closed", "cancelled"];
 /** Audit statuses that mean the audit was returned (submitted by the auditor). */
 export const RETURNED_AUDIT_STATUSES = ["submitted", "finalised"];
+/** Audit statuses that mean the audit will not be completed (its declineReason says why). */
+export const NOT_COMPLETED_STATUSES = ["declined", "not_completed"];
 /** An audit in this status was handed to a peer; the peer's audit is counted instead. */
 export const SWAPPED_STATUS = "swapped";
 /** Escalation statuses that are no longer open. */

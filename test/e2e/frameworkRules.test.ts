@@ -327,3 +327,74 @@ describe("Audit findings at a glance (monthly reports of a Head of Quality, July
     expect(cutOffsText(own)).toMatch(/under 5 of 10 is "below Good" \(set by this council\); an area needs attention when 60%/);
   });
 });
+
+describe("Audit findings at a glance: audits not completed, and why", () => {
+  it("the QA team records why an audit will not be completed; the report lists it with its reason; a swapped audit does not inherit the first auditor's reason", async () => {
+    // August 2017: "27 children’s cases were distributed to staff in this month’s audit group. 19
+    // were returned. 7 were not completed due to annual leave, sickness and non-compliance without
+    // explanation provided." September: "Non completions reasons were given by 4 auditors and none by 2 auditors."
+    clock.set("2026-09-01T09:00:00Z");
+    const cycle = await h.db.auditCycle.create({
+      data: { month: "2026-09", theme: "", target: 2, seed: "rules-nc", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
+    });
+    const auditor = await h.one("TEAM_MANAGER", "CIN");
+    await h.install(auditor);
+    const used = (await h.db.audit.findMany({ select: { caseId: true } })).map((a) => a.caseId);
+    const [closed, swapped] = await h.db.case.findMany({
+      where: { teamId: "CP", id: { notIn: used }, worker: { roles: { has: "PRACTITIONER" } } },
+      include: { worker: true },
+      orderBy: { caseRef: "asc" },
+      take: 2,
+    });
+    const audits = [];
+    for (const c of [closed!, swapped!])
+      audits.push(
+        await h.db.audit.create({
+          data: {
+            cycleId: cycle.id,
+            caseId: c.id,
+            auditorId: auditor.id,
+            practitionerId: c.workerId!,
+            managerId: c.worker!.lineManagerId,
+            teamId: c.teamId,
+            status: "allocated",
+            dueDate: new Date("2026-09-30"),
+            gradeScaleId: h.service.ctx.config.GRADE_SCALE,
+            allocatedAt: new Date("2026-09-01T09:00:00Z"),
+          },
+        }),
+      );
+    // The auditor cannot do the second one: it goes to a peer, with the auditor's reason in the history only.
+    const swap = await h.execute(auditor, "audit.allocation.swap", { auditId: audits[1]!.id, reason: "On annual leave all month" });
+    expect(swap.text).toMatch(/Swapped to/);
+    expect((await h.db.audit.findUniqueOrThrow({ where: { id: audits[1]!.id } })).declineReason).toBeNull();
+
+    // Only a person with the QA team's role may record an audit as not completed.
+    const qa = await h.one("QA_TEAM");
+    await h.install(qa);
+    expect((await h.execute(auditor, "audit.notCompleted.record", { caseRef: closed!.caseRef, reason: "case-closed" })).text).toMatch(
+      /Not allowed/,
+    );
+    const form = (await h.say(qa, "not completed")).cards[0]!;
+    expect(cardText(form)).toContain("Record an audit as not completed");
+    expect(cardText(form)).toContain("Practitioner absent (leave, sickness or left)");
+    const noReason = await h.execute(qa, "audit.notCompleted.record", { caseRef: closed!.caseRef, reason: "" });
+    expect(noReason.text).toContain("Choose why the audit will not be completed.");
+    const ok = await h.execute(qa, "audit.notCompleted.record", { caseRef: closed!.caseRef, reason: "case-closed" });
+    expect(ok.text).toContain("Not completed: Case closed");
+    expect(await h.db.history.count({ where: { entityId: audits[0]!.id, action: "not_completed", actorId: qa.id } })).toBe(1);
+    // The peer never did the swapped one either: no reason was recorded for it.
+
+    clock.set("2026-10-05T09:00:00Z");
+    const hos = await h.one("HEAD_OF_SERVICE");
+    const card = (await h.say(hos, "report 2026-09")).cards[0]!;
+    expect(fact(card, "Not completed")).toBe("2");
+    const text = cardText(card);
+    expect(text).toContain("Not completed: Case closed 1 · No reason given 1");
+    expect(text).not.toContain("On annual leave all month");
+    // The team appendix lists each case with why.
+    const appendix = cardText((await h.execute(hos, "report.team", { month: "2026-09" })).card);
+    expect(appendix).toContain(`${closed!.caseRef} (CP)`);
+    expect(appendix).toContain("not completed: Case closed");
+  });
+});
