@@ -28,6 +28,7 @@ import {
 } from "./feedback";
 import { gradeFields, resolveGrade, scaleFor } from "./grading";
 import { actionFields, actionRows, type Person } from "./actions";
+import { section1Errors, section1Fields } from "./section1";
 
 export const AREAS_PER_PAGE = 3;
 /** Text limits per area, chosen so a page of three areas full to the brim stays far below 28 KB. */
@@ -171,6 +172,7 @@ async function setupPage(tx: Tx, ctx: AppContext, audit: AuditWithCase, page: st
   if (page === "health") {
     const hc = loadAuditTool().caseFileHealthCheck;
     const defs: FieldDef[] = [
+      ...section1Fields(),
       ...(await selfAssessmentFields(tx, audit.id)),
       { kind: "heading", id: "h-hc", label: hc.title, note: hc.guidance },
       { kind: "date", id: "meetingDate", label: "Date of the audit meeting" },
@@ -443,6 +445,7 @@ export async function saveAuditPage(
   const { values, errors } = validateFields(defs, req.data);
   if (req.page.startsWith("feedback-")) Object.assign(errors, feedbackErrors(req.page.slice(9) as FeedbackKind, values), errors);
   if (!Object.keys(errors).length) Object.assign(errors, pageBudgetErrors(values));
+  if (req.page === "health") Object.assign(errors, await section1Errors(ctx.db, values), errors);
   if (req.page === "outcome" && !errors.grade) Object.assign(errors, resolveGrade(scaleFor(ctx.config, audit.gradeScaleId), values).errors);
   if (Object.keys(errors).length) {
     const card = await pageCard(ctx.db, ctx, audit, req.page, {

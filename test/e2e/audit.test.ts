@@ -565,6 +565,7 @@ describe("the collaborative case audit", () => {
         Object.values(o).forEach(walk);
       };
       walk(open);
+      if (page === "health") data.s1_jointWorker = fx.auditor.email; // a member of staff's work email, checked
       if (page.startsWith("feedback-")) data[`${page.slice(9)}-obtained`] = "yes";
       const card = measure((await h.execute(fx.auditor, "audit.page.save", data)).card);
       expect(cardText(card), page).not.toMatch(/need attention/);

@@ -398,3 +398,83 @@ describe("Audit findings at a glance: audits not completed, and why", () => {
     expect(appendix).toContain("not completed: Case closed");
   });
 });
+
+describe("Bexley Children's Social Care Quality Assurance Framework, appendix a, Section 1: case demographics", () => {
+  it("asks Section 1 on the first page, with an age band and no name or date of birth, and keeps the answers", async () => {
+    // Appendix a, Section 1: "Dates of collaborative case audit - provides basic details of the
+    // audit ... Personal details - provides context to the child/young person’s records being
+    // audited and enables themes to be better understood."
+    clock.set("2026-12-03T09:00:00Z");
+    const { audit, auditor } = await makeAudit();
+    const page = (await h.execute(auditor, "audit.open", { auditId: audit.id, page: "health" })).card;
+    const text = cardText(page);
+    expect(text).toContain("Section 1: Case demographics");
+    for (const id of [
+      "s1_referralReceived",
+      "s1_auditCommenced",
+      "s1_auditCompleted",
+      "s1_practiceObservation",
+      "s1_jointWorker",
+      "s1_ageBand",
+      "s1_gender",
+      "s1_ethnicity",
+      "s1_language",
+    ])
+      expect(inputOf(page, id), id).toBeDefined();
+    expect(text).toContain("Has a practice observation been undertaken in connection with this audit or is one required?");
+    expect(text).not.toMatch(/^(Date of Birth|Name of child.*)$/im); // no such question
+    const answers = {
+      ...auditPageAnswers(page, "health"),
+      s1_referralReceived: "2026-06-02",
+      s1_auditCommenced: "2026-12-03",
+      s1_auditCompleted: "2026-12-02",
+      s1_practiceObservation: "required",
+      s1_jointWorker: "nobody@council.example",
+      s1_ageBand: "5–9",
+      s1_gender: "Female",
+      s1_ethnicity: "Mixed or multiple ethnic groups",
+      s1_language: "Polish",
+    };
+    const bad = await h.execute(auditor, "audit.page.save", {
+      auditId: audit.id,
+      page: "health",
+      version: versionOf(page),
+      nav: "next",
+      ...answers,
+    });
+    expect(bad.text).toContain("The audit cannot be completed before it commenced.");
+    expect(bad.text).toContain("No member of staff has that work email.");
+    const joint = await h.one("PRACTITIONER", "CIN");
+    const ok = await h.execute(auditor, "audit.page.save", {
+      auditId: audit.id,
+      page: "health",
+      version: versionOf(page),
+      nav: "next",
+      ...answers,
+      s1_auditCompleted: "2026-12-03",
+      s1_jointWorker: joint.email.toUpperCase(),
+    });
+    expect(pageOf(ok.card)).toBe("areas-1");
+    const saved = ((await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } })).draft as { health: Record<string, string> }).health;
+    expect(saved).toMatchObject({
+      s1_ageBand: "5–9",
+      s1_practiceObservation: "required",
+      s1_jointWorker: joint.email,
+      s1_language: "Polish",
+    });
+    // A forged date of birth or name is not a field of the form: it is not kept.
+    await h.execute(auditor, "audit.page.save", {
+      auditId: audit.id,
+      page: "health",
+      version: versionOf(ok.card),
+      nav: "stay",
+      ...answers,
+      s1_auditCompleted: "2026-12-03",
+      s1_jointWorker: "",
+      dateOfBirth: "2018-04-01",
+      childName: "Forged Name",
+    });
+    const row = await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } });
+    expect(JSON.stringify(row)).not.toMatch(/2018-04-01|Forged Name/);
+  });
+});
