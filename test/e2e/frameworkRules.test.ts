@@ -478,3 +478,49 @@ describe("Bexley Children's Social Care Quality Assurance Framework, appendix a,
     expect(JSON.stringify(row)).not.toMatch(/2018-04-01|Forged Name/);
   });
 });
+
+describe("Audit findings at a glance: swaps go to next month's audit group", () => {
+  it("where the directory has audit groups, a swap goes to an auditor of next month's group", async () => {
+    // August 2017: "if someone is unable to complete an audit they swap with a peer in the next
+    // month's audit schedule"; the auditors form "three Audit Groups that work in rotation".
+    clock.set("2026-08-03T09:00:00Z");
+    const auditors = await h.db.staff.findMany({
+      where: { active: true, roles: { hasSome: ["DEPUTY_TEAM_MANAGER", "TEAM_MANAGER", "SERVICE_MANAGER", "HEAD_OF_SERVICE"] } },
+      orderBy: { email: "asc" },
+    });
+    // Three groups; September 2026 is group (2026 × 12 + 8) mod 3 + 1 = 3.
+    for (const [i, a] of auditors.entries()) await h.db.staff.update({ where: { id: a.id }, data: { auditGroup: (i % 3) + 1 } });
+    const cycle = await h.db.auditCycle.create({
+      data: { month: "2026-08", theme: "", target: 1, seed: "rules-groups", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
+    });
+    const auditor = (await h.db.staff.findFirstOrThrow({
+      where: { id: { in: auditors.map((a) => a.id) }, auditGroup: 1, teamId: { not: "CP" } },
+    })) as StaffRef;
+    await h.install(auditor);
+    const used = (await h.db.audit.findMany({ select: { caseId: true } })).map((a) => a.caseId);
+    const c = await h.db.case.findFirstOrThrow({
+      where: { teamId: "CP", id: { notIn: used }, workerId: { not: null } },
+      include: { worker: true },
+    });
+    const audit = await h.db.audit.create({
+      data: {
+        cycleId: cycle.id,
+        caseId: c.id,
+        auditorId: auditor.id,
+        practitionerId: c.workerId!,
+        managerId: c.worker!.lineManagerId,
+        teamId: c.teamId,
+        status: "allocated",
+        dueDate: new Date("2026-08-31"),
+        gradeScaleId: h.service.ctx.config.GRADE_SCALE,
+      },
+    });
+    const swap = await h.execute(auditor, "audit.allocation.swap", { auditId: audit.id, reason: "Off sick for two weeks" });
+    expect(swap.text).toMatch(/Swapped to/);
+    const peer = await h.db.staff.findUniqueOrThrow({
+      where: { id: (await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } })).auditorId },
+    });
+    expect(peer.auditGroup).toBe(3);
+    await h.db.staff.updateMany({ data: { auditGroup: null } });
+  });
+});
