@@ -8,6 +8,7 @@ import { ManualClock } from "../../services/clock";
 import { runDueJobs } from "../../services/jobs";
 import { buildJobHandlers } from "../../services/jobHandlers";
 import { pageIds } from "../../services/audit/form";
+import type { Prisma } from "../../generated/prisma/client";
 import { loadConfig } from "../../services/config";
 import { cutOffsText, settingsFrom } from "../../services/reports/settings";
 
@@ -128,6 +129,27 @@ describe("Bexley Children's Social Care Quality Assurance Framework, §5.3: esca
 
 // ---------------------------------------------------------------- the audit form
 
+/** An audit of case `c` for `auditorId` in `cycleId`, written directly (the allocation step is tested elsewhere). */
+function auditOf(
+  cycleId: string,
+  c: { id: string; teamId: string; workerId: string | null; worker?: { lineManagerId: string | null } | null },
+  auditorId: string,
+  extra: Partial<Prisma.AuditUncheckedCreateInput> & { dueDate: Date; status: string },
+) {
+  return h.db.audit.create({
+    data: {
+      cycleId,
+      caseId: c.id,
+      auditorId,
+      practitionerId: c.workerId!,
+      managerId: c.worker?.lineManagerId ?? null,
+      teamId: c.teamId,
+      gradeScaleId: h.service.ctx.config.GRADE_SCALE,
+      ...extra,
+    },
+  });
+}
+
 async function makeAudit() {
   const cycle =
     (await h.db.auditCycle.findFirst({ where: { month: "2026-12", theme: "rules" } })) ??
@@ -141,19 +163,7 @@ async function makeAudit() {
     orderBy: { caseRef: "asc" },
   });
   const auditor = await h.one("DEPUTY_TEAM_MANAGER", "CIN");
-  const audit = await h.db.audit.create({
-    data: {
-      cycleId: cycle.id,
-      caseId: c.id,
-      auditorId: auditor.id,
-      practitionerId: c.worker!.id,
-      managerId: c.worker!.lineManagerId,
-      teamId: c.teamId,
-      status: "accepted",
-      dueDate: new Date("2027-01-31"),
-      gradeScaleId: h.service.ctx.config.GRADE_SCALE,
-    },
-  });
+  const audit = await auditOf(cycle.id, c, auditor.id, { status: "accepted", dueDate: new Date("2027-01-31") });
   await h.install(auditor);
   return { audit, auditor, practitioner: c.worker! as StaffRef };
 }
@@ -281,23 +291,15 @@ describe("Audit findings at a glance (monthly reports of a Head of Quality, July
     ];
     for (const [i, r] of rows.entries()) {
       const c = cases[i]!;
-      const a = await h.db.audit.create({
-        data: {
-          cycleId: cycle.id,
-          caseId: c.id,
-          auditorId: auditor.id,
-          practitionerId: c.workerId!,
-          teamId: c.teamId,
-          status: "submitted",
-          dueDate: new Date("2026-10-25"),
-          gradeScaleId: h.service.ctx.config.GRADE_SCALE,
-          grade: r.grade,
-          gradeBand: r.band,
-          childrenBenefit: r.benefit,
-          childUnsafe: r.unsafe,
-          allocatedAt: new Date("2026-10-01T09:00:00Z"),
-          submittedAt: new Date(r.submitted),
-        },
+      const a = await auditOf(cycle.id, c, auditor.id, {
+        status: "submitted",
+        dueDate: new Date("2026-10-25"),
+        grade: r.grade,
+        gradeBand: r.band,
+        childrenBenefit: r.benefit,
+        childUnsafe: r.unsafe,
+        allocatedAt: new Date("2026-10-01T09:00:00Z"),
+        submittedAt: new Date(r.submitted),
       });
       await h.db.auditAnswer.createMany({
         data: Array.from({ length: 19 }, (_, k) => ({ auditId: a.id, area: k + 1, score: k === 16 ? 4 : 7 })),
@@ -349,19 +351,10 @@ describe("Audit findings at a glance: audits not completed, and why", () => {
     const audits = [];
     for (const c of [closed!, swapped!])
       audits.push(
-        await h.db.audit.create({
-          data: {
-            cycleId: cycle.id,
-            caseId: c.id,
-            auditorId: auditor.id,
-            practitionerId: c.workerId!,
-            managerId: c.worker!.lineManagerId,
-            teamId: c.teamId,
-            status: "allocated",
-            dueDate: new Date("2026-09-30"),
-            gradeScaleId: h.service.ctx.config.GRADE_SCALE,
-            allocatedAt: new Date("2026-09-01T09:00:00Z"),
-          },
+        await auditOf(cycle.id, c, auditor.id, {
+          status: "allocated",
+          dueDate: new Date("2026-09-30"),
+          allocatedAt: new Date("2026-09-01T09:00:00Z"),
         }),
       );
     // The auditor cannot do the second one: it goes to a peer, with the auditor's reason in the history only.
@@ -502,19 +495,7 @@ describe("Audit findings at a glance: swaps go to next month's audit group", () 
       where: { teamId: "CP", id: { notIn: used }, workerId: { not: null } },
       include: { worker: true },
     });
-    const audit = await h.db.audit.create({
-      data: {
-        cycleId: cycle.id,
-        caseId: c.id,
-        auditorId: auditor.id,
-        practitionerId: c.workerId!,
-        managerId: c.worker!.lineManagerId,
-        teamId: c.teamId,
-        status: "allocated",
-        dueDate: new Date("2026-08-31"),
-        gradeScaleId: h.service.ctx.config.GRADE_SCALE,
-      },
-    });
+    const audit = await auditOf(cycle.id, c, auditor.id, { status: "allocated", dueDate: new Date("2026-08-31") });
     const swap = await h.execute(auditor, "audit.allocation.swap", { auditId: audit.id, reason: "Off sick for two weeks" });
     expect(swap.text).toMatch(/Swapped to/);
     const peer = await h.db.staff.findUniqueOrThrow({
