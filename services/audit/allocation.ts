@@ -1,8 +1,9 @@
-// Step 1 of the collaborative case audit (seed 002 §1.3): the QA team allocates a month's audits.
-// Cases are sampled at random, stratified across plan types and service areas, optionally for a
-// theme; each goes to an auditor (Deputy TM and above) from another team, spread evenly; a case
-// audited within AUDIT_REPEAT_WINDOW_MONTHS is left out. The auditor accepts or asks to swap (with
-// a reason): a swap moves the audit to a peer, never drops it.
+// Step 1 of the collaborative case audit (Bexley Children's Social Care Quality Assurance
+// Framework, §1.3): the QA team allocates a month's audits. Cases are sampled at random, stratified
+// across plan types and service areas, optionally for a theme; each goes to an auditor (Deputy TM
+// and above) from another team, spread evenly; a case audited within AUDIT_REPEAT_WINDOW_MONTHS is
+// left out. The auditor accepts or asks to swap (with a reason): a swap moves the audit to a peer,
+// never drops it.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { AppContext } from "../context";
 import { quietHours } from "../context";
@@ -20,7 +21,7 @@ import { mayAudit, planAllocation, type PlanAuditor, type PlanCase, type Stratum
 import { planTypeLabel, resolveTheme, type AuditTheme } from "./themes";
 import { REMINDER_JOB, scheduleSelfAssessmentReminder, selfAssessmentCardData, selfAssessmentReminderAt } from "./selfAssessment";
 
-/** Auditors are drawn from Deputy Team Manager and above (seed 002 §1.3): the matrix's audits.conduct. */
+/** Auditors are drawn from Deputy Team Manager and above (Bexley framework, §1.3): the matrix's audits.conduct. */
 export const AUDITOR_ROLES: Role[] = rolesWith("audits.conduct");
 
 export const DEFAULT_TARGET = 30;

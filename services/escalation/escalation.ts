@@ -1,10 +1,11 @@
-// Formal escalations (seed 002 §4.6, §5.3): a CP chair, IRO or fostering IRO (or a practitioner
-// whose practice feels compromised) raises a concern about a case after trying to resolve it
-// informally. It climbs stages — TM & SM → Head of Service → Assistant Director → Director — each
-// with a deadline in working days from the catalogue. Stage owners acknowledge, respond, propose a
-// resolution, ask the raiser for more time or escalate at once; the raiser may bypass stages, refer
-// to Cafcass (IRO types) and confirms any resolution. Every step is an EscalationEvent (in order)
-// and a History row; one shared card per escalation is updated in place for every viewer.
+// Formal escalations (Bexley Children's Social Care Quality Assurance Framework, §4.6, §5.3): a CP
+// chair, IRO or fostering IRO (or a practitioner whose practice feels compromised) raises a concern
+// about a case after trying to resolve it informally. It climbs stages — TM & SM → Head of Service
+// → Assistant Director → Director — each with a deadline in working days from the catalogue. Stage
+// owners acknowledge, respond, propose a resolution, ask the raiser for more time or escalate at
+// once; the raiser may bypass stages, refer to Cafcass (IRO types) and confirms any resolution.
+// Every step is an EscalationEvent (in order) and a History row; one shared card per escalation is
+// updated in place for every viewer.
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import type { Actor } from "../permissions";

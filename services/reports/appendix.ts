@@ -1,6 +1,7 @@
-// The team appendix (seed 003: "Teams are also provided with an appendix showing the individual case
-// numbers and audit results") and per-team summaries. A team manager's appendix holds only their
-// team's cases: the team filter is in the SQL, not applied afterwards.
+// The team appendix (the monthly "Audit findings at a glance" reports: "Teams are also provided
+// with an appendix showing the individual case numbers and audit results") and per-team summaries.
+// A team manager's appendix holds only their team's cases: the team filter is in the SQL, not
+// applied afterwards.
 import type { ReportSettings } from "./settings";
 import { monthAuditsCte, type MonthScope, type Queryable } from "./monthly";
 import { CLOSED_ACTION_STATUSES, NOT_COMPLETED_STATUSES } from "./settings";
