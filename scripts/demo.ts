@@ -194,11 +194,12 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
     const auditor = await staff(a.auditorId);
     const worker = await staff(a.practitionerId);
     const plan = plans[i]!;
-    const inadequate = Number(plan.grade) <= 2;
+    // Below Good (0–5), an immediate action to improve to Good is required (step 6).
+    const belowGood = Number(plan.grade) < 6;
     const review = await fillAudit(h, auditor, a.id, {
       ...plan,
       actions: [
-        { what: "Update the chronology", who: worker.id, when: "2026-12-11", immediate: inadequate },
+        { what: "Update the chronology", who: worker.id, when: "2026-12-11", immediate: belowGood },
         { what: "Review the plan with the family", who: worker.id, when: "2026-12-18" },
       ],
     });

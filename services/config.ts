@@ -77,6 +77,11 @@ export const configSchema = z.object({
   CASE_RECORD_SYSTEM: z.string().trim().min(1).default("the case record system"),
   MIN_GROUP_SIZE: z.coerce.number().int().min(1).default(5),
   AUDIT_REPEAT_WINDOW_MONTHS: z.coerce.number().int().min(0).default(6),
+  /** The monthly report's cut-offs (services/reports/settings.ts): Assure's defaults, not the frameworks'. */
+  REPORT_BELOW_GOOD_SCORE: z.coerce.number().int().min(1).max(10).default(6),
+  REPORT_ATTENTION_PCT: z.coerce.number().int().min(1).max(100).default(50),
+  REPORT_GOOD_PCT: z.coerce.number().int().min(0).max(99).default(25),
+  REPORT_IMPROVING_POINTS: z.coerce.number().int().min(1).max(100).default(5),
 
   DEV_CHAT: bool.optional(),
   DEMO_SEED: bool.default(true),

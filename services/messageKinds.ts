@@ -24,6 +24,7 @@ export const MESSAGE_KINDS = {
   "audit.outcome": "routine",
   "audit.digest": "routine",
   "audit.selfAssessment": "routine",
+  "audit.notCompleted": "routine",
   "moderation.card": "routine",
   "moderation.note": "routine",
   "escalation.card": "routine",

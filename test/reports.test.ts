@@ -200,14 +200,15 @@ describe("the monthly aggregation", () => {
     expect(r.howMuch.targetVsActual.text).toBe("4 of 10 (40%)");
   });
 
-  it("grades by the final (moderated) band, with moderation movements both ways", async () => {
+  it("grades by the final (moderated) band, with moderation movements both ways; the late audit is not included", async () => {
     const r = await monthlyReport(db, { month: "2026-10" }, settings, now);
     const g = Object.fromEntries(r.howWell.grades.map((x) => [x.bandId, x.share.text]));
+    expect(r.howMuch.counted).toBe(3);
     expect(g).toEqual({
-      inadequate: "2 of 4 (50%)",
-      "requires-improvement": "0 of 4 (0%)",
-      good: "2 of 4 (50%)",
-      outstanding: "0 of 4 (0%)",
+      inadequate: "1 of 3 (33%)",
+      "requires-improvement": "0 of 3 (0%)",
+      good: "2 of 3 (67%)",
+      outstanding: "0 of 3 (0%)",
     });
     expect(r.howWell.movedUp).toBe(1);
     expect(r.howWell.movedDown).toBe(1);
@@ -220,13 +221,13 @@ describe("the monthly aggregation", () => {
   it("finds areas below Good, needing attention, improving and good", async () => {
     const r = await monthlyReport(db, { month: "2026-10" }, settings, now);
     const a17 = r.howWell.areas.find((a) => a.area === 17)!;
-    expect(a17.below.text).toBe("3 of 4 (75%)"); // 3, 5, 4 and 6
+    expect(a17.below.text).toBe("2 of 3 (67%)"); // 3, 5 and 6 (the late audit's 4 is not included)
     const a1 = r.howWell.areas.find((a) => a.area === 1)!;
-    expect(a1.below.text).toBe("1 of 4 (25%)"); // scores 7, 8, 4, 6
+    expect(a1.below.text).toBe("0 of 3 (0%)"); // scores 7, 8, 6
     expect(a1.previousBelowPct).toBe(100); // September: 5 and 5
     expect(r.howWell.good.map((a) => a.area)).toContain(1);
     expect(r.howWell.attention.map((a) => a.area)).toEqual([17]);
-    // Area 17 fell from 100% to 75% below Good: improving, not yet good. Area 1 improved too but is good.
+    // Area 17 fell from 100% to 67% below Good: improving, not yet good. Area 1 improved too but is good.
     expect(r.howWell.improving.map((a) => a.area)).toEqual([17]);
   });
 
@@ -237,7 +238,7 @@ describe("the monthly aggregation", () => {
     expect(listens).toMatchObject({ n: 2, mean: 8, pairs: 1, change: 3, direction: "↑" });
     const cares = r.betterOff.statements.find((s) => s.id === "fs-cares")!;
     expect(cares).toMatchObject({ n: 1, mean: 6, pairs: 1, change: 2 });
-    expect(r.betterOff.seenToBenefit.text).toBe("2 of 4 (50%)");
+    expect(r.betterOff.seenToBenefit.text).toBe("2 of 3 (67%)");
   });
 
   it("scopes everything to the teams asked for", async () => {

@@ -20,6 +20,7 @@ import {
   type AllocationSummary,
 } from "../../services/audit/allocation";
 import { loadAuditThemes, planTypeLabel } from "../../services/audit/themes";
+import { NOT_COMPLETED_REASONS, recordNotCompleted } from "../../services/audit/notCompleted";
 import {
   pendingSelfAssessments,
   saveSelfAssessment,
@@ -31,6 +32,7 @@ import {
   allocateFormRawSchema,
   allocateFormSchema,
   auditRefSchema,
+  notCompletedSchema,
   selfAssessmentSchema,
   swapRawSchema,
   swapReasonSchema,
@@ -39,7 +41,19 @@ import {
 export const allocationCommands: Command[] = [
   { words: "allocate", verb: "audit.allocate.form", description: "Allocate a month's case audits", button: "Allocate audits" },
   { words: "self assessment", verb: "audit.selfAssessment.mine", description: "Your self-assessments before an audit meeting" },
+  { words: "not completed", verb: "audit.notCompleted.form", description: "Record that an allocated audit will not be completed, and why" },
 ];
+
+function notCompletedForm(typed: { caseRef?: string; reason?: string } = {}, errors: Record<string, string> = {}, error = "") {
+  return renderCard("audit-not-completed", {
+    error,
+    caseRef: typed.caseRef ?? "",
+    caseRefError: errors.caseRef ?? "",
+    reason: typed.reason ?? "",
+    reasonError: errors.reason ?? "",
+    reasons: NOT_COMPLETED_REASONS.map((r) => ({ value: r.value, title: r.title })),
+  });
+}
 
 const MAX_ROWS = 40;
 
@@ -194,6 +208,27 @@ export function allocationRoutes() {
         }
         const r = await requestSwap(app, actor, data.auditId, reason.data);
         return { card: renderCard("audit-status", r.status) };
+      },
+    }),
+    defineRoute({
+      verb: "audit.notCompleted.form",
+      capability: "audits.allocate",
+      schema: z.object({}).passthrough(),
+      async handle() {
+        return { card: notCompletedForm() };
+      },
+    }),
+    defineRoute({
+      verb: "audit.notCompleted.record",
+      capability: "audits.allocate",
+      schema: notCompletedSchema,
+      async handle({ app, actor, data }) {
+        try {
+          return { card: renderCard("audit-status", await recordNotCompleted(app, actor, data)) };
+        } catch (err) {
+          if (err instanceof ValidationFailed) return { card: notCompletedForm(data, err.fieldErrors, err.message) };
+          throw err;
+        }
       },
     }),
     defineRoute({

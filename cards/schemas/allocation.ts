@@ -38,6 +38,11 @@ export const swapReasonSchema = z
 export const swapRawSchema = z.object({ auditId, reason: z.string().optional().default("") });
 
 export const auditRefSchema = z.object({ auditId });
+/** "Record an audit as not completed" (QA team): lenient, so the form comes back with what was typed. */
+export const notCompletedSchema = z.object({
+  caseRef: z.string().max(20).optional().default(""),
+  reason: z.string().max(40).optional().default(""),
+});
 
 /** Self-assessment answers: the question ids of the form template, as typed (checked in the service). */
 export const selfAssessmentSchema = z.object({ auditId }).catchall(z.union([z.string(), z.number()]));

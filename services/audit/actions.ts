@@ -71,8 +71,11 @@ export function actionRows(v: FieldValues): ActionRow[] {
   return rows;
 }
 
-/** Completeness rules checked on submit. */
-export function actionSubmitErrors(v: FieldValues, today: string, inadequate: boolean): Record<string, string> {
+/**
+ * Completeness rules checked on submit. Step 6 ("Immediate actions to improve to 'Good' must be
+ * recorded") applies to every audit graded below Good, Requires Improvement as well as Inadequate.
+ */
+export function actionSubmitErrors(v: FieldValues, today: string, belowGood: boolean): Record<string, string> {
   const errors: Record<string, string> = {};
   const rows = actionRows(v);
   if (rows.length === 0) errors.act1_what = `${loadAuditTool().outcome.actions.rule}`;
@@ -82,8 +85,8 @@ export function actionSubmitErrors(v: FieldValues, today: string, inadequate: bo
     if (!r.when) errors[`act${r.row}_when`] = "Say by when.";
     else if (r.when < today) errors[`act${r.row}_when`] = "The date has passed: choose today or later.";
   }
-  if (inadequate && !rows.some((r) => r.immediate)) {
-    errors.act1_immediate = "An inadequate audit needs at least one immediate action to reach Good (done within 24 hours).";
+  if (belowGood && !rows.some((r) => r.immediate)) {
+    errors.act1_immediate = "An audit graded below Good needs at least one immediate action to improve it to Good.";
   }
   return errors;
 }

@@ -1,8 +1,9 @@
-// Step 1 of the collaborative case audit (seed 002 §1.3): the QA team allocates a month's audits.
-// Cases are sampled at random, stratified across plan types and service areas, optionally for a
-// theme; each goes to an auditor (Deputy TM and above) from another team, spread evenly; a case
-// audited within AUDIT_REPEAT_WINDOW_MONTHS is left out. The auditor accepts or asks to swap (with
-// a reason): a swap moves the audit to a peer, never drops it.
+// Step 1 of the collaborative case audit (Bexley Children's Social Care Quality Assurance
+// Framework, §1.3): the QA team allocates a month's audits. Cases are sampled at random, stratified
+// across plan types and service areas, optionally for a theme; each goes to an auditor (Deputy TM
+// and above) from another team, spread evenly; a case audited within AUDIT_REPEAT_WINDOW_MONTHS is
+// left out. The auditor accepts or asks to swap (with a reason): a swap moves the audit to a peer,
+// never drops it.
 import { heldUntilText } from "../delivery/held";
 import { randomBytes, randomUUID } from "node:crypto";
 import type { AppContext } from "../context";
@@ -21,7 +22,7 @@ import { mayAudit, planAllocation, type PlanAuditor, type PlanCase, type Stratum
 import { planTypeLabel, resolveTheme, type AuditTheme } from "./themes";
 import { REMINDER_JOB, scheduleSelfAssessmentReminder, selfAssessmentCardData, selfAssessmentReminderAt } from "./selfAssessment";
 
-/** Auditors are drawn from Deputy Team Manager and above (seed 002 §1.3): the matrix's audits.conduct. */
+/** Auditors are drawn from Deputy Team Manager and above (Bexley framework, §1.3): the matrix's audits.conduct. */
 export const AUDITOR_ROLES: Role[] = rolesWith("audits.conduct");
 
 export const DEFAULT_TARGET = 30;
@@ -113,9 +114,20 @@ function validateOptions(o: AllocateOptions): { month: string; target: number } 
 async function loadAuditors(db: AppContext["db"] | Tx) {
   return db.staff.findMany({
     where: { active: true, roles: { hasSome: AUDITOR_ROLES } },
-    select: { id: true, email: true, name: true, teamId: true, roles: true },
+    select: { id: true, email: true, name: true, teamId: true, roles: true, auditGroup: true },
     orderBy: { email: "asc" },
   });
+}
+
+/**
+ * The audit group whose turn a month is, when the directory puts auditors in groups 1…n (null
+ * otherwise). The groups work in rotation, one a month ("three Audit Groups that work in rotation");
+ * which group starts is Assure's choice: month index (year × 12 + month − 1) mod n, plus 1.
+ */
+export function auditGroupOf(month: string, groups: number): number | null {
+  if (groups < 1) return null;
+  const [y, m] = month.split("-").map(Number);
+  return ((y! * 12 + m! - 1) % groups) + 1;
 }
 
 /** Month loads: audits each auditor holds in cycles of this month. */
@@ -631,17 +643,25 @@ export async function requestSwap(ctx: AppContext, actor: Actor, auditId: string
     const worker = await tx.staff.findUnique({ where: { id: audit.practitionerId }, select: { lineManagerId: true } });
     const c = { teamId: audit.case.teamId, workerId: audit.practitionerId, managerId: worker?.lineManagerId ?? audit.managerId };
     const loads = await monthLoads(tx, audit.cycle.month);
-    const peers = (await loadAuditors(tx))
-      .filter((a) => !excluded.has(a.id) && mayAudit(c, a))
+    // "If someone is unable to complete an audit they swap with a peer in the next month's audit
+    // schedule": where the directory has audit groups, the peer is one of next month's group.
+    const auditors = await loadAuditors(tx);
+    const nextGroup = auditGroupOf(shiftMonth(audit.cycle.month, 1), Math.max(0, ...auditors.map((a) => a.auditGroup ?? 0)));
+    const peers = auditors
+      .filter((a) => !excluded.has(a.id) && mayAudit(c, a) && (nextGroup === null || a.auditGroup === nextGroup))
       .sort((a, b) => (loads.get(a.id) ?? 0) - (loads.get(b.id) ?? 0) || a.email.localeCompare(b.email));
     const peer = peers[0];
     if (!peer)
       throw new Conflict(
-        "No other auditor is free to take this audit, so it stays with you for now. Please talk to the QA team: nothing was changed.",
+        nextGroup === null
+          ? "No other auditor is free to take this audit, so it stays with you for now. Please talk to the QA team: nothing was changed."
+          : `No auditor of next month's audit group (group ${nextGroup}) is free to take this audit, so it stays with you for now. Please talk to the QA team: nothing was changed.`,
       );
     await tx.audit.update({
       where: { id: auditId },
-      data: { auditorId: peer.id, status: "allocated", meetingDate: null, declineReason: text, version: { increment: 1 } },
+      // The reason is the swapping auditor's (kept in the history, counted as a decline): the audit
+      // now with the peer carries none, so the report never shows it as the peer's.
+      data: { auditorId: peer.id, status: "allocated", meetingDate: null, declineReason: null, version: { increment: 1 } },
     });
     await recordHistory(tx, {
       entityType: "audit",

@@ -28,6 +28,7 @@ import {
 } from "./feedback";
 import { gradeFields, resolveGrade, scaleFor } from "./grading";
 import { actionFields, actionRows, type Person } from "./actions";
+import { section1Errors, section1Fields } from "./section1";
 
 export const AREAS_PER_PAGE = 3;
 /** Text limits per area, chosen so a page of three areas full to the brim stays far below 28 KB. */
@@ -83,27 +84,33 @@ function pageTitle(page: string): string {
   return "Review and submit";
 }
 
+/**
+ * An area's inputs: only the fields the audit tool gives that area (areas 1–5 ask for strengths, areas
+ * to develop and a rating; 6–18 add signs of impact and the auditor's rationale). The evidence
+ * reference goes with the areas of strength it backs.
+ */
 export function areaFields(area: AuditArea): FieldDef[] {
   const s = loadAuditTool().areasSection;
   const n = area.number;
+  const has = (f: AuditArea["fields"][number]) => area.fields.includes(f);
   const who = area.auditorOnly
     ? `${area.ratingLabel}: auditor only`
     : `${area.ratingLabel}: collaborative. Suggested scaling question: ${area.suggestedScalingQuestion ?? ""}`;
   const out: FieldDef[] = [{ kind: "heading", id: `h-a${n}`, label: `${n}. ${area.title}`, note: who }];
   if (area.prompts?.length) out.push({ kind: "info", id: `p-a${n}`, label: area.prompts.join(" ") });
-  out.push(
-    { kind: "number", id: `a${n}_score`, label: `${s.fieldLabels.score ?? "rating (0–10)"}`, min: s.scale.min, max: s.scale.max },
-    { kind: "multiline", id: `a${n}_strengths`, label: s.fieldLabels.areasOfStrength ?? "Areas of Strength", maxLength: AREA_TEXT_MAX },
-    { kind: "multiline", id: `a${n}_develop`, label: s.fieldLabels.areasToDevelop ?? "Areas to Develop", maxLength: AREA_TEXT_MAX },
-    { kind: "multiline", id: `a${n}_impact`, label: s.fieldLabels.signsOfImpact ?? "Signs of Impact", maxLength: AREA_TEXT_MAX },
-    {
+  const text = (suffix: string, label: string): FieldDef => ({ kind: "multiline", id: `a${n}_${suffix}`, label, maxLength: AREA_TEXT_MAX });
+  out.push({ kind: "number", id: `a${n}_score`, label: `${s.fieldLabels.score ?? "rating (0–10)"}`, min: s.scale.min, max: s.scale.max });
+  if (has("areasOfStrength")) out.push(text("strengths", s.fieldLabels.areasOfStrength ?? "Areas of Strength"));
+  if (has("areasToDevelop")) out.push(text("develop", s.fieldLabels.areasToDevelop ?? "Areas to Develop"));
+  if (has("signsOfImpact")) out.push(text("impact", s.fieldLabels.signsOfImpact ?? "Signs of Impact"));
+  if (has("areasOfStrength"))
+    out.push({
       kind: "text",
       id: `a${n}_evidence`,
       label: "Evidence reference: where it is on the file (e.g. ‘direct work uploaded on 01/04/19’)",
       maxLength: EVIDENCE_MAX,
-    },
-    { kind: "multiline", id: `a${n}_rationale`, label: s.fieldLabels.auditorRationale ?? "Auditor Rationale", maxLength: AREA_TEXT_MAX },
-  );
+    });
+  if (has("auditorRationale")) out.push(text("rationale", s.fieldLabels.auditorRationale ?? "Auditor Rationale"));
   return out;
 }
 
@@ -165,6 +172,7 @@ async function setupPage(tx: Tx, ctx: AppContext, audit: AuditWithCase, page: st
   if (page === "health") {
     const hc = loadAuditTool().caseFileHealthCheck;
     const defs: FieldDef[] = [
+      ...section1Fields(),
       ...(await selfAssessmentFields(tx, audit.id)),
       { kind: "heading", id: "h-hc", label: hc.title, note: hc.guidance },
       { kind: "date", id: "meetingDate", label: "Date of the audit meeting" },
@@ -437,6 +445,7 @@ export async function saveAuditPage(
   const { values, errors } = validateFields(defs, req.data);
   if (req.page.startsWith("feedback-")) Object.assign(errors, feedbackErrors(req.page.slice(9) as FeedbackKind, values), errors);
   if (!Object.keys(errors).length) Object.assign(errors, pageBudgetErrors(values));
+  if (req.page === "health") Object.assign(errors, await section1Errors(ctx.db, values), errors);
   if (req.page === "outcome" && !errors.grade) Object.assign(errors, resolveGrade(scaleFor(ctx.config, audit.gradeScaleId), values).errors);
   if (Object.keys(errors).length) {
     const card = await pageCard(ctx.db, ctx, audit, req.page, {

@@ -22,6 +22,20 @@ export const CHILDREN_BENEFIT = [
   { value: "unclear", title: "Too early to say" },
 ];
 
+/**
+ * "Did the audit find the child unsafe?": the monthly report counts these children under "Is
+ * anyone better off?" (the model reports say, e.g., "No children were unsafe"). Assure's wording.
+ */
+export const CHILD_UNSAFE = {
+  label: "Did the audit find the child unsafe? (the auditor's view)",
+  choices: [
+    { value: "no", title: "No" },
+    { value: "yes", title: "Yes: the child is unsafe" },
+  ],
+};
+/** The stored value of the answer: true, false, or null when not given. */
+export const childUnsafeOf = (v: string | undefined) => (v === "yes" ? true : v === "no" ? false : null);
+
 const fmt = (n: number) => String(n);
 
 export function bandSummary(scale: GradeScale): string {
@@ -65,6 +79,7 @@ export function gradeFields(scale: GradeScale): FieldDef[] {
     label: "Is the child better off / safer? (the auditor's view)",
     choices: CHILDREN_BENEFIT,
   });
+  out.push({ kind: "choice", id: "childUnsafe", label: CHILD_UNSAFE.label, choices: CHILD_UNSAFE.choices });
   out.push({ kind: "multiline", id: "overallImpact", label: tool.outcome.overallRating.fields[0] ?? "Signs of Impact", maxLength: 1000 });
   return out;
 }

@@ -18,7 +18,7 @@ import { roleLabel } from "../directory/roles";
 import { EDITABLE_STATUSES, findAudit, requireAuditor, type AuditWithCase } from "./access";
 import { auditSummary, type AuditDraft } from "./form";
 import { actionCardData, actionRows, actionSubmitErrors } from "./actions";
-import { isInadequate } from "./grading";
+import { childUnsafeOf, isInadequate } from "./grading";
 
 const HOUR = 3_600_000;
 /** When the required practice observation is due: the project's own default (the framework gives none). */
@@ -56,7 +56,7 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
   for (const f of s.feedback) if (!f.recorded) problems.push(`Record the ${f.kind} feedback, or why it could not be obtained.`);
   if (!s.band) problems.push("Give the overall rating (Grade and actions page).");
   const inadequate = s.band ? isInadequate(s.scale, s.band) : false;
-  const actionErrors = actionSubmitErrors(outcome, isoDate(localDate(now, tz)), inadequate);
+  const actionErrors = actionSubmitErrors(outcome, isoDate(localDate(now, tz)), s.band ? !s.band.isGood : false);
   for (const [id, msg] of Object.entries(actionErrors)) problems.push(`Action ${id.match(/act(\d)/)?.[1] ?? ""}: ${msg}`);
   if (problems.length) throw new AuditIncomplete(problems);
 
@@ -68,6 +68,7 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
       grade: s.grade!,
       gradeBand: s.band!.id,
       childrenBenefit: outcome.childrenBenefit || null,
+      childUnsafe: childUnsafeOf(outcome.childUnsafe),
       version: { increment: 1 },
     },
   });

@@ -367,7 +367,8 @@ export const escalationTypeSchema = z
     }),
     complaintsText: text.optional(),
     alsoText: text.optional(),
-    keepInformed: sourcedText,
+    /** prompt: what the raiser is reminded of at each stage (types whose source asks it of the raiser). */
+    keepInformed: z.strictObject({ text, source, prompt: text.optional() }),
   })
   .refine((t) => stagesOk(t.stages), { message: "stages must be numbered 1..n in order" });
 export type EscalationType = z.infer<typeof escalationTypeSchema>;

@@ -39,6 +39,13 @@ export const staffRowSchema = z.object({
   start_date: optionalDate.prefault(""),
   nqsw: yesNo.prefault("no"),
   case_holding: yesNo.prefault("no"),
+  /** The auditor's audit group (1…12) in the monthly rotation; empty: none. */
+  audit_group: z
+    .string()
+    .trim()
+    .default("")
+    .refine((v) => v === "" || /^(?:[1-9]|1[0-2])$/.test(v), "must be an audit group number from 1 to 12, or empty")
+    .transform((v) => (v === "" ? null : Number(v))),
   aad_object_id: z
     .string()
     .trim()
@@ -136,6 +143,7 @@ export async function importStaffCsv(db: Db, text: string): Promise<ImportResult
           startDate: r.start_date,
           isNqsw: r.nqsw,
           isCaseHolding: r.case_holding,
+          auditGroup: r.audit_group,
           aadObjectId: r.aad_object_id || null,
           active: true,
           source: "csv",

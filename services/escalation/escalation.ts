@@ -1,10 +1,11 @@
-// Formal escalations (seed 002 §4.6, §5.3): a CP chair, IRO or fostering IRO (or a practitioner
-// whose practice feels compromised) raises a concern about a case after trying to resolve it
-// informally. It climbs stages — TM & SM → Head of Service → Assistant Director → Director — each
-// with a deadline in working days from the catalogue. Stage owners acknowledge, respond, propose a
-// resolution, ask the raiser for more time or escalate at once; the raiser may bypass stages, refer
-// to Cafcass (IRO types) and confirms any resolution. Every step is an EscalationEvent (in order)
-// and a History row; one shared card per escalation is updated in place for every viewer.
+// Formal escalations (Bexley Children's Social Care Quality Assurance Framework, §4.6, §5.3): a CP
+// chair, IRO or fostering IRO (or a practitioner whose practice feels compromised) raises a concern
+// about a case after trying to resolve it informally. It climbs stages — TM & SM → Head of Service
+// → Assistant Director → Director — each with a deadline in working days from the catalogue. Stage
+// owners acknowledge, respond, propose a resolution, ask the raiser for more time or escalate at
+// once; the raiser may bypass stages, refer to Cafcass (IRO types) and confirms any resolution.
+// Every step is an EscalationEvent (in order) and a History row; one shared card per escalation is
+// updated in place for every viewer.
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import type { Actor } from "../permissions";
@@ -210,6 +211,7 @@ export function cardData(ctx: AppContext, e: EscalationRow, viewerId: string, ba
       .filter((s) => s.stage > e.stage)
       .map((s) => ({ title: `Stage ${s.stage}: ${s.title}`, value: String(s.stage) })),
     canCafcass: isRaiser && e.status !== "resolved" && type.cafcass.available && !e.cafcassReferredAt,
+    informPrompt: isRaiser && e.status !== "resolved" && type.keepInformed.prompt ? `Stage ${e.stage}: ${type.keepInformed.prompt}` : "",
     cafcassText: type.cafcass.text ?? "",
     maxExtensionDays: LIMITS.maxExtensionDays,
     refresh: {
@@ -312,12 +314,36 @@ export async function raiseEscalation(ctx: AppContext, actor: Actor, input: Rais
       after: { stage: 1, owners, deadline },
     });
     await scheduleJob(tx, { key: jobKey(e.id, 1), name: STAGE_JOB, runAt: deadline, data: { id: e.id, stage: 1 } });
+    await promptToInform(tx, ctx, e, caseRow.caseRef, stage);
     await publish(tx, ctx, e.id);
     return { id: e.id };
   });
 }
 
 // ---------------------------------------------------------------- moving between stages
+
+/**
+ * Prompts the raiser to keep the child (IRO) or the foster carer (fostering IRO) informed at this
+ * stage: "The IRO will also consult and keep informed the child and other relevant persons at each
+ * stage of the escalation process as appropriate" (§5.3). Once per stage.
+ */
+async function promptToInform(
+  tx: Queryable,
+  ctx: AppContext,
+  e: { id: string; raiserId: string; type: string },
+  caseRef: string,
+  stage: EscalationStage,
+) {
+  const prompt = escalationType(e.type).keepInformed.prompt;
+  if (!prompt) return;
+  await notify(tx, ctx, {
+    recipientId: e.raiserId,
+    idempotencyKey: `escalation:${e.id}:inform:${stage.stage}`,
+    kind: "escalation.note",
+    title: `Escalation for case ${caseRef}, Stage ${stage.stage} (${stage.title}): keep people informed`,
+    text: prompt,
+  });
+}
 
 /** Moves the escalation and shows everyone the new card; returns the card for a given viewer. */
 async function moveToStage(tx: Tx, ctx: AppContext, e: EscalationRow, to: number, why: string, actorId: string | null) {
@@ -363,17 +389,31 @@ async function moveToStage(tx: Tx, ctx: AppContext, e: EscalationRow, to: number
       text: `${stage.title} now owns it (${why}). The escalation card shows the history.`,
     });
   }
+  await promptToInform(tx, ctx, e, e.case.caseRef, stage);
   return publish(tx, ctx, e.id);
 }
 
 /** Job: the stage deadline passed without resolution → next stage (or record it at the last). */
 export async function stageDeadlinePassed(tx: Tx, ctx: AppContext, data: Record<string, unknown>): Promise<void> {
   const e = await tx.escalation.findUnique({ where: { id: String(data.id) }, include: { case: true } });
-  if (!e || e.status === "resolved" || e.stage !== Number(data.stage)) return;
-  const type = escalationType(e.type);
   const now = ctx.clock.now();
-  if (e.status === "resolution_proposed") {
-    // The raiser is deciding: look again a working day later rather than escalate mid-decision.
+  // Gone, resolved, moved on, or its deadline was moved later by agreed extra time (that deadline has its own job).
+  if (!e || e.status === "resolved" || e.stage !== Number(data.stage) || e.stageDeadline > now) return;
+  const type = escalationType(e.type);
+  const deciding = e.status === "resolution_proposed" || e.extensionRequest !== null;
+  if (deciding) {
+    // The raiser is deciding on a proposed resolution or a request for more time: the stage does
+    // not move mid-decision ("the CP Chair can consider requests from managers for further time to
+    // provide a resolution to the escalation, before further escalation to the next stage", §5.3).
+    // Look again a working day later; refusing the request re-runs this at once.
+    if (e.extensionRequest !== null)
+      await notify(tx, ctx, {
+        recipientId: e.raiserId,
+        idempotencyKey: `escalation:${e.id}:extwait:${e.stage}`,
+        kind: "escalation.note",
+        title: `Escalation for case ${e.case.caseRef}: the stage deadline has passed`,
+        text: `Stage ${e.stage} stays where it is until you accept or refuse the request for more time on the escalation card.`,
+      });
     await scheduleJob(tx, {
       key: `${jobKey(e.id, e.stage)}:again${e.version}`,
       name: STAGE_JOB,
@@ -571,6 +611,14 @@ export async function answerMoreTime(ctx: AppContext, actor: Actor, p: Pressed &
     });
     if (p.accept)
       await scheduleJob(tx, { key: jobKey(e.id, e.stage), name: STAGE_JOB, runAt: deadline, data: { id: e.id, stage: e.stage } });
+    else if (deadline <= now)
+      // Refused after the deadline passed while the raiser decided: the stage moves on now.
+      await scheduleJob(tx, {
+        key: `${jobKey(e.id, e.stage)}:refused${e.version}`,
+        name: STAGE_JOB,
+        runAt: now,
+        data: { id: e.id, stage: e.stage },
+      });
     await notify(tx, ctx, {
       kind: "escalation.note",
       recipientId: req.byId,

@@ -1,9 +1,10 @@
-// The team appendix (seed 003: "Teams are also provided with an appendix showing the individual case
-// numbers and audit results") and per-team summaries. A team manager's appendix holds only their
-// team's cases: the team filter is in the SQL, not applied afterwards.
+// The team appendix (the monthly "Audit findings at a glance" reports: "Teams are also provided
+// with an appendix showing the individual case numbers and audit results") and per-team summaries.
+// A team manager's appendix holds only their team's cases: the team filter is in the SQL, not
+// applied afterwards.
 import type { ReportSettings } from "./settings";
 import { monthAuditsCte, type MonthScope, type Queryable } from "./monthly";
-import { CLOSED_ACTION_STATUSES } from "./settings";
+import { CLOSED_ACTION_STATUSES, NOT_COMPLETED_STATUSES } from "./settings";
 import { getGradeScale, bandById, loadGradeScales } from "../catalogue";
 import { share, type Share } from "./format";
 
@@ -20,6 +21,8 @@ export interface AppendixRow {
   areasScored: number;
   openActions: number;
   familyFeedback: boolean;
+  /** Why the audit is not in the findings: returned late, or not completed and why. */
+  note: string;
 }
 
 export async function teamAppendix(db: Queryable, scope: MonthScope, settings: ReportSettings): Promise<AppendixRow[]> {
@@ -39,10 +42,13 @@ export async function teamAppendix(db: Queryable, scope: MonthScope, settings: R
       scored: number;
       open_actions: number;
       family: boolean;
+      returned: boolean;
+      late: boolean;
+      declineReason: string | null;
     }[]
   >`
     WITH ${cte}
-    SELECT c."caseRef", a."teamId", a.status, COALESCE(s.name, '') AS auditor,
+    SELECT c."caseRef", a."teamId", a.status, a.returned, a.late, a."declineReason", COALESCE(s.name, '') AS auditor,
            to_char(au."submittedAt" AT TIME ZONE 'UTC' AT TIME ZONE ${settings.timeZone}, 'YYYY-MM-DD') AS "submittedOn",
            a."gradeBand", a."moderatedBand", CASE WHEN a.returned THEN a.band END AS band, a."gradeScaleId" AS scale,
            sc.below::int AS below, sc.scored::int AS scored,
@@ -68,6 +74,12 @@ export async function teamAppendix(db: Queryable, scope: MonthScope, settings: R
       areasScored: r.scored,
       openActions: r.open_actions,
       familyFeedback: r.family,
+      note:
+        r.returned && r.late
+          ? "returned late (not included)"
+          : NOT_COMPLETED_STATUSES.includes(r.status)
+            ? `not completed: ${r.declineReason ?? "no reason given"}`
+            : "",
     };
   });
 }

@@ -17,7 +17,7 @@ function muchFacts(v: MonthlyView) {
     { title: "Cases allocated", value: String(h.allocated) },
     { title: "Returned", value: String(h.returned) },
     { title: "Target vs returned", value: h.target ? `${h.targetVsActual.text} of the target of ${h.target}` : "no target set" },
-    { title: "Not in time for moderation", value: String(h.late) },
+    { title: "Not in time for moderation (not included)", value: String(h.late) },
     { title: "Moderated", value: String(h.moderated) },
     { title: "Not completed", value: String(h.notCompleted) },
     ...(h.inProgress ? [{ title: "Still in progress", value: String(h.inProgress) }] : []),
@@ -25,7 +25,9 @@ function muchFacts(v: MonthlyView) {
 }
 
 function gradesText(v: MonthlyView) {
-  return v.report.howWell.grades.map((g) => `${g.label}: ${g.share.text}`).join(" · ");
+  const h = v.report.howMuch;
+  const grades = v.report.howWell.grades.map((g) => `${g.label}: ${g.share.text}`).join(" · ");
+  return h.late ? `${grades} (${h.late} returned late, not included)` : grades;
 }
 
 function movementText(v: MonthlyView) {
@@ -68,6 +70,8 @@ export function monthlyCardData(v: MonthlyView, opts: { calibration?: boolean } 
     gradeChart: w.grades.filter((g) => g.share.count > 0).map((g) => ({ legend: g.label, value: g.share.count })),
     gradeFacts: w.grades.map((g) => ({ title: g.label, value: g.share.text })),
     movementText: movementText(v),
+    areaTitle: `% of audits below Good (area score under ${r.belowGoodScore}), by area of practice`,
+    cutOffsText: r.cutOffs,
     areaChart: w.areas.filter((a) => a.scored > 0).map((a) => ({ x: `Area ${a.area}`, y: a.below.pct ?? 0 })),
     areaFacts: w.areas
       .filter((a) => a.scored > 0)
@@ -88,7 +92,13 @@ export function monthlyCardData(v: MonthlyView, opts: { calibration?: boolean } 
         value: `${s.mean} (${s.n})${s.pairs ? ` ${s.direction} ${signed(s.change ?? 0)} since last audit of the same case (${s.pairs})` : ""}`,
       })),
     benefitText: `Children seen to benefit, as recorded by auditors: ${b.seenToBenefit.text}`,
-    benefitFacts: b.benefit.map((x) => ({ title: x.label, value: x.share.text })),
+    benefitFacts: [
+      {
+        title: "Found unsafe",
+        value: `${b.foundUnsafe.text}${b.safetyNotRecorded ? ` (${b.safetyNotRecorded} audits did not say)` : ""}`,
+      },
+      ...b.benefit.map((x) => ({ title: x.label, value: x.share.text })),
+    ],
     actionFacts: [
       { title: "Open actions", value: String(r.actions.open) },
       { title: "Overdue", value: String(r.actions.overdue) },
@@ -134,7 +144,8 @@ export function teamCardData(v: MonthlyView) {
     rows: v.appendix.map((a) => ({
       title: `${a.caseRef} (${a.teamId})`,
       value: [
-        a.finalGrade || a.status.replace("_", " "),
+        a.finalGrade || (a.note ? "" : a.status.replace("_", " ")),
+        a.note,
         a.moderatedGrade ? `moderated from ${a.originalGrade}` : "",
         a.areasScored ? `${a.areasBelowGood} of ${a.areasScored} areas below Good` : "",
         a.openActions ? `${a.openActions} open actions` : "",

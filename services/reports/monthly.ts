@@ -1,4 +1,5 @@
-// The monthly "audit at a glance" (seed 003): How much did we do? How well are we doing? Is anyone
+// The monthly "audit at a glance" (the model: the monthly "Audit findings at a glance" reports of a
+// Head of Quality, July–September 2017): How much did we do? How well are we doing? Is anyone
 // better off? Plus open and overdue actions and supervision overdue by team. Every number is one
 // SQL aggregate over the month's audits; JavaScript only labels the handful of grouped rows.
 //
@@ -6,24 +7,34 @@
 // - the month's audits: audits of the AuditCycle(s) of that month (optionally one theme), except
 //   those in status "swapped" (the peer's audit that replaced it is counted instead);
 // - returned: submittedAt set and status submitted/finalised;
-// - not in time for moderation: returned, but submitted (local date) after the audit's due date;
+// - not in time for moderation: returned, but submitted (local date) after the audit's due date.
+//   These are "not included": the findings (grades, movements, areas, family feedback, children
+//   seen to benefit or found unsafe) count only the audits returned in time ("counted");
 // - moderated: a Moderation with a recorded decision (agree true or false);
-// - not completed: not returned; declined audits give their declineReason, others "no reason given"
-//   (or "still in progress" while the due date has not passed);
-// - grades: the final band of returned audits, moderatedBand when moderation changed it, else gradeBand;
-// - below Good per area: AuditAnswer.score < settings.belowGoodScore, over returned audits;
+// - not completed: not returned; audits recorded as not completed (NOT_COMPLETED_STATUSES) give their
+//   declineReason, others "no reason given" (or "still in progress" while the due date has not passed);
+// - grades: the final band of counted audits, moderatedBand when moderation changed it, else gradeBand;
+// - below Good per area: AuditAnswer.score < settings.belowGoodScore, over counted audits;
 // - family statements: Feedback(kind "family", obtained) answers, 0–10, read from
 //   answers.statements["<statement id>"] (the documented shape) or answers["<statement id>"] (the
 //   flat shape of the audit-feedback form); numbers or numeric strings. Statement ids are those of
 //   services/catalogue/auditTool.json (fs-listens, …). Change = mean of (this − previous) over cases
 //   whose previous audit (same caseId, earlier allocatedAt) also has family feedback;
-// - children seen to benefit: Audit.childrenBenefit "yes" | "no" | "unclear" (case-insensitive
-//   prefix), anything else "recorded (other)", null "not recorded".
+// - children seen to benefit: Audit.childrenBenefit "yes" | "partly" | "no" | "unclear" (or "too
+//   early", case-insensitive prefix), anything else "recorded (other)", null "not recorded";
+// - children found unsafe: Audit.childUnsafe true, over counted audits (null: not recorded).
 import { Prisma } from "../../generated/prisma/client";
 import type { Db, Tx } from "../db";
 import { getGradeScale, loadAuditTool, type GradeScale } from "../catalogue";
 import { addMonths, direction, monthLabel, round1, share, type Direction, type Share } from "./format";
-import { CLOSED_ACTION_STATUSES, RETURNED_AUDIT_STATUSES, SWAPPED_STATUS, type ReportSettings } from "./settings";
+import {
+  CLOSED_ACTION_STATUSES,
+  NOT_COMPLETED_STATUSES,
+  RETURNED_AUDIT_STATUSES,
+  SWAPPED_STATUS,
+  cutOffsText,
+  type ReportSettings,
+} from "./settings";
 
 export type Queryable = Db | Tx;
 
@@ -71,12 +82,17 @@ export interface MonthlyReport {
   teamIds: string[] | null;
   generatedAt: string;
   scale: { id: string; label: string };
+  /** The cut-offs the areas were sorted by, in words (they are settings, not the frameworks'). */
+  cutOffs: string;
+  belowGoodScore: number;
   howMuch: {
     target: number;
     allocated: number;
     returned: number;
     late: number;
     inTime: number;
+    /** Returned in time: the audits the findings count ("late" ones are not included). */
+    counted: number;
     moderated: number;
     notCompleted: number;
     inProgress: number;
@@ -99,6 +115,9 @@ export interface MonthlyReport {
     statements: StatementRow[];
     benefit: { label: string; share: Share }[];
     seenToBenefit: Share;
+    /** Children whose audit found them unsafe, of the counted audits; and how many audits did not say. */
+    foundUnsafe: Share;
+    safetyNotRecorded: number;
   };
   actions: { open: number; overdue: number; immediateOverdue: number; fromThisMonth: number; fromThisMonthOpen: number };
   supervisionOverdue: { teamId: string; count: number }[];
@@ -127,14 +146,16 @@ export function monthAuditsCte(scope: MonthScope, settings: ReportSettings): Pri
   return Prisma.sql`
     cyc AS (SELECT id, target, "gradeScaleId" FROM "AuditCycle" WHERE month = ${scope.month} AND (${theme} = '' OR theme = ${theme})),
     a AS (
-      SELECT au.id, au."caseId", au."teamId", au.status, au."gradeBand", au."moderatedBand", au."gradeScaleId",
-             au."allocatedAt", au."declineReason", au."childrenBenefit", au."dueDate",
-             (au."submittedAt" IS NOT NULL AND au.status = ANY(${RETURNED_AUDIT_STATUSES}::text[])) AS returned,
-             (au."submittedAt" IS NOT NULL AND (au."submittedAt" AT TIME ZONE 'UTC' AT TIME ZONE ${settings.timeZone})::date > au."dueDate") AS late,
-             EXISTS (SELECT 1 FROM "Moderation" m WHERE m."auditId" = au.id AND m.agree IS NOT NULL) AS moderated,
-             COALESCE(au."moderatedBand", au."gradeBand") AS band
-      FROM "Audit" au
-      WHERE au."cycleId" IN (SELECT id FROM cyc) AND au.status <> ${SWAPPED_STATUS} ${teamFilter}
+      SELECT x.*, (x.returned AND NOT x.late) AS counted FROM (
+        SELECT au.id, au."caseId", au."teamId", au.status, au."gradeBand", au."moderatedBand", au."gradeScaleId",
+               au."allocatedAt", au."declineReason", au."childrenBenefit", au."childUnsafe", au."dueDate",
+               (au."submittedAt" IS NOT NULL AND au.status = ANY(${RETURNED_AUDIT_STATUSES}::text[])) AS returned,
+               COALESCE((au."submittedAt" AT TIME ZONE 'UTC' AT TIME ZONE ${settings.timeZone})::date > au."dueDate", false) AS late,
+               EXISTS (SELECT 1 FROM "Moderation" m WHERE m."auditId" = au.id AND m.agree IS NOT NULL) AS moderated,
+               COALESCE(au."moderatedBand", au."gradeBand") AS band
+        FROM "Audit" au
+        WHERE au."cycleId" IN (SELECT id FROM cyc) AND au.status <> ${SWAPPED_STATUS} ${teamFilter}
+      ) x
     )`;
 }
 
@@ -165,7 +186,7 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
                 WHERE a2."caseId" = a."caseId" AND a2."allocatedAt" < a."allocatedAt"
                 ORDER BY a2."allocatedAt" DESC LIMIT 1) AS prev
         FROM a JOIN "Feedback" fb ON fb."auditId" = a.id AND fb.kind = 'family' AND fb.obtained
-        WHERE a.returned
+        WHERE a.counted
       ),
       v AS (
         SELECT s.sid, ${statementValue(Prisma.sql`f.answers`, Prisma.sql`s.sid`)} AS cur,
@@ -178,26 +199,29 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
                    'allocated', count(*),
                    'returned', count(*) FILTER (WHERE returned),
                    'late', count(*) FILTER (WHERE returned AND late),
+                   'counted', count(*) FILTER (WHERE counted),
+                   'unsafe', count(*) FILTER (WHERE counted AND "childUnsafe"),
+                   'safety_not_recorded', count(*) FILTER (WHERE counted AND "childUnsafe" IS NULL),
                    'moderated', count(*) FILTER (WHERE moderated),
                    'not_completed', count(*) FILTER (WHERE NOT returned),
-                   'in_progress', count(*) FILTER (WHERE NOT returned AND status <> 'declined' AND "dueDate" >= ${today}::date))
+                   'in_progress', count(*) FILTER (WHERE NOT returned AND NOT (status = ANY(${NOT_COMPLETED_STATUSES}::text[])) AND "dueDate" >= ${today}::date))
                  FROM a),
         'reasons', (SELECT COALESCE(json_agg(json_build_object('reason', reason, 'count', n) ORDER BY n DESC, reason), '[]')
-                    FROM (SELECT CASE WHEN status = 'declined' OR NULLIF(btrim("declineReason"), '') IS NOT NULL
+                    FROM (SELECT CASE WHEN status = ANY(${NOT_COMPLETED_STATUSES}::text[]) OR NULLIF(btrim("declineReason"), '') IS NOT NULL
                                       THEN COALESCE(NULLIF(btrim("declineReason"), ''), 'No reason given')
                                       ELSE 'No reason given' END AS reason, count(*) AS n
-                          FROM a WHERE NOT returned AND NOT (status <> 'declined' AND "dueDate" >= ${today}::date) GROUP BY 1) x),
+                          FROM a WHERE NOT returned AND (status = ANY(${NOT_COMPLETED_STATUSES}::text[]) OR "dueDate" < ${today}::date) GROUP BY 1) x),
         'scale', (SELECT "gradeScaleId" FROM cyc GROUP BY 1 ORDER BY count(*) DESC LIMIT 1),
         'grades', (SELECT COALESCE(json_agg(json_build_object('band', band, 'count', n)), '[]')
-                   FROM (SELECT band, count(*) AS n FROM a WHERE returned AND band IS NOT NULL GROUP BY band) x),
+                   FROM (SELECT band, count(*) AS n FROM a WHERE counted AND band IS NOT NULL GROUP BY band) x),
         'moves', (SELECT COALESCE(json_agg(json_build_object('from', g, 'to', m, 'count', n) ORDER BY n DESC), '[]')
                   FROM (SELECT "gradeBand" AS g, "moderatedBand" AS m, count(*) AS n FROM a
-                        WHERE returned AND "moderatedBand" IS NOT NULL AND "gradeBand" IS NOT NULL AND "moderatedBand" <> "gradeBand"
+                        WHERE counted AND "moderatedBand" IS NOT NULL AND "gradeBand" IS NOT NULL AND "moderatedBand" <> "gradeBand"
                         GROUP BY 1, 2) x),
         'areas', (SELECT COALESCE(json_agg(json_build_object('area', area, 'scored', scored, 'below', below, 'mean', mean) ORDER BY area), '[]')
                   FROM (SELECT ans.area, count(ans.score) AS scored, count(*) FILTER (WHERE ans.score < ${settings.belowGoodScore}) AS below,
                                avg(ans.score)::float8 AS mean
-                        FROM a JOIN "AuditAnswer" ans ON ans."auditId" = a.id WHERE a.returned GROUP BY ans.area) x),
+                        FROM a JOIN "AuditAnswer" ans ON ans."auditId" = a.id WHERE a.counted GROUP BY ans.area) x),
         'statements', (SELECT COALESCE(json_agg(json_build_object('sid', sid, 'n', n, 'mean', mean, 'pairs', pairs, 'change', change)), '[]')
                        FROM (SELECT sid, count(cur) AS n, avg(cur)::float8 AS mean,
                                     count(*) FILTER (WHERE cur IS NOT NULL AND pre IS NOT NULL) AS pairs, avg(cur - pre)::float8 AS change
@@ -207,9 +231,10 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
                     FROM (SELECT CASE WHEN "childrenBenefit" IS NULL OR btrim("childrenBenefit") = '' THEN 'not recorded'
                                       WHEN lower(btrim("childrenBenefit")) ~ '^(yes|true)' THEN 'yes'
                                       WHEN lower(btrim("childrenBenefit")) ~ '^(no|false)' THEN 'no'
-                                      WHEN lower(btrim("childrenBenefit")) ~ '^(unclear|not yet|partly)' THEN 'unclear'
+                                      WHEN lower(btrim("childrenBenefit")) ~ '^partly' THEN 'partly'
+                                      WHEN lower(btrim("childrenBenefit")) ~ '^(unclear|not yet|too early)' THEN 'unclear'
                                       ELSE 'recorded (other)' END AS label, count(*) AS n
-                          FROM a WHERE returned GROUP BY 1) x),
+                          FROM a WHERE counted GROUP BY 1) x),
         'month_actions', (SELECT json_build_object('n', COALESCE(sum(x.n), 0), 'open', COALESCE(sum(x.open), 0))
                           FROM a CROSS JOIN LATERAL (
                             SELECT count(*) AS n, count(*) FILTER (WHERE NOT (ac.status = ANY(${CLOSED_ACTION_STATUSES}::text[]))) AS open
@@ -287,11 +312,12 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
       direction: r && r.pairs > 0 ? direction(change, 0, 0.05) : "",
     };
   });
-  const benefitOrder = ["yes", "no", "unclear", "recorded (other)", "not recorded"];
+  const benefitOrder = ["yes", "partly", "no", "unclear", "recorded (other)", "not recorded"];
+  const counted = n(m.counted);
   const benefitRows = benefitOrder
     .map((label) => ({ label, count: benefit.find((b) => b.label === label)?.count ?? 0 }))
     .filter((b) => b.count > 0)
-    .map((b) => ({ label: b.label, share: share(b.count, returned) }));
+    .map((b) => ({ label: b.label, share: share(b.count, counted) }));
   const a = actions[0] ?? {};
   const ma = main.month_actions;
 
@@ -302,12 +328,15 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
     teamIds: scope.teamIds ?? null,
     generatedAt: now.toISOString(),
     scale: { id: scale.id, label: scale.label },
+    cutOffs: cutOffsText(settings),
+    belowGoodScore: settings.belowGoodScore,
     howMuch: {
       target: n(m.target),
       allocated: n(m.allocated),
       returned,
       late: n(m.late),
       inTime: returned - n(m.late),
+      counted,
       moderated: n(m.moderated),
       notCompleted: n(m.not_completed) - n(m.in_progress),
       inProgress: n(m.in_progress),
@@ -329,7 +358,9 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
       familyFeedback: n(stBy.get("*count*")?.n),
       statements: statementRows,
       benefit: benefitRows,
-      seenToBenefit: share(benefit.find((b) => b.label === "yes")?.count ?? 0, returned),
+      seenToBenefit: share(benefit.find((b) => b.label === "yes")?.count ?? 0, counted),
+      foundUnsafe: share(n(m.unsafe), counted),
+      safetyNotRecorded: n(m.safety_not_recorded),
     },
     actions: {
       open: n(a.open),
@@ -371,7 +402,7 @@ function areaQuery(db: Queryable, cte: Prisma.Sql, settings: ReportSettings) {
            count(*) FILTER (WHERE ans.score < ${settings.belowGoodScore})::int AS below,
            avg(ans.score)::float8 AS mean
     FROM a JOIN "AuditAnswer" ans ON ans."auditId" = a.id
-    WHERE a.returned
+    WHERE a.counted
     GROUP BY ans.area ORDER BY ans.area`;
 }
 

@@ -1,9 +1,10 @@
-// What the reports count, in one place. Every threshold here is a setting, not a rule buried in SQL:
-// a council that calls "below Good" something else changes it here (or passes options).
+// What the reports count, in one place. Every threshold here is a setting, not a rule buried in SQL.
+// The frameworks give no cut-offs for "below Good", "needs attention", "good" or "improving": the
+// defaults are Assure's own, set by REPORT_* (services/config.ts) and named on the report (cutOffsText).
 import type { Config } from "../config";
 
 export interface ReportSettings {
-  /** An area score (0–10) below this is "below Good" (seed 003 reports "% not yet good" per question). */
+  /** An area score (0–10) below this is "below Good" (the model reports give "% not yet good" per question). */
   belowGoodScore: number;
   /** An area is "needing immediate attention" when at least this share of scored audits is below Good. */
   attentionPct: number;
@@ -32,14 +33,42 @@ export const DEFAULT_SETTINGS: ReportSettings = {
   trendMonths: 12,
 };
 
-export function settingsFrom(config: Pick<Config, "MIN_GROUP_SIZE" | "TIMEZONE">, overrides: Partial<ReportSettings> = {}): ReportSettings {
-  return { ...DEFAULT_SETTINGS, minGroupSize: config.MIN_GROUP_SIZE, timeZone: config.TIMEZONE, ...overrides };
+type SettingsConfig = Pick<
+  Config,
+  "MIN_GROUP_SIZE" | "TIMEZONE" | "REPORT_BELOW_GOOD_SCORE" | "REPORT_ATTENTION_PCT" | "REPORT_GOOD_PCT" | "REPORT_IMPROVING_POINTS"
+>;
+
+export function settingsFrom(config: SettingsConfig, overrides: Partial<ReportSettings> = {}): ReportSettings {
+  return {
+    ...DEFAULT_SETTINGS,
+    minGroupSize: config.MIN_GROUP_SIZE,
+    timeZone: config.TIMEZONE,
+    belowGoodScore: config.REPORT_BELOW_GOOD_SCORE,
+    attentionPct: config.REPORT_ATTENTION_PCT,
+    goodPct: config.REPORT_GOOD_PCT,
+    improvingPoints: config.REPORT_IMPROVING_POINTS,
+    ...overrides,
+  };
+}
+
+/** The cut-offs in words, for the report where it uses them. */
+export function cutOffsText(s: Pick<ReportSettings, "belowGoodScore" | "attentionPct" | "goodPct" | "improvingPoints">): string {
+  const own = (v: number, d: number) => (v === d ? "Assure's default" : "set by this council");
+  const d = DEFAULT_SETTINGS;
+  return [
+    `Cut-offs (the frameworks give none): an area score under ${s.belowGoodScore} of 10 is "below Good" (${own(s.belowGoodScore, d.belowGoodScore)});`,
+    `an area needs attention when ${s.attentionPct}% or more of its scores are below Good (${own(s.attentionPct, d.attentionPct)}),`,
+    `shows as good at ${s.goodPct}% or fewer (${own(s.goodPct, d.goodPct)}),`,
+    `and is improving when its share fell by ${s.improvingPoints} points or more since last month (${own(s.improvingPoints, d.improvingPoints)}).`,
+  ].join(" ");
 }
 
 /** Action statuses that mean the action is finished (anything else is open). */
 export const CLOSED_ACTION_STATUSES = ["done", "completed", "closed", "cancelled"];
 /** Audit statuses that mean the audit was returned (submitted by the auditor). */
 export const RETURNED_AUDIT_STATUSES = ["submitted", "finalised"];
+/** Audit statuses that mean the audit will not be completed (its declineReason says why). */
+export const NOT_COMPLETED_STATUSES = ["declined", "not_completed"];
 /** An audit in this status was handed to a peer; the peer's audit is counted instead. */
 export const SWAPPED_STATUS = "swapped";
 /** Escalation statuses that are no longer open. */

@@ -281,7 +281,7 @@ describe("the collaborative case audit", () => {
     const review = await fillAudit(h, fx.auditor, audit.id, {
       grade: "4",
       actions: [
-        { what: "Update the chronology", who: practitioner.id, when: "2026-12-11" },
+        { what: "Update the chronology", who: practitioner.id, when: "2026-12-11", immediate: true },
         { what: "Share the good direct work at the staff conference", who: fx.auditor.id, when: "2026-12-18" },
       ],
     });
@@ -369,7 +369,7 @@ describe("the collaborative case audit", () => {
     const review = await fillAudit(h, fx.auditor, audit.id, {
       grade: "5",
       actions: [
-        { what: "Upload the direct work", who: practitioner.id, when: "2026-12-03" },
+        { what: "Upload the direct work", who: practitioner.id, when: "2026-12-03", immediate: true },
         { what: "Update the genogram", who: practitioner.id, when: "2026-12-03" },
       ],
     });
@@ -515,6 +515,7 @@ describe("the collaborative case audit", () => {
         Object.values(o).forEach(walk);
       };
       walk(open);
+      if (page === "health") data.s1_jointWorker = fx.auditor.email; // a member of staff's work email, checked
       if (page.startsWith("feedback-")) data[`${page.slice(9)}-obtained`] = "yes";
       const card = measure((await h.execute(fx.auditor, "audit.page.save", data)).card);
       expect(cardText(card), page).not.toMatch(/need attention/);

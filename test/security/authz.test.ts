@@ -247,6 +247,8 @@ const expectations: Record<string, VerbExpectation> = {
   "audit.allocate.form": none("audits.allocate", "the allocation form; month/theme/target only"),
   "audit.allocate.preview": none("audits.allocate", "previews a month's allocation; no object ids"),
   "audit.allocate.run": none("audits.allocate", "allocates a month; no object ids"),
+  "audit.notCompleted.form": none("audits.allocate", "the not-completed form; no object ids"),
+  "audit.notCompleted.record": none("audits.allocate", "records an audit as not completed, found by its case-management ID"),
   "audit.allocation.accept": auditVerb(
     "audits.allocation.respond",
     ["practitioner", "teamManager", "qaTeam", "headOfQa", "director"],

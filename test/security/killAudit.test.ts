@@ -223,7 +223,7 @@ describe("service process killed during multi-page audits", () => {
             act1_what: "Update the chronology",
             act1_who: practitioner.id,
             act1_when: "2026-12-11",
-            act1_immediate: "false",
+            act1_immediate: "true",
             act2_what: "Share the direct work",
             act2_who: practitioner.id,
             act2_when: "2026-12-18",
