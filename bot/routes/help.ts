@@ -4,6 +4,8 @@ import { renderCard } from "../../cards/render";
 import { may } from "../../services/permissions";
 import { roleLabel } from "../../services/directory/roles";
 
+const PRIMARY_BUTTONS = 3;
+
 export function helpRoutes(router: Router) {
   return [
     defineRoute({
@@ -23,7 +25,8 @@ export function helpRoutes(router: Router) {
             buttons: allowed
               .filter((c) => c.button)
               .slice(0, 6)
-              .map((c) => ({ title: c.button, verb: c.verb })),
+              // Teams fits about three buttons on a card; the rest go in its "…" overflow menu.
+              .map((c, i) => ({ title: c.button, verb: c.verb, mode: i < PRIMARY_BUTTONS ? "primary" : "secondary" })),
           }),
         };
       },

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { defineRoute } from "../router";
 import { renderCard } from "../../cards/render";
+import { typedNumber } from "../../cards/schemas/cardData";
 import { campaignRefSchema, openSurveySchema, surveyPageSchema } from "../../cards/schemas/surveys";
 import type { AppContext } from "../../services/context";
 import { may, type Actor } from "../../services/permissions";
@@ -53,7 +54,14 @@ async function homeCard(app: AppContext, actor: Actor, notice = "", form?: Recor
       { title: "New starters (started 3 to 4 months ago)", value: "starters" },
       ...teams.map((t) => ({ title: `Team: ${t.name}`, value: `team:${t.id}` })),
     ],
-    form: { templateId: "health-check", audience: "all", opensOn: today, closesOn: "", reminderEveryDays: 7, ...form },
+    form: {
+      templateId: "health-check",
+      audience: "all",
+      opensOn: today,
+      closesOn: "",
+      ...form,
+      reminderEveryDays: form ? typedNumber(form.reminderEveryDays) : 7,
+    },
   });
 }
 

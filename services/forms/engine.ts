@@ -24,6 +24,14 @@ import {
   type ShowIf,
 } from "./templateSchema";
 
+/** A choice box can only show one of its choices: a typed value that is none of them (shown with its error) is left out. */
+function onlyChoices(value: string, choices: { value: string }[]): string {
+  return value
+    .split(",")
+    .filter((v) => choices.some((c) => c.value === v))
+    .join(",");
+}
+
 export type AnswerValue = string | number | string[];
 export type Answers = Record<string, AnswerValue>;
 
@@ -422,17 +430,26 @@ export function formPageData(template: FormTemplate, view: FormPageView): Record
           title: a[String(n)] ? `${n} – ${a[String(n)]}` : String(n),
           value: String(n),
         }));
-        return { ...base, compact: true, choices, hint: a["0"] && a["10"] ? `0 = ${a["0"]}, 10 = ${a["10"]}` : "" };
+        return {
+          ...base,
+          value: onlyChoices(value, choices),
+          compact: true,
+          choices,
+          hint: a["0"] && a["10"] ? `0 = ${a["0"]}, 10 = ${a["10"]}` : "",
+        };
       }
       case "likert5":
       case "single":
-      case "multi":
+      case "multi": {
+        const choices = questionOptions(q).map((o) => ({ title: optionLabel(o), value: optionValue(o) }));
         return {
           ...base,
+          value: onlyChoices(value, choices),
           multi: q.type === "multi",
           hint: q.type === "multi" ? "Choose all that apply." : "",
-          choices: questionOptions(q).map((o) => ({ title: optionLabel(o), value: optionValue(o) })),
+          choices,
         };
+      }
       case "text":
       case "longtext": {
         const max = maxLengthOf(q);
