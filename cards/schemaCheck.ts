@@ -112,8 +112,13 @@ export function schemaProblems(card: unknown): string[] {
       const validate = validatorFor(definition);
       const label = `${path || "/"} (${definition})`;
       if (!validate) problems.add(`${label}: not an element of Adaptive Cards 1.5`);
-      else if (!validate(node))
-        for (const e of validate.errors ?? []) if (!inNestedElement(node, e.instancePath)) problems.add(`${label}: ${describe(e)}`);
+      else if (!validate(node)) {
+        const errors = (validate.errors ?? []).filter((e) => !inNestedElement(node, e.instancePath));
+        // An enum property with a case-insensitive pattern fails three ways (enum, pattern, anyOf): say it once.
+        const plain = new Set(errors.filter((e) => e.keyword === "enum" || e.keyword === "type").map((e) => e.instancePath));
+        for (const e of errors)
+          if (!((e.keyword === "pattern" || e.keyword === "anyOf") && plain.has(e.instancePath))) problems.add(`${label}: ${describe(e)}`);
+      }
     }
     for (const [k, v] of Object.entries(node)) if (typeof v === "object" && !NOT_ELEMENTS.has(k)) walk(v, `${path}/${k}`, k);
   };

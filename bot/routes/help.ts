@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { defineRoute, type Router } from "../router";
 import { renderCard } from "../../cards/render";
+import { withOverflow } from "../../cards/schemas/cardData";
 import { may } from "../../services/permissions";
 import { roleLabel } from "../../services/directory/roles";
-
-const PRIMARY_BUTTONS = 3;
 
 export function helpRoutes(router: Router) {
   return [
@@ -22,11 +21,12 @@ export function helpRoutes(router: Router) {
             name: actor.name,
             roles: actor.roles.map(roleLabel).join(", "),
             commands: allowed.map((c) => ({ command: c.words, description: c.description })),
-            buttons: allowed
-              .filter((c) => c.button)
-              .slice(0, 6)
-              // Teams fits about three buttons on a card; the rest go in its "…" overflow menu.
-              .map((c, i) => ({ title: c.button, verb: c.verb, mode: i < PRIMARY_BUTTONS ? "primary" : "secondary" })),
+            buttons: withOverflow(
+              allowed
+                .filter((c) => c.button)
+                .slice(0, 6)
+                .map((c) => ({ title: c.button, verb: c.verb })),
+            ),
           }),
         };
       },

@@ -1,5 +1,6 @@
 // Survey cards: "survey" lists a person's open surveys (and, for the QA team, the campaigns and a
 // form to open one); the form pages; results; export; close. Business rules are in services/surveys.
+import { countOf } from "../../services/words";
 import { z } from "zod";
 import { defineRoute } from "../router";
 import { renderCard } from "../../cards/render";
@@ -42,7 +43,7 @@ async function homeCard(app: AppContext, actor: Actor, notice = "", form?: Recor
     campaigns: campaigns.map((c) => ({
       ...c,
       stateLabel: STATE_LABELS[c.state],
-      counts: c.onBehalf ? `${c.responded} families surveyed.` : `${c.responded} of ${c.invited} answered.`,
+      counts: c.onBehalf ? `${countOf(c.responded, "family", "families")} surveyed.` : `${c.responded} of ${c.invited} answered.`,
     })),
     templates: listFormTemplates()
       .filter((t) => !t.id.startsWith("audit-"))

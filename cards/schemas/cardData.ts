@@ -19,6 +19,22 @@ export function typedNumber(v: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** Buttons a card fits in a row (560 px); Teams puts the rest in its "…" overflow menu. */
+export const PRIMARY_BUTTONS = 3;
+
+/** Marks the buttons after the first PRIMARY_BUTTONS as `mode: "secondary"` (the template binds `mode`). */
+export function withOverflow<T extends object>(buttons: T[]): (T & { mode: "primary" | "secondary" })[] {
+  return buttons.map((b, i) => ({ ...b, mode: i < PRIMARY_BUTTONS ? "primary" : "secondary" }));
+}
+
+/** A choice box shows only one of its choices: a value that is none of them (re-shown with its error) is left out. */
+export function onlyChoices(value: string, choices: { value: string }[]): string {
+  return value
+    .split(",")
+    .filter((v) => choices.some((c) => c.value === v))
+    .join(",");
+}
+
 export const cardDataSchemas = {
   "outbox-status": z.looseObject({
     counts: z.array(z.looseObject({ label: z.string(), count: factValue })),

@@ -10,6 +10,7 @@
 // Visibility: a section or question with `showIf` is shown only when every condition holds. The
 // respondent's audience (practitioner / manager …) is their answer to the template's
 // `roleQuestionId` when there is one, otherwise what the directory says.
+import { onlyChoices } from "../../cards/schemas/cardData";
 import { z } from "zod";
 import { renderCard, type CardJson } from "../../cards/render";
 import {
@@ -23,14 +24,6 @@ import {
   type FormTemplate,
   type ShowIf,
 } from "./templateSchema";
-
-/** A choice box can only show one of its choices: a typed value that is none of them (shown with its error) is left out. */
-function onlyChoices(value: string, choices: { value: string }[]): string {
-  return value
-    .split(",")
-    .filter((v) => choices.some((c) => c.value === v))
-    .join(",");
-}
 
 export type AnswerValue = string | number | string[];
 export type Answers = Record<string, AnswerValue>;

@@ -62,6 +62,14 @@ window.checkCard = function checkCard(cardJson, rawWords) {
     }
   }
 
+  // Button titles cut short ("My a…"): the renderer gives each button an equal share of the row.
+  for (const button of el.querySelectorAll("button")) {
+    const title = button.querySelector("div");
+    if (title && title.scrollWidth > title.clientWidth + 1) problems.push(`button "${title.innerText}" is cut short`);
+    if (button.getBoundingClientRect().right > host.getBoundingClientRect().right + 1)
+      problems.push(`button "${button.innerText}" does not fit on the card`);
+  }
+
   // Text a person should never read.
   const text = host.innerText;
   const bad = [
@@ -69,8 +77,9 @@ window.checkCard = function checkCard(cardJson, rawWords) {
     [/\bundefined\b/, "undefined"],
     [/\bnull\b/, "null"],
     [/\[object Object\]/, "[object Object]"],
-    [/\$\{/, "a template expression"],
-    [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i, "a raw id"],
+    [/\$\{[A-Za-z_][\w.]*\}/, "a template expression"],
+    // An error card's "Reference: <request id>" is there to be quoted to the QA team.
+    [/(?<!Reference: )\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i, "a raw id"],
     ...rawWords.map((w) => [new RegExp(`(^|[^\\w-])${w}($|[^\\w-])`), `the raw name ${w}`]),
   ];
   for (const [re, what] of bad) {

@@ -57,6 +57,8 @@ export interface RenderResult {
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><style>
 body { margin: 0; padding: 12px; background: #f5f5f5; font-family: "Segoe UI", system-ui, sans-serif; }
 #card { width: ${CARD_WIDTH_PX}px; background: #fff; border: 1px solid #e1dfdd; border-radius: 4px; }
+/* Teams' buttons: semibold 14 px text, 12 px side padding, 32 px high. */
+.ac-pushButton { font: 600 14px "Segoe UI", system-ui, sans-serif; padding: 0 12px; min-height: 32px; border: 1px solid #e1dfdd; border-radius: 4px; background: #fff; color: #242424; }
 </style></head><body><div id="card"></div></body></html>`;
 
 interface PageApi {
