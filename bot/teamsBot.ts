@@ -39,6 +39,12 @@ const INTERNAL_ERROR_TITLE = "Something went wrong on our side";
 /** Every title an error card (errorCard) can carry: lets scripts tell an error card from a result. */
 export const ERROR_CARD_TITLES: readonly string[] = [...Object.values(errorTitles), FALLBACK_TITLE, INTERNAL_ERROR_TITLE];
 
+/** zod's own messages ("Invalid input: expected number, received NaN") are for developers, not for the card. */
+function plainMessage(message: string): string {
+  if (!message.startsWith("Invalid")) return message;
+  return /received undefined/.test(message) ? "missing" : "not a valid value";
+}
+
 export function errorCard(err: unknown, requestId: string): CardJson {
   if (err instanceof DomainError) {
     const details = err instanceof ValidationFailed ? Object.entries(err.fieldErrors).map(([k, v]) => ({ detail: `${k}: ${v}` })) : [];
@@ -164,7 +170,7 @@ export class AssureBot extends TeamsActivityHandler {
       const { verb: _v, ...rest } = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
       const parsed = cardTextRules.pipe(route.schema).safeParse(rest);
       if (!parsed.success) {
-        const fieldErrors = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "card", i.message]));
+        const fieldErrors = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "card", plainMessage(i.message)]));
         throw new ValidationFailed("Some answers are not valid. Nothing was saved from this submission.", fieldErrors);
       }
       const reply = await route.handle({ app: this.app, actor, data: parsed.data, via, args, requestId });

@@ -6,6 +6,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ACData from "adaptivecards-templating";
 import { escapeMarkdown } from "./markdown";
+import type { ZodType } from "zod";
+import { cardDataSchemas, type CardData } from "./schemas/cardData";
 
 export const templatesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "templates");
 export const CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
@@ -165,8 +167,14 @@ function addFallbacks(node: unknown): void {
   for (const [k, v] of Object.entries(o)) if (k !== "refresh") addFallbacks(v);
 }
 
-/** Expands a template with data into a card ready to send. */
-export function renderCard(name: string, data: Record<string, unknown> = {}): CardJson {
+/** Expands a template with data into a card ready to send. Typed data is checked (cards/schemas/cardData.ts). */
+export function renderCard<N extends string>(name: N, data: CardData<N> = {} as CardData<N>): CardJson {
+  const dataSchema = (cardDataSchemas as Record<string, ZodType | undefined>)[name];
+  const checked = dataSchema?.safeParse(data);
+  if (checked && !checked.success)
+    throw new Error(
+      `card ${name}: data of the wrong type: ${checked.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
+    );
   const card = loadTemplate(name).expand({ $root: data }) as CardJson;
   card.$schema = "http://adaptivecards.io/schemas/adaptive-card.json";
   card.version = "1.5";

@@ -1,21 +1,27 @@
-// Card validation with the official Adaptive Cards parser (the UMD build runs in Node).
+// Card validation with the official Adaptive Cards 1.5 JSON schema (element by element, see
+// schemaCheck.ts) and the official Adaptive Cards parser (the UMD build runs in Node).
 import { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import "./chartElements";
+import { schemaProblems } from "./schemaCheck";
 import { CARD_SIZE_LIMIT_BYTES, cardSizeBytes, listTemplates, markCard, renderCard, templatesDir, type CardJson } from "./render";
 
 const require = createRequire(import.meta.url);
 const AC = require("adaptivecards/dist/adaptivecards.js") as typeof import("adaptivecards");
 
+/** Microsoft Teams' host config (light theme): its limits, e.g. at most 6 buttons a card. */
+const TEAMS_HOST_CONFIG = new AC.HostConfig(require("./vendor/microsoft-teams-light.json"));
+
 export const samplesDir = path.join(templatesDir, "..", "samples");
 
-/** Problems the official parser reports, plus Teams' limits (schema 1.5, size). */
-export function cardProblems(card: CardJson): string[] {
-  const problems: string[] = [];
+/** Problems against the official schema, parser and Teams' host config, and the version Teams supports (1.5). */
+export function cardFormatProblems(card: CardJson): string[] {
+  const problems: string[] = schemaProblems(card).map((p) => `schema: ${p}`);
   const ctx = new AC.SerializationContext();
   ctx.targetVersion = AC.Versions.v1_5;
   const parsed = new AC.AdaptiveCard();
+  parsed.hostConfig = TEAMS_HOST_CONFIG;
   parsed.parse(card, ctx);
   for (let i = 0; i < ctx.eventCount; i++) {
     const e = ctx.getEventAt(i);
@@ -24,6 +30,12 @@ export function cardProblems(card: CardJson): string[] {
   const validation = parsed.validateProperties();
   for (const e of validation.validationEvents) problems.push(`validation: ${e.message}`);
   if (card.version !== "1.5") problems.push(`version ${String(card.version)} (Teams supports 1.5)`);
+  return problems;
+}
+
+/** A template's card: its format, the size budget, and every template expression expanded. */
+export function cardProblems(card: CardJson): string[] {
+  const problems = cardFormatProblems(card);
   const bytes = cardSizeBytes(card);
   if (bytes > CARD_SIZE_LIMIT_BYTES) problems.push(`${bytes} bytes is over the ${CARD_SIZE_LIMIT_BYTES}-byte budget`);
   const text = JSON.stringify(card);
@@ -39,13 +51,13 @@ export interface CardCheck {
   problems: string[];
 }
 
-/** Every template with every sample in cards/samples/<name>.json (an object, or an array of them). */
-export function validateAllCards(): CardCheck[] {
-  const out: CardCheck[] = [];
+/** Every template expanded with every sample in cards/samples/<name>.json (an object, or an array of them). */
+export function sampleCards(): { name: string; card?: CardJson; problem?: string }[] {
+  const out: { name: string; card?: CardJson; problem?: string }[] = [];
   for (const name of listTemplates()) {
     const samplePath = path.join(samplesDir, `${name}.json`);
     if (!existsSync(samplePath)) {
-      out.push({ name, bytes: 0, problems: [`no sample data at cards/samples/${name}.json`] });
+      out.push({ name, problem: `no sample data at cards/samples/${name}.json` });
       continue;
     }
     const raw = JSON.parse(readFileSync(samplePath, "utf8")) as Record<string, unknown> | Record<string, unknown>[];
@@ -53,13 +65,19 @@ export function validateAllCards(): CardCheck[] {
     samples.forEach((sample, i) => {
       const label = samples.length > 1 ? `${name}#${i + 1}` : name;
       try {
-        // Checked as the outbox sends it: marked with an outbox message id (root `id`).
-        const card = markCard(renderCard(name, sample), SAMPLE_OUTBOX_ID);
-        out.push({ name: label, bytes: cardSizeBytes(card), problems: cardProblems(card) });
+        // As the outbox sends it: marked with an outbox message id (root `id`).
+        out.push({ name: label, card: markCard(renderCard(name, sample), SAMPLE_OUTBOX_ID) });
       } catch (err) {
-        out.push({ name: label, bytes: 0, problems: [`render failed: ${(err as Error).message}`] });
+        out.push({ name: label, problem: `render failed: ${(err as Error).message}` });
       }
     });
   }
   return out;
+}
+
+/** Every template with every sample, checked. */
+export function validateAllCards(): CardCheck[] {
+  return sampleCards().map(({ name, card, problem }) =>
+    card ? { name, bytes: cardSizeBytes(card), problems: cardProblems(card) } : { name, bytes: 0, problems: [problem ?? "no card"] },
+  );
 }

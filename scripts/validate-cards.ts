@@ -1,5 +1,6 @@
 // `npm run validate:cards`: expands every template in cards/templates with its sample data in
-// cards/samples and checks it with the official `adaptivecards` parser (no errors, no warnings),
+// cards/samples and checks it against the official Adaptive Cards 1.5 JSON schema (each element
+// against its own definition) and with the official `adaptivecards` parser (no errors, no warnings),
 // the schema version Teams supports (1.5) and the size budget. Exits non-zero on any problem.
 import { validateAllCards } from "../cards/validate";
 

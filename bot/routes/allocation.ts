@@ -6,6 +6,7 @@ import { mayDeliverHeldNow } from "../../services/delivery/held";
 import { z } from "zod";
 import { defineRoute, type Command } from "../router";
 import { renderCard } from "../../cards/render";
+import { typedNumber, type CardData } from "../../cards/schemas/cardData";
 import { ValidationFailed } from "../../services/errors";
 import type { AppContext } from "../../services/context";
 import { localDate } from "../../services/workingTime";
@@ -69,7 +70,7 @@ function allocateForm(app: AppContext, typed: Record<string, unknown> = {}, erro
     month: String(typed.month ?? months[1]),
     themes: [{ title: "No theme", value: "none" }, ...loadAuditThemes().themes.map((t) => ({ title: t.label, value: t.id }))],
     theme: String(typed.theme || "none"),
-    target: String(typed.target ?? DEFAULT_TARGET),
+    target: typed.target === undefined ? DEFAULT_TARGET : typedNumber(typed.target),
     seed: String(typed.seed ?? ""),
     error,
     monthError: errors.month ?? "",
@@ -85,7 +86,7 @@ export function summaryCard(s: AllocationSummary, config: Config) {
 export function summaryCardData(
   s: AllocationSummary,
   config: Pick<Config, "QUIET_HOURS_START" | "QUIET_HOURS_END" | "MicrosoftAppId" | "NODE_ENV">,
-): Record<string, unknown> {
+): CardData<"audit-allocation-summary"> {
   const deliverNow = !!s.heldUntil && mayDeliverHeldNow(config);
   const counts = s.loads.map((l) => l.count);
   const min = counts.length ? Math.min(...counts) : 0;
@@ -118,7 +119,7 @@ export function summaryCardData(
     dueDate: formatDate(s.dueDate),
     auditorsText: `${s.auditorCount} auditors (Deputy Team Manager and above), ${min}–${max} audits each this month`,
     poolText: s.poolSize ? `${s.poolSize} eligible cases (${s.excludedRecent} left out: audited recently)` : "",
-    declines: s.declines,
+    declines: s.declines ? String(s.declines) : "",
     seed: s.seed,
     strata: s.strata.map((x) => ({ label: x.label, text: x.pool ? `${x.selected} of ${x.pool}` : String(x.selected) })),
     unassignable: s.unassignable.length ? `No auditor outside the team was available for: ${s.unassignable.join(", ")}` : "",

@@ -1,5 +1,6 @@
 // The audit itself (steps 3–7): my audits, the paged form with drafts, submit, read-only view,
 // my actions / mark done, and the auditor's follow-up. Routes only translate; rules are in services.
+import { countOf } from "../../services/words";
 import { z } from "zod";
 import { defineRoute } from "../router";
 import { renderCard } from "../../cards/render";
@@ -61,7 +62,7 @@ export function auditFormRoutes() {
           return {
             card: renderCard("message", {
               title: `Audit submitted: case ${r.caseRef}`,
-              text: `Overall rating ${r.grade}. ${r.actions} action(s) sent to the people who will do them. You will be asked to follow up in 5 working days.${r.inadequate ? " Graded inadequate: the worker, managers and the QA team have been told, with immediate tasks due within 24 hours." : ""}`,
+              text: `Overall rating ${r.grade}. ${countOf(r.actions, "action")} sent to the people who will do them. You will be asked to follow up in 5 working days.${r.inadequate ? " Graded inadequate: the worker, managers and the QA team have been told, with immediate tasks due within 24 hours." : ""}`,
             }),
           };
         } catch (err) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineRoute, type Router } from "../router";
 import { renderCard } from "../../cards/render";
+import { withOverflow } from "../../cards/schemas/cardData";
 import { may } from "../../services/permissions";
 import { roleLabel } from "../../services/directory/roles";
 import { mayDeliverHeldNow } from "../../services/delivery/held";
@@ -22,10 +23,12 @@ export function helpRoutes(router: Router) {
             name: actor.name,
             roles: actor.roles.map(roleLabel).join(", "),
             commands: allowed.map((c) => ({ command: c.words, description: c.description })),
-            buttons: allowed
-              .filter((c) => c.button)
-              .slice(0, 6)
-              .map((c) => ({ title: c.button, verb: c.verb })),
+            buttons: withOverflow(
+              allowed
+                .filter((c) => c.button)
+                .slice(0, 6)
+                .map((c) => ({ title: c.button, verb: c.verb })),
+            ),
           }),
         };
       },

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { defineRoute, type Command } from "../router";
 import { renderCard } from "../../cards/render";
+import type { CardData } from "../../cards/schemas/cardData";
 import { ValidationFailed } from "../../services/errors";
 import {
   acceptGrade,
@@ -24,7 +25,21 @@ import {
   sampleSchema,
 } from "../../cards/schemas/moderation";
 
-const card = (data: Record<string, unknown>) => ({ card: renderCard("moderation", data) });
+const card = (data: CardData<"moderation">) => ({ card: renderCard("moderation", data) });
+
+/** The sampling card: the overview's counts and the last run's loads as FactSet text. */
+function sampleCard(
+  o: { eligible: number; open: number; overdue: number },
+  run: { result: string; error: string; byModerator: { name: string; count: number }[]; percent: number; returnDays: number },
+) {
+  return renderCard("moderation-sample", {
+    ...run,
+    eligible: String(o.eligible),
+    open: String(o.open),
+    overdue: String(o.overdue),
+    byModerator: run.byModerator.map((m) => ({ name: m.name, count: String(m.count) })),
+  });
+}
 
 export const moderationCommands: Command[] = [
   {
@@ -45,8 +60,7 @@ export function moderationRoutes() {
       async handle({ app, actor }) {
         const o = await samplingOverview(app, actor);
         return {
-          card: renderCard("moderation-sample", {
-            ...o,
+          card: sampleCard(o, {
             result: "",
             byModerator: [],
             error: "",
@@ -65,8 +79,7 @@ export function moderationRoutes() {
           const r = await sampleForModeration(app, actor, { fraction: data.percent / 100, returnWorkingDays: data.returnDays });
           const o = await samplingOverview(app, actor);
           return {
-            card: renderCard("moderation-sample", {
-              ...o,
+            card: sampleCard(o, {
               result: `Sampled ${r.sampled} of ${r.eligible} audits and allocated them${r.unallocated ? `; ${r.unallocated} had no eligible moderator` : ""}.`,
               byModerator: r.byModerator,
               error: "",
@@ -78,8 +91,7 @@ export function moderationRoutes() {
           if (!(err instanceof ValidationFailed)) throw err;
           const o = await samplingOverview(app, actor);
           return {
-            card: renderCard("moderation-sample", {
-              ...o,
+            card: sampleCard(o, {
               result: "",
               byModerator: [],
               error: err.message,

@@ -26,7 +26,7 @@ export function outboxRoutes() {
         const o = await outboxOverview(app.db, actor);
         return {
           card: renderCard("outbox-status", {
-            counts: Object.entries(o.counts).map(([status, count]) => ({ label: labels[status] ?? status, count })),
+            counts: Object.entries(o.counts).map(([status, count]) => ({ label: labels[status] ?? status, count: String(count) })),
             problems: o.problems,
           }),
         };

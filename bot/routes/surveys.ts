@@ -1,9 +1,11 @@
 // Survey cards: "survey" lists a person's open surveys (and, for the QA team, the campaigns and a
 // form to open one); the form pages; results; export; close. Business rules are in services/surveys.
+import { countOf } from "../../services/words";
 import { z } from "zod";
 import path from "node:path";
 import { defineRoute } from "../router";
 import { renderCard } from "../../cards/render";
+import { typedNumber } from "../../cards/schemas/cardData";
 import { campaignRefSchema, openSurveySchema, surveyPageSchema } from "../../cards/schemas/surveys";
 import type { AppContext } from "../../services/context";
 import { may, type Actor } from "../../services/permissions";
@@ -42,7 +44,7 @@ async function homeCard(app: AppContext, actor: Actor, notice = "", form?: Recor
     campaigns: campaigns.map((c) => ({
       ...c,
       stateLabel: STATE_LABELS[c.state],
-      counts: c.onBehalf ? `${c.responded} families surveyed.` : `${c.responded} of ${c.invited} answered.`,
+      counts: c.onBehalf ? `${countOf(c.responded, "family", "families")} surveyed.` : `${c.responded} of ${c.invited} answered.`,
     })),
     templates: listFormTemplates()
       .filter((t) => !t.id.startsWith("audit-"))
@@ -54,7 +56,14 @@ async function homeCard(app: AppContext, actor: Actor, notice = "", form?: Recor
       { title: "New starters (started 3 to 4 months ago)", value: "starters" },
       ...teams.map((t) => ({ title: `Team: ${t.name}`, value: `team:${t.id}` })),
     ],
-    form: { templateId: "health-check", audience: "all", opensOn: today, closesOn: "", reminderEveryDays: 7, ...form },
+    form: {
+      templateId: "health-check",
+      audience: "all",
+      opensOn: today,
+      closesOn: "",
+      ...form,
+      reminderEveryDays: form ? typedNumber(form.reminderEveryDays) : 7,
+    },
   });
 }
 

@@ -13,7 +13,12 @@ export const allocateFormSchema = z.object({
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "Choose a month (YYYY-MM).")
     .optional(),
   theme: z.string().max(60).optional().default(""),
-  target: z.coerce.number().int("The target is a whole number.").min(1, "At least 1 audit.").max(1000, "At most 1000 audits.").optional(),
+  target: z.coerce
+    .number({ error: "The target is a whole number of audits, from 1 to 1000." })
+    .int("The target is a whole number.")
+    .min(1, "At least 1 audit.")
+    .max(1000, "At most 1000 audits.")
+    .optional(),
   seed: z.string().trim().max(64, "A seed is at most 64 characters.").optional().default(""),
 });
 /** Lenient at the edge so the form can be re-shown with the person's input and the errors. */

@@ -2,6 +2,8 @@
 // template (cards/templates/audit-page.json) draws any list of these; `validateFields` checks a
 // submission against the same list, so what the user sees and what the server accepts cannot drift.
 import { DAY_MESSAGE, isValidDay } from "../../cards/schemas/common";
+import { onlyChoices } from "../../cards/schemas/cardData";
+import { z } from "zod";
 
 export type FieldKind = "heading" | "info" | "text" | "multiline" | "number" | "choice" | "date" | "toggle";
 
@@ -94,7 +96,8 @@ export function validateFields(defs: FieldDef[], data: Record<string, unknown>):
 /** Field definitions + stored values (+ the user's rejected input and its errors) → card data. */
 export function fieldViews(defs: FieldDef[], stored: FieldValues, input?: FieldValues, errors: Record<string, string> = {}): FieldView[] {
   return defs.map((f) => {
-    const value = input && f.id in input ? input[f.id]! : (stored[f.id] ?? "");
+    const typed = input && f.id in input ? input[f.id]! : (stored[f.id] ?? "");
+    const value = f.kind === "choice" ? onlyChoices(typed, f.choices ?? []) : typed;
     return {
       ...f,
       note: f.note ?? "",

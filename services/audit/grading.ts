@@ -61,7 +61,15 @@ export function gradeFields(scale: GradeScale): FieldDef[] {
       out.push({
         kind: "choice",
         id: "gradeJudgement",
-        label: "Judgement",
+        // One judged band (e.g. Outstanding) makes a one-option box: the label says what choosing it means.
+        label:
+          judged.length === 1
+            ? `Judgement (optional): choose ${judged[0]!.label} only when the practice goes beyond the rating alone${
+                judged[0]!.min !== undefined
+                  ? ` (a rating of ${fmt(judged[0]!.min)}${judged[0]!.max !== judged[0]!.min ? `–${fmt(judged[0]!.max!)}` : ""})`
+                  : ""
+              }`
+            : "Judgement (optional)",
         choices: judged.map((b) => ({ title: `${b.label}${b.description ? `: ${b.description}` : ""}`, value: b.id })),
       });
     }

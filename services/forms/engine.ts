@@ -10,6 +10,7 @@
 // Visibility: a section or question with `showIf` is shown only when every condition holds. The
 // respondent's audience (practitioner / manager …) is their answer to the template's
 // `roleQuestionId` when there is one, otherwise what the directory says.
+import { onlyChoices } from "../../cards/schemas/cardData";
 import { z } from "zod";
 import { renderCard, type CardJson } from "../../cards/render";
 import {
@@ -422,17 +423,26 @@ export function formPageData(template: FormTemplate, view: FormPageView): Record
           title: a[String(n)] ? `${n} – ${a[String(n)]}` : String(n),
           value: String(n),
         }));
-        return { ...base, compact: true, choices, hint: a["0"] && a["10"] ? `0 = ${a["0"]}, 10 = ${a["10"]}` : "" };
+        return {
+          ...base,
+          value: onlyChoices(value, choices),
+          compact: true,
+          choices,
+          hint: a["0"] && a["10"] ? `0 = ${a["0"]}, 10 = ${a["10"]}` : "",
+        };
       }
       case "likert5":
       case "single":
-      case "multi":
+      case "multi": {
+        const choices = questionOptions(q).map((o) => ({ title: optionLabel(o), value: optionValue(o) }));
         return {
           ...base,
+          value: onlyChoices(value, choices),
           multi: q.type === "multi",
           hint: q.type === "multi" ? "Choose all that apply." : "",
-          choices: questionOptions(q).map((o) => ({ title: optionLabel(o), value: optionValue(o) })),
+          choices,
         };
+      }
       case "text":
       case "longtext": {
         const max = maxLengthOf(q);

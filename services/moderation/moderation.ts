@@ -6,6 +6,7 @@
 // grades ("moderated down from Good to Requires Improvement"). Still inadequate or actions
 // outstanding → worker, TM and SM get a card with tasks due within 24 hours; the Head of QA is told
 // of inadequate moderations. One shared card per moderation, rendered per viewer.
+import { typedNumber } from "../../cards/schemas/cardData";
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import { may, type Actor } from "../permissions";
@@ -205,7 +206,7 @@ export async function cardData(
       ? tool.areas.map((a) => ({
           id: `area_${a.number}`,
           label: `${a.number}. ${a.title} (auditor: ${scores.get(a.number) ?? "–"})`,
-          value: draft[`area_${a.number}`] ?? String(scores.get(a.number) ?? ""),
+          value: typedNumber(draft[`area_${a.number}`] ?? scores.get(a.number)),
         }))
       : [],
     feedbackGood: draft.feedbackGood ?? "",
@@ -225,7 +226,7 @@ export async function cardData(
           daysId: `new${i + 1}_days`,
           whatLabel: `Further action ${i + 1} (optional, max ${LIMITS.action} characters)`,
           what: draft[`new${i + 1}_what`] ?? "",
-          days: draft[`new${i + 1}_days`] ?? "",
+          days: typedNumber(draft[`new${i + 1}_days`]),
         }))
       : [],
     decision: draft.decision ?? "",

@@ -1,5 +1,7 @@
 // Report → card data for the templates in cards/templates/report-*.json. Pure functions: the numbers
 // come from the report objects unchanged (the test compares them with the XLSX and with SQL).
+import { countOf } from "../words";
+import { withOverflow } from "../../cards/schemas/cardData";
 import type { MonthlyView } from "./index";
 import type { QuarterlyReport, Trends } from "./trends";
 import type { CalibrationRow } from "./calibration";
@@ -83,7 +85,7 @@ export function monthlyCardData(v: MonthlyView, opts: { calibration?: boolean } 
       .map((a) => ({ text: `Area ${a.area}: ${short(a.title, 80)} — ${a.below.text} below Good, was ${a.previousBelowPct}%` })),
     good: w.good.slice(0, 5).map(areaLine),
     familyText: b.familyFeedback
-      ? `Family feedback from ${b.familyFeedback} families (0 strongly disagree – 10 strongly agree):`
+      ? `Family feedback from ${countOf(b.familyFeedback, "family", "families")} (0 strongly disagree – 10 strongly agree):`
       : "No family feedback recorded this month.",
     statementFacts: b.statements
       .filter((s) => s.n > 0)
@@ -118,7 +120,7 @@ export function monthlyCardData(v: MonthlyView, opts: { calibration?: boolean } 
         : [],
     ...trendLine(v.trends),
     filesText: `Files: press “XLSX and CSV”, or run npm run report -- ${r.month}: the workbook and CSV are written under reports-out/.`,
-    buttons: [
+    buttons: withOverflow([
       { title: "Team appendix", verb: "report.team", data: args },
       { title: "XLSX and CSV", verb: "report.files", data: args },
       ...(v.kind === "full"
@@ -128,7 +130,7 @@ export function monthlyCardData(v: MonthlyView, opts: { calibration?: boolean } 
           ]
         : []),
       ...(opts.calibration ? [{ title: "Auditor calibration", verb: "report.calibration", data: args }] : []),
-    ],
+    ]),
   };
 }
 
@@ -148,12 +150,12 @@ export function teamCardData(v: MonthlyView) {
         a.note,
         a.moderatedGrade ? `moderated from ${a.originalGrade}` : "",
         a.areasScored ? `${a.areasBelowGood} of ${a.areasScored} areas below Good` : "",
-        a.openActions ? `${a.openActions} open actions` : "",
+        a.openActions ? countOf(a.openActions, "open action") : "",
       ]
         .filter(Boolean)
         .join(" · "),
     })),
-    buttons: [{ title: "XLSX and CSV", verb: "report.files", data: { month: r.month } }],
+    buttons: withOverflow([{ title: "XLSX and CSV", verb: "report.files", data: { month: r.month } }]),
   };
 }
 
@@ -200,7 +202,7 @@ export function quarterlyCardData(q: QuarterlyReport) {
       : "No Social Work Health Check campaign yet.",
     healthFacts: (q.healthCheck?.means ?? []).map((m) => ({ title: m.question, value: `${m.mean} (${m.n})` })),
     feedbackText: q.feedback.familyFeedback
-      ? `Family feedback from ${q.feedback.familyFeedback} families:`
+      ? `Family feedback from ${countOf(q.feedback.familyFeedback, "family", "families")}:`
       : "No family feedback this quarter.",
     feedbackFacts: q.feedback.statements
       .filter((s) => s.n > 0)

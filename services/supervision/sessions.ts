@@ -1,6 +1,7 @@
 // Supervision sessions: the supervisor records a session as held or moves it; the reminder and
 // overdue jobs follow (a held session's pending jobs are cancelled in the same transaction); the
 // views answer "what is my schedule" and, for managers, "whose supervision is overdue".
+import { typedNumber } from "../../cards/schemas/cardData";
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import type { Actor } from "../permissions";
@@ -102,7 +103,7 @@ export async function sessionCardData(
     canRecord: opts.canRecord && open,
     form: {
       heldOn: opts.form?.heldOn ?? isoDate(opts.today ?? due),
-      durationMinutes: opts.form?.durationMinutes ?? String(booking.durationMinutes.min),
+      durationMinutes: opts.form ? typedNumber(opts.form.durationMinutes) : booking.durationMinutes.min,
       kind: opts.form?.kind ?? (s.superviseeId ? "individual" : "group"),
       newDate: opts.form?.newDate ?? "",
     },

@@ -3,7 +3,7 @@
 // reason); the practitioner drafts, resumes and submits the self-assessment. Real activities to
 // /api/messages, replies read from the fake Bot Connector, state from the real database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
+import { startHarness, cardText, cardActions, inputOf, type Harness, type StaffRef } from "../support/harness";
 import { ManualClock } from "../../services/clock";
 import { runDueJobs } from "../../services/jobs";
 import { buildJobHandlers } from "../../services/jobHandlers";
@@ -61,7 +61,14 @@ describe("allocation by the QA team", () => {
     const bad = await h.execute(qa, "audit.allocate.run", { month: "2026-12", theme: "none", target: "0", seed: "kept-seed" });
     expect(bad.text).toMatch(/At least 1 audit/);
     expect(JSON.stringify(bad.card)).toContain("kept-seed");
+    expect(inputOf(bad.card, "target")?.value).toBe(0); // the typed target, as the number box shows it
     expect(await h.db.auditCycle.count()).toBe(0);
+  });
+
+  it("a target that is not a number gets a plain message, not the validator's", async () => {
+    const bad = await h.execute(qa, "audit.allocate.preview", { month: "2026-12", theme: "none", target: "abc", seed: "" });
+    expect(bad.text).toMatch(/The target is a whole number of audits, from 1 to 1000/);
+    expect(bad.text).not.toMatch(/NaN|expected number/);
   });
 
   it("previews reproducibly with a seed, then allocates exactly the preview", async () => {

@@ -74,6 +74,8 @@ export interface FakeConnectorOptions {
   latencyMs?: number;
   /** Override how the deterministic 1:1 conversation id is made. Default `a:conv-<member id>`. */
   conversationIdFor?: (member: { id: string; aadObjectId?: string }) => string;
+  /** Called with every Adaptive Card content of a recorded send, reply or update (e.g. to check it). */
+  onCard?: (card: unknown) => void;
 }
 
 export type ActivityKind = "send" | "reply" | "update" | "delete";
@@ -457,6 +459,8 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
   function record(a: Omit<RecordedActivity, "seq" | "time">): RecordedActivity {
     const rec: RecordedActivity = { ...a, seq: ++seq, time: Date.now() };
     activities.push(rec);
+    if (options.onCard)
+      for (const att of rec.body?.attachments ?? []) if (att.contentType === ADAPTIVE_CARD_CONTENT_TYPE) options.onCard(att.content);
     emitter.emit("activity", rec);
     return rec;
   }

@@ -1,6 +1,7 @@
 // Shared helpers of the security suites: a harness whose configuration can name the fake
 // connector's URL (auth tests), a snapshot of every table's row count (to prove "nothing
 // touched"), and a local Bot Framework token issuer (OpenID metadata + JWKS, RS256 via jose).
+import { noteCard } from "../support/cardGuard";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from "jose";
@@ -22,7 +23,7 @@ export interface SecureHarnessOptions {
 }
 
 export async function startSecureHarness(opts: SecureHarnessOptions = {}): Promise<Harness> {
-  const connector = await startFakeConnector(opts.connector ?? { rateLimits: false });
+  const connector = await startFakeConnector({ ...(opts.connector ?? { rateLimits: false }), onCard: noteCard });
   const database = await createTestDatabase({ seed: true });
   const clock = new ManualClock();
   const config = loadConfig({

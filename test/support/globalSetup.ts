@@ -1,5 +1,7 @@
 // Vitest global setup: with TEST_DATABASE_URL, build the per-run template databases (migrated;
 // migrated + demo directory) that every test file copies, and drop everything this run made.
+import { rmSync } from "node:fs";
+import { CAPTURED_DIR } from "./capturedCards";
 import pg from "pg";
 import { migrate } from "../../prisma/migrate";
 import { seedDemo } from "../../prisma/seed";
@@ -7,6 +9,8 @@ import { createPrisma } from "../../services/db";
 import { withDatabase } from "./testDb";
 
 export default async function setup() {
+  // Cards captured by this run's tests (test/support/cardGuard.ts) replace the last run's.
+  rmSync(CAPTURED_DIR, { recursive: true, force: true });
   const server = process.env.TEST_DATABASE_URL;
   if (!server) return;
   const prefix = `assure_t${Date.now().toString(36)}${process.pid}`;

@@ -17,6 +17,7 @@ import {
   type FromUser,
 } from "../fakes/activities";
 import { createTestDatabase, type TestDatabase } from "./testDb";
+import { noteCard } from "./cardGuard";
 import type { Role } from "../../generated/prisma/enums";
 
 export interface HarnessOptions {
@@ -96,6 +97,8 @@ export class Harness {
       invokeActionExecute({ from: this.from(s), serviceUrl: this.connector.url, verb, data, replyToId }),
     );
     const body = res.body as { statusCode?: number; type?: string; value?: Record<string, unknown> } | undefined;
+    // The card that replaces the pressed one is checked like every card sent (cardGuard.ts).
+    if (body?.type === "application/vnd.microsoft.card.adaptive") noteCard(body.value);
     return { status: res.status, invokeStatus: body?.statusCode, card: body?.value ?? {}, text: cardText(body?.value) };
   }
 
@@ -157,7 +160,7 @@ export function cardActions(card: unknown): { verb: string; title: string; data:
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const connector = await startFakeConnector(opts.connector ?? { rateLimits: false });
+  const connector = await startFakeConnector({ ...(opts.connector ?? { rateLimits: false }), onCard: noteCard });
   const database = await createTestDatabase({ seed: opts.seed ?? true });
   const clock = opts.clock ?? new ManualClock();
   const config = loadConfig({

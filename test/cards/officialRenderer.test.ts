@@ -1,0 +1,18 @@
+// Every card template with its sample data, as Teams shows it: Microsoft's adaptivecards renderer in
+// headless Chromium with the Teams light host config (test/support/officialRenderer.ts). A FactSet
+// value that is a number, an Input.Number value that is a string, a blank optional number box with
+// min/max (which blocks every button), "NaN" or a raw id on the card: each fails here.
+// `npm run test:cards` does the same for every card the e2e tests saw and writes PNGs.
+import { describe, expect, it } from "vitest";
+import { sampleCards } from "../../cards/validate";
+import { renderCards } from "../support/officialRenderer";
+
+describe("cards in Microsoft's renderer with Teams' host config", () => {
+  it("every template with its sample data shows every value and blocks no button", async () => {
+    const samples = sampleCards();
+    expect(samples.filter((s) => !s.card)).toEqual([]);
+    const results = await renderCards(samples.map((s) => ({ name: s.name, card: s.card })));
+    expect(results.filter((r) => r.problems.length).map((r) => `${r.name}: ${r.problems.join("; ")}`)).toEqual([]);
+    expect(results.length).toBeGreaterThan(60);
+  });
+});
