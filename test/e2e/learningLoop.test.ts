@@ -57,7 +57,7 @@ describe("the learning loop", () => {
     // tracked by the Practice Learning Team after the completed audit has been sent to the case
     // holding Social Worker and their Team Manager." Bexley Children's Social Care Quality Assurance
     // Framework, §1.3 step 4: "The auditor should record in rationale their view."
-    first = await submitted("4");
+    first = await submitted("4", { immediate: true });
     for (const s of [first.practitioner, first.tm]) {
       const got = cardsWith(s, `Audit outcome: case ${first.caseRef}`);
       expect(got, s.email).toHaveLength(1);

@@ -211,7 +211,7 @@ describe("text one person types is never markup in a card another person sees", 
       const answers = {
         evidence: markdownCorpus.slice(0, 4).join("\n"),
         grade: "4",
-        actions: [{ what: typed, who: practitioner.id, when: "2026-12-11" }],
+        actions: [{ what: typed, who: practitioner.id, when: "2026-12-11", immediate: true }],
       };
       let card = (await h.execute(auditor, "audit.open", { auditId: audit.id })).card;
       for (const page of pageIds()) {
