@@ -9,6 +9,7 @@ import { may, type Actor } from "../../services/permissions";
 import { listFormTemplates } from "../../services/forms/templateSchema";
 import { renderFormPage } from "../../services/forms/engine";
 import { isoDate, localDate } from "../../services/workingTime";
+import { peopleCount } from "../../services/disclosure";
 import {
   answerSurvey,
   closeCampaign,
@@ -41,7 +42,9 @@ async function homeCard(app: AppContext, actor: Actor, notice = "", form?: Recor
     campaigns: campaigns.map((c) => ({
       ...c,
       stateLabel: STATE_LABELS[c.state],
-      counts: c.onBehalf ? `${c.responded} families surveyed.` : `${c.responded} of ${c.invited} answered.`,
+      counts: c.onBehalf
+        ? `${peopleCount(c.responded, app.config.MIN_GROUP_SIZE)} families surveyed.`
+        : `${peopleCount(c.responded, app.config.MIN_GROUP_SIZE)} of ${c.invited} answered.`,
     })),
     templates: listFormTemplates()
       .filter((t) => !t.id.startsWith("audit-"))
@@ -61,8 +64,12 @@ function resultsCard(r: SurveyResults) {
   const fmt = (x: number | null) => (x === null ? "–" : x.toFixed(1));
   const facts = [
     r.campaign.onBehalf
-      ? { title: "Families surveyed", value: String(r.responses) }
-      : { title: "Response rate", value: `${r.responded} of ${r.invited} (${r.responseRatePct ?? 0}%)` },
+      ? { title: "Families surveyed", value: r.responded }
+      : {
+          title: "Response rate",
+          value: `${r.responded} of ${r.invited}${r.responseRatePct === null ? "" : ` (${r.responseRatePct}%)`}`,
+        },
+    ...(r.withheld ? [{ title: "Answers", value: r.withheld }] : []),
     {
       title: "Compared with",
       value: r.previous ? `${r.previous.title}, ${r.previous.window} (${r.previous.responses} responses)` : "no earlier survey",
@@ -78,7 +85,9 @@ function resultsCard(r: SurveyResults) {
       title: s.title,
       questions: s.questions.map((q) => {
         let stat: string;
-        if (q.mean !== null || q.scaleMax !== null) {
+        if (q.n === null) {
+          stat = r.withheld || `not shown (fewer than ${r.minGroupSize} answered)`;
+        } else if (q.mean !== null || q.scaleMax !== null) {
           stat = `Mean ${fmt(q.mean)} of ${q.scaleMax} (${q.n} answered)`;
           if (q.previousMean !== null) stat += ` · before: ${fmt(q.previousMean)}`;
           if (q.changePct !== null) stat += ` · ${q.changePct > 0 ? "+" : ""}${q.changePct}%`;
@@ -113,6 +122,7 @@ export function surveyRoutes() {
       verb: "survey.page",
       capability: "surveys.mine",
       schema: surveyPageSchema,
+      anonymous: true,
       async handle({ app, actor, data }) {
         const { campaignId, page, nav, ...rest } = data;
         const outcome = await answerSurvey(app, actor, { campaignId, page, nav, data: rest });
