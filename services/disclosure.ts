@@ -3,6 +3,8 @@
 // XLSX/CSV files, reports, commands). Every producer of such figures asks these functions; the
 // surfaces only render what they are given, so no surface can show more than another.
 //
+import { Prisma } from "../generated/prisma/client";
+
 // Differencing between successive views is closed where the figures are made: survey answers are
 // released only when the campaign closes (one view, never updated); family feedback in a month is
 // counted in whole steps of the minimum (releasedCount), so two views differ by at least that many.
@@ -29,6 +31,15 @@ export function peopleCount(people: number, min: number): string {
  */
 export function releasedCount(n: number, min: number): number {
   return Math.floor(n / Math.max(min, 1)) * Math.max(min, 1);
+}
+
+/**
+ * releasedCount in SQL, for a query that numbers its rows in order of arrival: true for the rows a
+ * view may include (`rank` 1-based, `total` the rows in the same partition).
+ */
+export function releasedSql(rank: Prisma.Sql, total: Prisma.Sql, min: number): Prisma.Sql {
+  const step = Math.max(min, 1);
+  return Prisma.sql`(${rank} <= floor(${total}::float8 / ${step}) * ${step})`;
 }
 
 /**
