@@ -9,7 +9,6 @@ import { may, type Actor } from "../../services/permissions";
 import { listFormTemplates } from "../../services/forms/templateSchema";
 import { renderFormPage } from "../../services/forms/engine";
 import { isoDate, localDate } from "../../services/workingTime";
-import { peopleCount } from "../../services/disclosure";
 import {
   answerSurvey,
   closeCampaign,
@@ -42,9 +41,7 @@ async function homeCard(app: AppContext, actor: Actor, notice = "", form?: Recor
     campaigns: campaigns.map((c) => ({
       ...c,
       stateLabel: STATE_LABELS[c.state],
-      counts: c.onBehalf
-        ? `${peopleCount(c.responded, app.config.MIN_GROUP_SIZE)} families surveyed.`
-        : `${peopleCount(c.responded, app.config.MIN_GROUP_SIZE)} of ${c.invited} answered.`,
+      counts: c.onBehalf ? `${c.answered} families surveyed.` : `${c.answered} of ${c.invited} answered.`,
     })),
     templates: listFormTemplates()
       .filter((t) => !t.id.startsWith("audit-"))

@@ -124,7 +124,10 @@ export interface QuarterlyReport {
     suppressed: number;
   };
   /** null: fewer than the minimum group (services/disclosure.ts). */
-  feedback: { familyFeedback: number | null; statements: { id: string; number: number; text: string; n: number | null; mean: number | null }[] };
+  feedback: {
+    familyFeedback: number | null;
+    statements: { id: string; number: number; text: string; n: number | null; mean: number | null }[];
+  };
   lastMonth: MonthlyReport;
 }
 
@@ -272,7 +275,8 @@ export async function quarterlyReport(db: Queryable, quarter: string, settings: 
     },
     healthCheck,
     feedback: {
-      familyFeedback: (stBy.get("*all*")?.n ?? 0) === 0 ? 0 : disclose(stBy.get("*count*")?.n ?? 0, settings.minGroupSize, stBy.get("*count*")?.n ?? 0),
+      familyFeedback:
+        (stBy.get("*all*")?.n ?? 0) === 0 ? 0 : disclose(stBy.get("*count*")?.n ?? 0, settings.minGroupSize, stBy.get("*count*")?.n ?? 0),
       statements: ids.map((s) => {
         const n = stBy.get(s.id)?.n ?? 0;
         return {

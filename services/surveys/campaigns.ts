@@ -29,7 +29,7 @@ import { cancelJobs, scheduleJob } from "../jobs";
 import { enqueueMessage } from "../outbox";
 import { may, requireCapability, type Actor } from "../permissions";
 import { shuffle } from "../random";
-import { suppressGroups } from "../disclosure";
+import { peopleCount, suppressGroups } from "../disclosure";
 import { seal, sealedSize, sealKey, unseal, type SealedAnswers } from "./seal";
 import { isoDate, localDate, nextDeliveryTime, parseIsoDate, zonedInstant } from "../workingTime";
 import { loadFormTemplate, type Audience, type FormTemplate } from "../forms/templateSchema";
@@ -542,7 +542,8 @@ export interface CampaignSummary {
   state: CampaignState;
   window: string;
   invited: number;
-  responded: number;
+  /** People who answered (families entered, for a form filled in on their behalf), as shown: "12" or "fewer than 5". */
+  answered: string;
   onBehalf: boolean;
 }
 
@@ -580,7 +581,7 @@ export async function listCampaigns(ctx: AppContext, actor: Actor, limit = 8): P
       state: campaignState(c, now),
       window: `${formatDay(c.opensAt, tz)} – ${formatDay(new Date(c.closesAt.getTime() - 1), tz)}`,
       invited: of(true) + of(false),
-      responded: onBehalf ? entered : of(true),
+      answered: peopleCount(onBehalf ? entered : of(true), ctx.config.MIN_GROUP_SIZE),
       onBehalf,
     };
   });

@@ -28,9 +28,7 @@ const dir = mkdtempSync(path.join(tmpdir(), "assure-small-groups-"));
 async function workbookText(file: string): Promise<string> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(file);
-  return wb.worksheets
-    .flatMap((ws) => ws.getSheetValues().map((row) => (Array.isArray(row) ? row.slice(1).join(" | ") : "")))
-    .join("\n");
+  return wb.worksheets.flatMap((ws) => ws.getSheetValues().map((row) => (Array.isArray(row) ? row.slice(1).join(" | ") : ""))).join("\n");
 }
 
 interface View {
