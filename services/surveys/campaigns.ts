@@ -411,6 +411,23 @@ interface Draft {
   page?: number;
 }
 
+/**
+ * A draft is the person's own, but it holds all but the last page of what they will submit, and the
+ * old row version stays readable (dead tuples, WAL, backups) after the submit clears it: so it is
+ * sealed and padded like held answers, and its size says nothing about the answers released later.
+ */
+function sealDraft(ctx: AppContext, template: FormTemplate, draft: Draft): Prisma.InputJsonValue {
+  const sealed = seal(sealKey(ctx.config), sealedSize(template), { answers: draft, teamId: null, stated: null, directory: null });
+  return { sealed: Buffer.from(sealed).toString("base64") };
+}
+
+/** The draft of a participation (sealed; plain from before drafts were sealed; {} when none). */
+export function openDraft(ctx: AppContext, draft: Prisma.JsonValue): Draft {
+  const d = (draft ?? {}) as { sealed?: string } & Draft;
+  if (typeof d.sealed !== "string") return d;
+  return unseal(sealKey(ctx.config), Buffer.from(d.sealed, "base64")).answers as Draft;
+}
+
 export interface MySurvey {
   campaignId: string;
   title: string;
@@ -434,7 +451,7 @@ export async function myOpenSurveys(ctx: AppContext, actor: Actor): Promise<MySu
       campaignId: p.campaignId,
       title: p.campaign.title,
       closes: formatDay(new Date(p.campaign.closesAt.getTime() - 1), ctx.config.TIMEZONE),
-      resume: Object.keys((p.draft as Draft).answers ?? {}).length > 0,
+      resume: Object.keys(openDraft(ctx, p.draft).answers ?? {}).length > 0,
       onBehalf: Boolean(t.enteredBy),
     }));
 }
@@ -478,7 +495,7 @@ export async function answerSurvey(
     if (onBehalf && !may(actor, "survey.manage")) throw new NotPermitted("This form is filled in by the QA team.");
     if (p.responded && !onBehalf)
       throw new AlreadyDone(`You have already answered ${c.title}. Thank you. Answers are anonymous, so they cannot be changed.`);
-    const draft = p.draft as Draft;
+    const draft = openDraft(ctx, p.draft);
     const dirAudience = directoryAudience(actor.roles);
     const step = stepForm(
       template,
@@ -513,7 +530,7 @@ export async function answerSurvey(
           : `Your answers to ${c.title} were recorded anonymously. They cannot be traced back to you.`,
       };
     }
-    await tx.surveyParticipation.update({ where: { id: p.id }, data: { draft: step.state as unknown as Prisma.InputJsonValue } });
+    await tx.surveyParticipation.update({ where: { id: p.id }, data: { draft: sealDraft(ctx, template, step.state) } });
     const anonymityLine = template.anonymous ? " Your answers are anonymous." : "";
     return {
       kind: "page",

@@ -4,8 +4,8 @@
 // nor how much was typed. Only closing the campaign opens them, all together (campaigns.ts).
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import type { Config } from "../config";
-import { maxLengthOf } from "../forms/engine";
-import type { FormTemplate } from "../forms/templateSchema";
+import { maxLengthOf, questionOptions } from "../forms/engine";
+import { optionValue, type FormTemplate } from "../forms/templateSchema";
 
 /** What is sealed: the answers and what the close needs to decide which groups may be stored. */
 export interface SealedAnswers {
@@ -16,6 +16,8 @@ export interface SealedAnswers {
   directory: string | null;
 }
 
+// eslint-disable-next-line no-control-regex -- exactly the control characters are what it removes
+const UNSEALABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const IV = 12;
 const TAG = 16;
 
@@ -29,17 +31,27 @@ export function sealKey(config: Pick<Config, "SURVEY_SEAL_KEY">): Buffer {
 
 /**
  * Plaintext size every sealed answer set of this form is padded to: the longest possible answers
- * (free text at its maximum length, 6 bytes a character as JSON can escape), rounded up to 1 KiB.
+ * (free text at its maximum length, 3 bytes a character: UTF-8, or a two-character JSON escape once
+ * control characters are gone), rounded up to 1 KiB.
  */
 export function sealedSize(template: FormTemplate): number {
   let n = 1024;
   for (const s of template.sections)
-    for (const q of s.questions) n += q.id.length * 2 + 64 + (q.type === "text" || q.type === "longtext" ? maxLengthOf(q) * 6 : 256);
+    for (const q of s.questions)
+      n +=
+        q.id.length * 2 +
+        64 +
+        (q.type === "text" || q.type === "longtext"
+          ? maxLengthOf(q) * 3
+          : questionOptions(q).reduce((m, o) => m + optionValue(o).length * 3 + 8, 64));
   return Math.ceil(n / 1024) * 1024;
 }
 
 export function seal(key: Buffer, size: number, payload: SealedAnswers): Uint8Array<ArrayBuffer> {
-  const json = Buffer.from(JSON.stringify(payload), "utf8");
+  // Control characters other than tab and line breaks would take 6 bytes each as JSON: dropped.
+  // So are unpaired surrogates (also escaped to 6 bytes).
+  const text = JSON.stringify(payload, (_k, v: unknown) => (typeof v === "string" ? v.replace(UNSEALABLE, "") : v));
+  const json = Buffer.from(text, "utf8");
   if (json.length + 4 > size) throw new Error("Answers too long to seal.");
   const plain = randomBytes(size);
   plain.writeUInt32BE(json.length, 0);
