@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ExcelJS from "exceljs";
 import { startHarness, cardText, type Harness, type StaffRef } from "../support/harness";
-import { answerWholeSurvey } from "../support/surveyForm";
+import { answerWholeSurvey, openHealthCheck } from "../support/surveyForm";
 import { ManualClock } from "../../services/clock";
 import { seedReportFixture } from "../../services/reports/fixtures";
 import { loadAuditTool } from "../../services/catalogue";
@@ -100,15 +100,7 @@ afterAll(async () => {
 
 describe("survey figures", () => {
   it("show nothing from fewer than 5 people, never move with one person's answers, on every surface", async () => {
-    const opened = await h.execute(qa, "survey.open", {
-      templateId: "health-check",
-      audience: "all",
-      opensOn: "2026-12-01",
-      closesOn: "2026-12-21",
-      reminderEveryDays: 7,
-    });
-    expect(opened.text).toMatch(/is open for/);
-    const campaignId = (await h.db.surveyCampaign.findFirstOrThrow({ where: { templateId: "health-check", status: "open" } })).id;
+    const campaignId = (await openHealthCheck(h, qa)).id;
     const people = (await h.staffWithRole("PRACTITIONER")).slice(0, 7);
     const views: Record<string, View[]> = { results: [], home: [], csv: [], xlsx: [], quarterly: [] };
     const look = async (tag: string) => {

@@ -5,7 +5,7 @@
 // back to a person.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
-import { fill, inputsOf } from "../support/surveyForm";
+import { fill, inputsOf, openHealthCheck } from "../support/surveyForm";
 import { ManualClock } from "../../services/clock";
 import { runDueJobs } from "../../services/jobs";
 import { buildJobHandlers } from "../../services/jobHandlers";
@@ -124,17 +124,10 @@ describe("Social Work Health Check campaign", () => {
     expect(staff).toHaveLength(60);
     const home = await h.say(qa, "survey");
     expect(cardText(home.cards[0])).toMatch(/Open a survey/);
-    const opened = await h.execute(qa, "survey.open", {
-      templateId: "health-check",
-      audience: "all",
-      opensOn: "2026-12-01",
-      closesOn: "2026-12-21",
-      reminderEveryDays: 7,
-    });
+    const opened = await openHealthCheck(h, qa);
     track(opened.card);
     expect(opened.text).toMatch(/Social Work Health Check is open for 60 people/);
-    const c = await h.db.surveyCampaign.findFirstOrThrow({ where: { title: "Social Work Health Check" } });
-    campaignId = c.id;
+    campaignId = opened.id;
     expect(await h.db.surveyParticipation.count({ where: { campaignId } })).toBe(60);
     await h.drainOutbox();
     for (const s of staff) {

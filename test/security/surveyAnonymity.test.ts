@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSecureHarness } from "./support";
 import { cardActions, type Harness, type StaffRef } from "../support/harness";
-import { answerWholeSurvey, fill } from "../support/surveyForm";
+import { answerWholeSurvey, fill, openHealthCheck } from "../support/surveyForm";
 import type { ManualClock } from "../../services/clock";
 import { directoryAudience } from "../../services/surveys/campaigns";
 
@@ -142,15 +142,7 @@ beforeAll(async () => {
   const clock = h.clock as ManualClock;
   clock.set("2026-12-01T09:00:00Z");
   const qa = await h.one("QA_TEAM");
-  const opened = await h.execute(qa, "survey.open", {
-    templateId: "health-check",
-    audience: "all",
-    opensOn: "2026-12-01",
-    closesOn: "2026-12-21",
-    reminderEveryDays: 7,
-  });
-  expect(opened.text).toMatch(/is open for/);
-  campaignId = (await h.db.surveyCampaign.findFirstOrThrow({ where: { templateId: "health-check" } })).id;
+  campaignId = (await openHealthCheck(h, qa)).id;
   const team = (t: string) => h.db.staff.findMany({ where: { teamId: t, active: true }, orderBy: { email: "asc" } });
   respondents = [...(await team("CP")), ...(await team("LC")).slice(0, 5), ...(await team("CIN")).slice(0, 2)];
   expect(respondents).toHaveLength(14);

@@ -43,3 +43,20 @@ export async function answerWholeSurvey(h: Harness, s: StaffRef, campaignId: str
   }
   throw new Error("form did not end");
 }
+
+/** The QA team opens the Health Check for all staff, 1–21 December 2026: the campaign id and the card they got back. */
+export async function openHealthCheck(h: Harness, qa: StaffRef): Promise<{ id: string; card: Record<string, unknown>; text: string }> {
+  const opened = await h.execute(qa, "survey.open", {
+    templateId: "health-check",
+    audience: "all",
+    opensOn: "2026-12-01",
+    closesOn: "2026-12-21",
+    reminderEveryDays: 7,
+  });
+  if (!/is open for/.test(opened.text)) throw new Error(`survey not opened: ${opened.text}`);
+  const c = await h.db.surveyCampaign.findFirstOrThrow({
+    where: { templateId: "health-check", status: "open" },
+    orderBy: { opensAt: "desc" },
+  });
+  return { id: c.id, card: opened.card, text: opened.text };
+}
