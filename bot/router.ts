@@ -27,6 +27,8 @@ export interface Route<S extends z.ZodTypeAny = z.ZodTypeAny> {
   /** Function-level check done before the handler runs (object-level checks are in services). */
   capability: Capability;
   schema: S;
+  /** Logged without the actor (anonymous survey answering: the last press of a person is their submit). */
+  anonymous?: boolean;
   handle(req: RouteRequest<z.infer<S>>): Promise<RouteReply>;
 }
 

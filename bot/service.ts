@@ -53,6 +53,10 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     { databaseUrl: opts.databaseUrl ?? config.DATABASE_URL, pgliteDir: config.PGLITE_DIR, pglitePort: config.PGLITE_PORT },
     log,
   );
+  if (!config.SURVEY_SEAL_KEY && config.NODE_ENV !== "test")
+    log.warn(
+      "SURVEY_SEAL_KEY is not set: open surveys' answers are sealed with the public development key. Set it in any real deployment.",
+    );
   const migrated = await migrate(database.url);
   if (migrated.applied.length) log.info({ applied: migrated.applied }, "migrations applied");
   const db = createPrisma(database.url, database.embedded ? 4 : config.DB_POOL_MAX);

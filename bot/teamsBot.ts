@@ -152,8 +152,8 @@ export class AssureBot extends TeamsActivityHandler {
     args: string,
     requestId = randomUUID(),
   ): Promise<RouteReply> {
-    const log = this.app.log.child({ requestId, verb, actorId: actor.id });
     const route = this.router.get(verb);
+    const log = this.app.log.child(route?.anonymous ? { requestId, verb } : { requestId, verb, actorId: actor.id });
     if (!route) {
       log.warn("unknown verb");
       return {

@@ -352,7 +352,9 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
   print(
     `  How well: ${r.howWell.grades.map((g) => `${g.label} ${g.share.text}`).join("; ")}; moderated up ${r.howWell.movedUp}, down ${r.howWell.movedDown}`,
   );
-  print(`  Better off: children seen to benefit ${r.betterOff.seenToBenefit.text}; family feedback from ${r.betterOff.familyFeedback}`);
+  print(
+    `  Better off: children seen to benefit ${r.betterOff.seenToBenefit.text}; family feedback from ${r.betterOff.familyFeedback ?? "fewer than the minimum group of"} families`,
+  );
   print(`  Actions: ${r.actions.open} open, ${r.actions.overdue} overdue`);
   print(`Report written: ${path.resolve(files.xlsx)}`);
 

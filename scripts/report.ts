@@ -56,7 +56,7 @@ await runCli(
       `  Needing attention: ${r.howWell.attention.map((a) => `area ${a.area} (${a.below.text} below Good)`).join(", ") || "none"}`,
     );
     console.log(
-      `  Better off: children seen to benefit ${r.betterOff.seenToBenefit.text}; family feedback from ${r.betterOff.familyFeedback}`,
+      `  Better off: children seen to benefit ${r.betterOff.seenToBenefit.text}; family feedback from ${r.betterOff.familyFeedback ?? "fewer than the minimum group of"} families`,
     );
     console.log(`  Actions: ${r.actions.open} open, ${r.actions.overdue} overdue`);
     console.log(JSON.stringify(files));

@@ -47,7 +47,7 @@ await runCli(
       console.log(`closed ${id}`);
     } else {
       for (const c of await listCampaigns(ctx, actor, 50))
-        console.log(`${c.id}  ${c.state.padEnd(9)}  ${c.responded}/${c.invited}  ${c.title}  (${c.window})`);
+        console.log(`${c.id}  ${c.state.padEnd(9)}  ${c.answered}/${c.invited}  ${c.title}  (${c.window})`);
     }
     return 0;
   },

@@ -86,6 +86,11 @@ export const configSchema = z.object({
   DEV_CHAT: bool.optional(),
   DEMO_SEED: bool.default(true),
   ADMIN_TOKEN: z.string().default(""),
+  /**
+   * Key (32 bytes, base64) sealing survey answers while a campaign is open (services/surveys/seal.ts).
+   * Required in production; keep it outside the database, like the bot secret.
+   */
+  SURVEY_SEAL_KEY: z.string().default(""),
 
   /** Retention periods (services/retention.ts). History is append-only and not purged (see SECURITY.md). */
   RETENTION_AUDIT_YEARS: z.coerce.number().int().min(1).default(6),
@@ -116,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
   }
+  if (parsed.data.NODE_ENV === "production" && !parsed.data.SURVEY_SEAL_KEY)
+    throw new Error("Invalid configuration:\n  SURVEY_SEAL_KEY: required in production (32 random bytes, base64).");
   return parsed.data;
 }
 

@@ -232,7 +232,11 @@ describe("the monthly aggregation", () => {
   });
 
   it("averages family statements from both JSON shapes and compares with the case's previous audit", async () => {
-    const r = await monthlyReport(db, { month: "2026-10" }, settings, now);
+    // The arithmetic, with no minimum group; with the minimum (3) none of it is shown.
+    const hidden = await monthlyReport(db, { month: "2026-10" }, settings, now);
+    expect(hidden.betterOff.familyFeedback).toBeNull();
+    expect(hidden.betterOff.statements.every((s) => s.mean === null && s.n === null && s.change === null)).toBe(true);
+    const r = await monthlyReport(db, { month: "2026-10" }, { ...settings, minGroupSize: 1 }, now);
     expect(r.betterOff.familyFeedback).toBe(2);
     const listens = r.betterOff.statements.find((s) => s.id === "fs-listens")!;
     expect(listens).toMatchObject({ n: 2, mean: 8, pairs: 1, change: 3, direction: "↑" });

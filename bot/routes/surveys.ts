@@ -1,6 +1,5 @@
 // Survey cards: "survey" lists a person's open surveys (and, for the QA team, the campaigns and a
 // form to open one); the form pages; results; export; close. Business rules are in services/surveys.
-import { countOf } from "../../services/words";
 import { z } from "zod";
 import path from "node:path";
 import { defineRoute } from "../router";
@@ -44,7 +43,7 @@ async function homeCard(app: AppContext, actor: Actor, notice = "", form?: Recor
     campaigns: campaigns.map((c) => ({
       ...c,
       stateLabel: STATE_LABELS[c.state],
-      counts: c.onBehalf ? `${countOf(c.responded, "family", "families")} surveyed.` : `${c.responded} of ${c.invited} answered.`,
+      counts: c.onBehalf ? `${c.answered} families surveyed.` : `${c.answered} of ${c.invited} answered.`,
     })),
     templates: listFormTemplates()
       .filter((t) => !t.id.startsWith("audit-"))
@@ -71,8 +70,12 @@ function resultsCard(r: SurveyResults) {
   const fmt = (x: number | null) => (x === null ? "–" : x.toFixed(1));
   const facts = [
     r.campaign.onBehalf
-      ? { title: "Families surveyed", value: String(r.responses) }
-      : { title: "Response rate", value: `${r.responded} of ${r.invited} (${r.responseRatePct ?? 0}%)` },
+      ? { title: "Families surveyed", value: r.responded }
+      : {
+          title: "Response rate",
+          value: `${r.responded} of ${r.invited}${r.responseRatePct === null ? "" : ` (${r.responseRatePct}%)`}`,
+        },
+    ...(r.withheld ? [{ title: "Answers", value: r.withheld }] : []),
     {
       title: "Compared with",
       value: r.previous ? `${r.previous.title}, ${r.previous.window} (${r.previous.responses} responses)` : "no earlier survey",
@@ -88,7 +91,9 @@ function resultsCard(r: SurveyResults) {
       title: s.title,
       questions: s.questions.map((q) => {
         let stat: string;
-        if (q.mean !== null || q.scaleMax !== null) {
+        if (q.n === null) {
+          stat = r.withheld || `not shown (fewer than ${r.minGroupSize} answered)`;
+        } else if (q.mean !== null || q.scaleMax !== null) {
           stat = `Mean ${fmt(q.mean)} of ${q.scaleMax} (${q.n} answered)`;
           if (q.previousMean !== null) stat += ` · before: ${fmt(q.previousMean)}`;
           if (q.changePct !== null) stat += ` · ${q.changePct > 0 ? "+" : ""}${q.changePct}%`;
@@ -123,6 +128,7 @@ export function surveyRoutes() {
       verb: "survey.page",
       capability: "surveys.mine",
       schema: surveyPageSchema,
+      anonymous: true,
       async handle({ app, actor, data }) {
         const { campaignId, page, nav, ...rest } = data;
         const outcome = await answerSurvey(app, actor, { campaignId, page, nav, data: rest });

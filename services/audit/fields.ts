@@ -3,7 +3,6 @@
 // submission against the same list, so what the user sees and what the server accepts cannot drift.
 import { DAY_MESSAGE, isValidDay } from "../../cards/schemas/common";
 import { onlyChoices } from "../../cards/schemas/cardData";
-import { z } from "zod";
 
 export type FieldKind = "heading" | "info" | "text" | "multiline" | "number" | "choice" | "date" | "toggle";
 

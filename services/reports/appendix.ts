@@ -2,6 +2,8 @@
 // with an appendix showing the individual case numbers and audit results") and per-team summaries.
 // A team manager's appendix holds only their team's cases: the team filter is in the SQL, not
 // applied afterwards.
+import { Prisma } from "../../generated/prisma/client";
+import { releasedSql, suppressGroups } from "../disclosure";
 import type { ReportSettings } from "./settings";
 import { monthAuditsCte, type MonthScope, type Queryable } from "./monthly";
 import { CLOSED_ACTION_STATUSES, NOT_COMPLETED_STATUSES } from "./settings";
@@ -101,24 +103,40 @@ export async function teamSummaries(db: Queryable, scope: MonthScope, settings: 
   const cte = monthAuditsCte(scope, settings);
   const goodBands = [...new Set(collectGoodBands())];
   const rows = await db.$queryRaw<
-    { teamId: string; allocated: number; returned: number; good: number; family: number; mean: number | null }[]
+    { teamId: string; allocated: number; returned: number; good: number; family: number; mean: number | null; raw: number }[]
   >`
     WITH ${cte},
-    fam AS (
+    fam_all AS (
       SELECT a."teamId", fb."auditId",
+             row_number() OVER (PARTITION BY a."teamId" ORDER BY GREATEST(fb."createdAt", au."submittedAt"), fb.id) AS rank,
+             count(*) OVER (PARTITION BY a."teamId") AS total,
              (SELECT avg(CASE WHEN e.value ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN e.value::float8 END)
               FROM jsonb_each_text(CASE WHEN jsonb_typeof(fb.answers->'statements') = 'object' THEN fb.answers->'statements'
                                         ELSE (SELECT COALESCE(jsonb_object_agg(k, v), '{}'::jsonb) FROM jsonb_each(fb.answers) AS t(k, v) WHERE k LIKE 'fs-%') END) e) AS mean
-      FROM a JOIN "Feedback" fb ON fb."auditId" = a.id AND fb.kind = 'family' AND fb.obtained WHERE a.returned
-    )
-    SELECT t."teamId", t.allocated, t.returned, t.good, COALESCE(f.family, 0)::int AS family, f.mean
+      FROM a JOIN "Feedback" fb ON fb."auditId" = a.id AND fb.kind = 'family' AND fb.obtained JOIN "Audit" au ON au.id = a.id
+      WHERE a.returned
+    ),
+    -- Whole steps of the minimum group per team, in order of arrival (services/disclosure.ts).
+    fam AS (SELECT * FROM fam_all WHERE ${releasedSql(Prisma.sql`fam_all.rank`, Prisma.sql`fam_all.total`, settings.minGroupSize)})
+    SELECT t."teamId", t.allocated, t.returned, t.good, COALESCE(f.family, 0)::int AS family, f.mean,
+           (SELECT count(*) FROM fam_all WHERE fam_all."teamId" = t."teamId")::int AS raw
     FROM (SELECT "teamId", count(*)::int AS allocated, count(*) FILTER (WHERE returned)::int AS returned,
                  count(*) FILTER (WHERE returned AND band = ANY(${goodBands}::text[]))::int AS good
           FROM a GROUP BY "teamId") t
     LEFT JOIN (SELECT "teamId", count(*)::int AS family, avg(mean)::float8 AS mean FROM fam GROUP BY "teamId") f ON f."teamId" = t."teamId"
     ORDER BY t."teamId"`;
+  // Small teams hidden, and with them the next smallest when the hidden ones add up to fewer than
+  // the minimum (so no team's figure follows from the month's total by subtraction).
+  const hidden = new Set(
+    suppressGroups(
+      rows.filter((r) => r.raw > 0).map((r) => ({ key: r.teamId, n: r.raw })),
+      settings.minGroupSize,
+    )
+      .filter((g) => g.suppressed)
+      .map((g) => g.key),
+  );
   return rows.map((r) => {
-    const suppressed = r.family < settings.minGroupSize;
+    const suppressed = r.family === 0 || hidden.has(r.teamId);
     return {
       teamId: r.teamId,
       allocated: r.allocated,

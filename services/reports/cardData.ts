@@ -84,11 +84,14 @@ export function monthlyCardData(v: MonthlyView, opts: { calibration?: boolean } 
       .slice(0, 5)
       .map((a) => ({ text: `Area ${a.area}: ${short(a.title, 80)} — ${a.below.text} below Good, was ${a.previousBelowPct}%` })),
     good: w.good.slice(0, 5).map(areaLine),
-    familyText: b.familyFeedback
-      ? `Family feedback from ${countOf(b.familyFeedback, "family", "families")} (0 strongly disagree – 10 strongly agree):`
-      : "No family feedback recorded this month.",
+    familyText:
+      b.familyFeedback === null
+        ? "Family feedback: not shown (fewer families than the minimum group)."
+        : b.familyFeedback
+          ? `Family feedback from ${countOf(b.familyFeedback, "family", "families")} (0 strongly disagree – 10 strongly agree):`
+          : "No family feedback recorded this month.",
     statementFacts: b.statements
-      .filter((s) => s.n > 0)
+      .filter((s) => s.n !== null && s.mean !== null)
       .map((s) => ({
         title: `${s.number}. ${short(s.text, 60)}`,
         value: `${s.mean} (${s.n})${s.pairs ? ` ${s.direction} ${signed(s.change ?? 0)} since last audit of the same case (${s.pairs})` : ""}`,
@@ -201,11 +204,14 @@ export function quarterlyCardData(q: QuarterlyReport) {
       ? `${q.healthCheck.title}: ${q.healthCheck.responded.text} of invited staff responded.${q.healthCheck.suppressed ? ` ${q.healthCheck.suppressed} questions with fewer answers than the minimum group are not shown.` : ""}`
       : "No Social Work Health Check campaign yet.",
     healthFacts: (q.healthCheck?.means ?? []).map((m) => ({ title: m.question, value: `${m.mean} (${m.n})` })),
-    feedbackText: q.feedback.familyFeedback
-      ? `Family feedback from ${countOf(q.feedback.familyFeedback, "family", "families")}:`
-      : "No family feedback this quarter.",
+    feedbackText:
+      q.feedback.familyFeedback === null
+        ? "Family feedback: not shown (fewer families than the minimum group)."
+        : q.feedback.familyFeedback
+          ? `Family feedback from ${countOf(q.feedback.familyFeedback, "family", "families")}:`
+          : "No family feedback this quarter.",
     feedbackFacts: q.feedback.statements
-      .filter((s) => s.n > 0)
+      .filter((s) => s.n !== null && s.mean !== null)
       .map((s) => ({ title: `${s.number}. ${short(s.text, 60)}`, value: `${s.mean} (${s.n})` })),
   };
 }

@@ -127,7 +127,7 @@ export async function buildWorkbook(v: MonthlyView): Promise<ExcelJS.Workbook> {
     "Better off",
     ["Measure", "Value", "Of / n", "Percent", "Change since last audit of the case", "Cases compared"],
     [
-      ["Families giving feedback", r.betterOff.familyFeedback, null, null, null, null],
+      ["Families giving feedback", r.betterOff.familyFeedback ?? "not shown (fewer than the minimum group)", null, null, null, null],
       ...r.betterOff.statements.map((s): Row => [`${s.number}. ${s.text}`, s.mean, s.n, null, s.change, s.pairs]),
       ...r.betterOff.benefit.map((b): Row => [`Children seen to benefit: ${b.label}`, b.share.count, b.share.of, b.share.pct, null, null]),
     ],

@@ -27,6 +27,7 @@ import { Prisma } from "../../generated/prisma/client";
 import type { Db, Tx } from "../db";
 import { getGradeScale, loadAuditTool, type GradeScale } from "../catalogue";
 import { addMonths, direction, monthLabel, round1, share, type Direction, type Share } from "./format";
+import { disclose, disclosable, releasedSql } from "../disclosure";
 import {
   CLOSED_ACTION_STATUSES,
   NOT_COMPLETED_STATUSES,
@@ -68,9 +69,11 @@ export interface StatementRow {
   id: string;
   number: number;
   text: string;
-  n: number;
+  /** null (with mean) when fewer than the minimum group answered it. */
+  n: number | null;
   mean: number | null;
-  pairs: number;
+  /** null (with change) when fewer than the minimum group of cases can be compared. */
+  pairs: number | null;
   change: number | null;
   direction: Direction;
 }
@@ -111,7 +114,8 @@ export interface MonthlyReport {
     good: AreaRow[];
   };
   betterOff: {
-    familyFeedback: number;
+    /** Families whose feedback is counted (whole steps of the minimum group); null when fewer than the minimum. */
+    familyFeedback: number | null;
     statements: StatementRow[];
     benefit: { label: string; share: Share }[];
     seenToBenefit: Share;
@@ -132,6 +136,7 @@ interface MainResult {
   areas: { area: number; scored: number; below: number; mean: number | null }[];
   statements: { sid: string; n: number; mean: number | null; pairs: number; change: number | null }[];
   families: number;
+  families_all: number;
   benefit: { label: string; count: number }[];
   month_actions: { n: number; open: number };
 }
@@ -170,6 +175,24 @@ export const statementValue = (answers: Prisma.Sql, sid: Prisma.Sql) => {
                      WHEN 'string' THEN CASE WHEN (${j}) #>> '{}' ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN ((${j}) #>> '{}')::float8 END END)`;
 };
 
+/**
+ * The month's family feedback (CTE "a" in scope), each row with its rank in order of arrival (the
+ * later of the feedback and the audit's return) so a view counts only whole steps of the minimum
+ * group (services/disclosure.ts): a new family's answers never move a figure on their own.
+ */
+function familyFeedbackRows(): Prisma.Sql {
+  return Prisma.sql`
+    SELECT a.id, fb.answers,
+           (SELECT fb2.answers FROM "Audit" a2 JOIN "Feedback" fb2 ON fb2."auditId" = a2.id AND fb2.kind = 'family' AND fb2.obtained
+            WHERE a2."caseId" = a."caseId" AND a2."allocatedAt" < a."allocatedAt"
+            ORDER BY a2."allocatedAt" DESC LIMIT 1) AS prev,
+           row_number() OVER (ORDER BY GREATEST(fb."createdAt", au."submittedAt"), fb.id) AS rank,
+           count(*) OVER () AS total
+    FROM a JOIN "Feedback" fb ON fb."auditId" = a.id AND fb.kind = 'family' AND fb.obtained
+    JOIN "Audit" au ON au.id = a.id
+    WHERE a.counted`;
+}
+
 export async function monthlyReport(db: Queryable, scope: MonthScope, settings: ReportSettings, now: Date): Promise<MonthlyReport> {
   const cte = monthAuditsCte(scope, settings);
   const prevCte = monthAuditsCte({ ...scope, month: addMonths(scope.month, -1), theme: undefined }, settings);
@@ -180,14 +203,8 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
   const [mainRows, prevAreas, actions, supervision] = await Promise.all([
     db.$queryRaw<{ r: MainResult }[]>`
       WITH ${cte},
-      f AS (
-        SELECT a.id, fb.answers,
-               (SELECT fb2.answers FROM "Audit" a2 JOIN "Feedback" fb2 ON fb2."auditId" = a2.id AND fb2.kind = 'family' AND fb2.obtained
-                WHERE a2."caseId" = a."caseId" AND a2."allocatedAt" < a."allocatedAt"
-                ORDER BY a2."allocatedAt" DESC LIMIT 1) AS prev
-        FROM a JOIN "Feedback" fb ON fb."auditId" = a.id AND fb.kind = 'family' AND fb.obtained
-        WHERE a.counted
-      ),
+      f_all AS (${familyFeedbackRows()}),
+      f AS (SELECT * FROM f_all WHERE ${releasedSql(Prisma.sql`f_all.rank`, Prisma.sql`f_all.total`, settings.minGroupSize)}),
       v AS (
         SELECT s.sid, ${statementValue(Prisma.sql`f.answers`, Prisma.sql`s.sid`)} AS cur,
                ${statementValue(Prisma.sql`f.prev`, Prisma.sql`s.sid`)} AS pre
@@ -227,6 +244,7 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
                                     count(*) FILTER (WHERE cur IS NOT NULL AND pre IS NOT NULL) AS pairs, avg(cur - pre)::float8 AS change
                              FROM v GROUP BY sid) x),
         'families', (SELECT count(*) FROM f),
+        'families_all', (SELECT count(*) FROM f_all),
         'benefit', (SELECT COALESCE(json_agg(json_build_object('label', label, 'count', n)), '[]')
                     FROM (SELECT CASE WHEN "childrenBenefit" IS NULL OR btrim("childrenBenefit") = '' THEN 'not recorded'
                                       WHEN lower(btrim("childrenBenefit")) ~ '^(yes|true)' THEN 'yes'
@@ -297,19 +315,22 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
     .sort((x, y) => y.previousBelowPct! - y.below.pct! - (x.previousBelowPct! - x.below.pct!));
 
   const stBy = new Map(statements.map((s) => [s.sid, s]));
+  // Figures from fewer than the minimum group are not shown (services/disclosure.ts).
+  const min = settings.minGroupSize;
   const statementRows: StatementRow[] = ids.map((s) => {
     const r = stBy.get(s.id);
-    const mean = round1(nn(r?.mean));
-    const change = round1(nn(r?.change));
+    const shown = disclosable(n(r?.n), min);
+    const mean = shown ? round1(nn(r?.mean)) : null;
+    const change = disclose(n(r?.pairs), min, round1(nn(r?.change)));
     return {
       id: s.id,
       number: s.number,
       text: s.text,
-      n: n(r?.n),
+      n: shown ? n(r?.n) : null,
       mean,
-      pairs: n(r?.pairs),
+      pairs: disclose(n(r?.pairs), min, n(r?.pairs)),
       change,
-      direction: r && r.pairs > 0 ? direction(change, 0, 0.05) : "",
+      direction: change !== null ? direction(change, 0, 0.05) : "",
     };
   });
   const benefitOrder = ["yes", "partly", "no", "unclear", "recorded (other)", "not recorded"];
@@ -355,7 +376,7 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
       good,
     },
     betterOff: {
-      familyFeedback: n(stBy.get("*count*")?.n),
+      familyFeedback: main.families_all === 0 ? 0 : disclose(n(main.families), min, n(main.families)),
       statements: statementRows,
       benefit: benefitRows,
       seenToBenefit: share(benefit.find((b) => b.label === "yes")?.count ?? 0, counted),

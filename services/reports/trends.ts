@@ -2,6 +2,7 @@
 // quarterly QA report bringing audits, moderation, escalations, the health check and feedback together.
 import { Prisma } from "../../generated/prisma/client";
 import { loadAuditTool, loadGradeScales } from "../catalogue";
+import { disclose, disclosable, peopleCount, releasedSql } from "../disclosure";
 import { addMonths, direction, quarterMonths, round1, share, type Direction, type Share } from "./format";
 import { statementValue, monthlyReport, type MonthlyReport, type Queryable, type StatementRow } from "./monthly";
 import {
@@ -122,7 +123,11 @@ export interface QuarterlyReport {
     means: { question: string; mean: number; n: number }[];
     suppressed: number;
   };
-  feedback: { familyFeedback: number; statements: { id: string; number: number; text: string; n: number; mean: number | null }[] };
+  /** null: fewer than the minimum group (services/disclosure.ts). */
+  feedback: {
+    familyFeedback: number | null;
+    statements: { id: string; number: number; text: string; n: number | null; mean: number | null }[];
+  };
   lastMonth: MonthlyReport;
 }
 
@@ -180,8 +185,8 @@ export async function quarterlyReport(db: Queryable, quarter: string, settings: 
       SELECT count(*) FILTER (WHERE "createdAt" >= ${start} AND "createdAt" < ${end})::int AS raised,
              count(*) FILTER (WHERE "resolvedAt" >= ${start} AND "resolvedAt" < ${end})::int AS resolved
       FROM "Escalation" WHERE "createdAt" < ${end}`,
-    db.$queryRaw<{ id: string; title: string; invited: number; responded: number; responses: number }[]>`
-      SELECT sc.id, sc.title,
+    db.$queryRaw<{ id: string; title: string; invited: number; responded: number; responses: number; closed: boolean }[]>`
+      SELECT sc.id, sc.title, (sc.status = 'closed' OR sc."closesAt" <= ${now}) AS closed,
              (SELECT count(*) FROM "SurveyParticipation" p WHERE p."campaignId" = sc.id)::int AS invited,
              (SELECT count(*) FROM "SurveyParticipation" p WHERE p."campaignId" = sc.id AND p.responded)::int AS responded,
              (SELECT count(*) FROM "SurveyResponse" r WHERE r."campaignId" = sc.id)::int AS responses
@@ -190,13 +195,20 @@ export async function quarterlyReport(db: Queryable, quarter: string, settings: 
       ORDER BY (sc."opensAt" >= ${start}) DESC, sc."opensAt" DESC LIMIT 1`,
     db.$queryRaw<{ sid: string; n: number; mean: number | null }[]>`
       WITH ${scope},
-      f AS (SELECT fb.answers FROM qa JOIN "Feedback" fb ON fb."auditId" = qa.id AND fb.kind = 'family' AND fb.obtained WHERE qa.returned),
+      f_all AS (
+        SELECT fb.answers, row_number() OVER (ORDER BY GREATEST(fb."createdAt", au."submittedAt"), fb.id) AS rank, count(*) OVER () AS total
+        FROM qa JOIN "Feedback" fb ON fb."auditId" = qa.id AND fb.kind = 'family' AND fb.obtained JOIN "Audit" au ON au.id = qa.id
+        WHERE qa.returned
+      ),
+      -- Whole steps of the minimum group, in order of arrival (services/disclosure.ts).
+      f AS (SELECT answers FROM f_all WHERE ${releasedSql(Prisma.sql`f_all.rank`, Prisma.sql`f_all.total`, settings.minGroupSize)}),
       v AS (
         SELECT s.sid, ${statementValue(Prisma.sql`f.answers`, Prisma.sql`s.sid`)} AS val
         FROM f CROSS JOIN unnest(${ids.map((s) => s.id)}::text[]) AS s(sid)
       )
       SELECT sid, count(val)::int AS n, avg(val)::float8 AS mean FROM v GROUP BY sid
-      UNION ALL SELECT '*count*', count(*)::int, NULL FROM f`,
+      UNION ALL SELECT '*count*', count(*)::int, NULL FROM f
+      UNION ALL SELECT '*all*', count(*)::int, NULL FROM f_all`,
     monthlyReport(db, { month: last }, settings, now),
   ]);
 
@@ -214,17 +226,21 @@ export async function quarterlyReport(db: Queryable, quarter: string, settings: 
   let healthCheck: QuarterlyReport["healthCheck"] = null;
   const c = campaign[0];
   if (c) {
+    // Answers only of a closed campaign with enough of them, and only questions enough people answered.
+    const released = c.closed && disclosable(c.responses, settings.minGroupSize);
     const means = await db.$queryRaw<{ question: string; mean: number; n: number }[]>`
       SELECT e.key AS question, avg((e.value)::text::float8)::float8 AS mean, count(*)::int AS n
       FROM "SurveyResponse" r CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(r.answers) = 'object' THEN r.answers ELSE '{}'::jsonb END) e
       WHERE r."campaignId" = ${c.id} AND jsonb_typeof(e.value) = 'number'
       GROUP BY 1 ORDER BY 1`;
-    const shown = means.filter((m) => m.n >= settings.minGroupSize);
+    const shown = released ? means.filter((m) => disclosable(m.n, settings.minGroupSize)) : [];
     healthCheck = {
       title: c.title,
       invited: c.invited,
-      responded: share(c.responded, c.invited),
-      responses: c.responses,
+      responded: disclosable(c.responded, settings.minGroupSize)
+        ? share(c.responded, c.invited)
+        : { ...share(0, c.invited), count: 0, text: peopleCount(c.responded, settings.minGroupSize) },
+      responses: released ? c.responses : 0,
       means: shown.slice(0, 12).map((m) => ({ question: m.question, mean: round1(m.mean)!, n: m.n })),
       suppressed: means.length - shown.length,
     };
@@ -259,14 +275,18 @@ export async function quarterlyReport(db: Queryable, quarter: string, settings: 
     },
     healthCheck,
     feedback: {
-      familyFeedback: stBy.get("*count*")?.n ?? 0,
-      statements: ids.map((s) => ({
-        id: s.id,
-        number: s.number,
-        text: s.text,
-        n: stBy.get(s.id)?.n ?? 0,
-        mean: round1(stBy.get(s.id)?.mean ?? null),
-      })),
+      familyFeedback:
+        (stBy.get("*all*")?.n ?? 0) === 0 ? 0 : disclose(stBy.get("*count*")?.n ?? 0, settings.minGroupSize, stBy.get("*count*")?.n ?? 0),
+      statements: ids.map((s) => {
+        const n = stBy.get(s.id)?.n ?? 0;
+        return {
+          id: s.id,
+          number: s.number,
+          text: s.text,
+          n: disclose(n, settings.minGroupSize, n),
+          mean: disclose(n, settings.minGroupSize, round1(stBy.get(s.id)?.mean ?? null)),
+        };
+      }),
     },
     lastMonth,
   };

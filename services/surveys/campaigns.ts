@@ -2,14 +2,20 @@
 // invitations go out through the outbox; reminders reach non-respondents only; the form is paged,
 // keeps a draft and can be resumed; closing the window stops answers.
 //
-// Anonymous by construction. What links a person to a survey is SurveyParticipation (invited,
-// responded yes/no, their unfinished draft). What they answered is a SurveyResponse with no staff
-// id, no conversation id, the day only, a random UUID, and no row order: on submit, in ONE
-// transaction, the participation is marked responded (draft cleared) and the answers go to a
-// holding table; when at least RESPONSE_BATCH answers are waiting (or the campaign closes) they
-// are moved to SurveyResponse together, in a random order, in one statement. Nothing else is
-// written on submit (no history row, no outbox message, no receipt), so no timestamp names the
-// respondent.
+// Anonymous against someone who reads the whole database (system columns included) and the logs.
+// What links a person to a survey is SurveyParticipation (invited, responded yes/no, their
+// unfinished draft). What they answered carries no staff id, no conversation id, no time and no
+// order, and cannot be read until the campaign closes:
+// - submit (one transaction): the participation is marked responded and the answers are held
+//   sealed (seal.ts: encrypted under a key outside the database, padded to one size per form). The
+//   held row shares the transaction id of the participation update, which says only that this
+//   person answered, which the participation says anyway;
+// - close: every held answer set is opened, team and role are kept only for groups of at least
+//   MIN_GROUP_SIZE of the campaign's answers (coarsen), and all are written to SurveyResponse in one
+//   shuffled insert dated with the closing day; the sealed rows are deleted. Results read only
+//   SurveyResponse of closed campaigns (results.ts), so there is one view of the answers.
+// Nothing else is written on submit (no history row, no outbox message, no receipt), and the bot
+// logs survey page presses without the actor. docs/DPIA.md says what this rests on and its limits.
 import { MANAGEMENT_ROLES } from "../directory/roles";
 import { randomInt } from "node:crypto";
 import type { Prisma } from "../../generated/prisma/client";
@@ -23,6 +29,8 @@ import { cancelJobs, scheduleJob } from "../jobs";
 import { enqueueMessage } from "../outbox";
 import { may, requireCapability, type Actor } from "../permissions";
 import { shuffle } from "../random";
+import { peopleCount, suppressGroups } from "../disclosure";
+import { seal, sealedSize, sealKey, unseal, type SealedAnswers } from "./seal";
 import { isoDate, localDate, nextDeliveryTime, parseIsoDate, zonedInstant } from "../workingTime";
 import { loadFormTemplate, type Audience, type FormTemplate } from "../forms/templateSchema";
 import { stepForm, type Answers, type FormNav, type FormPageView } from "../forms/engine";
@@ -277,26 +285,64 @@ export async function sendReminders(tx: Tx, ctx: AppContext, campaignId: string,
 }
 
 /**
- * Moves waiting answers to SurveyResponse in a random order, in one INSERT, when at least `atLeast`
- * are waiting (the holding rows are locked and deleted in the same statement, so two submitters
- * flushing at once never copy a row twice). Returns how many were moved.
+ * Submits (shared) and the close (exclusive) of one campaign exclude each other, so no answer is
+ * held after the close has released them. An advisory lock: a row lock would leave the locker's
+ * transaction id in the row.
  */
-export async function flushHeldResponses(tx: Tx, campaignId: string, atLeast: number): Promise<number> {
-  const [row] = await tx.$queryRaw<
-    { n: number }[]
-  >`SELECT count(*)::int AS n FROM "SurveyResponseHolding" WHERE "campaignId" = ${campaignId}`;
-  const n = row?.n ?? 0;
-  if (n === 0 || n < atLeast) return 0;
-  const held = await tx.$queryRaw<
-    { campaignId: string; submittedOn: Date; roleGroup: string | null; teamId: string | null; answers: Prisma.JsonValue }[]
-  >`
-    DELETE FROM "SurveyResponseHolding" WHERE "campaignId" = ${campaignId}
-    RETURNING "campaignId", "submittedOn", "roleGroup", "teamId", answers`;
+async function lockCampaign(tx: Tx, campaignId: string, mode: "shared" | "exclusive"): Promise<void> {
+  const key = `survey:${campaignId}`;
+  if (mode === "shared") await tx.$queryRaw`SELECT pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))::text`;
+  else await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))::text`;
+}
+
+interface OpenedRow {
+  answers: Prisma.JsonValue;
+  teamId: string | null;
+  roleGroup: string | null;
+}
+
+/**
+ * Team and role group stored with each answer set, decided on all of a campaign's answers at once.
+ * The role group a person gave is visible in their answers anyway (the form routes by it), so the
+ * team is what must not single anyone out: for each directory role group, a team is kept only when
+ * at least `min` answers of that role come from it, with secondary suppression so the answers whose
+ * team was dropped are at least `min` too (else a reader could work out who they are by elimination).
+ * The role group column is kept for role groups given by at least `min` people, the same way.
+ */
+export function coarsen(rows: SealedAnswers[], min: number): OpenedRow[] {
+  const shown = (keys: (string | null)[]) => {
+    const counts = new Map<string, number>();
+    for (const k of keys) if (k !== null) counts.set(k, (counts.get(k) ?? 0) + 1);
+    const groups = suppressGroups(
+      [...counts].map(([key, n]) => ({ key, n })),
+      min,
+    );
+    return new Set(groups.filter((g) => !g.suppressed).map((g) => g.key));
+  };
+  const roles = shown(rows.map((r) => r.stated));
+  const teamsOf = new Map<string | null, Set<string>>();
+  for (const d of new Set(rows.map((r) => r.directory))) teamsOf.set(d, shown(rows.filter((r) => r.directory === d).map((r) => r.teamId)));
+  return rows.map((r) => ({
+    answers: r.answers as Prisma.JsonValue,
+    teamId: r.teamId !== null && teamsOf.get(r.directory)!.has(r.teamId) ? r.teamId : null,
+    roleGroup: r.stated !== null && roles.has(r.stated) ? r.stated : null,
+  }));
+}
+
+/** Opens a closed campaign's sealed answers and writes them to SurveyResponse in one shuffled insert, dated `day`. */
+async function releaseHeldResponses(tx: Tx, ctx: AppContext, campaignId: string, day: Date): Promise<number> {
+  const held = await tx.$queryRaw<{ sealed: Uint8Array }[]>`
+    DELETE FROM "SurveyResponseHolding" WHERE "campaignId" = ${campaignId} RETURNING sealed`;
   if (!held.length) return 0;
+  const key = sealKey(ctx.config);
+  const rows = coarsen(
+    held.map((h) => unseal(key, h.sealed)),
+    ctx.config.MIN_GROUP_SIZE,
+  );
   await tx.surveyResponse.createMany({
-    data: shuffle(held, cryptoRandom).map((h) => ({
-      campaignId: h.campaignId,
-      submittedOn: h.submittedOn,
+    data: shuffle(rows, cryptoRandom).map((h) => ({
+      campaignId,
+      submittedOn: day,
       roleGroup: h.roleGroup,
       teamId: h.teamId,
       answers: h.answers as Prisma.InputJsonValue,
@@ -319,12 +365,13 @@ export async function closeCampaignTx(tx: Tx, ctx: AppContext, actor: Actor | nu
     return;
   }
   const now = ctx.clock.now();
+  await lockCampaign(tx, campaignId, "exclusive");
   const r = await tx.surveyCampaign.updateMany({
     where: { id: campaignId, status: { not: "closed" } },
     data: { status: "closed", closedAt: now },
   });
   if (r.count === 0) return;
-  await flushHeldResponses(tx, campaignId, 1);
+  await releaseHeldResponses(tx, ctx, campaignId, dayOnly(now, ctx.config.TIMEZONE));
   // Unfinished answers are never kept once they can no longer be sent.
   await tx.surveyParticipation.updateMany({ where: { campaignId }, data: { draft: {} } });
   await cancelJobs(tx, `survey:${campaignId}`);
@@ -364,6 +411,23 @@ interface Draft {
   page?: number;
 }
 
+/**
+ * A draft is the person's own, but it holds all but the last page of what they will submit, and the
+ * old row version stays readable (dead tuples, WAL, backups) after the submit clears it: so it is
+ * sealed and padded like held answers, and its size says nothing about the answers released later.
+ */
+function sealDraft(ctx: AppContext, template: FormTemplate, draft: Draft): Prisma.InputJsonValue {
+  const sealed = seal(sealKey(ctx.config), sealedSize(template), { answers: draft, teamId: null, stated: null, directory: null });
+  return { sealed: Buffer.from(sealed).toString("base64") };
+}
+
+/** The draft of a participation (sealed; plain from before drafts were sealed; {} when none). */
+export function openDraft(ctx: AppContext, draft: Prisma.JsonValue): Draft {
+  const d = (draft ?? {}) as { sealed?: string } & Draft;
+  if (typeof d.sealed !== "string") return d;
+  return unseal(sealKey(ctx.config), Buffer.from(d.sealed, "base64")).answers as Draft;
+}
+
 export interface MySurvey {
   campaignId: string;
   title: string;
@@ -387,7 +451,7 @@ export async function myOpenSurveys(ctx: AppContext, actor: Actor): Promise<MySu
       campaignId: p.campaignId,
       title: p.campaign.title,
       closes: formatDay(new Date(p.campaign.closesAt.getTime() - 1), ctx.config.TIMEZONE),
-      resume: Object.keys((p.draft as Draft).answers ?? {}).length > 0,
+      resume: Object.keys(openDraft(ctx, p.draft).answers ?? {}).length > 0,
       onBehalf: Boolean(t.enteredBy),
     }));
 }
@@ -431,7 +495,7 @@ export async function answerSurvey(
     if (onBehalf && !may(actor, "survey.manage")) throw new NotPermitted("This form is filled in by the QA team.");
     if (p.responded && !onBehalf)
       throw new AlreadyDone(`You have already answered ${c.title}. Thank you. Answers are anonymous, so they cannot be changed.`);
-    const draft = p.draft as Draft;
+    const draft = openDraft(ctx, p.draft);
     const dirAudience = directoryAudience(actor.roles);
     const step = stepForm(
       template,
@@ -439,19 +503,23 @@ export async function answerSurvey(
       { ...input, directoryAudience: onBehalf ? undefined : dirAudience },
     );
     if (step.complete) {
-      // ONE transaction: participation marked (no response id, no time), draft cleared, answers held.
-      if (!onBehalf) await tx.surveyParticipation.update({ where: { id: p.id }, data: { responded: true, draft: {} } });
-      else await tx.surveyParticipation.update({ where: { id: p.id }, data: { draft: {} } });
+      await lockCampaign(tx, c.id, "shared");
+      const open = await tx.surveyCampaign.findUnique({ where: { id: c.id }, select: { status: true } });
+      if (open?.status === "closed") throw new Closed(CLOSED_MESSAGE(c.title, formatDay(now, tz)));
+      // One transaction: participation marked (no response id, no time), draft cleared, answers sealed.
+      await tx.surveyParticipation.update({ where: { id: p.id }, data: onBehalf ? { draft: {} } : { responded: true, draft: {} } });
+      const stated = step.audience ?? dirAudience;
       await tx.surveyResponseHolding.create({
         data: {
           campaignId: c.id,
-          submittedOn: dayOnly(now, tz),
-          roleGroup: onBehalf ? null : (step.audience ?? dirAudience),
-          teamId: onBehalf ? null : actor.teamId,
-          answers: step.complete as Prisma.InputJsonValue,
+          sealed: seal(sealKey(ctx.config), sealedSize(template), {
+            answers: step.complete,
+            teamId: onBehalf ? null : actor.teamId,
+            stated: onBehalf ? null : stated,
+            directory: onBehalf ? null : dirAudience,
+          }),
         },
       });
-      await flushHeldResponses(tx, c.id, Math.max(ctx.config.MIN_GROUP_SIZE, 2));
       return {
         kind: "submitted",
         campaignId: c.id,
@@ -462,7 +530,7 @@ export async function answerSurvey(
           : `Your answers to ${c.title} were recorded anonymously. They cannot be traced back to you.`,
       };
     }
-    await tx.surveyParticipation.update({ where: { id: p.id }, data: { draft: step.state as unknown as Prisma.InputJsonValue } });
+    await tx.surveyParticipation.update({ where: { id: p.id }, data: { draft: sealDraft(ctx, template, step.state) } });
     const anonymityLine = template.anonymous ? " Your answers are anonymous." : "";
     return {
       kind: "page",
@@ -491,7 +559,8 @@ export interface CampaignSummary {
   state: CampaignState;
   window: string;
   invited: number;
-  responded: number;
+  /** People who answered (families entered, for a form filled in on their behalf), as shown: "12" or "fewer than 5". */
+  answered: string;
   onBehalf: boolean;
 }
 
@@ -529,7 +598,7 @@ export async function listCampaigns(ctx: AppContext, actor: Actor, limit = 8): P
       state: campaignState(c, now),
       window: `${formatDay(c.opensAt, tz)} – ${formatDay(new Date(c.closesAt.getTime() - 1), tz)}`,
       invited: of(true) + of(false),
-      responded: onBehalf ? entered : of(true),
+      answered: peopleCount(onBehalf ? entered : of(true), ctx.config.MIN_GROUP_SIZE),
       onBehalf,
     };
   });

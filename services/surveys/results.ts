@@ -1,8 +1,12 @@
 // Survey results: response rate (from participation), per-question distributions and means,
-// results by role group and by team only for groups of at least MIN_GROUP_SIZE respondents (with
-// secondary suppression, so a hidden group cannot be worked out by subtraction), year-on-year
-// comparison with the previous campaign of the same template, open answers listed anonymously in
-// a random order, and export to XLSX (summary + one sheet per section) and CSV.
+// results by role group and by team, year-on-year comparison with the previous campaign of the same
+// template, open answers listed anonymously in a random order, and export to XLSX (summary + one
+// sheet per section) and CSV.
+//
+// What may be shown is decided by services/disclosure.ts: answers are shown only once the campaign
+// has closed (so there is one view of them, never a running figure that moves with each submit) and
+// only when at least MIN_GROUP_SIZE people answered (the campaign, the question, the group); counts
+// of respondents below the minimum read "fewer than N".
 import { randomInt } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
@@ -10,6 +14,7 @@ import path from "node:path";
 import ExcelJS from "exceljs";
 import type { AppContext } from "../context";
 import { NotFound } from "../errors";
+import { disclose, disclosable, peopleCount, suppressGroups } from "../disclosure";
 import { requireCapability, type Actor } from "../permissions";
 import { shuffle } from "../random";
 import {
@@ -27,8 +32,8 @@ export interface QuestionResult {
   id: string;
   text: string;
   type: FormQuestion["type"];
-  /** Respondents who answered it. */
-  n: number;
+  /** Respondents who answered it; null when not shown (fewer than the minimum, or not released). */
+  n: number | null;
   /** 0–10 for scales; 1 (strongly disagree) – 5 (strongly agree) for Likert statements. */
   mean: number | null;
   scaleMax: number | null;
@@ -58,10 +63,14 @@ export interface GroupResult {
 export interface SurveyResults {
   campaign: { id: string; title: string; templateId: string; state: CampaignState; window: string; onBehalf: boolean };
   invited: number;
-  responded: number;
-  responses: number;
+  /** Respondents (from participation) as shown: a number, or "fewer than N". */
+  responded: string;
+  /** Answer sets shown; null while the campaign is open or when fewer than the minimum. */
+  responses: number | null;
   responseRatePct: number | null;
   minGroupSize: number;
+  /** Why no answers are shown ("" when they are). */
+  withheld: string;
   sections: SectionResult[];
   groups: GroupResult[];
   suppressionNote: string;
@@ -89,37 +98,32 @@ function numeric(q: FormQuestion, v: AnswerValue | undefined): number | null {
 
 const mean = (xs: number[]) => (xs.length ? round(xs.reduce((a, b) => a + b, 0) / xs.length) : null);
 
-function questionMeans(template: FormTemplate, rows: Answers[]): Map<string, number | null> {
+/** Mean per numeric question, only where at least `min` people answered it. */
+function questionMeans(template: FormTemplate, rows: Answers[], min: number): Map<string, number | null> {
   const m = new Map<string, number | null>();
   for (const s of template.sections)
     for (const q of s.questions) {
       if (q.type !== "scale0to10" && q.type !== "likert5") continue;
-      m.set(q.id, mean(rows.map((r) => numeric(q, r[q.id])).filter((x): x is number => x !== null)));
+      const xs = rows.map((r) => numeric(q, r[q.id])).filter((x): x is number => x !== null);
+      m.set(q.id, disclose(xs.length, min, mean(xs)));
     }
   return m;
 }
 
-async function answersOf(ctx: AppContext, campaignId: string) {
-  const [done, held] = await Promise.all([
-    ctx.db.surveyResponse.findMany({ where: { campaignId }, select: { roleGroup: true, teamId: true, answers: true } }),
-    ctx.db.surveyResponseHolding.findMany({ where: { campaignId }, select: { roleGroup: true, teamId: true, answers: true } }),
-  ]);
-  return [...done, ...held].map((r) => ({ roleGroup: r.roleGroup, teamId: r.teamId, answers: r.answers as Answers }));
-}
+export { suppressGroups };
 
 /**
- * Small groups are hidden; if what is hidden adds up to fewer than the minimum, the next smallest
- * group is hidden too, so the hidden ones cannot be recovered from the overall figures.
+ * Answers that may be shown: a closed campaign's (SurveyResponse only; held answers are never
+ * read for results), and none at all when fewer than `min` people answered.
  */
-export function suppressGroups<T extends { n: number }>(groups: T[], min: number): (T & { suppressed: boolean })[] {
-  const out = groups.map((g) => ({ ...g, suppressed: g.n < min }));
-  for (;;) {
-    const hidden = out.filter((g) => g.suppressed).reduce((n, g) => n + g.n, 0);
-    const shown = out.filter((g) => !g.suppressed).sort((a, b) => a.n - b.n);
-    if (hidden === 0 || hidden >= min || shown.length === 0) break;
-    shown[0]!.suppressed = true;
-  }
-  return out;
+async function releasedAnswers(ctx: AppContext, c: { id: string; status: string; opensAt: Date; closesAt: Date }, min: number) {
+  if (campaignState(c, ctx.clock.now()) !== "closed") return null;
+  const rows = await ctx.db.surveyResponse.findMany({
+    where: { campaignId: c.id },
+    select: { roleGroup: true, teamId: true, answers: true },
+  });
+  if (!disclosable(rows.length, min)) return null;
+  return rows.map((r) => ({ roleGroup: r.roleGroup, teamId: r.teamId, answers: r.answers as Answers }));
 }
 
 export async function campaignResults(ctx: AppContext, actor: Actor | null, campaignId: string): Promise<SurveyResults> {
@@ -130,30 +134,50 @@ export async function campaignResults(ctx: AppContext, actor: Actor | null, camp
   const template = loadFormTemplate(c.templateId);
   const onBehalf = Boolean(template.enteredBy);
   const min = ctx.config.MIN_GROUP_SIZE;
+  const state = campaignState(c, ctx.clock.now());
   const [invited, responded, rows] = await Promise.all([
     ctx.db.surveyParticipation.count({ where: { campaignId } }),
-    ctx.db.surveyParticipation.count({ where: { campaignId, responded: true } }),
-    answersOf(ctx, campaignId),
+    onBehalf
+      ? Promise.all([
+          ctx.db.surveyResponse.count({ where: { campaignId } }),
+          ctx.db.surveyResponseHolding.count({ where: { campaignId } }),
+        ]).then(([a, b]) => a + b)
+      : ctx.db.surveyParticipation.count({ where: { campaignId, responded: true } }),
+    releasedAnswers(ctx, c, min),
   ]);
-  const prev = await ctx.db.surveyCampaign.findFirst({
+  // The previous closed campaign of the same form whose answers may be shown.
+  const earlier = await ctx.db.surveyCampaign.findMany({
     where: { templateId: c.templateId, opensAt: { lt: c.opensAt }, id: { not: c.id } },
     orderBy: { opensAt: "desc" },
+    take: 5,
   });
-  const prevRows = prev ? await answersOf(ctx, prev.id) : [];
+  let prev: (typeof earlier)[number] | null = null;
+  let prevRows: NonNullable<Awaited<ReturnType<typeof releasedAnswers>>> = [];
+  for (const e of earlier) {
+    const r = await releasedAnswers(ctx, e, min);
+    if (r) {
+      prev = e;
+      prevRows = r;
+      break;
+    }
+  }
   const prevMeans = questionMeans(
     template,
     prevRows.map((r) => r.answers),
+    min,
   );
-  const answers = rows.map((r) => r.answers);
-  const means = questionMeans(template, answers);
+  const answers = (rows ?? []).map((r) => r.answers);
+  const means = questionMeans(template, answers, min);
 
   const sections: SectionResult[] = template.sections.map((s) => ({
     id: s.id,
     title: s.title,
     questions: s.questions.map((q) => {
       const given = answers.map((a) => a[q.id]).filter((v): v is AnswerValue => v !== undefined && v !== "");
+      const shown = rows !== null && disclosable(given.length, min);
       let distribution: { label: string; count: number }[] = [];
-      if (q.type === "scale0to10") {
+      if (!shown) distribution = [];
+      else if (q.type === "scale0to10") {
         distribution = Array.from({ length: 11 }, (_, i) => ({ label: String(i), count: given.filter((v) => Number(v) === i).length }));
       } else if (q.type !== "text" && q.type !== "longtext") {
         distribution = questionOptions(q).map((o) => ({
@@ -161,13 +185,13 @@ export async function campaignResults(ctx: AppContext, actor: Actor | null, camp
           count: given.filter((v) => (Array.isArray(v) ? v.includes(optionValue(o)) : v === optionValue(o))).length,
         }));
       }
-      const m = means.get(q.id) ?? null;
-      const p = prev ? (prevMeans.get(q.id) ?? null) : null;
+      const m = shown ? (means.get(q.id) ?? null) : null;
+      const p = shown && prev ? (prevMeans.get(q.id) ?? null) : null;
       return {
         id: q.id,
         text: q.text,
         type: q.type,
-        n: given.length,
+        n: shown ? given.length : null,
         mean: m,
         scaleMax: q.type === "scale0to10" ? 10 : q.type === "likert5" ? 5 : null,
         distribution,
@@ -177,26 +201,26 @@ export async function campaignResults(ctx: AppContext, actor: Actor | null, camp
     }),
   }));
 
-  // Groups: by role group and by team, each only when large enough.
+  // Groups: by role group and by team, each only when large enough (and never recoverable by subtraction).
   const teams = await ctx.db.team.findMany({ select: { id: true, name: true } });
   const teamName = new Map(teams.map((t) => [t.id, t.name]));
   const groupsOf = (kind: "role" | "team") => {
+    if (onBehalf || rows === null) return [];
     const by = new Map<string, Answers[]>();
     for (const r of rows) {
-      const key = (kind === "role" ? r.roleGroup : r.teamId) ?? "(none)";
+      const key = (kind === "role" ? r.roleGroup : r.teamId) ?? "(not recorded)";
       by.set(key, [...(by.get(key) ?? []), r.answers]);
     }
-    if (onBehalf) return [];
     const raw = [...by.entries()].map(([key, as]) => ({ key, n: as.length, as }));
     return suppressGroups(raw, min)
       .sort((a, b) => a.key.localeCompare(b.key))
       .map((g) => ({
         kind,
         key: g.key,
-        label: kind === "team" ? `${teamName.get(g.key) ?? g.key} (${g.key})` : g.key,
+        label: kind === "team" && teamName.has(g.key) ? `${teamName.get(g.key)} (${g.key})` : g.key,
         n: g.suppressed ? null : g.n,
         suppressed: g.suppressed,
-        means: g.suppressed ? {} : Object.fromEntries(questionMeans(template, g.as)),
+        means: g.suppressed ? {} : Object.fromEntries(questionMeans(template, g.as, min)),
       }));
   };
   const groups = [...groupsOf("role"), ...groupsOf("team")];
@@ -205,29 +229,33 @@ export async function campaignResults(ctx: AppContext, actor: Actor | null, camp
   const openAnswers = template.sections
     .flatMap((s) => s.questions)
     .filter((q) => q.type === "text" || q.type === "longtext")
-    .map((q) => ({
-      questionId: q.id,
-      text: q.text,
-      answers: shuffle(
-        answers.map((a) => a[q.id]).filter((v): v is string => typeof v === "string" && v.trim() !== ""),
-        cryptoRandom,
-      ),
-    }));
+    .map((q) => {
+      const given = answers.map((a) => a[q.id]).filter((v): v is string => typeof v === "string" && v.trim() !== "");
+      return { questionId: q.id, text: q.text, answers: disclosable(given.length, min) ? shuffle(given, cryptoRandom) : [] };
+    });
 
+  const withheld =
+    state !== "closed"
+      ? `Answers are shown when the survey closes, all at once, so no result moves with one person's answers.`
+      : rows === null
+        ? `Fewer than ${min} people answered, so no answers are shown.`
+        : "";
+  const shownResponded = disclose(responded, min, responded);
   return {
     campaign: {
       id: c.id,
       title: c.title,
       templateId: c.templateId,
-      state: campaignState(c, ctx.clock.now()),
+      state,
       window: `${formatDay(c.opensAt, tz)} – ${formatDay(new Date(c.closesAt.getTime() - 1), tz)}`,
       onBehalf,
     },
     invited,
-    responded,
-    responses: rows.length,
-    responseRatePct: onBehalf || invited === 0 ? null : round((responded / invited) * 100, 1),
+    responded: peopleCount(responded, min),
+    responses: rows ? rows.length : null,
+    responseRatePct: onBehalf || invited === 0 || shownResponded === null ? null : round((shownResponded / invited) * 100, 1),
     minGroupSize: min,
+    withheld,
     sections,
     groups,
     suppressionNote: hidden
@@ -256,7 +284,8 @@ const csvCell = (v: unknown): string => {
 };
 
 export function resultsCsv(r: SurveyResults): string {
-  const lines = [["section", "question_id", "question", "type", "n", "mean", "scale_max", "previous_mean", "change_pct", "distribution"]];
+  const lines = r.withheld ? [["note"], [r.withheld]] : [];
+  lines.push(["section", "question_id", "question", "type", "n", "mean", "scale_max", "previous_mean", "change_pct", "distribution"]);
   for (const s of r.sections)
     for (const q of s.questions)
       lines.push([
@@ -264,7 +293,7 @@ export function resultsCsv(r: SurveyResults): string {
         q.id,
         q.text,
         q.type,
-        String(q.n),
+        q.n === null ? "" : String(q.n),
         q.mean === null ? "" : String(q.mean),
         q.scaleMax === null ? "" : String(q.scaleMax),
         q.previousMean === null ? "" : String(q.previousMean),
@@ -297,10 +326,15 @@ export async function resultsWorkbook(r: SurveyResults): Promise<ExcelJS.Workboo
     ["Form", r.campaign.templateId],
     ["Window", r.campaign.window],
     ["State", r.campaign.state],
-    [r.campaign.onBehalf ? "Families surveyed" : "Invited", r.campaign.onBehalf ? r.responses : r.invited],
-    ["Responded", r.campaign.onBehalf ? r.responses : r.responded],
+    ...(r.campaign.onBehalf
+      ? [["Families surveyed", r.responded]]
+      : [
+          ["Invited", r.invited],
+          ["Responded", r.responded],
+        ]),
     ["Response rate (%)", r.responseRatePct ?? ""],
     ["Minimum group size", r.minGroupSize],
+    ...(r.withheld ? [["Answers", r.withheld]] : []),
     ["Compared with", r.previous ? `${r.previous.title} (${r.previous.window}), ${r.previous.responses} responses` : "no previous survey"],
     [],
     ["Group", "Respondents"],
@@ -323,7 +357,7 @@ export async function resultsWorkbook(r: SurveyResults): Promise<ExcelJS.Workboo
     for (const q of s.questions)
       ws.addRow([
         q.text,
-        q.n,
+        q.n ?? "",
         q.mean ?? "",
         q.scaleMax ? `0–${q.scaleMax}`.replace("0–5", "1–5") : "",
         q.previousMean ?? "",

@@ -1,13 +1,16 @@
 // The Social Work Health Check end to end: the QA team opens it for the 60 staff of the demo
 // directory, half answer through /api/messages (paged; one resumes from a draft), reminders reach
-// only the other half, results respect the minimum group size and compare with last year, closing
-// the window refuses late answers, and no response can be joined back to a person.
+// only the other half, results are shown once the window closes (respecting the minimum group size,
+// compared with last year), closing the window refuses late answers, and no response can be joined
+// back to a person.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
+import { fill, inputsOf, openHealthCheck } from "../support/surveyForm";
 import { ManualClock } from "../../services/clock";
 import { runDueJobs } from "../../services/jobs";
 import { buildJobHandlers } from "../../services/jobHandlers";
 import { campaignResults, exportResults, resultsCsv } from "../../services/surveys/results";
+import { openDraft } from "../../services/surveys/campaigns";
 import { cardSizeBytes, type CardJson } from "../../cards/render";
 import { cardProblems } from "../../cards/validate";
 import { existsSync, mkdtempSync } from "node:fs";
@@ -29,34 +32,6 @@ const MANAGERS = ["TEAM_MANAGER", "DEPUTY_TEAM_MANAGER", "SERVICE_MANAGER", "HEA
 function track(card: Record<string, unknown>) {
   largestCard = Math.max(largestCard, cardSizeBytes(card as CardJson));
   return card;
-}
-
-/** The inputs on a card: id → the element. */
-function inputsOf(card: unknown): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
-  const walk = (n: unknown) => {
-    if (Array.isArray(n)) return n.forEach(walk);
-    if (!n || typeof n !== "object") return;
-    const o = n as Record<string, unknown>;
-    if (typeof o.type === "string" && o.type.startsWith("Input.") && typeof o.id === "string") out[o.id] = o;
-    for (const [k, v] of Object.entries(o)) if (k !== "fallback" && typeof v === "object") walk(v);
-  };
-  walk(card);
-  return out;
-}
-
-/** Fills a form page as a person would: overrides by question id, else a sensible default. */
-function fill(card: unknown, answers: Record<string, string>): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const [id, el] of Object.entries(inputsOf(card))) {
-    const qid = id.replace(/^q_/, "");
-    if (answers[qid] !== undefined) values[id] = answers[qid];
-    else if (el.type === "Input.ChoiceSet") {
-      const choices = (el.choices as { value: string }[]).map((c) => c.value);
-      values[id] = choices.includes("7") ? "7" : choices.includes("Agree") ? "Agree" : choices[0]!;
-    } else values[id] = answers.__text ?? "";
-  }
-  return values;
 }
 
 async function press(s: StaffRef, card: Record<string, unknown>, title: string, answers: Record<string, string> = {}) {
@@ -149,17 +124,10 @@ describe("Social Work Health Check campaign", () => {
     expect(staff).toHaveLength(60);
     const home = await h.say(qa, "survey");
     expect(cardText(home.cards[0])).toMatch(/Open a survey/);
-    const opened = await h.execute(qa, "survey.open", {
-      templateId: "health-check",
-      audience: "all",
-      opensOn: "2026-12-01",
-      closesOn: "2026-12-21",
-      reminderEveryDays: 7,
-    });
+    const opened = await openHealthCheck(h, qa);
     track(opened.card);
     expect(opened.text).toMatch(/Social Work Health Check is open for 60 people/);
-    const c = await h.db.surveyCampaign.findFirstOrThrow({ where: { title: "Social Work Health Check" } });
-    campaignId = c.id;
+    campaignId = opened.id;
     expect(await h.db.surveyParticipation.count({ where: { campaignId } })).toBe(60);
     await h.drainOutbox();
     for (const s of staff) {
@@ -202,8 +170,10 @@ describe("Social Work Health Check campaign", () => {
     expect(cardText(p2)).toMatch(/Page 2 of/);
     const saved = await press(resumer, p2, "Save and finish later", { "confidence-mapping-with-family": "6" });
     expect(cardText(saved)).toMatch(/Saved/);
+    // Kept sealed (its old row version outlives the submit), opened only by the service.
     const draft = await h.db.surveyParticipation.findFirstOrThrow({ where: { campaignId, staffId: resumer.id } });
-    expect((draft.draft as { answers: Record<string, unknown> }).answers["confidence-mapping-with-family"]).toBe(6);
+    expect(JSON.stringify(draft.draft)).not.toMatch(/confidence-mapping-with-family/);
+    expect(openDraft(h.service.ctx, draft.draft).answers!["confidence-mapping-with-family"]).toBe(6);
 
     // The next day they type "survey", see Resume, and carry on where they left off.
     clock.advanceDays(1);
@@ -222,8 +192,9 @@ describe("Social Work Health Check campaign", () => {
       expect(cardText(end), s.email).toMatch(/Thank you/);
     }
     expect(await h.db.surveyParticipation.count({ where: { campaignId, responded: true } })).toBe(30);
-    expect(await h.db.surveyResponse.count({ where: { campaignId } })).toBe(30);
-    expect(await h.db.surveyResponseHolding.count({ where: { campaignId } })).toBe(0);
+    // Held sealed until the survey closes.
+    expect(await h.db.surveyResponse.count({ where: { campaignId } })).toBe(0);
+    expect(await h.db.surveyResponseHolding.count({ where: { campaignId } })).toBe(30);
     const drafts = await h.db.surveyParticipation.findMany({ where: { campaignId, responded: true }, select: { draft: true } });
     expect(drafts.every((d) => JSON.stringify(d.draft) === "{}")).toBe(true);
   });
@@ -232,7 +203,7 @@ describe("Social Work Health Check campaign", () => {
     const s = respondents[1]!;
     const again = await h.execute(s, "survey.page", { campaignId, page: 5, nav: "submit" });
     expect(again.text).toMatch(/already answered/);
-    expect(await h.db.surveyResponse.count({ where: { campaignId } })).toBe(30);
+    expect(await h.db.surveyResponseHolding.count({ where: { campaignId } })).toBe(30);
     const home = await h.say(s, "survey");
     expect(cardText(home.cards[0])).toMatch(/no surveys to answer/);
   });
@@ -254,27 +225,59 @@ describe("Social Work Health Check campaign", () => {
     expect(await h.db.scheduledJob.count({ where: { key: `survey:${campaignId}:reminder:2`, status: "pending" } })).toBe(1);
   });
 
-  it("shows results with the minimum group size respected and last year's comparison", async () => {
+  it("shows only the response rate while the survey is open", async () => {
+    const res = await h.execute(qa, "survey.results", { campaignId });
+    track(res.card);
+    expect(res.text).toMatch(/30 of 60 \(50%\)/);
+    expect(res.text).toMatch(/Answers are shown when the survey closes/);
+    expect(res.text).not.toMatch(/Mean \d/);
+    const r = await campaignResults(h.service.ctx, qa, campaignId);
+    expect(r.responses).toBeNull();
+    expect(r.groups).toEqual([]);
+    expect(r.openAnswers.every((o) => o.answers.length === 0)).toBe(true);
+  });
+
+  it("closes at the end of the window and refuses late answers with a clear message", async () => {
+    const late = others[0]!;
+    const start = track((await h.execute(late, "survey.page", { campaignId, page: 0, nav: "open" })).card);
+    await press(late, start, "Next", answersFor(late, 99));
+    clock.set("2026-12-22T00:00:01Z");
+    const ran = await runDueJobs(h.service.ctx, buildJobHandlers());
+    expect(ran.failed).toBe(0);
+    const c = await h.db.surveyCampaign.findUniqueOrThrow({ where: { id: campaignId } });
+    expect(c.status).toBe("closed");
+    const refused = await h.execute(late, "survey.page", { campaignId, page: 1, nav: "next", "q_confidence-ears": "5" });
+    expect(refused.text).toMatch(/Closed/);
+    expect(refused.text).toMatch(/Social Work Health Check closed on Monday 21 December 2026, so answers can no longer be taken/);
+    expect(await h.db.surveyResponse.count({ where: { campaignId } })).toBe(30);
+    // Unsent drafts are deleted at close; no reminder is left pending.
+    const p = await h.db.surveyParticipation.findFirstOrThrow({ where: { campaignId, staffId: late.id } });
+    expect(p.draft).toEqual({});
+    expect(await h.db.scheduledJob.count({ where: { key: { startsWith: `survey:${campaignId}` }, status: "pending" } })).toBe(0);
+  });
+
+  it("shows results once closed, with the minimum group size respected and last year's comparison", async () => {
     const res = await h.execute(qa, "survey.results", { campaignId });
     track(res.card);
     expect(res.text).toMatch(/30 of 60 \(50%\)/);
     expect(res.text).toMatch(/Social Work Health Check 2025/);
-    expect(res.text).toMatch(/Team: .*\(CIN\)\nnot shown \(fewer than 5\)/);
-    expect(res.text).toMatch(/Team: .*\(CP\)\n7 responses|Team: .*\(CP\)\nnot shown/);
-    expect(res.text).toMatch(/groups? (is|are) not shown/);
     const r = await campaignResults(h.service.ctx, qa, campaignId);
     const q = (id: string) => r.sections.flatMap((s) => s.questions).find((x) => x.id === id)!;
     expect(q("culture-challenge")).toMatchObject({ n: 30, mean: 4, previousMean: 2, changePct: 100 });
     expect(q("confidence-three-houses").previousMean).toBe(5);
     expect(q("confidence-three-houses").mean).toBe(8);
     expect(q("confidence-three-houses").changePct).toBe(60);
+    // Stored at the close: CIN's 2 without their team, and one more team's practitioners with them
+    // (so the answers without a team are at least 5 and none can be worked out by elimination);
+    // managers (2 a team) without their team.
     const teams = r.groups.filter((g) => g.kind === "team");
-    expect(teams.find((g) => g.key === "CIN")).toMatchObject({ suppressed: true, n: null, means: {} });
-    // CIN's 2 alone could be worked out by subtraction, so one more team is hidden with it.
-    expect(teams.filter((g) => g.suppressed)).toHaveLength(2);
-    expect(teams.filter((g) => !g.suppressed).every((g) => (g.n ?? 0) >= 5)).toBe(true);
+    expect(teams.find((g) => g.key === "CIN")).toBeUndefined();
+    expect(res.text).not.toMatch(/\(CIN\)/);
+    expect(teams.filter((g) => g.key !== "(not recorded)").map((g) => g.n)).toEqual([5, 5, 5]);
+    expect(teams.find((g) => g.key === "(not recorded)")?.n).toBe(15);
+    expect(teams.every((g) => (g.n ?? 0) >= 5)).toBe(true);
     const roles = r.groups.filter((g) => g.kind === "role");
-    expect(roles.map((g) => g.key).sort()).toEqual(["manager", "practitioner"]);
+    expect(roles.filter((g) => !g.suppressed).map((g) => g.key)).toContain("practitioner");
     const worries = r.openAnswers.find((o) => o.questionId === "worrying")!;
     expect(worries.answers).toHaveLength(30);
     expect(resultsCsv(r)).toMatch(/culture-challenge,.*,30,4,5,2,100,/);
@@ -297,28 +300,9 @@ describe("Social Work Health Check campaign", () => {
     const summary = wb.getWorksheet("Summary")!;
     const rows = summary.getSheetValues().map((v) => (Array.isArray(v) ? v.slice(1).join("|") : ""));
     expect(rows).toContain("Response rate (%)|50");
-    expect(rows.some((x) => /team: .*\(CIN\)\|fewer than 5: not shown/.test(x))).toBe(true);
+    expect(rows.some((x) => /^team: \(not recorded\)\|15$/.test(x))).toBe(true);
     const viaCard = await h.execute(qa, "survey.export", { campaignId });
     expect(viaCard.text).toMatch(/\.xlsx \(Excel\) and .*\.csv \(CSV\)/);
-  });
-
-  it("closes at the end of the window and refuses late answers with a clear message", async () => {
-    const late = others[0]!;
-    const start = track((await h.execute(late, "survey.page", { campaignId, page: 0, nav: "open" })).card);
-    await press(late, start, "Next", answersFor(late, 99));
-    clock.set("2026-12-22T00:00:01Z");
-    const ran = await runDueJobs(h.service.ctx, buildJobHandlers());
-    expect(ran.failed).toBe(0);
-    const c = await h.db.surveyCampaign.findUniqueOrThrow({ where: { id: campaignId } });
-    expect(c.status).toBe("closed");
-    const refused = await h.execute(late, "survey.page", { campaignId, page: 1, nav: "next", "q_confidence-ears": "5" });
-    expect(refused.text).toMatch(/Closed/);
-    expect(refused.text).toMatch(/Social Work Health Check closed on Monday 21 December 2026, so answers can no longer be taken/);
-    expect(await h.db.surveyResponse.count({ where: { campaignId } })).toBe(30);
-    // Unsent drafts are deleted at close; no reminder is left pending.
-    const p = await h.db.surveyParticipation.findFirstOrThrow({ where: { campaignId, staffId: late.id } });
-    expect(p.draft).toEqual({});
-    expect(await h.db.scheduledJob.count({ where: { key: { startsWith: `survey:${campaignId}` }, status: "pending" } })).toBe(0);
   });
 
   it("stores responses that cannot be joined back to a person", async () => {
@@ -327,16 +311,19 @@ describe("Social Work Health Check campaign", () => {
     const cols = await db.$queryRaw<{ table_name: string; column_name: string; data_type: string }[]>`
       SELECT table_name, column_name, data_type FROM information_schema.columns
       WHERE table_schema = 'public' AND table_name IN ('SurveyResponse', 'SurveyResponseHolding') ORDER BY table_name, column_name`;
-    for (const t of ["SurveyResponse", "SurveyResponseHolding"]) {
-      expect(cols.filter((c) => c.table_name === t).map((c) => `${c.column_name}:${c.data_type}`)).toEqual([
-        "answers:jsonb",
-        "campaignId:text",
-        "id:text",
-        "roleGroup:text",
-        "submittedOn:date",
-        "teamId:text",
-      ]);
-    }
+    expect(cols.filter((c) => c.table_name === "SurveyResponse").map((c) => `${c.column_name}:${c.data_type}`)).toEqual([
+      "answers:jsonb",
+      "campaignId:text",
+      "id:text",
+      "roleGroup:text",
+      "submittedOn:date",
+      "teamId:text",
+    ]);
+    expect(cols.filter((c) => c.table_name === "SurveyResponseHolding").map((c) => `${c.column_name}:${c.data_type}`)).toEqual([
+      "campaignId:text",
+      "id:text",
+      "sealed:bytea",
+    ]);
     // 2. Nothing refers to a response: no foreign key, and no row of any other table contains a response id.
     const fks = await db.$queryRaw<{ n: number }[]>`
       SELECT count(*)::int AS n FROM information_schema.constraint_column_usage
@@ -413,18 +400,20 @@ describe("parent/carer survey entered by the QA team during a phone call", () =>
       card = await press(qa, card, "Submit", { experience: "Helpful worker." });
       expect(cardText(card)).toMatch(/recorded anonymously/);
     }
-    const rows = await h.db.surveyResponse.findMany({ where: { campaignId: c.id } });
-    const held = await h.db.surveyResponseHolding.findMany({ where: { campaignId: c.id } });
-    expect(rows.length + held.length).toBe(2);
-    expect([...rows, ...held].every((r) => r.teamId === null && r.roleGroup === null)).toBe(true);
+    expect(await h.db.surveyResponseHolding.count({ where: { campaignId: c.id } })).toBe(2);
     const closed = await h.execute(qa, "survey.close", { campaignId: c.id });
     expect(closed.text).toMatch(/closed: no more answers/);
-    expect(await h.db.surveyResponse.count({ where: { campaignId: c.id } })).toBe(2);
+    const rows = await h.db.surveyResponse.findMany({ where: { campaignId: c.id } });
+    expect(rows).toHaveLength(2);
+    expect(rows.every((r) => r.teamId === null && r.roleGroup === null)).toBe(true);
     const late = await h.execute(qa, "survey.page", { campaignId: c.id, page: 0, nav: "open" });
     expect(late.text).toMatch(/Parent.*closed on Tuesday 5 January 2027, so answers can no longer be taken/);
+    // Two families are fewer than the minimum group: nothing of their answers is shown.
     const r = await campaignResults(h.service.ctx, qa, c.id);
-    expect(r.responses).toBe(2);
-    expect(r.sections.flatMap((s) => s.questions).find((q) => q.id === "fs-listens")?.mean).toBe(5);
+    expect(r.responses).toBeNull();
+    expect(r.responded).toBe("fewer than 5");
+    expect(r.withheld).toMatch(/Fewer than 5 people answered/);
+    expect(r.sections.flatMap((s) => s.questions).find((q) => q.id === "fs-listens")).toMatchObject({ n: null, mean: null });
   });
 
   it("opens the managers' standards self-assessment for managers, and its next quarter when it closes", async () => {
