@@ -738,10 +738,22 @@ export class OutboxSender {
     } catch (err) {
       outcome = this.classify(err, h, restamped);
     }
-    try {
-      await this.finish(h.id, h.attempts, outcome, h);
-    } catch (err) {
-      this.app.log.error({ err, outboxId: h.id }, "recording a delivery outcome failed; the lease will expire and it is retried");
+    // The outcome could not be recorded (PostgreSQL restarting, connections dropped): while this
+    // sender runs it keeps the row (its lease renewed) and tries again until the database answers,
+    // so a card Teams accepted is recorded, not sent again once the lease expires. A stopped (or
+    // crashed) sender leaves it to the lease: then a success is in doubt (see the header).
+    for (let wait = 200, first = true; ; wait = Math.min(wait * 2, 5_000), first = false) {
+      try {
+        await this.finish(h.id, h.attempts, outcome, h, first);
+        return;
+      } catch (err) {
+        if (this.stopped) {
+          this.app.log.error({ err, outboxId: h.id }, "recording a delivery outcome failed; the lease will expire and it is retried");
+          return;
+        }
+        this.app.log.warn({ err, outboxId: h.id }, "recording a delivery outcome failed; trying again");
+        await new Promise((r) => setTimeout(r, wait));
+      }
     }
   }
 
@@ -849,15 +861,15 @@ export class OutboxSender {
   }
 
   /** Records the outcome, only while we still hold the lease. */
-  private async finish(id: string, attemptsBefore: number, outcome: Outcome, h?: Held): Promise<void> {
+  private async finish(id: string, attemptsBefore: number, outcome: Outcome, h?: Held, count = true): Promise<void> {
     const now = this.app.clock.now();
     const attempts = attemptsBefore + 1;
     let n: number;
     if (outcome.kind === "sent") {
-      this.stats.sent++;
+      if (count) this.stats.sent++;
       n = await this.recordSent({ id, attempts, activityId: outcome.activityId ?? null, conversationId: h?.conversationId ?? null });
     } else if (outcome.kind === "retry" && attempts < this.app.config.DELIVERY_MAX_ATTEMPTS) {
-      this.stats.retried++;
+      if (count) this.stats.retried++;
       const delay = Math.max(outcome.retryAfterMs ?? 0, outcome.retryAfterMs !== undefined ? 0 : backoffMs(attempts));
       const jitter = outcome.retryAfterMs !== undefined ? Math.round(Math.random() * 100) : 0;
       const next = new Date(now.getTime() + delay + jitter);
@@ -878,7 +890,7 @@ export class OutboxSender {
       const status = outcome.kind === "final" ? outcome.status : "dead";
       const reason =
         outcome.kind === "final" ? outcome.reason : `gave up after ${attempts} attempts; last: ${outcome.reason}`.slice(0, 500);
-      this.stats[status]++;
+      if (count) this.stats[status]++;
       this.app.log.warn({ outboxId: id, attempts, status, reason }, "delivery finished without success");
       n = (
         await this.sql.query(

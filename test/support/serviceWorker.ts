@@ -1,6 +1,8 @@
-// The real service (bot/service.ts) as a child process, for the tests that kill it: against
-// DATABASE_URL, with a fixed clock (CLOCK, ISO), the outbox sender on when SENDER=1. Prints
-// "ready <url>" once it listens. The Bot Connector is whatever serviceUrl the activities carry.
+// The real service (bot/service.ts) as a child process, for the tests that kill it or restart its
+// database: against DATABASE_URL, with a fixed clock (CLOCK, ISO), the outbox sender on when
+// SENDER=1, BACKGROUND_WORK inline unless given (process: the sender and scheduler in a forked
+// worker), the scheduler only with SCHEDULER_ENABLED=true. Prints "ready <url>" once it listens;
+// GET /test/pids answers this process's id and the forked worker's.
 import { loadConfig } from "../../services/config";
 import { ManualClock } from "../../services/clock";
 import { createLogger } from "../../services/logger";
@@ -13,8 +15,9 @@ const config = loadConfig({
   HOST: "127.0.0.1",
   LOG_LEVEL: env.WORKER_LOG_LEVEL ?? "silent",
   DEMO_SEED: "false",
-  SCHEDULER_ENABLED: "false",
-  BACKGROUND_WORK: "inline", // the tests drive the sender and its clock in this process
+  SCHEDULER_ENABLED: env.SCHEDULER_ENABLED ?? "false",
+  SCHEDULER_POLL_MS: env.SCHEDULER_POLL_MS ?? "5000",
+  BACKGROUND_WORK: env.BACKGROUND_WORK ?? "inline", // inline: the tests drive the sender and its clock in this process
   DELIVERY_POLL_MS: env.DELIVERY_POLL_MS ?? "100",
   DATABASE_URL: env.DATABASE_URL!,
 });
@@ -25,6 +28,7 @@ const service = await startService({
   databaseUrl: env.DATABASE_URL!,
   seedDemo: false,
   startSender: env.SENDER === "1",
+  extraRoutes: (app) => app.get("/test/pids", (_req, res) => void res.json({ pid: process.pid, worker: service.worker?.pid ?? null })),
 });
 console.log(`ready ${service.url}`);
 process.on("SIGTERM", () => void service.close().then(() => process.exit(0)));
