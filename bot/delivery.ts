@@ -32,7 +32,7 @@ import { AuthenticationConstants, ClaimsIdentity, type ConnectorClient } from "b
 import type { Client as GraphClient } from "@microsoft/microsoft-graph-client";
 import type { AppContext } from "../services/context";
 import type { OutboxPayload } from "../services/outbox";
-import { Pacer, backoffMs, parseRetryAfter, type RateWindow } from "../services/delivery/pacer";
+import { InFlightWindow, Pacer, backoffMs, parseRetryAfter, type RateWindow } from "../services/delivery/pacer";
 import { installForUser } from "../services/graph/install";
 import { findSentCard } from "../services/graph/chats";
 import { cardAttachment, markCard, renderCard, type CardJson } from "../cards/render";
@@ -193,8 +193,9 @@ export class OutboxSender {
   private recentRequests: number[] = [];
   private readonly maxHeld: number;
   private readonly claimBatch: number;
-  private readonly maxInFlight: number;
-  /** Requests sent and not yet answered (capped by maxInFlight; recording the answer is not counted). */
+  /** How many requests may be on the wire: about rate × round trip, at most DELIVERY_MAX_IN_FLIGHT. */
+  readonly window: InFlightWindow;
+  /** Requests sent and not yet answered (capped by the window; recording the answer is not counted). */
   private onWire = 0;
 
   constructor(
@@ -211,7 +212,7 @@ export class OutboxSender {
     this.maxHeld = opts.maxHeld ?? Math.max(50, Math.ceil(rps));
     // Never more than maxHeld: a larger batch would never fit under the cap, and nothing would be claimed.
     this.claimBatch = Math.min(this.maxHeld, Math.max(25, Math.ceil(this.maxHeld / 4)));
-    this.maxInFlight = app.config.DELIVERY_MAX_IN_FLIGHT;
+    this.window = new InFlightWindow(rps, app.config.DELIVERY_MAX_IN_FLIGHT);
     const c = app.config;
     this.auth = new ConfigurationBotFrameworkAuthentication({
       MicrosoftAppId: c.MicrosoftAppId,
@@ -629,9 +630,9 @@ export class OutboxSender {
     let wait = Infinity;
     const now = Date.now();
     for (let i = 0; i < this.queue.length; i++) {
-      // Requests on the wire are capped: past the point where they add throughput they only add
-      // latency, and each one is a message a crash could send twice.
-      if (this.onWire >= this.maxInFlight) return Infinity;
+      // Requests on the wire are capped at what the rate needs: past that they add no throughput,
+      // only latency, and each one is a message a crash could send twice.
+      if (this.onWire >= this.window.limit) return Infinity;
       const h = this.queue[i]!;
       if (this.busyConversations.has(h.conversationId)) continue; // one at a time per conversation: order kept
       const v = this.pacer.tryAcquire(h.tenant, h.conversationId, now);
@@ -703,6 +704,7 @@ export class OutboxSender {
     // the time its body is written, so the windows count what the server will count. Written also
     // means Teams may have the message even if no answer comes back.
     let restamped = false;
+    let writtenAt = 0;
     try {
       const activity = this.activityFor(h);
       const client = await this.connector(h.serviceUrl);
@@ -711,13 +713,15 @@ export class OutboxSender {
         onUploadProgress: () => {
           if (restamped) return;
           restamped = true;
-          this.pacer.restamp(h.tenant, h.conversationId, acquiredAt, Date.now());
+          writtenAt = Date.now();
+          this.pacer.restamp(h.tenant, h.conversationId, acquiredAt, writtenAt);
         },
       };
       this.stats.requests++;
       this.recentRequests.push(Date.now());
       if (this.recentRequests.length > 4_096) this.recentRequests = this.recentRequests.slice(-2_048);
       this.onWire++;
+      if (!restamped) writtenAt = Date.now();
       try {
         if (h.kind === "update") {
           await client.conversations.updateActivity(
@@ -731,6 +735,11 @@ export class OutboxSender {
           const res = await client.conversations.sendToConversation(h.conversationId, activity as Activity, options);
           outcome = { kind: "sent", activityId: res.id };
         }
+        this.window.observe(Date.now() - writtenAt);
+      } catch (err) {
+        // An HTTP answer (429, 5xx…) is a round trip too; a timeout or reset is not measured.
+        if ((err as { statusCode?: number }).statusCode) this.window.observe(Date.now() - writtenAt);
+        throw err;
       } finally {
         this.onWire--;
         this.poke(); // room on the wire: the next request may go before this answer is recorded
