@@ -345,3 +345,69 @@ describe.each(["inline", "process"] as const)("PostgreSQL restarted under load (
     await db.$disconnect();
   }, 180_000);
 });
+
+describe("the background worker killed while PostgreSQL is down", () => {
+  it("is started again once the database is back, and delivers", async () => {
+    const admin = new pg.Client({ connectionString: pgc.url });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE restart_worker TEMPLATE postgres`);
+    await admin.end();
+    const dbUrl = pgc.url.replace(/\/postgres$/, "/restart_worker");
+    db = createPrisma(dbUrl, 2);
+    connector.reset();
+    const service = await spawnWorker(
+      {
+        DATABASE_URL: dbUrl,
+        CLOCK,
+        SENDER: "1",
+        BACKGROUND_WORK: "process",
+        SCHEDULER_ENABLED: "true",
+        SCHEDULER_POLL_MS: "200",
+        DELIVERY_POLL_MS: "100",
+      },
+      60_000,
+      "serviceWorker.ts",
+    );
+    children.push(service);
+    const url = /ready (\S+)/.exec(service.output())![1]!;
+    const pids = async () => (await (await fetch(`${url}/test/pids`)).json()) as { pid: number; worker: number | null };
+    const person = (await db.staff.findFirstOrThrow({ where: { aadObjectId: { not: null } }, orderBy: { email: "asc" } })) as StaffRef;
+    await postToBot(`${url}/api/messages`, installationUpdate({ from: from(person), serviceUrl: connector.url }));
+    const first = (await pids()).worker!;
+
+    pgc.stop();
+    process.kill(first, "SIGKILL");
+    await sleep(12_000); // the service starts a worker, whose scheduler cannot start without its database
+    pgc.start();
+    let next: number | null = null;
+    for (let t = Date.now(); Date.now() - t < 20_000 && !next; await sleep(200)) {
+      const w = (await pids()).worker;
+      if (w && w !== first) {
+        try {
+          process.kill(w, 0);
+          next = w;
+        } catch {
+          /* that one is gone already */
+        }
+      }
+    }
+    expect(next, service.output()).toBeTruthy();
+    await enqueueAll(db, [
+      {
+        kind: "send",
+        recipientId: person.id,
+        idempotencyKey: "restart:worker:1",
+        payload: { template: "message", data: { title: "Note", text: "after the worker came back" } },
+        notBefore: new Date("2026-01-01T00:00:00Z"),
+      },
+    ]);
+    for (let t = Date.now(); Date.now() - t < 20_000; await sleep(200))
+      if (connector.activities.some((a) => cardText(a.body?.attachments?.[0]?.content).includes("after the worker came back"))) break;
+    expect(
+      connector.activities.filter((a) => cardText(a.body?.attachments?.[0]?.content).includes("after the worker came back")),
+    ).toHaveLength(1);
+    expect(service.child.exitCode).toBeNull();
+    expect((await pids()).pid).toBe(service.child.pid);
+    await db.$disconnect();
+  }, 120_000);
+});
