@@ -59,6 +59,37 @@ function pageData(card: Card, page: Page, k: number, practitionerId: string): Re
 }
 const tagOf = (v: unknown) => (typeof v === "string" && /save (\d+)/.test(v) ? Number(/save (\d+)/.exec(v)![1]) : null);
 
+/**
+ * The service as a child process on a fresh copy of the seeded database (`db` then points at it):
+ * the sender on, the scheduler on (Agenda's own pool is in the process too), background work `mode`.
+ */
+async function startOnCopy(name: string, mode: "inline" | "process") {
+  const admin = new pg.Client({ connectionString: pgc.url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE postgres`);
+  await admin.end();
+  const dbUrl = pgc.url.replace(/\/postgres$/, `/${name}`);
+  db = createPrisma(dbUrl, 2);
+  connector.reset();
+  const worker = await spawnWorker(
+    {
+      DATABASE_URL: dbUrl,
+      CLOCK,
+      SENDER: "1",
+      BACKGROUND_WORK: mode,
+      SCHEDULER_ENABLED: "true",
+      SCHEDULER_POLL_MS: "200",
+      DELIVERY_POLL_MS: "100",
+    },
+    60_000,
+    "serviceWorker.ts",
+  );
+  children.push(worker);
+  const url = /ready (\S+)/.exec(worker.output())![1]!;
+  const pids = async () => (await (await fetch(`${url}/test/pids`)).json()) as { pid: number; worker: number | null };
+  return { worker, url, dbUrl, pids };
+}
+
 beforeAll(async () => {
   pgc = await startPgCluster();
   await migrate(pgc.url);
@@ -78,29 +109,7 @@ afterAll(async () => {
 describe.each(["inline", "process"] as const)("PostgreSQL restarted under load (BACKGROUND_WORK=%s)", (mode) => {
   it("no process exits or restarts, the service answers again within seconds, nothing answered is lost, nothing is doubled", async () => {
     // Each mode on its own copy of the seeded database.
-    const admin = new pg.Client({ connectionString: pgc.url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE restart_${mode} TEMPLATE postgres`);
-    await admin.end();
-    const dbUrl = pgc.url.replace(/\/postgres$/, `/restart_${mode}`);
-    db = createPrisma(dbUrl, 2);
-    connector.reset();
-    const worker = await spawnWorker(
-      {
-        DATABASE_URL: dbUrl,
-        CLOCK,
-        SENDER: "1",
-        BACKGROUND_WORK: mode,
-        SCHEDULER_ENABLED: "true", // Agenda's own pool is in the process too
-        SCHEDULER_POLL_MS: "200",
-        DELIVERY_POLL_MS: "100",
-      },
-      60_000,
-      "serviceWorker.ts",
-    );
-    children.push(worker);
-    const url = /ready (\S+)/.exec(worker.output())![1]!;
-    const pids = async () => (await (await fetch(`${url}/test/pids`)).json()) as { pid: number; worker: number | null };
+    const { worker, url, dbUrl, pids } = await startOnCopy(`restart_${mode}`, mode);
     const before = await pids();
     expect(before.pid).toBe(worker.child.pid);
     if (mode === "process") expect(before.worker).toBeGreaterThan(0);
@@ -348,29 +357,7 @@ describe.each(["inline", "process"] as const)("PostgreSQL restarted under load (
 
 describe("the background worker killed while PostgreSQL is down", () => {
   it("is started again once the database is back, and delivers", async () => {
-    const admin = new pg.Client({ connectionString: pgc.url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE restart_worker TEMPLATE postgres`);
-    await admin.end();
-    const dbUrl = pgc.url.replace(/\/postgres$/, "/restart_worker");
-    db = createPrisma(dbUrl, 2);
-    connector.reset();
-    const service = await spawnWorker(
-      {
-        DATABASE_URL: dbUrl,
-        CLOCK,
-        SENDER: "1",
-        BACKGROUND_WORK: "process",
-        SCHEDULER_ENABLED: "true",
-        SCHEDULER_POLL_MS: "200",
-        DELIVERY_POLL_MS: "100",
-      },
-      60_000,
-      "serviceWorker.ts",
-    );
-    children.push(service);
-    const url = /ready (\S+)/.exec(service.output())![1]!;
-    const pids = async () => (await (await fetch(`${url}/test/pids`)).json()) as { pid: number; worker: number | null };
+    const { worker: service, url, pids } = await startOnCopy("restart_worker", "process");
     const person = (await db.staff.findFirstOrThrow({ where: { aadObjectId: { not: null } }, orderBy: { email: "asc" } })) as StaffRef;
     await postToBot(`${url}/api/messages`, installationUpdate({ from: from(person), serviceUrl: connector.url }));
     const first = (await pids()).worker!;
