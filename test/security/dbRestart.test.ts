@@ -80,6 +80,10 @@ async function startOnCopy(name: string, mode: "inline" | "process") {
       SCHEDULER_ENABLED: "true",
       SCHEDULER_POLL_MS: "200",
       DELIVERY_POLL_MS: "100",
+      // A claim whose answer the restart cut off leaves its rows 'sending', ours but unknown to us,
+      // until their lease expires: a short lease, and a clock that runs, so that is seconds here.
+      DELIVERY_LEASE_MS: "3000",
+      CLOCK_RUNS: "1",
     },
     60_000,
     "serviceWorker.ts",

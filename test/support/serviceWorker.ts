@@ -1,7 +1,8 @@
 // The real service (bot/service.ts) as a child process, for the tests that kill it or restart its
 // database: against DATABASE_URL, with a fixed clock (CLOCK, ISO), the outbox sender on when
 // SENDER=1, BACKGROUND_WORK inline unless given (process: the sender and scheduler in a forked
-// worker), the scheduler only with SCHEDULER_ENABLED=true. Prints "ready <url>" once it listens;
+// worker), the scheduler only with SCHEDULER_ENABLED=true, DELIVERY_LEASE_MS when given. Prints
+// "ready <url>" once it listens;
 // GET /test/pids answers this process's id and the forked worker's.
 import { loadConfig } from "../../services/config";
 import { ManualClock } from "../../services/clock";
@@ -19,11 +20,16 @@ const config = loadConfig({
   SCHEDULER_POLL_MS: env.SCHEDULER_POLL_MS ?? "5000",
   BACKGROUND_WORK: env.BACKGROUND_WORK ?? "inline", // inline: the tests drive the sender and its clock in this process
   DELIVERY_POLL_MS: env.DELIVERY_POLL_MS ?? "100",
+  ...(env.DELIVERY_LEASE_MS ? { DELIVERY_LEASE_MS: env.DELIVERY_LEASE_MS } : {}),
   DATABASE_URL: env.DATABASE_URL!,
 });
+// CLOCK_RUNS=1: the clock starts at CLOCK and runs (leases expire), instead of standing still.
+const start = new Date(env.CLOCK ?? Date.now()).getTime();
+const started = Date.now();
+const clock = env.CLOCK_RUNS === "1" ? { now: () => new Date(start + Date.now() - started) } : new ManualClock(env.CLOCK ?? new Date());
 const service = await startService({
   config,
-  clock: new ManualClock(env.CLOCK ?? new Date()),
+  clock,
   log: createLogger(config.LOG_LEVEL),
   databaseUrl: env.DATABASE_URL!,
   seedDemo: false,
