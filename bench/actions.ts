@@ -17,7 +17,8 @@
 // PostgreSQL server, bot/background.ts; "backgroundWork" in the result); with a worker process,
 // workerCpuMsPerRequest is the worker's. stderr also shows the time requests spent inside the
 // service (arrival to answer written) and both event loops' delay.
-// BENCH_TRACE=<file> writes one line per timed request: start (Unix time, s), step, latency (ms).
+// BENCH_TRACE=<file> writes one line per timed request: start (Unix time, s), step, latency (ms),
+// and "error" when it counted as one.
 //
 // Setup (not timed): every virtual user is a DISTINCT staff member with an aadObjectId — the 60
 // demo staff plus extra Deputy Team Managers created in the six locality teams for the rest. Each
@@ -343,7 +344,8 @@ async function main() {
       return card;
     }
     latencies.push(ms);
-    if (process.env.BENCH_TRACE) trace.push(`${((performance.timeOrigin + t0) / 1000).toFixed(3)} ${step} ${ms.toFixed(1)}`);
+    if (process.env.BENCH_TRACE)
+      trace.push(`${((performance.timeOrigin + t0) / 1000).toFixed(3)} ${step} ${ms.toFixed(1)}${detail ? " error" : ""}`);
     (perStep.get(step) ?? perStep.set(step, []).get(step)!).push(ms);
     if (detail) {
       errors++;

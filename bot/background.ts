@@ -67,7 +67,16 @@ const RESTART_MS = 2_000;
 export async function forkWorker(ctx: AppContext, databaseUrl: string): Promise<WorkerProcess> {
   let child: ChildProcess | undefined;
   let stopping = false;
-  const start = () =>
+  // A worker that cannot start (the database still away) is tried again until it can.
+  const restart = () =>
+    setTimeout(() => {
+      if (!stopping)
+        start().catch((err: unknown) => {
+          ctx.log.error({ err }, "background worker did not restart: trying again");
+          restart();
+        });
+    }, RESTART_MS).unref();
+  const start = (): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       // The worker gets this service's configuration (which need not come from process.env: tests).
       const env = { ...process.env, ...configEnv(ctx.config), DATABASE_URL: databaseUrl };
@@ -83,9 +92,7 @@ export async function forkWorker(ctx: AppContext, databaseUrl: string): Promise<
         if (!ready) return reject(new Error(`background worker exited before it was ready (${code ?? signal})`));
         if (stopping) return;
         ctx.log.error({ code, signal }, "background worker died: starting it again");
-        setTimeout(() => {
-          if (!stopping) start().catch((err: unknown) => ctx.log.error({ err }, "background worker did not restart"));
-        }, RESTART_MS).unref();
+        restart();
       });
     });
   await start();

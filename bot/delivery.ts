@@ -32,7 +32,7 @@ import { AuthenticationConstants, ClaimsIdentity, type ConnectorClient } from "b
 import type { Client as GraphClient } from "@microsoft/microsoft-graph-client";
 import type { AppContext } from "../services/context";
 import type { OutboxPayload } from "../services/outbox";
-import { Pacer, backoffMs, parseRetryAfter, type RateWindow } from "../services/delivery/pacer";
+import { InFlightWindow, Pacer, backoffMs, parseRetryAfter, type RateWindow } from "../services/delivery/pacer";
 import { installForUser } from "../services/graph/install";
 import { findSentCard } from "../services/graph/chats";
 import { cardAttachment, markCard, renderCard, type CardJson } from "../cards/render";
@@ -193,8 +193,9 @@ export class OutboxSender {
   private recentRequests: number[] = [];
   private readonly maxHeld: number;
   private readonly claimBatch: number;
-  private readonly maxInFlight: number;
-  /** Requests sent and not yet answered (capped by maxInFlight; recording the answer is not counted). */
+  /** How many requests may be on the wire: about rate × round trip, at most DELIVERY_MAX_IN_FLIGHT. */
+  readonly window: InFlightWindow;
+  /** Requests sent and not yet answered (capped by the window; recording the answer is not counted). */
   private onWire = 0;
 
   constructor(
@@ -211,7 +212,7 @@ export class OutboxSender {
     this.maxHeld = opts.maxHeld ?? Math.max(50, Math.ceil(rps));
     // Never more than maxHeld: a larger batch would never fit under the cap, and nothing would be claimed.
     this.claimBatch = Math.min(this.maxHeld, Math.max(25, Math.ceil(this.maxHeld / 4)));
-    this.maxInFlight = app.config.DELIVERY_MAX_IN_FLIGHT;
+    this.window = new InFlightWindow(rps, app.config.DELIVERY_MAX_IN_FLIGHT);
     const c = app.config;
     this.auth = new ConfigurationBotFrameworkAuthentication({
       MicrosoftAppId: c.MicrosoftAppId,
@@ -629,9 +630,9 @@ export class OutboxSender {
     let wait = Infinity;
     const now = Date.now();
     for (let i = 0; i < this.queue.length; i++) {
-      // Requests on the wire are capped: past the point where they add throughput they only add
-      // latency, and each one is a message a crash could send twice.
-      if (this.onWire >= this.maxInFlight) return Infinity;
+      // Requests on the wire are capped at what the rate needs: past that they add no throughput,
+      // only latency, and each one is a message a crash could send twice.
+      if (this.onWire >= this.window.limit) return Infinity;
       const h = this.queue[i]!;
       if (this.busyConversations.has(h.conversationId)) continue; // one at a time per conversation: order kept
       const v = this.pacer.tryAcquire(h.tenant, h.conversationId, now);
@@ -703,6 +704,7 @@ export class OutboxSender {
     // the time its body is written, so the windows count what the server will count. Written also
     // means Teams may have the message even if no answer comes back.
     let restamped = false;
+    let writtenAt = 0;
     try {
       const activity = this.activityFor(h);
       const client = await this.connector(h.serviceUrl);
@@ -711,13 +713,15 @@ export class OutboxSender {
         onUploadProgress: () => {
           if (restamped) return;
           restamped = true;
-          this.pacer.restamp(h.tenant, h.conversationId, acquiredAt, Date.now());
+          writtenAt = Date.now();
+          this.pacer.restamp(h.tenant, h.conversationId, acquiredAt, writtenAt);
         },
       };
       this.stats.requests++;
       this.recentRequests.push(Date.now());
       if (this.recentRequests.length > 4_096) this.recentRequests = this.recentRequests.slice(-2_048);
       this.onWire++;
+      if (!restamped) writtenAt = Date.now();
       try {
         if (h.kind === "update") {
           await client.conversations.updateActivity(
@@ -731,6 +735,11 @@ export class OutboxSender {
           const res = await client.conversations.sendToConversation(h.conversationId, activity as Activity, options);
           outcome = { kind: "sent", activityId: res.id };
         }
+        this.window.observe(Date.now() - writtenAt);
+      } catch (err) {
+        // An HTTP answer (429, 5xx…) is a round trip too; a timeout or reset is not measured.
+        if ((err as { statusCode?: number }).statusCode) this.window.observe(Date.now() - writtenAt);
+        throw err;
       } finally {
         this.onWire--;
         this.poke(); // room on the wire: the next request may go before this answer is recorded
@@ -738,10 +747,22 @@ export class OutboxSender {
     } catch (err) {
       outcome = this.classify(err, h, restamped);
     }
-    try {
-      await this.finish(h.id, h.attempts, outcome, h);
-    } catch (err) {
-      this.app.log.error({ err, outboxId: h.id }, "recording a delivery outcome failed; the lease will expire and it is retried");
+    // The outcome could not be recorded (PostgreSQL restarting, connections dropped): while this
+    // sender runs it keeps the row (its lease renewed) and tries again until the database answers,
+    // so a card Teams accepted is recorded, not sent again once the lease expires. A stopped (or
+    // crashed) sender leaves it to the lease: then a success is in doubt (see the header).
+    for (let wait = 200, first = true; ; wait = Math.min(wait * 2, 5_000), first = false) {
+      try {
+        await this.finish(h.id, h.attempts, outcome, h, first);
+        return;
+      } catch (err) {
+        if (this.stopped) {
+          this.app.log.error({ err, outboxId: h.id }, "recording a delivery outcome failed; the lease will expire and it is retried");
+          return;
+        }
+        this.app.log.warn({ err, outboxId: h.id }, "recording a delivery outcome failed; trying again");
+        await new Promise((r) => setTimeout(r, wait));
+      }
     }
   }
 
@@ -849,15 +870,15 @@ export class OutboxSender {
   }
 
   /** Records the outcome, only while we still hold the lease. */
-  private async finish(id: string, attemptsBefore: number, outcome: Outcome, h?: Held): Promise<void> {
+  private async finish(id: string, attemptsBefore: number, outcome: Outcome, h?: Held, count = true): Promise<void> {
     const now = this.app.clock.now();
     const attempts = attemptsBefore + 1;
     let n: number;
     if (outcome.kind === "sent") {
-      this.stats.sent++;
+      if (count) this.stats.sent++;
       n = await this.recordSent({ id, attempts, activityId: outcome.activityId ?? null, conversationId: h?.conversationId ?? null });
     } else if (outcome.kind === "retry" && attempts < this.app.config.DELIVERY_MAX_ATTEMPTS) {
-      this.stats.retried++;
+      if (count) this.stats.retried++;
       const delay = Math.max(outcome.retryAfterMs ?? 0, outcome.retryAfterMs !== undefined ? 0 : backoffMs(attempts));
       const jitter = outcome.retryAfterMs !== undefined ? Math.round(Math.random() * 100) : 0;
       const next = new Date(now.getTime() + delay + jitter);
@@ -878,7 +899,7 @@ export class OutboxSender {
       const status = outcome.kind === "final" ? outcome.status : "dead";
       const reason =
         outcome.kind === "final" ? outcome.reason : `gave up after ${attempts} attempts; last: ${outcome.reason}`.slice(0, 500);
-      this.stats[status]++;
+      if (count) this.stats[status]++;
       this.app.log.warn({ outboxId: id, attempts, status, reason }, "delivery finished without success");
       n = (
         await this.sql.query(

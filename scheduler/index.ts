@@ -45,6 +45,7 @@ export interface Scheduler {
 /** Creates schema "agenda" once; Agenda's own tables are created inside it by the first instance. */
 async function withSetupLock<T>(databaseUrl: string, fn: () => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: databaseUrl });
+  client.on("error", () => {}); // a dropped connection fails the statement under way instead
   await client.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [SETUP_LOCK]);
@@ -63,16 +64,29 @@ export async function startScheduler(ctx: AppContext, opts: SchedulerOptions): P
   let stopping = false;
   const lockLifetime = Math.max(60_000, opts.pollMs * 4);
 
+  // Agenda's pool is ours, so its connections' errors are handled: the backend adds no 'error'
+  // listener, and a connection dropped while idle (PostgreSQL restarted) ended the process. Agenda
+  // itself logs a failed poll and polls again.
+  const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 2, options: `-c search_path=${AGENDA_SCHEMA}` });
+  pool.on("error", (err) => ctx.log.warn({ err }, "scheduler: a database connection was dropped"));
   const agenda = await withSetupLock(opts.databaseUrl, async () => {
+    const backend = new PostgresBackend({
+      // Notifications are off (so there is no LISTEN client): the dispatcher is recurring, so
+      // polling finds it; on embedded PGlite LISTEN/NOTIFY does not work anyway, and a pool of 2
+      // never deadlocks.
+      pool,
+      disableNotifications: true,
+      ensureSchema: true,
+    });
+    // Agenda releases a lock without waiting for it (no catch): with the database away that was an
+    // unhandled rejection, which ends the process. A lock not released expires (lockLifetime).
+    const repository = backend.repository;
+    const unlockJob = repository.unlockJob.bind(repository);
+    repository.unlockJob = (job) =>
+      unlockJob(job).catch((err: unknown) => ctx.log.warn({ err }, "scheduler: releasing a job lock failed; it expires"));
     const a = new Agenda({
       name: opts.name ?? `assure-${process.pid}`,
-      backend: new PostgresBackend({
-        // Notifications are off: the dispatcher is recurring, so polling finds it; on embedded
-        // PGlite LISTEN/NOTIFY does not work anyway, and a pool of 2 never deadlocks.
-        poolConfig: { connectionString: opts.databaseUrl, max: 2, options: `-c search_path=${AGENDA_SCHEMA}` },
-        disableNotifications: true,
-        ensureSchema: true,
-      }),
+      backend,
       processEvery: opts.pollMs,
       maxConcurrency: 1 + recurring.length,
       defaultLockLifetime: lockLifetime,
@@ -126,6 +140,7 @@ export async function startScheduler(ctx: AppContext, opts: SchedulerOptions): P
       // then unlock and disconnect. A job interrupted by a kill is simply claimed again later.
       const r = await agenda.drain(timeoutMs);
       if (r.timedOut) await agenda.stop().catch(() => {});
+      await pool.end().catch(() => {});
       ctx.log.info({ ...stats }, "scheduler stopped");
     },
   };

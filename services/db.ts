@@ -43,6 +43,7 @@ export async function startEmbeddedPostgres(dataDir: string, port = 0, log?: Log
   const server = new PGLiteSocketServer({ db, port: listenPort, host: "127.0.0.1", maxConnections: 64 });
   keepExtendedQueriesTogether(server);
   await server.start();
+  keepSocketErrorsHandled(server, log);
   const url = `postgresql://postgres@127.0.0.1:${listenPort}/postgres?sslmode=disable`;
   log?.info({ dataDir, port: listenPort }, "embedded PostgreSQL (PGlite) started");
   return {
@@ -132,6 +133,26 @@ function keepExtendedQueriesTogether(server: unknown): void {
     await clear(handlerId);
     await q.processQueue();
   };
+}
+
+/**
+ * pglite-socket listens to a connection's errors only while it serves it: on an error or a close
+ * it removes every 'error' listener and ends the socket, so a reset arriving after that (a client
+ * gone abruptly) was an unhandled 'error' event that ended the process. Every socket keeps one.
+ */
+function keepSocketErrorsHandled(server: unknown, log?: Logger): void {
+  const s = server as EventTarget & { server?: net.Server };
+  s.addEventListener("error", (e) => log?.debug({ err: (e as CustomEvent).detail }, "embedded PostgreSQL: a connection failed"));
+  s.server?.on("connection", (socket) => {
+    const ignore = () => {};
+    socket.on("error", ignore);
+    const removeAll = socket.removeAllListeners.bind(socket);
+    socket.removeAllListeners = (event?: string | symbol) => {
+      removeAll(event);
+      if (event === undefined || event === "error") socket.on("error", ignore);
+      return socket;
+    };
+  });
 }
 
 export async function openDatabase(

@@ -73,7 +73,12 @@ export async function transaction<T>(db: Db, fn: (sql: Sql) => Promise<T>): Prom
   const pool = pools.get(db);
   if (!pool) return db.$transaction((tx) => fn(onPrismaTx(tx)), { timeout: 20_000 });
   const client = await pool.connect();
+  // While checked out the pool does not listen to this client: a connection dropped between two
+  // statements (PostgreSQL restarted: 57P01) would be an unhandled 'error' event and end the
+  // process. The error is kept; the statement under way fails on its own and rolls back.
   let broken: unknown;
+  const onError = (err: unknown) => (broken ??= err);
+  client.on("error", onError);
   try {
     await client.query("BEGIN");
     const out = await fn(onClient(client));
@@ -83,6 +88,7 @@ export async function transaction<T>(db: Db, fn: (sql: Sql) => Promise<T>): Prom
     await client.query("ROLLBACK").catch((e: unknown) => (broken = e));
     throw err;
   } finally {
+    client.removeListener("error", onError);
     client.release(broken instanceof Error ? broken : undefined);
   }
 }

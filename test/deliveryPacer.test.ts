@@ -1,7 +1,7 @@
 // The pacer alone, on a simulated clock: a greedy sender asking every millisecond never exceeds
 // any of Teams' windows, gets the full budget, and honours pauses.
 import { describe, expect, it } from "vitest";
-import { Pacer, SlidingWindows, TEAMS_CONVERSATION_WINDOWS, backoffMs, parseRetryAfter } from "../services/delivery/pacer";
+import { InFlightWindow, Pacer, SlidingWindows, TEAMS_CONVERSATION_WINDOWS, backoffMs, parseRetryAfter } from "../services/delivery/pacer";
 
 function maxInWindow(times: number[], windowMs: number): number {
   let max = 0;
@@ -125,5 +125,18 @@ describe("pacer", () => {
     expect(parseRetryAfter(new Date(5_000).toUTCString(), 0)).toBe(5_000);
     expect(parseRetryAfter(undefined, 0)).toBeUndefined();
     expect(parseRetryAfter("soon", 0)).toBeUndefined();
+  });
+
+  it("allows on the wire what the rate needs for the round trips seen (rate × RTT), not a fixed 32", () => {
+    const w = new InFlightWindow(50, 32);
+    expect(w.limit).toBe(8); // 50/s × 100 ms (the starting guess) × 1.25, + 1
+    for (let i = 0; i < 40; i++) w.observe(150);
+    expect(w.rttMs).toBeCloseTo(150, 0);
+    expect(w.limit).toBe(11); // 50/s × 150 ms × 1.25, + 1
+    for (let i = 0; i < 40; i++) w.observe(20);
+    expect(w.limit).toBe(3);
+    for (let i = 0; i < 60; i++) w.observe(2_000);
+    expect(w.limit).toBe(32); // never more than DELIVERY_MAX_IN_FLIGHT
+    expect(new InFlightWindow(0.1, 32, 50).limit).toBe(2);
   });
 });

@@ -268,3 +268,36 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   const d = Date.parse(value);
   return Number.isNaN(d) ? undefined : Math.max(0, d - now);
 }
+
+/**
+ * How many requests may be on the wire at once: what the rate needs and no more. By Little's law a
+ * sender at `rps` with round trips of R seconds has rps × R requests out on average; the window is
+ * that, a quarter more and one spare (round trips vary), between 1 and `max`. R is a smoothed mean of
+ * the round trips answered so far (as TCP's SRTT: each new one weighs 1/8), starting at `initialRttMs`.
+ * Every request on the wire is one a crash could leave in doubt (and, without Graph, send twice):
+ * a fixed cap of 32 let a burst put 32 out where the rate needed 5.
+ */
+export class InFlightWindow {
+  private srttMs: number;
+
+  constructor(
+    private readonly rps: number,
+    private readonly max: number,
+    initialRttMs = 100,
+  ) {
+    this.srttMs = initialRttMs;
+  }
+
+  /** A request's answer arrived `rttMs` after its body was written. */
+  observe(rttMs: number): void {
+    this.srttMs += (Math.max(0, rttMs) - this.srttMs) / 8;
+  }
+
+  get rttMs(): number {
+    return this.srttMs;
+  }
+
+  get limit(): number {
+    return Math.max(1, Math.min(this.max, Math.ceil((this.rps * this.srttMs * 1.25) / 1_000) + 1));
+  }
+}
