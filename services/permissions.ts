@@ -12,7 +12,7 @@ export const permissionMatrix = {
   "supervision.mine": [ALL_STAFF],
   "surveys.mine": [ALL_STAFF],
   "audits.allocate": ["QA_TEAM", "HEAD_OF_QA", "ADMIN"],
-  /** Who may be allocated audits to conduct: Deputy Team Manager and above (DOMAIN.md). The allocation draws its auditors from this list. */
+  /** Who may be allocated audits to conduct: Deputy Team Manager and above (docs/domain.md). The allocation draws its auditors from this list. */
   "audits.conduct": ["DEPUTY_TEAM_MANAGER", "TEAM_MANAGER", "SERVICE_MANAGER", "HEAD_OF_SERVICE", "ASSISTANT_DIRECTOR", "DIRECTOR"],
   "audits.team": [
     "TEAM_MANAGER",

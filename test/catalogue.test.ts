@@ -103,7 +103,7 @@ describe("grade scales", () => {
     expect(isInadequateBand(s, "inadequate")).toBe(true);
   });
 
-  it("has the half step of seed 003 and ranks moves", () => {
+  it("has the half step of the 2017 “Audit at a glance” reports and ranks moves", () => {
     const s = getGradeScale("notyet-good-outstanding");
     expect(s.bands.map((b) => b.value)).toEqual([1, 1.5, 2, 3]);
     expect(bandForGrade(s, 1.5)?.id).toBe("nearly-good");

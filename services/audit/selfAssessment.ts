@@ -1,4 +1,4 @@
-// Step 2 of the collaborative case audit (seed 002 §1.3): the practitioner's self-assessment before
+// Step 2 of the collaborative case audit (Bexley Children's Social Care Quality Assurance Framework, §1.3): the practitioner's self-assessment before
 // the audit meeting. Questions and wording come from services/forms/templates/audit-self-assessment.json
 // (the same text as services/catalogue/auditTool.json "selfAssessment"). Draft, resume, submit once.
 import type { AppContext } from "../context";

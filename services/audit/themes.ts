@@ -1,4 +1,4 @@
-// Monthly audit themes (services/catalogue/auditThemes.json, wording from seed 003). A theme is
+// Monthly audit themes (services/catalogue/auditThemes.json, wording from the 2017 “Audit at a glance” reports). A theme is
 // recorded on the audit cycle and may narrow the sample to the plan types the source names.
 import fs from "node:fs";
 import path from "node:path";

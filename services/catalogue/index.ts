@@ -1,4 +1,4 @@
-// The catalogue: versioned data taken from the source documents (see /work/shared/DOMAIN.md), with
+// The catalogue: versioned data taken from the source documents (see docs/domain.md), with
 // zod schemas that validate each file when it is loaded. Wording in the JSON is the source's;
 // anything the source does not give is marked "source": "assure-default".
 import fs from "node:fs";

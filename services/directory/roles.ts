@@ -19,7 +19,7 @@ const labels: Record<Role, string> = {
 
 export const roleLabel = (r: Role): string => labels[r];
 
-/** Deputy Team Manager and above: the management line (auditors are drawn from it, seed 002 §1.3). */
+/** Deputy Team Manager and above: the management line (auditors are drawn from it, Bexley Children's Social Care Quality Assurance Framework, §1.3). */
 export const MANAGEMENT_ROLES: Role[] = [
   "DEPUTY_TEAM_MANAGER",
   "TEAM_MANAGER",

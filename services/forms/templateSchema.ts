@@ -2,7 +2,7 @@
 //
 // A template is { id, version, title, source, anonymous, audiences, sections[] }. Each section has
 // questions of one of six types. Optional extras beyond the basic shape:
-//   - `source` on template, section or question: where the wording comes from ("seed 002 §3.2.1",
+//   - `source` on template, section or question: where the wording comes from ("Bexley Children's Social Care Quality Assurance Framework, §3.2.1",
 //     or "assure-default" when the source is silent and Assure wrote it).
 //   - `showIf` on a section or a question: shown only when EVERY given condition holds.
 //       role:    the respondent's audience is one of these. The audience is the respondent's known

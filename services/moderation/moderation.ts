@@ -1,4 +1,4 @@
-// Moderation of completed audits (seed 002 §1.3, fig 1.4). The moderator re-scales the areas,
+// Moderation of completed audits (Bexley Children's Social Care Quality Assurance Framework, §1.3, fig 1.4). The moderator re-scales the areas,
 // records feedback (good practice / areas to develop), checks whether each audit action was
 // completed, adds actions with timescales and agrees or disagrees with the auditor's grade.
 // Agree → the audit is finalised. Disagree → moderator and auditor agree a grade (either proposes,

@@ -1,4 +1,4 @@
-// Moderation sampling (seed 002 §1.3, fig 1.4): the QA team takes a sample of the audits completed
+// Moderation sampling (Bexley Children's Social Care Quality Assurance Framework, §1.3, fig 1.4): the QA team takes a sample of the audits completed
 // in the last six months, stratified by auditor and grade so every auditor and every grade is
 // represented, and allocates each to a moderator with a return date. A moderator never moderates
 // an audit they did, nor a case they manage (the worker's line-management chain up to the SM).

@@ -1,4 +1,4 @@
-// Month-to-month series (the spreadsheet seed 003 says was "not yet in presentable form") and the
+// Month-to-month series (the spreadsheet the 2017 “Audit at a glance” reports say was "not yet in presentable form") and the
 // quarterly QA report bringing audits, moderation, escalations, the health check and feedback together.
 import { Prisma } from "../../generated/prisma/client";
 import { loadAuditTool, loadGradeScales } from "../catalogue";

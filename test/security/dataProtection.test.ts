@@ -68,7 +68,7 @@ describe("no child names", () => {
   });
 
   it("card templates, samples and form templates ask for and show no child identity", () => {
-    // The network member's name and role is asked by the audit tool (seed 002 §5): an adult in
+    // The network member's name and role is asked by the audit tool (Bexley Children's Social Care Quality Assurance Framework, §5): an adult in
     // the family or professional network, recorded with consent — never the child.
     const allowed = new Set(["network-name-role", "child-knows-worker-name"]);
     const files = [...jsonFiles("cards/templates"), ...jsonFiles("cards/samples"), ...jsonFiles("services/forms/templates")];
