@@ -17,11 +17,13 @@ import { writeReportFiles } from "../services/reports/files";
 import { bandById, getGradeScale } from "../services/catalogue";
 import { roleLabel } from "../services/directory/roles";
 import { STATUS_LABELS } from "../services/audit/lists";
+import { fmtDateTime } from "../services/sharedCard";
 import type { Role } from "../generated/prisma/enums";
 
 type Card = Record<string, unknown>;
 const MONTH = "2026-12";
 const START = "2026-12-01T09:00:00Z"; // a Tuesday, in working hours
+const FRIDAY_7PM = "2026-12-04T19:00:00Z"; // Europe/London is on GMT in December
 
 export interface DemoResult {
   allocated: number;
@@ -190,10 +192,9 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
     { grade: "3", score: "4", childFeedback: true },
   ];
   const submitted: { auditId: string; caseRef: string; grade: string; auditor: StaffRef; worker: StaffRef }[] = [];
-  for (const [i, a] of toComplete.entries()) {
+  const submitAudit = async (a: (typeof audits)[number], plan: Omit<Outcome, "actions">) => {
     const auditor = await staff(a.auditorId);
     const worker = await staff(a.practitionerId);
-    const plan = plans[i]!;
     // Below Good (0–5), an immediate action to improve to Good is required (step 6).
     const belowGood = Number(plan.grade) < 6;
     const review = await fillAudit(h, auditor, a.id, {
@@ -211,7 +212,8 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
     print(
       `  ${auditor.name} audits case ${a.case.caseRef}: grade ${plan.grade} (${band}), child feedback ${plan.childFeedback ? "obtained" : "not obtained"}`,
     );
-  }
+  };
+  for (const [i, a] of toComplete.entries()) await submitAudit(a, plans[i]!);
   await h.drainOutbox();
   const inadequate = submitted.filter((s) => Number(s.grade) <= 2);
   let inadequateRecipients = 0;
@@ -236,6 +238,22 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
   }
   print(`Auditors complete ${submitted.length} audits through the form (${inadequate.length} Inadequate)`);
 
+  // 5b. The learning loop: each practitioner and their team manager receive the audit's outcome card.
+  for (const s of submitted) {
+    const manager = await staff(s.worker.lineManagerId!);
+    const outcome = (p: StaffRef) => latestCard(p, new RegExp(`^Audit outcome: case ${s.caseRef}`));
+    const grade = /Overall rating\s+(.+)/.exec(cardText(outcome(s.worker)))?.[1] ?? "";
+    check(
+      "outcome card",
+      !!outcome(s.worker) && !!outcome(manager),
+      `the outcome card of ${s.caseRef} did not reach the practitioner and team manager`,
+    );
+    check("outcome card", grade.startsWith(`${s.grade} (`), `the outcome card of ${s.caseRef} shows "${grade}", not grade ${s.grade}`);
+    print(
+      `  Outcome card for case ${s.caseRef}, grade ${grade}: received by ${s.worker.name} (practitioner) and ${manager.name} (${manager.roles.map(roleLabel).join(", ")})`,
+    );
+  }
+
   // 6. A practitioner marks an action done.
   const firstAction = await h.db.action.findFirstOrThrow({
     where: { auditId: submitted[2]!.auditId, assigneeId: submitted[2]!.worker.id },
@@ -250,8 +268,28 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
   );
   print(`${submitted[2]!.worker.name} marks the action "${firstAction.description}" done`);
 
+  // 6b. Friday 19:00, in quiet hours: an audit graded Inadequate. Its alert carries tasks due within
+  // 24 hours, so it is delivered at once, not held to Monday morning like routine cards.
+  clock.set(FRIDAY_7PM);
+  const late = accepted.find((a) => !toComplete.includes(a))!;
+  await submitAudit(late, { grade: "2", score: "2", childFeedback: false });
+  await h.drainOutbox();
+  const alerts = await h.db.outboxMessage.findMany({
+    where: { status: "sent", sentAt: { gte: clock.now() }, payload: { path: ["template"], equals: "audit-inadequate" } },
+    select: { recipientId: true, sentAt: true },
+  });
+  const alerted = everyone.filter((s) => alerts.some((x) => x.recipientId === s.id));
+  const lastSent = Math.max(...alerts.map((x) => x.sentAt!.getTime()));
+  check("Friday inadequate", alerted.length >= 6, `only ${alerted.length} people got the Friday evening inadequate alert`);
+  check("Friday inadequate", lastSent - clock.now().getTime() < 60_000, "the Friday evening inadequate alert was held");
+  inadequateRecipients += alerted.length;
+  const submittedLate = submitted.at(-1)!;
+  print(
+    `Fri 4 Dec 19:00 (quiet hours): ${submittedLate.auditor.name} grades case ${late.case.caseRef} Inadequate; the alert reaches ${alerted.length} people at ${fmtDateTime(new Date(lastSent), ctx.config.TIMEZONE)}, the same evening, not Monday: ${alerted.map((s) => `${s.name} (${s.roles.map(roleLabel).join(", ")})`).join("; ")}`,
+  );
+
   // 7. Five working days later: follow-up prompts.
-  clock.set("2026-12-08T10:00:00Z");
+  clock.set("2026-12-14T10:00:00Z");
   await jobs("follow-up");
   const followUpCards = submitted.filter((s) => latestCard(s.auditor, /Audit follow-up/));
   check(
@@ -267,7 +305,7 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
     for (const a of acts) data[`fu_${a.id}`] = "Manager confirms the work is under way";
     expectOk("follow-up", await h.execute(submitted[0]!.auditor, press.verb, data), /Follow-up recorded/);
   }
-  print(`Clock moves 5 working days to Tue 8 Dec: ${followUpCards.length} auditors get follow-up prompts`);
+  print(`Clock moves to Mon 14 Dec, 5 working days after the last audit: ${followUpCards.length} auditors get follow-up prompts`);
 
   // 8. The QA team samples for moderation.
   const start = await h.say(qa, "moderate");
@@ -383,7 +421,7 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
     allocated: audits.length,
     auditors: auditorIds.length,
     submitted: submitted.length,
-    inadequate: inadequate.length,
+    inadequate: submitted.filter((s) => Number(s.grade) <= 2).length,
     inadequateRecipients,
     followUps: followUpCards.length,
     moderations: moderations.length,

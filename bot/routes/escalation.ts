@@ -35,17 +35,26 @@ function newEscalationCard(
   err?: ValidationFailed,
 ) {
   const fe = err?.fieldErrors ?? {};
+  const types = typesFor(actor);
+  // A fostering IRO's escalation names a foster carer, not a child's case (both by reference only).
+  const carers = types.filter((t) => t.subject).length;
   return renderCard("escalation-new", {
+    refLabel:
+      carers === 0
+        ? "Case ID (case-management number, never a name)"
+        : carers === types.length
+          ? "Foster carer's reference (from the case system, never a name)"
+          : "Case ID, or the foster carer's reference for a fostering escalation (never a name)",
     error: err ? [err.message, ...Object.values(fe)].join(" ") : "",
     caseRef: values.caseRef ?? "",
     type: values.type ?? "",
     concern: values.concern ?? "",
     informal: values.informal ?? "",
-    caseRefError: fe.caseRef ?? "Enter the case ID.",
+    caseRefError: fe.caseRef ?? (carers === types.length && carers ? "Enter the foster carer's reference." : "Enter the case ID."),
     typeError: fe.type ?? "Choose the kind of escalation.",
     concernError: fe.concern ?? "Say what the concern is.",
     informalError: fe.informal ?? "Say what was tried informally first.",
-    types: typesFor(actor).map((t) => ({ title: t.label, value: t.id })),
+    types: types.map((t) => ({ title: t.label, value: t.id })),
   });
 }
 

@@ -369,6 +369,12 @@ export const escalationTypeSchema = z
     alsoText: text.optional(),
     /** prompt: what the raiser is reminded of at each stage (types whose source asks it of the raiser). */
     keepInformed: z.strictObject({ text, source, prompt: text.optional() }),
+    /**
+     * What the escalation concerns when it is not a child's case: a foster carer (fostering IRO),
+     * named by reference; its stage owners are the managers of the directory's team(s) whose
+     * service area is `serviceArea`, and their chain.
+     */
+    subject: z.strictObject({ kind: z.literal("foster-carer"), serviceArea: text, text, source }).optional(),
   })
   .refine((t) => stagesOk(t.stages), { message: "stages must be numbered 1..n in order" });
 export type EscalationType = z.infer<typeof escalationTypeSchema>;

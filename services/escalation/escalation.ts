@@ -49,16 +49,42 @@ export function typesFor(actor: Pick<Actor, "roles">): EscalationType[] {
 
 const stageOf = (t: EscalationType, n: number): EscalationStage => t.stages.find((s) => s.stage === n) ?? t.stages[t.stages.length - 1]!;
 
-/** The owners of a stage: for each owner role, the first holder in the case worker's manager chain. */
-export async function stageOwners(tx: Tx, workerId: string | null, stage: EscalationStage): Promise<string[]> {
+/**
+ * The owners of a stage. For a child's case: for each owner role, the first holder in the case
+ * worker's manager chain. For a foster carer (fostering IRO): the fostering service's own holder of
+ * the role (a team whose service area the type names, from the directory), else the first holder
+ * in its staff's manager chain.
+ */
+export async function stageOwners(tx: Tx, type: EscalationType, workerId: string | null, stage: EscalationStage): Promise<string[]> {
+  const service = type.subject ? await fosteringService(tx, type.subject.serviceArea) : [];
   const out: string[] = [];
-  for (const role of stage.ownerRoles) {
-    const inChain = workerId ? await firstInChainWithRole(tx, workerId, [role as Role]) : null;
-    const owner = inChain ?? (await staffWithRole(tx, role as Role))[0] ?? null;
+  for (const role of stage.ownerRoles as Role[]) {
+    let owner: { id: string } | null = service.find((s) => s.roles.includes(role)) ?? null;
+    for (const s of service) owner ??= await firstInChainWithRole(tx, s.id, [role]);
+    if (!type.subject && workerId) owner = await firstInChainWithRole(tx, workerId, [role]);
+    owner ??= (await staffWithRole(tx, role))[0] ?? null;
     if (owner && !out.includes(owner.id)) out.push(owner.id);
   }
   return out;
 }
+
+/** The active staff of the directory's teams whose service area is `serviceArea` (any case). */
+async function fosteringService(tx: Tx, serviceArea: string) {
+  const staff = await tx.staff.findMany({
+    where: { active: true, team: { serviceArea: { equals: serviceArea, mode: "insensitive" } } },
+    select: { id: true, roles: true },
+    orderBy: { name: "asc" },
+  });
+  if (!staff.length)
+    throw new ValidationFailed(`The directory has no ${serviceArea.toLowerCase()} service to escalate to.`, {
+      type: `Ask the directory administrator to add the team whose service area is "${serviceArea}".`,
+    });
+  return staff;
+}
+
+/** "case LL123456", or "foster carer FC-0042": what an escalation concerns, by reference only. */
+const subjectOf = (e: { case: { caseRef: string } | null; fosterCarerRef: string | null }) =>
+  e.case ? `case ${e.case.caseRef}` : `foster carer ${e.fosterCarerRef ?? ""}`;
 
 const CASE_COLUMNS = ["id", "caseRef", "teamId", "workerId", "planType", "openedOn", "active", "createdAt", "updatedAt"] as const;
 
@@ -79,7 +105,7 @@ async function loadRow(tx: Queryable, id: string, withEvents: boolean): Promise<
     : "";
   const [row] = await sqlOf(tx).query<Record<string, unknown>>(
     `SELECT e.*, ${CASE_COLUMNS.map((c) => `c."${c}"${c === "planType" ? "::text" : ""} AS "case.${c}"`).join(", ")}${events}
-     FROM "Escalation" e JOIN "Case" c ON c.id = e."caseId" WHERE e.id = $1`,
+     FROM "Escalation" e LEFT JOIN "Case" c ON c.id = e."caseId" WHERE e.id = $1`,
     [id],
   );
   if (!row) throw new NotFound("That escalation does not exist.");
@@ -91,7 +117,7 @@ async function loadRow(tx: Queryable, id: string, withEvents: boolean): Promise<
   }
   // JSON carries a timestamp(3) as UTC wall time without a zone (Prisma's convention).
   const all = (row["events.all"] ?? []) as (Omit<EventRow, "at"> & { at: string })[];
-  return { row: { ...e, case: c } as EscalationRow, events: all.map((x) => ({ ...x, at: new Date(`${x.at}Z`) })) };
+  return { row: { ...e, case: c.id ? c : null } as EscalationRow, events: all.map((x) => ({ ...x, at: new Date(`${x.at}Z`) })) };
 }
 
 /** What the card and the checks read of an event (its order is the table's id, never returned). */
@@ -128,7 +154,7 @@ async function addEvent(tx: Queryable, e: { id: string; stage: number }, kind: s
  * ids for the card's refresh: one statement.
  */
 async function viewersAndNames(tx: Queryable, e: EscalationRow, all: EventRow[], shown: EventRow[]) {
-  const worker = e.case.workerId ? [e.case.workerId] : [];
+  const worker = e.case?.workerId ? [e.case.workerId] : [];
   const pastOwners = all.flatMap((p) => (p.kind === "stage_owner" && p.actorId ? [p.actorId] : []));
   const shownActors = shown.flatMap((x) => (x.actorId ? [x.actorId] : []));
   const rows = await sqlOf(tx).query<{ id: string; name: string; manager: boolean; reference: unknown }>(
@@ -136,7 +162,7 @@ async function viewersAndNames(tx: Queryable, e: EscalationRow, all: EventRow[],
      SELECT s.id, s.name, s.id IN (SELECT id FROM m) AS manager, r.reference FROM "Staff" s
      LEFT JOIN "ConversationReference" r ON r."staffId" = s.id
      WHERE s.id = ANY($1::text[]) OR s.id IN (SELECT id FROM m)`,
-    [[...new Set([e.raiserId, ...e.stageOwnerIds, ...worker, ...pastOwners, ...shownActors])], e.case.workerId],
+    [[...new Set([e.raiserId, ...e.stageOwnerIds, ...worker, ...pastOwners, ...shownActors])], e.case?.workerId ?? null],
   );
   const manager = rows.filter((r) => r.manager).map((r) => r.id);
   const viewers = [...new Set([e.raiserId, ...e.stageOwnerIds, ...worker, ...manager, ...pastOwners])];
@@ -179,7 +205,7 @@ export function cardData(ctx: AppContext, e: EscalationRow, viewerId: string, ba
   return {
     id: e.id,
     v: e.version,
-    caseRef: e.case.caseRef,
+    subject: subjectOf(e),
     typeLabel: type.label,
     raiser: names.get(e.raiserId) ?? "",
     statusText:
@@ -265,6 +291,9 @@ export async function escalationCardFor(ctx: AppContext, actor: Actor, id: strin
 
 // ---------------------------------------------------------------- raising
 
+/** A foster carer's reference: letters, digits and hyphens with at least one digit, so never a name. */
+const FOSTER_CARER_REF = /^(?=.*\d)[A-Z0-9][A-Z0-9-]{2,19}$/;
+
 export interface RaiseInput {
   caseRef: string;
   type: string;
@@ -282,19 +311,26 @@ export async function raiseEscalation(ctx: AppContext, actor: Actor, input: Rais
   const informal = input.informal.trim();
   if (!concern) errors.concern = "Say what the concern is.";
   if (!informal && (type?.informalResolution.required ?? true)) errors.informal = "Say what was tried informally first.";
-  const caseRow = input.caseRef.trim() ? await ctx.db.case.findUnique({ where: { caseRef: input.caseRef.trim().toUpperCase() } }) : null;
-  if (!caseRow) errors.caseRef = "No case with that case-management ID.";
-  if (Object.keys(errors).length || !type || !caseRow) throw new ValidationFailed("Please check the escalation.", errors);
+  const ref = input.caseRef.trim().toUpperCase();
+  // A fostering IRO's escalation concerns a foster carer, named by their reference (never a name).
+  const fosterCarerRef = type?.subject ? (FOSTER_CARER_REF.test(ref) ? ref : null) : null;
+  const caseRow = !type?.subject && ref ? await ctx.db.case.findUnique({ where: { caseRef: ref } }) : null;
+  if (type?.subject && !fosterCarerRef)
+    errors.caseRef = "Enter the foster carer's reference in the case system (letters and digits, with at least one digit; never a name).";
+  else if (!type?.subject && !caseRow) errors.caseRef = "No case with that case-management ID.";
+  if (Object.keys(errors).length || !type || !(caseRow || fosterCarerRef))
+    throw new ValidationFailed("Please check the escalation.", errors);
 
   return run(ctx, async (tx) => {
     const now = ctx.clock.now();
     const stage = stageOf(type, 1);
-    const owners = await stageOwners(tx, caseRow.workerId, stage);
+    const owners = await stageOwners(tx, type, caseRow?.workerId ?? null, stage);
     const deadline = addWorkingDays(now, stage.deadlineWorkingDays, ctx.config.TIMEZONE);
     const e = await tx.escalation.create({
       data: {
         createdAt: now,
-        caseId: caseRow.id,
+        caseId: caseRow?.id ?? null,
+        fosterCarerRef,
         raiserId: actor.id,
         type: type.id,
         concern,
@@ -314,7 +350,7 @@ export async function raiseEscalation(ctx: AppContext, actor: Actor, input: Rais
       after: { stage: 1, owners, deadline },
     });
     await scheduleJob(tx, { key: jobKey(e.id, 1), name: STAGE_JOB, runAt: deadline, data: { id: e.id, stage: 1 } });
-    await promptToInform(tx, ctx, e, caseRow.caseRef, stage);
+    await promptToInform(tx, ctx, e, subjectOf({ case: caseRow, fosterCarerRef }), stage);
     await publish(tx, ctx, e.id);
     return { id: e.id };
   });
@@ -331,7 +367,7 @@ async function promptToInform(
   tx: Queryable,
   ctx: AppContext,
   e: { id: string; raiserId: string; type: string },
-  caseRef: string,
+  subject: string,
   stage: EscalationStage,
 ) {
   const prompt = escalationType(e.type).keepInformed.prompt;
@@ -340,7 +376,7 @@ async function promptToInform(
     recipientId: e.raiserId,
     idempotencyKey: `escalation:${e.id}:inform:${stage.stage}`,
     kind: "escalation.note",
-    title: `Escalation for case ${caseRef}, Stage ${stage.stage} (${stage.title}): keep people informed`,
+    title: `Escalation for ${subject}, Stage ${stage.stage} (${stage.title}): keep people informed`,
     text: prompt,
   });
 }
@@ -350,7 +386,7 @@ async function moveToStage(tx: Tx, ctx: AppContext, e: EscalationRow, to: number
   const type = escalationType(e.type);
   const now = ctx.clock.now();
   const stage = stageOf(type, to);
-  const owners = await stageOwners(tx, e.case.workerId, stage);
+  const owners = await stageOwners(tx, type, e.case?.workerId ?? null, stage);
   const deadline = addWorkingDays(now, stage.deadlineWorkingDays, ctx.config.TIMEZONE);
   await casUpdate(
     tx.escalation.updateMany({
@@ -385,11 +421,11 @@ async function moveToStage(tx: Tx, ctx: AppContext, e: EscalationRow, to: number
       kind: "escalation.note",
       recipientId: r,
       idempotencyKey: `escalation:${e.id}:to${to}:${r}`,
-      title: `Escalation for case ${e.case.caseRef} moved to Stage ${to}`,
+      title: `Escalation for ${subjectOf(e)} moved to Stage ${to}`,
       text: `${stage.title} now owns it (${why}). The escalation card shows the history.`,
     });
   }
-  await promptToInform(tx, ctx, e, e.case.caseRef, stage);
+  await promptToInform(tx, ctx, e, subjectOf(e), stage);
   return publish(tx, ctx, e.id);
 }
 
@@ -411,7 +447,7 @@ export async function stageDeadlinePassed(tx: Tx, ctx: AppContext, data: Record<
         recipientId: e.raiserId,
         idempotencyKey: `escalation:${e.id}:extwait:${e.stage}`,
         kind: "escalation.note",
-        title: `Escalation for case ${e.case.caseRef}: the stage deadline has passed`,
+        title: `Escalation for ${subjectOf(e)}: the stage deadline has passed`,
         text: `Stage ${e.stage} stays where it is until you accept or refuse the request for more time on the escalation card.`,
       });
     await scheduleJob(tx, {
@@ -432,7 +468,7 @@ export async function stageDeadlinePassed(tx: Tx, ctx: AppContext, data: Record<
         kind: "escalation.note",
         recipientId: r,
         idempotencyKey: `escalation:${e.id}:finaldeadline:${r}`,
-        title: `Escalation for case ${e.case.caseRef}: final deadline passed`,
+        title: `Escalation for ${subjectOf(e)}: final deadline passed`,
         text: "The last stage's deadline passed without a resolution.",
       });
     await publish(tx, ctx, e.id);
@@ -549,7 +585,7 @@ export async function respond(ctx: AppContext, actor: Actor, p: Pressed & { resp
         kind: "escalation.note",
         recipientId: e.raiserId,
         idempotencyKey: `escalation:${e.id}:proposal:${e.version}`,
-        title: `Escalation for case ${e.case.caseRef}: resolution proposed`,
+        title: `Escalation for ${subjectOf(e)}: resolution proposed`,
         text: "Please confirm on the escalation card whether this resolves your concern.",
       });
     return (await publish(tx, ctx, e.id))(actor.id);
@@ -576,7 +612,7 @@ export async function requestMoreTime(ctx: AppContext, actor: Actor, p: Pressed 
       kind: "escalation.note",
       recipientId: e.raiserId,
       idempotencyKey: `escalation:${e.id}:extreq:${e.version}`,
-      title: `Escalation for case ${e.case.caseRef}: more time requested`,
+      title: `Escalation for ${subjectOf(e)}: more time requested`,
       text: "Accept or refuse the request on the escalation card.",
     });
     return (await publish(tx, ctx, e.id))(actor.id);
@@ -623,7 +659,7 @@ export async function answerMoreTime(ctx: AppContext, actor: Actor, p: Pressed &
       kind: "escalation.note",
       recipientId: req.byId,
       idempotencyKey: `escalation:${e.id}:extans:${e.version}`,
-      title: `Escalation for case ${e.case.caseRef}: request for more time ${p.accept ? "granted" : "refused"}`,
+      title: `Escalation for ${subjectOf(e)}: request for more time ${p.accept ? "granted" : "refused"}`,
       text: p.accept ? `The new deadline is ${fmtDateTime(deadline, ctx.config.TIMEZONE)}.` : "The deadline stands.",
     });
     return (await publish(tx, ctx, e.id))(actor.id);
@@ -671,7 +707,7 @@ export async function referToCafcass(ctx: AppContext, actor: Actor, p: Pressed) 
         recipientId: o,
         idempotencyKey: `escalation:${e.id}:cafcass:${o}`,
         kind: "escalation.cafcass",
-        title: `Escalation for case ${e.case.caseRef}: referred to Cafcass`,
+        title: `Escalation for ${subjectOf(e)}: referred to Cafcass`,
         text: type.cafcass.text ?? "The IRO has referred the matter to Cafcass.",
       });
     return (await publish(tx, ctx, e.id))(actor.id);
@@ -711,7 +747,7 @@ export async function confirmResolution(ctx: AppContext, actor: Actor, p: Presse
         kind: "escalation.note",
         recipientId: o,
         idempotencyKey: `escalation:${e.id}:confirm:${e.version}:${o}`,
-        title: `Escalation for case ${e.case.caseRef}: ${p.accept ? "resolved" : "resolution not accepted"}`,
+        title: `Escalation for ${subjectOf(e)}: ${p.accept ? "resolved" : "resolution not accepted"}`,
         text: p.accept
           ? "The raiser confirmed the resolution."
           : "The raiser does not accept the proposed resolution; the escalation stays open.",
@@ -741,7 +777,7 @@ export async function openEscalations(ctx: AppContext, actor: Actor) {
     byStage: [...byStage.entries()].sort((a, b) => a[0] - b[0]).map(([stage, n]) => ({ title: `Stage ${stage}`, value: String(n) })),
     items: rows.map((r) => ({
       id: r.id,
-      title: `${r.case.caseRef} · Stage ${r.stage} · ${workingDaysBetween(r.createdAt, now, ctx.config.TIMEZONE)} working days old`,
+      title: `${r.case?.caseRef ?? `Foster carer ${r.fosterCarerRef ?? ""}`} · Stage ${r.stage} · ${workingDaysBetween(r.createdAt, now, ctx.config.TIMEZONE)} working days old`,
       subtitle: `${escalationType(r.type).label}${r.status === "resolution_proposed" ? " · resolution proposed" : ""}${r.stageDeadline < now ? " · deadline passed" : ""}`,
     })),
   };

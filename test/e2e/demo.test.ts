@@ -36,6 +36,17 @@ describe("npm run demo", () => {
     expect(result.followUps).toBe(result.submitted);
   });
 
+  it("shows each outcome card reaching the practitioner and team manager, and a Friday evening Inadequate alert delivered at once", () => {
+    const outcomes = lines.filter((l) =>
+      /^ {2}Outcome card for case \w+, grade \d \([A-Za-z ]+\): received by .+ \(practitioner\) and .+ \(Team Manager/.test(l),
+    );
+    expect(outcomes).toHaveLength(7);
+    const friday = lines.find((l) => l.startsWith("Fri 4 Dec 19:00"));
+    expect(friday).toMatch(/Inadequate; the alert reaches \d+ people at 4 Dec, 19:00, the same evening/);
+    expect(friday).toMatch(/\(Practitioner\).*\(Assistant Director\)/);
+    expect(result.inadequate).toBe(3);
+  });
+
   it("moves one grade by moderation, climbs an escalation to stage 2 and sends supervision reminders", () => {
     expect(result.moderatedGradeChanges).toBe(1);
     expect(result.escalationStage).toBe(2);

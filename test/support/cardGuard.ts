@@ -12,33 +12,36 @@ import { CAPTURED_DIR } from "./capturedCards";
 
 const pending: unknown[] = [];
 const seen = new Set<string>();
+/** Outside vitest (`npm run demo` uses the harness) there is no test to check cards after. */
+const inVitest = !!process.env.VITEST;
 
 /** Notes a card Teams would show; it is checked after the running test. */
 export function noteCard(card: unknown): void {
-  pending.push(card);
+  if (inVitest) pending.push(card);
 }
 
-afterEach(async () => {
-  if (!pending.length) return;
-  const cards = pending.splice(0);
-  // The format only: the size budget and template expressions are checked on the templates
-  // (validate:cards) and by the tests that fill cards to their limits or type "${...}" themselves.
-  const { cardFormatProblems } = await import("../../cards/validate");
-  const testFile = path.relative(process.cwd(), expect.getState().testPath ?? "");
-  const problems: string[] = [];
-  const lines: string[] = [];
-  for (const card of cards) {
-    const json = JSON.stringify(card);
-    const hash = createHash("sha1").update(json).digest("hex");
-    if (seen.has(hash)) continue;
-    seen.add(hash);
-    lines.push(JSON.stringify({ testFile, card }));
-    const p = cardFormatProblems(card as Parameters<typeof cardFormatProblems>[0]);
-    if (p.length) problems.push(`a card the bot sent has problems:\n  ${p.join("\n  ")}\n  card: ${json.slice(0, 400)}…`);
-  }
-  if (lines.length) {
-    mkdirSync(CAPTURED_DIR, { recursive: true });
-    appendFileSync(path.join(CAPTURED_DIR, `${process.pid}.jsonl`), lines.join("\n") + "\n");
-  }
-  if (problems.length) throw new Error(problems.join("\n"));
-});
+if (inVitest)
+  afterEach(async () => {
+    if (!pending.length) return;
+    const cards = pending.splice(0);
+    // The format only: the size budget and template expressions are checked on the templates
+    // (validate:cards) and by the tests that fill cards to their limits or type "${...}" themselves.
+    const { cardFormatProblems } = await import("../../cards/validate");
+    const testFile = path.relative(process.cwd(), expect.getState().testPath ?? "");
+    const problems: string[] = [];
+    const lines: string[] = [];
+    for (const card of cards) {
+      const json = JSON.stringify(card);
+      const hash = createHash("sha1").update(json).digest("hex");
+      if (seen.has(hash)) continue;
+      seen.add(hash);
+      lines.push(JSON.stringify({ testFile, card }));
+      const p = cardFormatProblems(card as Parameters<typeof cardFormatProblems>[0]);
+      if (p.length) problems.push(`a card the bot sent has problems:\n  ${p.join("\n  ")}\n  card: ${json.slice(0, 400)}…`);
+    }
+    if (lines.length) {
+      mkdirSync(CAPTURED_DIR, { recursive: true });
+      appendFileSync(path.join(CAPTURED_DIR, `${process.pid}.jsonl`), lines.join("\n") + "\n");
+    }
+    if (problems.length) throw new Error(problems.join("\n"));
+  });
