@@ -19,6 +19,7 @@ import { addWorkingDays } from "../workingTime";
 import { casUpdate, fmtDate, fmtDateTime, notify, refreshUserIds, showCardTo } from "../sharedCard";
 import type { Prisma } from "../../generated/prisma/client";
 import { sendOutcome } from "../audit/outcome";
+import { zeroToTen } from "../audit/fields";
 
 export const OVERDUE_JOB = "moderation.overdue";
 export const TASKS_JOB = "moderation.tasksDue";
@@ -38,9 +39,6 @@ function pageOf(v: unknown): number {
   const n = Number(v);
   return Number.isInteger(n) ? Math.min(Math.max(n, 1), modPageCount()) : 1;
 }
-
-/** One 0–10 dropdown for every area score (the audit form uses the same choices). */
-export const ZERO_TO_TEN = Array.from({ length: 11 }, (_, i) => ({ title: String(i), value: String(i) }));
 
 type ModerationRow = Prisma.ModerationGetPayload<{ include: { audit: { include: { case: true; actions: true } } } }>;
 interface ActionCheck {
@@ -232,7 +230,7 @@ export async function cardData(
     nextPage: Math.min(page + 1, pageCount),
     prevPage: Math.max(page - 1, 1),
     hasPrev: page > 1,
-    scoreChoices: ZERO_TO_TEN,
+    scoreChoices: zeroToTen(),
     areas: form
       ? pageAreas.map((a) => ({
           id: `area_${a.number}`,
