@@ -75,9 +75,10 @@ export function monthlyCardData(v: MonthlyView, opts: { calibration?: boolean } 
     areaTitle: `% of audits below Good (area score under ${r.belowGoodScore}), by area of practice`,
     cutOffsText: r.cutOffs,
     areaChart: w.areas.filter((a) => a.scored > 0).map((a) => ({ x: `Area ${a.area}`, y: a.below.pct ?? 0 })),
-    areaFacts: w.areas
+    // Without charts, one line per area naming it (a bare "Area N" repeated the same figure 19 times).
+    areaLines: w.areas
       .filter((a) => a.scored > 0)
-      .map((a) => ({ title: `Area ${a.area}`, value: `${a.below.text} below Good ${a.direction}` })),
+      .map((a) => ({ text: `${a.area}. ${short(a.title, 70)}: ${a.below.text} below Good ${a.direction}` })),
     hasAreas: w.areas.some((a) => a.scored > 0),
     attention: w.attention.slice(0, 5).map(areaLine),
     improving: w.improving
