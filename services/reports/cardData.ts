@@ -165,8 +165,10 @@ export function trendsCardData(t: Trends) {
     title: `Trends — ${monthLabel(t.from)} to ${monthLabel(t.to)}`,
     goodText: `Good or better, month to month ${t.goodDirection}`,
     ...trendLine(t),
-    areaFacts: t.areas.map((a) => ({
-      title: `Area ${a.area}: ${short(a.title, 50)}`,
+    // One row per area: the title wraps over the card's width (a FactSet's narrow title column cut
+    // it with "…" after 3–4 lines), the figure sits on the right.
+    areaRows: t.areas.map((a) => ({
+      title: `${a.area}. ${short(a.title, 140)}`,
       value: a.last === null ? "no scores" : `${a.last} ${a.direction}${a.first !== null ? ` (was ${a.first})` : ""}`,
     })),
   };

@@ -20,5 +20,9 @@ describe("cards in Microsoft's renderer with Teams' host config", () => {
     // A paged form stays short enough to read without scrolling a long way (the moderator's form was ~3,100 px).
     const tall = results.filter((r) => r.name.startsWith("moderation") && r.heightPx > MAX_FORM_PAGE_PX);
     expect(tall.map((r) => `${r.name}: ${r.heightPx} px`)).toEqual([]);
+    // The trends report's 19 area titles wrap across the card, not in a FactSet's narrow title column (~1,440 px, cut with "…").
+    const trends = results.filter((r) => r.name.startsWith("report-trends"));
+    expect(trends.length).toBeGreaterThan(0);
+    expect(trends.filter((r) => r.heightPx > 1000).map((r) => `${r.name}: ${r.heightPx} px`)).toEqual([]);
   });
 });
