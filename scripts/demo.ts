@@ -326,7 +326,11 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
   const modCard = (s: StaffRef) => latestCard(s, new RegExp(`^Moderation · case ${caseRef}`));
   expectOk(
     "moderation disagree",
-    await h.execute(moderator, "moderation.submit", moderationForm(modCard(moderator), "disagree", "4|requires-improvement")),
+    await h.execute(
+      moderator,
+      "moderation.submit",
+      moderationForm((await h.execute(moderator, "moderation.page", { id: m.id, goTo: "4" })).card, "disagree", "4|requires-improvement"),
+    ),
     /proposes/,
   );
   await h.drainOutbox();

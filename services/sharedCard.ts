@@ -126,6 +126,9 @@ export async function casUpdate(
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
 
+/** Non-breaking spaces, so a card never wraps inside a date ("by 8 Dec," / "09:01"). */
+export const keepTogether = (s: string): string => s.replace(/ /g, "\u00a0");
+
 export const fmtDate = (d: Date, tz: string): string => {
   let f = dateFormats.get(tz);
   if (!f) dateFormats.set(tz, (f = new Intl.DateTimeFormat("en-GB", { timeZone: tz, day: "numeric", month: "short", year: "numeric" })));
@@ -146,5 +149,5 @@ export const fmtDateTime = (d: Date, tz: string): string => {
         hourCycle: "h23",
       })),
     );
-  return f.format(d);
+  return keepTogether(f.format(d));
 };

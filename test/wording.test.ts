@@ -4,6 +4,8 @@ import { readFileSync } from "node:fs";
 import { loadConfig } from "../services/config";
 import { selfAssessmentCardData } from "../services/audit/selfAssessment";
 import { renderCard } from "../cards/render";
+import { actionCardData } from "../services/audit/actions";
+import { fmtDateTime } from "../services/sharedCard";
 
 const sa = (caseRecordSystem: string) =>
   selfAssessmentCardData({ caseRecordSystem, auditId: "a", caseRef: "LL1", dueDate: "2026-12-31", answers: {}, status: "pending" });
@@ -36,5 +38,20 @@ describe("dropdowns", () => {
     walk(card);
     expect(dropdowns.length).toBeGreaterThan(0);
     for (const d of dropdowns) expect(d.placeholder).toBe("Choose…");
+  });
+});
+
+describe("dates on cards", () => {
+  it("never break mid-value: a due date-time is one unbreakable run in the local time zone", () => {
+    const due = new Date("2026-12-08T09:01:00Z");
+    const card = actionCardData(
+      { id: "x", description: "Update the chronology", dueAt: due, immediate: true, status: "open", doneNote: null, doneAt: null },
+      "LL1",
+      "Europe/London",
+    );
+    expect(card.due).toBe("8\u00a0Dec,\u00a009:01");
+    expect(card.due).not.toMatch(/\s(?<!\u00a0)/u);
+    // British Summer Time: the wall-clock time, not UTC
+    expect(fmtDateTime(new Date("2026-07-08T09:01:00Z"), "Europe/London")).toBe("8\u00a0Jul,\u00a010:01");
   });
 });

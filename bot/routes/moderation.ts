@@ -121,6 +121,13 @@ export function moderationRoutes() {
       handle: async ({ app, actor, data }) => card(await saveDraft(app, actor, data.id, data as Record<string, string>)),
     }),
     defineRoute({
+      verb: "moderation.page",
+      capability: "moderation.act",
+      schema: moderationFormSchema,
+      handle: async ({ app, actor, data }) =>
+        card(await saveDraft(app, actor, data.id, data as Record<string, string>, String(data.goTo ?? ""))),
+    }),
+    defineRoute({
       verb: "moderation.submit",
       capability: "moderation.act",
       schema: moderationFormSchema,

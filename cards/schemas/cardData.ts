@@ -48,7 +48,9 @@ export const cardDataSchemas = {
     returnDays: numberValue,
   }),
   moderation: z.looseObject({
-    areas: z.array(z.looseObject({ id: z.string(), label: z.string(), value: optionalNumber })),
+    areas: z.array(z.looseObject({ id: z.string(), label: z.string(), value: z.string() })),
+    page: z.number(),
+    pageCount: z.number(),
     newActions: z.array(z.looseObject({ whatId: z.string(), daysId: z.string(), what: z.string(), days: optionalNumber })),
   }),
   "audit-allocate": z.looseObject({ month: z.string(), theme: z.string(), target: optionalNumber, seed: z.string() }),

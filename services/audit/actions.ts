@@ -9,6 +9,7 @@ import { recordHistory } from "../history";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { cancelJobs, scheduleJob } from "../jobs";
 import { addWorkingDays } from "../workingTime";
+import { fmtDateTime } from "../sharedCard";
 import { deliveryOf } from "../messageKinds";
 import { loadAuditTool } from "../catalogue";
 import type { FieldDef, FieldValues } from "./fields";
@@ -96,13 +97,14 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 export function actionCardData(
   a: { id: string; description: string; dueAt: Date; immediate: boolean; status: string; doneNote: string | null; doneAt: Date | null },
   caseRef: string,
+  tz: string,
   extra: Record<string, unknown> = {},
 ) {
   return {
     actionId: a.id,
     caseRef,
     description: a.description,
-    due: a.dueAt.toISOString().slice(0, 16).replace("T", " "),
+    due: fmtDateTime(a.dueAt, tz),
     immediate: a.immediate,
     open: a.status === "open",
     done: a.status === "done",
@@ -149,7 +151,7 @@ export async function markActionDone(ctx: AppContext, actor: Actor, actionId: st
       recipientId: action.assigneeId,
       cardKey: `action:${actionId}`,
       idempotencyKey: `action:${actionId}:done:update`,
-      payload: { template: "action-card", data: actionCardData(done, caseRef) },
+      payload: { template: "action-card", data: actionCardData(done, caseRef, ctx.config.TIMEZONE) },
     });
     if (action.createdById !== actor.id) {
       await enqueueMessage(tx, {
@@ -165,7 +167,7 @@ export async function markActionDone(ctx: AppContext, actor: Actor, actionId: st
         },
       });
     }
-    return actionCardData(done, caseRef, { message: "Marked done. Its reminders are cancelled." });
+    return actionCardData(done, caseRef, ctx.config.TIMEZONE, { message: "Marked done. Its reminders are cancelled." });
   });
 }
 
@@ -179,7 +181,7 @@ export async function myActions(ctx: AppContext, actor: Actor) {
   const now = ctx.clock.now();
   return {
     name: actor.name,
-    items: rows.map((a) => ({ ...actionCardData(a, a.audit?.case.caseRef ?? ""), overdue: a.dueAt < now })),
+    items: rows.map((a) => ({ ...actionCardData(a, a.audit?.case.caseRef ?? "", ctx.config.TIMEZONE), overdue: a.dueAt < now })),
     empty: rows.length === 0,
   };
 }
@@ -200,7 +202,10 @@ export async function actionDueJob(tx: Tx, ctx: AppContext, data: Record<string,
     recipientId: action.assigneeId,
     idempotencyKey: `action:${actionId}:reminder:${n}`,
     ...when,
-    payload: { template: "action-card", data: actionCardData(action, caseRef, { message: "This action is due and not yet marked done." }) },
+    payload: {
+      template: "action-card",
+      data: actionCardData(action, caseRef, ctx.config.TIMEZONE, { message: "This action is due and not yet marked done." }),
+    },
   });
   const assignee = await tx.staff.findUnique({ where: { id: action.assigneeId }, select: { name: true, lineManagerId: true } });
   const chaseTo = new Set([action.createdById, assignee?.lineManagerId].filter((x): x is string => !!x && x !== action.assigneeId));

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { sqlOf, type Queryable } from "../sql";
 import type { Feedback } from "../../generated/prisma/client";
 import { loadFormTemplate, optionLabel, optionValue } from "../forms/templateSchema";
-import type { FieldDef, FieldValues } from "./fields";
+import { zeroToTen, type FieldDef, type FieldValues } from "./fields";
 import { recordHistory } from "../history";
 
 export const FEEDBACK_KINDS = ["child", "family", "network"] as const;
@@ -60,7 +60,7 @@ export function feedbackFields(kind: FeedbackKind): FieldDef[] {
         break;
       case "scale0to10": {
         const a = q.anchors ?? {};
-        out.push({ kind: "number", id: q.id, label: q.text, note: `0 = ${a["0"] ?? ""}, 10 = ${a["10"] ?? ""}`, min: 0, max: 10 });
+        out.push({ kind: "choice", id: q.id, label: q.text, choices: zeroToTen(a) });
         break;
       }
       case "longtext":

@@ -33,6 +33,18 @@ export interface FieldView extends FieldDef {
 
 export type FieldValues = Record<string, string>;
 
+/**
+ * The 0–10 scale as one compact dropdown wherever it is asked (audit areas, moderation, family
+ * feedback, self-assessment): a blank optional number box blocks every button on a Teams card.
+ * Anchors label the ends ("0 – not at all").
+ */
+export function zeroToTen(anchors: Record<string, string> = {}): { title: string; value: string }[] {
+  return Array.from({ length: 11 }, (_, n) => ({
+    title: anchors[String(n)] ? `${n} – ${anchors[String(n)]}` : String(n),
+    value: String(n),
+  }));
+}
+
 const INPUT_KINDS: FieldKind[] = ["text", "multiline", "number", "choice", "date", "toggle"];
 export const isInput = (f: FieldDef) => INPUT_KINDS.includes(f.kind);
 

@@ -13,7 +13,7 @@ import type { Actor } from "../permissions";
 import { historyInsert, type HistoryEntry } from "../history";
 import { loadAuditTool, type AuditArea } from "../catalogue";
 import { loadFormTemplate } from "../forms/templateSchema";
-import { fieldViews, isInput, validateFields, type FieldDef, type FieldValues } from "./fields";
+import { fieldViews, isInput, validateFields, zeroToTen, type FieldDef, type FieldValues } from "./fields";
 import { EDITABLE_STATUSES, findAudit, findAuditWithAnswers, requireAuditor, requireView, type AuditWithCase } from "./access";
 import {
   FEEDBACK_KINDS,
@@ -99,7 +99,8 @@ export function areaFields(area: AuditArea): FieldDef[] {
   const out: FieldDef[] = [{ kind: "heading", id: `h-a${n}`, label: `${n}. ${area.title}`, note: who }];
   if (area.prompts?.length) out.push({ kind: "info", id: `p-a${n}`, label: area.prompts.join(" ") });
   const text = (suffix: string, label: string): FieldDef => ({ kind: "multiline", id: `a${n}_${suffix}`, label, maxLength: AREA_TEXT_MAX });
-  out.push({ kind: "number", id: `a${n}_score`, label: `${s.fieldLabels.score ?? "rating (0–10)"}`, min: s.scale.min, max: s.scale.max });
+  const scoreLabel = s.fieldLabels.score ?? "rating (0–10)";
+  out.push({ kind: "choice", id: `a${n}_score`, label: scoreLabel.charAt(0).toUpperCase() + scoreLabel.slice(1), choices: zeroToTen() });
   if (has("areasOfStrength")) out.push(text("strengths", s.fieldLabels.areasOfStrength ?? "Areas of Strength"));
   if (has("areasToDevelop")) out.push(text("develop", s.fieldLabels.areasToDevelop ?? "Areas to Develop"));
   if (has("signsOfImpact")) out.push(text("impact", s.fieldLabels.signsOfImpact ?? "Signs of Impact"));

@@ -12,6 +12,7 @@ import { requireAuditParticipant, requireSelfAssessor, type Actor } from "../per
 import { loadFormTemplate, type FormTemplate } from "../forms/templateSchema";
 import { isWorkingDay, parseIsoDate, zonedInstant, type LocalDate } from "../workingTime";
 import { deliveryOf } from "../messageKinds";
+import { zeroToTen } from "./fields";
 
 export const SELF_ASSESSMENT_TEMPLATE = "audit-self-assessment";
 export const REMINDER_JOB = "audit.selfAssessmentReminder";
@@ -72,12 +73,7 @@ export function selfAssessmentCardData(s: {
           shown: value === "" ? "Not answered" : isScale ? `${value} / 10` : value,
           maxLength: q.maxLength ?? 3000,
           required: q.required,
-          choices: isScale
-            ? Array.from({ length: 11 }, (_, n) => ({
-                title: q.anchors?.[String(n)] ? `${n} – ${q.anchors[String(n)]}` : String(n),
-                value: String(n),
-              }))
-            : [],
+          choices: isScale ? zeroToTen(q.anchors) : [],
           error: s.errors?.[q.id] ?? "",
         };
       }),

@@ -12,6 +12,7 @@ import { scheduleJob } from "../jobs";
 import { addWorkingDays, localDate, isoDate, parseIsoDate, zonedInstant } from "../workingTime";
 import { deliveryOf, type MessageKind } from "../messageKinds";
 import { sendOutcome } from "./outcome";
+import { fmtDateTime } from "../sharedCard";
 import { loadAuditTool } from "../catalogue";
 import { firstInChainWithRole, staffWithRole } from "../directory/staff";
 import { roleLabel } from "../directory/roles";
@@ -145,7 +146,9 @@ async function assignAction(
     ...deliveryOf(ctx, messageKind),
     payload: {
       template: "action-card",
-      data: actionCardData(action, audit.case.caseRef, { message: `A new action from the audit of case ${audit.case.caseRef}.` }),
+      data: actionCardData(action, audit.case.caseRef, ctx.config.TIMEZONE, {
+        message: `A new action from the audit of case ${audit.case.caseRef}.`,
+      }),
     },
   });
   await scheduleJob(tx, { key: `action:${action.id}:due`, name: "action.due", runAt: a.dueAt, data: { actionId: action.id, n: 0 } });
@@ -228,7 +231,7 @@ async function notifyInadequate(
     .map((a) => ({
       description: a.description,
       who: names.find((n) => n.id === a.assigneeId)?.name ?? "",
-      due: a.dueAt.toISOString().slice(0, 16).replace("T", " "),
+      due: fmtDateTime(a.dueAt, ctx.config.TIMEZONE),
     }));
   for (const [staffId, as] of recipients) {
     await enqueueMessage(tx, {

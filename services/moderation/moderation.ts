@@ -19,12 +19,26 @@ import { addWorkingDays } from "../workingTime";
 import { casUpdate, fmtDate, fmtDateTime, notify, refreshUserIds, showCardTo } from "../sharedCard";
 import type { Prisma } from "../../generated/prisma/client";
 import { sendOutcome } from "../audit/outcome";
+import { zeroToTen } from "../audit/fields";
 
 export const OVERDUE_JOB = "moderation.overdue";
 export const TASKS_JOB = "moderation.tasksDue";
 export const LIMITS = { feedback: 2000, action: 500, maxActionDays: 60, newActions: 3, chaseEveryWorkingDays: 2 } as const;
 export const overdueJobKey = (id: string, n: number) => `moderation:${id}:overdue:${n}`;
 export const cardKeyOf = (id: string) => `moderation:${id}`;
+/** Areas per page of the moderator's form: 19 areas make 3 pages of at most 7, then the judgement page. */
+export const AREAS_PER_PAGE = 7;
+
+/** The form's pages: the areas in groups, then feedback, actions and judgement. */
+export function modPageCount(): number {
+  return Math.ceil(loadAuditTool().areas.length / AREAS_PER_PAGE) + 1;
+}
+
+/** A page number from a card's data or the saved draft, clamped to the form's pages (1 when unknown). */
+function pageOf(v: unknown): number {
+  const n = Number(v);
+  return Number.isInteger(n) ? Math.min(Math.max(n, 1), modPageCount()) : 1;
+}
 
 type ModerationRow = Prisma.ModerationGetPayload<{ include: { audit: { include: { case: true; actions: true } } } }>;
 interface ActionCheck {
@@ -149,6 +163,10 @@ export async function cardData(
   const isModerator = viewer.id === m.moderatorId;
   const form = isModerator && m.status === "allocated";
   const draft = (m.draft ?? {}) as Record<string, string>;
+  const pageCount = modPageCount();
+  const page = pageOf(draft.page);
+  const lastPage = page === pageCount;
+  const pageAreas = lastPage ? [] : tool.areas.slice((page - 1) * AREAS_PER_PAGE, page * AREAS_PER_PAGE);
   const answers = form ? await tx.auditAnswer.findMany({ where: { auditId: m.auditId } }) : [];
   const scores = new Map(answers.map((a) => [a.area, a.score]));
   const parties = m.status === "agreeing" ? await partiesOf(tx, m) : [];
@@ -202,33 +220,46 @@ export async function cardData(
     originalGrade: gradeLabel(scale, m.audit.grade, m.audit.gradeBand),
     statusText,
     form,
+    page,
+    pageCount,
+    pageTitle: lastPage
+      ? "Feedback, actions and your judgement"
+      : `Re-scale areas ${pageAreas[0]?.number}–${pageAreas.at(-1)?.number} (0–10)`,
+    areaPage: form && !lastPage,
+    lastPage: form && lastPage,
+    nextPage: Math.min(page + 1, pageCount),
+    prevPage: Math.max(page - 1, 1),
+    hasPrev: page > 1,
+    scoreChoices: zeroToTen(),
     areas: form
-      ? tool.areas.map((a) => ({
+      ? pageAreas.map((a) => ({
           id: `area_${a.number}`,
           label: `${a.number}. ${a.title} (auditor: ${scores.get(a.number) ?? "–"})`,
-          value: typedNumber(draft[`area_${a.number}`] ?? scores.get(a.number)),
+          value: String(draft[`area_${a.number}`] ?? scores.get(a.number) ?? ""),
         }))
       : [],
     feedbackGood: draft.feedbackGood ?? "",
     feedbackDevelop: draft.feedbackDevelop ?? "",
-    auditActions: form
-      ? m.audit.actions
-          .filter((a) => !a.moderationId)
-          .map((a) => ({
-            id: `action_${a.id}`,
-            label: `${a.description} (due ${fmtDate(a.dueAt, tz)}) — completed?`,
-            value: draft[`action_${a.id}`] ?? "",
+    auditActions:
+      form && lastPage
+        ? m.audit.actions
+            .filter((a) => !a.moderationId)
+            .map((a) => ({
+              id: `action_${a.id}`,
+              label: `${a.description} (due ${fmtDate(a.dueAt, tz)}) — completed?`,
+              value: draft[`action_${a.id}`] ?? "",
+            }))
+        : [],
+    newActions:
+      form && lastPage
+        ? Array.from({ length: LIMITS.newActions }, (_, i) => ({
+            whatId: `new${i + 1}_what`,
+            daysId: `new${i + 1}_days`,
+            whatLabel: `Further action ${i + 1} (optional, max ${LIMITS.action} characters)`,
+            what: draft[`new${i + 1}_what`] ?? "",
+            days: typedNumber(draft[`new${i + 1}_days`]),
           }))
-      : [],
-    newActions: form
-      ? Array.from({ length: LIMITS.newActions }, (_, i) => ({
-          whatId: `new${i + 1}_what`,
-          daysId: `new${i + 1}_days`,
-          whatLabel: `Further action ${i + 1} (optional, max ${LIMITS.action} characters)`,
-          what: draft[`new${i + 1}_what`] ?? "",
-          days: typedNumber(draft[`new${i + 1}_days`]),
-        }))
-      : [],
+        : [],
     decision: draft.decision ?? "",
     proposed: draft.proposed ?? "",
     gradeChoices: gradeChoices(scale),
@@ -294,8 +325,10 @@ export async function moderationCardFor(ctx: AppContext, actor: Actor, id: strin
 
 export type FormValues = Record<string, string>;
 
-function keepFormValues(m: ModerationRow, raw: FormValues): FormValues {
-  const out: FormValues = {};
+/** The saved draft with this page's inputs laid over it, and the page to show next. */
+function keepFormValues(m: ModerationRow, raw: FormValues, goTo?: string): FormValues {
+  const out: FormValues = { ...((m.draft ?? {}) as FormValues) };
+  out.page = String(pageOf(goTo ?? raw.page ?? out.page));
   for (const [k, v] of Object.entries(raw)) {
     if (/^(area_\d+|action_[0-9a-f-]+|new\d_(what|days)|feedbackGood|feedbackDevelop|decision|proposed)$/.test(k) && typeof v === "string")
       out[k] = v.slice(0, LIMITS.feedback);
@@ -311,12 +344,13 @@ async function asModerator(tx: Tx, actor: Actor, id: string): Promise<Moderation
   return m;
 }
 
-export async function saveDraft(ctx: AppContext, actor: Actor, id: string, raw: FormValues) {
+/** Saves this page's inputs into the draft; `goTo` turns to another page (Next / Back). */
+export async function saveDraft(ctx: AppContext, actor: Actor, id: string, raw: FormValues, goTo?: string) {
   return run(ctx, async (tx) => {
     const m = await asModerator(tx, actor, id);
-    const draft = keepFormValues(m, raw);
+    const draft = keepFormValues(m, raw, goTo);
     await tx.moderation.update({ where: { id }, data: { draft } });
-    return cardData(tx, ctx, { ...m, draft }, actor, "Draft saved. Nothing has been sent yet.");
+    return cardData(tx, ctx, { ...m, draft }, actor, goTo ? "" : "Draft saved. Nothing has been sent yet.");
   });
 }
 
@@ -383,8 +417,11 @@ function parseSubmission(m: ModerationRow, scale: GradeScale, raw: FormValues): 
 export async function submitModeration(ctx: AppContext, actor: Actor, id: string, raw: FormValues) {
   const scale = await run(ctx, async (tx) => getGradeScale((await asModerator(tx, actor, id)).audit.gradeScaleId));
   let parsed: Parsed;
+  const current = await run(ctx, (tx) => load(tx, id));
+  // The last page submits; the areas come from the draft the earlier pages saved.
+  const all = keepFormValues(current, raw);
   try {
-    parsed = parseSubmission(await run(ctx, (tx) => load(tx, id)), scale, raw);
+    parsed = parseSubmission(current, scale, all);
   } catch (err) {
     if (err instanceof ValidationFailed) await saveDraft(ctx, actor, id, raw);
     throw err;
@@ -402,7 +439,7 @@ export async function submitModeration(ctx: AppContext, actor: Actor, id: string
           actionChecks: parsed.checks as unknown as Prisma.InputJsonValue,
           agree: parsed.agree,
           submittedAt: now,
-          draft: keepFormValues(m, raw),
+          draft: all,
           status: parsed.agree ? "finalised" : "agreeing",
           proposedGrade: parsed.proposed?.grade ?? null,
           proposedBand: parsed.proposed?.band ?? null,

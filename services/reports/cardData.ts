@@ -75,9 +75,10 @@ export function monthlyCardData(v: MonthlyView, opts: { calibration?: boolean } 
     areaTitle: `% of audits below Good (area score under ${r.belowGoodScore}), by area of practice`,
     cutOffsText: r.cutOffs,
     areaChart: w.areas.filter((a) => a.scored > 0).map((a) => ({ x: `Area ${a.area}`, y: a.below.pct ?? 0 })),
-    areaFacts: w.areas
+    // Without charts, one line per area naming it (a bare "Area N" repeated the same figure 19 times).
+    areaLines: w.areas
       .filter((a) => a.scored > 0)
-      .map((a) => ({ title: `Area ${a.area}`, value: `${a.below.text} below Good ${a.direction}` })),
+      .map((a) => ({ text: `${a.area}. ${short(a.title, 70)}: ${a.below.text} below Good ${a.direction}` })),
     hasAreas: w.areas.some((a) => a.scored > 0),
     attention: w.attention.slice(0, 5).map(areaLine),
     improving: w.improving
@@ -167,8 +168,10 @@ export function trendsCardData(t: Trends) {
     title: `Trends — ${monthLabel(t.from)} to ${monthLabel(t.to)}`,
     goodText: `Good or better, month to month ${t.goodDirection}`,
     ...trendLine(t),
-    areaFacts: t.areas.map((a) => ({
-      title: `Area ${a.area}: ${short(a.title, 50)}`,
+    // One row per area: the title wraps over the card's width (a FactSet's narrow title column cut
+    // it with "…" after 3–4 lines), the figure sits on the right.
+    areaRows: t.areas.map((a) => ({
+      title: `${a.area}. ${short(a.title, 140)}`,
       value: a.last === null ? "no scores" : `${a.last} ${a.direction}${a.first !== null ? ` (was ${a.first})` : ""}`,
     })),
   };

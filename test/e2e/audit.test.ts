@@ -104,7 +104,7 @@ describe("the collaborative case audit", () => {
     expect(cardActions(list2).some((a) => a.title === "Resume" && a.data.auditId === audit.id)).toBe(true);
     card = (await h.execute(fx.auditor, "audit.open", { auditId: audit.id })).card;
     expect(pageOf(card)).toBe("areas-1");
-    expect(inputOf(card, "a1_score")?.value).toBe(8);
+    expect(inputOf(card, "a1_score")?.value).toBe("8");
     expect(inputOf(card, "a1_strengths")?.value).toBe("Demographics current");
     expect(inputOf(card, "a3_evidence")?.value).toBe("chronology updated 01/11/26");
     card = (await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "health" })).card;
@@ -158,9 +158,10 @@ describe("the collaborative case audit", () => {
     expect(pageOf(card)).toBe("areas-2");
     const text = cardText(card);
     expect(text).toMatch(/Nothing from this page was saved/);
-    expect(text).toContain("Enter a number from 0 to 10 (whole numbers).");
+    expect(text).toContain("Choose one of the options shown.");
     expect(text).toContain("At most 200 characters, please (this has 201).");
-    expect(inputOf(card, "a4_score")?.value).toBe(11);
+    // the 0–10 rating is a dropdown: an answer off the scale is refused and not offered back
+    expect(inputOf(card, "a4_score")?.type).toBe("Input.ChoiceSet");
     expect(inputOf(card, "a5_strengths")?.value).toBe("Good plan shared with family");
     expect(inputOf(card, "a6_evidence")?.value).toBe(long);
     expect(await h.db.auditAnswer.count({ where: { auditId: audit.id } })).toBe(0);

@@ -93,7 +93,8 @@ describe("the learning loop", () => {
     expect((await h.execute(qa, "moderation.sample", { percent: "100", returnDays: "10" })).text).toMatch(/Sampled 1 of 1/);
     const m = await h.db.moderation.findFirstOrThrow({ where: { auditId: first.audit.id } });
     const moderator = await staff(m.moderatorId);
-    const card = (await h.execute(moderator, "moderation.refresh", { id: m.id })).card;
+    // the last page of the paged form holds the judgement and the Submit button
+    const card = (await h.execute(moderator, "moderation.page", { id: m.id, goTo: "4" })).card;
     const form: Record<string, unknown> = {
       ...cardActions(card).find((a) => a.verb === "moderation.submit")!.data,
       feedbackGood: "Clear analysis of risk",

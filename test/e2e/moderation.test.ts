@@ -98,18 +98,31 @@ async function sampleAll() {
   return r;
 }
 
-function formFor(card: unknown, decision: "agree" | "disagree", opts: { proposed?: string; actions?: "yes" | "no" } = {}) {
-  const submit = cardActions(card).find((a) => a.verb === "moderation.submit");
-  if (!submit) throw new Error("no moderation form on this card");
+/** Turns the moderator's card to its last page, where the audit's actions are asked about. */
+async function lastPage(s: StaffRef, card: unknown) {
+  const save = cardActions(card).find((a) => a.verb === "moderation.save");
+  if (!save) throw new Error("no moderation form on this card");
+  return h.execute(s, "moderation.page", { id: save.data.id, goTo: "4" });
+}
+
+/** Every answer of the moderator's form at once (the service keeps whatever earlier pages saved). */
+async function formFor(
+  s: StaffRef,
+  card: unknown,
+  decision: "agree" | "disagree",
+  opts: { proposed?: string; actions?: "yes" | "no" } = {},
+) {
+  const save = cardActions(card).find((a) => a.verb === "moderation.save");
+  if (!save) throw new Error("no moderation form on this card");
+  const last = await lastPage(s, card);
   const data: Record<string, unknown> = {
-    ...submit.data,
+    id: save.data.id,
     feedbackGood: "Clear analysis of risk.",
     feedbackDevelop: "Chronology needs updating.",
     decision,
   };
   for (let i = 1; i <= 19; i++) data[`area_${i}`] = i === 17 ? "4" : "6";
-  const text = JSON.stringify(card);
-  for (const m of text.matchAll(/"id":"(action_[0-9a-f-]+)"/g)) data[m[1]!] = opts.actions ?? "yes";
+  for (const m of JSON.stringify(last.card).matchAll(/"id":"(action_[0-9a-f-]+)"/g)) data[m[1]!] = opts.actions ?? "yes";
   if (opts.proposed) data.proposed = opts.proposed;
   data.new1_what = "Share the updated plan with the family";
   data.new1_days = "5";
@@ -171,8 +184,8 @@ describe("moderation", () => {
     await h.drainOutbox();
     const first = mods[0]!;
     const card = modCard(await staff(first.moderatorId));
-    expect(cardText(card)).toMatch(/Re-scale the areas/);
-    expect(cardActions(card).map((a) => a.verb)).toEqual(expect.arrayContaining(["moderation.submit", "moderation.save"]));
+    expect(cardText(card)).toMatch(/Page 1 of 4: Re-scale areas 1–7/);
+    expect(cardActions(card).map((a) => a.verb)).toEqual(expect.arrayContaining(["moderation.page", "moderation.save"]));
     // the rest go too, so later tests control their own audits
     await sampleAll();
     expect(await h.db.moderation.count()).toBe(8);
@@ -185,16 +198,16 @@ describe("moderation", () => {
     const moderator = await staff(m.moderatorId);
     const card = modCard(moderator, (await h.db.case.findUniqueOrThrow({ where: { id: audit.caseId } })).caseRef);
     // a half-filled form is kept as a draft
-    const draft = await h.execute(moderator, "moderation.save", { id: m.id, feedbackGood: "Half written" });
+    const draft = await h.execute(moderator, "moderation.save", { id: m.id, page: "4", feedbackGood: "Half written" });
     expect(draft.text).toMatch(/Draft saved/);
     expect(draft.text).toContain("Half written");
     // incomplete submission: told what is missing, values kept
-    const bad = await h.execute(moderator, "moderation.submit", { id: m.id, feedbackGood: "Half written", decision: "agree" });
+    const bad = await h.execute(moderator, "moderation.submit", { id: m.id, page: "4", feedbackGood: "Half written", decision: "agree" });
     expect(bad.text).toMatch(/Areas to develop|feedbackDevelop/);
     expect(bad.text).toContain("Half written");
     expect((await h.db.moderation.findUniqueOrThrow({ where: { id: m.id } })).status).toBe("allocated");
     const before = { w: cardCount(cicWorker), tm: cardCount(cicTm) };
-    const ok = await h.execute(moderator, "moderation.submit", formFor(card, "agree"));
+    const ok = await h.execute(moderator, "moderation.submit", await formFor(moderator, card, "agree"));
     expect(ok.text).toMatch(/moderator agreed the grade/);
     const a = await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } });
     expect(a.status).toBe("finalised");
@@ -206,9 +219,78 @@ describe("moderation", () => {
     expect(notes(cicWorker, before.w)).toMatch(/Moderation finalised the audit: moderation agreed the grade/);
     expect(notes(cicTm, before.tm)).toMatch(/Moderation finalised the audit: moderation agreed the grade/);
     // pressing submit again: already done, nothing changes
-    const again = await h.execute(moderator, "moderation.submit", formFor(card, "disagree", { proposed: "4|requires-improvement" }));
+    const again = await h.execute(
+      moderator,
+      "moderation.submit",
+      await formFor(moderator, card, "disagree", { proposed: "4|requires-improvement" }),
+    );
     expect(again.text).toMatch(/already been submitted/);
     expect((await h.db.moderation.findUniqueOrThrow({ where: { id: m.id } })).agree).toBe(true);
+  });
+
+  it("the form is paged (areas in pages of 7, then the judgement); each page saves the draft and shows it again", async () => {
+    const audit = await makeAudit({ auditor: auditorA, worker: cpWorker, grade: 6 });
+    await sampleAll();
+    const m = await h.db.moderation.findFirstOrThrow({ where: { auditId: audit.id } });
+    const moderator = await staff(m.moderatorId);
+    const caseRef = (await h.db.case.findUniqueOrThrow({ where: { id: audit.caseId } })).caseRef;
+    const inputs = (card: unknown) => {
+      const out = new Map<string, { type: string; value?: unknown }>();
+      const walk = (x: unknown): void => {
+        if (Array.isArray(x)) x.forEach(walk);
+        else if (x && typeof x === "object") {
+          const o = x as Record<string, unknown>;
+          if (typeof o.type === "string" && o.type.startsWith("Input.") && typeof o.id === "string")
+            out.set(o.id, { type: o.type, value: o.value });
+          Object.values(o).forEach(walk);
+        }
+      };
+      walk(card);
+      return out;
+    };
+    const first = modCard(moderator, caseRef);
+    const p1 = inputs(first);
+    // one page holds 7 areas, each a 0–10 dropdown; nothing else is asked yet
+    expect([...p1.keys()].filter((k) => k.startsWith("area_"))).toEqual([
+      "area_1",
+      "area_2",
+      "area_3",
+      "area_4",
+      "area_5",
+      "area_6",
+      "area_7",
+    ]);
+    expect([...p1.entries()].every(([k, i]) => !k.startsWith("area_") || i.type === "Input.ChoiceSet")).toBe(true);
+    expect(p1.has("feedbackGood")).toBe(false);
+    expect(cardActions(first).map((a) => a.verb)).not.toContain("moderation.submit");
+    // Next saves this page's scores and shows areas 8–14
+    const p2 = await h.execute(moderator, "moderation.page", { id: m.id, page: "1", goTo: "2", area_2: "3" });
+    expect(p2.text).toMatch(/Page 2 of 4: Re-scale areas 8–14/);
+    expect([...inputs(p2.card).keys()][0]).toBe("area_8");
+    const p4 = await h.execute(moderator, "moderation.page", { id: m.id, page: "2", goTo: "4", area_9: "2" });
+    expect(p4.text).toMatch(/Page 4 of 4: Feedback, actions and your judgement/);
+    expect(cardActions(p4.card).map((a) => a.verb)).toContain("moderation.submit");
+    // the saved draft shows on every page it belongs to
+    const back = await h.execute(moderator, "moderation.page", { id: m.id, page: "4", goTo: "1", feedbackGood: "Noted on the last page" });
+    expect(inputs(back.card).get("area_2")?.value).toBe("3");
+    expect(inputs(back.card).get("area_1")?.value).toBe("6"); // the auditor's score until re-scaled
+    expect(inputs((await h.execute(moderator, "moderation.refresh", { id: m.id })).card).get("area_2")?.value).toBe("3");
+    const again = await h.execute(moderator, "moderation.page", { id: m.id, page: "1", goTo: "2" });
+    expect(inputs(again.card).get("area_9")?.value).toBe("2");
+    const last = await h.execute(moderator, "moderation.page", { id: m.id, page: "2", goTo: "4" });
+    expect(inputs(last.card).get("feedbackGood")?.value).toBe("Noted on the last page");
+    // submitting from the last page keeps the scores the earlier pages saved
+    const ok = await h.execute(moderator, "moderation.submit", {
+      id: m.id,
+      page: "4",
+      feedbackGood: "Noted on the last page",
+      feedbackDevelop: "More direct work",
+      decision: "agree",
+      ...Object.fromEntries([...inputs(last.card).keys()].filter((k) => k.startsWith("action_")).map((k) => [k, "yes"])),
+    });
+    expect(ok.text).toMatch(/moderator agreed the grade/);
+    const done = await h.db.moderation.findUniqueOrThrow({ where: { id: m.id } });
+    expect(done.rescale).toMatchObject({ "2": 3, "9": 2 });
   });
 
   it("overdue → chased → reassigned (history kept); disagree → agreed grade → manager approval; two approvers at once: one wins", async () => {
@@ -241,7 +323,7 @@ describe("moderation", () => {
     const sub = await h.execute(
       target,
       "moderation.submit",
-      formFor(modCard(target, caseRef), "disagree", { proposed: "4|requires-improvement" }),
+      await formFor(target, modCard(target, caseRef), "disagree", { proposed: "4|requires-improvement" }),
     );
     expect(sub.text).toContain(`${target.name} proposes Requires Improvement (4)`);
     await h.drainOutbox();
@@ -308,7 +390,7 @@ describe("moderation", () => {
     await h.execute(
       moderator,
       "moderation.submit",
-      formFor(modCard(moderator, caseRef), "disagree", { proposed: "2|inadequate", actions: "no" }),
+      await formFor(moderator, modCard(moderator, caseRef), "disagree", { proposed: "2|inadequate", actions: "no" }),
     );
     await h.drainOutbox();
     const v = cardActions(modCard(auditorA, caseRef)).find((a) => a.verb === "moderation.acceptGrade")!.data.v;

@@ -99,6 +99,16 @@ describe("the monthly report", () => {
     expect((card.body as { type: string; fallback?: unknown }[]).filter((e) => e.type.startsWith("Chart.")).every((e) => e.fallback)).toBe(
       true,
     );
+    // Without charts, each fallback line says something of its own: the area by name and its figure.
+    const fallbackLines = (card.body as { type: string; fallback?: unknown }[])
+      .filter((e) => e.type.startsWith("Chart."))
+      .flatMap((e) => cardText({ type: "AdaptiveCard", body: [e.fallback] }).split("\n"))
+      .filter(Boolean);
+    expect(fallbackLines.length).toBeGreaterThan(19);
+    expect(fallbackLines.length - new Set(fallbackLines).size).toBe(0);
+    const areaLines = fallbackLines.filter((l) => /below Good/.test(l));
+    expect(areaLines).toHaveLength(19);
+    expect(areaLines.find((l) => l.startsWith("17. "))).toMatch(/^17\. There is clear critical thinking.*: \d+ of \d+ \(\d+%\) below Good/);
     // Areas needing attention: area 17 (analysis) is the weakest in the fixture.
     expect(text).toMatch(/Area 17: There is clear critical thinking/);
     expect(text).toMatch(/Children seen to benefit, as recorded by auditors: \d+ of \d+ \(\d+%\)/);

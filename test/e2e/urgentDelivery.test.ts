@@ -89,7 +89,8 @@ describe("messages that carry a safeguarding deadline are delivered at once, qui
     const m = await h.db.moderation.findFirstOrThrow({ where: { auditId: audit.id } });
     const moderator = await staff(m.moderatorId);
     clock.set("2026-12-04T21:30:00Z");
-    const card = (await h.execute(moderator, "moderation.refresh", { id: m.id })).card;
+    // the last page of the paged form holds the judgement and the Submit button
+    const card = (await h.execute(moderator, "moderation.page", { id: m.id, goTo: "4" })).card;
     const submit = cardActions(card).find((a) => a.verb === "moderation.submit")!;
     const form: Record<string, unknown> = {
       ...submit.data,

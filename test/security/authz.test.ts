@@ -314,6 +314,7 @@ const expectations: Record<string, VerbExpectation> = {
   // The QA team (moderation.sample) may read every moderation.
   "moderation.refresh": moderationVerb({}, ["moderator", "practitioner", "teamManager", "cpChair"]),
   "moderation.save": moderationVerb(),
+  "moderation.page": moderationVerb({ goTo: "2" }),
   "moderation.submit": moderationVerb(),
   "moderation.proposeGrade": moderationVerb({ grade: "2" }),
   "moderation.acceptGrade": moderationVerb({ v: 0 }),
