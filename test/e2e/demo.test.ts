@@ -42,7 +42,7 @@ describe("npm run demo", () => {
     );
     expect(outcomes).toHaveLength(7);
     const friday = lines.find((l) => l.startsWith("Fri 4 Dec 19:00"));
-    expect(friday).toMatch(/Inadequate; the alert reaches \d+ people at 4 Dec, 19:00, the same evening/);
+    expect(friday).toMatch(/Inadequate; the alert reaches \d+ people at 4\sDec,\s19:00, the same evening/);
     expect(friday).toMatch(/\(Practitioner\).*\(Assistant Director\)/);
     expect(result.inadequate).toBe(3);
   });

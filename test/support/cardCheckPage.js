@@ -2,6 +2,15 @@
 // bundle: renders one card into #card with the Teams host config and returns what a reader would
 // notice (see officialRenderer.ts for the list).
 /* global window, document */
+// Teams processes TextBlock markdown, so the backslash escapes of user text (cards/markdown.ts) do
+// not show there; this page has no markdown library, so it shows text as plain text without them.
+window.AdaptiveCards.AdaptiveCard.onProcessMarkdown = (text, result) => {
+  const div = document.createElement("div");
+  div.textContent = text.replace(/\\([!-/:-@[-`{-~])/g, "$1");
+  result.outputHtml = div.innerHTML.replace(/\n/g, "<br>");
+  result.didProcess = true;
+};
+
 window.checkCard = function checkCard(cardJson, rawWords) {
   const AC = window.AdaptiveCards;
   const problems = [];
