@@ -82,6 +82,21 @@ describe("form engine", () => {
     expect(pract).not.toContain("culture-manager-time-oversight");
   });
 
+  it("does not present its own culture statements as the Safety Attitudes Questionnaire", () => {
+    // Bexley Children's Social Care Quality Assurance Framework, §3.2.1: "Section Two measures
+    // organisational culture using the Safety Attitudes Questionnaire". The framework gives no items,
+    // so Section Two's statements are Assure's own and must say so; their ids stay stable so results
+    // compare year on year.
+    const culture = loadFormTemplate("health-check").sections.find((s) => s.id === "organisational-culture")!;
+    expect(culture.intro).not.toMatch(/using the Safety Attitudes Questionnaire/);
+    expect(culture.intro).toMatch(/Assure’s own/);
+    expect(culture.questions.map((q) => q.id).slice(0, 3)).toEqual([
+      "culture-challenge",
+      "culture-learning-not-blame",
+      "culture-report-worries",
+    ]);
+  });
+
   it("uses the directory's role when the template has no role question", () => {
     const t = loadFormTemplate("health-check");
     const noRole = { ...t, roleQuestionId: undefined };
