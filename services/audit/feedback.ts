@@ -2,7 +2,7 @@
 // their answers in (families never use Teams), or records why it could not be obtained. Wording is
 // the catalogue's (services/forms/templates/audit-feedback.json). One Feedback row per person: the
 // family page can be repeated for each family member ("The same questions can be repeated for
-// different family members", Bexley Children's Social Care Quality Assurance Framework, Appendix A §5),
+// different family members", Bexley Children's Social Care Quality Assurance Framework, §1.3 step 5),
 // numbered by `member` from 0.
 import { randomUUID } from "node:crypto";
 import { sqlOf, type Queryable } from "../sql";

@@ -2,7 +2,7 @@
 // auditor records each member's answers on the family feedback page, and the monthly report counts
 // the people heard, not the audits.
 //
-// Bexley Children's Social Care Quality Assurance Framework, Appendix A, section 5 (Feedback):
+// Bexley Children’s Social Care Quality Assurance Framework, §1.3 Audit Guidance, step 5 (Feedback):
 // "Feedback should be sought from children of appropriate age and understanding and from families.
 // The same questions can be repeated for different family members."
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
