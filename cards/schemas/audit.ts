@@ -8,7 +8,12 @@ const version = z.coerce.number().int().min(0);
 export const auditRefSchema = z.object({ auditId: id }).passthrough();
 export const auditOpenSchema = z.object({ auditId: id, page: z.string().max(40).optional() }).passthrough();
 export const auditPageSchema = z
-  .object({ auditId: id, page: z.string().min(1).max(40), version, nav: z.enum(["next", "back", "close", "stay"]).default("stay") })
+  .object({
+    auditId: id,
+    page: z.string().min(1).max(40),
+    version,
+    nav: z.enum(["next", "back", "close", "stay", "another"]).default("stay"),
+  })
   .passthrough();
 export const auditSubmitSchema = z.object({ auditId: id, version }).passthrough();
 export const actionDoneSchema = z.object({ actionId: id, note: z.string().max(2000).optional() }).passthrough();

@@ -1,6 +1,9 @@
 // Step 5, feedback: the auditor phones the child, the family and a member of the network and types
 // their answers in (families never use Teams), or records why it could not be obtained. Wording is
-// the catalogue's (services/forms/templates/audit-feedback.json). One Feedback row per kind.
+// the catalogue's (services/forms/templates/audit-feedback.json). One Feedback row per person: the
+// family page can be repeated for each family member ("The same questions can be repeated for
+// different family members", Bexley Children's Social Care Quality Assurance Framework, §1.3 step 5),
+// numbered by `member` from 0.
 import { randomUUID } from "node:crypto";
 import { sqlOf, type Queryable } from "../sql";
 import type { Feedback } from "../../generated/prisma/client";
@@ -84,10 +87,25 @@ export function feedbackErrors(kind: FeedbackKind, v: FieldValues): Record<strin
   return errors;
 }
 
-/** The stored feedback of one kind for an audit, or null. */
-export async function findFeedback(q: Queryable, auditId: string, kind: FeedbackKind): Promise<Feedback | null> {
-  const [row] = await sqlOf(q).query<Feedback>(`SELECT * FROM "Feedback" WHERE "auditId" = $1 AND kind = $2`, [auditId, kind]);
+/** Only the family page repeats per person; the child and network pages keep one row (member 0). */
+export const repeatsPerMember = (kind: FeedbackKind) => kind === "family";
+
+/** The stored feedback of one kind (and member) for an audit, or null. */
+export async function findFeedback(q: Queryable, auditId: string, kind: FeedbackKind, member = 0): Promise<Feedback | null> {
+  const [row] = await sqlOf(q).query<Feedback>(`SELECT * FROM "Feedback" WHERE "auditId" = $1 AND kind = $2 AND member = $3`, [
+    auditId,
+    kind,
+    member,
+  ]);
   return row ?? null;
+}
+
+/** The members of one kind recorded so far, in order: their number and role (never a name). */
+export async function feedbackMembers(q: Queryable, auditId: string, kind: FeedbackKind): Promise<{ member: number; role: string }[]> {
+  return sqlOf(q).query<{ member: number; role: string }>(
+    `SELECT member, COALESCE(NULLIF(btrim(answers->>$3), ''), '') AS role FROM "Feedback" WHERE "auditId" = $1 AND kind = $2 ORDER BY member`,
+    [auditId, kind, `${kind}-role`],
+  );
 }
 
 /** Stores the page (nothing when "obtained?" is unanswered). Returns the before/after for history. */
@@ -99,10 +117,11 @@ export async function saveFeedback(
   v: FieldValues,
   /** The stored row (null: none) when the caller read it in this transaction. */
   stored?: Feedback | null,
+  member = 0,
 ) {
   const obtained = v[obtainedId(kind)] ?? "";
   const sql = sqlOf(tx);
-  const before = stored !== undefined ? stored : await findFeedback(sql, auditId, kind);
+  const before = stored !== undefined ? stored : await findFeedback(sql, auditId, kind, member);
   if (obtained === "") return { before: before ? storedFeedbackValues(before) : {}, after: before ? storedFeedbackValues(before) : {} };
   const isYes = obtained === "yes";
   const answers: Record<string, string> = {};
@@ -112,12 +131,12 @@ export async function saveFeedback(
   }
   const now = new Date();
   const [row] = await sql.query<Feedback>(
-    `INSERT INTO "Feedback" (id, "auditId", kind, obtained, "notObtainedReason", answers, "recordedById", "createdAt", "updatedAt")
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::timestamp, $8::timestamp)
-     ON CONFLICT ("auditId", kind) DO UPDATE SET obtained = EXCLUDED.obtained, "notObtainedReason" = EXCLUDED."notObtainedReason",
+    `INSERT INTO "Feedback" (id, "auditId", kind, member, obtained, "notObtainedReason", answers, "recordedById", "createdAt", "updatedAt")
+     VALUES ($1, $2, $3, $9, $4, $5, $6::jsonb, $7, $8::timestamp, $8::timestamp)
+     ON CONFLICT ("auditId", kind, member) DO UPDATE SET obtained = EXCLUDED.obtained, "notObtainedReason" = EXCLUDED."notObtainedReason",
        answers = EXCLUDED.answers, "recordedById" = EXCLUDED."recordedById", "updatedAt" = EXCLUDED."updatedAt"
      RETURNING *`,
-    [randomUUID(), auditId, kind, isYes, isYes ? null : (v[whyId(kind)] ?? "other"), JSON.stringify(answers), actorId, now],
+    [randomUUID(), auditId, kind, isYes, isYes ? null : (v[whyId(kind)] ?? "other"), JSON.stringify(answers), actorId, now, member],
   );
   if (!row) throw new Error("feedback upsert returned no row");
   const after = storedFeedbackValues(row);

@@ -21,7 +21,9 @@ import {
   feedbackFields,
   feedbackSummary,
   feedbackTitle,
+  feedbackMembers,
   findFeedback,
+  repeatsPerMember,
   saveFeedback,
   storedFeedbackValues,
   type FeedbackKind,
@@ -51,12 +53,15 @@ function pageBudgetErrors(values: FieldValues): Record<string, string> {
   };
 }
 
-export type Nav = "next" | "back" | "close" | "stay";
+/** "another": on the family feedback page, save this family member and start the next one. */
+export type Nav = "next" | "back" | "close" | "stay" | "another";
 
 export interface AuditDraft {
   page?: string;
   health?: FieldValues;
   outcome?: FieldValues;
+  /** The family member the family feedback page shows (0, 1, …). */
+  familyMember?: number;
 }
 
 // ------------------------------------------------------------------ pages
@@ -159,6 +164,9 @@ interface PageSetup {
   stored: FieldValues;
   /** Feedback pages: the stored row (null: none yet). */
   feedback?: Feedback | null;
+  /** Family feedback page: the member shown and the members recorded so far. */
+  member?: number;
+  members?: { member: number; role: string }[];
 }
 
 /** The areas a page asks about (none for the other pages). */
@@ -210,8 +218,31 @@ async function setupPage(tx: Tx, ctx: AppContext, audit: AuditWithCase, page: st
   if (page.startsWith("feedback-")) {
     const kind = page.slice(9) as FeedbackKind;
     if (!FEEDBACK_KINDS.includes(kind)) throw new NotFound(`No such page: ${page}`);
-    const row = await findFeedback(tx, audit.id, kind);
-    return { defs: feedbackFields(kind), stored: row ? storedFeedbackValues(row) : {}, feedback: row };
+    if (!repeatsPerMember(kind)) {
+      const row = await findFeedback(tx, audit.id, kind);
+      return { defs: feedbackFields(kind), stored: row ? storedFeedbackValues(row) : {}, feedback: row };
+    }
+    const member = draft.familyMember ?? 0;
+    const [row, members] = await Promise.all([findFeedback(tx, audit.id, kind, member), feedbackMembers(tx, audit.id, kind)]);
+    // Who has been heard so far, by role (the form never asks for a family member's name).
+    const others = members.filter((m) => m.member !== member);
+    const listed: FieldDef[] = others.length
+      ? [
+          {
+            kind: "info",
+            id: `fb-${kind}-members`,
+            label: `Family members recorded so far: ${others.map((m) => m.role || "role not given").join("; ")}. This is family member ${member + 1}.`,
+          },
+        ]
+      : [];
+    const [heading, ...rest] = feedbackFields(kind);
+    return {
+      defs: [heading!, ...listed, ...rest],
+      stored: row ? storedFeedbackValues(row) : {},
+      feedback: row,
+      member,
+      members,
+    };
   }
   if (page === "outcome") {
     const scale = scaleFor(ctx.config, audit.gradeScaleId);
@@ -260,11 +291,16 @@ export async function auditSummary(tx: Tx, ctx: AppContext, audit: AuditWithCase
     areasScored: scored.size,
     areasTotal: tool.areas.length,
     missingAreas: tool.areas.filter((a) => !scored.has(a.number)).map((a) => a.number),
-    feedback: FEEDBACK_KINDS.map((kind) => ({
-      kind,
-      summary: feedbackSummary(feedback.find((f) => f.kind === kind)),
-      recorded: feedback.some((f) => f.kind === kind),
-    })),
+    feedback: FEEDBACK_KINDS.map((kind) => {
+      const rows = feedback.filter((f) => f.kind === kind).sort((x, y) => x.member - y.member);
+      const obtained = rows.filter((f) => f.obtained).length;
+      return {
+        kind,
+        summary:
+          feedbackSummary(rows.find((f) => f.obtained) ?? rows[0]) + (rows.length > 1 ? ` (${obtained} of ${rows.length} people)` : ""),
+        recorded: rows.length > 0,
+      };
+    }),
     gradeText: g.band ? `${g.grade} (${g.band.label})` : "not given yet",
     band: g.band,
     grade: g.grade,
@@ -292,6 +328,8 @@ export interface PageCard {
   fields: ReturnType<typeof fieldViews>;
   canBack: boolean;
   isReview: boolean;
+  /** The family feedback page offers "Add another family member". */
+  canAddMember: boolean;
 }
 
 async function pageCard(
@@ -324,6 +362,7 @@ async function pageCard(
     fields: fieldViews(defs, stored, opts.input, opts.errors),
     canBack: idx > 0,
     isReview: page === "review",
+    canAddMember: page.startsWith("feedback-") && repeatsPerMember(page.slice(9) as FeedbackKind),
   };
 }
 
@@ -438,13 +477,17 @@ export async function saveAuditPage(
   const idx = pages.indexOf(req.page);
   const nextPage =
     req.nav === "next" ? pages[Math.min(idx + 1, pages.length - 1)]! : req.nav === "back" ? pages[Math.max(idx - 1, 0)]! : req.page;
+  const kind = req.page.startsWith("feedback-") ? (req.page.slice(9) as FeedbackKind) : null;
+  if (req.nav === "another" && !(kind && repeatsPerMember(kind))) throw new NotFound(`Page ${req.page} has no family members to add.`);
   // The answers of this page and of the next one come with the audit: one read.
   const { audit, answers } = await findAuditWithAnswers(ctx.db, req.auditId, [...pageAreas(req.page), ...pageAreas(nextPage)]);
   requireAuditor(actor, audit);
   requireEditable(audit);
-  const { defs, stored, feedback } = await setupPage(ctx.db, ctx, audit, req.page, answers);
+  const { defs, stored, feedback, member, members } = await setupPage(ctx.db, ctx, audit, req.page, answers);
   const { values, errors } = validateFields(defs, req.data);
-  if (req.page.startsWith("feedback-")) Object.assign(errors, feedbackErrors(req.page.slice(9) as FeedbackKind, values), errors);
+  if (kind) Object.assign(errors, feedbackErrors(kind, values), errors);
+  if (kind && req.nav === "another" && !values[`${kind}-obtained`])
+    errors[`${kind}-obtained`] = "Record this family member's answers before adding another.";
   if (!Object.keys(errors).length) Object.assign(errors, pageBudgetErrors(values));
   if (req.page === "health") Object.assign(errors, await section1Errors(ctx.db, values), errors);
   if (req.page === "outcome" && !errors.grade) Object.assign(errors, resolveGrade(scaleFor(ctx.config, audit.gradeScaleId), values).errors);
@@ -486,6 +529,9 @@ export async function saveAuditPage(
     }
   } else if (req.page === "outcome") {
     draft.outcome = values;
+  } else if (req.nav === "another") {
+    // The next family member: one past every member recorded, so no one's answers are overwritten.
+    draft.familyMember = Math.max(member ?? 0, ...(members ?? []).map((m) => m.member)) + 1;
   }
   draft.page = nextPage;
   const wasStatus = audit.status;
@@ -511,9 +557,9 @@ export async function saveAuditPage(
     after: { page: req.page, values: after },
   });
   const change = { draft, meetingDate, rows, history };
-  if (req.page.startsWith("feedback-")) {
+  if (kind) {
     await transaction(ctx.db, async (sql) => {
-      await saveFeedback(sql, audit.id, actor.id, req.page.slice(9) as FeedbackKind, values, feedback);
+      await saveFeedback(sql, audit.id, actor.id, kind, values, feedback, member ?? 0);
       await writePage(sql, audit, req.version, change);
     });
   } else {
@@ -527,7 +573,12 @@ export async function saveAuditPage(
     version: req.version + 1,
     meetingDate: meetingDate !== undefined ? meetingDate : audit.meetingDate,
   };
-  const message = req.nav === "close" ? "Draft saved. Type “my audits” and press Resume to carry on, on any device." : "Draft saved.";
+  const message =
+    req.nav === "close"
+      ? "Draft saved. Type “my audits” and press Resume to carry on, on any device."
+      : req.nav === "another"
+        ? "Saved. Now record the next family member's answers."
+        : "Draft saved.";
   // The answers as they are now: those read, with this page's replaced by what was just written.
   const known = [...answers.filter((a) => !rows.some((r) => r.area === a.area)), ...rows];
   return { card: await pageCard(ctx.db, ctx, fresh, nextPage, { message, known }), closed: req.nav === "close" };

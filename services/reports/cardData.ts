@@ -87,9 +87,9 @@ export function monthlyCardData(v: MonthlyView, opts: { calibration?: boolean } 
     good: w.good.slice(0, 5).map(areaLine),
     familyText:
       b.familyFeedback === null
-        ? "Family feedback: not shown (fewer families than the minimum group)."
+        ? "Family feedback: not shown (fewer people than the minimum group)."
         : b.familyFeedback
-          ? `Family feedback from ${countOf(b.familyFeedback, "family", "families")} (0 strongly disagree – 10 strongly agree):`
+          ? `Family feedback from ${countOf(b.familyFeedback, "person", "people")} (0 strongly disagree – 10 strongly agree):`
           : "No family feedback recorded this month.",
     statementFacts: b.statements
       .filter((s) => s.n !== null && s.mean !== null)
@@ -209,9 +209,9 @@ export function quarterlyCardData(q: QuarterlyReport) {
     healthFacts: (q.healthCheck?.means ?? []).map((m) => ({ title: m.question, value: `${m.mean} (${m.n})` })),
     feedbackText:
       q.feedback.familyFeedback === null
-        ? "Family feedback: not shown (fewer families than the minimum group)."
+        ? "Family feedback: not shown (fewer people than the minimum group)."
         : q.feedback.familyFeedback
-          ? `Family feedback from ${countOf(q.feedback.familyFeedback, "family", "families")}:`
+          ? `Family feedback from ${countOf(q.feedback.familyFeedback, "person", "people")}:`
           : "No family feedback this quarter.",
     feedbackFacts: q.feedback.statements
       .filter((s) => s.n !== null && s.mean !== null)

@@ -176,7 +176,8 @@ export const statementValue = (answers: Prisma.Sql, sid: Prisma.Sql) => {
 };
 
 /**
- * The month's family feedback (CTE "a" in scope), each row with its rank in order of arrival (the
+ * The month's family feedback (CTE "a" in scope), one row per person heard (several family members
+ * of one audit count as several people), each row with its rank in order of arrival (the
  * later of the feedback and the audit's return) so a view counts only whole steps of the minimum
  * group (services/disclosure.ts): a new family's answers never move a figure on their own.
  */
@@ -185,7 +186,7 @@ function familyFeedbackRows(): Prisma.Sql {
     SELECT a.id, fb.answers,
            (SELECT fb2.answers FROM "Audit" a2 JOIN "Feedback" fb2 ON fb2."auditId" = a2.id AND fb2.kind = 'family' AND fb2.obtained
             WHERE a2."caseId" = a."caseId" AND a2."allocatedAt" < a."allocatedAt"
-            ORDER BY a2."allocatedAt" DESC LIMIT 1) AS prev,
+            ORDER BY a2."allocatedAt" DESC, fb2.member = fb.member DESC, fb2.member LIMIT 1) AS prev,
            row_number() OVER (ORDER BY GREATEST(fb."createdAt", au."submittedAt"), fb.id) AS rank,
            count(*) OVER () AS total
     FROM a JOIN "Feedback" fb ON fb."auditId" = a.id AND fb.kind = 'family' AND fb.obtained

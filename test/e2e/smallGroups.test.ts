@@ -168,7 +168,7 @@ describe("family feedback figures", () => {
     }
     const monthly = views.monthly!;
     expect(monthly[0]!.counts).not.toContain(1);
-    expect(cardText((await h.say(qa, `report ${MONTH}`)).cards[0])).toMatch(/Family feedback from 10 families/);
+    expect(cardText((await h.say(qa, `report ${MONTH}`)).cards[0])).toMatch(/Family feedback from 10 people/);
     for (const list of Object.values(views)) {
       for (const v of list) expectNoSmallFigure(v);
       expect(recovered(list), "family answers recovered by differencing").toEqual([]);
