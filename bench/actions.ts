@@ -36,7 +36,7 @@
 //
 // Results, and the history of what was found and fixed to get them: docs/load.md.
 import { ERROR_CARD_TITLES } from "../bot/teamsBot";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -273,6 +273,8 @@ async function main() {
   const serviceEnv: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
+    // Production requires the survey seal key; each run makes its own.
+    SURVEY_SEAL_KEY: process.env.SURVEY_SEAL_KEY ?? randomBytes(32).toString("base64"),
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",

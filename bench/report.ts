@@ -6,6 +6,7 @@
 // Creates its own database on the server bench/benchDatabase.ts names (this machine's PostgreSQL
 // unless BENCH_DATABASE_URL / TEST_DATABASE_URL / DATABASE_URL say otherwise), dropped at the end.
 // Prints one JSON line last: {"answers":…,"monthlyMs":…,"quarterlyMs":…}.
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { performance } from "node:perf_hooks";
 import { migrate } from "../prisma/migrate";
@@ -149,7 +150,12 @@ try {
   const seedMs = Math.round(performance.now() - t0);
   log(`seeded ${counts.audits} audits, ${counts.answers} answers, ${counts.feedback} feedback in ${seedMs} ms`);
 
-  const config = loadConfig({ NODE_ENV: "production", DATABASE_URL: url, LOG_LEVEL: "silent" });
+  const config = loadConfig({
+    NODE_ENV: "production",
+    DATABASE_URL: url,
+    LOG_LEVEL: "silent",
+    SURVEY_SEAL_KEY: randomBytes(32).toString("base64"),
+  });
   const db = createPrisma(url, 10);
   const clock = new ManualClock(`${counts.last}-28T12:00:00Z`);
   const ctx: AppContext = { db, config, clock, log: createLogger("silent") };
