@@ -30,6 +30,7 @@ export const MESSAGE_KINDS = {
   "escalation.card": "routine",
   "escalation.note": "routine",
   "supervision.reminder": "routine",
+  "survey.invite": "routine",
 } as const satisfies Record<string, "urgent" | "routine">;
 
 export type MessageKind = keyof typeof MESSAGE_KINDS;
