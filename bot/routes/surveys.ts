@@ -149,12 +149,16 @@ export function surveyRoutes() {
           opensAt: startOfLocalDay(data.opensOn, tz),
           closesAt: endOfLocalDay(data.closesOn, tz),
           reminderEveryDays: data.reminderEveryDays,
+          // Yearly: the next round opens on the same date with the same form (item ids stay comparable).
+          ...(data.repeatYearly ? { repeatEveryMonths: 12 } : {}),
         });
         return {
           card: await homeCard(
             app,
             actor,
-            `${campaign.title} is open for ${invited} people. Invitations go out through Teams (not during quiet hours).`,
+            `${campaign.title} is open for ${invited} people. Invitations go out through Teams (not during quiet hours).${
+              campaign.repeatEveryMonths === 12 ? " It opens again every year on the same date." : ""
+            }`,
           ),
         };
       },

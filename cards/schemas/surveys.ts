@@ -30,4 +30,9 @@ export const openSurveySchema = z.object({
   opensOn: isoDate,
   closesOn: isoDate,
   reminderEveryDays: z.coerce.number().int("Whole days, please.").min(0).max(60).default(7),
+  /** The "repeat every year" toggle (valueOn "true"). */
+  repeatYearly: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
 });
