@@ -31,6 +31,7 @@ export const MESSAGE_KINDS = {
   "escalation.note": "routine",
   "supervision.reminder": "routine",
   "survey.invite": "routine",
+  "survey.nextSteps": "routine",
 } as const satisfies Record<string, "urgent" | "routine">;
 
 export type MessageKind = keyof typeof MESSAGE_KINDS;

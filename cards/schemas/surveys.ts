@@ -2,7 +2,7 @@
 // form engine validates them against a schema built from the template, so an invalid page is
 // shown again with its errors and the typed input rather than as a generic error.
 import { z } from "zod";
-import { isoDay } from "./common";
+import { isoDay, text } from "./common";
 
 export const campaignRefSchema = z.object({ campaignId: z.uuid("That survey reference is not valid.") });
 
@@ -35,4 +35,12 @@ export const openSurveySchema = z.object({
     .enum(["true", "false"])
     .default("false")
     .transform((v) => v === "true"),
+});
+
+/** One action of a Health Check's next steps plan. */
+export const nextStepSchema = z.object({
+  campaignId: z.uuid("That survey reference is not valid."),
+  description: text(1000).trim().min(1, "Say what will be done."),
+  ownerId: z.uuid("Choose who owns this action."),
+  dueOn: isoDate,
 });

@@ -28,6 +28,7 @@ import { recordHistory } from "../history";
 import { cancelJobs, scheduleJob } from "../jobs";
 import { enqueueMessage } from "../outbox";
 import { deliveryOf } from "../messageKinds";
+import { sendNextStepsPlan } from "./nextSteps";
 import { may, requireCapability, type Actor } from "../permissions";
 import { shuffle } from "../random";
 import { peopleCount, suppressGroups } from "../disclosure";
@@ -403,6 +404,7 @@ export async function closeCampaignTx(tx: Tx, ctx: AppContext, actor: Actor | nu
     actorId: actor?.id ?? null,
     after: { closedAt: now },
   });
+  await sendNextStepsPlan(tx, ctx, c);
   if (c.repeatEveryMonths) {
     // A repeating survey (managers' standards, quarterly) opens its next round as this one closes.
     const template = loadFormTemplate(c.templateId);
