@@ -3,8 +3,8 @@
 // Induction: "Professional Standards & Quality Assurance are responsible for sending each new staff
 // member a short evaluation questionnaire after 3 months (see below). This can be completed on line."
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
-import { answerWholeSurvey } from "../support/surveyForm";
+import { startHarness, type Harness, type StaffRef } from "../support/harness";
+import { answerWholeSurvey, invitesTo } from "../support/surveyForm";
 import { ManualClock } from "../../services/clock";
 import { buildRecurringJobs } from "../../scheduler/recurring";
 
@@ -20,10 +20,7 @@ const runJob = async () => {
   expect(job, "a daily induction questionnaire job").toBeDefined();
   await job!.run(h.service.ctx, () => false);
 };
-const inductionInvites = (s: StaffRef) =>
-  h.connector
-    .cardsTo(h.conversationOf(s))
-    .filter((k) => cardText(k).includes("Induction") && cardActions(k).some((a) => a.title === "Start"));
+const inductionInvites = (s: StaffRef) => invitesTo(h, s, "Induction");
 
 beforeAll(async () => {
   h = await startHarness({ clock });

@@ -3,7 +3,8 @@
 // completed annually", and "the health check findings are analysed by the PSQA service alongside
 // results from previous years to monitor trends" (so each year uses the same form and item ids).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
+import { startHarness, cardText, type Harness, type StaffRef } from "../support/harness";
+import { invitesTo, openHealthCheck } from "../support/surveyForm";
 import { ManualClock } from "../../services/clock";
 
 const clock = new ManualClock("2026-12-01T09:00:00Z"); // a Tuesday, working hours
@@ -11,10 +12,7 @@ let h: Harness;
 let staff: StaffRef[];
 let qa: StaffRef;
 
-const healthCheckInvites = (s: StaffRef) =>
-  h.connector
-    .cardsTo(h.conversationOf(s))
-    .filter((k) => cardText(k).includes("Social Work Health Check") && cardActions(k).some((a) => a.title === "Start"));
+const healthCheckInvites = (s: StaffRef) => invitesTo(h, s, "Social Work Health Check");
 
 beforeAll(async () => {
   h = await startHarness({ clock });
@@ -31,14 +29,7 @@ describe("Social Work Health Check repeating every year", () => {
   it("offers the setting when the QA team opens the survey", async () => {
     const home = await h.say(qa, "survey");
     expect(cardText(home.cards[0])).toMatch(/Repeat every year/);
-    const opened = await h.execute(qa, "survey.open", {
-      templateId: "health-check",
-      audience: "all",
-      opensOn: "2026-12-01",
-      closesOn: "2026-12-21",
-      reminderEveryDays: 7,
-      repeatYearly: "true",
-    });
+    const opened = await openHealthCheck(h, qa, { repeatYearly: "true" });
     expect(opened.text).toMatch(/is open for 60 people.*opens again every year on the same date/s);
   });
 
