@@ -5,6 +5,7 @@ import type { AppContext } from "../services/context";
 import { planSupervision } from "../services/supervision/plan";
 import { ensureMonthlyReportScheduled } from "../services/reports";
 import { sendHeadOfServiceDigests } from "../services/audit/outcome";
+import { inviteNewStarters } from "../services/surveys/induction";
 
 export interface RecurringJob {
   name: string;
@@ -41,6 +42,15 @@ export function buildRecurringJobs(): RecurringJob[] {
       interval: "0 7 * * *",
       async run(ctx) {
         await sendHeadOfServiceDigests(ctx);
+      },
+    },
+    {
+      // Every morning: starters whose start date was three months ago are invited to the induction
+      // questionnaire (once per person; delivered in working hours).
+      name: "survey.induction",
+      interval: "30 6 * * *",
+      async run(ctx) {
+        await inviteNewStarters(ctx);
       },
     },
   ];

@@ -30,6 +30,8 @@ export const MESSAGE_KINDS = {
   "escalation.card": "routine",
   "escalation.note": "routine",
   "supervision.reminder": "routine",
+  "survey.invite": "routine",
+  "survey.nextSteps": "routine",
 } as const satisfies Record<string, "urgent" | "routine">;
 
 export type MessageKind = keyof typeof MESSAGE_KINDS;

@@ -5,7 +5,8 @@ import path from "node:path";
 import { defineRoute } from "../router";
 import { renderCard } from "../../cards/render";
 import { typedNumber } from "../../cards/schemas/cardData";
-import { campaignRefSchema, openSurveySchema, surveyPageSchema } from "../../cards/schemas/surveys";
+import { campaignRefSchema, nextStepSchema, openSurveySchema, surveyPageSchema } from "../../cards/schemas/surveys";
+import { addNextStep } from "../../services/surveys/nextSteps";
 import type { AppContext } from "../../services/context";
 import { may, type Actor } from "../../services/permissions";
 import { listFormTemplates } from "../../services/forms/templateSchema";
@@ -149,12 +150,16 @@ export function surveyRoutes() {
           opensAt: startOfLocalDay(data.opensOn, tz),
           closesAt: endOfLocalDay(data.closesOn, tz),
           reminderEveryDays: data.reminderEveryDays,
+          // Yearly: the next round opens on the same date with the same form (item ids stay comparable).
+          ...(data.repeatYearly ? { repeatEveryMonths: 12 } : {}),
         });
         return {
           card: await homeCard(
             app,
             actor,
-            `${campaign.title} is open for ${invited} people. Invitations go out through Teams (not during quiet hours).`,
+            `${campaign.title} is open for ${invited} people. Invitations go out through Teams (not during quiet hours).${
+              campaign.repeatEveryMonths === 12 ? " It opens again every year on the same date." : ""
+            }`,
           ),
         };
       },
@@ -169,8 +174,17 @@ export function surveyRoutes() {
       },
     }),
     defineRoute({
+      verb: "survey.nextSteps.add",
+      capability: "surveys.mine",
+      schema: nextStepSchema,
+      async handle({ app, actor, data }) {
+        return { card: renderCard("survey-next-steps", { ...(await addNextStep(app, actor, data)) }) };
+      },
+    }),
+    defineRoute({
       verb: "survey.results",
-      capability: "survey.manage",
+      // The QA team, and heads of service for a closed Health Check (campaignResults decides).
+      capability: "surveys.mine",
       schema: campaignRefSchema,
       async handle({ app, actor, data }) {
         return { card: resultsCard(await campaignResults(app, actor, data.campaignId)) };

@@ -70,6 +70,9 @@ export const cardDataSchemas = {
   "survey-home": z.looseObject({
     form: z.looseObject({ reminderEveryDays: optionalNumber }).optional(),
   }),
+  "survey-next-steps": z.looseObject({
+    summary: z.array(z.looseObject({ title: z.string(), value: factValue })),
+  }),
 };
 
 export type CardDataSchemas = typeof cardDataSchemas;

@@ -2,7 +2,7 @@
 // form engine validates them against a schema built from the template, so an invalid page is
 // shown again with its errors and the typed input rather than as a generic error.
 import { z } from "zod";
-import { isoDay } from "./common";
+import { isoDay, text } from "./common";
 
 export const campaignRefSchema = z.object({ campaignId: z.uuid("That survey reference is not valid.") });
 
@@ -30,4 +30,17 @@ export const openSurveySchema = z.object({
   opensOn: isoDate,
   closesOn: isoDate,
   reminderEveryDays: z.coerce.number().int("Whole days, please.").min(0).max(60).default(7),
+  /** The "repeat every year" toggle (valueOn "true"). */
+  repeatYearly: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+});
+
+/** One action of a Health Check's next steps plan. */
+export const nextStepSchema = z.object({
+  campaignId: z.uuid("That survey reference is not valid."),
+  description: text(1000).trim().min(1, "Say what will be done."),
+  ownerId: z.uuid("Choose who owns this action."),
+  dueOn: isoDate,
 });

@@ -27,6 +27,8 @@ import { AlreadyDone, Closed, Conflict, NotFound, NotPermitted, ValidationFailed
 import { recordHistory } from "../history";
 import { cancelJobs, scheduleJob } from "../jobs";
 import { enqueueMessage } from "../outbox";
+import { deliveryOf } from "../messageKinds";
+import { sendNextStepsPlan } from "./nextSteps";
 import { may, requireCapability, type Actor } from "../permissions";
 import { shuffle } from "../random";
 import { peopleCount, suppressGroups } from "../disclosure";
@@ -52,6 +54,8 @@ export interface OpenCampaignInput {
   title?: string;
   reminderEveryDays?: number;
   repeatEveryMonths?: number | null;
+  /** Exactly these people instead of the audience's match (the induction questionnaire's starters). */
+  staffIds?: string[];
 }
 
 export const MANAGER_ROLES: Role[] = MANAGEMENT_ROLES;
@@ -192,7 +196,7 @@ export async function openCampaignTx(tx: Tx, ctx: AppContext, actor: Actor | nul
   const now = ctx.clock.now();
   const every = input.reminderEveryDays ?? 7;
   const repeat = input.repeatEveryMonths === undefined ? (template.frequency === "quarterly" ? 3 : null) : input.repeatEveryMonths;
-  const staff = await audienceStaff(tx, template, input.audience);
+  const staff = input.staffIds ? input.staffIds.map((id) => ({ id })) : await audienceStaff(tx, template, input.audience);
   if (!staff.length) throw new ValidationFailed("Nobody in the directory matches that audience.", { audience: "No staff match." });
   const campaign = await tx.surveyCampaign.create({
     data: {
@@ -208,17 +212,13 @@ export async function openCampaignTx(tx: Tx, ctx: AppContext, actor: Actor | nul
       repeatEveryMonths: repeat,
     },
   });
-  await tx.surveyParticipation.createMany({ data: staff.map((s) => ({ campaignId: campaign.id, staffId: s.id, invitedAt: now })) });
-  const sendAt = nextDeliveryTime(input.opensAt > now ? input.opensAt : now, quietHours(ctx.config));
-  for (const s of staff) {
-    await enqueueMessage(tx, {
-      recipientId: s.id,
-      idempotencyKey: `survey:${campaign.id}:invite:${s.id}`,
-      cardKey: `survey:${campaign.id}:invite`,
-      payload: { template: "survey-invite", data: inviteData(campaign, template, ctx, "invite") },
-      notBefore: sendAt,
-    });
-  }
+  await inviteToCampaign(
+    tx,
+    ctx,
+    campaign,
+    template,
+    staff.map((s) => s.id),
+  );
   await scheduleJob(tx, {
     key: `survey:${campaign.id}:close`,
     name: "survey.close",
@@ -251,6 +251,28 @@ export async function openCampaignTx(tx: Tx, ctx: AppContext, actor: Actor | nul
     },
   });
   return { campaign, invited: staff.length };
+}
+
+/** Participations and invitations (a routine message: held through quiet hours) for people added to a campaign. */
+export async function inviteToCampaign(
+  tx: Tx,
+  ctx: AppContext,
+  campaign: { id: string; title: string; opensAt: Date; closesAt: Date },
+  template: FormTemplate,
+  staffIds: string[],
+): Promise<void> {
+  const now = ctx.clock.now();
+  await tx.surveyParticipation.createMany({ data: staffIds.map((staffId) => ({ campaignId: campaign.id, staffId, invitedAt: now })) });
+  const { notBefore } = deliveryOf(ctx, "survey.invite", campaign.opensAt > now ? campaign.opensAt : now);
+  for (const id of staffIds) {
+    await enqueueMessage(tx, {
+      recipientId: id,
+      idempotencyKey: `survey:${campaign.id}:invite:${id}`,
+      cardKey: `survey:${campaign.id}:invite`,
+      payload: { template: "survey-invite", data: inviteData(campaign, template, ctx, "invite") },
+      notBefore,
+    });
+  }
 }
 
 /** Job: remind those who have not answered (never those who have), then schedule the next reminder. */
@@ -382,6 +404,7 @@ export async function closeCampaignTx(tx: Tx, ctx: AppContext, actor: Actor | nu
     actorId: actor?.id ?? null,
     after: { closedAt: now },
   });
+  await sendNextStepsPlan(tx, ctx, c);
   if (c.repeatEveryMonths) {
     // A repeating survey (managers' standards, quarterly) opens its next round as this one closes.
     const template = loadFormTemplate(c.templateId);

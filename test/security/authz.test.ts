@@ -364,7 +364,21 @@ const expectations: Record<string, VerbExpectation> = {
     },
   },
   "survey.close": campaignVerb("survey.manage", notQa),
-  "survey.results": campaignVerb("survey.manage", notQa),
+  // Results: the QA team; heads of service too, once a Health Check has closed (its next steps plan).
+  "survey.results": { capability: "surveys.mine", objects: { forge: forgeCampaign, intruders: notQa, owner: (p) => p.qaTeam } },
+  "survey.nextSteps.add": {
+    capability: "surveys.mine",
+    objects: {
+      forge: async (h) => ({
+        ...(await forgeCampaign(h)),
+        description: "An action",
+        ownerId: "00000000-0000-4000-8000-000000000000",
+        dueOn: "2099-01-01",
+      }),
+      intruders: ["practitioner", "anotherTeamsWorker", "teamManager", "director"],
+      owner: (p) => p.qaTeam,
+    },
+  },
   "survey.export": campaignVerb("survey.manage", notQa),
 
   // Reports: no object ids (the service picks the scope from the caller).

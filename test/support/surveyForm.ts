@@ -1,6 +1,6 @@
 // Answering a survey form through the bot as a person would: fill each page's inputs (answers by
 // question id, else a sensible default) and press Next until Submit.
-import { cardActions, type Harness, type StaffRef } from "./harness";
+import { cardActions, cardText, type Harness, type StaffRef } from "./harness";
 
 /** The inputs on a card: id → the element. */
 export function inputsOf(card: unknown): Record<string, Record<string, unknown>> {
@@ -45,13 +45,18 @@ export async function answerWholeSurvey(h: Harness, s: StaffRef, campaignId: str
 }
 
 /** The QA team opens the Health Check for all staff, 1–21 December 2026: the campaign id and the card they got back. */
-export async function openHealthCheck(h: Harness, qa: StaffRef): Promise<{ id: string; card: Record<string, unknown>; text: string }> {
+export async function openHealthCheck(
+  h: Harness,
+  qa: StaffRef,
+  extra: Record<string, unknown> = {},
+): Promise<{ id: string; card: Record<string, unknown>; text: string }> {
   const opened = await h.execute(qa, "survey.open", {
     templateId: "health-check",
     audience: "all",
     opensOn: "2026-12-01",
     closesOn: "2026-12-21",
     reminderEveryDays: 7,
+    ...extra,
   });
   if (!/is open for/.test(opened.text)) throw new Error(`survey not opened: ${opened.text}`);
   const c = await h.db.surveyCampaign.findFirstOrThrow({
@@ -59,4 +64,11 @@ export async function openHealthCheck(h: Harness, qa: StaffRef): Promise<{ id: s
     orderBy: { opensAt: "desc" },
   });
   return { id: c.id, card: opened.card, text: opened.text };
+}
+
+/** The invitations to a survey (cards with its title and a Start button) a person has received. */
+export function invitesTo(h: Harness, s: StaffRef, title: string): Record<string, unknown>[] {
+  return h.connector
+    .cardsTo(h.conversationOf(s))
+    .filter((k) => cardText(k).includes(title) && cardActions(k).some((a) => a.title === "Start"));
 }
