@@ -70,9 +70,13 @@ window.checkCard = function checkCard(cardJson, rawWords) {
       problems.push(`button "${a.title ?? ""}" is blocked by input "${input.id}" as sent (blank or outside its min/max)`);
     }
   }
+  // Validation draws its error messages into the card: render it again as it was sent, for the
+  // checks below and for the screenshot.
+  const shown = ac.render();
+  host.replaceChildren(shown);
 
   // Button titles cut short ("My a…"): the renderer gives each button an equal share of the row.
-  for (const button of el.querySelectorAll("button")) {
+  for (const button of shown.querySelectorAll("button")) {
     const title = button.querySelector("div");
     if (title && title.scrollWidth > title.clientWidth + 1) problems.push(`button "${title.innerText}" is cut short`);
     if (button.getBoundingClientRect().right > host.getBoundingClientRect().right + 1)
