@@ -1,0 +1,49 @@
+// Each workflow's states are defined once (its states.ts) and the database agrees: a status no
+// machine names is refused by a CHECK constraint, so no code path can write one.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "./support/testDb";
+import { createPrisma, type Db } from "../services/db";
+import { machines } from "../services/machines";
+import { defineMachine, transition } from "../services/stateMachine";
+
+let tdb: TestDatabase;
+let db: Db;
+beforeAll(async () => {
+  tdb = await createTestDatabase({ seed: false });
+  db = createPrisma(tdb.url, 2);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await tdb?.drop();
+});
+
+describe("state machines", () => {
+  it("a machine that names a status it does not define is refused when it is defined", () => {
+    expect(() =>
+      defineMachine({ entity: "audit", table: "Audit", statuses: ["a", "b"], initial: "a", steps: { go: { from: ["a"], to: "c" as "b" } } }),
+    ).toThrow(/names c/);
+  });
+
+  it("transition moves a row once: a second call finds it moved and records nothing", async () => {
+    const m = defineMachine({ entity: "audit", table: "T", statuses: ["open", "done"], initial: "open", steps: { finish: { from: ["open"], to: "done" } } });
+    let status = "open";
+    const write = async (from: string[], to: string) => (from.includes(status) ? ((status = to), { count: 1 }) : { count: 0 });
+    expect(await transition(db, m, "finish", { id: "00000000-0000-0000-0000-000000000001", write })).toBe(true);
+    expect(await transition(db, m, "finish", { id: "00000000-0000-0000-0000-000000000001", write })).toBe(false);
+    const h = await db.history.findMany({ where: { entityId: "00000000-0000-0000-0000-000000000001" } });
+    expect(h.map((e) => [e.action, e.before, e.after])).toEqual([["finish", { status: "open" }, { status: "done" }]]);
+  });
+
+  for (const m of machines)
+    it(`${m.entity}: the database accepts exactly the statuses of its machine`, async () => {
+      const rows = await db.$queryRawUnsafe<{ def: string }[]>(
+        `SELECT pg_get_constraintdef(c.oid) AS def FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+          WHERE t.relname = $1 AND c.conname = $2`,
+        m.table,
+        `${m.table}_status_check`,
+      );
+      expect(rows, `no CHECK constraint ${m.table}_status_check`).toHaveLength(1);
+      const named = [...rows[0]!.def.matchAll(/'([^']+)'/g)].map((x) => x[1]).sort();
+      expect(named).toEqual([...m.statuses].sort());
+    });
+});
