@@ -4,7 +4,6 @@ import net from "node:net";
 import { mkdirSync } from "node:fs";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { registerPool } from "./sql";
 import { PrismaClient } from "../generated/prisma/client";
 import type { Logger } from "./logger";
 
@@ -173,6 +172,17 @@ export function createPrisma(url: string, poolMax = 10): Db {
   // A burst of users can hold every pooled connection for a moment: a transaction waits up to 5 s
   // for one (Prisma's default, 2 s, turned a short queue into "Something went wrong").
   const db = new PrismaClient({ adapter, transactionOptions: { maxWait: 5_000 } });
-  registerPool(db, pool);
+  pools.set(db, pool);
   return db;
+}
+
+// Kept beside the client, not on it: a Prisma transaction client forwards the properties of the
+// client it came from, so a `pool` property would let SQL meant for a transaction escape it.
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** The pool createPrisma opened for this client: the hand-written SQL (services/sql.ts) runs on it. */
+export function poolOf(db: Db): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error("This database client was not made by createPrisma: it has no pool for hand-written SQL");
+  return pool;
 }

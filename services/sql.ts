@@ -11,18 +11,11 @@
 // Both give the same JavaScript values: timestamps and dates as Date (UTC, as Prisma reads them),
 // json as objects, text[] as arrays. Queries cast enum arrays to text[] and never return int8.
 import pg from "pg";
-import type { Db, Tx } from "./db";
+import { poolOf, type Db, type Tx } from "./db";
 
 export interface Sql {
   /** Rows of one statement; parameters are $1, $2, … (Dates are sent as UTC ISO strings). */
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
-}
-
-const pools = new WeakMap<object, pg.Pool>();
-
-/** Called by createPrisma: the pool behind this client, for sqlOf(db). */
-export function registerPool(db: object, pool: pg.Pool): void {
-  pools.set(db, pool);
 }
 
 // timestamp(3) columns hold UTC wall time (Prisma's convention); date columns a calendar day.
@@ -57,12 +50,13 @@ function onPrismaTx(tx: Tx): Sql {
 export type Queryable = Db | Tx | Sql;
 
 const isSql = (q: Queryable): q is Sql => typeof (q as Partial<Sql>).query === "function";
+// A transaction client has no $connect: only the application's client does.
+const isClient = (q: Db | Tx): q is Db => typeof (q as Partial<Db>).$connect === "function";
 
 /** SQL on the application's pool (db is the client createPrisma made), inside a Prisma transaction, or q itself. */
 export function sqlOf(q: Queryable): Sql {
   if (isSql(q)) return q;
-  const pool = pools.get(q);
-  return pool ? onClient(pool) : onPrismaTx(q);
+  return isClient(q) ? onClient(poolOf(q)) : onPrismaTx(q);
 }
 
 /**
@@ -70,9 +64,7 @@ export function sqlOf(q: Queryable): Sql {
  * For the hot write paths; everything else uses Prisma's $transaction.
  */
 export async function transaction<T>(db: Db, fn: (sql: Sql) => Promise<T>): Promise<T> {
-  const pool = pools.get(db);
-  if (!pool) return db.$transaction((tx) => fn(onPrismaTx(tx)), { timeout: 20_000 });
-  const client = await pool.connect();
+  const client = await poolOf(db).connect();
   // While checked out the pool does not listen to this client: a connection dropped between two
   // statements (PostgreSQL restarted: 57P01) would be an unhandled 'error' event and end the
   // process. The error is kept; the statement under way fails on its own and rolls back.

@@ -89,4 +89,12 @@ describe("hand-written SQL (services/sql.ts)", () => {
     const [count] = await sqlOf(db).query<{ n: number }>(`SELECT count(*)::int AS n FROM "History" WHERE "entityId" = $1`, [entityId]);
     expect(count?.n).toBe(1);
   });
+
+  it("refuses a database client not made by createPrisma, rather than running the SQL somewhere else", async () => {
+    // A client without the pool createPrisma opened would have run the hot paths through Prisma
+    // unnoticed, and transaction() would have lost its single connection.
+    const stranger = { $connect: async () => {}, $transaction: db.$transaction.bind(db) } as unknown as Db;
+    expect(() => sqlOf(stranger)).toThrow(/not made by createPrisma/);
+    await expect(transaction(stranger, async () => 1)).rejects.toThrow(/not made by createPrisma/);
+  });
 });
