@@ -1,7 +1,8 @@
-// Readable routes: every card verb and text command maps to one handler. A handler validates the
-// card data with the card's zod schema, calls a service with the authenticated actor, and returns
-// a card. No business rules here: they live in services/.
+// Readable routes: every card verb and text command maps to one handler. The card data is parsed
+// with the route's zod schema before the handler runs; the handler calls one use case with the
+// authenticated actor and renders its result. No business rules here: they live in services/.
 import type { z } from "zod";
+import { ValidationFailed } from "../services/errors";
 import type { AppContext } from "../services/context";
 import type { Actor, Capability } from "../services/permissions";
 import type { CardJson } from "../cards/render";
@@ -30,6 +31,11 @@ export interface Route<S extends z.ZodTypeAny = z.ZodTypeAny> {
   /** Logged without the actor (anonymous survey answering: the last press of a person is their submit). */
   anonymous?: boolean;
   handle(req: RouteRequest<z.infer<S>>): Promise<RouteReply>;
+  /**
+   * The form again, with what the person typed and a message at each field, when the use case
+   * refuses the input (ValidationFailed). Without it, or when it returns nothing, the error card.
+   */
+  reshow?(req: RouteRequest<z.infer<S>>, err: ValidationFailed): Promise<RouteReply | undefined>;
 }
 
 export interface Command {
@@ -44,6 +50,24 @@ export interface Command {
 }
 
 export const defineRoute = <S extends z.ZodTypeAny>(r: Route<S>): Route<S> => r;
+
+/** Parses a second, stricter schema inside a handler: its problems reach `reshow` like the use case's. */
+export function parseInput<S extends z.ZodTypeAny>(schema: S, data: unknown, message: string): z.infer<S> {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  throw new ValidationFailed(message, Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0] ?? "card"), i.message])));
+}
+
+/** Runs a route's handler; a refused input shows the form again where the route says how. */
+export async function runRoute<S extends z.ZodTypeAny>(route: Route<S>, req: RouteRequest<z.infer<S>>): Promise<RouteReply> {
+  try {
+    return await route.handle(req);
+  } catch (err) {
+    const again = err instanceof ValidationFailed && route.reshow ? await route.reshow(req, err) : undefined;
+    if (again) return again;
+    throw err;
+  }
+}
 
 export class Router {
   private routes = new Map<string, Route>();

@@ -16,7 +16,7 @@ import { cardTextRules } from "../cards/schemas/common";
 import { requireCapability, type Actor } from "../services/permissions";
 import { saveConversationReference } from "../services/conversations";
 import { cardAttachment, renderCard, CARD_CONTENT_TYPE, type CardJson } from "../cards/render";
-import type { Router, RouteReply } from "./router";
+import { runRoute, type Router, type RouteReply } from "./router";
 
 export interface BotHooks {
   /** Called after a user's conversation reference is stored (wakes the sender for waiting cards). */
@@ -173,7 +173,7 @@ export class AssureBot extends TeamsActivityHandler {
         const fieldErrors = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "card", plainMessage(i.message)]));
         throw new ValidationFailed("Some answers are not valid. Nothing was saved from this submission.", fieldErrors);
       }
-      const reply = await route.handle({ app: this.app, actor, data: parsed.data, via, args, requestId });
+      const reply = await runRoute(route, { app: this.app, actor, data: parsed.data, via, args, requestId });
       log.info("handled");
       return reply;
     } catch (err) {

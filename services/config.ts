@@ -82,6 +82,8 @@ export const configSchema = z.object({
   REPORT_ATTENTION_PCT: z.coerce.number().int().min(1).max(100).default(50),
   REPORT_GOOD_PCT: z.coerce.number().int().min(0).max(99).default(25),
   REPORT_IMPROVING_POINTS: z.coerce.number().int().min(1).max(100).default(5),
+  /** Where report and survey files (XLSX, CSV) are written on the server, relative to the working directory. */
+  REPORTS_DIR: z.string().trim().min(1).default("reports-out"),
 
   DEV_CHAT: bool.optional(),
   DEMO_SEED: bool.default(true),

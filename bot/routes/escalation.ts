@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { defineRoute, type Command } from "../router";
 import { renderCard } from "../../cards/render";
-import { ValidationFailed } from "../../services/errors";
+import type { ValidationFailed } from "../../services/errors";
 import type { Actor } from "../../services/permissions";
 import {
   acknowledge,
@@ -77,15 +77,8 @@ export function escalationRoutes() {
       verb: "escalation.raise",
       capability: "escalation.raise",
       schema: raiseEscalationSchema,
-      async handle({ app, actor, data }) {
-        try {
-          const { id } = await raiseEscalation(app, actor, data);
-          return card(await escalationCardFor(app, actor, id));
-        } catch (err) {
-          if (err instanceof ValidationFailed) return { card: newEscalationCard(actor, data, err) };
-          throw err;
-        }
-      },
+      handle: async ({ app, actor, data }) => card(await escalationCardFor(app, actor, (await raiseEscalation(app, actor, data)).id)),
+      reshow: async ({ actor, data }, err) => ({ card: newEscalationCard(actor, data, err) }),
     }),
     defineRoute({
       verb: "escalation.refresh",

@@ -3,7 +3,6 @@ import { z } from "zod";
 import { defineRoute, type Command } from "../router";
 import { renderCard } from "../../cards/render";
 import type { CardData } from "../../cards/schemas/cardData";
-import { ValidationFailed } from "../../services/errors";
 import {
   acceptGrade,
   decideApproval,
@@ -27,17 +26,28 @@ import {
 
 const card = (data: CardData<"moderation">) => ({ card: renderCard("moderation", data) });
 
+interface SampleRun {
+  result?: string;
+  error?: string;
+  byModerator?: { name: string; count: number }[];
+  percent: number;
+  returnDays: number;
+}
+
 /** The sampling card: the overview's counts and the last run's loads as FactSet text. */
 function sampleCard(
   o: { eligible: number; open: number; overdue: number },
-  run: { result: string; error: string; byModerator: { name: string; count: number }[]; percent: number; returnDays: number },
+  { result = "", error = "", byModerator = [], percent, returnDays }: SampleRun,
 ) {
   return renderCard("moderation-sample", {
-    ...run,
+    result,
+    error,
+    percent,
+    returnDays,
     eligible: String(o.eligible),
     open: String(o.open),
     overdue: String(o.overdue),
-    byModerator: run.byModerator.map((m) => ({ name: m.name, count: String(m.count) })),
+    byModerator: byModerator.map((m) => ({ name: m.name, count: String(m.count) })),
   });
 }
 
@@ -58,16 +68,7 @@ export function moderationRoutes() {
       capability: "moderation.sample",
       schema: z.object({}).passthrough(),
       async handle({ app, actor }) {
-        const o = await samplingOverview(app, actor);
-        return {
-          card: sampleCard(o, {
-            result: "",
-            byModerator: [],
-            error: "",
-            percent: 10,
-            returnDays: DEFAULT_RETURN_WORKING_DAYS,
-          }),
-        };
+        return { card: sampleCard(await samplingOverview(app, actor), { percent: 10, returnDays: DEFAULT_RETURN_WORKING_DAYS }) };
       },
     }),
     defineRoute({
@@ -75,32 +76,14 @@ export function moderationRoutes() {
       capability: "moderation.sample",
       schema: sampleSchema,
       async handle({ app, actor, data }) {
-        try {
-          const r = await sampleForModeration(app, actor, { fraction: data.percent / 100, returnWorkingDays: data.returnDays });
-          const o = await samplingOverview(app, actor);
-          return {
-            card: sampleCard(o, {
-              result: `Sampled ${r.sampled} of ${r.eligible} audits and allocated them${r.unallocated ? `; ${r.unallocated} had no eligible moderator` : ""}.`,
-              byModerator: r.byModerator,
-              error: "",
-              percent: data.percent,
-              returnDays: data.returnDays,
-            }),
-          };
-        } catch (err) {
-          if (!(err instanceof ValidationFailed)) throw err;
-          const o = await samplingOverview(app, actor);
-          return {
-            card: sampleCard(o, {
-              result: "",
-              byModerator: [],
-              error: err.message,
-              percent: data.percent,
-              returnDays: data.returnDays,
-            }),
-          };
-        }
+        const r = await sampleForModeration(app, actor, { fraction: data.percent / 100, returnWorkingDays: data.returnDays });
+        const unallocated = r.unallocated ? `; ${r.unallocated} had no eligible moderator` : "";
+        const result = `Sampled ${r.sampled} of ${r.eligible} audits and allocated them${unallocated}.`;
+        return { card: sampleCard(await samplingOverview(app, actor), { ...data, result, byModerator: r.byModerator }) };
       },
+      reshow: async ({ app, actor, data }, err) => ({
+        card: sampleCard(await samplingOverview(app, actor), { ...data, error: err.message }),
+      }),
     }),
     defineRoute({
       verb: "moderation.mine",
@@ -131,14 +114,10 @@ export function moderationRoutes() {
       verb: "moderation.submit",
       capability: "moderation.act",
       schema: moderationFormSchema,
-      async handle({ app, actor, data }) {
-        try {
-          return card(await submitModeration(app, actor, data.id, data as Record<string, string>));
-        } catch (err) {
-          if (!(err instanceof ValidationFailed)) throw err;
-          const problems = Object.entries(err.fieldErrors).map(([k, v]) => `${k}: ${v}`);
-          return card(await moderationCardFor(app, actor, data.id, [err.message, ...problems].join(" ")));
-        }
+      handle: async ({ app, actor, data }) => card(await submitModeration(app, actor, data.id, data as Record<string, string>)),
+      async reshow({ app, actor, data }, err) {
+        const problems = Object.entries(err.fieldErrors).map(([k, v]) => `${k}: ${v}`);
+        return card(await moderationCardFor(app, actor, data.id, [err.message, ...problems].join(" ")));
       },
     }),
     defineRoute({

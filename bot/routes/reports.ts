@@ -59,7 +59,7 @@ export function reportRoutes() {
       capability: "report.view",
       schema: reportMonthSchema,
       async handle(req) {
-        const files = await reportFilesForActor(req.app, req.actor, monthArgs(req));
+        const files = await reportFilesForActor(req.app, req.actor, monthArgs(req), req.app.config.REPORTS_DIR);
         return {
           card: renderCard("message", {
             title: "Report files written",

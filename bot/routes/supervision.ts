@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { defineRoute } from "../router";
+import { defineRoute, type RouteRequest } from "../router";
 import { renderCard } from "../../cards/render";
 import { reviewedActionIds, sessionFormSchema, sessionRefSchema } from "../../cards/schemas/supervision";
-import { ValidationFailed } from "../../services/errors";
+import type { ValidationFailed } from "../../services/errors";
 import {
   SESSION_CARD,
   openSession,
@@ -43,37 +43,24 @@ export function supervisionRoutes() {
       verb: "supervision.record",
       capability: "supervision.record",
       schema: sessionFormSchema,
-      async handle({ app, actor, data }) {
-        try {
-          return { card: renderCard(SESSION_CARD, await recordSupervisionHeld(app, actor, data.sessionId, formOf(data))) };
-        } catch (err) {
-          if (!(err instanceof ValidationFailed)) throw err;
-          return { card: await reshow(app, actor, data, err.fieldErrors) };
-        }
-      },
+      handle: async ({ app, actor, data }) => ({
+        card: renderCard(SESSION_CARD, await recordSupervisionHeld(app, actor, data.sessionId, formOf(data))),
+      }),
+      reshow,
     }),
     defineRoute({
       verb: "supervision.reschedule",
       capability: "supervision.record",
       schema: sessionFormSchema,
-      async handle({ app, actor, data }) {
-        try {
-          return { card: renderCard(SESSION_CARD, await rescheduleSupervision(app, actor, data.sessionId, formOf(data))) };
-        } catch (err) {
-          if (!(err instanceof ValidationFailed)) throw err;
-          return { card: await reshow(app, actor, data, err.fieldErrors) };
-        }
-      },
+      handle: async ({ app, actor, data }) => ({
+        card: renderCard(SESSION_CARD, await rescheduleSupervision(app, actor, data.sessionId, formOf(data))),
+      }),
+      reshow,
     }),
   ];
 }
 
 /** The same card again with what the user typed and a message next to each wrong field. */
-async function reshow(
-  app: Parameters<typeof openSession>[0],
-  actor: Parameters<typeof openSession>[1],
-  data: Form,
-  errors: Record<string, string>,
-) {
-  return renderCard(SESSION_CARD, await openSession(app, actor, data.sessionId, { form: formOf(data), errors }));
+async function reshow({ app, actor, data }: RouteRequest<Form>, err: ValidationFailed) {
+  return { card: renderCard(SESSION_CARD, await openSession(app, actor, data.sessionId, { form: formOf(data), errors: err.fieldErrors })) };
 }
