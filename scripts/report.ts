@@ -1,7 +1,7 @@
 // `npm run report -- [YYYY-MM] [--theme "Assessment"] [--team CP] [--out reports-out] [--fixture]`:
 // writes the month's "audit at a glance" as XLSX and CSV (the same numbers as the card) and prints
 // a short summary. Without a month: the last complete month. --team limits it to one team (the team
-// manager's appendix). --fixture first adds the example report data (services/reports/fixtures.ts)
+// manager's appendix). --fixture first adds the example report data (test/support/reportFixture.ts)
 // for that month, for a demonstration on an empty database.
 import { parseArgs } from "node:util";
 import { loadConfig } from "../services/config";
@@ -9,7 +9,7 @@ import { seedDemo } from "../prisma/seed";
 import { systemClock } from "../services/clock";
 import { buildMonthlyView, lastCompleteMonth } from "../services/reports";
 import { writeReportFiles } from "../services/reports/files";
-import { seedReportFixture } from "../services/reports/fixtures";
+import { seedReportFixture } from "../test/support/reportFixture";
 import { isMonth } from "../services/reports/format";
 import { runCli } from "./cli";
 

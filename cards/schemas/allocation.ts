@@ -2,7 +2,9 @@
 // object; who acts always comes from the authenticated activity.
 import { z } from "zod";
 import { isoDay } from "./common";
-import { SWAP_REASON_MAX } from "../../services/audit/allocation";
+
+/** Longest reason an auditor may give for a swap (the card and requestSwap both hold to it). */
+export const SWAP_REASON_MAX = 500;
 
 const auditId = z.string().uuid("This card does not name a valid audit.");
 

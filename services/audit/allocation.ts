@@ -18,6 +18,7 @@ import { requireAllocatedAuditor, rolesWith, type Actor } from "../permissions";
 import { roleLabel } from "../directory/roles";
 import { isWorkingDay, isoDate, nextDeliveryTime, parseIsoDate, localDate, type LocalDate } from "../workingTime";
 import { getGradeScale } from "../catalogue";
+import { SWAP_REASON_MAX } from "../../cards/schemas/allocation";
 import { mayAudit, planAllocation, type PlanAuditor, type PlanCase, type StratumSummary } from "./plan";
 import { planTypeLabel, resolveTheme, type AuditTheme } from "./themes";
 import { REMINDER_JOB, scheduleSelfAssessmentReminder, selfAssessmentCardData, selfAssessmentReminderAt } from "./selfAssessment";
@@ -610,8 +611,6 @@ async function swappedAwayFrom(tx: Tx, auditId: string, staffId: string): Promis
   const h = await tx.history.findFirst({ where: { entityType: "audit", entityId: auditId, action: "swapped", actorId: staffId } });
   return !!h;
 }
-
-export const SWAP_REASON_MAX = 500;
 
 /**
  * The allocated auditor cannot do the audit: it moves to a peer (an auditor from another team

@@ -2,7 +2,7 @@
 // come from the report objects unchanged (the test compares them with the XLSX and with SQL).
 import { countOf } from "../words";
 import { withOverflow } from "../../cards/schemas/cardData";
-import type { MonthlyView } from "./index";
+import type { MonthlyView } from "./view";
 import type { QuarterlyReport, Trends } from "./trends";
 import type { CalibrationRow } from "./calibration";
 import type { AreaRow } from "./monthly";

@@ -5,7 +5,7 @@ import { mkdir } from "node:fs/promises";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import ExcelJS from "exceljs";
-import type { MonthlyView } from "./index";
+import type { MonthlyView } from "./view";
 
 export interface WrittenFiles {
   xlsx: string;

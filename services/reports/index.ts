@@ -17,6 +17,7 @@ import { calibration, type CalibrationRow } from "./calibration";
 import { addMonths, isMonth, isQuarter, quarterOf } from "./format";
 import { settingsFrom, type ReportSettings } from "./settings";
 import { writeReportFiles, type WrittenFiles } from "./files";
+import type { MonthlyView, ViewOptions } from "./view";
 import { calibrationCardData, monthlyCardData, quarterlyCardData, teamCardData, trendsCardData } from "./cardData";
 
 export { monthlyCardData, teamCardData, quarterlyCardData, calibrationCardData, trendsCardData };
@@ -61,21 +62,6 @@ export async function reportTeamScope(db: Db | Tx, actor: Actor): Promise<string
     for (const r of reports) if (r.teamId) teams.add(r.teamId);
   }
   return [...teams];
-}
-
-export interface ViewOptions {
-  /** Area means month by month (for the XLSX "Trends" sheet); the card needs the grade series only. */
-  areaTrends?: boolean;
-  /** The case-by-case appendix (team card, files). The at-a-glance card does not show it. Default true. */
-  appendix?: boolean;
-}
-
-export interface MonthlyView {
-  kind: "full" | "team";
-  report: MonthlyReport;
-  teams: TeamSummary[];
-  appendix: AppendixRow[];
-  trends: Trends;
 }
 
 /** The month's report as the actor may see it (whole authority or their teams only). */
@@ -221,4 +207,4 @@ export async function sendMonthlyReports(
   await scheduleMonthlyReport(tx, ctx, addMonths(month, 1));
 }
 
-export type { MonthlyReport, QuarterlyReport, Trends, CalibrationRow, TeamSummary, AppendixRow };
+export type { MonthlyReport, QuarterlyReport, Trends, CalibrationRow, TeamSummary, AppendixRow, MonthlyView, ViewOptions };

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ExcelJS from "exceljs";
 import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
 import { ManualClock } from "../../services/clock";
-import { seedReportFixture, type FixtureResult } from "../../services/reports/fixtures";
+import { seedReportFixture, type FixtureResult } from "../support/reportFixture";
 import { runDueJobs } from "../../services/jobs";
 import { buildJobHandlers } from "../../services/jobHandlers";
 import { scheduleMonthlyReport } from "../../services/reports";

@@ -11,7 +11,7 @@ import ExcelJS from "exceljs";
 import { startHarness, cardText, type Harness, type StaffRef } from "../support/harness";
 import { answerWholeSurvey, openHealthCheck } from "../support/surveyForm";
 import { ManualClock } from "../../services/clock";
-import { seedReportFixture } from "../../services/reports/fixtures";
+import { seedReportFixture } from "../support/reportFixture";
 import { loadAuditTool } from "../../services/catalogue";
 import { reportFilesForActor } from "../../services/reports";
 import { campaignResults, exportResults } from "../../services/surveys/results";

@@ -9,11 +9,11 @@
 // services/catalogue/auditTool.json); every fifth feedback uses the flat form shape {"fs-listens": "7"}
 // so the reports are shown to read both.
 import { randomUUID } from "node:crypto";
-import type { Db } from "../db";
+import type { Db } from "../../services/db";
 import type { Prisma } from "../../generated/prisma/client";
-import { bandForGrade, getGradeScale, loadAuditTool } from "../catalogue";
-import { rng } from "../random";
-import { addMonths } from "./format";
+import { bandForGrade, getGradeScale, loadAuditTool } from "../../services/catalogue";
+import { rng } from "../../services/random";
+import { addMonths } from "../../services/reports/format";
 
 export const FIXTURE_TEAMS = ["AI1", "AI2", "CIN", "CP", "CIC", "LC"];
 
