@@ -175,15 +175,6 @@ export function workingDayOnOrBefore(l: LocalDate): LocalDate {
   return out;
 }
 
-/** Whole calendar months added to a local date (the 31st becomes the month's last day). */
-export function addMonths(l: LocalDate, n: number): LocalDate {
-  const total = l.y * 12 + (l.m - 1) + n;
-  const y = Math.floor(total / 12);
-  const m = (total % 12) + 1;
-  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return { y, m, d: Math.min(l.d, last) };
-}
-
 /** A `@db.Date` value (UTC midnight) as a local date, and back. */
 export const fromDbDate = (d: Date): LocalDate => ({ y: d.getUTCFullYear(), m: d.getUTCMonth() + 1, d: d.getUTCDate() });
 export const toDbDate = (l: LocalDate): Date => new Date(Date.UTC(l.y, l.m - 1, l.d));

@@ -18,6 +18,7 @@ import { requireAllocatedAuditor, rolesWith, type Actor } from "../permissions";
 import { roleLabel } from "../directory/roles";
 import { isWorkingDay, isoDate, nextDeliveryTime, parseIsoDate, localDate, type LocalDate } from "../workingTime";
 import { getGradeScale } from "../catalogue";
+import { formatDate, shiftMonth } from "../dates";
 import { SWAP_REASON_MAX } from "../../cards/schemas/allocation";
 import { mayAudit, planAllocation, type PlanAuditor, type PlanCase, type StratumSummary } from "./plan";
 import { planTypeLabel, resolveTheme, type AuditTheme } from "./themes";
@@ -34,12 +35,6 @@ export const selfAssessmentCardKey = (auditId: string) => `audit:${auditId}:self
 
 const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
-export function shiftMonth(month: string, by: number): string {
-  const [y, m] = month.split("-").map(Number) as [number, number];
-  const t = new Date(Date.UTC(y, m - 1 + by, 1));
-  return `${t.getUTCFullYear()}-${String(t.getUTCMonth() + 1).padStart(2, "0")}`;
-}
-
 /** The last working day (England & Wales) of a month: the default due date of its audits. */
 export function lastWorkingDayOfMonth(month: string): LocalDate {
   const [y, m] = month.split("-").map(Number) as [number, number];
@@ -50,14 +45,6 @@ export function lastWorkingDayOfMonth(month: string): LocalDate {
 }
 
 export const dbDate = (l: LocalDate | string): Date => new Date(`${typeof l === "string" ? l.slice(0, 10) : isoDate(l)}T00:00:00.000Z`);
-
-export function formatDate(d: Date | string | null | undefined): string {
-  if (!d) return "";
-  const date = typeof d === "string" ? new Date(`${d.slice(0, 10)}T00:00:00Z`) : d;
-  return new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(
-    date,
-  );
-}
 
 // ------------------------------------------------------------------ allocation
 

@@ -5,7 +5,8 @@ import type { AppContext } from "../context";
 import { typedNumber, type CardData } from "../../cards/schemas/cardData";
 import { mayDeliverHeldNow } from "../delivery/held";
 import { localDate } from "../workingTime";
-import { DEFAULT_TARGET, formatDate, shiftMonth, type AllocationSummary } from "./allocation";
+import { formatDate, shiftMonth } from "../dates";
+import { DEFAULT_TARGET, type AllocationSummary } from "./allocation";
 import { loadAuditThemes, planTypeLabel } from "./themes";
 import { NOT_COMPLETED_REASONS } from "./notCompleted";
 

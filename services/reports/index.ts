@@ -14,7 +14,8 @@ import { monthlyReport, type MonthlyReport } from "./monthly";
 import { teamAppendix, teamSummaries, type AppendixRow, type TeamSummary } from "./appendix";
 import { quarterlyReport, trends, type QuarterlyReport, type Trends } from "./trends";
 import { calibration, type CalibrationRow } from "./calibration";
-import { addMonths, isMonth, isQuarter, quarterOf } from "./format";
+import { isMonth, isQuarter, quarterOf } from "./format";
+import { shiftMonth } from "../dates";
 import { settingsFrom, type ReportSettings } from "./settings";
 import { writeReportFiles, type WrittenFiles } from "./files";
 import type { MonthlyView, ViewOptions } from "./view";
@@ -30,7 +31,7 @@ export function reportSettings(ctx: AppContext, overrides: Partial<ReportSetting
 /** The month before the one `now` falls in (local time): the last complete month. */
 export function lastCompleteMonth(now: Date, tz: string): string {
   const l = localDate(now, tz);
-  return addMonths(`${l.y}-${String(l.m).padStart(2, "0")}`, -1);
+  return shiftMonth(`${l.y}-${String(l.m).padStart(2, "0")}`, -1);
 }
 
 /** Parses "2026-11", "2026-11 Assessment" (theme after the month) or "" (last complete month). */
@@ -114,7 +115,7 @@ export async function calibrationForActor(
 ): Promise<{ from: string; to: string; rows: CalibrationRow[] }> {
   requireCapability(actor, "report.calibration");
   const { month } = parseMonthArgs(args, ctx.clock.now(), ctx.config.TIMEZONE);
-  const from = addMonths(month, -5);
+  const from = shiftMonth(month, -5);
   return { from, to: month, rows: await calibration(ctx.db, from, month) };
 }
 
@@ -153,7 +154,7 @@ export async function scheduleMonthlyReport(tx: Tx, ctx: AppContext, month: stri
   await scheduleJob(tx, {
     key: `report:monthly:${month}`,
     name: REPORT_JOB,
-    runAt: firstWorkingDayOf(addMonths(month, 1), ctx.config.TIMEZONE),
+    runAt: firstWorkingDayOf(shiftMonth(month, 1), ctx.config.TIMEZONE),
     data: { month },
   });
 }
@@ -204,7 +205,7 @@ export async function sendMonthlyReports(
       payload: { template: "report-team", data: teamCardData(view) },
     });
   }
-  await scheduleMonthlyReport(tx, ctx, addMonths(month, 1));
+  await scheduleMonthlyReport(tx, ctx, shiftMonth(month, 1));
 }
 
 export type { MonthlyReport, QuarterlyReport, Trends, CalibrationRow, TeamSummary, AppendixRow, MonthlyView, ViewOptions };

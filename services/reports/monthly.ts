@@ -26,7 +26,8 @@
 import { Prisma } from "../../generated/prisma/client";
 import type { Db, Tx } from "../db";
 import { getGradeScale, loadAuditTool, type GradeScale } from "../catalogue";
-import { addMonths, direction, monthLabel, round1, share, type Direction, type Share } from "./format";
+import { shiftMonth } from "../dates";
+import { direction, monthLabel, round1, share, type Direction, type Share } from "./format";
 import { disclose, disclosable, releasedSql } from "../disclosure";
 import {
   CLOSED_ACTION_STATUSES,
@@ -196,7 +197,7 @@ function familyFeedbackRows(): Prisma.Sql {
 
 export async function monthlyReport(db: Queryable, scope: MonthScope, settings: ReportSettings, now: Date): Promise<MonthlyReport> {
   const cte = monthAuditsCte(scope, settings);
-  const prevCte = monthAuditsCte({ ...scope, month: addMonths(scope.month, -1), theme: undefined }, settings);
+  const prevCte = monthAuditsCte({ ...scope, month: shiftMonth(scope.month, -1), theme: undefined }, settings);
   const today = now.toLocaleDateString("en-CA", { timeZone: settings.timeZone });
   const ids = statementIds();
 

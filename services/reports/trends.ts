@@ -3,7 +3,8 @@
 import { Prisma } from "../../generated/prisma/client";
 import { loadAuditTool, loadGradeScales } from "../catalogue";
 import { disclose, disclosable, peopleCount, releasedSql } from "../disclosure";
-import { addMonths, direction, quarterMonths, round1, share, type Direction, type Share } from "./format";
+import { shiftMonth } from "../dates";
+import { direction, quarterMonths, round1, share, type Direction, type Share } from "./format";
 import { statementValue, monthlyReport, type MonthlyReport, type Queryable, type StatementRow } from "./monthly";
 import {
   CLOSED_ESCALATION_STATUSES,
@@ -42,7 +43,7 @@ export async function trends(
   count = settings.trendMonths,
   opts: { areas?: boolean } = {},
 ): Promise<Trends> {
-  const from = addMonths(month, -(count - 1));
+  const from = shiftMonth(month, -(count - 1));
   const good = goodBandIds();
   const base = Prisma.sql`
     ra AS (
@@ -64,7 +65,7 @@ export async function trends(
   ]);
   const months: TrendMonth[] = [];
   for (let i = 0; i < count; i++) {
-    const m = addMonths(from, i);
+    const m = shiftMonth(from, i);
     const g = grades.filter((r) => r.month === m);
     const returned = g.reduce((s, r) => s + r.count, 0);
     const goodCount = g.filter((r) => r.band && good.includes(r.band)).reduce((s, r) => s + r.count, 0);
@@ -142,7 +143,7 @@ export async function quarterlyReport(db: Queryable, quarter: string, settings: 
   const months = quarterMonths(quarter);
   const [first, , last] = months as [string, string, string];
   const start = new Date(`${first}-01T00:00:00Z`);
-  const end = new Date(`${addMonths(last, 1)}-01T00:00:00Z`);
+  const end = new Date(`${shiftMonth(last, 1)}-01T00:00:00Z`);
   const good = goodBandIds();
   const scope = Prisma.sql`
     qa AS (

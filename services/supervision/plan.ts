@@ -8,17 +8,8 @@ import type { Tx } from "../db";
 import { loadSupervisionRules } from "../catalogue";
 import { scheduleNewJobs, type JobSpec } from "../jobs";
 import { recordHistory } from "../history";
-import {
-  addDays,
-  addMonths,
-  fromDbDate,
-  isoDate,
-  localDate,
-  shiftWorkingDays,
-  toDbDate,
-  zonedInstant,
-  type LocalDate,
-} from "../workingTime";
+import { addDays, fromDbDate, isoDate, localDate, shiftWorkingDays, toDbDate, zonedInstant, type LocalDate } from "../workingTime";
+import { addMonths } from "../dates";
 import { dueDatesBetween, groupRule, ruleFor } from "./schedule";
 
 export const REMIND_JOB = "supervision.remind";

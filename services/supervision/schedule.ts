@@ -2,7 +2,8 @@
 // to a staff member (case-holding, non-case-holding, NQSW) or a team (group supervision), and the
 // due dates that follow from them. Pure functions on local dates: no database, no clock.
 import { loadSupervisionRules, type SupervisionPhase, type SupervisionRule } from "../catalogue";
-import { addDays, addMonths, isoDate, workingDayOnOrBefore, type LocalDate } from "../workingTime";
+import { addDays, isoDate, workingDayOnOrBefore, type LocalDate } from "../workingTime";
+import { addMonths } from "../dates";
 
 export interface Supervisee {
   isNqsw: boolean;

@@ -11,7 +11,8 @@ import { cancelJobs, scheduleJob } from "../jobs";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { loadSupervisionRules } from "../catalogue";
 import { managerChain } from "../directory/staff";
-import { addMonths, fromDbDate, isoDate, localDate, parseIsoDate, toDbDate, type LocalDate } from "../workingTime";
+import { fromDbDate, isoDate, localDate, parseIsoDate, toDbDate, type LocalDate } from "../workingTime";
+import { addMonths, formatDate } from "../dates";
 import { deliveryOf } from "../messageKinds";
 import { sessionJobKey, sessionJobs } from "./plan";
 
@@ -26,11 +27,6 @@ type SessionRow = NonNullable<Awaited<ReturnType<typeof loadSession>>>;
 
 async function loadSession(db: Tx, id: string) {
   return db.supervisionSession.findUnique({ where: { id } });
-}
-
-export function formatDate(l: LocalDate | Date): string {
-  const d = l instanceof Date ? l : toDbDate(l);
-  return new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", weekday: "short", day: "numeric", month: "short", year: "numeric" }).format(d);
 }
 
 /** The supervisor, or anyone above the supervisor in line management. */

@@ -34,6 +34,7 @@ import { shuffle } from "../random";
 import { peopleCount, suppressGroups } from "../disclosure";
 import { seal, sealedSize, sealKey, unseal, type SealedAnswers } from "./seal";
 import { isoDate, localDate, nextDeliveryTime, parseIsoDate, zonedInstant } from "../workingTime";
+import { addUtcMonths } from "../dates";
 import { loadFormTemplate, type Audience, type FormTemplate } from "../forms/templateSchema";
 import { stepForm, type Answers, type FormNav, type FormPageView } from "../forms/engine";
 
@@ -142,12 +143,6 @@ async function audienceStaff(tx: Tx, template: FormTemplate, spec: AudienceSpec)
     };
   }
   return tx.staff.findMany({ where, select: { id: true }, orderBy: { id: "asc" } });
-}
-
-function addMonths(at: Date, months: number): Date {
-  const d = new Date(at);
-  d.setUTCMonth(d.getUTCMonth() + months);
-  return d;
 }
 
 function inviteData(
@@ -408,11 +403,11 @@ export async function closeCampaignTx(tx: Tx, ctx: AppContext, actor: Actor | nu
   if (c.repeatEveryMonths) {
     // A repeating survey (managers' standards, quarterly) opens its next round as this one closes.
     const template = loadFormTemplate(c.templateId);
-    let opensAt = addMonths(c.opensAt, c.repeatEveryMonths);
-    let closesAt = addMonths(c.closesAt, c.repeatEveryMonths);
+    let opensAt = addUtcMonths(c.opensAt, c.repeatEveryMonths);
+    let closesAt = addUtcMonths(c.closesAt, c.repeatEveryMonths);
     while (closesAt <= now) {
-      opensAt = addMonths(opensAt, c.repeatEveryMonths);
-      closesAt = addMonths(closesAt, c.repeatEveryMonths);
+      opensAt = addUtcMonths(opensAt, c.repeatEveryMonths);
+      closesAt = addUtcMonths(closesAt, c.repeatEveryMonths);
     }
     await openCampaignTx(tx, ctx, null, template, {
       templateId: c.templateId,

@@ -8,7 +8,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { EventEmitter } from "node:events";
-import { fakeTokenResponse, isTokenEndpoint, listen, mulberry32, pathSegments, readBody, sendJson, sleep } from "./httpUtil";
+import { fakeTokenResponse, isTokenEndpoint, listen, pathSegments, readBody, sendJson, sleep } from "./httpUtil";
+import { rng as seededRandom } from "../../services/random";
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
 
@@ -381,7 +382,7 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
   let lostAnswersPending = 0;
   let latencyMs = options.latencyMs ?? 0;
   let jitterMs = 0;
-  let jitterRng = mulberry32(1);
+  let jitterRng = seededRandom(1);
   let random: { spec: RandomFaultSpec; rng: () => number } | null = null;
   let seq = 0;
   let activitySeq = 0;
@@ -944,10 +945,10 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
     setLatency(ms, jitter = 0) {
       latencyMs = ms;
       jitterMs = jitter;
-      jitterRng = mulberry32(1);
+      jitterRng = seededRandom(1);
     },
     setRandomFaults(spec) {
-      random = spec ? { spec, rng: mulberry32(spec.seed ?? 42) } : null;
+      random = spec ? { spec, rng: seededRandom(spec.seed ?? 42) } : null;
     },
     setRateLimits(limits) {
       rateLimits = normaliseLimits(limits);

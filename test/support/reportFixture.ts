@@ -13,7 +13,7 @@ import type { Db } from "../../services/db";
 import type { Prisma } from "../../generated/prisma/client";
 import { bandForGrade, getGradeScale, loadAuditTool } from "../../services/catalogue";
 import { rng } from "../../services/random";
-import { addMonths } from "../../services/reports/format";
+import { shiftMonth } from "../../services/dates";
 
 export const FIXTURE_TEAMS = ["AI1", "AI2", "CIN", "CP", "CIC", "LC"];
 
@@ -45,8 +45,8 @@ export async function seedReportFixture(db: Db, opts: FixtureOptions): Promise<F
   const tool = loadAuditTool();
   const statements = tool.feedback.family.statements.map((s) => s.id);
   const perTeam = opts.perTeam ?? 5;
-  const prevMonth = addMonths(opts.month, -1);
-  const now = opts.now ?? new Date(`${addMonths(opts.month, 1)}-01T09:00:00Z`);
+  const prevMonth = shiftMonth(opts.month, -1);
+  const now = opts.now ?? new Date(`${shiftMonth(opts.month, 1)}-01T09:00:00Z`);
 
   const staff = await db.staff.findMany({ where: { active: true }, orderBy: { email: "asc" } });
   const inTeam = (t: string, role: string) => staff.filter((s) => s.teamId === t && s.roles.includes(role as never));
