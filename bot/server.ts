@@ -105,9 +105,9 @@ class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthenti
   private readonly clients = new Map<string, Promise<ConnectorClient>>();
 
   /**
-   * CloudAdapter builds a ConnectorClient for every turn (credentials, pipeline, policies): 4 % of
-   * the service's CPU under bench:actions, for a client most turns never use (a card action is
-   * answered in the HTTP response). The client holds no per-turn state (its token comes from
+   * CloudAdapter builds a ConnectorClient for every turn (credentials, pipeline, policies): a
+   * visible share of the service's CPU (docs/load.md), for a client most turns never use (a card
+   * action is answered in the HTTP response). The client holds no per-turn state (its token comes from
    * botbuilder's own cache), so one per app id, service URL and audience serves every turn; a
    * failed creation is not kept, and the map is bounded because without authentication the
    * service URL is whatever the caller wrote.

@@ -1,7 +1,7 @@
 // Teams renders chart elements (Chart.Donut, Chart.VerticalBar, …) that the official Adaptive Cards
 // parser does not know: it reports 'Unknown element type "Chart.Donut". Fallback will be used if
-// present.' even when a fallback is given (measured: a fallback object, "drop", or wrapping in a
-// Container all still warn). So the validator teaches the parser these elements, the way a host
+// present.' even when a fallback is given (a fallback object, "drop", or wrapping in a Container
+// all still warn). So the validator teaches the parser these elements, the way a host
 // that renders them does, and checks what Teams needs: the documented data shape and a `fallback`
 // (a TextBlock/FactSet/Container…) that itself parses without warnings, so clients without charts
 // (and the card's plain-text readers) still get every number.

@@ -20,7 +20,7 @@ export type CardJson = Record<string, unknown> & { type: "AdaptiveCard" };
 const cache = new Map<string, ACData.Template>();
 
 // adaptivecards-templating parses every "${...}" string with an ANTLR grammar on every expand —
-// most of the time of a card action (measured: ~40 ms for the help card on a busy 2-core host).
+// most of the time of a card action (docs/load.md).
 // Template strings are few and fixed, and parsed expressions are immutable: parse each once.
 const Templating = ACData.Template as unknown as { parseInterpolatedString(s: string): unknown };
 const parseOnce = Templating.parseInterpolatedString.bind(Templating);
@@ -37,8 +37,8 @@ Templating.parseInterpolatedString = (s: string): unknown => {
 
 /**
  * expand() turns expressions back into text on every use: for each `$when` that is false (a
- * warning nobody reads) and for every data path it looks up (measured: a quarter of the time of
- * expanding the audit page). An expression never changes: its text is computed once.
+ * warning nobody reads) and for every data path it looks up. An expression never changes: its
+ * text is computed once.
  */
 function keepText(e: unknown): void {
   if (!e || typeof e !== "object" || !Array.isArray((e as { children?: unknown }).children)) return;

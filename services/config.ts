@@ -19,10 +19,8 @@ export const configSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   PGLITE_DIR: z.string().default("./data/pglite"),
   PGLITE_PORT: z.coerce.number().int().min(0).max(65535).default(0),
-  // Connections of the web process. 20, not 10: at 100 users (bench:actions) 10 ran out in bursts (up
-  // to 30 requests waiting for one, in 0.4–0.6 % of 5 ms samples) whenever the event loop was slow to
-  // resume open transactions; with 20, 0–15 samples of ~13,000 and p99 inside the service 31–61 ms
-  // against 61–72 ms. The background worker takes at most 5; PostgreSQL's default allows 100.
+  // Connections of the web process: enough that a burst of 100 users does not queue for one
+  // (docs/load.md). The background worker takes at most 5; PostgreSQL's default allows 100.
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(20),
 
   MicrosoftAppId: z.string().default(""),
@@ -107,9 +105,8 @@ export type Config = z.infer<typeof configSchema>;
 
 /**
  * Where background work runs for this configuration. auto chooses a worker process whenever the
- * database is a PostgreSQL server: at 100 users (bench:actions, working day, runs in the same hour)
- * p99 was 37–93 ms with the sender in its own process and 63–153 ms with it on the request thread. The embedded database
- * (one person, local use) keeps a single process.
+ * database is a PostgreSQL server, so fan-outs never share an event loop with people pressing
+ * buttons (docs/load.md); the embedded database (one person, local use) keeps a single process.
  */
 export function backgroundWorkIn(config: Pick<Config, "BACKGROUND_WORK">, embeddedDatabase: boolean): "inline" | "process" {
   if (config.BACKGROUND_WORK !== "auto") return config.BACKGROUND_WORK;

@@ -5,7 +5,7 @@ import type { Db } from "./db";
 import type { Prisma } from "../generated/prisma/client";
 
 // Every activity carries the sender's reference; it almost never changes. What this process last
-// stored (or found) per person spares a database round trip on each action (measured under load).
+// stored (or found) per person spares a database round trip on each action.
 // Kept per database client, so two services in one process (tests) never share it.
 const knownByDb = new WeakMap<object, Map<string, string>>();
 const KNOWN_MAX = 50_000;

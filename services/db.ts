@@ -86,8 +86,7 @@ interface SocketQueryQueue {
  * wire messages one by one, keeping a connection exclusive only inside a transaction. Two clients
  * using the extended protocol (every parameterised query: Parse/Bind/Execute/Sync) then clobber
  * each other's unnamed statement ("bind message supplies 3 parameters, but prepared statement \"\"
- * requires 2"). Measured: 200 concurrent queries over two pools failed within the first few. This
- * keeps a connection exclusive from its first extended-protocol message until its Sync, as well as
+ * requires 2"). This keeps a connection exclusive from its first extended-protocol message until its Sync, as well as
  * inside transactions.
  */
 function keepExtendedQueriesTogether(server: unknown): void {
@@ -170,7 +169,7 @@ export function createPrisma(url: string, poolMax = 10): Db {
   pool.on("error", () => {});
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   // A burst of users can hold every pooled connection for a moment: a transaction waits up to 5 s
-  // for one (Prisma's default, 2 s, turned a short queue into "Something went wrong").
+  // for one, not Prisma's default 2 s, so a short queue does not become "Something went wrong".
   const db = new PrismaClient({ adapter, transactionOptions: { maxWait: 5_000 } });
   pools.set(db, pool);
   return db;

@@ -121,8 +121,7 @@ export async function casUpdate(
   if (r.count !== 1) throw new Conflict(message);
 }
 
-// Building an Intl.DateTimeFormat costs far more than formatting with one (measured: ~1 ms of an
-// escalation action's CPU went to building formatters per card field): one per time zone.
+// Building an Intl.DateTimeFormat costs far more than formatting with one: one per time zone.
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
 

@@ -1,7 +1,6 @@
 // Hand-written SQL for the paths every user walks many times a day: who is acting, an audit page,
-// an escalation card. Prisma's client costs ~0.7–0.85 ms of CPU per statement here, against ~0.2 ms
-// for the pg driver it sits on (measured on this machine: one indexed read by key, 3,000 times),
-// and that per-statement cost was the largest share of a request's CPU (bench/actions.ts).
+// an escalation card. Prisma's client costs several times the CPU per statement of the pg driver it
+// sits on, the largest share of a request's CPU on these paths (docs/load.md).
 //
 // One Sql runs on either of two connections:
 // - the application's pool (the same pg.Pool Prisma's adapter uses: no second set of connections),
