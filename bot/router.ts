@@ -1,11 +1,12 @@
 // Readable routes: every card verb and text command maps to one handler. The card data is parsed
 // with the route's zod schema before the handler runs; the handler calls one use case with the
 // authenticated actor and renders its result. No business rules here: they live in services/.
-import type { z } from "zod";
+import { z } from "zod";
 import { ValidationFailed } from "../services/errors";
 import type { AppContext } from "../services/context";
 import type { Actor, Capability } from "../services/permissions";
-import type { CardJson } from "../cards/render";
+import { renderCard, type CardJson } from "../cards/render";
+import type { CardData } from "../cards/schemas/cardData";
 
 export interface RouteReply {
   card?: CardJson;
@@ -49,7 +50,33 @@ export interface Command {
   devOnly?: boolean;
 }
 
+/** A typed command: `command("my audits", "audits.mine", "Audits you carry out…", { button: "My audits" })`. */
+export const command = (words: string, verb: string, description: string, more: Pick<Command, "button" | "devOnly"> = {}): Command => ({
+  words,
+  verb,
+  description,
+  ...more,
+});
+
 export const defineRoute = <S extends z.ZodTypeAny>(r: Route<S>): Route<S> => r;
+
+/** The schema of a route that reads no card data: it shows the caller's own things, so no id comes from a card. */
+export const noData = z.object({}).passthrough();
+
+/** A route that takes no card data and shows one card built from the actor alone ("my audits"). */
+export function showRoute<N extends string>(
+  verb: string,
+  capability: Capability,
+  template: N,
+  load: (app: AppContext, actor: Actor) => Promise<CardData<N>>,
+): Route<typeof noData> {
+  return defineRoute({
+    verb,
+    capability,
+    schema: noData,
+    handle: async ({ app, actor }) => ({ card: renderCard(template, await load(app, actor)) }),
+  });
+}
 
 /** Parses a second, stricter schema inside a handler: its problems reach `reshow` like the use case's. */
 export function parseInput<S extends z.ZodTypeAny>(schema: S, data: unknown, message: string): z.infer<S> {

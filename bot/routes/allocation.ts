@@ -2,7 +2,7 @@
 // Thin: parse the card, call one use case with the authenticated actor, render the card; a refused
 // input comes back on the same card with what the person typed (`reshow`).
 import { z } from "zod";
-import { defineRoute, parseInput, type Command } from "../router";
+import { defineRoute, noData, parseInput, command, type Command } from "../router";
 import { renderCard } from "../../cards/render";
 import { acceptAllocation, allocateMonth, allocationCardFor, requestSwap } from "../../services/audit/allocation";
 import { allocateFormData, notCompletedFormData, summaryCardData } from "../../services/audit/allocationCards";
@@ -25,12 +25,10 @@ import {
 } from "../../cards/schemas/allocation";
 
 export const allocationCommands: Command[] = [
-  { words: "allocate", verb: "audit.allocate.form", description: "Allocate a month's case audits", button: "Allocate audits" },
-  { words: "self assessment", verb: "audit.selfAssessment.mine", description: "Your self-assessments before an audit meeting" },
-  { words: "not completed", verb: "audit.notCompleted.form", description: "Record that an allocated audit will not be completed, and why" },
+  command("allocate", "audit.allocate.form", "Allocate a month's case audits", { button: "Allocate audits" }),
+  command("self assessment", "audit.selfAssessment.mine", "Your self-assessments before an audit meeting"),
+  command("not completed", "audit.notCompleted.form", "Record that an allocated audit will not be completed, and why"),
 ];
-
-const anything = z.object({}).passthrough();
 
 export function allocationRoutes() {
   const allocate = (dryRun: boolean) =>
@@ -100,7 +98,7 @@ export function allocationRoutes() {
     defineRoute({
       verb: "audit.notCompleted.form",
       capability: "audits.allocate",
-      schema: anything,
+      schema: noData,
       handle: async () => ({ card: renderCard("audit-not-completed", notCompletedFormData()) }),
     }),
     defineRoute({
@@ -116,7 +114,7 @@ export function allocationRoutes() {
       verb: "audit.selfAssessment.mine",
       capability: "audits.selfAssessment.answer",
       // The caller's own list: no object id is read from card data.
-      schema: anything,
+      schema: noData,
       async handle({ app, actor }) {
         const items = await pendingSelfAssessments(app, actor);
         if (items.length === 1)

@@ -1,7 +1,6 @@
 // The audit itself (steps 3–7): my audits, the paged form with drafts, submit, read-only view,
 // my actions / mark done, and the auditor's follow-up. Routes only translate; rules are in services.
-import { z } from "zod";
-import { defineRoute } from "../router";
+import { defineRoute, showRoute, command, type Command } from "../router";
 import { renderCard } from "../../cards/render";
 import { actionDoneSchema, auditOpenSchema, auditPageSchema, auditRefSchema, auditSubmitSchema } from "../../cards/schemas/audit";
 import { myAudits } from "../../services/audit/lists";
@@ -10,16 +9,14 @@ import { AuditIncomplete, submitAudit } from "../../services/audit/submit";
 import { FollowUpInvalid, markActionDone, myActions, recordFollowUp } from "../../services/audit/actions";
 import { openAudit, submittedMessage } from "../../services/audit/viewer";
 
-const anything = z.object({}).passthrough();
+export const auditFormCommands: Command[] = [
+  command("my audits", "audits.mine", "Audits you carry out, audits of your cases, your team's audits", { button: "My audits" }),
+  command("my actions", "actions.mine", "Actions from audits that you need to do", { button: "My actions" }),
+];
 
 export function auditFormRoutes() {
   return [
-    defineRoute({
-      verb: "audits.mine",
-      capability: "audits.mine",
-      schema: anything,
-      handle: async ({ app, actor }) => ({ card: renderCard("audit-list", await myAudits(app, actor)) }),
-    }),
+    showRoute("audits.mine", "audits.mine", "audit-list", myAudits),
     defineRoute({
       verb: "audit.open",
       capability: "audits.mine",
@@ -59,12 +56,7 @@ export function auditFormRoutes() {
       schema: auditRefSchema,
       handle: async ({ app, actor, data }) => ({ card: renderCard("audit-view", await viewAudit(app, actor, data.auditId)) }),
     }),
-    defineRoute({
-      verb: "actions.mine",
-      capability: "actions.mine",
-      schema: anything,
-      handle: async ({ app, actor }) => ({ card: renderCard("action-list", await myActions(app, actor)) }),
-    }),
+    showRoute("actions.mine", "actions.mine", "action-list", myActions),
     defineRoute({
       verb: "action.done",
       capability: "actions.mine",

@@ -1,6 +1,5 @@
 // Escalations: the `escalate` form, the shared escalation card's buttons, and the overview.
-import { z } from "zod";
-import { defineRoute, type Command } from "../router";
+import { defineRoute, noData, showRoute, command, type Command } from "../router";
 import { renderCard } from "../../cards/render";
 import type { ValidationFailed } from "../../services/errors";
 import type { Actor } from "../../services/permissions";
@@ -59,8 +58,8 @@ function newEscalationCard(
 }
 
 export const escalationCommands: Command[] = [
-  { words: "escalate", verb: "escalation.new", description: "Raise a formal escalation about a case", button: "Escalate" },
-  { words: "escalations", verb: "escalations.overview", description: "Open escalations by age and stage" },
+  command("escalate", "escalation.new", "Raise a formal escalation about a case", { button: "Escalate" }),
+  command("escalations", "escalations.overview", "Open escalations by age and stage"),
 ];
 
 export function escalationRoutes() {
@@ -68,7 +67,7 @@ export function escalationRoutes() {
     defineRoute({
       verb: "escalation.new",
       capability: "escalation.raise",
-      schema: z.object({}).passthrough(),
+      schema: noData,
       async handle({ actor }) {
         return { card: newEscalationCard(actor) };
       },
@@ -134,11 +133,6 @@ export function escalationRoutes() {
       schema: answerSchema,
       handle: async ({ app, actor, data }) => card(await confirmResolution(app, actor, data)),
     }),
-    defineRoute({
-      verb: "escalations.overview",
-      capability: "escalations.overview",
-      schema: z.object({}).passthrough(),
-      handle: async ({ app, actor }) => ({ card: renderCard("escalation-list", await openEscalations(app, actor)) }),
-    }),
+    showRoute("escalations.overview", "escalations.overview", "escalation-list", openEscalations),
   ];
 }

@@ -1,17 +1,21 @@
-import { z } from "zod";
-import { defineRoute, type Router } from "../router";
+import { defineRoute, noData, command, type Command, type Router } from "../router";
 import { renderCard } from "../../cards/render";
 import { withOverflow } from "../../cards/schemas/cardData";
 import { may } from "../../services/permissions";
 import { roleLabel } from "../../services/directory/roles";
 import { mayDeliverHeldNow } from "../../services/delivery/held";
 
+export const helpCommands: Command[] = [
+  command("help", "help.show", "What Assure can do for you"),
+  command("hi", "help.show", "Start here"),
+];
+
 export function helpRoutes(router: Router) {
   return [
     defineRoute({
       verb: "help.show",
       capability: "help.show",
-      schema: z.object({}).passthrough(),
+      schema: noData,
       async handle({ app, actor }) {
         const dev = mayDeliverHeldNow(app.config);
         const allowed = router.commands.filter((c) => {

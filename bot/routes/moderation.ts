@@ -1,6 +1,5 @@
 // Moderation: the QA team's `moderate` sampling card, the moderator's shared card and its buttons.
-import { z } from "zod";
-import { defineRoute, type Command } from "../router";
+import { defineRoute, noData, showRoute, command, type Command } from "../router";
 import { renderCard } from "../../cards/render";
 import type { CardData } from "../../cards/schemas/cardData";
 import {
@@ -52,13 +51,8 @@ function sampleCard(
 }
 
 export const moderationCommands: Command[] = [
-  {
-    words: "moderate",
-    verb: "moderation.start",
-    description: "Sample completed audits for moderation and allocate moderators",
-    button: "Moderate",
-  },
-  { words: "my moderations", verb: "moderation.mine", description: "Moderations waiting for you" },
+  command("moderate", "moderation.start", "Sample completed audits for moderation and allocate moderators", { button: "Moderate" }),
+  command("my moderations", "moderation.mine", "Moderations waiting for you"),
 ];
 
 export function moderationRoutes() {
@@ -66,7 +60,7 @@ export function moderationRoutes() {
     defineRoute({
       verb: "moderation.start",
       capability: "moderation.sample",
-      schema: z.object({}).passthrough(),
+      schema: noData,
       async handle({ app, actor }) {
         return { card: sampleCard(await samplingOverview(app, actor), { percent: 10, returnDays: DEFAULT_RETURN_WORKING_DAYS }) };
       },
@@ -85,12 +79,7 @@ export function moderationRoutes() {
         card: sampleCard(await samplingOverview(app, actor), { ...data, error: err.message }),
       }),
     }),
-    defineRoute({
-      verb: "moderation.mine",
-      capability: "moderation.moderate",
-      schema: z.object({}).passthrough(),
-      handle: async ({ app, actor }) => ({ card: renderCard("moderation-list", await myModerations(app, actor)) }),
-    }),
+    showRoute("moderation.mine", "moderation.moderate", "moderation-list", myModerations),
     defineRoute({
       verb: "moderation.refresh",
       capability: "moderation.act",

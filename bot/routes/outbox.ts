@@ -1,10 +1,9 @@
 // QA visibility of delivery: "outbox" shows counts by status and the latest problems.
-import { defineRoute } from "../router";
+import { defineRoute, noData, command, type Command } from "../router";
 import { renderCard } from "../../cards/render";
 import { outboxViewSchema } from "../../cards/schemas/outbox";
 import { outboxOverview } from "../../services/delivery/status";
 import { deliverHeldNow, heldDeliveries, mayDeliverHeldNow } from "../../services/delivery/held";
-import { z } from "zod";
 
 const labels: Record<string, string> = {
   pending: "Pending",
@@ -15,6 +14,11 @@ const labels: Record<string, string> = {
   blocked: "Blocked",
   skipped: "Skipped",
 };
+
+export const outboxCommands: Command[] = [
+  command("outbox", "outbox.view", "Delivery status of Assure's messages (QA team)"),
+  command("deliver now", "outbox.deliverNow", "Development only: send the cards quiet hours are holding now", { devOnly: true }),
+];
 
 export function outboxRoutes() {
   return [
@@ -36,7 +40,7 @@ export function outboxRoutes() {
     defineRoute({
       verb: "outbox.deliverNow",
       capability: "outbox.view",
-      schema: z.object({}).passthrough(),
+      schema: noData,
       async handle({ app }) {
         if (!mayDeliverHeldNow(app.config))
           return {

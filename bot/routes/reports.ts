@@ -3,7 +3,7 @@
 // (QA only) and `report files` (XLSX and CSV under reports-out/). Who sees what is decided in
 // services/reports (report.monthly / report.team / report.calibration).
 import path from "node:path";
-import { defineRoute, type Command, type RouteRequest } from "../router";
+import { defineRoute, command, type Command, type RouteRequest } from "../router";
 import { renderCard } from "../../cards/render";
 import { reportMonthSchema, reportQuarterSchema } from "../../cards/schemas/reports";
 import { may } from "../../services/permissions";
@@ -100,10 +100,10 @@ export function reportRoutes() {
 }
 
 export const reportCommands: Command[] = [
-  { words: "report", verb: "report.show", description: "The monthly audit at a glance (report 2026-11)", button: "Monthly report" },
-  { words: "report team", verb: "report.team", description: "Team appendix: case IDs and audit results" },
-  { words: "report files", verb: "report.files", description: "Write the month's report as XLSX and CSV" },
-  { words: "report trends", verb: "report.trends", description: "Grades and area scores month to month" },
-  { words: "report quarterly", verb: "report.quarterly", description: "The quarterly QA report (report quarterly 2026-Q3)" },
-  { words: "report calibration", verb: "report.calibration", description: "Auditor calibration against moderation (QA team)" },
+  command("report", "report.show", "The monthly audit at a glance (report 2026-11)", { button: "Monthly report" }),
+  command("report team", "report.team", "Team appendix: case IDs and audit results"),
+  command("report files", "report.files", "Write the month's report as XLSX and CSV"),
+  command("report trends", "report.trends", "Grades and area scores month to month"),
+  command("report quarterly", "report.quarterly", "The quarterly QA report (report quarterly 2026-Q3)"),
+  command("report calibration", "report.calibration", "Auditor calibration against moderation (QA team)"),
 ];

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineRoute, type RouteRequest } from "../router";
+import { defineRoute, showRoute, command, type Command, type RouteRequest } from "../router";
 import { renderCard } from "../../cards/render";
 import { reviewedActionIds, sessionFormSchema, sessionRefSchema } from "../../cards/schemas/supervision";
 import type { ValidationFailed } from "../../services/errors";
@@ -21,16 +21,16 @@ const formOf = (d: Form): SessionForm => ({
   reviewed: reviewedActionIds(d),
 });
 
+export const supervisionCommands: Command[] = [
+  command("supervision", "supervision.show", "Your supervision schedule; for managers, overdue sessions", { button: "Supervision" }),
+  command("my supervision", "supervision.show", "Your supervision schedule"),
+];
+
 export function supervisionRoutes() {
   return [
-    defineRoute({
-      verb: "supervision.show",
-      capability: "supervision.mine",
-      schema: z.object({}).passthrough(),
-      async handle({ app, actor }) {
-        return { card: renderCard("supervision-schedule", { ...(await supervisionView(app, actor)) }) };
-      },
-    }),
+    showRoute("supervision.show", "supervision.mine", "supervision-schedule", async (app, actor) => ({
+      ...(await supervisionView(app, actor)),
+    })),
     defineRoute({
       verb: "supervision.open",
       capability: "supervision.mine",
@@ -39,24 +39,21 @@ export function supervisionRoutes() {
         return { card: renderCard(SESSION_CARD, await openSession(app, actor, data.sessionId)) };
       },
     }),
-    defineRoute({
-      verb: "supervision.record",
-      capability: "supervision.record",
-      schema: sessionFormSchema,
-      handle: async ({ app, actor, data }) => ({
-        card: renderCard(SESSION_CARD, await recordSupervisionHeld(app, actor, data.sessionId, formOf(data))),
+    // Recording a session as held and moving it: the same form, the same answer on a wrong field.
+    ...(
+      [
+        ["supervision.record", recordSupervisionHeld],
+        ["supervision.reschedule", rescheduleSupervision],
+      ] as const
+    ).map(([verb, save]) =>
+      defineRoute({
+        verb,
+        capability: "supervision.record",
+        schema: sessionFormSchema,
+        handle: async ({ app, actor, data }) => ({ card: renderCard(SESSION_CARD, await save(app, actor, data.sessionId, formOf(data))) }),
+        reshow,
       }),
-      reshow,
-    }),
-    defineRoute({
-      verb: "supervision.reschedule",
-      capability: "supervision.record",
-      schema: sessionFormSchema,
-      handle: async ({ app, actor, data }) => ({
-        card: renderCard(SESSION_CARD, await rescheduleSupervision(app, actor, data.sessionId, formOf(data))),
-      }),
-      reshow,
-    }),
+    ),
   ];
 }
 

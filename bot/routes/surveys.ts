@@ -1,7 +1,6 @@
 // Survey cards: "survey" lists a person's open surveys (and, for the QA team, the campaigns and a
 // form to open one); the form pages; results; export; close. Business rules are in services/surveys.
-import { z } from "zod";
-import { defineRoute } from "../router";
+import { defineRoute, showRoute, command, type Command } from "../router";
 import { renderCard } from "../../cards/render";
 import { campaignRefSchema, nextStepSchema, openSurveySchema, surveyPageSchema } from "../../cards/schemas/surveys";
 import type { AppContext } from "../../services/context";
@@ -17,15 +16,14 @@ const home = async (app: AppContext, actor: Actor, notice = "") => ({
   card: renderCard("survey-home", await surveyHome(app, actor, notice)),
 });
 
+export const surveyCommands: Command[] = [
+  command("survey", "survey.home", "Your open surveys (the QA team also opens and closes surveys here)", { button: "Surveys" }),
+  command("surveys", "survey.home", "Same as survey"),
+];
+
 export function surveyRoutes() {
   return [
-    defineRoute({
-      verb: "survey.home",
-      capability: "surveys.mine",
-      // The caller's own surveys: no object id is read from card data.
-      schema: z.object({}).passthrough(),
-      handle: async ({ app, actor }) => home(app, actor),
-    }),
+    showRoute("survey.home", "surveys.mine", "survey-home", (app, actor) => surveyHome(app, actor)),
     defineRoute({
       verb: "survey.page",
       capability: "surveys.mine",

@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { EventEmitter } from "node:events";
-import { fakeTokenResponse, isTokenEndpoint, listen, pathSegments, readBody, sendJson, sleep } from "./httpUtil";
+import { fakeTokenResponse, isTokenEndpoint, listen, pathSegments, readBody, sendJson, sleep, splitUrl } from "./httpUtil";
 import { rng as seededRandom } from "../../services/random";
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
@@ -518,10 +518,8 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
     const method = (req.method ?? "GET").toUpperCase();
-    const rawUrl = req.url ?? "/";
-    const qIdx = rawUrl.indexOf("?");
-    const rawPath = qIdx >= 0 ? rawUrl.slice(0, qIdx) : rawUrl;
-    const query = new URLSearchParams(qIdx >= 0 ? rawUrl.slice(qIdx + 1) : "");
+    const { rawPath, rawQuery } = splitUrl(req.url ?? "/");
+    const query = new URLSearchParams(rawQuery);
     const segs = pathSegments(rawPath);
     const authorization = req.headers.authorization;
     const route = matchRoute(method, segs);

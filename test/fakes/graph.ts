@@ -16,7 +16,7 @@
  *    (`19:<user>_<bot>@unq.gbl.spaces`) the user's personal conversation, whatever its Bot Framework id.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { fakeTokenResponse, isTokenEndpoint, listen, pathSegments, readBody, sendJson, sleep } from "./httpUtil";
+import { fakeTokenResponse, isTokenEndpoint, listen, pathSegments, readBody, sendJson, sleep, splitUrl } from "./httpUtil";
 import { ADAPTIVE_CARD_CONTENT_TYPE, type RecordedActivity } from "./botConnector";
 
 export interface GraphUser {
@@ -699,10 +699,7 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
     const method = (req.method ?? "GET").toUpperCase();
-    const rawUrl = req.url ?? "/";
-    const qIdx = rawUrl.indexOf("?");
-    const rawPath = qIdx >= 0 ? rawUrl.slice(0, qIdx) : rawUrl;
-    const rawQuery = qIdx >= 0 ? rawUrl.slice(qIdx + 1) : "";
+    const { rawPath, rawQuery } = splitUrl(req.url ?? "/");
     const segs = pathSegments(rawPath);
     const authorization = req.headers.authorization;
     const cl = req.headers["consistencylevel"];

@@ -6,6 +6,12 @@ import type { IncomingMessage, ServerResponse, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Socket } from "node:net";
 
+/** A request URL's path and query string (without "?"), both still URL-encoded. */
+export function splitUrl(rawUrl: string): { rawPath: string; rawQuery: string } {
+  const q = rawUrl.indexOf("?");
+  return q >= 0 ? { rawPath: rawUrl.slice(0, q), rawQuery: rawUrl.slice(q + 1) } : { rawPath: rawUrl, rawQuery: "" };
+}
+
 export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -1,7 +1,6 @@
 // Faults: the database restarted mid-run (a private PostgreSQL cluster, never the shared one), the
 // Bot Connector answering 429/5xx or dropping connections, and a process killed and restarted.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../services/config";
 import { ManualClock } from "../../services/clock";
 import { createLogger } from "../../services/logger";
 import { createPrisma } from "../../services/db";
@@ -11,7 +10,7 @@ import { seedDemo } from "../../prisma/seed";
 import { enqueueMessage } from "../../services/outbox";
 import { recordHistory } from "../../services/history";
 import { startFakeConnector } from "../fakes/botConnector";
-import { Harness, cardText, startHarness, type StaffRef } from "../support/harness";
+import { Harness, cardText, startHarness, testConfig, type StaffRef } from "../support/harness";
 import { startPgCluster, type PgCluster } from "./pgCluster";
 
 describe("PostgreSQL restarted mid-run", () => {
@@ -27,17 +26,7 @@ describe("PostgreSQL restarted mid-run", () => {
     await db.$disconnect();
     const connector = await startFakeConnector({ rateLimits: false });
     const clock = new ManualClock();
-    const config = loadConfig({
-      NODE_ENV: "test",
-      PORT: "0",
-      HOST: "127.0.0.1",
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-      DEMO_SEED: "false",
-      SCHEDULER_ENABLED: "false",
-      BACKGROUND_WORK: "inline", // the tests drive the sender and its clock in this process
-      DELIVERY_POLL_MS: "60000",
-      DATABASE_URL: pgc.url,
-    });
+    const config = testConfig(pgc.url);
     const service = await startService({ config, clock, log: createLogger(config.LOG_LEVEL), databaseUrl: pgc.url, startSender: false });
     h = new Harness(service, connector, { url: pgc.url, embedded: false, drop: async () => pgc.destroy() }, clock);
     user = await h.one("PRACTITIONER", "CIC");

@@ -5,12 +5,11 @@ import { noteCard } from "../support/cardGuard";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from "jose";
-import { loadConfig } from "../../services/config";
 import { ManualClock } from "../../services/clock";
 import { createLogger } from "../../services/logger";
 import { startService } from "../../bot/service";
 import { startFakeConnector, type FakeConnectorOptions } from "../fakes/botConnector";
-import { Harness } from "../support/harness";
+import { Harness, testConfig } from "../support/harness";
 import { createTestDatabase } from "../support/testDb";
 import type { Db } from "../../services/db";
 
@@ -26,18 +25,7 @@ export async function startSecureHarness(opts: SecureHarnessOptions = {}): Promi
   const connector = await startFakeConnector({ ...(opts.connector ?? { rateLimits: false }), onCard: noteCard });
   const database = await createTestDatabase({ seed: true });
   const clock = new ManualClock();
-  const config = loadConfig({
-    NODE_ENV: "test",
-    PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: opts.logLevel ?? process.env.TEST_LOG_LEVEL ?? "silent",
-    DEMO_SEED: "false",
-    SCHEDULER_ENABLED: "false",
-    BACKGROUND_WORK: "inline", // the tests drive the sender and its clock in this process
-    DELIVERY_POLL_MS: "60000",
-    DATABASE_URL: database.url,
-    ...opts.env?.(connector.url),
-  });
+  const config = testConfig(database.url, { ...(opts.logLevel ? { LOG_LEVEL: opts.logLevel } : {}), ...opts.env?.(connector.url) });
   const { pino } = await import("pino");
   const log = opts.logSink ? pino({ level: config.LOG_LEVEL }, { write: (s: string) => opts.logSink!(s) }) : createLogger(config.LOG_LEVEL);
   const service = await startService({ config, clock, log, databaseUrl: database.url, seedDemo: false, startSender: false });

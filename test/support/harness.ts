@@ -159,11 +159,9 @@ export function cardActions(card: unknown): { verb: string; title: string; data:
   return out;
 }
 
-export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const connector = await startFakeConnector({ ...(opts.connector ?? { rateLimits: false }), onCard: noteCard });
-  const database = await createTestDatabase({ seed: opts.seed ?? true });
-  const clock = opts.clock ?? new ManualClock();
-  const config = loadConfig({
+/** The configuration of a service under test: any free port, quiet, no scheduler, the sender driven by the test. */
+export function testConfig(databaseUrl: string, env: Record<string, string> = {}) {
+  return loadConfig({
     NODE_ENV: "test",
     PORT: "0",
     HOST: "127.0.0.1",
@@ -172,9 +170,16 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     SCHEDULER_ENABLED: "false",
     BACKGROUND_WORK: "inline", // the tests drive the sender and its clock in this process
     DELIVERY_POLL_MS: "60000",
-    DATABASE_URL: database.url,
-    ...opts.env,
+    DATABASE_URL: databaseUrl,
+    ...env,
   });
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const connector = await startFakeConnector({ ...(opts.connector ?? { rateLimits: false }), onCard: noteCard });
+  const database = await createTestDatabase({ seed: opts.seed ?? true });
+  const clock = opts.clock ?? new ManualClock();
+  const config = testConfig(database.url, opts.env);
   const service = await startService({
     config,
     clock,
