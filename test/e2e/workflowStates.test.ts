@@ -41,7 +41,15 @@ describe("workflow states", () => {
     ).rejects.toThrow(/SupervisionSession_status_check/);
     await expect(
       h.db.surveyCampaign.create({
-        data: { templateId: "health-check", templateVersion: 1, title: "t", audience: {}, opensAt: clock.now(), closesAt: clock.now(), status: "archived" },
+        data: {
+          templateId: "health-check",
+          templateVersion: 1,
+          title: "t",
+          audience: {},
+          opensAt: clock.now(),
+          closesAt: clock.now(),
+          status: "archived",
+        },
       }),
     ).rejects.toThrow(/SurveyCampaign_status_check/);
     await h.db.escalation.delete({ where: { id: e.id } });
@@ -94,9 +102,12 @@ describe("workflow states", () => {
       { timeout: 30_000 },
     );
     await wrote;
-    const job = h.db.$transaction((tx) => markSupervisionOverdue(tx, h.service.ctx, { sessionId: s.id, dueOn: isoDate(fromDbDate(s.dueOn)) }), {
-      timeout: 30_000,
-    });
+    const job = h.db.$transaction(
+      (tx) => markSupervisionOverdue(tx, h.service.ctx, { sessionId: s.id, dueOn: isoDate(fromDbDate(s.dueOn)) }),
+      {
+        timeout: 30_000,
+      },
+    );
     // Commit once the job waits on the row (its update blocked by the recording's lock).
     for (let i = 0; i < 200; i++) {
       const [w] = await h.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted`;
