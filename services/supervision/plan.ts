@@ -11,6 +11,7 @@ import { recordHistory } from "../history";
 import { addDays, fromDbDate, isoDate, localDate, shiftWorkingDays, toDbDate, zonedInstant, type LocalDate } from "../workingTime";
 import { addMonths } from "../dates";
 import { dueDatesBetween, groupRule, ruleFor } from "./schedule";
+import { supervisionMachine } from "./states";
 
 export const REMIND_JOB = "supervision.remind";
 export const OVERDUE_JOB = "supervision.overdue";
@@ -50,7 +51,7 @@ async function book(tx: Tx, ctx: AppContext, s: NewSession): Promise<number> {
     teamId: s.teamId,
     kind: s.kind,
     dueOn: toDbDate(d),
-    status: "scheduled",
+    status: supervisionMachine.initial,
   }));
   await tx.supervisionSession.createMany({ data: rows });
   await scheduleNewJobs(
@@ -89,7 +90,7 @@ export async function planSupervision(
   });
   const last = await ctx.db.supervisionSession.groupBy({
     by: ["superviseeId"],
-    where: { superviseeId: { in: staff.map((s) => s.id) }, status: { not: "cancelled" } },
+    where: { superviseeId: { in: staff.map((s) => s.id) } },
     _max: { dueOn: true },
   });
   const lastBy = new Map(last.map((l) => [l.superviseeId, l._max.dueOn]));
@@ -121,7 +122,7 @@ export async function planSupervision(
   for (const [teamId, supervisorId] of leadBy) {
     if (opts.shouldStop?.()) return result;
     const previous = await ctx.db.supervisionSession.findFirst({
-      where: { teamId, superviseeId: null, status: { not: "cancelled" } },
+      where: { teamId, superviseeId: null },
       orderBy: { dueOn: "desc" },
       select: { dueOn: true },
     });

@@ -8,7 +8,9 @@
 import type { AppContext } from "../context";
 import { loadFormTemplate } from "../forms/templateSchema";
 import { isoDate, localDate } from "../workingTime";
-import { endOfLocalDay, inviteToCampaign, openCampaignTx } from "./campaigns";
+import { endOfLocalDay } from "./days";
+import { inviteToCampaign, openCampaignTx } from "./open";
+import { CampaignStatus } from "./states";
 
 export const INDUCTION_TEMPLATE = "induction-3-month";
 const DUE_AFTER_MONTHS = 3;
@@ -56,7 +58,7 @@ export async function inviteNewStarters(ctx: AppContext): Promise<number> {
           templateId: INDUCTION_TEMPLATE,
           templateVersion: template.version,
           createdById: null,
-          status: { not: "closed" },
+          status: CampaignStatus.open,
           opensAt: { lte: now },
           closesAt: { gt: new Date(now.getTime() + MIN_DAYS_LEFT * 86_400_000) },
         },

@@ -13,7 +13,9 @@ import { enqueueMessage } from "../outbox";
 import { deliveryOf } from "../messageKinds";
 import { may, type Actor } from "../permissions";
 import { peopleCount } from "../disclosure";
-import { MANAGER_ROLES, endOfLocalDay, formatDay } from "./campaigns";
+import { MANAGER_ROLES } from "./audience";
+import { endOfLocalDay, formatDay } from "./days";
+import { CampaignStatus } from "./states";
 
 export const PLAN_TEMPLATES = ["health-check"];
 export const NEXT_STEP_KIND = "health check next step";
@@ -109,7 +111,7 @@ export async function addNextStep(
     const c = await tx.surveyCampaign.findUnique({ where: { id: input.campaignId } });
     if (!c || !PLAN_TEMPLATES.includes(c.templateId)) throw new NotFound("That survey has no next steps plan.");
     if (!mayPlan(actor, c)) throw new NotPermitted("Only the heads of service and the QA team record the next steps plan.");
-    if (c.status !== "closed") throw new ValidationFailed("The plan follows the results: close the survey first.", {});
+    if (c.status !== CampaignStatus.closed) throw new ValidationFailed("The plan follows the results: close the survey first.", {});
     const owner = await tx.staff.findFirst({ where: { id: input.ownerId, active: true } });
     if (!owner) throw new ValidationFailed("The action could not be saved.", { ownerId: "Choose who owns this action." });
     const dueAt = endOfLocalDay(input.dueOn, ctx.config.TIMEZONE);

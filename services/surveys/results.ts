@@ -27,7 +27,8 @@ import {
   type FormTemplate,
 } from "../forms/templateSchema";
 import { questionOptions, type AnswerValue, type Answers } from "../forms/engine";
-import { campaignState, formatDay, type CampaignState } from "./campaigns";
+import { formatDay } from "./days";
+import { campaignState, CampaignStatus, type CampaignState } from "./states";
 
 export interface QuestionResult {
   id: string;
@@ -130,7 +131,7 @@ async function releasedAnswers(ctx: AppContext, c: { id: string; status: string;
 export async function campaignResults(ctx: AppContext, actor: Actor | null, campaignId: string): Promise<SurveyResults> {
   const c = await ctx.db.surveyCampaign.findUnique({ where: { id: campaignId } });
   // Heads of service read a closed Health Check's results from their next steps plan card.
-  const planReader = c && c.status === "closed" && PLAN_TEMPLATES.includes(c.templateId) && actor && mayPlan(actor, c);
+  const planReader = c && c.status === CampaignStatus.closed && PLAN_TEMPLATES.includes(c.templateId) && actor && mayPlan(actor, c);
   if (actor && !planReader) requireCapability(actor, "survey.manage");
   if (!c) throw new NotFound("That survey does not exist.");
   const tz = ctx.config.TIMEZONE;
