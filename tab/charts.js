@@ -52,12 +52,15 @@ window.AssureCharts = (() => {
     canvas.textContent = spec.summary;
     box.append(canvas);
     parent.append(box);
-    const datasets = spec.datasets.map((d, i) => {
-      const ds = { label: d.label, data: d.data, type: d.type, yAxisID: d.axis || (spec.horizontal ? undefined : "y") };
-      if (d.type === "line") ds.xAxisID = undefined;
-      colour(ds, i);
-      return ds;
-    });
+    // Datasets marked tableOnly (counts beside percentages) are in the table, not on the chart's axis.
+    const datasets = spec.datasets
+      .filter((d) => !d.tableOnly)
+      .map((d, i) => {
+        const ds = { label: d.label, data: d.data, type: d.type, yAxisID: d.axis || (spec.horizontal ? undefined : "y") };
+        if (d.type === "line") ds.xAxisID = undefined;
+        colour(ds, i);
+        return ds;
+      });
     const valueAxis = spec.horizontal ? "x" : "y";
     const scales = {
       [valueAxis]: { beginAtZero: true, ...(spec.max ? { max: spec.max } : {}), ticks: { precision: 0 } },
@@ -70,7 +73,7 @@ window.AssureCharts = (() => {
       options: {
         indexAxis: spec.horizontal ? "y" : "x",
         scales,
-        plugins: { legend: { display: spec.datasets.length > 1 } },
+        plugins: { legend: { display: datasets.length > 1 } },
         onClick: (_e, els) => {
           if (!spec.drill || !els.length) return;
           const figure = spec.drill(els[0].index);
