@@ -391,15 +391,15 @@
                   el(
                     "p",
                     {},
-                    `${d.healthCheck.title}: ${d.healthCheck.responses} responses.${d.healthCheck.suppressedQuestions ? ` ${d.healthCheck.suppressedQuestions} questions with too few answers are not shown.` : ""}`,
+                    `${d.healthCheck.title}: ${d.healthCheck.responses} responses.${d.healthCheck.suppressedQuestions ? ` ${d.healthCheck.suppressedQuestions === 1 ? "1 question" : `${d.healthCheck.suppressedQuestions} questions`} with too few answers not shown.` : ""}`,
                   ),
                   chartIn({
                     title: "Health Check: mean answer by question",
                     labelHeading: "Question",
-                    labels: d.healthCheck.questions.map((q) => q.question),
+                    labels: d.healthCheck.questions.map((q) => q.text),
                     horizontal: true,
                     datasets: [{ label: "Mean", data: d.healthCheck.questions.map((q) => q.mean) }],
-                    summary: d.healthCheck.questions.map((q) => `${q.question}: ${q.mean}`).join("; "),
+                    summary: d.healthCheck.questions.map((q) => `${q.text}: ${q.mean}`).join("; "),
                   }),
                 ],
         ),
@@ -436,7 +436,7 @@
           ),
         ),
       ),
-      r.total > r.rows.length ? el("p", { class: "muted" }, `The first ${r.rows.length} are shown.`) : null,
+      ...(r.total > r.rows.length ? [el("p", { class: "muted" }, `The first ${r.rows.length} are shown.`)] : []),
       el(
         "button",
         {

@@ -35,6 +35,8 @@ window.AssureCharts = (() => {
     d.borderWidth = hc ? 2 : d.type === "line" ? 2 : 0;
   }
 
+  const short = (label) => (String(label).length > 22 ? `${String(label).slice(0, 21)}…` : label);
+
   function destroyAll() {
     while (charts.length) charts.pop().destroy();
   }
@@ -65,6 +67,8 @@ window.AssureCharts = (() => {
     const scales = {
       [valueAxis]: { beginAtZero: true, ...(spec.max ? { max: spec.max } : {}), ticks: { precision: 0 } },
     };
+    // Long category names (teams, questions) shortened on the axis; the table has them whole.
+    if (spec.horizontal) scales.y = { ticks: { autoSkip: false, callback: (v) => short(spec.labels[v]) } };
     if (spec.datasets.some((d) => d.axis === "y2"))
       scales.y2 = { beginAtZero: true, max: 100, position: "right", grid: { drawOnChartArea: false } };
     const c = new Chart(canvas, {
