@@ -222,11 +222,15 @@ async function healthCheck(
     WHERE r."campaignId" = ${c.id} AND jsonb_typeof(e.value) = 'number' AND (${teams}::text[] IS NULL OR r."teamId" = ANY(${teams}::text[]))
     GROUP BY 1 ORDER BY 1`;
   const shown = rows.filter((r) => disclosable(r.n, min));
-  const texts = new Map(loadFormTemplate(HEALTH_CHECK_TEMPLATE).sections.flatMap((sec) => sec.questions.map((q) => [q.id, q.text] as const)));
+  const texts = new Map(
+    loadFormTemplate(HEALTH_CHECK_TEMPLATE).sections.flatMap((sec) => sec.questions.map((q) => [q.id, q.text] as const)),
+  );
   return {
     title: c.title,
     responses,
-    questions: shown.slice(0, 20).map((r) => ({ question: r.question, text: texts.get(r.question) ?? r.question, mean: Math.round(r.mean * 10) / 10, n: r.n })),
+    questions: shown
+      .slice(0, 20)
+      .map((r) => ({ question: r.question, text: texts.get(r.question) ?? r.question, mean: Math.round(r.mean * 10) / 10, n: r.n })),
     suppressedQuestions: rows.length - shown.length,
   };
 }
