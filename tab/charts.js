@@ -33,6 +33,9 @@ window.AssureCharts = (() => {
     d.backgroundColor = main;
     d.borderColor = d.type === "line" ? main : hc ? css("--fg") : main;
     d.borderWidth = hc ? 2 : d.type === "line" ? 2 : 0;
+    // A line over bars is drawn on top of them (lower order is drawn last).
+    if (d.type === "line") Object.assign(d, { pointRadius: 4, order: 0 });
+    else d.order = 1;
   }
 
   const short = (label) => (String(label).length > 22 ? `${String(label).slice(0, 21)}…` : label);

@@ -8,8 +8,7 @@ import type { Actor } from "../permissions";
 import { disclosable, suppressGroups } from "../disclosure";
 import { reportSettings } from "../reports";
 import { addMonths, share, type Share } from "../reports/format";
-import { monthlyReport } from "../reports/monthly";
-import { teamSummaries } from "../reports/appendix";
+import { monthAuditsCte, monthlyReport } from "../reports/monthly";
 import { goodBandIds } from "../reports/trends";
 import { HEALTH_CHECK_TEMPLATE, RETURNED_AUDIT_STATUSES, SWAPPED_STATUS } from "../reports/settings";
 import { dashboardScope, parseFilters, teamsFor, type DashboardScope } from "./scope";
@@ -81,7 +80,12 @@ export async function buildDashboard(
 
   const [report, teamRows, trendRows, themeRows, overdueByTeam, escRows, supRows, months, hc] = await Promise.all([
     monthlyReport(db, ms, settings, now),
-    teamSummaries(db, ms, settings),
+    // Per team, the month's audits and grades (the family feedback of the report's team rows is not shown here).
+    db.$queryRaw<{ teamId: string; allocated: number; returned: number; good: number }[]>`
+      WITH ${monthAuditsCte(ms, settings)}
+      SELECT "teamId", count(*)::int AS allocated, count(*) FILTER (WHERE returned)::int AS returned,
+             count(*) FILTER (WHERE returned AND band = ANY(${good}::text[]))::int AS good
+      FROM a GROUP BY 1 ORDER BY 1`,
     db.$queryRaw<{ month: string; allocated: number; returned: number; good: number }[]>`
       SELECT c.month, count(*)::int AS allocated,
              count(*) FILTER (WHERE au."submittedAt" IS NOT NULL AND au.status = ANY(${RETURNED_AUDIT_STATUSES}::text[]))::int AS returned,
@@ -169,7 +173,7 @@ export async function buildDashboard(
       name: names.get(t.teamId) ?? t.teamId,
       allocated: t.allocated,
       returned: t.returned,
-      good: t.good,
+      good: share(t.good, t.returned),
     })),
     movements: report.howWell.movements,
     actions: {

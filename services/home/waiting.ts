@@ -36,6 +36,12 @@ export interface Waiting {
 /** Supervision sessions due within this many days are listed (overdue ones always). */
 export const SUPERVISION_HORIZON_DAYS = 14;
 const LIMIT = 50;
+const moderationFields = {
+  status: true,
+  returnDate: true,
+  proposedById: true,
+  audit: { select: { case: { select: { caseRef: true } } } },
+} as const;
 
 const dayOf = (d: Date, tz: string): string => new Intl.DateTimeFormat("en-CA", { timeZone: tz }).format(d);
 /** A @db.Date column (midnight UTC) as its calendar day. */
@@ -76,24 +82,32 @@ export async function whatWaitsOn(ctx: AppContext, actor: Actor): Promise<Waitin
       orderBy: { dueAt: "asc" },
       take: LIMIT,
     }),
-    // A follow-up card sent to this person for an audit none of whose actions is followed up yet.
+    // A follow-up card sent to this person (its card key names the audit) for an audit none of
+    // whose actions is followed up yet: the person's few messages first, then the audits by id.
     db.$queryRaw<{ caseRef: string; requestedAt: Date }[]>`
-      SELECT c."caseRef", min(o."createdAt") AS "requestedAt"
-      FROM "OutboxMessage" o JOIN "Audit" a ON o."cardKey" = 'audit:' || a.id || ':followup' JOIN "Case" c ON c.id = a."caseId"
-      WHERE o."recipientId" = ${actor.id} AND o."idempotencyKey" LIKE 'audit:%:followup:card%'
-        AND NOT EXISTS (SELECT 1 FROM "Action" x WHERE x."auditId" = a.id AND x."followUpNote" IS NOT NULL)
-      GROUP BY c."caseRef" ORDER BY 2 LIMIT ${LIMIT}`,
-    db.moderation.findMany({
-      where: {
-        OR: [
-          { moderatorId: actor.id, status: { in: [MODERATION.allocated, MODERATION.agreeing] } },
-          { audit: { auditorId: actor.id }, status: MODERATION.agreeing },
-        ],
-      },
-      select: { status: true, returnDate: true, proposedById: true, audit: { select: { case: { select: { caseRef: true } } } } },
-      orderBy: { returnDate: "asc" },
-      take: LIMIT,
-    }),
+      WITH o AS (
+        SELECT split_part(o."cardKey", ':', 2) AS "auditId", min(o."createdAt") AS "requestedAt"
+        FROM "OutboxMessage" o
+        WHERE o."recipientId" = ${actor.id} AND o."idempotencyKey" LIKE 'audit:%:followup:card%' AND o."cardKey" LIKE 'audit:%:followup'
+        GROUP BY 1
+      )
+      SELECT c."caseRef", o."requestedAt"
+      FROM o JOIN "Audit" a ON a.id = o."auditId" JOIN "Case" c ON c.id = a."caseId"
+      WHERE NOT EXISTS (SELECT 1 FROM "Action" x WHERE x."auditId" = a.id AND x."followUpNote" IS NOT NULL)
+      ORDER BY 2 LIMIT ${LIMIT}`,
+    // Moderations to carry out, and grades to agree as the moderator or as the audit's auditor.
+    Promise.all([
+      db.moderation.findMany({
+        where: { moderatorId: actor.id, status: { in: [MODERATION.allocated, MODERATION.agreeing] } },
+        select: moderationFields,
+        take: LIMIT,
+      }),
+      db.moderation.findMany({
+        where: { status: MODERATION.agreeing, NOT: { moderatorId: actor.id }, audit: { auditorId: actor.id } },
+        select: moderationFields,
+        take: LIMIT,
+      }),
+    ]).then(([a, b]) => [...a, ...b].sort((x, y) => x.returnDate.getTime() - y.returnDate.getTime())),
     // The moderator's line manager approves an agreed grade; the Head of QA may approve any.
     db.moderation.findMany({
       where: {
