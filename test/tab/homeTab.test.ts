@@ -3,7 +3,7 @@
 // OpenID endpoint publishes), shows a practitioner what waits on them after the QA team allocates
 // the month (allocated by a real, authenticated activity to /api/messages), and gives the QA team
 // the dashboard: filtered by team, followed from a figure to the audits behind it (case references
-// only). Screenshots of each view in Teams' light, dark and high-contrast themes: build/tab/*.png.
+// only); a team manager pins their team's dashboard in a channel. Screenshots of each view in Teams' light, dark and high-contrast themes: build/tab/*.png.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -40,6 +40,13 @@ window.microsoftTeams = {
     openLink: async (url) => { window.top.openedLink = url; },
   },
   authentication: { getAuthToken: async () => ${JSON.stringify(teams.token)} },
+  pages: {
+    config: {
+      registerOnSaveHandler: (handler) => { window.top.saveTab = handler; },
+      setValidityState: (valid) => { window.top.tabValid = valid; },
+      setConfig: async (config) => { window.top.savedTab = config; },
+    },
+  },
 };`;
 
 const tokenFor = (s: StaffRef) =>
@@ -203,6 +210,29 @@ describe("the Home tab in Teams", () => {
     }
     await openTab(qa, { width: 400, height: 2600, query: "?view=dashboard" });
     await shot("dashboard-narrow");
+  });
+
+  it("lets a team manager pin their team's dashboard in a channel (the configurable tab)", async () => {
+    const tm = await h.one("TEAM_MANAGER", "CIN");
+    teams.token = await tokenFor(tm);
+    await page.goto(`${h.service.url}/teams-host?tab=${encodeURIComponent("/tab/config")}`);
+    const frame = page.frame({ name: "tab" })!;
+    await frame.locator("#team").waitFor({ state: "visible" });
+    expect(await frame.locator("#team option").allInnerTexts()).toContain("Children in Need");
+    await frame.locator("#team").selectOption("CIN");
+    type Top = { tabValid?: boolean; savedTab?: { contentUrl: string }; saveTab?: (s: unknown) => void; saved?: boolean };
+    expect(await page.evaluate(() => (globalThis as unknown as Top).tabValid)).toBe(true);
+    await page.evaluate(() => {
+      const top = globalThis as unknown as Top;
+      top.saveTab!({ notifySuccess: () => (top.saved = true), notifyFailure: () => (top.saved = false) });
+    });
+    await expect.poll(() => page.evaluate(() => (globalThis as unknown as Top).saved)).toBe(true);
+    const saved = await page.evaluate(() => (globalThis as unknown as Top).savedTab!);
+    expect(saved.contentUrl).toBe(`${h.service.url}/tab?view=dashboard&team=CIN`);
+    // The pinned tab opens on that team's dashboard.
+    const tab = await openTab(tm, { query: "?view=dashboard&team=CIN", height: 2600 });
+    expect(await tab.locator("#glance-title").innerText()).toMatch(/at a glance — Children in Need/);
+    await shot("channel-dashboard-default");
   });
 
   it("logs no warnings or errors in the browser console", () => {
