@@ -40,5 +40,5 @@ describe("the Home tab outside Teams (development)", () => {
     await expect.poll(() => page.locator("#who").innerText()).toBe(worker.name);
     expect(await page.locator("#views").isHidden()).toBe(true);
     expect(await page.locator("#waiting h2").innerText()).toMatch(/wait/);
-  });
+  }, 120_000);
 });
