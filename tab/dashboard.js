@@ -77,7 +77,7 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
         "div",
         { class: "tiles", role: "group", "aria-labelledby": "glance-title" },
         tile("Allocated", h.allocated, "allocated"),
-        tile(`Returned (target ${h.target})`, h.returned, "returned"),
+        tile(g.targetApplies ? `Returned (target ${h.target})` : "Returned", h.returned, "returned"),
         tile("Returned late", h.late, "late"),
         tile("Not completed", h.notCompleted, "notCompleted"),
         tile("Moderated", h.moderated, "moderated"),

@@ -31,6 +31,8 @@ export interface Dashboard {
       inProgress: number;
     };
     targetVsActual: Share;
+    /** The cycle's target is the authority's: shown only in a view of every team. */
+    targetApplies: boolean;
     grades: { bandId: string; label: string; isGood: boolean; count: number; pct: number | null }[];
     good: Share;
     seenToBenefit: Share;
@@ -150,6 +152,7 @@ export async function buildDashboard(
         inProgress: m.inProgress,
       },
       targetVsActual: m.targetVsActual,
+      targetApplies: teamIds === undefined,
       grades: report.howWell.grades.map((g) => ({
         bandId: g.bandId,
         label: g.label,
