@@ -19,6 +19,9 @@ import { monthlyReport } from "../services/reports/monthly";
 import { quarterlyReport } from "../services/reports/trends";
 import { reportSettings } from "../services/reports";
 import type { AppContext } from "../services/context";
+import { dashboardFor } from "../services/home/dashboard";
+import { drillFor } from "../services/home/drill";
+import { whatWaitsOn } from "../services/home/waiting";
 import { benchServerUrl, createBenchDatabase } from "./benchDatabase";
 
 const MONTHS = Number(process.env.BENCH_MONTHS ?? 60);
@@ -171,6 +174,18 @@ try {
   // A team manager's report with their team's appendix.
   const teamMs = await time(() => buildMonthlyView(db, ctx, { month, teamIds: ["T3"] }, clock.now()));
   const quarterlyMs = await time(() => quarterlyReport(db, quarter, settings, clock.now()));
+  // The Home tab's views (each one JSON answer): the QA team's dashboard, filtered by team and by
+  // theme, a team manager's, a drill-down and what waits on one person.
+  const qaActor = { id: "s1", name: "Staff 1", roles: ["QA_TEAM" as const], teamId: "T2" };
+  const tmActor = { id: "s10", name: "Staff 10", roles: ["TEAM_MANAGER" as const], teamId: "T11" };
+  const tab = {
+    dashboardMs: await time(() => dashboardFor(ctx, qaActor, { month })),
+    dashboardTeamFilterMs: await time(() => dashboardFor(ctx, qaActor, { month, team: "T3" })),
+    dashboardThemeFilterMs: await time(() => dashboardFor(ctx, qaActor, { month, theme: "Theme 5" })),
+    teamManagerDashboardMs: await time(() => dashboardFor(ctx, tmActor, { month })),
+    drillMs: await time(() => drillFor(ctx, qaActor, { month, figure: "returned" })),
+    waitingMs: await time(() => whatWaitsOn(ctx, { id: "s13", name: "Staff 13", roles: ["PRACTITIONER"], teamId: "T14" })),
+  };
   await db.$disconnect();
   result = {
     answers: counts.answers,
@@ -182,6 +197,7 @@ try {
     filesViewMs,
     monthlyMs,
     quarterlyMs,
+    tab,
   };
 } finally {
   // BENCH_KEEP=1 keeps the database for profiling (its name is printed).

@@ -17,6 +17,7 @@ import { createAdapter, createHttpApp } from "./server";
 import type { OutboxSender } from "./delivery";
 import { devChatEnabled, mountDevChat } from "./devchat/devChat";
 import { mountAdminJobs } from "./adminJobs";
+import { mountTab } from "./tab";
 import type { Scheduler } from "../scheduler";
 import { forkWorker, startBackgroundWork, type WorkerProcess } from "./background";
 
@@ -82,6 +83,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     extraRoutes: (app) => {
       if (devChatEnabled(ctx)) mountDevChat(app, ctx);
       mountAdminJobs(app, ctx);
+      mountTab(app, ctx);
       opts.extraRoutes?.(app);
     },
   });

@@ -139,6 +139,23 @@ export function validateManifest(manifest: unknown, options: ValidateOptions = {
     }
   }
 
+  // Tabs: pages on one of the app's valid domains, over https (Teams frames nothing else).
+  const tabUrls = [
+    ...(Array.isArray(manifest.staticTabs) ? manifest.staticTabs : []).map((t, i) => [
+      `/staticTabs/${i}/contentUrl`,
+      isRecord(t) ? t.contentUrl : undefined,
+    ]),
+    ...(Array.isArray(manifest.configurableTabs) ? manifest.configurableTabs : []).map((t, i) => [
+      `/configurableTabs/${i}/configurationUrl`,
+      isRecord(t) ? t.configurationUrl : undefined,
+    ]),
+  ] as [string, unknown][];
+  for (const [field, url] of tabUrls) {
+    if (url === undefined) continue;
+    const host = typeof url === "string" && URL.canParse(url) && url.startsWith("https://") ? new URL(url).hostname : undefined;
+    if (!host || !validDomains.includes(host)) add(field, `must be an https:// URL on one of validDomains, got ${JSON.stringify(url)}`);
+  }
+
   // Nothing left unfilled.
   const findPlaceholders = (node: unknown, path: string): void => {
     if (typeof node === "string") {

@@ -35,6 +35,15 @@ export const configSchema = z.object({
   BOTFRAMEWORK_OAUTH_SCOPE: z.string().default(""),
   BOTFRAMEWORK_VALIDATE_AUTHORITY: bool.default(true),
 
+  /**
+   * The Home tab's single sign-on (bot/tabAuth.ts): the Entra app's Application ID URI the Teams
+   * token is issued for (api://<host>/<app id>, as webApplicationInfo.resource in the app package),
+   * where the signing keys are published, and the issuers accepted ({tenantid} = the token's tenant).
+   */
+  TAB_SSO_APP_ID_URI: z.string().default(""),
+  TAB_SSO_OPENID_METADATA_URL: z.string().url().default("https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"),
+  TAB_SSO_ISSUERS: csv.default(["https://login.microsoftonline.com/{tenantid}/v2.0", "https://sts.windows.net/{tenantid}/"]),
+
   GRAPH_TENANT_ID: z.string().default(""),
   GRAPH_CLIENT_ID: z.string().default(""),
   GRAPH_CLIENT_SECRET: z.string().default(""),

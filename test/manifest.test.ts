@@ -177,7 +177,18 @@ describe("package", () => {
     expect(bot.supportsFiles).toBe(false);
     expect(manifest.webApplicationInfo).toEqual({
       id: TEST_RAW_ENV.BOT_ID,
-      resource: `api://botid-${TEST_RAW_ENV.BOT_ID}`,
+      resource: `api://assure.example.org/${TEST_RAW_ENV.BOT_ID}`,
+    });
+    // The Home tab (personal) and the dashboard a team pins in a channel, on the service's host.
+    expect(manifest.staticTabs).toContainEqual({
+      entityId: "home",
+      name: "Home",
+      contentUrl: "https://assure.example.org/tab",
+      scopes: ["personal"],
+    });
+    expect((manifest.configurableTabs as Record<string, unknown>[])[0]).toMatchObject({
+      configurationUrl: "https://assure.example.org/tab/config",
+      scopes: ["team", "groupChat"],
     });
     expect(JSON.stringify(manifest)).not.toContain("${{");
 

@@ -1,0 +1,260 @@
+// The Home tab in headless Chromium, framed as Teams frames it: the page signs in with a Teams SSO
+// token (a stand-in for the Teams SDK gives the page a token signed by a local key that a local
+// OpenID endpoint publishes), shows a practitioner what waits on them after the QA team allocates
+// the month (allocated by a real, authenticated activity to /api/messages), and gives the QA team
+// the dashboard: filtered by team, followed from a figure to the audits behind it (case references
+// only); a team manager pins their team's dashboard in a channel. Screenshots of each view in Teams' light, dark and high-contrast themes: build/tab/*.png.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Browser, Frame, Page } from "playwright-core";
+import { launchChromium } from "../support/chromium";
+import type { Harness, StaffRef } from "../support/harness";
+import { DEFAULT_TENANT_ID, invokeActionExecute, postToBot } from "../fakes/activities";
+import { startLocalIssuer, startSecureHarness, type LocalIssuer } from "../security/support";
+import { seedReportFixture } from "../support/reportFixture";
+import { hasDashboard } from "../../services/home/scope";
+
+const OUT = path.resolve("build/tab");
+const STEP_MS = 15_000;
+const APP_ID = "6f1c2d3e-0000-4000-8000-a55e0000b072";
+const APP_ID_URI = `api://assure.test/${APP_ID}`;
+const THEMES = ["default", "dark", "contrast"] as const;
+type Theme = (typeof THEMES)[number];
+
+let issuer: LocalIssuer;
+let h: Harness;
+let browser: Browser | undefined;
+let page: Page;
+const problems: string[] = [];
+/** What the stand-in Teams SDK gives the page: the signed-in person's token and the theme. */
+const teams = { token: "", theme: "default" as Theme };
+
+/** The Teams JavaScript SDK as the tab sees it inside Teams: initialised, a context, a token. */
+const sdkShim = () => `
+window.microsoftTeams = {
+  app: {
+    initialize: async () => {},
+    getContext: async () => ({ app: { theme: ${JSON.stringify(teams.theme)}, host: { clientType: "web" } }, page: { frameContext: "content" } }),
+    registerOnThemeChangeHandler: () => {},
+    openLink: async (url) => { window.top.openedLink = url; },
+  },
+  authentication: { getAuthToken: async () => ${JSON.stringify(teams.token)} },
+  pages: {
+    config: {
+      registerOnSaveHandler: (handler) => { window.top.saveTab = handler; },
+      setValidityState: (valid) => { window.top.tabValid = valid; },
+      setConfig: async (config) => { window.top.savedTab = config; },
+    },
+  },
+};`;
+
+const tokenFor = (s: StaffRef) =>
+  issuer.sign({
+    aud: APP_ID_URI,
+    iss: `https://login.microsoftonline.test/${DEFAULT_TENANT_ID}/v2.0`,
+    tid: DEFAULT_TENANT_ID,
+    oid: s.aadObjectId,
+    name: s.name,
+  });
+
+/** Opens the tab in a frame, as Teams does, signed in as `s`; returns the tab's frame. */
+async function openTab(s: StaffRef, opts: { theme?: Theme; width?: number; height?: number; query?: string } = {}): Promise<Frame> {
+  teams.token = await tokenFor(s);
+  teams.theme = opts.theme ?? "default";
+  await page.setViewportSize({ width: opts.width ?? 1100, height: opts.height ?? 900 });
+  await page.goto(`${h.service.url}/teams-host?tab=${encodeURIComponent(`/tab${opts.query ?? ""}`)}`);
+  const frame = page.frame({ name: "tab" })!;
+  await frame.locator("#status").waitFor({ state: "hidden", timeout: STEP_MS });
+  return frame;
+}
+
+const shot = (name: string) => page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  mkdirSync(OUT, { recursive: true });
+  issuer = await startLocalIssuer();
+  h = await startSecureHarness({
+    env: (connectorUrl) => ({
+      ALLOWED_TENANT_IDS: DEFAULT_TENANT_ID,
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: "test-secret",
+      BOTFRAMEWORK_OPENID_METADATA_URL: issuer.metadataUrl,
+      BOTFRAMEWORK_TOKEN_ISSUER: issuer.issuer,
+      BOTFRAMEWORK_LOGIN_URL: `${connectorUrl}botframework.com`,
+      BOTFRAMEWORK_VALIDATE_AUTHORITY: "false",
+      TAB_SSO_APP_ID_URI: APP_ID_URI,
+      TAB_SSO_OPENID_METADATA_URL: issuer.metadataUrl,
+      TAB_SSO_ISSUERS: "https://login.microsoftonline.test/{tenantid}/v2.0",
+    }),
+  });
+  // Last month's audits, for the dashboard (the default month is the last complete one).
+  await seedReportFixture(h.db, { month: "2026-11" });
+  browser = await launchChromium();
+  page = await browser.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  page.on("console", (m) => {
+    if (m.type() === "warning" || m.type() === "error") problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  // Teams' frame around the tab, and its SDK (the real SDK needs a Teams host to talk to).
+  await page.route("**/teams-host?*", (route) => {
+    const tab = new URL(route.request().url()).searchParams.get("tab") ?? "/tab";
+    return route.fulfill({
+      contentType: "text/html",
+      body: `<!doctype html><html><body style="margin:0"><iframe name="tab" title="Assure" src="${tab}" style="border:0;width:100vw;height:100vh"></iframe></body></html>`,
+    });
+  });
+  await page.route("**/tab/vendor/teams.js", (route) => route.fulfill({ contentType: "application/javascript", body: sdkShim() }));
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close().catch(() => undefined);
+  await h?.close();
+  await issuer?.close();
+});
+
+// Each check drives a browser through several page loads: bounded per check, above vitest's default.
+const BROWSER_CHECK_MS = 180_000;
+
+describe("the Home tab in Teams", () => {
+  let practitioner: StaffRef;
+  let caseRef: string;
+
+  it(
+    "shows a practitioner the self-assessment that waits on them after the QA team allocates the month",
+    async () => {
+      const qa = (await h.staffWithRole("QA_TEAM")).find((s) => !s.roles.includes("HEAD_OF_QA"))!;
+      const activity = invokeActionExecute({
+        from: h.from(qa),
+        serviceUrl: h.connector.url,
+        verb: "audit.allocate.run",
+        data: { month: "2026-12", target: "12", seed: "tab" },
+      });
+      const res = await postToBot(h.endpoint, activity, {
+        Authorization: `Bearer ${await issuer.sign({ aud: APP_ID, serviceurl: h.connector.url })}`,
+      });
+      expect(res.status).toBe(200);
+      const audit = await h.db.audit.findFirstOrThrow({
+        where: { cycle: { month: "2026-12" } },
+        include: { case: true },
+        orderBy: { case: { caseRef: "asc" } },
+      });
+      practitioner = (await h.db.staff.findUniqueOrThrow({ where: { id: audit.practitionerId } })) as StaffRef;
+      caseRef = audit.case.caseRef;
+      console.log(`home tab: practitioner roles ${practitioner.roles.join(",")}`);
+
+      const tab = await openTab(practitioner);
+      const item = tab.locator(`#waiting-items li[data-kind="selfAssessment"]`, { hasText: caseRef });
+      await expect.poll(() => item.count()).toBe(1);
+      expect(await item.innerText()).toMatch(/Answer your self-assessment/);
+      // The link opens the chat with the bot, with the command that shows the same card.
+      const link = await item.getByRole("link", { name: "Open in chat" }).getAttribute("href");
+      expect(link).toBe(`https://teams.microsoft.com/l/chat/0/0?users=28%3A${APP_ID}&message=self+assessment`);
+      await item.getByRole("link", { name: "Open in chat" }).click();
+      expect(await page.evaluate(() => (globalThis as unknown as { openedLink?: string }).openedLink)).toBe(link);
+      // Only roles with a dashboard see the views' tabs.
+      expect(await tab.locator("#views").isHidden()).toBe(!hasDashboard(practitioner));
+      for (const theme of THEMES) {
+        await openTab(practitioner, { theme, width: 420 });
+        await shot(`waiting-${theme}`);
+      }
+    },
+    BROWSER_CHECK_MS,
+  );
+
+  it(
+    "shows the auditor the allocation to accept, with its due date",
+    async () => {
+      const audit = await h.db.audit.findFirstOrThrow({ where: { cycle: { month: "2026-12" }, case: { caseRef } } });
+      const auditor = (await h.db.staff.findUniqueOrThrow({ where: { id: audit.auditorId } })) as StaffRef;
+      const tab = await openTab(auditor);
+      const item = tab.locator(`#waiting-items li[data-kind="allocation"]`, { hasText: caseRef });
+      await expect.poll(() => item.count()).toBe(1);
+      expect(await item.innerText()).toMatch(/Due \d+ \w{3} 2026/);
+    },
+    BROWSER_CHECK_MS,
+  );
+
+  it(
+    "gives the QA team the month at a glance, filtered by team, and the audits behind a figure",
+    async () => {
+      const qa = (await h.staffWithRole("HEAD_OF_QA"))[0]!;
+      const tab = await openTab(qa, { height: 2600 });
+      // The keyboard moves between the views (tabs with arrow keys).
+      await tab.locator("#tab-waiting").focus();
+      await tab.locator("#tab-waiting").press("ArrowRight");
+      await tab.locator("#glance-title").waitFor();
+      expect(await tab.locator("#glance-title").innerText()).toMatch(/November 2026 at a glance — All teams/);
+      expect(await tab.locator("canvas").count()).toBeGreaterThanOrEqual(6);
+
+      await tab.locator("#f-team").selectOption("CIN");
+      await tab.getByRole("button", { name: "Show", exact: true }).click();
+      await expect.poll(() => tab.locator("#glance-title").innerText()).toMatch(/at a glance — Children in Need|at a glance — CIN/);
+      const returned = Number(await tab.locator('[data-figure="returned"] .n').innerText());
+      const expected = await h.db.audit.count({
+        where: { cycle: { month: "2026-11" }, teamId: "CIN", submittedAt: { not: null }, status: { in: ["submitted", "finalised"] } },
+      });
+      expect(returned).toBe(expected);
+      expect(returned).toBeGreaterThan(0);
+
+      await tab.locator('[data-figure="returned"]').click();
+      await tab.locator("#drill-title").waitFor();
+      expect(await tab.locator("#drill-title").innerText()).toBe(`Audits returned: ${returned} ${returned === 1 ? "audit" : "audits"}`);
+      const rows = await tab.locator("#drill-table tbody tr").allInnerTexts();
+      expect(rows).toHaveLength(returned);
+      for (const r of rows) expect(r).toMatch(/\tCIN\t/);
+      // Case references only: no person's name in the list.
+      const names = (await h.db.staff.findMany({ select: { name: true } })).map((s) => s.name);
+      const text = await tab.locator("#drill").innerText();
+      for (const n of names) expect(text).not.toContain(n);
+      // The drill-down takes focus, for keyboard and screen-reader users.
+      expect(
+        await tab.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id),
+      ).toBe("drill-title");
+
+      for (const theme of THEMES) {
+        const t = await openTab(qa, { theme, height: 2600, query: "?view=dashboard" });
+        await shot(`dashboard-${theme}`);
+        await t.locator('[data-figure="returned"]').click();
+        await t.locator("#drill-title").waitFor();
+        await t.locator("#drill-title").scrollIntoViewIfNeeded();
+        await shot(`drill-${theme}`);
+      }
+      await openTab(qa, { width: 400, height: 2600, query: "?view=dashboard" });
+      await shot("dashboard-narrow");
+    },
+    BROWSER_CHECK_MS,
+  );
+
+  it(
+    "lets a team manager pin their team's dashboard in a channel (the configurable tab)",
+    async () => {
+      const tm = await h.one("TEAM_MANAGER", "CIN");
+      teams.token = await tokenFor(tm);
+      await page.goto(`${h.service.url}/teams-host?tab=${encodeURIComponent("/tab/config")}`);
+      const frame = page.frame({ name: "tab" })!;
+      await frame.locator("#team").waitFor({ state: "visible" });
+      expect(await frame.locator("#team option").allInnerTexts()).toContain("Children in Need");
+      await frame.locator("#team").selectOption("CIN");
+      type Top = { tabValid?: boolean; savedTab?: { contentUrl: string }; saveTab?: (s: unknown) => void; saved?: boolean };
+      expect(await page.evaluate(() => (globalThis as unknown as Top).tabValid)).toBe(true);
+      await page.evaluate(() => {
+        const top = globalThis as unknown as Top;
+        top.saveTab!({ notifySuccess: () => (top.saved = true), notifyFailure: () => (top.saved = false) });
+      });
+      await expect.poll(() => page.evaluate(() => (globalThis as unknown as Top).saved)).toBe(true);
+      const saved = await page.evaluate(() => (globalThis as unknown as Top).savedTab!);
+      expect(saved.contentUrl).toBe(`${h.service.url}/tab?view=dashboard&team=CIN`);
+      // The pinned tab opens on that team's dashboard.
+      const tab = await openTab(tm, { query: "?view=dashboard&team=CIN", height: 2600 });
+      expect(await tab.locator("#glance-title").innerText()).toMatch(/at a glance — Children in Need/);
+      await shot("channel-dashboard-default");
+    },
+    BROWSER_CHECK_MS,
+  );
+
+  it("logs no warnings or errors in the browser console", () => {
+    expect(problems.filter((m) => !/favicon/.test(m))).toEqual([]);
+  });
+});
