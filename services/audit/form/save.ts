@@ -10,7 +10,7 @@ import { historyInsert, type HistoryEntry } from "../../history";
 import { can, statusGuardSql, step } from "../../stateMachine";
 import { findAuditWithAnswers, requireAuditor, type AuditWithCase } from "../access";
 import { feedbackErrors, repeatsPerMember, saveFeedback, type FeedbackKind } from "../feedback";
-import { isInput, validateFields, type FieldValues } from "../fields";
+import { isInput, validateFields, type FieldDef, type FieldValues } from "../fields";
 import { resolveGrade, scaleFor } from "../grading";
 import { section1Errors } from "../section1";
 import { auditMachine, RETURNED_AUDIT_STATUSES } from "../states";
@@ -138,62 +138,10 @@ export async function saveAuditPage(
     });
     throw new PageInvalid(card, errors);
   }
-  const draft: AuditDraft = { ...((audit.draft ?? {}) as AuditDraft) };
-  const before: FieldValues = {};
-  for (const d of defs.filter(isInput)) if (stored[d.id]) before[d.id] = stored[d.id]!;
-  let meetingDate: Date | null | undefined;
-  const rows: AnswerRow[] = [];
-  if (req.page === "health") {
-    const { meetingDate: day, ...health } = values;
-    draft.health = health;
-    meetingDate = day ? new Date(`${day}T00:00:00Z`) : null;
-  } else if (req.page.startsWith("areas-")) {
-    for (const area of areaGroups()[Number(req.page.slice(6)) - 1]!) {
-      const n = area.number;
-      const v = (s: string) => values[`a${n}_${s}`] || null;
-      const row = {
-        area: n,
-        score: v("score") === null ? null : Number(v("score")),
-        strengths: v("strengths"),
-        toDevelop: v("develop"),
-        signsOfImpact: v("impact"),
-        evidence: v("evidence"),
-        rationale: v("rationale"),
-      };
-      const empty = AREA_COLUMNS.every(([, col]) => row[col] === null);
-      const exists = AREA_COLUMNS.some(([suffix]) => stored[`a${n}_${suffix}`] !== undefined);
-      if (empty && !exists) continue;
-      rows.push(row);
-    }
-  } else if (req.page === "outcome") {
-    draft.outcome = values;
-  } else if (req.nav === "another") {
-    // The next family member: one past every member recorded, so no one's answers are overwritten.
-    draft.familyMember = Math.max(member ?? 0, ...(members ?? []).map((m) => m.member)) + 1;
-  }
+  const { draft, meetingDate, rows } = pageChange(audit, req.page, req.nav, values, stored, { member, members });
   draft.page = nextPage;
-  const wasStatus = audit.status;
-  const after: FieldValues = Object.fromEntries(Object.entries(values).filter(([, x]) => x !== ""));
+  const history = pageHistory(actor, audit, req.page, defs, stored, values);
   // All or nothing: the page's answers, the draft and version, and their history.
-  const history: HistoryEntry[] = [];
-  if (wasStatus !== IN_PROGRESS) {
-    history.push({
-      entityType: "audit",
-      entityId: audit.id,
-      action: "started",
-      actorId: actor.id,
-      before: { status: wasStatus },
-      after: { status: IN_PROGRESS },
-    });
-  }
-  history.push({
-    entityType: "audit",
-    entityId: audit.id,
-    action: "draft_saved",
-    actorId: actor.id,
-    before: { page: req.page, values: before },
-    after: { page: req.page, values: after },
-  });
   const change = { draft, meetingDate, rows, history };
   if (kind) {
     await transaction(ctx.db, async (sql) => {
@@ -220,4 +168,81 @@ export async function saveAuditPage(
   // The answers as they are now: those read, with this page's replaced by what was just written.
   const known = [...answers.filter((a) => !rows.some((r) => r.area === a.area)), ...rows];
   return { card: await pageCard(ctx.db, ctx, fresh, nextPage, { message, known }), closed: req.nav === "close" };
+}
+
+/** What a valid page changes: the draft, the meeting date (health page) and the area answers. */
+function pageChange(
+  audit: AuditWithCase,
+  page: string,
+  nav: Nav,
+  values: FieldValues,
+  stored: FieldValues,
+  family: { member?: number; members?: { member: number }[] },
+): { draft: AuditDraft; meetingDate: Date | null | undefined; rows: AnswerRow[] } {
+  const draft: AuditDraft = { ...((audit.draft ?? {}) as AuditDraft) };
+  let meetingDate: Date | null | undefined;
+  const rows: AnswerRow[] = [];
+  if (page === "health") {
+    const { meetingDate: day, ...health } = values;
+    draft.health = health;
+    meetingDate = day ? new Date(`${day}T00:00:00Z`) : null;
+  } else if (page.startsWith("areas-")) {
+    for (const area of areaGroups()[Number(page.slice(6)) - 1]!) {
+      const n = area.number;
+      const v = (s: string) => values[`a${n}_${s}`] || null;
+      const row = {
+        area: n,
+        score: v("score") === null ? null : Number(v("score")),
+        strengths: v("strengths"),
+        toDevelop: v("develop"),
+        signsOfImpact: v("impact"),
+        evidence: v("evidence"),
+        rationale: v("rationale"),
+      };
+      const empty = AREA_COLUMNS.every(([, col]) => row[col] === null);
+      const exists = AREA_COLUMNS.some(([suffix]) => stored[`a${n}_${suffix}`] !== undefined);
+      if (empty && !exists) continue;
+      rows.push(row);
+    }
+  } else if (page === "outcome") {
+    draft.outcome = values;
+  } else if (nav === "another") {
+    // The next family member: one past every member recorded, so no one's answers are overwritten.
+    draft.familyMember = Math.max(family.member ?? 0, ...(family.members ?? []).map((m) => m.member)) + 1;
+  }
+  return { draft, meetingDate, rows };
+}
+
+/** The page's history: "started" on the first save, then the values before and after. */
+function pageHistory(
+  actor: Actor,
+  audit: AuditWithCase,
+  page: string,
+  defs: FieldDef[],
+  stored: FieldValues,
+  values: FieldValues,
+): HistoryEntry[] {
+  const before: FieldValues = {};
+  for (const d of defs.filter(isInput)) if (stored[d.id]) before[d.id] = stored[d.id]!;
+  const after: FieldValues = Object.fromEntries(Object.entries(values).filter(([, x]) => x !== ""));
+  const history: HistoryEntry[] = [];
+  if (audit.status !== IN_PROGRESS) {
+    history.push({
+      entityType: "audit",
+      entityId: audit.id,
+      action: "started",
+      actorId: actor.id,
+      before: { status: audit.status },
+      after: { status: IN_PROGRESS },
+    });
+  }
+  history.push({
+    entityType: "audit",
+    entityId: audit.id,
+    action: "draft_saved",
+    actorId: actor.id,
+    before: { page, values: before },
+    after: { page, values: after },
+  });
+  return history;
 }
