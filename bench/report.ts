@@ -60,7 +60,7 @@ function seedSql(): string[] {
     `INSERT INTO "AuditCycle" (id, month, theme, target, seed, "gradeScaleId")
        SELECT 'cy' || m, to_char(date '${start}' + make_interval(months => m), 'YYYY-MM'), 'Theme ' || (m % 6), ${PER_MONTH}, 'bench', 'collaborative-0-6'
        FROM generate_series(0, ${MONTHS - 1}) m`,
-    // Audits: 5% declined, 5% unfinished, the rest returned (10% late); grades 0–6.
+    // Audits: 5% not completed, 5% unfinished, the rest returned (10% late); grades 0–6.
     `INSERT INTO "Audit" (id, "cycleId", "caseId", "auditorId", "practitionerId", "teamId", status, "dueDate", "gradeScaleId",
                           grade, "gradeBand", "childrenBenefit", "declineReason", "allocatedAt", "submittedAt", "finalisedAt", "updatedAt")
        SELECT x.id, x.cycle, x.case_id, 's' || (1 + (x.k * 7) % 600), 's' || (1 + (x.k * 13) % 600), 'T' || (1 + x.c % 24), x.status,
@@ -68,7 +68,7 @@ function seedSql(): string[] {
               CASE WHEN x.returned THEN x.grade END,
               CASE WHEN NOT x.returned THEN NULL WHEN x.grade <= 2 THEN 'inadequate' WHEN x.grade <= 5 THEN 'requires-improvement' ELSE 'good' END,
               CASE WHEN x.returned THEN (ARRAY['yes', 'no', 'unclear', NULL])[1 + floor(random() * 4)::int] END,
-              CASE WHEN x.status = 'declined' THEN 'Annual leave' END,
+              CASE WHEN x.status = 'not_completed' THEN 'Annual leave' END,
               x.mstart, CASE WHEN x.returned THEN x.due - (CASE WHEN random() < 0.1 THEN -2 ELSE 5 END) + time '10:00' END,
               NULL, now()
        FROM (
@@ -78,13 +78,13 @@ function seedSql(): string[] {
                 ((date '${start}' + make_interval(months => m))::date + 24) AS due,
                 r.status, r.status IN ('submitted', 'finalised') AS returned, floor(random() * 7)::int AS grade
          FROM generate_series(0, ${MONTHS - 1}) m, generate_series(1, ${PER_MONTH}) i,
-              LATERAL (SELECT CASE WHEN v < 0.05 THEN 'declined' WHEN v < 0.10 THEN 'in_progress' WHEN v < 0.55 THEN 'submitted' ELSE 'finalised' END AS status
+              LATERAL (SELECT CASE WHEN v < 0.05 THEN 'not_completed' WHEN v < 0.10 THEN 'in_progress' WHEN v < 0.55 THEN 'submitted' ELSE 'finalised' END AS status
                        FROM (SELECT random() + 0 * m + 0 * i AS v) q) r
        ) x`,
-    // 19 area scores for every audit that was not declined (drafts of unfinished audits included).
+    // 19 area scores for every audit that was not recorded as not completed (drafts of unfinished audits included).
     `INSERT INTO "AuditAnswer" (id, "auditId", area, score)
        SELECT a.id || ':' || ar, a.id, ar, LEAST(10, GREATEST(0, a.grade + floor(random() * 6)::int - (ar = 17)::int * 2))
-       FROM (SELECT id, COALESCE(grade, 3) AS grade FROM "Audit" WHERE status <> 'declined') a, generate_series(1, 19) ar`,
+       FROM (SELECT id, COALESCE(grade, 3) AS grade FROM "Audit" WHERE status <> 'not_completed') a, generate_series(1, 19) ar`,
     `INSERT INTO "Feedback" (id, "auditId", kind, obtained, answers, "recordedById", "updatedAt")
        SELECT a.id || ':family', a.id, 'family', true, jsonb_build_object('statements', jsonb_build_object(${fam})), a."auditorId", now()
        FROM "Audit" a WHERE a.status IN ('submitted', 'finalised') AND random() < 0.7`,

@@ -103,7 +103,7 @@ beforeAll(async () => {
     submitted: "2026-09-20T10:00:00Z",
     allocatedAt: "2026-09-01T09:00:00Z",
   });
-  // October: 6 allocated — 4 returned (1 late), 1 declined with a reason, 1 never returned.
+  // October: 6 allocated — 4 returned (1 late), 1 not completed with a reason, 1 never returned.
   await audit({
     cycleId: oct.id,
     caseRef: refs[0]!,
@@ -159,7 +159,7 @@ beforeAll(async () => {
   await audit({
     cycleId: oct.id,
     caseRef: refs[4]!,
-    status: "declined",
+    status: "not_completed",
     declineReason: "Annual leave",
     allocatedAt: "2026-10-01T09:00:00Z",
   });

@@ -5,6 +5,13 @@ import { createTestDatabase, type TestDatabase } from "./support/testDb";
 import { createPrisma, type Db } from "../services/db";
 import { machines } from "../services/machines";
 import { defineMachine, transition } from "../services/stateMachine";
+import { actionMachine, auditMachine } from "../services/audit/states";
+import {
+  CLOSED_ACTION_STATUSES,
+  NOT_COMPLETED_STATUSES,
+  OPEN_ACTION_STATUSES,
+  RETURNED_AUDIT_STATUSES,
+} from "../services/reports/settings";
 
 let tdb: TestDatabase;
 let db: Db;
@@ -20,12 +27,24 @@ afterAll(async () => {
 describe("state machines", () => {
   it("a machine that names a status it does not define is refused when it is defined", () => {
     expect(() =>
-      defineMachine({ entity: "audit", table: "Audit", statuses: ["a", "b"], initial: "a", steps: { go: { from: ["a"], to: "c" as "b" } } }),
+      defineMachine({
+        entity: "audit",
+        table: "Audit",
+        statuses: ["a", "b"],
+        initial: "a",
+        steps: { go: { from: ["a"], to: "c" as "b" } },
+      }),
     ).toThrow(/names c/);
   });
 
   it("transition moves a row once: a second call finds it moved and records nothing", async () => {
-    const m = defineMachine({ entity: "audit", table: "T", statuses: ["open", "done"], initial: "open", steps: { finish: { from: ["open"], to: "done" } } });
+    const m = defineMachine({
+      entity: "audit",
+      table: "T",
+      statuses: ["open", "done"],
+      initial: "open",
+      steps: { finish: { from: ["open"], to: "done" } },
+    });
     let status = "open";
     const write = async (from: string[], to: string) => (from.includes(status) ? ((status = to), { count: 1 }) : { count: 0 });
     expect(await transition(db, m, "finish", { id: "00000000-0000-0000-0000-000000000001", write })).toBe(true);
@@ -46,4 +65,24 @@ describe("state machines", () => {
       const named = [...rows[0]!.def.matchAll(/'([^']+)'/g)].map((x) => x[1]).sort();
       expect(named).toEqual([...m.statuses].sort());
     });
+
+  it("the database refuses an action status no workflow writes (cancelled, completed, closed)", async () => {
+    const insert = (id: string, status: string) =>
+      db.$executeRawUnsafe(
+        `INSERT INTO "Action" (id, "assigneeId", "createdById", description, "dueAt", status, "updatedAt")
+         VALUES ($1, 'someone', 'someone', 'Update the chronology', now(), $2, now())`,
+        id,
+        status,
+      );
+    for (const status of ["cancelled", "completed", "closed"])
+      await expect(insert(`bad-${status}`, status), status).rejects.toThrow(/Action_status_check/);
+    await expect(insert("good", actionMachine.initial)).resolves.toBe(1);
+    await expect(db.$executeRawUnsafe(`UPDATE "Action" SET status = 'withdrawn' WHERE id = 'good'`)).rejects.toThrow(/Action_status_check/);
+  });
+
+  it("the reports count the statuses the audit and action workflows write, and every one of them", () => {
+    const audit: readonly string[] = auditMachine.statuses;
+    for (const s of [...RETURNED_AUDIT_STATUSES, ...NOT_COMPLETED_STATUSES]) expect(audit).toContain(s);
+    expect([...OPEN_ACTION_STATUSES, ...CLOSED_ACTION_STATUSES].sort()).toEqual([...actionMachine.statuses].sort());
+  });
 });

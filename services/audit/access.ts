@@ -9,8 +9,6 @@ import { managerChain } from "../directory/staff";
 import { sqlOf } from "../sql";
 import type { Audit, AuditAnswer } from "../../generated/prisma/client";
 
-export const EDITABLE_STATUSES = ["accepted", "in_progress"] as const;
-
 export type AuditWithCase = Audit & { case: { caseRef: string } };
 
 /** The audit and its case reference: one statement (services/sql.ts). */

@@ -12,10 +12,12 @@ import { addWorkingDays } from "../workingTime";
 import { fmtDateTime } from "../sharedCard";
 import { deliveryOf } from "../messageKinds";
 import { loadAuditTool } from "../catalogue";
+import { can, transition } from "../stateMachine";
 import type { FieldDef, FieldValues } from "./fields";
 import { findAudit, requireAuditor } from "./access";
 import { outcomeRecipients } from "./outcome";
 import { isUniqueViolation, spendButton } from "./receipts";
+import { actionMachine, isOpenAction, OPEN_ACTION_STATUSES } from "./states";
 
 export const ACTION_ROWS = 4;
 export const ACTION_TEXT_MAX = 500;
@@ -106,8 +108,8 @@ export function actionCardData(
     description: a.description,
     due: fmtDateTime(a.dueAt, tz),
     immediate: a.immediate,
-    open: a.status === "open",
-    done: a.status === "done",
+    open: isOpenAction(a.status),
+    done: !isOpenAction(a.status),
     doneNote: a.doneNote ?? "",
     doneAt: a.doneAt ? day(a.doneAt) : "",
     noteMax: NOTE_MAX,
@@ -126,27 +128,23 @@ export async function markActionDone(ctx: AppContext, actor: Actor, actionId: st
       throw new NotPermitted("Only the person the action is for (or the auditor who set it) can mark it done.");
     }
     const caseRef = action.audit?.case.caseRef ?? "";
-    if (action.status !== "open") {
+    if (!can(actionMachine, "markDone", action.status)) {
       throw new AlreadyDone(
         `This action was already marked done${action.doneAt ? ` on ${day(action.doneAt)}` : ""}. Nothing was recorded twice.`,
       );
     }
     const now = ctx.clock.now();
-    const changed = await tx.action.updateMany({
-      where: { id: actionId, status: "open" },
-      data: { status: "done", doneAt: now, doneNote: note || null },
-    });
-    if (changed.count === 0) throw new AlreadyDone("This action was already marked done. Nothing was recorded twice.");
-    await recordHistory(tx, {
-      entityType: "action",
-      entityId: actionId,
-      action: "done",
+    await transition(tx, actionMachine, "markDone", {
+      id: actionId,
       actorId: actor.id,
-      before: { status: "open" },
-      after: { status: "done", note },
+      historyAction: "done",
+      write: (from, to) =>
+        tx.action.updateMany({ where: { id: actionId, status: { in: from } }, data: { status: to, doneAt: now, doneNote: note || null } }),
+      after: { note },
+      alreadyDone: "This action was already marked done. Nothing was recorded twice.",
     });
     await cancelJobs(tx, `action:${actionId}`);
-    const done = { ...action, status: "done", doneAt: now, doneNote: note || null };
+    const done = { ...action, status: actionMachine.steps.markDone.to, doneAt: now, doneNote: note || null };
     await enqueueCardUpdate(tx, {
       recipientId: action.assigneeId,
       cardKey: `action:${actionId}`,
@@ -173,7 +171,7 @@ export async function markActionDone(ctx: AppContext, actor: Actor, actionId: st
 
 export async function myActions(ctx: AppContext, actor: Actor) {
   const rows = await ctx.db.action.findMany({
-    where: { assigneeId: actor.id, status: "open" },
+    where: { assigneeId: actor.id, status: { in: [...OPEN_ACTION_STATUSES] } },
     orderBy: { dueAt: "asc" },
     take: 10,
     include: { audit: { include: { case: { select: { caseRef: true } } } } },
@@ -193,7 +191,7 @@ export async function actionDueJob(tx: Tx, ctx: AppContext, data: Record<string,
   const actionId = String(data.actionId);
   const n = Number(data.n ?? 0);
   const action = await tx.action.findUnique({ where: { id: actionId }, include: { audit: { include: { case: true } } } });
-  if (!action || action.status !== "open") return;
+  if (!action || !isOpenAction(action.status)) return;
   const caseRef = action.audit?.case.caseRef ?? "";
   const now = ctx.clock.now();
   // An immediate task (due within 24 hours) is chased at once; other reminders wait for the morning.
@@ -258,7 +256,7 @@ export function followUpCardData(
     actions: actions.map((a) => ({
       id: `fu_${a.id}`,
       description: a.description,
-      state: a.status === "done" ? "done" : `open, due ${day(a.dueAt)}`,
+      state: isOpenAction(a.status) ? `open, due ${day(a.dueAt)}` : "done",
       value: input[`fu_${a.id}`] ?? a.followUpNote ?? "",
       error: errors[`fu_${a.id}`] ?? "",
     })),

@@ -3,6 +3,8 @@
 // so Resume works on any device.
 import type { AppContext } from "../context";
 import { may, type Actor } from "../permissions";
+import { can } from "../stateMachine";
+import { auditMachine, isOpenAudit, selfAssessmentMachine, type AuditStatus } from "./states";
 
 const LIMIT = 10;
 
@@ -11,11 +13,9 @@ export const STATUS_LABELS: Record<string, string> = {
   accepted: "Accepted: not started",
   in_progress: "In progress (draft saved)",
   submitted: "Submitted",
-  moderated: "Moderated",
   finalised: "Finalised",
-  declined: "Declined",
-  swapped: "Swapped",
-};
+  not_completed: "Not completed",
+} satisfies Record<AuditStatus, string>;
 const label = (s: string) => STATUS_LABELS[s] ?? s.replace(/_/g, " ");
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -73,10 +73,10 @@ export async function myAudits(ctx: AppContext, actor: Actor) {
       caseRef: a.case.caseRef,
       status: label(a.status),
       due: day(a.dueDate),
-      canAccept: a.status === "allocated",
-      canStart: a.status === "accepted",
-      canResume: a.status === "in_progress",
-      canView: !["allocated", "accepted", "in_progress"].includes(a.status),
+      canAccept: can(auditMachine, "accept", a.status),
+      canStart: a.status === auditMachine.steps.accept.to,
+      canResume: a.status === auditMachine.steps.save.to,
+      canView: !isOpenAudit(a.status),
     })),
     myCases: asPractitioner.map((a) => ({
       auditId: a.id,
@@ -84,7 +84,7 @@ export async function myAudits(ctx: AppContext, actor: Actor) {
       status: label(a.status),
       auditor: names.get(a.auditorId) ?? "",
       selfAssessmentPending:
-        (a.selfAssessment?.status ?? "pending") === "pending" && ["allocated", "accepted", "in_progress"].includes(a.status),
+        (a.selfAssessment?.status ?? selfAssessmentMachine.initial) === selfAssessmentMachine.initial && isOpenAudit(a.status),
     })),
     team: team.map((a) => ({
       auditId: a.id,

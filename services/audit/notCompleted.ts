@@ -5,12 +5,13 @@
 import type { AppContext } from "../context";
 import { AlreadyDone, ValidationFailed } from "../errors";
 import { requireCapability, type Actor } from "../permissions";
-import { recordHistory } from "../history";
+import { can, transition } from "../stateMachine";
 import { cancelJobs } from "../jobs";
 import { notify } from "../sharedCard";
-import { statusCardData } from "./allocation";
+import { statusCardData } from "./allocation/cards";
+import { auditMachine } from "./states";
 
-export const NOT_COMPLETED_STATUS = "not_completed";
+export const NOT_COMPLETED_STATUS = auditMachine.steps.recordNotCompleted.to;
 export const NOT_COMPLETED_REASONS = [
   { value: "auditor-declined", title: "Declined by the auditor" },
   { value: "auditor-absent", title: "Auditor on leave or off sick" },
@@ -20,8 +21,6 @@ export const NOT_COMPLETED_REASONS = [
   { value: "no-swap", title: "No auditor of the next month's group could take it" },
   { value: "no-explanation", title: "No explanation given" },
 ] as const;
-/** Statuses of an audit that can still be completed. */
-const OPEN_STATUSES = ["allocated", "accepted", "in_progress"];
 
 export async function recordNotCompleted(ctx: AppContext, actor: Actor, input: { caseRef: string; reason: string }) {
   requireCapability(actor, "audits.allocate");
@@ -40,21 +39,21 @@ export async function recordNotCompleted(ctx: AppContext, actor: Actor, input: {
     if (!audit) throw new ValidationFailed("Please check the form.", { caseRef: "No audit of that case." });
     if (audit.status === NOT_COMPLETED_STATUS)
       throw new AlreadyDone(`The audit of case ${caseRef} is already recorded as not completed (${audit.declineReason}).`);
-    if (!OPEN_STATUSES.includes(audit.status))
+    if (!can(auditMachine, "recordNotCompleted", audit.status))
       throw new AlreadyDone(`The audit of case ${caseRef} is ${audit.status.replace(/_/g, " ")}: it cannot be recorded as not completed.`);
     const now = ctx.clock.now();
-    const changed = await tx.audit.updateMany({
-      where: { id: audit.id, status: { in: OPEN_STATUSES } },
-      data: { status: NOT_COMPLETED_STATUS, declineReason: reason.title, version: { increment: 1 } },
-    });
-    if (changed.count !== 1) throw new AlreadyDone(`The audit of case ${caseRef} changed a moment ago: nothing was recorded.`);
-    await recordHistory(tx, {
-      entityType: "audit",
-      entityId: audit.id,
-      action: "not_completed",
+    await transition(tx, auditMachine, "recordNotCompleted", {
+      id: audit.id,
       actorId: actor.id,
+      historyAction: "not_completed",
+      write: (from, to) =>
+        tx.audit.updateMany({
+          where: { id: audit.id, status: { in: from } },
+          data: { status: to, declineReason: reason.title, version: { increment: 1 } },
+        }),
       before: { status: audit.status, auditorId: audit.auditorId },
-      after: { status: NOT_COMPLETED_STATUS, reason: reason.title },
+      after: { reason: reason.title },
+      alreadyDone: `The audit of case ${caseRef} changed a moment ago: nothing was recorded.`,
     });
     await cancelJobs(tx, `audit:${audit.id}`);
     await notify(tx, ctx, {

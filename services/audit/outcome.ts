@@ -13,7 +13,7 @@ import { firstInChainWithRole } from "../directory/staff";
 import { addDays, isoDate, localDate, zonedInstant } from "../workingTime";
 import { fmtDate } from "../sharedCard";
 import { scaleFor } from "./grading";
-import type { AuditDraft } from "./form";
+import type { AuditDraft } from "./form/layout";
 
 /** At most this many entries per list on a card (the rest are in the audit, one press away). */
 const LIST_MAX = 8;

@@ -6,6 +6,7 @@ import type { Tx } from "../db";
 import type { Prisma } from "../../generated/prisma/client";
 import { AlreadyDone, NotFound, ValidationFailed } from "../errors";
 import { recordHistory } from "../history";
+import { can, step, transition } from "../stateMachine";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { cancelJobs, scheduleJob, type JobHandler } from "../jobs";
 import { requireAuditParticipant, requireSelfAssessor, type Actor } from "../permissions";
@@ -13,6 +14,7 @@ import { loadFormTemplate, type FormTemplate } from "../forms/templateSchema";
 import { isWorkingDay, parseIsoDate, zonedInstant, type LocalDate } from "../workingTime";
 import { deliveryOf } from "../messageKinds";
 import { zeroToTen } from "./fields";
+import { isOpenAudit, selfAssessmentMachine } from "./states";
 
 export const SELF_ASSESSMENT_TEMPLATE = "audit-self-assessment";
 export const REMINDER_JOB = "audit.selfAssessmentReminder";
@@ -43,7 +45,7 @@ export function selfAssessmentCardData(s: {
   caseRecordSystem: string;
 }): Record<string, unknown> {
   const t = template();
-  const readOnly = s.status === "submitted";
+  const readOnly = !can(selfAssessmentMachine, "submit", s.status);
   return {
     auditId: s.auditId,
     caseRef: s.caseRef,
@@ -53,7 +55,7 @@ export function selfAssessmentCardData(s: {
     readOnly,
     status: readOnly
       ? "Submitted: your auditor can now read your answers."
-      : s.status === "draft"
+      : s.status === selfAssessmentMachine.steps.saveDraft.to
         ? "Draft saved. Submit when you are ready."
         : "",
     note: s.note ?? "",
@@ -183,6 +185,8 @@ export async function selfAssessmentCardWithErrors(
   });
 }
 
+const SUBMITTED_TWICE = "You have already submitted this self-assessment. Nothing was recorded twice.";
+
 /** Saves a draft or submits. Only the audit's practitioner; a second submit is AlreadyDone. */
 export async function saveSelfAssessment(
   ctx: AppContext,
@@ -196,20 +200,22 @@ export async function saveSelfAssessment(
     await tx.$queryRaw`SELECT id FROM "SelfAssessment" WHERE "auditId" = ${auditId} FOR UPDATE`;
     const sa = await load(tx, auditId);
     requireSelfAssessor(actor, sa);
-    if (sa.status === "submitted") throw new AlreadyDone("You have already submitted this self-assessment. Nothing was recorded twice.");
+    const action = opts.submit ? "submit" : "saveDraft";
+    if (!can(selfAssessmentMachine, action, sa.status)) throw new AlreadyDone(SUBMITTED_TWICE);
     const answers = validateAnswers(raw, opts.submit);
-    const status = opts.submit ? "submitted" : "draft";
-    await tx.selfAssessment.update({
-      where: { auditId },
-      data: { answers: answers as Prisma.InputJsonValue, status, submittedAt: opts.submit ? now : null },
-    });
-    await recordHistory(tx, {
-      entityType: "self_assessment",
-      entityId: sa.id,
-      action: opts.submit ? "submitted" : "draft_saved",
+    const status = step(selfAssessmentMachine, action).to;
+    await transition(tx, selfAssessmentMachine, action, {
+      id: sa.id,
       actorId: actor.id,
+      historyAction: opts.submit ? "submitted" : "draft_saved",
+      write: (from, to) =>
+        tx.selfAssessment.updateMany({
+          where: { auditId, status: { in: from } },
+          data: { answers: answers as Prisma.InputJsonValue, status: to, submittedAt: opts.submit ? now : null },
+        }),
       before: { status: sa.status, answers: sa.answers },
-      after: { status, answers },
+      after: { answers },
+      alreadyDone: SUBMITTED_TWICE,
     });
     const data = selfAssessmentCardData({
       caseRecordSystem: ctx.config.CASE_RECORD_SYSTEM,
@@ -268,7 +274,7 @@ export async function selfAssessmentFor(ctx: AppContext, actor: Actor, auditId: 
 /** The practitioner's self-assessments still to do. */
 export async function pendingSelfAssessments(ctx: AppContext, actor: Actor) {
   const rows = await ctx.db.selfAssessment.findMany({
-    where: { practitionerId: actor.id, status: { not: "submitted" } },
+    where: { practitionerId: actor.id, status: { in: [...selfAssessmentMachine.steps.submit.from] } },
     include: { audit: { select: { case: { select: { caseRef: true } } } } },
     orderBy: { dueDate: "asc" },
   });
@@ -279,7 +285,8 @@ export async function pendingSelfAssessments(ctx: AppContext, actor: Actor) {
 export const selfAssessmentReminder: JobHandler = async (tx, ctx, data) => {
   const auditId = String(data.auditId ?? "");
   const sa = await tx.selfAssessment.findUnique({ where: { auditId }, include: { audit: { include: { case: true } } } });
-  if (!sa || sa.status === "submitted" || sa.audit.status === "cancelled") return;
+  // Only while the self-assessment is still to do and the audit still to be carried out.
+  if (!sa || !can(selfAssessmentMachine, "submit", sa.status) || !isOpenAudit(sa.audit.status)) return;
   const due = sa.dueDate.toISOString();
   await enqueueMessage(tx, {
     recipientId: sa.practitionerId,

@@ -16,10 +16,15 @@ import { fmtDateTime } from "../sharedCard";
 import { loadAuditTool } from "../catalogue";
 import { firstInChainWithRole, staffWithRole } from "../directory/staff";
 import { roleLabel } from "../directory/roles";
-import { EDITABLE_STATUSES, findAudit, requireAuditor, type AuditWithCase } from "./access";
-import { auditSummary, type AuditDraft } from "./form";
+import { findAudit, requireAuditor, type AuditWithCase } from "./access";
+import { auditSummary } from "./form/summary";
+import type { AuditDraft } from "./form/layout";
 import { actionCardData, actionRows, actionSubmitErrors } from "./actions";
 import { childUnsafeOf, isInadequate } from "./grading";
+import { auditMachine } from "./states";
+import { can, transition } from "../stateMachine";
+
+const SUBMITTED = auditMachine.steps.submit.to;
 
 const HOUR = 3_600_000;
 /** When the required practice observation is due: the project's own default (the framework gives none). */
@@ -40,12 +45,12 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
   const tool = loadAuditTool();
   const audit = await findAudit(tx, auditId);
   requireAuditor(actor, audit);
-  if (audit.status === "submitted" || audit.submittedAt) {
+  if (audit.status === SUBMITTED || audit.submittedAt) {
     throw new AlreadyDone(
       `The audit of case ${audit.case.caseRef} was already submitted on ${audit.submittedAt?.toISOString().slice(0, 10)}. Nothing was recorded twice.`,
     );
   }
-  if (!(EDITABLE_STATUSES as readonly string[]).includes(audit.status)) {
+  if (!can(auditMachine, "submit", audit.status)) {
     throw new Conflict(`The audit of case ${audit.case.caseRef} is ${audit.status.replace(/_/g, " ")} and cannot be submitted.`);
   }
   const now = ctx.clock.now();
@@ -61,40 +66,34 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
   for (const [id, msg] of Object.entries(actionErrors)) problems.push(`Action ${id.match(/act(\d)/)?.[1] ?? ""}: ${msg}`);
   if (problems.length) throw new AuditIncomplete(problems);
 
-  const changed = await tx.audit.updateMany({
-    where: { id: audit.id, version, status: { in: [...EDITABLE_STATUSES] } },
-    data: {
-      status: "submitted",
-      submittedAt: now,
-      grade: s.grade!,
-      gradeBand: s.band!.id,
-      childrenBenefit: outcome.childrenBenefit || null,
-      childUnsafe: childUnsafeOf(outcome.childUnsafe),
-      version: { increment: 1 },
-    },
+  const moved = await transition(tx, auditMachine, "submit", {
+    id: audit.id,
+    actorId: actor.id,
+    historyAction: "submitted",
+    write: (from, to) =>
+      tx.audit.updateMany({
+        where: { id: audit.id, version, status: { in: from } },
+        data: {
+          status: to,
+          submittedAt: now,
+          grade: s.grade!,
+          gradeBand: s.band!.id,
+          childrenBenefit: outcome.childrenBenefit || null,
+          childUnsafe: childUnsafeOf(outcome.childUnsafe),
+          version: { increment: 1 },
+        },
+      }),
+    before: { status: audit.status, grade: audit.grade },
+    after: { grade: s.grade, gradeBand: s.band!.id, gradeScaleId: s.scale.id, childrenBenefit: outcome.childrenBenefit || null },
   });
-  if (changed.count === 0) {
+  if (!moved) {
     const fresh = await tx.audit.findUnique({ where: { id: audit.id }, select: { status: true } });
-    if (fresh?.status === "submitted")
+    if (fresh?.status === SUBMITTED)
       throw new AlreadyDone(`The audit of case ${audit.case.caseRef} was already submitted. Nothing was recorded twice.`);
     throw new Conflict(
       `The audit of case ${audit.case.caseRef} changed on another device since this page was opened. Type "my audits" and press Resume to see the latest version.`,
     );
   }
-  await recordHistory(tx, {
-    entityType: "audit",
-    entityId: audit.id,
-    action: "submitted",
-    actorId: actor.id,
-    before: { status: audit.status, grade: audit.grade },
-    after: {
-      status: "submitted",
-      grade: s.grade,
-      gradeBand: s.band!.id,
-      gradeScaleId: s.scale.id,
-      childrenBenefit: outcome.childrenBenefit || null,
-    },
-  });
 
   const created = [];
   for (const r of actionRows(outcome)) {

@@ -11,7 +11,7 @@ import { share, type Share } from "../reports/format";
 import { shiftMonth } from "../dates";
 import { monthAuditsCte, monthlyReport } from "../reports/monthly";
 import { goodBandIds } from "../reports/trends";
-import { HEALTH_CHECK_TEMPLATE, RETURNED_AUDIT_STATUSES, SWAPPED_STATUS } from "../reports/settings";
+import { HEALTH_CHECK_TEMPLATE, RETURNED_AUDIT_STATUSES } from "../reports/settings";
 import { dashboardScope, parseFilters, teamsFor, type DashboardScope } from "./scope";
 import { ESCALATION } from "./statuses";
 import { loadFormTemplate } from "../forms/templateSchema";
@@ -95,7 +95,7 @@ export async function buildDashboard(
              count(*) FILTER (WHERE au."submittedAt" IS NOT NULL AND au.status = ANY(${RETURNED_AUDIT_STATUSES}::text[])
                               AND COALESCE(au."moderatedBand", au."gradeBand") = ANY(${good}::text[]))::int AS good
       FROM "AuditCycle" c JOIN "Audit" au ON au."cycleId" = c.id
-      WHERE c.month BETWEEN ${from} AND ${f.month} AND (${theme} = '' OR c.theme = ${theme}) AND au.status <> ${SWAPPED_STATUS}
+      WHERE c.month BETWEEN ${from} AND ${f.month} AND (${theme} = '' OR c.theme = ${theme})
         AND (${teams}::text[] IS NULL OR au."teamId" = ANY(${teams}::text[]))
       GROUP BY 1 ORDER BY 1`,
     db.$queryRaw<{ theme: string; returned: number; good: number }[]>`
@@ -104,7 +104,7 @@ export async function buildDashboard(
              count(*) FILTER (WHERE au."submittedAt" IS NOT NULL AND au.status = ANY(${RETURNED_AUDIT_STATUSES}::text[])
                               AND COALESCE(au."moderatedBand", au."gradeBand") = ANY(${good}::text[]))::int AS good
       FROM "AuditCycle" c JOIN "Audit" au ON au."cycleId" = c.id
-      WHERE c.month = ${f.month} AND au.status <> ${SWAPPED_STATUS} AND (${teams}::text[] IS NULL OR au."teamId" = ANY(${teams}::text[]))
+      WHERE c.month = ${f.month} AND (${teams}::text[] IS NULL OR au."teamId" = ANY(${teams}::text[]))
       GROUP BY 1 ORDER BY 1`,
     db.$queryRaw<{ teamId: string; count: number }[]>`
       SELECT au."teamId", count(*)::int AS count

@@ -4,19 +4,20 @@
 // an audit they did, nor a case they manage (the worker's line-management chain up to the SM).
 import type { AppContext } from "../context";
 import type { Db, Tx } from "../db";
-import { permissionMatrix, requireCapability, type Actor } from "../permissions";
+import { requireCapability, type Actor } from "../permissions";
 import { recordHistory } from "../history";
 import { scheduleJob } from "../jobs";
 import { ValidationFailed } from "../errors";
-import { managerChain } from "../directory/staff";
 import { addWorkingDays } from "../workingTime";
 import { rng, shuffle } from "../random";
-import { publishModeration, OVERDUE_JOB, overdueJobKey } from "./moderation";
-import type { Role } from "../../generated/prisma/enums";
+import { publishModeration } from "./card";
+import { DEFAULT_RETURN_WORKING_DAYS, excludedModerators, moderatorCandidates } from "./eligibility";
+import { OVERDUE_JOB, overdueJobKey } from "./model";
+import { moderationMachine, OPEN_MODERATION_STATUSES } from "./states";
+import { auditMachine } from "../audit/states";
 
 export const SAMPLE_WINDOW_MONTHS = 6;
-export const DEFAULT_RETURN_WORKING_DAYS = 10;
-export const MODERATOR_ROLES = permissionMatrix["moderation.moderate"] as readonly Role[];
+export { DEFAULT_RETURN_WORKING_DAYS, excludedModerators, MODERATOR_ROLES, moderatorCandidates } from "./eligibility";
 
 const monthsBefore = (d: Date, months: number) => {
   const x = new Date(d);
@@ -27,7 +28,11 @@ const monthsBefore = (d: Date, months: number) => {
 /** Completed (submitted, not yet moderated) audits of the last six months. */
 export async function eligibleAudits(db: Db | Tx, now: Date) {
   return db.audit.findMany({
-    where: { status: "submitted", submittedAt: { gte: monthsBefore(now, SAMPLE_WINDOW_MONTHS), lte: now }, moderations: { none: {} } },
+    where: {
+      status: auditMachine.steps.finalise.from[0],
+      submittedAt: { gte: monthsBefore(now, SAMPLE_WINDOW_MONTHS), lte: now },
+      moderations: { none: {} },
+    },
     include: { case: true },
     orderBy: { submittedAt: "asc" },
   });
@@ -63,25 +68,6 @@ export function stratifiedSample<T>(items: readonly T[], stratum: (t: T) => stri
     }
   }
   return plan.flatMap((p) => p.members.slice(0, p.take));
-}
-
-/** Who may not moderate this audit: its auditor, the worker, and the worker's chain up to the SM. */
-export async function excludedModerators(db: Db | Tx, audit: { auditorId: string; practitionerId: string; managerId: string | null }) {
-  const out = new Set([audit.auditorId, audit.practitionerId]);
-  if (audit.managerId) out.add(audit.managerId);
-  for (const m of await managerChain(db, audit.practitionerId)) {
-    out.add(m.id);
-    if (m.roles.includes("SERVICE_MANAGER")) break;
-  }
-  return out;
-}
-
-export async function moderatorCandidates(db: Db | Tx) {
-  return db.staff.findMany({
-    where: { active: true, roles: { hasSome: [...MODERATOR_ROLES] } },
-    select: { id: true, name: true, roles: true },
-    orderBy: { name: "asc" },
-  });
 }
 
 export interface SampleOptions {
@@ -120,7 +106,11 @@ export async function sampleForModeration(ctx: AppContext, actor: Actor, opts: S
       const audits = await eligibleAudits(tx, now);
       const sample = stratifiedSample(audits, (a) => `${a.auditorId}|${a.gradeBand ?? ""}`, opts.fraction, random);
       const candidates = await moderatorCandidates(tx);
-      const open = await tx.moderation.groupBy({ by: ["moderatorId"], where: { status: { not: "finalised" } }, _count: true });
+      const open = await tx.moderation.groupBy({
+        by: ["moderatorId"],
+        where: { status: { in: [...OPEN_MODERATION_STATUSES] } },
+        _count: true,
+      });
       const load = new Map(open.map((o) => [o.moderatorId, o._count]));
       const returnAt = addWorkingDays(now, days, ctx.config.TIMEZONE);
       const ids: string[] = [];
@@ -171,8 +161,8 @@ export async function samplingOverview(ctx: AppContext, actor: Actor) {
   const now = ctx.clock.now();
   const [eligible, open, overdue] = await Promise.all([
     eligibleAudits(ctx.db, now).then((a) => a.length),
-    ctx.db.moderation.count({ where: { status: { not: "finalised" } } }),
-    ctx.db.moderation.count({ where: { status: "allocated", returnDate: { lt: now } } }),
+    ctx.db.moderation.count({ where: { status: { in: [...OPEN_MODERATION_STATUSES] } } }),
+    ctx.db.moderation.count({ where: { status: moderationMachine.initial, returnDate: { lt: now } } }),
   ]);
   return { eligible, open, overdue };
 }

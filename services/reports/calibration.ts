@@ -4,7 +4,6 @@
 import { rankTable } from "./trends";
 import { share, type Share } from "./format";
 import type { Queryable } from "./monthly";
-import { SWAPPED_STATUS } from "./settings";
 
 export interface CalibrationRow {
   auditorId: string;
@@ -39,7 +38,7 @@ export async function calibration(db: Queryable, fromMonth: string, toMonth: str
       JOIN LATERAL (SELECT agree FROM "Moderation" mo WHERE mo."auditId" = au.id AND mo.agree IS NOT NULL ORDER BY mo."createdAt" DESC LIMIT 1) m ON true
       LEFT JOIN ranks rg ON rg.scale = au."gradeScaleId" AND rg.band = au."gradeBand"
       LEFT JOIN ranks rm ON rm.scale = au."gradeScaleId" AND rm.band = COALESCE(au."moderatedBand", au."gradeBand")
-      WHERE c.month BETWEEN ${fromMonth} AND ${toMonth} AND au.status <> ${SWAPPED_STATUS}
+      WHERE c.month BETWEEN ${fromMonth} AND ${toMonth}
     )
     SELECT md."auditorId", COALESCE(s.name, 'unknown') AS auditor, md.theme, count(*)::int AS moderated,
            count(*) FILTER (WHERE md.agree)::int AS agreed, avg(md.r1 - md.r0)::float8 AS shift,

@@ -4,8 +4,8 @@
 // SQL aggregate over the month's audits; JavaScript only labels the handful of grouped rows.
 //
 // Definitions (see also settings.ts):
-// - the month's audits: audits of the AuditCycle(s) of that month (optionally one theme), except
-//   those in status "swapped" (the peer's audit that replaced it is counted instead);
+// - the month's audits: audits of the AuditCycle(s) of that month (optionally one theme); a swap
+//   moves the audit itself to a peer, so each allocated case counts once;
 // - returned: submittedAt set and status submitted/finalised;
 // - not in time for moderation: returned, but submitted (local date) after the audit's due date.
 //   These are "not included": the findings (grades, movements, areas, family feedback, children
@@ -31,9 +31,9 @@ import { direction, monthLabel, round1, share, type Direction, type Share } from
 import { disclose, disclosable, releasedSql } from "../disclosure";
 import {
   CLOSED_ACTION_STATUSES,
+  OPEN_ACTION_STATUSES,
   NOT_COMPLETED_STATUSES,
   RETURNED_AUDIT_STATUSES,
-  SWAPPED_STATUS,
   cutOffsText,
   type ReportSettings,
 } from "./settings";
@@ -160,7 +160,7 @@ export function monthAuditsCte(scope: MonthScope, settings: ReportSettings): Pri
                EXISTS (SELECT 1 FROM "Moderation" m WHERE m."auditId" = au.id AND m.agree IS NOT NULL) AS moderated,
                COALESCE(au."moderatedBand", au."gradeBand") AS band
         FROM "Audit" au
-        WHERE au."cycleId" IN (SELECT id FROM cyc) AND au.status <> ${SWAPPED_STATUS} ${teamFilter}
+        WHERE au."cycleId" IN (SELECT id FROM cyc) ${teamFilter}
       ) x
     )`;
 }
@@ -396,19 +396,9 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
   };
 }
 
-/**
- * Open actions (of audits). The distinct statuses come first from a skip scan of the (status, dueAt)
- * index; the counts then read only actions in an open status, never the years of done ones.
- */
+/** Open actions (of audits): read through the (status, dueAt) index, never the years of done ones. */
 async function openActionCounts(db: Queryable, teamIds: string[] | null, now: Date): Promise<Record<string, unknown>[]> {
-  const statuses = await db.$queryRaw<{ status: string }[]>`
-    WITH RECURSIVE st AS (
-      (SELECT status FROM "Action" ORDER BY status LIMIT 1)
-      UNION ALL
-      SELECT (SELECT x.status FROM "Action" x WHERE x.status > st.status ORDER BY x.status LIMIT 1) FROM st WHERE st.status IS NOT NULL
-    )
-    SELECT status FROM st WHERE status IS NOT NULL`;
-  const open = statuses.map((s) => s.status).filter((s) => !CLOSED_ACTION_STATUSES.includes(s));
+  const open = OPEN_ACTION_STATUSES;
   return db.$queryRaw<Record<string, unknown>[]>`
     SELECT count(*)::int AS open,
            count(*) FILTER (WHERE ac."dueAt" < ${now})::int AS overdue,

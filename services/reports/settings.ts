@@ -2,6 +2,8 @@
 // The frameworks give no cut-offs for "below Good", "needs attention", "good" or "improving": the
 // defaults are Assure's own, set by REPORT_* (services/config.ts) and named on the report (cutOffsText).
 import type { Config } from "../config";
+import * as states from "../audit/states";
+import { ESCALATION_STATUSES, isActive as isActiveEscalation } from "../escalation/states";
 
 export interface ReportSettings {
   /** An area score (0–10) below this is "below Good" (the model reports give "% not yet good" per question). */
@@ -63,15 +65,17 @@ export function cutOffsText(s: Pick<ReportSettings, "belowGoodScore" | "attentio
   ].join(" ");
 }
 
-/** Action statuses that mean the action is finished (anything else is open). */
-export const CLOSED_ACTION_STATUSES = ["done", "completed", "closed", "cancelled"];
+// The statuses the reports count are those the workflows write (their states.ts), as
+// plain string lists for SQL parameters and for testing a row's status.
+/** Action statuses that mean the action is finished. */
+export const CLOSED_ACTION_STATUSES: readonly string[] = states.CLOSED_ACTION_STATUSES;
+/** Action statuses that mean the action is still to do. */
+export const OPEN_ACTION_STATUSES: readonly string[] = states.OPEN_ACTION_STATUSES;
 /** Audit statuses that mean the audit was returned (submitted by the auditor). */
-export const RETURNED_AUDIT_STATUSES = ["submitted", "finalised"];
+export const RETURNED_AUDIT_STATUSES: readonly string[] = states.RETURNED_AUDIT_STATUSES;
 /** Audit statuses that mean the audit will not be completed (its declineReason says why). */
-export const NOT_COMPLETED_STATUSES = ["declined", "not_completed"];
-/** An audit in this status was handed to a peer; the peer's audit is counted instead. */
-export const SWAPPED_STATUS = "swapped";
-/** Escalation statuses that are no longer open. */
-export const CLOSED_ESCALATION_STATUSES = ["resolved", "closed", "withdrawn", "cancelled"];
+export const NOT_COMPLETED_STATUSES: readonly string[] = states.NOT_COMPLETED_STATUSES;
+/** Escalation statuses that are no longer open (services/escalation/states.ts). */
+export const CLOSED_ESCALATION_STATUSES: readonly string[] = ESCALATION_STATUSES.filter((s) => !isActiveEscalation(s));
 /** The form template id of the Social Work Health Check campaign. */
 export const HEALTH_CHECK_TEMPLATE = "health-check";

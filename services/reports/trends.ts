@@ -6,13 +6,7 @@ import { disclose, disclosable, peopleCount, releasedSql } from "../disclosure";
 import { shiftMonth } from "../dates";
 import { direction, quarterMonths, round1, share, type Direction, type Share } from "./format";
 import { statementValue, monthlyReport, type MonthlyReport, type Queryable, type StatementRow } from "./monthly";
-import {
-  CLOSED_ESCALATION_STATUSES,
-  HEALTH_CHECK_TEMPLATE,
-  RETURNED_AUDIT_STATUSES,
-  SWAPPED_STATUS,
-  type ReportSettings,
-} from "./settings";
+import { CLOSED_ESCALATION_STATUSES, HEALTH_CHECK_TEMPLATE, RETURNED_AUDIT_STATUSES, type ReportSettings } from "./settings";
 
 export const goodBandIds = (): string[] => [
   ...new Set(loadGradeScales().scales.flatMap((s) => s.bands.filter((b) => b.isGood).map((b) => b.id))),
@@ -49,7 +43,7 @@ export async function trends(
     ra AS (
       SELECT au.id, c.month, COALESCE(au."moderatedBand", au."gradeBand") AS band
       FROM "AuditCycle" c JOIN "Audit" au ON au."cycleId" = c.id
-      WHERE c.month BETWEEN ${from} AND ${month} AND au.status <> ${SWAPPED_STATUS}
+      WHERE c.month BETWEEN ${from} AND ${month}
         AND au."submittedAt" IS NOT NULL AND au.status = ANY(${RETURNED_AUDIT_STATUSES}::text[])
     )`;
   const [grades, areas] = await Promise.all([
@@ -150,7 +144,7 @@ export async function quarterlyReport(db: Queryable, quarter: string, settings: 
       SELECT au.id, c.month, COALESCE(au."moderatedBand", au."gradeBand") AS band, au."gradeBand", au."moderatedBand",
              (au."submittedAt" IS NOT NULL AND au.status = ANY(${RETURNED_AUDIT_STATUSES}::text[])) AS returned
       FROM "AuditCycle" c JOIN "Audit" au ON au."cycleId" = c.id
-      WHERE c.month BETWEEN ${first} AND ${last} AND au.status <> ${SWAPPED_STATUS}
+      WHERE c.month BETWEEN ${first} AND ${last}
     )`;
   const ids = loadAuditTool().feedback.family.statements;
   const [totals, grades, byMonth, moderation, escOpen, escFlow, campaign, statements, lastMonth] = await Promise.all([

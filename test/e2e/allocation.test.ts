@@ -428,15 +428,23 @@ describe("self-assessment", () => {
     expect(await h.db.history.count()).toBe(historyBefore);
   });
 
-  it("reminds two working days before the due date only when not submitted", async () => {
+  it("reminds two working days before the due date only when not submitted and the audit is still to be done", async () => {
     const audits = await auditsOf("2026-12");
     const pending = audits[5]!;
     const submitted = audits[3]!;
+    // The self-assessment is for the audit meeting: once the audit is submitted or recorded as not
+    // completed, its practitioner is not asked for it any more.
+    const carriedOut = audits[6]!;
+    const notCompleted = audits[7]!;
+    await h.db.audit.update({ where: { id: carriedOut.id }, data: { status: "submitted", submittedAt: new Date("2026-12-22T10:00:00Z") } });
+    await h.db.audit.update({ where: { id: notCompleted.id }, data: { status: "not_completed", declineReason: "Case closed" } });
     clock.set("2026-12-29T09:05:00Z");
     await runDueJobs(h.service.ctx, buildJobHandlers());
     const reminder = await h.db.outboxMessage.findMany({ where: { idempotencyKey: { contains: ":self-assessment:reminder:" } } });
     expect(reminder.map((m) => m.recipientId)).toContain(pending.practitionerId);
     expect(reminder.some((m) => m.idempotencyKey.startsWith(`audit:${submitted.id}:`))).toBe(false);
+    expect(reminder.some((m) => m.idempotencyKey.startsWith(`audit:${carriedOut.id}:`))).toBe(false);
+    expect(reminder.some((m) => m.idempotencyKey.startsWith(`audit:${notCompleted.id}:`))).toBe(false);
     const worker = await staff(pending.practitionerId);
     await h.install(worker);
     await h.drainOutbox();

@@ -121,7 +121,7 @@ async function forgeModeration(h: Harness, p: Personas, extra: Record<string, un
   );
   if (!moderator) throw new Error("no second moderator");
   const m = await h.db.moderation.create({
-    data: { auditId: audit.id, moderatorId: moderator.id, returnDate: new Date("2099-01-31"), status: "in_progress", ...extra },
+    data: { auditId: audit.id, moderatorId: moderator.id, returnDate: new Date("2099-01-31"), status: "allocated", ...extra },
   });
   forgedOwner = moderator;
   return { id: m.id, moderatorId: p.moderator.id };

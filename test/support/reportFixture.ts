@@ -98,9 +98,17 @@ export async function seedReportFixture(db: Db, opts: FixtureOptions): Promise<F
       chosen.forEach((c, ci) => {
         const id = randomUUID();
         const r = random();
-        // Outcomes: 1 in 10 declined, 1 in 10 not returned, the rest returned (1 in 6 of those late).
+        // Outcomes: 1 in 10 not completed, 1 in 10 not returned, the rest returned (1 in 6 of those late).
         const status =
-          ci === 0 && current ? "submitted" : r < 0.1 ? "declined" : r < 0.2 ? "in_progress" : random() < 0.5 ? "finalised" : "submitted";
+          ci === 0 && current
+            ? "submitted"
+            : r < 0.1
+              ? "not_completed"
+              : r < 0.2
+                ? "in_progress"
+                : random() < 0.5
+                  ? "finalised"
+                  : "submitted";
         const returned = status === "submitted" || status === "finalised";
         const late = returned && random() < 0.17;
         const quality = random();
@@ -148,7 +156,7 @@ export async function seedReportFixture(db: Db, opts: FixtureOptions): Promise<F
           moderatedGrade,
           moderatedBand,
           childrenBenefit: returned ? pick(["yes", "yes", "no", "unclear", null]) : null,
-          declineReason: status === "declined" ? (random() < 0.8 ? pick(DECLINE_REASONS) : null) : null,
+          declineReason: status === "not_completed" ? (random() < 0.8 ? pick(DECLINE_REASONS) : null) : null,
           allocatedAt: monthStart,
           submittedAt,
           finalisedAt: status === "finalised" ? submittedAt : null,

@@ -1,0 +1,118 @@
+// Agreeing a grade after the moderator disagreed: either party proposes, the other accepts; the
+// moderator's manager (or the Head of QA) approves the agreed grade, or sends it back.
+import type { AppContext } from "../context";
+import type { Tx } from "../db";
+import type { Actor } from "../permissions";
+import { AlreadyDone, Conflict, NotPermitted } from "../errors";
+import { getGradeScale } from "../catalogue";
+import { notify } from "../sharedCard";
+import { can, transition } from "../stateMachine";
+import { cardData, publishModeration } from "./card";
+import { finalise } from "./finalise";
+import { parseGrade } from "./grades";
+import { approversOf, load, orConflict, partiesOf, run, type ModerationRow } from "./model";
+import { moderationMachine } from "./states";
+
+async function asParty(tx: Tx, actor: Actor, id: string): Promise<ModerationRow> {
+  const m = await load(tx, id);
+  const parties = await partiesOf(tx, m);
+  if (!parties.includes(actor.id)) throw new NotPermitted("Only the moderator and the auditor agree the grade.");
+  if (!can(moderationMachine, "propose", m.status))
+    throw new AlreadyDone(
+      m.status === moderationMachine.initial ? "The moderator has not submitted the moderation yet." : "The grade has already been agreed.",
+    );
+  return m;
+}
+
+export async function proposeGrade(ctx: AppContext, actor: Actor, p: { id: string; grade: string }) {
+  return run(ctx, async (tx) => {
+    const m = await asParty(tx, actor, p.id);
+    const scale = getGradeScale(m.audit.gradeScaleId);
+    const g = parseGrade(scale, p.grade, "grade");
+    await orConflict(
+      transition(tx, moderationMachine, "propose", {
+        id: m.id,
+        actorId: actor.id,
+        historyAction: "grade_proposed",
+        write: (from, to) =>
+          tx.moderation.updateMany({
+            where: { id: m.id, version: m.version, status: { in: from } },
+            data: { status: to, proposedGrade: g.grade, proposedBand: g.band, proposedById: actor.id, version: { increment: 1 } },
+          }),
+        before: { grade: m.proposedGrade, band: m.proposedBand, by: m.proposedById },
+        after: { grade: g.grade, band: g.band },
+      }),
+    );
+    await publishModeration(tx, ctx, m.id);
+    return cardData(tx, ctx, await load(tx, m.id), actor);
+  });
+}
+
+export async function acceptGrade(ctx: AppContext, actor: Actor, p: { id: string; v?: number }) {
+  return run(ctx, async (tx) => {
+    const m = await asParty(tx, actor, p.id);
+    if (m.proposedById === actor.id) throw new NotPermitted("You proposed this grade: the other person accepts it (or proposes another).");
+    if (p.v !== undefined && p.v !== m.version)
+      throw new Conflict("The proposed grade changed since your card was shown. Look at the new proposal before accepting.");
+    await orConflict(
+      transition(tx, moderationMachine, "acceptGrade", {
+        id: m.id,
+        actorId: actor.id,
+        historyAction: "grade_agreed",
+        write: (from, to) =>
+          tx.moderation.updateMany({
+            where: { id: m.id, version: m.version, status: { in: from } },
+            data: { agreedGrade: m.proposedGrade, agreedBand: m.proposedBand, status: to, version: { increment: 1 } },
+          }),
+        after: { grade: m.proposedGrade, band: m.proposedBand, proposedBy: m.proposedById },
+      }),
+    );
+    await publishModeration(tx, ctx, m.id);
+    return cardData(tx, ctx, await load(tx, m.id), actor);
+  });
+}
+
+/** The moderator's manager (or the Head of QA) approves the agreed grade, or sends it back to the parties. */
+export async function decideApproval(ctx: AppContext, actor: Actor, p: { id: string; approve: boolean }) {
+  return run(ctx, async (tx) => {
+    const m = await load(tx, p.id);
+    const approvers = await approversOf(tx, m);
+    if (!approvers.includes(actor.id))
+      throw new NotPermitted("Only the moderator's manager (or the Head of QA) approves a moderated grade.");
+    const decision = p.approve ? "approve" : "refuseApproval";
+    if (!can(moderationMachine, decision, m.status))
+      throw new AlreadyDone(
+        m.status === moderationMachine.steps.approve.to
+          ? "This moderated grade has already been approved."
+          : "Nothing is waiting for approval.",
+      );
+    const now = ctx.clock.now();
+    await orConflict(
+      transition(tx, moderationMachine, decision, {
+        id: m.id,
+        actorId: actor.id,
+        historyAction: p.approve ? "grade_approved" : "grade_not_approved",
+        write: (from, to) =>
+          tx.moderation.updateMany({
+            where: { id: m.id, version: m.version, status: { in: from } },
+            data: p.approve
+              ? { status: to, approverId: actor.id, approvedAt: now, version: { increment: 1 } }
+              : { status: to, agreedGrade: null, agreedBand: null, version: { increment: 1 } },
+          }),
+        after: { grade: m.agreedGrade, band: m.agreedBand },
+      }),
+    );
+    if (p.approve) await finalise(tx, ctx, await load(tx, m.id), { grade: m.agreedGrade ?? 0, band: m.agreedBand ?? "" }, actor.id);
+    else
+      for (const party of await partiesOf(tx, m))
+        await notify(tx, ctx, {
+          recipientId: party,
+          idempotencyKey: `moderation:${m.id}:notapproved:${m.version}:${party}`,
+          kind: "moderation.note",
+          title: `Moderation of case ${m.audit.case.caseRef}: agreed grade not approved`,
+          text: "Please agree the grade again on the moderation card.",
+        });
+    await publishModeration(tx, ctx, m.id);
+    return cardData(tx, ctx, await load(tx, m.id), actor);
+  });
+}

@@ -1,0 +1,218 @@
+// The moderation's shared card, rendered per viewer: the moderator's form while allocated, then
+// the agreeing, approval and final states; the QA team may reassign while it is allocated.
+import { typedNumber } from "../../cards/schemas/cardData";
+import type { AppContext } from "../context";
+import type { Tx } from "../db";
+import { may, type Actor } from "../permissions";
+import { NotPermitted } from "../errors";
+import { getGradeScale, loadAuditTool } from "../catalogue";
+import { fmtDate, refreshUserIds, showCardTo } from "../sharedCard";
+import { zeroToTen } from "../audit/fields";
+import { excludedModerators, moderatorCandidates } from "./eligibility";
+import { gradeChoices, gradeLabel, movementText } from "./grades";
+import {
+  approversOf,
+  AREAS_PER_PAGE,
+  cardKeyOf,
+  LIMITS,
+  load,
+  modPageCount,
+  pageOf,
+  partiesOf,
+  run,
+  viewersOf,
+  type ActionCheck,
+  type ModerationRow,
+} from "./model";
+import type { ModerationStatus } from "./states";
+
+export async function cardData(
+  tx: Tx,
+  ctx: AppContext,
+  m: ModerationRow,
+  viewer: Actor | { id: string; roles: Actor["roles"] },
+  error = "",
+) {
+  const tz = ctx.config.TIMEZONE;
+  const scale = getGradeScale(m.audit.gradeScaleId);
+  const tool = loadAuditTool();
+  const people = new Map(
+    (
+      await tx.staff.findMany({
+        where: {
+          id: {
+            in: [
+              m.moderatorId,
+              m.audit.auditorId,
+              m.audit.practitionerId,
+              ...(m.proposedById ? [m.proposedById] : []),
+              ...(m.approverId ? [m.approverId] : []),
+            ],
+          },
+        },
+        select: { id: true, name: true },
+      })
+    ).map((s) => [s.id, s.name]),
+  );
+  const name = (id: string | null | undefined) => (id ? (people.get(id) ?? "") : "");
+  // Typed, so each status named below is checked against the machine's.
+  const status = m.status as ModerationStatus;
+  const isModerator = viewer.id === m.moderatorId;
+  const form = isModerator && status === "allocated";
+  const draft = (m.draft ?? {}) as Record<string, string>;
+  const pageCount = modPageCount();
+  const page = pageOf(draft.page);
+  const lastPage = page === pageCount;
+  const pageAreas = lastPage ? [] : tool.areas.slice((page - 1) * AREAS_PER_PAGE, page * AREAS_PER_PAGE);
+  const answers = form ? await tx.auditAnswer.findMany({ where: { auditId: m.auditId } }) : [];
+  const scores = new Map(answers.map((a) => [a.area, a.score]));
+  const parties = status === "agreeing" ? await partiesOf(tx, m) : [];
+  const approvers = status === "awaiting_approval" ? await approversOf(tx, m) : [];
+  const viewers = await viewersOf(tx, m);
+  const original = { grade: m.audit.grade ?? 0, band: m.audit.gradeBand ?? "" };
+  const checks = (m.actionChecks ?? []) as unknown as ActionCheck[];
+  const rescale = (m.rescale ?? {}) as Record<string, number>;
+  const isQa = may(viewer, "moderation.sample");
+  let reassignChoices: { title: string; value: string }[] = [];
+  if (isQa && status === "allocated") {
+    const excluded = await excludedModerators(tx, m.audit);
+    reassignChoices = (await moderatorCandidates(tx))
+      .filter((c) => !excluded.has(c.id) && c.id !== m.moderatorId)
+      .map((c) => ({ title: c.name, value: c.id }));
+  }
+  let statusText: string;
+  switch (status) {
+    case "allocated":
+      statusText = isModerator
+        ? `Please return by ${fmtDate(m.returnDate, tz)}`
+        : `With ${name(m.moderatorId)}, due back ${fmtDate(m.returnDate, tz)}`;
+      break;
+    case "agreeing":
+      statusText = `The moderator disagrees with the grade. ${name(m.proposedById)} proposes ${gradeLabel(scale, m.proposedGrade, m.proposedBand)}.`;
+      break;
+    case "awaiting_approval":
+      statusText = `Agreed grade ${gradeLabel(scale, m.agreedGrade, m.agreedBand)}: waiting for approval.`;
+      break;
+    case "finalised":
+      statusText = `Finalised on ${fmtDate(m.finalisedAt ?? ctx.clock.now(), tz)}: ${
+        m.agree
+          ? "the moderator agreed the grade"
+          : movementText(scale, original, { grade: m.agreedGrade ?? original.grade, band: m.agreedBand ?? original.band })
+      }.`;
+      break;
+    default:
+      statusText = m.status;
+  }
+  if (!isModerator && status === "allocated" && !isQa)
+    statusText = `This moderation is now with ${name(m.moderatorId)}. Nothing more is needed from you.`;
+  return {
+    id: m.id,
+    v: m.version,
+    error,
+    caseRef: m.audit.case.caseRef,
+    auditor: name(m.audit.auditorId),
+    practitioner: name(m.audit.practitionerId),
+    moderator: name(m.moderatorId),
+    originalGrade: gradeLabel(scale, m.audit.grade, m.audit.gradeBand),
+    statusText,
+    form,
+    page,
+    pageCount,
+    pageTitle: lastPage
+      ? "Feedback, actions and your judgement"
+      : `Re-scale areas ${pageAreas[0]?.number}–${pageAreas.at(-1)?.number} (0–10)`,
+    areaPage: form && !lastPage,
+    lastPage: form && lastPage,
+    nextPage: Math.min(page + 1, pageCount),
+    prevPage: Math.max(page - 1, 1),
+    hasPrev: page > 1,
+    scoreChoices: zeroToTen(),
+    areas: form
+      ? pageAreas.map((a) => ({
+          id: `area_${a.number}`,
+          label: `${a.number}. ${a.title} (auditor: ${scores.get(a.number) ?? "–"})`,
+          value: String(draft[`area_${a.number}`] ?? scores.get(a.number) ?? ""),
+        }))
+      : [],
+    feedbackGood: draft.feedbackGood ?? "",
+    feedbackDevelop: draft.feedbackDevelop ?? "",
+    auditActions:
+      form && lastPage
+        ? m.audit.actions
+            .filter((a) => !a.moderationId)
+            .map((a) => ({
+              id: `action_${a.id}`,
+              label: `${a.description} (due ${fmtDate(a.dueAt, tz)}) — completed?`,
+              value: draft[`action_${a.id}`] ?? "",
+            }))
+        : [],
+    newActions:
+      form && lastPage
+        ? Array.from({ length: LIMITS.newActions }, (_, i) => ({
+            whatId: `new${i + 1}_what`,
+            daysId: `new${i + 1}_days`,
+            whatLabel: `Further action ${i + 1} (optional, max ${LIMITS.action} characters)`,
+            what: draft[`new${i + 1}_what`] ?? "",
+            days: typedNumber(draft[`new${i + 1}_days`]),
+          }))
+        : [],
+    decision: draft.decision ?? "",
+    proposed: draft.proposed ?? "",
+    gradeChoices: gradeChoices(scale),
+    summary:
+      status !== "allocated"
+        ? [
+            {
+              title: "Re-scaled areas",
+              value: Object.keys(rescale).length
+                ? Object.entries(rescale)
+                    .map(([k, v]) => `${k}: ${v}`)
+                    .join(", ")
+                : "–",
+            },
+            { title: "Good practice", value: m.feedbackGood || "–" },
+            { title: "Areas to develop", value: m.feedbackDevelop || "–" },
+            {
+              title: "Audit actions completed",
+              value: checks.length ? `${checks.filter((c) => c.completed).length} of ${checks.length}` : "none recorded",
+            },
+            { title: "Moderator's view", value: m.agree ? "Agrees with the grade" : "Disagrees with the grade" },
+          ]
+        : [],
+    canAccept: status === "agreeing" && parties.includes(viewer.id) && viewer.id !== m.proposedById,
+    canPropose: status === "agreeing" && parties.includes(viewer.id),
+    canApprove: status === "awaiting_approval" && approvers.includes(viewer.id),
+    canReassign: reassignChoices.length > 0,
+    reassignChoices,
+    refresh: {
+      action: { type: "Action.Execute", verb: "moderation.refresh", data: { id: m.id } },
+      userIds: await refreshUserIds(tx, viewers),
+    },
+  };
+}
+
+export async function publishModeration(tx: Tx, ctx: AppContext, id: string): Promise<void> {
+  const m = await load(tx, id);
+  const viewers = await viewersOf(tx, m);
+  const staff = await tx.staff.findMany({ where: { id: { in: viewers } }, select: { id: true, roles: true } });
+  for (const s of staff) {
+    await showCardTo(tx, ctx, {
+      recipientId: s.id,
+      cardKey: cardKeyOf(m.id),
+      version: m.version,
+      template: "moderation",
+      kind: "moderation.card",
+      data: await cardData(tx, ctx, m, s),
+    });
+  }
+}
+
+export async function moderationCardFor(ctx: AppContext, actor: Actor, id: string, error = "") {
+  return run(ctx, async (tx) => {
+    const m = await load(tx, id);
+    const viewers = await viewersOf(tx, m);
+    if (!viewers.includes(actor.id) && !may(actor, "moderation.sample"))
+      throw new NotPermitted("Only the moderator, the auditor and the approving manager can see this moderation.");
+    return cardData(tx, ctx, m, actor, error);
+  });
+}
