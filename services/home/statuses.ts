@@ -1,26 +1,31 @@
-// The workflow statuses the Home tab reads, as plain strings in one place. Each workflow's own
-// states.ts is the authority; these names must match the values its machine writes.
+// The workflow statuses the Home tab reads, typed by each workflow's machine (its states.ts), so a
+// status no workflow writes does not compile.
+import type { ActionStatus, AuditStatus, SelfAssessmentStatus } from "../audit/states";
+import type { ModerationStatus } from "../moderation/states";
+import { ESCALATION_STATUSES, EscalationStatus, isActive } from "../escalation/states";
+import { OPEN_SESSION_STATUSES } from "../supervision/states";
+
 export const AUDIT = {
   allocated: "allocated",
   accepted: "accepted",
   inProgress: "in_progress",
-} as const;
+} as const satisfies Record<string, AuditStatus>;
 
-export const SELF_ASSESSMENT = { pending: "pending" } as const;
+export const SELF_ASSESSMENT = { pending: "pending" } as const satisfies Record<string, SelfAssessmentStatus>;
 
-export const ACTION = { open: "open" } as const;
+export const ACTION = { open: "open" } as const satisfies Record<string, ActionStatus>;
 
 export const MODERATION = {
   allocated: "allocated",
   agreeing: "agreeing",
   awaitingApproval: "awaiting_approval",
   finalised: "finalised",
-} as const;
+} as const satisfies Record<string, ModerationStatus>;
 
 export const ESCALATION = {
-  resolutionProposed: "resolution_proposed",
+  resolutionProposed: EscalationStatus.proposed,
   /** Statuses of an escalation that is over (nothing waits on anyone). */
-  closed: ["resolved", "closed", "withdrawn", "cancelled"],
-} as const;
+  closed: ESCALATION_STATUSES.filter((s) => !isActive(s)),
+};
 
-export const SUPERVISION = { open: ["scheduled", "overdue"] } as const;
+export const SUPERVISION = { open: OPEN_SESSION_STATUSES };
