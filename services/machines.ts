@@ -1,6 +1,13 @@
 // Every workflow's state machine, for the checks that hold across all of them: the database's
 // CHECK constraints equal the machines' statuses, and reports name statuses that exist.
 import type { Machine } from "./stateMachine";
+import { observationMachine } from "./observation/states";
+import { dipCheckMachine, dipSampleMachine } from "./dipSample/states";
 
 // Each workflow's states.ts adds its machine here.
-export const machines: readonly Machine<string, string>[] = [];
+export const machines: readonly Machine<string, string>[] = [
+  // practice observations and dip samples
+  observationMachine,
+  dipSampleMachine,
+  dipCheckMachine,
+];
