@@ -9,6 +9,8 @@ import { surveyRoutes } from "./surveys";
 import { supervisionRoutes } from "./supervision";
 import { outboxRoutes } from "./outbox";
 import { reportCommands, reportRoutes } from "./reports";
+// practice observations and dip samples
+import { observationCommands, observationRoutes } from "./observation";
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -65,5 +67,8 @@ export function buildRouter(): Router {
   );
   router.add(...reportRoutes());
   router.command(...reportCommands);
+  // practice observations and dip samples
+  router.add(...observationRoutes());
+  router.command(...observationCommands);
   return router;
 }

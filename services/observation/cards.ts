@@ -64,7 +64,11 @@ export function observationCardData(
 ) {
   const isPractitioner = viewerId === o.practitionerId;
   const isObserver = viewerId === o.observerId;
-  const heading = isPractitioner ? "A practice observation of your work" : isObserver ? "A practice observation you will carry out" : "A practice observation";
+  const heading = isPractitioner
+    ? "A practice observation of your work"
+    : isObserver
+      ? "A practice observation you will carry out"
+      : "A practice observation";
   const intro = isPractitioner
     ? o.status === "awaiting_agreement"
       ? "You are told in advance: please agree the date, or propose another that suits the visit or meeting."

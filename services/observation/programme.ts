@@ -6,7 +6,7 @@
 // Children's Social Care Quality Assurance Framework, §1.3) starts "required", linked to the audit.
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
-import { NotFound, ValidationFailed } from "../errors";
+import { AlreadyDone, NotFound, ValidationFailed } from "../errors";
 import { recordHistory } from "../history";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { deliveryOf } from "../messageKinds";
@@ -22,7 +22,9 @@ export async function loadObservation(db: AppContext["db"] | Tx, id: string): Pr
   const o = await db.observation.findUnique({ where: { id } });
   if (!o) throw new NotFound("This observation does not exist (any more).");
   const ids = [o.practitionerId, o.observerId, o.managerId].filter((x): x is string => !!x);
-  const people = new Map((await db.staff.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } })).map((p) => [p.id, p.name]));
+  const people = new Map(
+    (await db.staff.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } })).map((p) => [p.id, p.name]),
+  );
   const audit = o.auditId ? await db.audit.findUnique({ where: { id: o.auditId }, select: { case: { select: { caseRef: true } } } }) : null;
   return {
     ...o,
@@ -51,7 +53,11 @@ export interface ScheduleInput {
 /** The schedule form's choices and the programme as it stands (template "observation-schedule"). */
 export async function scheduleFormData(ctx: AppContext, typed: ScheduleInput = {}, errors: Record<string, string> = {}, error = "") {
   const [staff, required, planned] = await Promise.all([
-    ctx.db.staff.findMany({ where: { active: true }, select: { id: true, name: true, roles: true, teamId: true }, orderBy: { name: "asc" } }),
+    ctx.db.staff.findMany({
+      where: { active: true },
+      select: { id: true, name: true, roles: true, teamId: true },
+      orderBy: { name: "asc" },
+    }),
     ctx.db.observation.findMany({ where: { status: "required" }, orderBy: { createdAt: "asc" }, take: 20 }),
     ctx.db.observation.findMany({
       where: { status: { in: ["awaiting_agreement", "date_proposed", "agreed"] } },
@@ -77,10 +83,14 @@ export async function scheduleFormData(ctx: AppContext, typed: ScheduleInput = {
       value: r.id,
     })),
     requiredId: typed.requiredId ?? "",
-    practitioners: staff.filter((s) => s.roles.includes("PRACTITIONER") || s.roles.includes("DEPUTY_TEAM_MANAGER") || s.roles.includes("TEAM_MANAGER")).map((s) => ({ title: `${s.name} (${s.teamId ?? ""})`, value: s.id })),
+    practitioners: staff
+      .filter((s) => s.roles.includes("PRACTITIONER") || s.roles.includes("DEPUTY_TEAM_MANAGER") || s.roles.includes("TEAM_MANAGER"))
+      .map((s) => ({ title: `${s.name} (${s.teamId ?? ""})`, value: s.id })),
     practitionerId: typed.practitionerId ?? "",
     practitionerError: errors.practitionerId ?? "",
-    observers: staff.filter((s) => s.roles.some((r) => observerRoles.includes(r))).map((s) => ({ title: `${s.name} (${s.teamId ?? ""})`, value: s.id })),
+    observers: staff
+      .filter((s) => s.roles.some((r) => observerRoles.includes(r)))
+      .map((s) => ({ title: `${s.name} (${s.teamId ?? ""})`, value: s.id })),
     observerId: typed.observerId ?? "",
     observerError: errors.observerId ?? "",
     processes: OBSERVED_PROCESSES.map((p) => ({ title: p.title, value: p.value })),
@@ -109,14 +119,17 @@ export async function scheduleObservation(ctx: AppContext, actor: Actor, input: 
   const caseRef = (input.caseRef ?? "").trim();
   if (caseRef && !/^[A-Za-z0-9-]{1,20}$/.test(caseRef)) errors.caseRef = "A case ID (letters and digits), never a name.";
   const required = input.requiredId ? await ctx.db.observation.findUnique({ where: { id: input.requiredId } }) : null;
-  if (input.requiredId && (!required || required.status !== "required")) errors.requiredId = "This required observation is already scheduled.";
+  if (input.requiredId && !required) errors.requiredId = "This required observation does not exist (any more).";
+  if (required && required.status !== "required")
+    throw new AlreadyDone("This required observation is already scheduled. Nothing was recorded twice.");
   const practitionerId = required?.practitionerId ?? input.practitionerId ?? "";
   const [practitioner, observer] = await Promise.all([
     ctx.db.staff.findUnique({ where: { id: practitionerId } }),
     ctx.db.staff.findUnique({ where: { id: input.observerId ?? "" } }),
   ]);
   if (!practitioner?.active) errors.practitionerId = "Choose the practitioner to observe.";
-  if (!observer?.active || !may(observer, "observations.observe")) errors.observerId = "Choose an observer (Deputy Team Manager and above, or the QA team).";
+  if (!observer?.active || !may(observer, "observations.observe"))
+    errors.observerId = "Choose an observer (Deputy Team Manager and above, or the QA team).";
   else if (observer.id === practitionerId) errors.observerId = "A practitioner cannot observe themselves.";
   if (Object.keys(errors).length) throw new ValidationFailed("Some details need attention.", errors);
   const id = await ctx.db.$transaction(async (tx) => {
@@ -140,12 +153,30 @@ export async function scheduleObservation(ctx: AppContext, actor: Actor, input: 
       });
     } else {
       id = (await tx.observation.create({ data: { ...data, practitionerId, status: observationMachine.initial } })).id;
-      await recordHistory(tx, { entityType: "observation", entityId: id, action: "scheduled", actorId: actor.id, after: { ...data, status: observationMachine.initial } });
+      await recordHistory(tx, {
+        entityType: "observation",
+        entityId: id,
+        action: "scheduled",
+        actorId: actor.id,
+        after: { ...data, status: observationMachine.initial },
+      });
     }
     const o = await loadObservation(tx, id);
     const when = deliveryOf(ctx, "observation.card");
-    await enqueueMessage(tx, { recipientId: o.practitionerId, idempotencyKey: `${inviteCardKey(id)}:${date}`, cardKey: inviteCardKey(id), payload: { template: "observation", data: observationCardData(o, o.practitionerId) }, ...when });
-    await enqueueMessage(tx, { recipientId: o.observerId!, idempotencyKey: `${observerCardKey(id)}:${date}`, cardKey: observerCardKey(id), payload: { template: "observation", data: observationCardData(o, o.observerId!) }, ...when });
+    await enqueueMessage(tx, {
+      recipientId: o.practitionerId,
+      idempotencyKey: `${inviteCardKey(id)}:${date}`,
+      cardKey: inviteCardKey(id),
+      payload: { template: "observation", data: observationCardData(o, o.practitionerId) },
+      ...when,
+    });
+    await enqueueMessage(tx, {
+      recipientId: o.observerId!,
+      idempotencyKey: `${observerCardKey(id)}:${date}`,
+      cardKey: observerCardKey(id),
+      payload: { template: "observation", data: observationCardData(o, o.observerId!) },
+      ...when,
+    });
     return id;
   });
   return loadObservation(ctx.db, id);
@@ -153,9 +184,19 @@ export async function scheduleObservation(ctx: AppContext, actor: Actor, input: 
 
 /** Updates both people's cards to the observation as it now stands. */
 async function refreshCards(tx: Tx, o: ObservationView, occasion: string) {
-  await enqueueCardUpdate(tx, { recipientId: o.practitionerId, cardKey: inviteCardKey(o.id), idempotencyKey: `${inviteCardKey(o.id)}:${occasion}`, payload: { template: "observation", data: observationCardData(o, o.practitionerId) } });
+  await enqueueCardUpdate(tx, {
+    recipientId: o.practitionerId,
+    cardKey: inviteCardKey(o.id),
+    idempotencyKey: `${inviteCardKey(o.id)}:${occasion}`,
+    payload: { template: "observation", data: observationCardData(o, o.practitionerId) },
+  });
   if (o.observerId)
-    await enqueueCardUpdate(tx, { recipientId: o.observerId, cardKey: observerCardKey(o.id), idempotencyKey: `${observerCardKey(o.id)}:${occasion}`, payload: { template: "observation", data: observationCardData(o, o.observerId) } });
+    await enqueueCardUpdate(tx, {
+      recipientId: o.observerId,
+      cardKey: observerCardKey(o.id),
+      idempotencyKey: `${observerCardKey(o.id)}:${occasion}`,
+      payload: { template: "observation", data: observationCardData(o, o.observerId) },
+    });
 }
 
 /** The practitioner agrees the date. */
@@ -191,7 +232,10 @@ export async function proposeDate(ctx: AppContext, actor: Actor, id: string, dat
       alreadyDone: "You have already answered about this date. Nothing was recorded twice.",
       after: { proposedDate: date },
       write: (from, to) =>
-        tx.observation.updateMany({ where: { id, status: { in: from } }, data: { status: to, proposedDate: dbDate(date), proposedNote: note.trim() || null } }),
+        tx.observation.updateMany({
+          where: { id, status: { in: from } },
+          data: { status: to, proposedDate: dbDate(date), proposedNote: note.trim() || null },
+        }),
     });
     const o = await loadObservation(tx, id);
     await refreshCards(tx, o, `proposed:${date}`);
@@ -229,9 +273,22 @@ export async function requireObservationAfterInadequate(
 ): Promise<void> {
   if (await tx.observation.findFirst({ where: { auditId: a.auditId }, select: { id: true } })) return;
   const o = await tx.observation.create({
-    data: { practitionerId: a.practitionerId, managerId: a.managerId, process: "direct_work", status: "required", auditId: a.auditId, actionId: a.actionId, caseRef: a.caseRef },
+    data: {
+      practitionerId: a.practitionerId,
+      managerId: a.managerId,
+      process: "direct_work",
+      status: "required",
+      auditId: a.auditId,
+      actionId: a.actionId,
+      caseRef: a.caseRef,
+    },
   });
-  await recordHistory(tx, { entityType: "observation", entityId: o.id, action: "required", after: { status: "required", auditId: a.auditId } });
+  await recordHistory(tx, {
+    entityType: "observation",
+    entityId: o.id,
+    action: "required",
+    after: { status: "required", auditId: a.auditId },
+  });
 }
 
 /** Observations of the actor, or that they carry out (newest first). */
@@ -241,10 +298,16 @@ export async function myObservations(ctx: AppContext, actor: Actor) {
     orderBy: { createdAt: "desc" },
     take: 10,
   });
-  const names = new Map((await ctx.db.staff.findMany({ where: { id: { in: rows.flatMap((r) => [r.practitionerId, r.observerId ?? ""]) } }, select: { id: true, name: true } })).map((s) => [s.id, s.name]));
+  const names = new Map(
+    (
+      await ctx.db.staff.findMany({
+        where: { id: { in: rows.flatMap((r) => [r.practitionerId, r.observerId ?? ""]) } },
+        select: { id: true, name: true },
+      })
+    ).map((s) => [s.id, s.name]),
+  );
   return rows.map((r) => ({
     observationId: r.id,
     text: `${r.practitionerId === actor.id ? "Of you" : `Of ${names.get(r.practitionerId) ?? ""}`}: ${processTitle(r.process)}, ${r.date ? formatDate(r.date) : "date to agree"} (${r.status.replace(/_/g, " ")})`,
   }));
 }
-

@@ -11,14 +11,26 @@ import { deliveryOf } from "../messageKinds";
 import { requireObserved, requireObserver, type Actor } from "../permissions";
 import { transition } from "../stateMachine";
 import { KEY_MARKERS, TEXT_MAX, formFromCard, formProblems, judgementBands, type ObservationForm } from "./form";
-import { inviteCardKey, observationCardData, observationFormData, observerCardKey, outcomeCardData, outcomeCardKey, type ObservationView } from "./cards";
+import {
+  inviteCardKey,
+  observationCardData,
+  observationFormData,
+  observerCardKey,
+  outcomeCardData,
+  outcomeCardKey,
+  type ObservationView,
+} from "./cards";
 import { loadObservation } from "./programme";
 import { observationMachine } from "./states";
 
 const bandChoices = (ctx: AppContext) => judgementBands(ctx.config).map((b) => ({ title: b.label, value: b.id }));
 
 /** The card an observation shows the actor now: form, outcome or invitation. */
-export async function openObservation(ctx: AppContext, actor: Actor, id: string): Promise<{ template: string; data: Record<string, unknown> }> {
+export async function openObservation(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+): Promise<{ template: string; data: Record<string, unknown> }> {
   const o = await loadObservation(ctx.db, id);
   const isManager = (await ctx.db.observation.count({ where: { id, managerId: actor.id } })) > 0;
   if (actor.id !== o.practitionerId && actor.id !== o.observerId && !isManager)
@@ -35,7 +47,13 @@ const formCard = (ctx: AppContext, o: ObservationView, typed?: ObservationForm, 
  * Saves the form (draft) or records it (complete: every theme judged, the overall judgement,
  * strengths, areas to develop and actions given). Problems re-show the form with what was typed.
  */
-export async function saveObservationForm(ctx: AppContext, actor: Actor, id: string, raw: Record<string, unknown>, opts: { record: boolean }) {
+export async function saveObservationForm(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+  raw: Record<string, unknown>,
+  opts: { record: boolean },
+) {
   const o = await loadObservation(ctx.db, id);
   requireObserver(actor, o);
   if (o.status === "completed") throw new AlreadyDone("This observation is already recorded. Nothing was recorded twice.");
@@ -48,7 +66,10 @@ export async function saveObservationForm(ctx: AppContext, actor: Actor, id: str
       await tx.observation.updateMany({ where: { id, status: "agreed" }, data: { form: form as object } });
       await recordHistory(tx, { entityType: "observation", entityId: id, action: "draft_saved", actorId: actor.id });
     });
-    return { template: "observation-form", data: formCard(ctx, { ...o, form }, form, {}, "Draft saved: open it again from “observations” to carry on.") };
+    return {
+      template: "observation-form",
+      data: formCard(ctx, { ...o, form }, form, {}, "Draft saved: open it again from “observations” to carry on."),
+    };
   }
   const band = judgementBands(ctx.config).find((b) => b.id === form.bandId)!;
   return ctx.db.$transaction(async (tx) => {
@@ -80,7 +101,14 @@ export async function saveObservationForm(ctx: AppContext, actor: Actor, id: str
         where: { id: row.actionId, status: "open" },
         data: { status: "done", doneAt: now, doneNote: "Practice observation recorded." },
       });
-      if (r.count) await recordHistory(tx, { entityType: "action", entityId: row.actionId, action: "done", actorId: actor.id, after: { status: "done", observationId: id } });
+      if (r.count)
+        await recordHistory(tx, {
+          entityType: "action",
+          entityId: row.actionId,
+          action: "done",
+          actorId: actor.id,
+          after: { status: "done", observationId: id },
+        });
     }
     const when = deliveryOf(ctx, "observation.card");
     for (const who of [done.practitionerId, ...(row.managerId && row.managerId !== done.practitionerId ? [row.managerId] : [])])
@@ -95,8 +123,16 @@ export async function saveObservationForm(ctx: AppContext, actor: Actor, id: str
       [done.practitionerId, inviteCardKey(id)],
       [done.observerId!, observerCardKey(id)],
     ] as const)
-      await enqueueCardUpdate(tx, { recipientId: who, cardKey: key, idempotencyKey: `${key}:recorded`, payload: { template: "observation", data: observationCardData(done, who) } });
-    return { template: "observation-outcome", data: { ...outcomeCardData(done, ctx.config, actor.id), intro: "Recorded: the practitioner and their manager have the outcome." } };
+      await enqueueCardUpdate(tx, {
+        recipientId: who,
+        cardKey: key,
+        idempotencyKey: `${key}:recorded`,
+        payload: { template: "observation", data: observationCardData(done, who) },
+      });
+    return {
+      template: "observation-outcome",
+      data: { ...outcomeCardData(done, ctx.config, actor.id), intro: "Recorded: the practitioner and their manager have the outcome." },
+    };
   });
 }
 
@@ -110,12 +146,20 @@ export async function addReflection(ctx: AppContext, actor: Actor, id: string, t
   if (t.length < 2 || t.length > TEXT_MAX)
     return outcomeCardData(o, ctx.config, actor.id, `Please write your reflection (up to ${TEXT_MAX} characters).`);
   return ctx.db.$transaction(async (tx) => {
-    const r = await tx.observation.updateMany({ where: { id, status: "completed", reflection: null }, data: { reflection: t, reflectedAt: ctx.clock.now() } });
+    const r = await tx.observation.updateMany({
+      where: { id, status: "completed", reflection: null },
+      data: { reflection: t, reflectedAt: ctx.clock.now() },
+    });
     if (!r.count) throw new AlreadyDone("You have already added your reflection. Nothing was recorded twice.");
     await recordHistory(tx, { entityType: "observation", entityId: id, action: "reflected", actorId: actor.id });
     const done = await loadObservation(tx, id);
     for (const who of [done.managerId, done.observerId].filter((x): x is string => !!x))
-      await enqueueCardUpdate(tx, { recipientId: who, cardKey: who === done.observerId ? observerCardKey(id) : outcomeCardKey(id), idempotencyKey: `${outcomeCardKey(id)}:reflected:${who}`, payload: { template: "observation-outcome", data: outcomeCardData(done, ctx.config, who) } });
+      await enqueueCardUpdate(tx, {
+        recipientId: who,
+        cardKey: who === done.observerId ? observerCardKey(id) : outcomeCardKey(id),
+        idempotencyKey: `${outcomeCardKey(id)}:reflected:${who}`,
+        payload: { template: "observation-outcome", data: outcomeCardData(done, ctx.config, who) },
+      });
     return outcomeCardData(done, ctx.config, actor.id);
   });
 }
