@@ -60,6 +60,8 @@ export const permissionMatrix = {
   ],
   /** Observations of oneself (agree a date, read the outcome, reflect): the service checks it is theirs. */
   "observations.mine": [ALL_STAFF],
+  /** The "dip samples" card: the service shows each person their own part. */
+  "dipSamples.mine": [ALL_STAFF],
   "dipSamples.manage": ["QA_TEAM", "HEAD_OF_QA", "HEAD_OF_SERVICE", "ADMIN"],
   /** Who may be allocated dip sample checks: Deputy Team Manager and above, and the QA team. */
   "dipSamples.review": [

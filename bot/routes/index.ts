@@ -11,6 +11,7 @@ import { outboxRoutes } from "./outbox";
 import { reportCommands, reportRoutes } from "./reports";
 // practice observations and dip samples
 import { observationCommands, observationRoutes } from "./observation";
+import { dipSampleCommands, dipSampleRoutes } from "./dipSample";
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -70,5 +71,7 @@ export function buildRouter(): Router {
   // practice observations and dip samples
   router.add(...observationRoutes());
   router.command(...observationCommands);
+  router.add(...dipSampleRoutes());
+  router.command(...dipSampleCommands);
   return router;
 }
