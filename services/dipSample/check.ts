@@ -27,13 +27,19 @@ async function sampleOf(ctx: AppContext, sampleId: string) {
   return { ...s, checklist: checklistById(s.checklistId)! };
 }
 
+/** How many of their cases in a sample the reviewer has answered, of how many (one grouped count). */
+async function progressOf(ctx: AppContext, sampleId: string, reviewerId: string) {
+  const rows = await ctx.db.dipCheck.groupBy({ by: ["status"], where: { sampleId, reviewerId }, _count: { _all: true } });
+  const n = (st?: string) => rows.filter((r) => !st || r.status === st).reduce((a, r) => a + r._count._all, 0);
+  return { done: n("answered"), total: n() };
+}
+
 /** The reviewer's next case of a sample (or the "all done" card). */
 export async function nextCheckCard(ctx: AppContext, actor: Actor, sampleId: string, info = ""): Promise<Card> {
   const s = await sampleOf(ctx, sampleId);
-  const [next, done, total] = await Promise.all([
+  const [next, { done, total }] = await Promise.all([
     ctx.db.dipCheck.findFirst({ where: { sampleId, reviewerId: actor.id, status: "allocated" }, orderBy: { position: "asc" } }),
-    ctx.db.dipCheck.count({ where: { sampleId, reviewerId: actor.id, status: "answered" } }),
-    ctx.db.dipCheck.count({ where: { sampleId, reviewerId: actor.id } }),
+    progressOf(ctx, sampleId, actor.id),
   ]);
   if (!total) requireDipReviewer(actor, { reviewerId: "" });
   if (!next || s.status !== "open")
@@ -89,7 +95,12 @@ export async function answerCheck(ctx: AppContext, actor: Actor, checkId: string
   requireDipReviewer(actor, c);
   const checklist = checklistById(c.sample.checklistId)!;
   if (c.status !== "allocated" || c.sample.status !== "open")
-    return nextCheckCard(ctx, actor, c.sampleId, c.status === "answered" ? `Case ${c.caseRef} was already recorded; nothing was recorded twice.` : "");
+    return nextCheckCard(
+      ctx,
+      actor,
+      c.sampleId,
+      c.status === "answered" ? `Case ${c.caseRef} was already recorded; nothing was recorded twice.` : "",
+    );
   const errors: Record<string, string> = {};
   for (const it of checklist.items) if (!["yes", "no"].includes(typed.answers[it.id] ?? "")) errors[`item_${it.id}`] = "Yes or no?";
   if (!JUDGEMENTS.some((j) => j.value === typed.judgement)) errors.judgement = "Good or better, or less than good?";
@@ -98,11 +109,10 @@ export async function answerCheck(ctx: AppContext, actor: Actor, checkId: string
   const needsAction = typed.needsAction === "true";
   if (needsAction && note.length < 3) errors.note = "Say what the team needs to do (it goes to the team manager).";
   if (Object.keys(errors).length) {
-    const [done, total] = await Promise.all([
-      ctx.db.dipCheck.count({ where: { sampleId: c.sampleId, reviewerId: actor.id, status: "answered" } }),
-      ctx.db.dipCheck.count({ where: { sampleId: c.sampleId, reviewerId: actor.id } }),
-    ]);
-    return { template: "dip-check", data: checkCardData(checklist, c.sample.title, c, { done, total }, typed, errors) };
+    return {
+      template: "dip-check",
+      data: checkCardData(checklist, c.sample.title, c, await progressOf(ctx, c.sampleId, actor.id), typed, errors),
+    };
   }
   const answers = Object.fromEntries(checklist.items.map((it) => [it.id, typed.answers[it.id] === "yes"]));
   const good = typed.judgement === "good";
@@ -119,7 +129,10 @@ export async function answerCheck(ctx: AppContext, actor: Actor, checkId: string
         }),
     });
     if (ok && needsAction) {
-      const tm = await tx.staff.findFirst({ where: { teamId: c.teamId, roles: { has: "TEAM_MANAGER" }, active: true }, orderBy: { name: "asc" } });
+      const tm = await tx.staff.findFirst({
+        where: { teamId: c.teamId, roles: { has: "TEAM_MANAGER" }, active: true },
+        orderBy: { name: "asc" },
+      });
       if (tm)
         await enqueueMessage(tx, {
           recipientId: tm.id,
@@ -141,5 +154,10 @@ export async function answerCheck(ctx: AppContext, actor: Actor, checkId: string
     }
     return ok;
   });
-  return nextCheckCard(ctx, actor, c.sampleId, moved ? `Saved case ${c.caseRef}.` : `Case ${c.caseRef} was already recorded; nothing was recorded twice.`);
+  return nextCheckCard(
+    ctx,
+    actor,
+    c.sampleId,
+    moved ? `Saved case ${c.caseRef}.` : `Case ${c.caseRef} was already recorded; nothing was recorded twice.`,
+  );
 }

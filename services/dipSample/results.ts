@@ -28,7 +28,16 @@ export interface DipResults {
   items: { id: string; text: string; compliant: Share }[];
   teams: { teamId: string; cases: number; answered: number; compliant: Share; good: Share; needsAction: number }[];
   actionCases: { caseRef: string; teamId: string; note: string }[];
-  cases: { caseRef: string; teamId: string; planType: string; status: string; answers: Record<string, boolean>; good: boolean | null; needsAction: boolean; note: string }[];
+  cases: {
+    caseRef: string;
+    teamId: string;
+    planType: string;
+    status: string;
+    answers: Record<string, boolean>;
+    good: boolean | null;
+    needsAction: boolean;
+    note: string;
+  }[];
 }
 
 export async function dipResults(db: Db | Tx, sampleId: string): Promise<DipResults> {
@@ -49,7 +58,11 @@ export async function dipResults(db: Db | Tx, sampleId: string): Promise<DipResu
     answered: answered.length,
     good: share(answered.filter((r) => r.goodOrBetter).length, answered.length),
     needsAction: answered.filter((r) => r.needsAction).length,
-    items: checklist.items.map((it) => ({ id: it.id, text: it.text, compliant: share(answered.filter((r) => ans(r)[it.id] === true).length, answered.length) })),
+    items: checklist.items.map((it) => ({
+      id: it.id,
+      text: it.text,
+      compliant: share(answered.filter((r) => ans(r)[it.id] === true).length, answered.length),
+    })),
     teams: teamIds.map((teamId) => {
       const t = answered.filter((r) => r.teamId === teamId);
       const yes = t.reduce((n, r) => n + checklist.items.filter((it) => ans(r)[it.id] === true).length, 0);
@@ -63,14 +76,23 @@ export async function dipResults(db: Db | Tx, sampleId: string): Promise<DipResu
       };
     }),
     actionCases: answered.filter((r) => r.needsAction).map((r) => ({ caseRef: r.caseRef, teamId: r.teamId, note: r.note ?? "" })),
-    cases: rows.map((r) => ({ caseRef: r.caseRef, teamId: r.teamId, planType: r.planType, status: r.status, answers: ans(r), good: r.goodOrBetter, needsAction: r.needsAction, note: r.note ?? "" })),
+    cases: rows.map((r) => ({
+      caseRef: r.caseRef,
+      teamId: r.teamId,
+      planType: r.planType,
+      status: r.status,
+      answers: ans(r),
+      good: r.goodOrBetter,
+      needsAction: r.needsAction,
+      note: r.note ?? "",
+    })),
   };
 }
 
 /** One bar of a ColumnSet chart: the filled share, coloured against the target, and the rest. */
 function bar(label: string, s: Share, target: number) {
   const pct = Math.round(s.pct ?? 0);
-  return { label, text: `${s.text} (${s.count} of ${s.of})`, fill: pct, rest: 100 - pct, style: pct >= target ? "good" : "attention", pctText: `${pct}%` };
+  return { label, text: s.text, fill: pct, rest: 100 - pct, style: pct >= target ? "good" : "attention", pctText: `${pct}%` };
 }
 
 const CASE_LIST_MAX = 15;
@@ -82,15 +104,22 @@ export function resultsCardData(r: DipResults, targetPct: number) {
     heading: `Dip sample results: ${r.title}`,
     facts: [
       { title: "Cases checked", value: `${r.answered} of ${r.total}` },
-      { title: "Good or better", value: `${r.good.text} (${r.good.count} of ${r.good.of})` },
+      { title: "Good or better", value: r.good.text },
       { title: "Needing action", value: `${r.needsAction} (sent to their team managers)` },
-      { title: "Drawn by", value: `${((r.rule.planTypes as string[]) ?? []).map(planTypeLabel).join(", ")}${r.rule.teamId ? ` · team ${String(r.rule.teamId)}` : " · all teams"}${r.rule.openedFrom || r.rule.openedTo ? ` · opened ${String(r.rule.openedFrom ?? "…")} to ${String(r.rule.openedTo ?? "…")}` : ""}` },
+      {
+        title: "Drawn by",
+        value: `${((r.rule.planTypes as string[]) ?? []).map(planTypeLabel).join(", ")}${r.rule.teamId ? ` · team ${String(r.rule.teamId)}` : " · all teams"}${r.rule.openedFrom || r.rule.openedTo ? ` · opened ${String(r.rule.openedFrom ?? "…")} to ${String(r.rule.openedTo ?? "…")}` : ""}`,
+      },
       { title: "Status", value: r.status === "open" ? "Open" : "Closed" },
     ],
     targetText: `Green: at or above ${targetPct}% compliant (the authority's own default target); red: below.`,
     itemBars: r.items.map((it) => bar(it.text, it.compliant, targetPct)),
-    teamBars: r.teams.map((t) => bar(`${t.teamId}: ${t.answered} of ${t.cases} cases checked, ${t.good.text} good or better`, t.compliant, targetPct)),
-    actionCases: r.actionCases.slice(0, CASE_LIST_MAX).map((c) => ({ title: `${c.caseRef} (${c.teamId})`, value: c.note || "needs action" })),
+    teamBars: r.teams.map((t) =>
+      bar(`${t.teamId}: ${t.answered} of ${t.cases} cases checked, ${t.good.text} good or better`, t.compliant, targetPct),
+    ),
+    actionCases: r.actionCases
+      .slice(0, CASE_LIST_MAX)
+      .map((c) => ({ title: `${c.caseRef} (${c.teamId})`, value: c.note || "needs action" })),
     more: r.actionCases.length > CASE_LIST_MAX ? `… and ${r.actionCases.length - CASE_LIST_MAX} more in the XLSX.` : "",
     open: r.status === "open",
   };
@@ -109,7 +138,8 @@ export async function closeDipSample(ctx: AppContext, actor: Actor, sampleId: st
       id: sampleId,
       actorId: actor.id,
       alreadyDone: "This dip sample is already closed. Nothing was recorded twice.",
-      write: (from, to) => tx.dipSample.updateMany({ where: { id: sampleId, status: { in: from } }, data: { status: to, closedAt: ctx.clock.now() } }),
+      write: (from, to) =>
+        tx.dipSample.updateMany({ where: { id: sampleId, status: { in: from } }, data: { status: to, closedAt: ctx.clock.now() } }),
     }),
   );
   return resultsForActor(ctx, actor, sampleId);
@@ -126,16 +156,30 @@ export async function exportDipSample(ctx: AppContext, actor: Actor, sampleId: s
     const ws = wb.addWorksheet(name);
     ws.addRow(header).font = { bold: true };
     for (const row of rows) ws.addRow(row);
-    ws.columns.forEach((c, i) => (c.width = Math.min(80, Math.max(12, header[i]!.length + 2, ...rows.map((x) => String(x[i] ?? "").length + 2)))));
+    ws.columns.forEach(
+      (c, i) => (c.width = Math.min(80, Math.max(12, header[i]!.length + 2, ...rows.map((x) => String(x[i] ?? "").length + 2)))),
+    );
     ws.views = [{ state: "frozen", ySplit: 1 }];
   };
-  sheet("Summary", ["Measure", "Count", "Of", "Percent"], [
-    ["Cases checked", r.answered, r.total, null],
-    ["Good or better", r.good.count, r.good.of, r.good.pct],
-    ["Needing action", r.needsAction, r.answered, null],
-  ]);
-  sheet("Items", ["Item", "Compliant", "Checked", "Percent"], r.items.map((i) => [i.text, i.compliant.count, i.compliant.of, i.compliant.pct]));
-  sheet("Teams", ["Team", "Cases", "Checked", "Compliant answers", "Of", "Percent compliant", "Good or better", "Needing action"], r.teams.map((t) => [t.teamId, t.cases, t.answered, t.compliant.count, t.compliant.of, t.compliant.pct, t.good.count, t.needsAction]));
+  sheet(
+    "Summary",
+    ["Measure", "Count", "Of", "Percent"],
+    [
+      ["Cases checked", r.answered, r.total, null],
+      ["Good or better", r.good.count, r.good.of, r.good.pct],
+      ["Needing action", r.needsAction, r.answered, null],
+    ],
+  );
+  sheet(
+    "Items",
+    ["Item", "Compliant", "Checked", "Percent"],
+    r.items.map((i) => [i.text, i.compliant.count, i.compliant.of, i.compliant.pct]),
+  );
+  sheet(
+    "Teams",
+    ["Team", "Cases", "Checked", "Compliant answers", "Of", "Percent compliant", "Good or better", "Needing action"],
+    r.teams.map((t) => [t.teamId, t.cases, t.answered, t.compliant.count, t.compliant.of, t.compliant.pct, t.good.count, t.needsAction]),
+  );
   sheet(
     "Cases",
     ["Case ID", "Team", "Plan", "Status", ...checklist.items.map((i) => i.id), "Judgement", "Needs action", "Note"],
@@ -160,7 +204,12 @@ export async function exportDipSample(ctx: AppContext, actor: Actor, sampleId: s
 /** The open and recent dip samples (for the "dip samples" card). */
 export async function recentSamples(ctx: AppContext) {
   const samples = await ctx.db.dipSample.findMany({ orderBy: { createdAt: "desc" }, take: 8 });
-  const counts = await ctx.db.dipCheck.groupBy({ by: ["sampleId", "status"], where: { sampleId: { in: samples.map((s) => s.id) } }, _count: { _all: true } });
-  const n = (id: string, st?: string) => counts.filter((c) => c.sampleId === id && (!st || c.status === st)).reduce((a, c) => a + c._count._all, 0);
+  const counts = await ctx.db.dipCheck.groupBy({
+    by: ["sampleId", "status"],
+    where: { sampleId: { in: samples.map((s) => s.id) } },
+    _count: { _all: true },
+  });
+  const n = (id: string, st?: string) =>
+    counts.filter((c) => c.sampleId === id && (!st || c.status === st)).reduce((a, c) => a + c._count._all, 0);
   return samples.map((s) => ({ sampleId: s.id, text: `${s.title}: ${n(s.id, "answered")} of ${n(s.id)} checked (${s.status})` }));
 }

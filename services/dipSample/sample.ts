@@ -44,7 +44,11 @@ export async function newSampleFormData(ctx: AppContext, typed: SampleInput = {}
     checklists: CHECKLISTS.map((c) => ({ title: `${c.title}: ${c.items.map((i) => i.id).join(", ")}`, value: c.id })),
     checklistId: typed.checklistId ?? CHECKLISTS[0]!.id,
     checklistError: errors.checklistId ?? "",
-    planTypes: [{ title: "The checklist's plan types", value: ANY }, { title: "All plan types", value: ALL }, ...PLAN_TYPES.map((p) => ({ title: planTypeLabel(p), value: p }))],
+    planTypes: [
+      { title: "The checklist's plan types", value: ANY },
+      { title: "All plan types", value: ALL },
+      ...PLAN_TYPES.map((p) => ({ title: planTypeLabel(p), value: p })),
+    ],
     planType: typed.planType || ANY,
     teams: [{ title: "All teams", value: ANY }, ...teams.map((t) => ({ title: `${t.name} (${t.id})`, value: t.id }))],
     teamId: typed.teamId || ANY,
@@ -80,10 +84,19 @@ export async function createDipSample(ctx: AppContext, actor: Actor, input: Samp
   if ((from && !DAY.test(from)) || (to && !DAY.test(to)) || (from && to && from > to))
     errors.period = "Give the period as two dates, the first not after the second (or leave them empty).";
   const size = Number(input.size ?? DEFAULT_SIZE);
-  if (!Number.isInteger(size) || size < 1 || size > MAX_SAMPLE) errors.size = `The sample is a whole number of cases from 1 to ${MAX_SAMPLE}.`;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_SAMPLE)
+    errors.size = `The sample is a whole number of cases from 1 to ${MAX_SAMPLE}.`;
   const batchSize = Number(input.batchSize ?? DEFAULT_BATCH);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_SAMPLE) errors.batchSize = "A batch is a whole number of cases (1 or more).";
-  const reviewerIds = [...new Set((input.reviewers ?? "").split(",").map((s) => s.trim()).filter(Boolean))];
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_SAMPLE)
+    errors.batchSize = "A batch is a whole number of cases (1 or more).";
+  const reviewerIds = [
+    ...new Set(
+      (input.reviewers ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   const reviewers = await ctx.db.staff.findMany({ where: { id: { in: reviewerIds }, active: true } });
   if (!reviewerIds.length || reviewers.length !== reviewerIds.length || reviewers.some((r) => !may(r, "dipSamples.review")))
     errors.reviewers = "Choose one or more reviewers (Deputy Team Manager and above, or the QA team).";
@@ -100,7 +113,8 @@ export async function createDipSample(ctx: AppContext, actor: Actor, input: Samp
     select: { id: true, caseRef: true, teamId: true, planType: true },
     orderBy: { caseRef: "asc" },
   });
-  if (!cases.length) throw new ValidationFailed("No case matches this rule.", { period: "No case matches: widen the plan type, team or period." });
+  if (!cases.length)
+    throw new ValidationFailed("No case matches this rule.", { period: "No case matches: widen the plan type, team or period." });
   const seed = input.seed?.trim() || randomBytes(6).toString("hex");
   // A random sample, then grouped by team so a batch is mostly one team's cases.
   const drawn = shuffle(cases, rng(seed))
@@ -109,44 +123,55 @@ export async function createDipSample(ctx: AppContext, actor: Actor, input: Samp
   const reviewerOf = (batch: number) => reviewers[batch % reviewers.length]!;
   const title = `${checklist!.title}${teamId ? ` · ${teamId}` : ""}`;
   const rule = { planTypes, teamId: teamId || null, openedFrom: from || null, openedTo: to || null, size, pool: cases.length, seed };
-  return ctx.db.$transaction(async (tx) => {
-    const sample = await tx.dipSample.create({
-      data: { title, checklistId: checklist!.id, rule, batchSize, status: dipSampleMachine.initial, createdById: actor.id },
-    });
-    await tx.dipCheck.createMany({
-      data: drawn.map((c, i) => ({
-        sampleId: sample.id,
-        caseId: c.id,
-        caseRef: c.caseRef,
-        teamId: c.teamId,
-        planType: c.planType,
-        reviewerId: reviewerOf(Math.floor(i / batchSize)).id,
-        batch: Math.floor(i / batchSize) + 1,
-        position: i,
-      })),
-    });
-    await recordHistory(tx, { entityType: "dip_sample", entityId: sample.id, action: "created", actorId: actor.id, after: { ...rule, drawn: drawn.length, reviewers: reviewerIds } });
-    const counts = new Map<string, number>();
-    drawn.forEach((_, i) => counts.set(reviewerOf(Math.floor(i / batchSize)).id, (counts.get(reviewerOf(Math.floor(i / batchSize)).id) ?? 0) + 1));
-    const when = deliveryOf(ctx, "dipSample.card");
-    await enqueueAll(
-      tx,
-      [...counts].map(([reviewerId, n]) => ({
-        kind: "send" as const,
-        recipientId: reviewerId,
-        idempotencyKey: `dip:${sample.id}:batch:${reviewerId}`,
-        payload: {
-          template: "dip-sample-batch",
-          data: {
-            sampleId: sample.id,
-            title: `Dip sample: ${title}`,
-            text: `${n} cases to check against a short checklist, one after another: each "Save and next" shows the next case.`,
-            items: checklist!.items.map((it) => ({ text: `• ${it.text}` })),
+  return ctx.db.$transaction(
+    async (tx) => {
+      const sample = await tx.dipSample.create({
+        data: { title, checklistId: checklist!.id, rule, batchSize, status: dipSampleMachine.initial, createdById: actor.id },
+      });
+      await tx.dipCheck.createMany({
+        data: drawn.map((c, i) => ({
+          sampleId: sample.id,
+          caseId: c.id,
+          caseRef: c.caseRef,
+          teamId: c.teamId,
+          planType: c.planType,
+          reviewerId: reviewerOf(Math.floor(i / batchSize)).id,
+          batch: Math.floor(i / batchSize) + 1,
+          position: i,
+        })),
+      });
+      await recordHistory(tx, {
+        entityType: "dip_sample",
+        entityId: sample.id,
+        action: "created",
+        actorId: actor.id,
+        after: { ...rule, drawn: drawn.length, reviewers: reviewerIds },
+      });
+      const counts = new Map<string, number>();
+      drawn.forEach((_, i) =>
+        counts.set(reviewerOf(Math.floor(i / batchSize)).id, (counts.get(reviewerOf(Math.floor(i / batchSize)).id) ?? 0) + 1),
+      );
+      const when = deliveryOf(ctx, "dipSample.card");
+      await enqueueAll(
+        tx,
+        [...counts].map(([reviewerId, n]) => ({
+          kind: "send" as const,
+          recipientId: reviewerId,
+          idempotencyKey: `dip:${sample.id}:batch:${reviewerId}`,
+          payload: {
+            template: "dip-sample-batch",
+            data: {
+              sampleId: sample.id,
+              title: `Dip sample: ${title}`,
+              text: `${n} cases to check against a short checklist, one after another: each "Save and next" shows the next case.`,
+              items: checklist!.items.map((it) => ({ text: `• ${it.text}` })),
+            },
           },
-        },
-        ...when,
-      })),
-    );
-    return sample.id;
-  });
+          ...when,
+        })),
+      );
+      return sample.id;
+    },
+    { timeout: 60_000 },
+  );
 }

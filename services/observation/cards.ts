@@ -132,7 +132,7 @@ export function observationFormData(
     toDevelopError: errors.toDevelop ?? "",
     actions: typed.actions ?? "",
     actionsError: errors.actions ?? "",
-    error: Object.keys(errors).length ? "Some answers need attention before the observation can be recorded." : "",
+    error: errors.date ?? (Object.keys(errors).length ? "Some answers need attention before the observation can be recorded." : ""),
     info,
   };
 }

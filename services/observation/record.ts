@@ -10,6 +10,8 @@ import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { deliveryOf } from "../messageKinds";
 import { requireObserved, requireObserver, type Actor } from "../permissions";
 import { transition } from "../stateMachine";
+import { isoDate, localDate } from "../workingTime";
+import { formatDate } from "../audit/allocation";
 import { KEY_MARKERS, TEXT_MAX, formFromCard, formProblems, judgementBands, type ObservationForm } from "./form";
 import {
   inviteCardKey,
@@ -60,6 +62,9 @@ export async function saveObservationForm(
   if (o.status !== "agreed") throw new ValidationFailed("The date of this observation is not agreed yet.", {});
   const form = formFromCard(raw);
   const errors = formProblems(ctx.config, form, opts.record);
+  const today = isoDate(localDate(ctx.clock.now(), ctx.config.TIMEZONE));
+  if (opts.record && o.date && o.date.toISOString().slice(0, 10) > today)
+    errors.date = `The observation is on ${formatDate(o.date)}: record it on or after that day (save a draft until then).`;
   if (Object.keys(errors).length) return { template: "observation-form", data: formCard(ctx, o, form, errors) };
   if (!opts.record) {
     await ctx.db.$transaction(async (tx) => {

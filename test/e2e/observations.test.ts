@@ -172,6 +172,9 @@ describe("practice observations", () => {
     expect(inputOf(incomplete.card, "strengths")?.value).toBe("kept text");
     expect((await h.db.observation.findUniqueOrThrow({ where: { id: observationId } })).status).toBe("agreed");
 
+    const early = await h.execute(observer, "observation.record", { observationId, ...fullForm() });
+    expect(early.text).toMatch(/record it on or after that day/);
+    clock.set("2026-12-15T16:00:00Z");
     const done = await h.execute(observer, "observation.record", { observationId, ...fullForm() });
     expect(done.text).toMatch(/Recorded: the practitioner and their manager have the outcome/);
     expect((await h.execute(observer, "observation.record", { observationId, ...fullForm("less") })).text).toMatch(/Already done/);
@@ -201,6 +204,9 @@ describe("practice observations", () => {
     expect((await h.execute(practitioner, "observation.reflect", { observationId, reflection: "again" })).text).toMatch(/Already done/);
     await h.drainOutbox();
     expect(cardText(updatesWith(manager, "Practice observation outcome").at(-1))).toContain("three houses");
+    // Observations count in the monthly report, apart from the audits.
+    const report = cardText((await h.say(qa, "report 2026-12")).cards[0]);
+    expect(report).toMatch(/Practice observations\nPlanned this month\n1\nDone\n1\nGood or better\n1 of 1 \(100%\)\nJudged Good\n1\nRequired after an inadequate audit\n1/);
     const list = await h.say(practitioner, "observations");
     expect(cardText(list.cards[0])).toMatch(/Of you: Home visit, .*15 Dec 2026 \(completed\)/);
   });
