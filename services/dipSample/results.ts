@@ -115,7 +115,7 @@ export function resultsCardData(r: DipResults, targetPct: number) {
     targetText: `Green: at or above ${targetPct}% compliant (the authority's own default target); red: below.`,
     itemBars: r.items.map((it) => bar(it.text, it.compliant, targetPct)),
     teamBars: r.teams.map((t) =>
-      bar(`${t.teamId}: ${t.answered} of ${t.cases} cases checked, ${t.good.text} good or better`, t.compliant, targetPct),
+      bar(`${t.teamId}: ${t.answered} of ${t.cases} cases checked · good or better ${t.good.text}`, t.compliant, targetPct),
     ),
     actionCases: r.actionCases
       .slice(0, CASE_LIST_MAX)

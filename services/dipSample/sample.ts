@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import type { AppContext } from "../context";
 import type { PlanType } from "../../generated/prisma/enums";
 import { ValidationFailed } from "../errors";
+import { onlyChoices } from "../../cards/schemas/cardData";
 import { recordHistory } from "../history";
 import { enqueueAll } from "../outbox";
 import { deliveryOf } from "../messageKinds";
@@ -38,6 +39,7 @@ export async function newSampleFormData(ctx: AppContext, typed: SampleInput = {}
     ctx.db.team.findMany({ where: { cases: { some: {} } }, orderBy: { id: "asc" } }),
     ctx.db.staff.findMany({ where: { active: true, roles: { hasSome: rolesWith("dipSamples.review") } }, orderBy: { name: "asc" } }),
   ]);
+  const reviewerChoices = reviewers.map((r) => ({ title: `${r.name} (${r.teamId ?? ""})`, value: r.id }));
   const num = (v: unknown, d: number) => (v === undefined || v === "" ? d : Number.isFinite(Number(v)) ? Number(v) : undefined);
   return {
     error,
@@ -59,8 +61,9 @@ export async function newSampleFormData(ctx: AppContext, typed: SampleInput = {}
     sizeError: errors.size ?? "",
     batchSize: num(typed.batchSize, DEFAULT_BATCH),
     batchError: errors.batchSize ?? "",
-    reviewerChoices: reviewers.map((r) => ({ title: `${r.name} (${r.teamId ?? ""})`, value: r.id })),
-    reviewers: typed.reviewers ?? "",
+    reviewerChoices,
+    // A choice box shows only its choices: one typed that is none of them is left out (its error says why).
+    reviewers: onlyChoices(typed.reviewers ?? "", reviewerChoices),
     reviewersError: errors.reviewers ?? "",
   };
 }

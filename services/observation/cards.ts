@@ -4,7 +4,7 @@
 // person reaches another only as data (cards/render.ts escapes it).
 import type { Config } from "../config";
 import { formatDate } from "../audit/allocation";
-import { OBSERVATION_THEMES, THEME_JUDGEMENTS, bandLabel, processTitle, type ObservationForm } from "./form";
+import { OBSERVATION_THEMES, THEME_JUDGEMENTS, bandLabel, judgementBands, processTitle, type ObservationForm } from "./form";
 import type { ObservationStatus } from "./states";
 
 export const inviteCardKey = (id: string) => `observation:${id}:invite`;
@@ -125,7 +125,10 @@ export function observationFormData(
     bands,
     band: typed.bandId ?? "",
     bandError: errors.band ?? "",
-    scaleNote: `Overall judgement on the authority's scale; ${bandLabel(config, bands[0]?.value)} and the bands counted as good are "good or better", the rest "less than good".`,
+    scaleNote: `On the authority's grade scale: ${judgementBands(config)
+      .filter((b) => b.isGood)
+      .map((b) => b.label)
+      .join(", ")} count as "good or better", the rest as "less than good".`,
     strengths: typed.strengths ?? "",
     strengthsError: errors.strengths ?? "",
     toDevelop: typed.toDevelop ?? "",

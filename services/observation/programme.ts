@@ -7,6 +7,7 @@
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import { AlreadyDone, NotFound, ValidationFailed } from "../errors";
+import { onlyChoices } from "../../cards/schemas/cardData";
 import { recordHistory } from "../history";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { deliveryOf } from "../messageKinds";
@@ -75,26 +76,29 @@ export async function scheduleFormData(ctx: AppContext, typed: ScheduleInput = {
       })
     ).map((a) => [a.id, a.case.caseRef]),
   );
+  const requiredChoices = required.map((r) => ({
+    title: `${name.get(r.practitionerId) ?? ""}: required after the inadequate audit of ${caseRefs.get(r.auditId ?? "") ?? "a case"}`,
+    value: r.id,
+  }));
+  const practitioners = staff
+    .filter((s) => s.roles.includes("PRACTITIONER") || s.roles.includes("DEPUTY_TEAM_MANAGER") || s.roles.includes("TEAM_MANAGER"))
+    .map((s) => ({ title: `${s.name} (${s.teamId ?? ""})`, value: s.id }));
+  const observers = staff
+    .filter((s) => s.roles.some((r) => observerRoles.includes(r)))
+    .map((s) => ({ title: `${s.name} (${s.teamId ?? ""})`, value: s.id }));
   return {
     error,
     notice: `The practitioner is told in advance: the date is at least ${ctx.config.OBSERVATION_NOTICE_WORKING_DAYS} working days away (the authority's own default), and they agree it or propose another.`,
-    required: required.map((r) => ({
-      title: `${name.get(r.practitionerId) ?? ""}: required after the inadequate audit of ${caseRefs.get(r.auditId ?? "") ?? "a case"}`,
-      value: r.id,
-    })),
-    requiredId: typed.requiredId ?? "",
-    practitioners: staff
-      .filter((s) => s.roles.includes("PRACTITIONER") || s.roles.includes("DEPUTY_TEAM_MANAGER") || s.roles.includes("TEAM_MANAGER"))
-      .map((s) => ({ title: `${s.name} (${s.teamId ?? ""})`, value: s.id })),
-    practitionerId: typed.practitionerId ?? "",
+    required: requiredChoices,
+    requiredId: onlyChoices(typed.requiredId ?? "", requiredChoices),
+    practitioners,
+    practitionerId: onlyChoices(typed.practitionerId ?? "", practitioners),
     practitionerError: errors.practitionerId ?? "",
-    observers: staff
-      .filter((s) => s.roles.some((r) => observerRoles.includes(r)))
-      .map((s) => ({ title: `${s.name} (${s.teamId ?? ""})`, value: s.id })),
-    observerId: typed.observerId ?? "",
+    observers,
+    observerId: onlyChoices(typed.observerId ?? "", observers),
     observerError: errors.observerId ?? "",
     processes: OBSERVED_PROCESSES.map((p) => ({ title: p.title, value: p.value })),
-    process: typed.process ?? "home_visit",
+    process: onlyChoices(typed.process ?? "home_visit", [...OBSERVED_PROCESSES]),
     processError: errors.process ?? "",
     date: typed.date ?? earliestDate(ctx),
     dateError: errors.date ?? "",
