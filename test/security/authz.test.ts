@@ -481,7 +481,15 @@ const expectations: Record<string, VerbExpectation> = {
   "observation.record": observationVerb("observations.observe", "agreed", "observer", { strengths: "x" }),
   "dipSample.home": none("dipSamples.mine", "the caller's own dip sample cases, or (managers) the samples"),
   "dipSample.new": none("dipSamples.manage", "the new-sample form; no object ids"),
-  "dipSample.create": none("dipSamples.manage", "draws a sample by rule; reviewers are checked by the service"),
+  "dipSample.create": {
+    capability: "dipSamples.manage",
+    // The checklist and team name the rule, not someone's object: any manager may draw any sample.
+    objects: {
+      forge: async () => ({ checklistId: "cp-plans", teamId: "AI2", size: "2", batchSize: "1", reviewers: "" }),
+      intruders: [],
+      owner: (p) => p.qaTeam,
+    },
+  },
   "dipSample.next": {
     capability: "dipSamples.review",
     objects: { forge: async (h) => ({ sampleId: (await forgeDipSample(h)).sampleId }), intruders: notTheReviewer },
@@ -629,7 +637,7 @@ describe("authorization matrix", () => {
         else expect(text, `${name} typing "${c.words}"`).toContain("Not allowed");
       }
     }
-  });
+  }, 180_000);
 
   it("refuses people who are not in the directory for every verb, touching nothing", async () => {
     const stranger: StaffRef = { ...p.practitioner, id: "x", aadObjectId: randomUUID(), name: "Stranger" };
