@@ -40,7 +40,12 @@ describe("dip samples", () => {
     expect(cardText(home.cards[0])).toMatch(/No dip sample cases are waiting for you/);
     expect(cardActions(home.cards[0])).toHaveLength(0);
     expect((await h.execute(worker, "dipSample.new")).text).toMatch(/Not allowed/);
-    const forged = await h.execute(worker, "dipSample.create", { checklistId: "cp-plans", size: "10", batchSize: "5", reviewers: worker.id });
+    const forged = await h.execute(worker, "dipSample.create", {
+      checklistId: "cp-plans",
+      size: "10",
+      batchSize: "5",
+      reviewers: worker.id,
+    });
     expect(forged.text).toMatch(/Not allowed/);
     expect(await h.db.dipSample.count()).toBe(0);
   });
@@ -53,16 +58,29 @@ describe("dip samples", () => {
     const press = cardActions(home.cards[0]).find((a) => a.verb === "dipSample.new")!;
     const form = await h.execute(qa, press.verb, press.data);
     expect(form.text).toMatch(/Child protection plans/);
-    const bad = await h.execute(qa, "dipSample.create", { checklistId: "cp-plans", planType: "all", size: "0", batchSize: "25", reviewers: "" });
+    const bad = await h.execute(qa, "dipSample.create", {
+      checklistId: "cp-plans",
+      planType: "all",
+      size: "0",
+      batchSize: "25",
+      reviewers: "",
+    });
     expect(bad.text).toMatch(/from 1 to 500/);
     expect(bad.text).toMatch(/Choose one or more reviewers/);
     expect(inputOf(bad.card, "batchSize")?.value).toBe(25);
     const notReviewer = await h.one("PRACTITIONER", "CP");
-    expect((await h.execute(qa, "dipSample.create", { checklistId: "cp-plans", size: "5", batchSize: "5", reviewers: notReviewer.id })).text).toMatch(
-      /Choose one or more reviewers/,
-    );
+    expect(
+      (await h.execute(qa, "dipSample.create", { checklistId: "cp-plans", size: "5", batchSize: "5", reviewers: notReviewer.id })).text,
+    ).toMatch(/Choose one or more reviewers/);
     // The rule narrows the draw: the checklist's own plan type, one team.
-    const narrow = await h.execute(qa, "dipSample.create", { checklistId: "cp-plans", planType: "any", teamId: "CP", size: "500", batchSize: "10", reviewers: reviewers[0]!.id });
+    const narrow = await h.execute(qa, "dipSample.create", {
+      checklistId: "cp-plans",
+      planType: "any",
+      teamId: "CP",
+      size: "500",
+      batchSize: "10",
+      reviewers: reviewers[0]!.id,
+    });
     expect(narrow.text).toMatch(/Child protection plans · CP/);
     const narrowChecks = await h.db.dipCheck.findMany({ where: { sample: { title: "Child protection plans · CP" } } });
     expect(narrowChecks.length).toBe(await h.db.case.count({ where: { planType: "CHILD_PROTECTION", teamId: "CP", active: true } }));
@@ -88,7 +106,8 @@ describe("dip samples", () => {
     expect(new Set(checks.map((c) => c.caseId)).size).toBe(300);
     expect(new Set(checks.map((c) => c.batch)).size).toBe(12);
     for (const rv of reviewers) expect(checks.filter((c) => c.reviewerId === rv.id)).toHaveLength(100);
-    for (const b of new Set(checks.map((c) => c.batch))) expect(new Set(checks.filter((c) => c.batch === b).map((c) => c.reviewerId)).size).toBe(1);
+    for (const b of new Set(checks.map((c) => c.batch)))
+      expect(new Set(checks.filter((c) => c.batch === b).map((c) => c.reviewerId)).size).toBe(1);
   });
 
   it("each reviewer answers their 100 cases case after case in one card flow", async () => {
@@ -96,7 +115,9 @@ describe("dip samples", () => {
     let answered = 0;
     const started = performance.now();
     for (const rv of reviewers) {
-      const notice = h.connector.cardsTo(h.conversationOf(rv)).filter((c) => /Dip sample: Child protection plans\n100 cases to check/.test(cardText(c)));
+      const notice = h.connector
+        .cardsTo(h.conversationOf(rv))
+        .filter((c) => /Dip sample: Child protection plans\n100 cases to check/.test(cardText(c)));
       expect(notice).toHaveLength(1);
       const start = cardActions(notice[0]).find((a) => a.verb === "dipSample.next")!;
       let card = (await h.execute(rv, start.verb, start.data)).card;
@@ -154,8 +175,13 @@ describe("dip samples", () => {
     expect(needing).toHaveLength(expected((n) => n % 25 === 0));
     await h.drainOutbox();
     for (const c of needing) {
-      const tm = await h.db.staff.findFirstOrThrow({ where: { teamId: c.teamId, roles: { has: "TEAM_MANAGER" } }, orderBy: { name: "asc" } });
-      const got = h.connector.cardsTo(h.conversationOf(tm as StaffRef)).filter((x) => cardText(x).includes(`case ${c.caseRef} needs action`));
+      const tm = await h.db.staff.findFirstOrThrow({
+        where: { teamId: c.teamId, roles: { has: "TEAM_MANAGER" } },
+        orderBy: { name: "asc" },
+      });
+      const got = h.connector
+        .cardsTo(h.conversationOf(tm as StaffRef))
+        .filter((x) => cardText(x).includes(`case ${c.caseRef} needs action`));
       expect(got, c.caseRef).toHaveLength(1);
       expect(cardText(got[0])).toContain("Add a contingency review");
     }
@@ -178,7 +204,9 @@ describe("dip samples", () => {
 
   it("appears in the monthly report apart from the full audits", async () => {
     const report = cardText((await h.say(qa, "report 2026-12")).cards[0]);
-    expect(report).toMatch(/Dip samples \(not counted in the audit figures above\):\nChild protection plans\n300 checked this month \(of 300\) · items compliant 765 of 900 \(85%\) · good or better 200 of 300 \(67%\) · needing action 12/);
+    expect(report).toMatch(
+      /Dip samples \(not counted in the audit figures above\):\nChild protection plans\n300 checked this month \(of 300\) · items compliant 765 of 900 \(85%\) · good or better 200 of 300 \(67%\) · needing action 12/,
+    );
     expect(report).toMatch(/Cases allocated\n0/);
   });
 

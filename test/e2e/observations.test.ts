@@ -206,7 +206,9 @@ describe("practice observations", () => {
     expect(cardText(updatesWith(manager, "Practice observation outcome").at(-1))).toContain("three houses");
     // Observations count in the monthly report, apart from the audits.
     const report = cardText((await h.say(qa, "report 2026-12")).cards[0]);
-    expect(report).toMatch(/Practice observations\nPlanned this month\n1\nDone\n1\nGood or better\n1 of 1 \(100%\)\nJudged Good\n1\nRequired after an inadequate audit\n1/);
+    expect(report).toMatch(
+      /Practice observations\nPlanned this month\n1\nDone\n1\nGood or better\n1 of 1 \(100%\)\nJudged Good\n1\nRequired after an inadequate audit\n1/,
+    );
     const list = await h.say(practitioner, "observations");
     expect(cardText(list.cards[0])).toMatch(/Of you: Home visit, .*15 Dec 2026 \(completed\)/);
   });
