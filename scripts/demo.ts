@@ -19,6 +19,7 @@ import { roleLabel } from "../services/directory/roles";
 import { STATUS_LABELS } from "../services/audit/lists";
 import { fmtDateTime } from "../services/sharedCard";
 import type { Role } from "../generated/prisma/enums";
+import { demoObservationsAndDips } from "./demoQualityActivity";
 
 type Card = Record<string, unknown>;
 const MONTH = "2026-12";
@@ -379,6 +380,9 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
   });
   check("supervision reminders", reminders > 0, "no supervision reminder was delivered");
   print(`Supervision planned for team CP (${planned.sessions} sessions booked); ${reminders} reminder cards go out`);
+
+  // Practice observations and dip samples (scripts/demoQualityActivity.ts).
+  await demoObservationsAndDips(h, clock, print);
 
   // 12. The month at a glance: through the bot, then the numbers and the XLSX.
   const hos = await h.one("HEAD_OF_SERVICE");

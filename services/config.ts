@@ -84,6 +84,10 @@ export const configSchema = z.object({
   CASE_RECORD_SYSTEM: z.string().trim().min(1).default("the case record system"),
   MIN_GROUP_SIZE: z.coerce.number().int().min(1).default(5),
   AUDIT_REPEAT_WINDOW_MONTHS: z.coerce.number().int().min(0).default(6),
+  /** Practice observations: the least notice (working days) a practitioner gets of the date. */
+  OBSERVATION_NOTICE_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(5),
+  /** Dip samples: a case's compliance rate below this percentage is shown as needing attention. */
+  DIP_SAMPLE_TARGET_PCT: z.coerce.number().int().min(0).max(100).default(80),
   /** The monthly report's cut-offs (services/reports/settings.ts): Assure's defaults, not the frameworks'. */
   REPORT_BELOW_GOOD_SCORE: z.coerce.number().int().min(1).max(10).default(6),
   REPORT_ATTENTION_PCT: z.coerce.number().int().min(1).max(100).default(50),

@@ -16,7 +16,11 @@ export interface HistoryEntry {
     | "survey_campaign"
     | "staff"
     | "case"
-    | "outbox";
+    | "outbox"
+    // practice observations and dip samples
+    | "observation"
+    | "dip_sample"
+    | "dip_check";
   entityId: string;
   action: string;
   actorId?: string | null;

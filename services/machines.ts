@@ -6,6 +6,8 @@ import { moderationMachine } from "./moderation/states";
 import { escalationMachine } from "./escalation/states";
 import { supervisionMachine } from "./supervision/states";
 import { campaignMachine } from "./surveys/states";
+import { observationMachine } from "./observation/states";
+import { dipCheckMachine, dipSampleMachine } from "./dipSample/states";
 
 // Each workflow's states.ts adds its machine here.
 export const machines: readonly Machine<string, string>[] = [
@@ -16,4 +18,7 @@ export const machines: readonly Machine<string, string>[] = [
   escalationMachine,
   supervisionMachine,
   campaignMachine,
+  observationMachine,
+  dipSampleMachine,
+  dipCheckMachine,
 ];

@@ -32,6 +32,9 @@ export const MESSAGE_KINDS = {
   "supervision.reminder": "routine",
   "survey.invite": "routine",
   "survey.nextSteps": "routine",
+  // Practice observations and dip samples: planned work, never a safeguarding deadline.
+  "observation.card": "routine",
+  "dipSample.card": "routine",
 } as const satisfies Record<string, "urgent" | "routine">;
 
 export type MessageKind = keyof typeof MESSAGE_KINDS;

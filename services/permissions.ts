@@ -44,6 +44,36 @@ export const permissionMatrix = {
   "moderation.act": [ALL_STAFF],
   // Anyone may be a supervisor; the supervision service checks it is *their* supervisee (or below them).
   "supervision.record": [ALL_STAFF],
+  // ---- Practice observations and dip samples (Southwark Children's Social Care Quality Assurance
+  // Framework, §7: quality activity is led centrally or, locally, "as determined by the Head of Service").
+  "observations.schedule": ["QA_TEAM", "HEAD_OF_QA", "HEAD_OF_SERVICE", "ADMIN"],
+  /** Who may be named as observer: Deputy Team Manager and above, and the QA team. */
+  "observations.observe": [
+    "DEPUTY_TEAM_MANAGER",
+    "TEAM_MANAGER",
+    "SERVICE_MANAGER",
+    "HEAD_OF_SERVICE",
+    "ASSISTANT_DIRECTOR",
+    "DIRECTOR",
+    "QA_TEAM",
+    "HEAD_OF_QA",
+  ],
+  /** Observations of oneself (agree a date, read the outcome, reflect): the service checks it is theirs. */
+  "observations.mine": [ALL_STAFF],
+  /** The "dip samples" card: the service shows each person their own part. */
+  "dipSamples.mine": [ALL_STAFF],
+  "dipSamples.manage": ["QA_TEAM", "HEAD_OF_QA", "HEAD_OF_SERVICE", "ADMIN"],
+  /** Who may be allocated dip sample checks: Deputy Team Manager and above, and the QA team. */
+  "dipSamples.review": [
+    "DEPUTY_TEAM_MANAGER",
+    "TEAM_MANAGER",
+    "SERVICE_MANAGER",
+    "HEAD_OF_SERVICE",
+    "ASSISTANT_DIRECTOR",
+    "DIRECTOR",
+    "QA_TEAM",
+    "HEAD_OF_QA",
+  ],
 } as const satisfies Record<string, readonly (Role | typeof ALL_STAFF)[]>;
 
 export type Capability = keyof typeof permissionMatrix;
@@ -91,4 +121,22 @@ export function requireSelfAssessor(actor: Pick<Actor, "id">, sa: { practitioner
 export function requireAuditParticipant(actor: Pick<Actor, "id">, audit: { auditorId: string; practitionerId: string }): void {
   if (audit.auditorId !== actor.id && audit.practitionerId !== actor.id)
     throw new NotPermitted("Only the auditor and the practitioner of this audit can see this.");
+}
+
+// ---- Object-level checks of practice observations and dip samples (services/observation/,
+// services/dipSample/).
+
+/** Only the observed practitioner agrees the date, proposes another or adds a reflection. */
+export function requireObserved(actor: Pick<Actor, "id">, o: { practitionerId: string }): void {
+  if (o.practitionerId !== actor.id) throw new NotPermitted("Only the practitioner being observed can do this.");
+}
+
+/** Only the named observer accepts a proposed date and records the observation. */
+export function requireObserver(actor: Pick<Actor, "id">, o: { observerId: string | null }): void {
+  if (o.observerId !== actor.id) throw new NotPermitted("Only the observer named for this observation can do this.");
+}
+
+/** Only the reviewer a dip sample check is allocated to answers it. */
+export function requireDipReviewer(actor: Pick<Actor, "id">, c: { reviewerId: string }): void {
+  if (c.reviewerId !== actor.id) throw new NotPermitted("Only the reviewer this case check is allocated to can answer it.");
 }

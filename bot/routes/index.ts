@@ -10,6 +10,8 @@ import { surveyCommands, surveyRoutes } from "./surveys";
 import { supervisionCommands, supervisionRoutes } from "./supervision";
 import { outboxCommands, outboxRoutes } from "./outbox";
 import { reportCommands, reportRoutes } from "./reports";
+import { observationCommands, observationRoutes } from "./observation";
+import { dipSampleCommands, dipSampleRoutes } from "./dipSample";
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -23,6 +25,8 @@ export function buildRouter(): Router {
     [supervisionRoutes(), supervisionCommands],
     [outboxRoutes(), outboxCommands],
     [reportRoutes(), reportCommands],
+    [observationRoutes(), observationCommands],
+    [dipSampleRoutes(), dipSampleCommands],
   ] as const;
   for (const [routes, commands] of features) router.add(...routes).command(...commands);
   return router;

@@ -1,6 +1,7 @@
 // Submitting the audit: grade, actions to the people who must do them, the auditor's follow-up in
 // 5 working days, cards updated in place, and — for an inadequate audit — the worker, TM, SM, HoS,
 // AD and the QA team told at once with immediate tasks due within 24 hours.
+import { requireObservationAfterInadequate } from "../observation/programme";
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import type { Role } from "../../generated/prisma/enums";
@@ -183,6 +184,16 @@ async function inadequateRequiredActions(tx: Tx, ctx: AppContext, audit: AuditWi
   for (const r of required)
     if (r.assigneeId)
       out.push(await assignAction(tx, ctx, audit, actor, { ...r, assigneeId: r.assigneeId, immediate: false }, "action.assigned"));
+  // The observation programme holds the required observation, linked to this audit and its action.
+  const observation = out.find((a) => a.kind === "practice observation");
+  if (observation)
+    await requireObservationAfterInadequate(tx, {
+      auditId: audit.id,
+      actionId: observation.id,
+      practitionerId: audit.practitionerId,
+      managerId: tm ?? null,
+      caseRef: audit.case.caseRef,
+    });
   return out;
 }
 

@@ -1,5 +1,6 @@
 // Report → card data for the templates in cards/templates/report-*.json. Pure functions: the numbers
 // come from the report objects unchanged (the test compares them with the XLSX and with SQL).
+import { observationsAndDipsCardData } from "./observationsDips";
 import { countOf } from "../words";
 import { withOverflow } from "../../cards/schemas/cardData";
 import type { MonthlyView } from "./view";
@@ -113,6 +114,8 @@ export function monthlyCardData(v: MonthlyView, opts: { calibration?: boolean } 
     ],
     supervisionFacts: r.supervisionOverdue.map((s) => ({ title: s.teamId, value: `${s.count} overdue` })),
     supervisionText: r.supervisionOverdue.length ? "Supervision overdue by team:" : "No supervision overdue.",
+    // Practice observations and dip samples, apart from the full audits.
+    ...observationsAndDipsCardData(v.observationsAndDips),
     teamFacts:
       v.kind === "full"
         ? v.teams.map((t) => ({

@@ -5,6 +5,7 @@ import { mkdir } from "node:fs/promises";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import ExcelJS from "exceljs";
+import { observationsAndDipsRows } from "./observationsDips";
 import type { MonthlyView } from "./view";
 
 export interface WrittenFiles {
@@ -49,6 +50,8 @@ export function summaryRows(v: MonthlyView): Row[] {
     ["Actions", "Overdue", r.actions.overdue, null, null],
     ["Actions", "Immediate and overdue", r.actions.immediateOverdue, null, null],
     ...r.supervisionOverdue.map((s): Row => ["Supervision overdue", s.teamId, s.count, null, null]),
+    // Practice observations and dip samples, apart from the full audits.
+    ...observationsAndDipsRows(v.observationsAndDips),
   ];
   return rows;
 }

@@ -2,6 +2,7 @@
 // - report.monthly (heads of service, directors, QA): the whole authority, per-team summaries;
 // - report.team (team and service managers): only their own team(s) — the team filter is in SQL;
 // - report.calibration (QA team, head of QA): auditor calibration.
+import { observationsAndDips, type ObservationsAndDips } from "./observationsDips";
 import type { AppContext } from "../context";
 import type { Db, Tx } from "../db";
 import { NotPermitted, ValidationFailed } from "../errors";
@@ -86,13 +87,14 @@ export async function buildMonthlyView(
   opts: ViewOptions = {},
 ): Promise<MonthlyView> {
   const settings = reportSettings(ctx);
-  const [report, teams, appendix, tr] = await Promise.all([
+  const [report, teams, appendix, tr, obsDips] = await Promise.all([
     monthlyReport(db, scope, settings, now),
     teamSummaries(db, scope, settings),
     opts.appendix === false ? Promise.resolve([]) : teamAppendix(db, scope, settings),
     trends(db, scope.month, settings, opts.areaTrends ? settings.trendMonths : 6, { areas: opts.areaTrends ?? false }),
+    observationsAndDips(db, scope, ctx.config),
   ]);
-  return { kind: scope.teamIds ? "team" : "full", report, teams, appendix, trends: tr };
+  return { kind: scope.teamIds ? "team" : "full", report, teams, appendix, trends: tr, observationsAndDips: obsDips };
 }
 
 export async function quarterlyForActor(ctx: AppContext, actor: Actor, args: string): Promise<QuarterlyReport> {

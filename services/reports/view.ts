@@ -3,6 +3,7 @@
 import type { MonthlyReport } from "./monthly";
 import type { AppendixRow, TeamSummary } from "./appendix";
 import type { Trends } from "./trends";
+import type { ObservationsAndDips } from "./observationsDips";
 
 export interface ViewOptions {
   /** Area means month by month (for the XLSX "Trends" sheet); the card needs the grade series only. */
@@ -17,4 +18,6 @@ export interface MonthlyView {
   teams: TeamSummary[];
   appendix: AppendixRow[];
   trends: Trends;
+  /** Practice observations and dip samples, apart from the full audits. */
+  observationsAndDips?: ObservationsAndDips;
 }

@@ -240,6 +240,74 @@ const campaignVerb = (capability: Capability, intruders: PersonaName[], extra: R
 });
 const none = (capability: Capability, reason: string): VerbExpectation => ({ capability, objects: { none: reason } });
 
+// ---- Practice observations and dip samples: objects of AI2 staff (no persona works there). ----
+
+/** An observation of an AI2 practitioner by the AI2 team manager, in `status`. */
+async function forgeObservation(h: Harness, status: string, who: "practitioner" | "observer") {
+  const n = ++forged;
+  const practitioner = await ai2(h, "PRACTITIONER", n % 3);
+  const observer = await ai2(h, "TEAM_MANAGER");
+  const o = await h.db.observation.create({
+    data: {
+      practitionerId: practitioner.id,
+      observerId: status === "required" ? null : observer.id,
+      managerId: practitioner.lineManagerId,
+      process: "home_visit",
+      status,
+      date: new Date("2099-01-20"),
+      proposedDate: status === "date_proposed" ? new Date("2099-01-21") : null,
+      ...(status === "completed" ? { bandId: "good", goodOrBetter: true, strengths: "s", toDevelop: "d", actions: "a" } : {}),
+    },
+  });
+  forgedOwner = who === "practitioner" ? practitioner : observer;
+  return { observationId: o.id };
+}
+const observationOutsiders: PersonaName[] = ["practitioner", "anotherTeamsWorker", "teamManager", "qaTeam", "director"];
+const notTheObserver: PersonaName[] = ["deputyTeamManager", "teamManager", "qaTeam", "headOfQa", "director"];
+const observationVerb = (
+  capability: Capability,
+  status: string,
+  who: "practitioner" | "observer",
+  extra: Record<string, unknown> = {},
+): VerbExpectation => ({
+  capability,
+  objects: {
+    forge: async (h) => ({ ...(await forgeObservation(h, status, who)), ...extra }),
+    intruders: who === "practitioner" ? observationOutsiders : notTheObserver,
+  },
+});
+
+/** A dip sample of two AI2 cases, both checks allocated to the AI2 team manager. */
+async function forgeDipSample(h: Harness) {
+  const reviewer = await ai2(h, "TEAM_MANAGER");
+  const sample = await h.db.dipSample.create({ data: { title: "Forged", checklistId: "cp-plans", batchSize: 5 } });
+  const cases = await h.db.case.findMany({ where: { teamId: "AI2" }, take: 2, orderBy: { caseRef: "asc" } });
+  const checks = [];
+  for (const [i, c] of cases.entries())
+    checks.push(
+      await h.db.dipCheck.create({
+        data: {
+          sampleId: sample.id,
+          caseId: c.id,
+          caseRef: c.caseRef,
+          teamId: c.teamId,
+          planType: c.planType,
+          reviewerId: reviewer.id,
+          batch: 1,
+          position: i,
+        },
+      }),
+    );
+  forgedOwner = reviewer;
+  return { sampleId: sample.id, checkId: checks[0]!.id };
+}
+const notTheReviewer: PersonaName[] = ["deputyTeamManager", "teamManager", "qaTeam", "headOfQa", "director"];
+const dipManageVerb = (extra: Record<string, unknown> = {}): VerbExpectation => ({
+  capability: "dipSamples.manage",
+  // Any of the QA team (or a head of service) manages any dip sample.
+  objects: { forge: async (h) => ({ sampleId: (await forgeDipSample(h)).sampleId, ...extra }), intruders: [], owner: (p) => p.qaTeam },
+});
+
 const expectations: Record<string, VerbExpectation> = {
   "help.show": none("help.show", "shows the caller's own commands; ids in card data are ignored"),
 
@@ -390,6 +458,58 @@ const expectations: Record<string, VerbExpectation> = {
   "report.calibration": none("report.calibration", "QA calibration of a month"),
   "outbox.view": none("outbox.view", "the delivery queue for QA / administrators"),
   "outbox.deliverNow": none("outbox.view", "releases cards held by quiet hours; development runs only, no object ids"),
+
+  // Practice observations and dip samples.
+  "observation.home": none("observations.mine", "the caller's own observations, or the schedule form"),
+  "observation.mine": none("observations.mine", "the caller's own observations"),
+  "observation.schedule.form": none("observations.schedule", "the schedule form; no object ids"),
+  "observation.schedule.run": {
+    capability: "observations.schedule",
+    // Any scheduler may schedule any required observation; nobody else passes the role check.
+    objects: {
+      forge: async (h) => ({ requiredId: (await forgeObservation(h, "required", "practitioner")).observationId }),
+      intruders: [],
+      owner: (p) => p.qaTeam,
+    },
+  },
+  "observation.open": observationVerb("observations.mine", "awaiting_agreement", "practitioner"),
+  "observation.agree": observationVerb("observations.mine", "awaiting_agreement", "practitioner"),
+  "observation.propose": observationVerb("observations.mine", "awaiting_agreement", "practitioner", { proposedDate: "2099-02-01" }),
+  "observation.reflect": observationVerb("observations.mine", "completed", "practitioner", { reflection: "my reflection" }),
+  "observation.acceptDate": observationVerb("observations.observe", "date_proposed", "observer"),
+  "observation.save": observationVerb("observations.observe", "agreed", "observer", { strengths: "x" }),
+  "observation.record": observationVerb("observations.observe", "agreed", "observer", { strengths: "x" }),
+  "dipSample.home": none("dipSamples.mine", "the caller's own dip sample cases, or (managers) the samples"),
+  "dipSample.new": none("dipSamples.manage", "the new-sample form; no object ids"),
+  "dipSample.create": {
+    capability: "dipSamples.manage",
+    // The checklist and team name the rule, not someone's object: any manager may draw any sample.
+    objects: {
+      forge: async () => ({ checklistId: "cp-plans", teamId: "AI2", size: "2", batchSize: "1", reviewers: "" }),
+      intruders: [],
+      owner: (p) => p.qaTeam,
+    },
+  },
+  "dipSample.next": {
+    capability: "dipSamples.review",
+    objects: { forge: async (h) => ({ sampleId: (await forgeDipSample(h)).sampleId }), intruders: notTheReviewer },
+  },
+  "dipSample.answer": {
+    capability: "dipSamples.review",
+    objects: {
+      forge: async (h) => ({
+        checkId: (await forgeDipSample(h)).checkId,
+        item_smart: "yes",
+        item_voice: "yes",
+        item_contingency: "yes",
+        judgement: "good",
+      }),
+      intruders: notTheReviewer,
+    },
+  },
+  "dipSample.results": dipManageVerb(),
+  "dipSample.export": dipManageVerb(),
+  "dipSample.close": dipManageVerb(),
 };
 
 const personaSpecs = {
@@ -517,7 +637,7 @@ describe("authorization matrix", () => {
         else expect(text, `${name} typing "${c.words}"`).toContain("Not allowed");
       }
     }
-  });
+  }, 180_000);
 
   it("refuses people who are not in the directory for every verb, touching nothing", async () => {
     const stranger: StaffRef = { ...p.practitioner, id: "x", aadObjectId: randomUUID(), name: "Stranger" };
@@ -547,7 +667,16 @@ describe("authorization matrix", () => {
     const objectVerbs = Object.entries(expectations).filter(([v, e]) => "forge" in e.objects && router.get(v));
     it("has forge cases for the object verbs of every feature", () => {
       const features = new Set(objectVerbs.map(([v]) => v.split(".")[0]));
-      expect([...features].sort()).toEqual(["action", "audit", "escalation", "moderation", "supervision", "survey"]);
+      expect([...features].sort()).toEqual([
+        "action",
+        "audit",
+        "dipSample",
+        "escalation",
+        "moderation",
+        "observation",
+        "supervision",
+        "survey",
+      ]);
     });
     for (const [verb, e] of objectVerbs) {
       const o = e.objects as Extract<VerbExpectation["objects"], { forge: unknown }>;

@@ -1,0 +1,215 @@
+// Practice observations end to end through /api/messages: the QA team schedules an observation
+// (and the one an inadequate audit requires, linked to it), the practitioner agrees or proposes a
+// date, the observer accepts it and records the Practice Observation form, the practitioner and
+// their manager receive the outcome and the practitioner adds a reflection.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cardActions, cardText, inputOf, type Harness, type StaffRef } from "../support/harness";
+import { fillAudit, startAuditHarness, type setupAuditFixture } from "../support/auditFixture";
+import { ManualClock } from "../../services/clock";
+import { OBSERVATION_THEMES } from "../../services/observation/form";
+
+const clock = new ManualClock("2026-12-01T10:00:00Z"); // a Tuesday
+let h: Harness;
+let fx: Awaited<ReturnType<typeof setupAuditFixture>>;
+let qa: StaffRef;
+const staff = async (id: string) => (await h.db.staff.findUniqueOrThrow({ where: { id } })) as StaffRef;
+const cardsWith = (s: StaffRef, text: string) => h.connector.cardsTo(h.conversationOf(s)).filter((c) => cardText(c).includes(text));
+const updatesWith = (s: StaffRef, text: string) =>
+  h.connector
+    .sentTo(h.conversationOf(s))
+    .filter((a) => a.kind === "update")
+    .map((a) => a.body?.attachments?.[0]?.content)
+    .filter((c) => cardText(c).includes(text));
+
+/** A complete Practice Observation form as the observer types it. */
+const fullForm = (judgement = "good") => ({
+  ...Object.fromEntries(
+    OBSERVATION_THEMES.flatMap((t) => [
+      [`theme_${t.id}`, judgement],
+      [`seen_${t.id}`, `Seen: ${t.title}`],
+    ]),
+  ),
+  band: judgement === "good" ? "good" : "requires-improvement",
+  strengths: "Warm, unhurried conversation with the child <b>not markup</b>",
+  toDevelop: "Write the child's own words into the visit note",
+  actions: "Joint visit with the team manager in January",
+});
+
+beforeAll(async () => {
+  ({ h, fx } = await startAuditHarness(clock));
+  qa = (await h.staffWithRole("QA_TEAM")).find((s) => !s.roles.includes("HEAD_OF_QA"))!;
+});
+afterAll(async () => h?.close());
+
+describe("practice observations", () => {
+  let observationId: string;
+  let practitioner: StaffRef;
+  let observer: StaffRef;
+  let manager: StaffRef;
+  let auditId: string;
+
+  it("only the QA team or a head of service schedules, and a forged schedule stores nothing", async () => {
+    // Southwark Children's Social Care Quality Assurance Framework, §7: quality activity is led
+    // centrally, or locally "as determined by the Head of Service".
+    const worker = await h.one("PRACTITIONER", "CP");
+    expect(cardText((await h.say(worker, "schedule observation")).cards[0])).toMatch(/Not allowed/);
+    const forged = await h.execute(worker, "observation.schedule.run", {
+      practitionerId: worker.id,
+      observerId: worker.id,
+      process: "home_visit",
+      date: "2026-12-20",
+    });
+    expect(forged.text).toMatch(/Not allowed/);
+    const hos = await h.one("HEAD_OF_SERVICE");
+    expect(cardText((await h.say(hos, "observations")).cards[0])).toMatch(/Schedule a practice observation/);
+    expect(await h.db.observation.count()).toBe(0);
+  });
+
+  it("an inadequate audit requires an observation, linked to the audit and its action", async () => {
+    // Bexley Children's Social Care Quality Assurance Framework, §1.3: "a practice observation
+    // should be undertaken … in cases where the auditor has found the work to be inadequate, when
+    // it should be included as an action."
+    const { audit, practitioner: p } = await fx.makeAudit();
+    const review = await fillAudit(h, fx.auditor, audit.id, {
+      grade: "1",
+      score: "2",
+      actions: [{ what: "Update the chronology", who: p.id, when: "2026-12-11", immediate: true }],
+    });
+    const press = cardActions(review).find((a) => a.verb === "audit.submit")!;
+    expect((await h.execute(fx.auditor, press.verb, press.data)).text).toMatch(/Audit submitted/);
+    const required = await h.db.observation.findFirstOrThrow({ where: { auditId: audit.id } });
+    const action = await h.db.action.findFirstOrThrow({ where: { auditId: audit.id, kind: "practice observation" } });
+    expect(required).toMatchObject({ status: "required", practitionerId: p.id, actionId: action.id });
+    practitioner = p;
+    manager = await staff(p.lineManagerId!);
+    auditId = audit.id;
+    observationId = required.id;
+  });
+
+  it("schedules it with an observer and a date the practitioner is told of in advance", async () => {
+    const form = (await h.say(qa, "observations")).cards[0]!;
+    expect(cardText(form)).toMatch(/required after the inadequate audit of LL/);
+    observer = await h.one("DEPUTY_TEAM_MANAGER", "CIN");
+    // Told in advance: the authority's default is 5 working days' notice.
+    const soon = await h.execute(qa, "observation.schedule.run", {
+      requiredId: observationId,
+      observerId: observer.id,
+      process: "home_visit",
+      date: "2026-12-03",
+    });
+    expect(soon.text).toMatch(/told in advance: choose a date from/);
+    expect(inputOf(soon.card, "observerId")?.value).toBe(observer.id);
+    const self = await h.execute(qa, "observation.schedule.run", {
+      requiredId: observationId,
+      observerId: practitioner.id,
+      process: "home_visit",
+      date: "2026-12-14",
+    });
+    expect(self.text).toMatch(/Choose an observer/);
+    const ok = await h.execute(qa, "observation.schedule.run", {
+      requiredId: observationId,
+      observerId: observer.id,
+      process: "home_visit",
+      date: "2026-12-14",
+      caseRef: "",
+    });
+    expect(ok.text).toMatch(/Practice observation scheduled/);
+    const twice = await h.execute(qa, "observation.schedule.run", {
+      requiredId: observationId,
+      observerId: observer.id,
+      process: "home_visit",
+      date: "2026-12-14",
+    });
+    expect(twice.text).toMatch(/already scheduled/);
+    expect((await h.db.observation.findUniqueOrThrow({ where: { id: observationId } })).status).toBe("awaiting_agreement");
+    await h.drainOutbox();
+    const invite = cardsWith(practitioner, "A practice observation of your work").at(-1)!;
+    expect(cardText(invite)).toMatch(/Home visit[\s\S]*14 Dec 2026/);
+    expect(cardText(invite)).toMatch(/Required: the audit of case LL\d+ found the work inadequate/);
+    expect(cardText(invite)).toContain("Child-centred approach");
+    expect(cardActions(invite).map((a) => a.verb)).toEqual(["observation.agree", "observation.propose"]);
+    expect(cardsWith(observer, "A practice observation you will carry out")).toHaveLength(1);
+  });
+
+  it("the practitioner proposes another date, which only the observer accepts, once", async () => {
+    const other = await h.one("PRACTITIONER", "LC");
+    expect((await h.execute(other, "observation.agree", { observationId })).text).toMatch(/Not allowed/);
+    const past = await h.execute(practitioner, "observation.propose", { observationId, proposedDate: "2026-11-01", note: "" });
+    expect(past.text).toMatch(/Choose a date from/);
+    const p = await h.execute(practitioner, "observation.propose", {
+      observationId,
+      proposedDate: "2026-12-15",
+      note: "The family asked for <i>Tuesday</i>",
+    });
+    expect(p.text).toMatch(/proposed date was sent to the observer/);
+    expect((await h.execute(practitioner, "observation.agree", { observationId })).text).toMatch(/Already done/);
+    await h.drainOutbox();
+    const upd = updatesWith(observer, "proposed another date").at(-1)!;
+    expect(cardText(upd)).toContain("The family asked for <i>Tuesday</i>");
+    expect(JSON.stringify(upd)).not.toContain("<i>Tuesday</i>"); // escaped, shown literally
+    expect((await h.execute(practitioner, "observation.acceptDate", { observationId })).text).toMatch(/Not allowed/);
+    const acc = await h.execute(observer, "observation.acceptDate", { observationId });
+    expect(acc.text).toMatch(/new date is agreed/);
+    expect((await h.execute(observer, "observation.acceptDate", { observationId })).text).toMatch(/Already done/);
+    const row = await h.db.observation.findUniqueOrThrow({ where: { id: observationId } });
+    expect([row.status, row.date?.toISOString().slice(0, 10)]).toEqual(["agreed", "2026-12-15"]);
+  });
+
+  it("the observer records the Practice Observation form: draft kept, incomplete refused, recorded once", async () => {
+    // Southwark §7: "Observation of practice needs focus on themes such as practitioners listing,
+    // communication skills and child centred approach, and quality of assessment, direct work and
+    // intervention." §4: all quality activity is judged "good or better" or "less than good".
+    const form = (await h.execute(observer, "observation.open", { observationId })).card;
+    for (const t of OBSERVATION_THEMES) expect(cardText(form)).toContain(t.title);
+    expect(cardText(form)).toMatch(/three key markers of quality/);
+    expect((await h.execute(practitioner, "observation.record", { observationId, ...fullForm() })).text).toMatch(/Not allowed/);
+    const draft = await h.execute(observer, "observation.save", { observationId, theme_listening: "good", strengths: "So far so good" });
+    expect(draft.text).toMatch(/Draft saved/);
+    const resumed = await h.execute(observer, "observation.open", { observationId });
+    expect(inputOf(resumed.card, "strengths")?.value).toBe("So far so good");
+    const incomplete = await h.execute(observer, "observation.record", { observationId, theme_listening: "good", strengths: "kept text" });
+    expect(incomplete.text).toMatch(/Please give the overall judgement/);
+    expect(inputOf(incomplete.card, "strengths")?.value).toBe("kept text");
+    expect((await h.db.observation.findUniqueOrThrow({ where: { id: observationId } })).status).toBe("agreed");
+
+    const early = await h.execute(observer, "observation.record", { observationId, ...fullForm() });
+    expect(early.text).toMatch(/record it on or after that day/);
+    clock.set("2026-12-15T16:00:00Z");
+    const done = await h.execute(observer, "observation.record", { observationId, ...fullForm() });
+    expect(done.text).toMatch(/Recorded: the practitioner and their manager have the outcome/);
+    expect((await h.execute(observer, "observation.record", { observationId, ...fullForm("less") })).text).toMatch(/Already done/);
+    const row = await h.db.observation.findUniqueOrThrow({ where: { id: observationId } });
+    expect([row.status, row.bandId, row.goodOrBetter]).toEqual(["completed", "good", true]);
+    expect(await h.db.history.count({ where: { entityId: observationId, action: "record" } })).toBe(1);
+    // The inadequate audit's required action is done.
+    expect((await h.db.action.findFirstOrThrow({ where: { auditId, kind: "practice observation" } })).status).toBe("done");
+  });
+
+  it("the practitioner and their manager receive the outcome; the practitioner adds a reflection once", async () => {
+    await h.drainOutbox();
+    const mine = cardsWith(practitioner, "Practice observation outcome").at(-1)!;
+    expect(cardText(mine)).toMatch(/Good \(good or better\)/);
+    expect(cardText(mine)).toContain("Write the child's own words into the visit note");
+    expect(cardActions(mine).map((a) => a.verb)).toEqual(["observation.reflect"]);
+    const theirs = cardsWith(manager, "Practice observation outcome").at(-1)!;
+    expect(cardText(theirs)).toContain("(your team)");
+    expect(cardActions(theirs)).toHaveLength(0);
+
+    expect((await h.execute(manager, "observation.reflect", { observationId, reflection: "not mine" })).text).toMatch(/Not allowed/);
+    const r = await h.execute(practitioner, "observation.reflect", {
+      observationId,
+      reflection: "I will use the three houses tool next time.",
+    });
+    expect(r.text).toMatch(/The practitioner's reflection[\s\S]*three houses/);
+    expect((await h.execute(practitioner, "observation.reflect", { observationId, reflection: "again" })).text).toMatch(/Already done/);
+    await h.drainOutbox();
+    expect(cardText(updatesWith(manager, "Practice observation outcome").at(-1))).toContain("three houses");
+    // Observations count in the monthly report, apart from the audits.
+    const report = cardText((await h.say(qa, "report 2026-12")).cards[0]);
+    expect(report).toMatch(
+      /Practice observations\nPlanned this month\n1\nDone\n1\nGood or better\n1 of 1 \(100%\)\nJudged Good\n1\nRequired after an inadequate audit\n1/,
+    );
+    const list = await h.say(practitioner, "observations");
+    expect(cardText(list.cards[0])).toMatch(/Of you: Home visit, .*15 Dec 2026 \(completed\)/);
+  });
+});
