@@ -16,7 +16,14 @@ export interface HistoryEntry {
     | "survey_campaign"
     | "staff"
     | "case"
-    | "outbox";
+    | "outbox"
+    // Audit-of-practice days and multi-agency audits
+    | "practice_day"
+    | "practice_day_case"
+    | "practice_day_recommendation"
+    | "multi_agency_audit"
+    | "multi_agency_invitation"
+    | "multi_agency_recommendation";
   entityId: string;
   action: string;
   actorId?: string | null;
