@@ -9,6 +9,8 @@ import { surveyRoutes } from "./surveys";
 import { supervisionRoutes } from "./supervision";
 import { outboxRoutes } from "./outbox";
 import { reportCommands, reportRoutes } from "./reports";
+// Audit-of-practice days and multi-agency audits
+import { practiceDayCommands, practiceDayRoutes } from "./practiceDay";
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -65,5 +67,8 @@ export function buildRouter(): Router {
   );
   router.add(...reportRoutes());
   router.command(...reportCommands);
+  // Audit-of-practice days and multi-agency audits
+  router.add(...practiceDayRoutes());
+  router.command(...practiceDayCommands);
   return router;
 }
