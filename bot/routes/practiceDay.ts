@@ -27,7 +27,11 @@ import {
 } from "../../cards/schemas/practiceDay";
 
 export const practiceDayCommands: Command[] = [
-  { words: "practice day", verb: "practiceDay.mine", description: "Audit of practice days: volunteer, confirm attendance, your team's cases" },
+  {
+    words: "practice day",
+    verb: "practiceDay.mine",
+    description: "Audit of practice days: volunteer, confirm attendance, your team's cases",
+  },
   { words: "practice days", verb: "practiceDay.home", description: "Plan the year's audit of practice days (QA team)" },
 ];
 
@@ -51,9 +55,15 @@ export function practiceDayRoutes() {
         const typed = { heldOn: data.heldOn ?? "", lead: data.lead ?? "", theme: data.theme ?? "none" };
         try {
           const day = await scheduleDay(app, actor, { heldOn: typed.heldOn, leadId: typed.lead, theme: typed.theme });
-          return { card: renderCard("practice-day", await dayCardData(app, actor, day.id, "Date set. Every member of staff has been asked to volunteer.")) };
+          return {
+            card: renderCard(
+              "practice-day",
+              await dayCardData(app, actor, day.id, "Date set. Every member of staff has been asked to volunteer."),
+            ),
+          };
         } catch (err) {
-          if (err instanceof ValidationFailed) return { card: renderCard("practice-days", await practiceDaysHome(app, typed, err.fieldErrors, err.message)) };
+          if (err instanceof ValidationFailed)
+            return { card: renderCard("practice-days", await practiceDaysHome(app, typed, err.fieldErrors, err.message)) };
           throw err;
         }
       },
@@ -81,7 +91,9 @@ export function practiceDayRoutes() {
       schema: dayRefSchema,
       async handle({ app, actor, data }) {
         const r = await selectNow(app, actor, data.dayId);
-        const notice = r.alreadySelected ? "The cases were already selected: nothing was selected twice." : `${r.count} cases selected; each worker has been asked to confirm attendance.`;
+        const notice = r.alreadySelected
+          ? "The cases were already selected: nothing was selected twice."
+          : `${r.count} cases selected; each worker has been asked to confirm attendance.`;
         return { card: renderCard("practice-day", await dayCardData(app, actor, data.dayId, notice)) };
       },
     }),
@@ -91,10 +103,14 @@ export function practiceDayRoutes() {
       schema: reportSchema,
       async handle({ app, actor, data }) {
         try {
-          return { card: renderCard("practice-day", await writeReport(app, actor, data.dayId, data.findings ?? "", data.organisational ?? "")) };
+          return {
+            card: renderCard("practice-day", await writeReport(app, actor, data.dayId, data.findings ?? "", data.organisational ?? "")),
+          };
         } catch (err) {
           if (err instanceof ValidationFailed && err.fieldErrors.findings)
-            return { card: renderCard("practice-day", { ...(await dayCardData(app, actor, data.dayId)), findingsError: err.fieldErrors.findings }) };
+            return {
+              card: renderCard("practice-day", { ...(await dayCardData(app, actor, data.dayId)), findingsError: err.fieldErrors.findings }),
+            };
           throw err;
         }
       },
@@ -190,7 +206,12 @@ export function practiceDayRoutes() {
           return { card: renderCard("practice-day-recommendation", await completeRecommendation(app, actor, data.recId, data.note ?? "")) };
         } catch (err) {
           if (err instanceof ValidationFailed && err.fieldErrors.note)
-            return { card: renderCard("practice-day-recommendation", { ...(await recommendationCard(app, actor, data.recId)), noteError: err.fieldErrors.note }) };
+            return {
+              card: renderCard("practice-day-recommendation", {
+                ...(await recommendationCard(app, actor, data.recId)),
+                noteError: err.fieldErrors.note,
+              }),
+            };
           throw err;
         }
       },

@@ -11,22 +11,20 @@ export const dayCaseRefSchema = z.object({ dayCaseId: id }).passthrough();
 export const recRefSchema = z.object({ recId: id }).passthrough();
 
 /** The schedule form: the date is checked by the service (with the message next to it). */
-export const scheduleSchema = z
-  .object({ heldOn: optionalText(20), lead: optionalText(40), theme: optionalText(80) })
-  .passthrough();
+export const scheduleSchema = z.object({ heldOn: optionalText(20), lead: optionalText(40), theme: optionalText(80) }).passthrough();
 
 /** The pair's pro forma: words only. A numerical grade is not a field of this form (the service keeps only these). */
 export const analysisSchema = z
   .object({
-  dayCaseId: id,
-  livedExperience: optionalText(4000),
-  qualityImpact: optionalText(4000),
-  assessmentToActions: optionalText(4000),
-  education: optionalText(4000),
-  evaluation: optionalText(4000),
-  areasToExplore: optionalText(4000),
-  recommendation: optionalText(4000),
-  poorPractice: z.enum(["true", "false"]).optional(),
+    dayCaseId: id,
+    livedExperience: optionalText(4000),
+    qualityImpact: optionalText(4000),
+    assessmentToActions: optionalText(4000),
+    education: optionalText(4000),
+    evaluation: optionalText(4000),
+    areasToExplore: optionalText(4000),
+    recommendation: optionalText(4000),
+    poorPractice: z.enum(["true", "false"]).optional(),
   })
   .passthrough();
 

@@ -14,7 +14,7 @@ import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import type { Actor } from "../permissions";
 import { transition } from "../stateMachine";
 import { firstInChainWithRole } from "../directory/staff";
-import { isoDate, localDate } from "../workingTime";
+import { addMonths, addWorkingDays, isoDate, localDate, parseIsoDate } from "../workingTime";
 import { addCalendarDaysIso, dayLabel, isoOf } from "./shared";
 import { areaLabel, noticeData, REMIND_JOB } from "./days";
 import { SENIOR_ROLES } from "./plan";
@@ -24,7 +24,10 @@ export const FOLLOW_UP_JOB = "practiceDay.followUp";
 
 /** The structured pro forma: evaluative statements in words, never a numerical grade. */
 export const PRO_FORMA = [
-  { id: "livedExperience", label: "The child's lived experience: what has life been like for the child, and how well does the record show it?" },
+  {
+    id: "livedExperience",
+    label: "The child's lived experience: what has life been like for the child, and how well does the record show it?",
+  },
   { id: "qualityImpact", label: "The quality and impact of practice: what difference has the work made?" },
   { id: "assessmentToActions", label: "How far are the analysis and conclusions of assessments reflected in the agreed actions?" },
   { id: "education", label: "Is there evidence of positive educational outcomes for the child?" },
@@ -84,7 +87,7 @@ export async function reminderJob(tx: Tx, ctx: AppContext, data: Record<string, 
   await scheduleJob(tx, {
     key: `practiceDay:${c.id}:remind`,
     name: REMIND_JOB,
-    runAt: new Date(now.getTime() + ctx.config.PRACTICE_DAY_REMINDER_DAYS * 86_400_000),
+    runAt: addWorkingDays(now, ctx.config.PRACTICE_DAY_REMINDER_DAYS, ctx.config.TIMEZONE),
     data: { dayCaseId: c.id },
   });
 }
@@ -106,9 +109,13 @@ export async function analysisCard(
   if (!isPair && !isLead) throw new NotPermitted("Only the audit pair for this case and the lead manager can open its analysis.");
   const saved = (c.analysis ?? {}) as Answers;
   const a = { ...saved, ...extra.answers };
-  const names = await ctx.db.staff.findMany({ where: { id: { in: [...pair.map((p) => p.staffId), c.workerId] } }, select: { id: true, name: true } });
+  const names = await ctx.db.staff.findMany({
+    where: { id: { in: [...pair.map((p) => p.staffId), c.workerId] } },
+    select: { id: true, name: true },
+  });
   const nameOf = new Map(names.map((n) => [n.id, n.name]));
-  const from = addCalendarDaysIso(isoOf(c.day.heldOn), -183);
+  // "judgements about the quality of practice over the previous six months"
+  const from = isoDate(addMonths(parseIsoDate(isoOf(c.day.heldOn)), -6));
   const editable = isPair && (c.status === "selected" || c.status === "confirmed");
   const errors = extra.errors ?? {};
   return {
@@ -155,7 +162,8 @@ export async function saveAnalysis(ctx: AppContext, actor: Actor, dayCaseId: str
     if (v) clean[q.id] = v;
     else if (submit && REQUIRED.includes(q.id)) errors[q.id] = "Please write your judgement here before sending.";
   }
-  if (submit && isoOf(c.day.heldOn) > today) errors.card = `The analysis is sent on or after the day (${dayLabel(c.day.heldOn)}); save it as a draft until then.`;
+  if (submit && isoOf(c.day.heldOn) > today)
+    errors.card = `The analysis is sent on or after the day (${dayLabel(c.day.heldOn)}); save it as a draft until then.`;
   if (Object.keys(errors).length)
     throw new ValidationFailed(errors.card ?? "Some answers need attention. Your draft was not saved.", errors);
   await ctx.db.$transaction(async (tx) => {
@@ -173,7 +181,13 @@ export async function saveAnalysis(ctx: AppContext, actor: Actor, dayCaseId: str
       write: (from, to) =>
         tx.practiceDayCase.updateMany({
           where: { id: c.id, status: { in: from } },
-          data: { status: to, analysis: clean, poorPractice: clean.poorPractice === "true", submittedById: actor.id, submittedAt: ctx.clock.now() },
+          data: {
+            status: to,
+            analysis: clean,
+            poorPractice: clean.poorPractice === "true",
+            submittedById: actor.id,
+            submittedAt: ctx.clock.now(),
+          },
         }),
       after: { poorPractice: clean.poorPractice === "true" },
       alreadyDone: "This analysis has already been sent to the lead manager. Nothing was sent twice.",
@@ -211,7 +225,8 @@ export async function assureAnalysis(
   d: { recommendation?: string; dueOn?: string; poorPractice?: string },
 ) {
   const c = await dayCaseOf(ctx.db, dayCaseId);
-  if (c.day.leadManagerId !== actor.id) throw new NotPermitted("Only the lead manager of this audit-of-practice day quality-assures analyses.");
+  if (c.day.leadManagerId !== actor.id)
+    throw new NotPermitted("Only the lead manager of this audit-of-practice day quality-assures analyses.");
   const poor = d.poorPractice === "true";
   const text = (d.recommendation ?? "").trim();
   const today = isoDate(localDate(ctx.clock.now(), ctx.config.TIMEZONE));
@@ -233,7 +248,8 @@ export async function assureAnalysis(
       alreadyDone: "This analysis is already quality-assured. Nothing was recorded twice.",
     });
     if (!text) return;
-    const manager = c.managerId ?? (await tx.staff.findUnique({ where: { id: c.workerId }, select: { lineManagerId: true } }))?.lineManagerId;
+    const manager =
+      c.managerId ?? (await tx.staff.findUnique({ where: { id: c.workerId }, select: { lineManagerId: true } }))?.lineManagerId;
     if (!manager) throw new ValidationFailed("The worker has no line manager in the directory: ask the QA team to add one.");
     const senior = poor ? await firstInChainWithRole(tx, c.workerId, SENIOR_ROLES) : null;
     const rec = await tx.practiceDayRecommendation.create({
@@ -273,7 +289,13 @@ export async function assureAnalysis(
       data: { recId: rec.id, n: 1 },
     });
   });
-  return analysisCard(ctx, actor, dayCaseId, { notice: text ? (poor ? "Quality-assured. The recommendation went to the line manager, and to the senior manager at once." : "Quality-assured. The recommendation went to the line manager.") : "Quality-assured." });
+  return analysisCard(ctx, actor, dayCaseId, {
+    notice: text
+      ? poor
+        ? "Quality-assured. The recommendation went to the line manager, and to the senior manager at once."
+        : "Quality-assured. The recommendation went to the line manager."
+      : "Quality-assured.",
+  });
 }
 
 export function recommendationCardData(
@@ -291,11 +313,12 @@ export function recommendationCardData(
     text: r.text,
     dueOn: dayLabel(r.dueOn),
     poorPractice: r.poorPractice,
-    title: r.poorPractice
-      ? `Poor practice found: case ${caseRef}`
-      : followUp > 0 && !done
-        ? `Follow-up ${followUp}: please confirm the recommendation is complete`
-        : `Recommendation from the audit of practice day: case ${caseRef}`,
+    title:
+      followUp > 0 && !done
+        ? `Follow-up ${followUp}: please confirm the recommendation for case ${caseRef} is complete`
+        : r.poorPractice
+          ? `Poor practice found: case ${caseRef}`
+          : `Recommendation from the audit of practice day: case ${caseRef}`,
     intro:
       audience === "senior"
         ? "The lead manager found poor practice on the audit of practice day. This is what must be done, and by when; the line manager must confirm completion in writing."
@@ -355,7 +378,7 @@ export async function followUpJob(tx: Tx, ctx: AppContext, data: Record<string, 
   await scheduleJob(tx, {
     key: `practiceDay:rec:${r.id}:followUp`,
     name: FOLLOW_UP_JOB,
-    runAt: new Date(ctx.clock.now().getTime() + ctx.config.PRACTICE_DAY_FOLLOW_UP_DAYS * 86_400_000),
+    runAt: addWorkingDays(ctx.clock.now(), ctx.config.PRACTICE_DAY_FOLLOW_UP_DAYS, ctx.config.TIMEZONE),
     data: { recId: r.id, n: n + 1 },
   });
 }

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
-import { AlreadyDone, NotFound, ValidationFailed } from "../errors";
+import { AlreadyDone, ValidationFailed } from "../errors";
 import { recordHistory } from "../history";
 import { scheduleJob, scheduleNewJobs } from "../jobs";
 import { deliveryOf } from "../messageKinds";
@@ -13,7 +13,7 @@ import { enqueueAll } from "../outbox";
 import type { Actor } from "../permissions";
 import { transition } from "../stateMachine";
 import { addCalendarDaysIso, dayLabel, practiceDayOf } from "./shared";
-import { isoDate, localDate, zonedInstant, parseIsoDate } from "../workingTime";
+import { addWorkingDays, isoDate, localDate, zonedInstant, parseIsoDate } from "../workingTime";
 import { resolveTheme } from "../audit/themes";
 import { pairVolunteers, selectCases, CONTACT_PLAN, AREAS_OF_WORK } from "./plan";
 import { practiceDayMachine } from "./states";
@@ -111,7 +111,13 @@ export async function volunteer(ctx: AppContext, actor: Actor, dayId: string) {
   await ctx.db.$transaction(async (tx) => {
     const r = await tx.practiceDayVolunteer.createMany({ data: [{ dayId, staffId: actor.id }], skipDuplicates: true });
     if (r.count)
-      await recordHistory(tx, { entityType: "practice_day", entityId: dayId, action: "volunteered", actorId: actor.id, after: { staffId: actor.id } });
+      await recordHistory(tx, {
+        entityType: "practice_day",
+        entityId: dayId,
+        action: "volunteered",
+        actorId: actor.id,
+        after: { staffId: actor.id },
+      });
   });
   return volunteerCardData(day, lead?.name ?? "", true, ctx.config);
 }
@@ -119,14 +125,16 @@ export async function volunteer(ctx: AppContext, actor: Actor, dayId: string) {
 /** The QA team agrees the audit teams: volunteers paired, front-line with senior managers, experience balanced. */
 export async function agreeTeams(ctx: AppContext, actor: Actor, dayId: string) {
   await ctx.db.$transaction(async (tx) => {
-    const day = await lockDay(tx, dayId);
+    await lockDay(tx, dayId);
     const vols = await tx.practiceDayVolunteer.findMany({ where: { dayId } });
     const staff = await tx.staff.findMany({
       where: { id: { in: vols.map((v) => v.staffId) }, active: true },
       select: { id: true, roles: true, startDate: true },
     });
     if (staff.length < 2) throw new ValidationFailed("At least two volunteers are needed to form an audit team.");
-    const teams = pairVolunteers(staff.map((s) => ({ id: s.id, roles: s.roles, startDate: s.startDate ? isoDate(parseIsoDate(s.startDate.toISOString())) : null })));
+    const teams = pairVolunteers(
+      staff.map((s) => ({ id: s.id, roles: s.roles, startDate: s.startDate ? isoDate(parseIsoDate(s.startDate.toISOString())) : null })),
+    );
     const moved = await transition(tx, practiceDayMachine, "agreeTeams", {
       id: dayId,
       actorId: actor.id,
@@ -138,7 +146,6 @@ export async function agreeTeams(ctx: AppContext, actor: Actor, dayId: string) {
     await tx.practiceDayVolunteer.updateMany({ where: { dayId }, data: { pairNo: null } });
     for (const [i, members] of teams.entries())
       await tx.practiceDayVolunteer.updateMany({ where: { dayId, staffId: { in: members } }, data: { pairNo: i + 1 } });
-    void day;
   });
 }
 
@@ -167,7 +174,13 @@ export async function selectDayCases(tx: Tx, ctx: AppContext, actorId: string | 
   });
   const s = seed ?? day.seed ?? randomBytes(6).toString("hex");
   const { selected } = selectCases({
-    pool: cases.map((c) => ({ caseRef: c.caseRef, planType: c.planType, teamId: c.teamId, workerId: c.workerId!, managerId: c.worker?.lineManagerId ?? null })),
+    pool: cases.map((c) => ({
+      caseRef: c.caseRef,
+      planType: c.planType,
+      teamId: c.teamId,
+      workerId: c.workerId!,
+      managerId: c.worker?.lineManagerId ?? null,
+    })),
     teams,
     size: Math.max(AREAS_OF_WORK.length, teams.length * day.casesPerPair),
     contacts: day.contacts,
@@ -218,7 +231,7 @@ export async function selectDayCases(tx: Tx, ctx: AppContext, actorId: string | 
     rows.map((r) => ({
       key: `practiceDay:${r.id}:remind`,
       name: REMIND_JOB,
-      runAt: new Date(now.getTime() + ctx.config.PRACTICE_DAY_REMINDER_DAYS * 86_400_000),
+      runAt: addWorkingDays(now, ctx.config.PRACTICE_DAY_REMINDER_DAYS, ctx.config.TIMEZONE),
       data: { dayCaseId: r.id },
     })),
   );
@@ -239,7 +252,8 @@ export function noticeData(
     area: areaLabel(r.planType),
     system: config.CASE_RECORD_SYSTEM,
     confirmed,
-    title: reminder > 0 && !confirmed ? `Reminder ${reminder}: please confirm you will attend` : "Your case is in the audit of practice day",
+    title:
+      reminder > 0 && !confirmed ? `Reminder ${reminder}: please confirm you will attend` : "Your case is in the audit of practice day",
     status: confirmed ? "You have confirmed you will attend. Thank you." : "Waiting for you to confirm you will attend",
   };
 }
@@ -268,4 +282,3 @@ export async function selectionJob(tx: Tx, ctx: AppContext, data: Record<string,
 export async function selectNow(ctx: AppContext, actor: Actor, dayId: string, seed?: string) {
   return ctx.db.$transaction((tx) => selectDayCases(tx, ctx, actor.id, dayId, seed), { timeout: 30_000 });
 }
-

@@ -28,9 +28,16 @@ export const isSenior = (v: Pick<Volunteer, "roles">) => v.roles.some((r) => SEN
  */
 export function pairVolunteers(volunteers: Volunteer[]): string[][] {
   const byExperience = (a: Volunteer, b: Volunteer) =>
-    (a.startDate ?? "9999") < (b.startDate ?? "9999") ? -1 : (a.startDate ?? "9999") > (b.startDate ?? "9999") ? 1 : a.id.localeCompare(b.id);
+    (a.startDate ?? "9999") < (b.startDate ?? "9999")
+      ? -1
+      : (a.startDate ?? "9999") > (b.startDate ?? "9999")
+        ? 1
+        : a.id.localeCompare(b.id);
   const seniors = volunteers.filter(isSenior).sort(byExperience); // most experienced first
-  const front = volunteers.filter((v) => !isSenior(v)).sort(byExperience).reverse(); // least experienced first
+  const front = volunteers
+    .filter((v) => !isSenior(v))
+    .sort(byExperience)
+    .reverse(); // least experienced first
   const teams: string[][] = [];
   const n = Math.min(seniors.length, front.length);
   for (let i = 0; i < n; i++) teams.push([front[i]!.id, seniors[i]!.id]);
@@ -79,7 +86,15 @@ export function selectCases(o: {
     taken.add(c.caseRef);
     picks.push({ c, reason });
   };
-  const byArea = new Map<string, SampleCase[]>(AREAS_OF_WORK.map((a) => [a, shuffle(o.pool.filter((c) => c.planType === a), random)]));
+  const byArea = new Map<string, SampleCase[]>(
+    AREAS_OF_WORK.map((a) => [
+      a,
+      shuffle(
+        o.pool.filter((c) => c.planType === a),
+        random,
+      ),
+    ]),
+  );
   for (const a of AREAS_OF_WORK) {
     const first = byArea.get(a)![0];
     if (first && picks.length < o.size) take(first, "random");
@@ -91,7 +106,11 @@ export function selectCases(o: {
     if (picks.length >= o.size) break;
     if (!taken.has(c.caseRef)) take(c, "random");
   }
-  for (const c of shuffle(o.pool.filter((c) => c.planType === CONTACT_PLAN), random).slice(0, o.contacts)) take(c, "contact");
+  for (const c of shuffle(
+    o.pool.filter((c) => c.planType === CONTACT_PLAN),
+    random,
+  ).slice(0, o.contacts))
+    take(c, "contact");
   if (o.themePlanTypes && (o.themeCases ?? 0) > 0) {
     const themed = o.pool.filter((c) => !taken.has(c.caseRef) && (!o.themePlanTypes!.length || o.themePlanTypes!.includes(c.planType)));
     for (const c of shuffle(themed, random).slice(0, o.themeCases)) take(c, "theme");

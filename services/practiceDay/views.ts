@@ -19,7 +19,12 @@ const STATUS_TEXT: Record<string, string> = {
   reported: "Reported: the lead manager's report is written",
 };
 
-export async function practiceDaysHome(ctx: AppContext, typed: Record<string, string> = {}, errors: Record<string, string> = {}, error = "") {
+export async function practiceDaysHome(
+  ctx: AppContext,
+  typed: Record<string, string> = {},
+  errors: Record<string, string> = {},
+  error = "",
+) {
   const today = localDate(ctx.clock.now(), ctx.config.TIMEZONE);
   const days = await ctx.db.practiceDay.findMany({
     where: { heldOn: { gte: new Date(`${today.y}-01-01T00:00:00Z`) } },
@@ -57,7 +62,8 @@ export async function practiceDaysHome(ctx: AppContext, typed: Record<string, st
 export async function dayCardData(ctx: AppContext, actor: Actor, dayId: string, notice = "") {
   const day = await practiceDayOf(ctx.db, dayId);
   const manage = may(actor, "practiceDay.manage");
-  if (!manage && day.leadManagerId !== actor.id) throw new NotPermitted("Only the QA team and the lead manager see a whole audit-of-practice day.");
+  if (!manage && day.leadManagerId !== actor.id)
+    throw new NotPermitted("Only the QA team and the lead manager see a whole audit-of-practice day.");
   const [vols, cases, recs] = await Promise.all([
     ctx.db.practiceDayVolunteer.findMany({ where: { dayId }, orderBy: [{ pairNo: "asc" }, { createdAt: "asc" }] }),
     ctx.db.practiceDayCase.findMany({ where: { dayId }, orderBy: [{ pairNo: "asc" }, { caseRef: "asc" }] }),
@@ -79,7 +85,10 @@ export async function dayCardData(ctx: AppContext, actor: Actor, dayId: string, 
     status: STATUS_TEXT[day.status] ?? day.status,
     theme: resolveTheme(day.theme || null)?.label ?? "",
     volunteers: String(vols.length),
-    unpaired: vols.filter((v) => !v.pairNo).map((v) => who.get(v.staffId)?.name ?? "").join(", "),
+    unpaired: vols
+      .filter((v) => !v.pairNo)
+      .map((v) => who.get(v.staffId)?.name ?? "")
+      .join(", "),
     teams: [...teams].map(([n, names]) => ({ title: `Team ${n}`, value: names.join(" and ") })),
     cases: cases.map((c) => ({
       title: c.caseRef,
@@ -122,7 +131,10 @@ export async function writeReport(ctx: AppContext, actor: Actor, dayId: string, 
       id: dayId,
       actorId: actor.id,
       write: (from, to) =>
-        tx.practiceDay.updateMany({ where: { id: dayId, status: { in: from } }, data: { status: to, findings: f, orgRecommendations: org } }),
+        tx.practiceDay.updateMany({
+          where: { id: dayId, status: { in: from } },
+          data: { status: to, findings: f, orgRecommendations: org },
+        }),
       after: { organisationalRecommendations: org.length },
       alreadyDone: "The report for this day is already written.",
     });
@@ -151,13 +163,26 @@ export async function myPracticeDays(ctx: AppContext, actor: Actor) {
       })
     : [];
   const refs = new Map(
-    (await ctx.db.practiceDayCase.findMany({ where: { id: { in: recs.map((r) => r.dayCaseId ?? "") } }, select: { id: true, caseRef: true } })).map((c) => [c.id, c.caseRef]),
+    (
+      await ctx.db.practiceDayCase.findMany({
+        where: { id: { in: recs.map((r) => r.dayCaseId ?? "") } },
+        select: { id: true, caseRef: true },
+      })
+    ).map((c) => [c.id, c.caseRef]),
   );
   const items = {
     volunteerDays: open.map((d) => ({ dayId: d.id, date: dayLabel(d.heldOn), volunteered: d.volunteers.length > 0 })),
-    teamCases: teamCases.map((c) => ({ dayCaseId: c.id, caseRef: c.caseRef, text: `${areaLabel(c.planType)} · ${c.status === "analysed" ? "analysis sent" : "to analyse"}` })),
+    teamCases: teamCases.map((c) => ({
+      dayCaseId: c.id,
+      caseRef: c.caseRef,
+      text: `${areaLabel(c.planType)} · ${c.status === "analysed" ? "analysis sent" : "to analyse"}`,
+    })),
     toConfirm: toConfirm.map((c) => ({ dayCaseId: c.id, caseRef: c.caseRef, text: `Audit of practice day ${dayLabel(c.day.heldOn)}` })),
-    toAssure: toAssure.map((c) => ({ dayCaseId: c.id, caseRef: c.caseRef, text: `${areaLabel(c.planType)}${c.poorPractice ? " · poor practice flagged" : ""}` })),
+    toAssure: toAssure.map((c) => ({
+      dayCaseId: c.id,
+      caseRef: c.caseRef,
+      text: `${areaLabel(c.planType)}${c.poorPractice ? " · poor practice flagged" : ""}`,
+    })),
     recommendations: recs.map((r) => ({ recId: r.id, caseRef: refs.get(r.dayCaseId ?? "") ?? "", text: `Due ${dayLabel(r.dueOn)}` })),
   };
   return { ...items, empty: Object.values(items).every((l) => l.length === 0), today: isoOf(new Date(`${today}T00:00:00Z`)) };
