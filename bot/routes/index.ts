@@ -11,6 +11,7 @@ import { outboxRoutes } from "./outbox";
 import { reportCommands, reportRoutes } from "./reports";
 // Audit-of-practice days and multi-agency audits
 import { practiceDayCommands, practiceDayRoutes } from "./practiceDay";
+import { multiAgencyCommands, multiAgencyRoutes } from "./multiAgency";
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -70,5 +71,7 @@ export function buildRouter(): Router {
   // Audit-of-practice days and multi-agency audits
   router.add(...practiceDayRoutes());
   router.command(...practiceDayCommands);
+  router.add(...multiAgencyRoutes());
+  router.command(...multiAgencyCommands);
   return router;
 }

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildRouter } from "../../bot/routes";
-import { may, permissionMatrix, rolesWith, ALL_STAFF, type Capability } from "../../services/permissions";
+import { may, permissionMatrix, rolesWith, ALL_STAFF, PARTNER_CAPABILITIES, type Capability } from "../../services/permissions";
 import { AUDITOR_ROLES } from "../../services/audit/allocation";
 import { cardText, startHarness, type Harness, type StaffRef } from "../support/harness";
 import { snapshot } from "./support";
@@ -158,6 +158,66 @@ async function forgeCampaign(h: Harness) {
   await h.db.surveyParticipation.create({ data: { campaignId: c.id, staffId: forgedOwner.id } });
   return { campaignId: c.id };
 }
+
+// ---- Audit-of-practice days and multi-agency audits: objects of AI2 people (none of them a persona).
+let forgedDays = 0;
+/**
+ * An audit-of-practice day led by the AI2 team manager, with an AI2 worker's case analysed by a pair
+ * of AI2 staff, and a recommendation to an AI2 line manager. `owner` names whose object it is.
+ */
+async function forgePracticeDay(h: Harness, owner: "lead" | "worker" | "pair" | "manager", status = "planned", caseStatus = "selected") {
+  const n = ++forgedDays;
+  const [lead, worker, pairA, pairB, manager] = [
+    await ai2(h, "TEAM_MANAGER"),
+    await ai2(h, "PRACTITIONER", 0),
+    await ai2(h, "PRACTITIONER", 1),
+    await ai2(h, "DEPUTY_TEAM_MANAGER"),
+    await ai2(h, "PRACTITIONER", 2),
+  ];
+  const day = await h.db.practiceDay.create({
+    data: { heldOn: new Date(Date.UTC(2098, 0, n)), leadManagerId: lead.id, status },
+  });
+  await h.db.practiceDayVolunteer.createMany({
+    data: [
+      { dayId: day.id, staffId: pairA.id, pairNo: 1 },
+      { dayId: day.id, staffId: pairB.id, pairNo: 1 },
+    ],
+  });
+  const c = await h.db.practiceDayCase.create({
+    data: {
+      dayId: day.id,
+      caseRef: `LL9${String(n).padStart(5, "0")}`,
+      planType: "CHILD_IN_NEED",
+      teamId: "AI2",
+      workerId: worker.id,
+      managerId: manager.id,
+      pairNo: 1,
+      reason: "random",
+      status: caseStatus,
+    },
+  });
+  const rec = await h.db.practiceDayRecommendation.create({
+    data: { dayId: day.id, dayCaseId: c.id, text: "Forged recommendation", assigneeId: manager.id, dueOn: new Date("2099-01-31") },
+  });
+  forgedOwner = { lead, worker, pair: pairA, manager }[owner];
+  return { dayId: day.id, dayCaseId: c.id, recId: rec.id };
+}
+const practiceDayVerb = (
+  capability: Capability,
+  intruders: PersonaName[],
+  owner: "lead" | "worker" | "pair" | "manager" | "qa",
+  extra: Record<string, unknown> = {},
+  status = "planned",
+  caseStatus = "selected",
+): VerbExpectation => ({
+  capability,
+  objects: {
+    forge: async (h) => ({ ...(await forgePracticeDay(h, owner === "qa" ? "lead" : owner, status, caseStatus)), ...extra }),
+    intruders,
+    ...(owner === "qa" ? { owner: (p: Personas) => p.qaTeam } : {}),
+  },
+});
+const notPracticeDayParty: PersonaName[] = ["practitioner", "anotherTeamsWorker", "teamManager", "qaTeam", "director"];
 
 const auditOutsiders: PersonaName[] = [
   "practitioner",
@@ -390,6 +450,43 @@ const expectations: Record<string, VerbExpectation> = {
   "report.calibration": none("report.calibration", "QA calibration of a month"),
   "outbox.view": none("outbox.view", "the delivery queue for QA / administrators"),
   "outbox.deliverNow": none("outbox.view", "releases cards held by quiet hours; development runs only, no object ids"),
+
+  // ---- Audit-of-practice days: the QA team plans; each party acts only on what is theirs.
+  "practiceDay.home": none("practiceDay.manage", "the year's days and the schedule form"),
+  "practiceDay.schedule": none("practiceDay.manage", "sets a date; the lead is chosen from the directory"),
+  "practiceDay.mine": none("practiceDay.participate", "the caller's own part in audit-of-practice days"),
+  "practiceDay.open": practiceDayVerb("practiceDay.participate", ["practitioner", "anotherTeamsWorker", "teamManager", "director"], "lead"),
+  "practiceDay.agreeTeams": practiceDayVerb("practiceDay.manage", notQa, "qa"),
+  "practiceDay.select": practiceDayVerb("practiceDay.manage", notQa, "qa"),
+  "practiceDay.report": practiceDayVerb(
+    "practiceDay.participate",
+    ["practitioner", "teamManager", "director"],
+    "lead",
+    { findings: "Forged findings of the day" },
+    "cases_selected",
+  ),
+  // Anyone may volunteer for any day ("All staff have the opportunity to join an audit team"); partners may not.
+  "practiceDay.volunteer": practiceDayVerb("practiceDay.participate", [], "worker"),
+  "practiceDay.confirm": practiceDayVerb("practiceDay.participate", notPracticeDayParty, "worker"),
+  "practiceDay.analysis.open": practiceDayVerb("practiceDay.participate", notPracticeDayParty, "pair"),
+  "practiceDay.analysis.save": practiceDayVerb("practiceDay.participate", [...notPracticeDayParty, "headOfQa"], "pair", {
+    livedExperience: "Forged",
+  }),
+  "practiceDay.analysis.submit": practiceDayVerb("practiceDay.participate", [...notPracticeDayParty, "headOfQa"], "pair", {
+    livedExperience: "Forged",
+  }),
+  "practiceDay.assure": practiceDayVerb(
+    "practiceDay.participate",
+    [...notPracticeDayParty, "headOfQa"],
+    "lead",
+    { recommendation: "", poorPractice: "false" },
+    "cases_selected",
+    "analysed",
+  ),
+  "practiceDay.recommendation.open": practiceDayVerb("practiceDay.participate", notPracticeDayParty, "manager"),
+  "practiceDay.recommendation.complete": practiceDayVerb("practiceDay.participate", notPracticeDayParty, "manager", {
+    note: "Forged: done",
+  }),
 };
 
 const personaSpecs = {
@@ -439,6 +536,13 @@ describe("authorization matrix", () => {
     }
     // Every persona has opened the bot (a conversation reference), so that a refusal is the only
     // thing the object-level cases below can observe, whatever order they run in.
+    // A partner agency's person, a guest of the tenant (Bexley Children's Social Care Quality Assurance
+    // Framework, §1.4: "other agencies may be invited to be a part of the audit team"): every verb but
+    // help and the multi-agency audits they are invited to is refused.
+    const partner = await h.db.staff.create({
+      data: { email: "nia.nurse@health.example", name: "Nia Nurse", roles: [], partnerAgency: "Health", aadObjectId: randomUUID() },
+    });
+    (p as Record<string, StaffRef>).partner = partner as StaffRef;
     for (const staff of Object.values(p)) await h.install(staff);
   });
   afterAll(async () => {
@@ -547,7 +651,7 @@ describe("authorization matrix", () => {
     const objectVerbs = Object.entries(expectations).filter(([v, e]) => "forge" in e.objects && router.get(v));
     it("has forge cases for the object verbs of every feature", () => {
       const features = new Set(objectVerbs.map(([v]) => v.split(".")[0]));
-      expect([...features].sort()).toEqual(["action", "audit", "escalation", "moderation", "supervision", "survey"]);
+      expect([...features].sort()).toEqual(["action", "audit", "escalation", "moderation", "practiceDay", "supervision", "survey"]);
     });
     for (const [verb, e] of objectVerbs) {
       const o = e.objects as Extract<VerbExpectation["objects"], { forge: unknown }>;
@@ -582,6 +686,12 @@ describe("authorization matrix", () => {
 
 describe("the matrix itself", () => {
   const practitionerOnly = { roles: ["PRACTITIONER"] as Role[] };
+  it("refuses a partner agency's person every capability but help and their own multi-agency audits, whatever roles they hold", () => {
+    const partner = { roles: ["DIRECTOR", "QA_TEAM"] as Role[], partnerAgency: "Police" };
+    const allowed = (Object.keys(permissionMatrix) as Capability[]).filter((c) => may(partner, c));
+    expect(allowed.sort()).toEqual([...PARTNER_CAPABILITIES].sort());
+    expect(allowed.sort()).toEqual(["help.show", "multiAgency.participate"]);
+  });
   it("gives every capability to somebody", () => {
     for (const [cap, roles] of Object.entries(permissionMatrix)) expect((roles as readonly string[]).length, cap).toBeGreaterThan(0);
   });
