@@ -115,6 +115,7 @@ export async function createAudit(ctx: AppContext, actor: Actor, d: NewAudit) {
         periodFrom: day(periodFrom),
         periodTo: day(periodTo),
         toolDueOn: day(d.toolDueOn),
+        createdAt: ctx.clock.now(),
       },
     });
     await recordHistory(tx, {

@@ -178,7 +178,14 @@ export async function addRecommendation(
   if (Object.keys(errors).length) throw new ValidationFailed("The recommendation needs attention.", errors);
   await ctx.db.$transaction(async (tx) => {
     const r = await tx.multiAgencyRecommendation.create({
-      data: { auditId: a.id, text, agency: owner!.agency || COUNCIL, ownerId: owner!.staffId, dueOn: day(d.dueOn) },
+      data: {
+        auditId: a.id,
+        text,
+        agency: owner!.agency || COUNCIL,
+        ownerId: owner!.staffId,
+        dueOn: day(d.dueOn),
+        createdAt: ctx.clock.now(),
+      },
     });
     await recordHistory(tx, {
       entityType: "multi_agency_recommendation",

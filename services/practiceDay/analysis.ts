@@ -262,6 +262,7 @@ export async function assureAnalysis(
         poorPractice: poor,
         dueOn: new Date(`${d.dueOn}T00:00:00Z`),
         createdById: actor.id,
+        createdAt: ctx.clock.now(),
       },
     });
     const data = recommendationCardData(rec, c.caseRef, c.day.heldOn, "manager");

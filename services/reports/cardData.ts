@@ -113,6 +113,7 @@ export function monthlyCardData(v: MonthlyView, opts: { calibration?: boolean } 
     ],
     supervisionFacts: r.supervisionOverdue.map((s) => ({ title: s.teamId, value: `${s.count} overdue` })),
     supervisionText: r.supervisionOverdue.length ? "Supervision overdue by team:" : "No supervision overdue.",
+    practiceFacts: v.practiceAndPartnership ?? [],
     teamFacts:
       v.kind === "full"
         ? v.teams.map((t) => ({

@@ -10,6 +10,7 @@ import { enqueueMessage } from "../outbox";
 import { scheduleJob } from "../jobs";
 import { staffWithRole } from "../directory/staff";
 import { isWorkingDay, localDate, zonedInstant } from "../workingTime";
+import { practiceAndPartnershipFacts, type Fact } from "./practiceAndPartnership";
 import { monthlyReport, type MonthlyReport } from "./monthly";
 import { teamAppendix, teamSummaries, type AppendixRow, type TeamSummary } from "./appendix";
 import { quarterlyReport, trends, type QuarterlyReport, type Trends } from "./trends";
@@ -76,6 +77,8 @@ export interface MonthlyView {
   teams: TeamSummary[];
   appendix: AppendixRow[];
   trends: Trends;
+  /** Audit-of-practice days and multi-agency audits of the month (whole-authority reports only). */
+  practiceAndPartnership?: Fact[];
 }
 
 /** The month's report as the actor may see it (whole authority or their teams only). */
@@ -105,7 +108,8 @@ export async function buildMonthlyView(
     opts.appendix === false ? Promise.resolve([]) : teamAppendix(db, scope, settings),
     trends(db, scope.month, settings, opts.areaTrends ? settings.trendMonths : 6, { areas: opts.areaTrends ?? false }),
   ]);
-  return { kind: scope.teamIds ? "team" : "full", report, teams, appendix, trends: tr };
+  const practiceAndPartnership = scope.teamIds ? [] : await practiceAndPartnershipFacts(db, scope.month, now);
+  return { kind: scope.teamIds ? "team" : "full", report, teams, appendix, trends: tr, practiceAndPartnership };
 }
 
 export async function quarterlyForActor(ctx: AppContext, actor: Actor, args: string): Promise<QuarterlyReport> {

@@ -291,4 +291,16 @@ describe("on the day", () => {
     expect(r.text).toMatch(/Recommendations completed\n1 of 1/);
     expect((await h.db.practiceDay.findUniqueOrThrow({ where: { id: dayId } })).status).toBe("reported");
   });
+
+  it("the monthly report shows the day apart from the case audits", async () => {
+    const before = await h.say(qa, "report 2027-02");
+    expect(cardText(before.cards[0])).not.toMatch(/Audit of practice days and multi-agency audits/);
+    const { cards } = await h.say(qa, "report 2027-03");
+    const text = cardText(cards[0]);
+    expect(text).toMatch(/Audit of practice days and multi-agency audits/);
+    expect(text).toMatch(/Audit of practice days held\n1/);
+    expect(text).toMatch(/Cases audited on them\n8 \(1 analyses quality-assured\)/);
+    expect(text).toMatch(/Poor practice found\n1/);
+    expect(text).toMatch(/Practice day recommendations\n1 done, 0 open/);
+  });
 });

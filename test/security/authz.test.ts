@@ -217,6 +217,51 @@ const practiceDayVerb = (
     ...(owner === "qa" ? { owner: (p: Personas) => p.qaTeam } : {}),
   },
 });
+let forgedMa = 0;
+/** A multi-agency audit led by a QA team member who is not a persona, inviting an AI2 worker, with a recommendation to them. */
+async function forgeMultiAgency(h: Harness, p: Personas, owner: "lead" | "invitee", status = "invited") {
+  const n = ++forgedMa;
+  const lead = (await h.staffWithRole("QA_TEAM")).find((s) => !Object.values(p).some((x) => x.id === s.id));
+  if (!lead) throw new Error("no second QA team member");
+  const invitee = await ai2(h, "PRACTITIONER", 3);
+  const a = await h.db.multiAgencyAudit.create({
+    data: {
+      caseRef: `LL8${String(n).padStart(5, "0")}`,
+      focus: "learning-from-practice",
+      leadId: lead.id,
+      periodFrom: new Date("2098-01-01"),
+      periodTo: new Date("2099-01-01"),
+      toolDueOn: new Date("2099-02-01"),
+      status,
+    },
+  });
+  const i = await h.db.multiAgencyInvitation.create({
+    data: { auditId: a.id, staffId: invitee.id, part: "practitioner", agency: "Children's social care" },
+  });
+  const r = await h.db.multiAgencyRecommendation.create({
+    data: {
+      auditId: a.id,
+      text: "Forged recommendation",
+      agency: "Children's social care",
+      ownerId: invitee.id,
+      dueOn: new Date("2099-03-01"),
+    },
+  });
+  forgedOwner = owner === "lead" ? lead : invitee;
+  return { auditId: a.id, invitationId: i.id, recId: r.id };
+}
+const multiAgencyVerb = (
+  capability: Capability,
+  intruders: PersonaName[],
+  owner: "lead" | "invitee",
+  extra: Record<string, unknown> = {},
+  status = "invited",
+): VerbExpectation => ({
+  capability,
+  objects: { forge: async (h, p) => ({ ...(await forgeMultiAgency(h, p, owner, status)), ...extra }), intruders },
+});
+const notInvited: PersonaName[] = ["practitioner", "anotherTeamsWorker", "teamManager", "qaTeam", "headOfQa", "director"];
+
 const notPracticeDayParty: PersonaName[] = ["practitioner", "anotherTeamsWorker", "teamManager", "qaTeam", "director"];
 
 const auditOutsiders: PersonaName[] = [
@@ -487,6 +532,34 @@ const expectations: Record<string, VerbExpectation> = {
   "practiceDay.recommendation.complete": practiceDayVerb("practiceDay.participate", notPracticeDayParty, "manager", {
     note: "Forged: done",
   }),
+
+  // ---- Multi-agency audits: the lead runs their own audits; invitees (partners too) see only their invitations.
+  "multiAgency.home": none("multiAgency.participate", "the caller's own invitations, recommendations and led audits"),
+  "multiAgency.create": none("multiAgency.lead", "sets up an audit from a case reference and email addresses"),
+  "multiAgency.open": multiAgencyVerb("multiAgency.lead", notInvited, "lead"),
+  "multiAgency.discussion.set": multiAgencyVerb("multiAgency.lead", notInvited, "lead", { discussionOn: "2099-01-20" }),
+  "multiAgency.discussion.record": multiAgencyVerb(
+    "multiAgency.lead",
+    notInvited,
+    "lead",
+    { notes: "Forged notes of the discussion" },
+    "discussion_set",
+  ),
+  "multiAgency.recommendation.add": multiAgencyVerb(
+    "multiAgency.lead",
+    notInvited,
+    "lead",
+    { text: "Forged", dueOn: "2099-03-01" },
+    "discussed",
+  ),
+  "multiAgency.invitation.open": multiAgencyVerb("multiAgency.participate", notInvited, "invitee"),
+  "multiAgency.tool.submit": multiAgencyVerb("multiAgency.participate", notInvited, "invitee", {
+    involvement: "Forged",
+    learning: "Forged",
+  }),
+  "multiAgency.attendance": multiAgencyVerb("multiAgency.participate", notInvited, "invitee", { attending: "true" }, "discussion_set"),
+  "multiAgency.recommendation.open": multiAgencyVerb("multiAgency.participate", notInvited, "invitee"),
+  "multiAgency.recommendation.done": multiAgencyVerb("multiAgency.participate", notInvited, "invitee", { note: "Forged: done" }),
 };
 
 const personaSpecs = {
@@ -621,7 +694,8 @@ describe("authorization matrix", () => {
         else expect(text, `${name} typing "${c.words}"`).toContain("Not allowed");
       }
     }
-  });
+    // Every persona (a partner agency's guest too) types every command: longer than the default timeout on a busy host.
+  }, 180_000);
 
   it("refuses people who are not in the directory for every verb, touching nothing", async () => {
     const stranger: StaffRef = { ...p.practitioner, id: "x", aadObjectId: randomUUID(), name: "Stranger" };
@@ -651,7 +725,16 @@ describe("authorization matrix", () => {
     const objectVerbs = Object.entries(expectations).filter(([v, e]) => "forge" in e.objects && router.get(v));
     it("has forge cases for the object verbs of every feature", () => {
       const features = new Set(objectVerbs.map(([v]) => v.split(".")[0]));
-      expect([...features].sort()).toEqual(["action", "audit", "escalation", "moderation", "practiceDay", "supervision", "survey"]);
+      expect([...features].sort()).toEqual([
+        "action",
+        "audit",
+        "escalation",
+        "moderation",
+        "multiAgency",
+        "practiceDay",
+        "supervision",
+        "survey",
+      ]);
     });
     for (const [verb, e] of objectVerbs) {
       const o = e.objects as Extract<VerbExpectation["objects"], { forge: unknown }>;
