@@ -96,6 +96,16 @@ export const configSchema = z.object({
   /** Where report and survey files (XLSX, CSV) are written on the server, relative to the working directory. */
   REPORTS_DIR: z.string().trim().min(1).default("reports-out"),
 
+  // ---- Audit-of-practice days (Halton framework gives four dates a year and selection five weeks
+  // before; the counts and chasing intervals are the authority's own defaults) and multi-agency audits.
+  PRACTICE_DAYS_PER_YEAR: z.coerce.number().int().min(1).max(12).default(4),
+  PRACTICE_DAY_SELECTION_WEEKS: z.coerce.number().int().min(1).max(12).default(5),
+  PRACTICE_DAY_CASES_PER_PAIR: z.coerce.number().int().min(1).max(6).default(2),
+  PRACTICE_DAY_CONTACTS: z.coerce.number().int().min(1).max(20).default(2),
+  PRACTICE_DAY_REMINDER_DAYS: z.coerce.number().int().min(1).max(14).default(3),
+  PRACTICE_DAY_FOLLOW_UP_DAYS: z.coerce.number().int().min(1).max(30).default(5),
+  MULTI_AGENCY_PERIOD_MONTHS: z.coerce.number().int().min(1).max(36).default(12),
+
   DEV_CHAT: bool.optional(),
   DEMO_SEED: bool.default(true),
   ADMIN_TOKEN: z.string().default(""),

@@ -20,7 +20,14 @@ export interface HistoryEntry {
     // practice observations and dip samples
     | "observation"
     | "dip_sample"
-    | "dip_check";
+    | "dip_check"
+    // Audit-of-practice days and multi-agency audits
+    | "practice_day"
+    | "practice_day_case"
+    | "practice_day_recommendation"
+    | "multi_agency_audit"
+    | "multi_agency_invitation"
+    | "multi_agency_recommendation";
   entityId: string;
   action: string;
   actorId?: string | null;

@@ -10,6 +10,10 @@ import { REPORT_JOB, sendMonthlyReports } from "./reports";
 import { retentionJob } from "./retention";
 import { OVERDUE_JOB as SUPERVISION_OVERDUE_JOB, REMIND_JOB as SUPERVISION_REMIND_JOB } from "./supervision/plan";
 
+// Audit-of-practice days and multi-agency audits
+import { REMIND_JOB as PRACTICE_DAY_REMIND_JOB, SELECT_JOB as PRACTICE_DAY_SELECT_JOB, selectionJob } from "./practiceDay/days";
+import { FOLLOW_UP_JOB as PRACTICE_DAY_FOLLOW_UP_JOB, followUpJob, reminderJob } from "./practiceDay/analysis";
+
 export function buildJobHandlers(): JobHandlers {
   return {
     [REMINDER_JOB]: selfAssessmentReminder,
@@ -28,5 +32,9 @@ export function buildJobHandlers(): JobHandlers {
     [SUPERVISION_OVERDUE_JOB]: markSupervisionOverdue,
     [REPORT_JOB]: sendMonthlyReports,
     "retention.run": (tx, ctx) => retentionJob(tx, ctx),
+    // Audit-of-practice days and multi-agency audits
+    [PRACTICE_DAY_SELECT_JOB]: selectionJob,
+    [PRACTICE_DAY_REMIND_JOB]: reminderJob,
+    [PRACTICE_DAY_FOLLOW_UP_JOB]: followUpJob,
   };
 }

@@ -8,6 +8,8 @@ import { supervisionMachine } from "./supervision/states";
 import { campaignMachine } from "./surveys/states";
 import { observationMachine } from "./observation/states";
 import { dipCheckMachine, dipSampleMachine } from "./dipSample/states";
+import { practiceDayCaseMachine, practiceDayMachine, practiceDayRecommendationMachine } from "./practiceDay/states";
+import { multiAgencyAuditMachine, multiAgencyInvitationMachine, multiAgencyRecommendationMachine } from "./multiAgency/states";
 
 // Each workflow's states.ts adds its machine here.
 export const machines: readonly Machine<string, string>[] = [
@@ -21,4 +23,10 @@ export const machines: readonly Machine<string, string>[] = [
   observationMachine,
   dipSampleMachine,
   dipCheckMachine,
+  practiceDayMachine,
+  practiceDayCaseMachine,
+  practiceDayRecommendationMachine,
+  multiAgencyAuditMachine,
+  multiAgencyInvitationMachine,
+  multiAgencyRecommendationMachine,
 ];

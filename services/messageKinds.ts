@@ -16,6 +16,8 @@ export const MESSAGE_KINDS = {
   "moderation.tasks": "urgent",
   "escalation.stageOwner": "urgent",
   "escalation.cafcass": "urgent",
+  // Audit-of-practice day: poor practice found, the lead manager's recommendation to the senior manager at once.
+  "practiceDay.poorPractice": "urgent",
   // Routine: reminders, notes and cards that can wait for the working day.
   "action.assigned": "routine",
   "action.reminder": "routine",
@@ -35,6 +37,16 @@ export const MESSAGE_KINDS = {
   // Practice observations and dip samples: planned work, never a safeguarding deadline.
   "observation.card": "routine",
   "dipSample.card": "routine",
+  // Audit-of-practice days and multi-agency audits
+  "practiceDay.volunteer": "routine",
+  "practiceDay.notice": "routine",
+  "practiceDay.reminder": "routine",
+  "practiceDay.analysis": "routine",
+  "practiceDay.recommendation": "routine",
+  "practiceDay.followUp": "routine",
+  "multiAgency.invite": "routine",
+  "multiAgency.discussion": "routine",
+  "multiAgency.recommendation": "routine",
 } as const satisfies Record<string, "urgent" | "routine">;
 
 export type MessageKind = keyof typeof MESSAGE_KINDS;

@@ -74,6 +74,16 @@ export const permissionMatrix = {
     "QA_TEAM",
     "HEAD_OF_QA",
   ],
+
+  // ---- Audit-of-practice days (Halton) and multi-agency audits (Bexley §1.4)
+  /** The QA team plans the year's audit-of-practice days: dates, audit teams, the case selection, the report. */
+  "practiceDay.manage": ["QA_TEAM", "HEAD_OF_QA", "ADMIN"],
+  /** Volunteering, confirming attendance, a pair's analysis, the lead manager's assurance, a line manager's confirmation: the service checks it is theirs. */
+  "practiceDay.participate": [ALL_STAFF],
+  /** The partnership's practice review and learning manager (held in the directory by the QA team) sets up multi-agency audits. */
+  "multiAgency.lead": ["QA_TEAM", "HEAD_OF_QA"],
+  /** The audits one is invited to (the service checks the invitation): also open to partner agencies' guests. */
+  "multiAgency.participate": [ALL_STAFF],
 } as const satisfies Record<string, readonly (Role | typeof ALL_STAFF)[]>;
 
 export type Capability = keyof typeof permissionMatrix;
@@ -83,14 +93,23 @@ export interface Actor {
   name: string;
   roles: Role[];
   teamId: string | null;
+  /** Set for a partner agency's person (a guest of the tenant): see PARTNER_CAPABILITIES. */
+  partnerAgency?: string | null;
 }
 
-export function may(actor: Pick<Actor, "roles">, capability: Capability): boolean {
+/**
+ * All a partner agency's person may do: the multi-agency audits they are invited to, and help
+ * (which lists only that). Every other capability, ALL_STAFF ones included, is refused.
+ */
+export const PARTNER_CAPABILITIES: readonly Capability[] = ["help.show", "multiAgency.participate"];
+
+export function may(actor: Pick<Actor, "roles" | "partnerAgency">, capability: Capability): boolean {
+  if (actor.partnerAgency) return PARTNER_CAPABILITIES.includes(capability);
   const allowed = permissionMatrix[capability] as readonly string[];
   return allowed.includes(ALL_STAFF) || actor.roles.some((r) => allowed.includes(r));
 }
 
-export function requireCapability(actor: Pick<Actor, "roles">, capability: Capability): void {
+export function requireCapability(actor: Pick<Actor, "roles" | "partnerAgency">, capability: Capability): void {
   if (!may(actor, capability)) {
     throw new NotPermitted(`Your role does not allow this (${capability}). Ask the QA team if you think it should.`);
   }

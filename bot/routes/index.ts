@@ -12,6 +12,8 @@ import { outboxCommands, outboxRoutes } from "./outbox";
 import { reportCommands, reportRoutes } from "./reports";
 import { observationCommands, observationRoutes } from "./observation";
 import { dipSampleCommands, dipSampleRoutes } from "./dipSample";
+import { practiceDayCommands, practiceDayRoutes } from "./practiceDay";
+import { multiAgencyCommands, multiAgencyRoutes } from "./multiAgency";
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -27,6 +29,8 @@ export function buildRouter(): Router {
     [reportRoutes(), reportCommands],
     [observationRoutes(), observationCommands],
     [dipSampleRoutes(), dipSampleCommands],
+    [practiceDayRoutes(), practiceDayCommands],
+    [multiAgencyRoutes(), multiAgencyCommands],
   ] as const;
   for (const [routes, commands] of features) router.add(...routes).command(...commands);
   return router;

@@ -73,6 +73,37 @@ export const cardDataSchemas = {
   "survey-next-steps": z.looseObject({
     summary: z.array(z.looseObject({ title: z.string(), value: factValue })),
   }),
+  // ---- Audit-of-practice days and multi-agency audits
+  "practice-day": z.looseObject({
+    lead: factValue,
+    volunteers: factValue,
+    teams: z.array(z.looseObject({ title: z.string(), value: factValue })),
+    cases: z.array(z.looseObject({ title: z.string(), value: factValue })),
+    progress: z.array(z.looseObject({ title: z.string(), value: factValue })),
+  }),
+  "practice-day-notice": z.looseObject({ caseRef: factValue, area: factValue, date: factValue }),
+  "practice-day-volunteer": z.looseObject({ date: factValue, lead: factValue, theme: factValue }),
+  "practice-day-analysis": z.looseObject({ area: factValue, team: factValue, worker: factValue, pair: factValue, period: factValue }),
+  "practice-day-recommendation": z.looseObject({ caseRef: factValue, date: factValue, dueOn: factValue }),
+  "multi-agency": z.looseObject({
+    focus: factValue,
+    period: factValue,
+    toolDue: factValue,
+    discussion: factValue,
+    invitations: z.array(z.looseObject({ title: z.string(), value: factValue })),
+    recommendations: z.array(z.looseObject({ title: z.string(), value: factValue })),
+  }),
+  "multi-agency-invite": z.looseObject({
+    caseRef: factValue,
+    focus: factValue,
+    period: factValue,
+    agency: factValue,
+    lead: factValue,
+    toolDue: factValue,
+    discussion: factValue,
+    attendance: factValue,
+  }),
+  "multi-agency-recommendation": z.looseObject({ agency: factValue, dueOn: factValue }),
 };
 
 export type CardDataSchemas = typeof cardDataSchemas;

@@ -18,40 +18,51 @@ const optionalDate = z
   .refine((v) => v === "" || /^\d{4}-\d{2}-\d{2}$/.test(v), "must be a date YYYY-MM-DD")
   .transform((v) => (v === "" ? null : new Date(`${v}T00:00:00Z`)));
 
-export const staffRowSchema = z.object({
-  email: z.string().trim().toLowerCase().email(),
-  name: z.string().trim().min(1).max(200),
-  job_title: z.string().trim().max(200).default(""),
-  roles: z
-    .string()
-    .trim()
-    .transform((v) =>
-      v
-        .split(/[;|]/)
-        .map((s) => s.trim().toUpperCase())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.enum(Role)).min(1, "at least one role")),
-  team_id: z.string().trim().max(50).default(""),
-  team_name: z.string().trim().max(200).default(""),
-  service_area: z.string().trim().max(200).default(""),
-  line_manager_email: z.string().trim().toLowerCase().default(""),
-  start_date: optionalDate.prefault(""),
-  nqsw: yesNo.prefault("no"),
-  case_holding: yesNo.prefault("no"),
-  /** The auditor's audit group (1…12) in the monthly rotation; empty: none. */
-  audit_group: z
-    .string()
-    .trim()
-    .default("")
-    .refine((v) => v === "" || /^(?:[1-9]|1[0-2])$/.test(v), "must be an audit group number from 1 to 12, or empty")
-    .transform((v) => (v === "" ? null : Number(v))),
-  aad_object_id: z
-    .string()
-    .trim()
-    .refine((v) => v === "" || /^[0-9a-f-]{36}$/i.test(v), "must be an Entra object id (GUID)")
-    .default(""),
-});
+export const staffRowSchema = z
+  .object({
+    email: z.string().trim().toLowerCase().email(),
+    name: z.string().trim().min(1).max(200),
+    job_title: z.string().trim().max(200).default(""),
+    roles: z
+      .string()
+      .trim()
+      .transform((v) =>
+        v
+          .split(/[;|]/)
+          .map((s) => s.trim().toUpperCase())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.enum(Role))),
+    team_id: z.string().trim().max(50).default(""),
+    team_name: z.string().trim().max(200).default(""),
+    service_area: z.string().trim().max(200).default(""),
+    line_manager_email: z.string().trim().toLowerCase().default(""),
+    start_date: optionalDate.prefault(""),
+    nqsw: yesNo.prefault("no"),
+    case_holding: yesNo.prefault("no"),
+    /** The auditor's audit group (1…12) in the monthly rotation; empty: none. */
+    audit_group: z
+      .string()
+      .trim()
+      .default("")
+      .refine((v) => v === "" || /^(?:[1-9]|1[0-2])$/.test(v), "must be an audit group number from 1 to 12, or empty")
+      .transform((v) => (v === "" ? null : Number(v))),
+    aad_object_id: z
+      .string()
+      .trim()
+      .refine((v) => v === "" || /^[0-9a-f-]{36}$/i.test(v), "must be an Entra object id (GUID)")
+      .default(""),
+    /**
+     * A partner agency's person (health, police…), reaching the bot as a guest of the tenant: the
+     * agency's name. They hold no council role and see only the multi-agency audits they are invited to.
+     */
+    partner_agency: z.string().trim().max(100).default(""),
+  })
+  .superRefine((r, ctx) => {
+    if (!r.partner_agency && r.roles.length === 0) ctx.addIssue({ code: "custom", path: ["roles"], message: "at least one role" });
+    if (r.partner_agency && r.roles.length > 0)
+      ctx.addIssue({ code: "custom", path: ["roles"], message: "a partner agency's person holds no council role: leave roles empty" });
+  });
 
 export const caseRowSchema = z.object({
   case_ref: z
@@ -145,6 +156,7 @@ export async function importStaffCsv(db: Db, text: string): Promise<ImportResult
           isCaseHolding: r.case_holding,
           auditGroup: r.audit_group,
           aadObjectId: r.aad_object_id || null,
+          partnerAgency: r.partner_agency || null,
           active: true,
           source: "csv",
         };

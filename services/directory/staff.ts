@@ -9,7 +9,7 @@ export async function actorByAadId(db: Db | Tx, aadObjectId: string | undefined)
   if (!aadObjectId) throw new UnknownUser("Assure could not tell who you are (no Entra id on the message).");
   // Every action starts here: one indexed read, without the ORM (services/sql.ts).
   const [s] = await sqlOf(db).query<Actor & { active: boolean }>(
-    `SELECT id, name, roles::text[] AS roles, "teamId", active FROM "Staff" WHERE "aadObjectId" = $1`,
+    `SELECT id, name, roles::text[] AS roles, "teamId", "partnerAgency", active FROM "Staff" WHERE "aadObjectId" = $1`,
     [aadObjectId],
   );
   if (!s || !s.active) {
@@ -20,7 +20,7 @@ export async function actorByAadId(db: Db | Tx, aadObjectId: string | undefined)
 
 /** A member of staff as the actor of a use case. */
 export function actorOf(s: Actor): Actor {
-  return { id: s.id, name: s.name, roles: s.roles, teamId: s.teamId };
+  return { id: s.id, name: s.name, roles: s.roles, teamId: s.teamId, ...(s.partnerAgency ? { partnerAgency: s.partnerAgency } : {}) };
 }
 
 /** The line-management chain above a person, nearest first (cycle-safe). */

@@ -116,6 +116,7 @@ export function monthlyCardData(v: MonthlyView, opts: { calibration?: boolean } 
     supervisionText: r.supervisionOverdue.length ? "Supervision overdue by team:" : "No supervision overdue.",
     // Practice observations and dip samples, apart from the full audits.
     ...observationsAndDipsCardData(v.observationsAndDips),
+    practiceFacts: v.practiceAndPartnership ?? [],
     teamFacts:
       v.kind === "full"
         ? v.teams.map((t) => ({

@@ -11,6 +11,7 @@ import { enqueueMessage } from "../outbox";
 import { scheduleJob } from "../jobs";
 import { staffWithRole } from "../directory/staff";
 import { isWorkingDay, localDate, zonedInstant } from "../workingTime";
+import { practiceAndPartnershipFacts, type Fact } from "./practiceAndPartnership";
 import { monthlyReport, type MonthlyReport } from "./monthly";
 import { teamAppendix, teamSummaries, type AppendixRow, type TeamSummary } from "./appendix";
 import { quarterlyReport, trends, type QuarterlyReport, type Trends } from "./trends";
@@ -94,7 +95,16 @@ export async function buildMonthlyView(
     trends(db, scope.month, settings, opts.areaTrends ? settings.trendMonths : 6, { areas: opts.areaTrends ?? false }),
     observationsAndDips(db, scope, ctx.config),
   ]);
-  return { kind: scope.teamIds ? "team" : "full", report, teams, appendix, trends: tr, observationsAndDips: obsDips };
+  const practiceAndPartnership = scope.teamIds ? [] : await practiceAndPartnershipFacts(db, scope.month, now);
+  return {
+    kind: scope.teamIds ? "team" : "full",
+    report,
+    teams,
+    appendix,
+    trends: tr,
+    observationsAndDips: obsDips,
+    practiceAndPartnership,
+  };
 }
 
 export async function quarterlyForActor(ctx: AppContext, actor: Actor, args: string): Promise<QuarterlyReport> {

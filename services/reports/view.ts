@@ -4,6 +4,7 @@ import type { MonthlyReport } from "./monthly";
 import type { AppendixRow, TeamSummary } from "./appendix";
 import type { Trends } from "./trends";
 import type { ObservationsAndDips } from "./observationsDips";
+import type { Fact } from "./practiceAndPartnership";
 
 export interface ViewOptions {
   /** Area means month by month (for the XLSX "Trends" sheet); the card needs the grade series only. */
@@ -20,4 +21,6 @@ export interface MonthlyView {
   trends: Trends;
   /** Practice observations and dip samples, apart from the full audits. */
   observationsAndDips?: ObservationsAndDips;
+  /** Audit-of-practice days and multi-agency audits of the month (whole-authority reports only). */
+  practiceAndPartnership?: Fact[];
 }

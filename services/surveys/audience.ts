@@ -48,7 +48,8 @@ export function parseAudience(values: string[], today: Date): AudienceSpec {
 }
 
 export async function audienceStaff(tx: Tx, template: FormTemplate, spec: AudienceSpec) {
-  const where: Prisma.StaffWhereInput = { active: true };
+  // Partner agencies' guests are not council staff: they are never in a survey's audience.
+  const where: Prisma.StaffWhereInput = { active: true, partnerAgency: null };
   // A form typed in on someone else's behalf (the parent/carer phone survey) is for the people who
   // make the calls, whatever audience was asked for.
   const roles = template.enteredBy === "qa" ? QA_ROLES : spec.roles;

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildRouter } from "../../bot/routes";
-import { may, permissionMatrix, rolesWith, ALL_STAFF, type Capability } from "../../services/permissions";
+import { may, permissionMatrix, rolesWith, ALL_STAFF, PARTNER_CAPABILITIES, type Capability } from "../../services/permissions";
 import { AUDITOR_ROLES } from "../../services/audit/allocation";
 import { cardText, startHarness, type Harness, type StaffRef } from "../support/harness";
 import { snapshot } from "./support";
@@ -158,6 +158,111 @@ async function forgeCampaign(h: Harness) {
   await h.db.surveyParticipation.create({ data: { campaignId: c.id, staffId: forgedOwner.id } });
   return { campaignId: c.id };
 }
+
+// ---- Audit-of-practice days and multi-agency audits: objects of AI2 people (none of them a persona).
+let forgedDays = 0;
+/**
+ * An audit-of-practice day led by the AI2 team manager, with an AI2 worker's case analysed by a pair
+ * of AI2 staff, and a recommendation to an AI2 line manager. `owner` names whose object it is.
+ */
+async function forgePracticeDay(h: Harness, owner: "lead" | "worker" | "pair" | "manager", status = "planned", caseStatus = "selected") {
+  const n = ++forgedDays;
+  const [lead, worker, pairA, pairB, manager] = [
+    await ai2(h, "TEAM_MANAGER"),
+    await ai2(h, "PRACTITIONER", 0),
+    await ai2(h, "PRACTITIONER", 1),
+    await ai2(h, "DEPUTY_TEAM_MANAGER"),
+    await ai2(h, "PRACTITIONER", 2),
+  ];
+  const day = await h.db.practiceDay.create({
+    data: { heldOn: new Date(Date.UTC(2098, 0, n)), leadManagerId: lead.id, status },
+  });
+  await h.db.practiceDayVolunteer.createMany({
+    data: [
+      { dayId: day.id, staffId: pairA.id, pairNo: 1 },
+      { dayId: day.id, staffId: pairB.id, pairNo: 1 },
+    ],
+  });
+  const c = await h.db.practiceDayCase.create({
+    data: {
+      dayId: day.id,
+      caseRef: `LL9${String(n).padStart(5, "0")}`,
+      planType: "CHILD_IN_NEED",
+      teamId: "AI2",
+      workerId: worker.id,
+      managerId: manager.id,
+      pairNo: 1,
+      reason: "random",
+      status: caseStatus,
+    },
+  });
+  const rec = await h.db.practiceDayRecommendation.create({
+    data: { dayId: day.id, dayCaseId: c.id, text: "Forged recommendation", assigneeId: manager.id, dueOn: new Date("2099-01-31") },
+  });
+  forgedOwner = { lead, worker, pair: pairA, manager }[owner];
+  return { dayId: day.id, dayCaseId: c.id, recId: rec.id };
+}
+const practiceDayVerb = (
+  capability: Capability,
+  intruders: PersonaName[],
+  owner: "lead" | "worker" | "pair" | "manager" | "qa",
+  extra: Record<string, unknown> = {},
+  status = "planned",
+  caseStatus = "selected",
+): VerbExpectation => ({
+  capability,
+  objects: {
+    forge: async (h) => ({ ...(await forgePracticeDay(h, owner === "qa" ? "lead" : owner, status, caseStatus)), ...extra }),
+    intruders,
+    ...(owner === "qa" ? { owner: (p: Personas) => p.qaTeam } : {}),
+  },
+});
+let forgedMa = 0;
+/** A multi-agency audit led by a QA team member who is not a persona, inviting an AI2 worker, with a recommendation to them. */
+async function forgeMultiAgency(h: Harness, p: Personas, owner: "lead" | "invitee", status = "invited") {
+  const n = ++forgedMa;
+  const lead = (await h.staffWithRole("QA_TEAM")).find((s) => !Object.values(p).some((x) => x.id === s.id));
+  if (!lead) throw new Error("no second QA team member");
+  const invitee = await ai2(h, "PRACTITIONER", 3);
+  const a = await h.db.multiAgencyAudit.create({
+    data: {
+      caseRef: `LL8${String(n).padStart(5, "0")}`,
+      focus: "learning-from-practice",
+      leadId: lead.id,
+      periodFrom: new Date("2098-01-01"),
+      periodTo: new Date("2099-01-01"),
+      toolDueOn: new Date("2099-02-01"),
+      status,
+    },
+  });
+  const i = await h.db.multiAgencyInvitation.create({
+    data: { auditId: a.id, staffId: invitee.id, part: "practitioner", agency: "Children's social care" },
+  });
+  const r = await h.db.multiAgencyRecommendation.create({
+    data: {
+      auditId: a.id,
+      text: "Forged recommendation",
+      agency: "Children's social care",
+      ownerId: invitee.id,
+      dueOn: new Date("2099-03-01"),
+    },
+  });
+  forgedOwner = owner === "lead" ? lead : invitee;
+  return { auditId: a.id, invitationId: i.id, recId: r.id };
+}
+const multiAgencyVerb = (
+  capability: Capability,
+  intruders: PersonaName[],
+  owner: "lead" | "invitee",
+  extra: Record<string, unknown> = {},
+  status = "invited",
+): VerbExpectation => ({
+  capability,
+  objects: { forge: async (h, p) => ({ ...(await forgeMultiAgency(h, p, owner, status)), ...extra }), intruders },
+});
+const notInvited: PersonaName[] = ["practitioner", "anotherTeamsWorker", "teamManager", "qaTeam", "headOfQa", "director"];
+
+const notPracticeDayParty: PersonaName[] = ["practitioner", "anotherTeamsWorker", "teamManager", "qaTeam", "director"];
 
 const auditOutsiders: PersonaName[] = [
   "practitioner",
@@ -510,6 +615,71 @@ const expectations: Record<string, VerbExpectation> = {
   "dipSample.results": dipManageVerb(),
   "dipSample.export": dipManageVerb(),
   "dipSample.close": dipManageVerb(),
+
+  // ---- Audit-of-practice days: the QA team plans; each party acts only on what is theirs.
+  "practiceDay.home": none("practiceDay.manage", "the year's days and the schedule form"),
+  "practiceDay.schedule": none("practiceDay.manage", "sets a date; the lead is chosen from the directory"),
+  "practiceDay.mine": none("practiceDay.participate", "the caller's own part in audit-of-practice days"),
+  "practiceDay.open": practiceDayVerb("practiceDay.participate", ["practitioner", "anotherTeamsWorker", "teamManager", "director"], "lead"),
+  "practiceDay.agreeTeams": practiceDayVerb("practiceDay.manage", notQa, "qa"),
+  "practiceDay.select": practiceDayVerb("practiceDay.manage", notQa, "qa"),
+  "practiceDay.report": practiceDayVerb(
+    "practiceDay.participate",
+    ["practitioner", "teamManager", "director"],
+    "lead",
+    { findings: "Forged findings of the day" },
+    "cases_selected",
+  ),
+  // Anyone may volunteer for any day ("All staff have the opportunity to join an audit team"); partners may not.
+  "practiceDay.volunteer": practiceDayVerb("practiceDay.participate", [], "worker"),
+  "practiceDay.confirm": practiceDayVerb("practiceDay.participate", notPracticeDayParty, "worker"),
+  "practiceDay.analysis.open": practiceDayVerb("practiceDay.participate", notPracticeDayParty, "pair"),
+  "practiceDay.analysis.save": practiceDayVerb("practiceDay.participate", [...notPracticeDayParty, "headOfQa"], "pair", {
+    livedExperience: "Forged",
+  }),
+  "practiceDay.analysis.submit": practiceDayVerb("practiceDay.participate", [...notPracticeDayParty, "headOfQa"], "pair", {
+    livedExperience: "Forged",
+  }),
+  "practiceDay.assure": practiceDayVerb(
+    "practiceDay.participate",
+    [...notPracticeDayParty, "headOfQa"],
+    "lead",
+    { recommendation: "", poorPractice: "false" },
+    "cases_selected",
+    "analysed",
+  ),
+  "practiceDay.recommendation.open": practiceDayVerb("practiceDay.participate", notPracticeDayParty, "manager"),
+  "practiceDay.recommendation.complete": practiceDayVerb("practiceDay.participate", notPracticeDayParty, "manager", {
+    note: "Forged: done",
+  }),
+
+  // ---- Multi-agency audits: the lead runs their own audits; invitees (partners too) see only their invitations.
+  "multiAgency.home": none("multiAgency.participate", "the caller's own invitations, recommendations and led audits"),
+  "multiAgency.create": none("multiAgency.lead", "sets up an audit from a case reference and email addresses"),
+  "multiAgency.open": multiAgencyVerb("multiAgency.lead", notInvited, "lead"),
+  "multiAgency.discussion.set": multiAgencyVerb("multiAgency.lead", notInvited, "lead", { discussionOn: "2099-01-20" }),
+  "multiAgency.discussion.record": multiAgencyVerb(
+    "multiAgency.lead",
+    notInvited,
+    "lead",
+    { notes: "Forged notes of the discussion" },
+    "discussion_set",
+  ),
+  "multiAgency.recommendation.add": multiAgencyVerb(
+    "multiAgency.lead",
+    notInvited,
+    "lead",
+    { text: "Forged", dueOn: "2099-03-01" },
+    "discussed",
+  ),
+  "multiAgency.invitation.open": multiAgencyVerb("multiAgency.participate", notInvited, "invitee"),
+  "multiAgency.tool.submit": multiAgencyVerb("multiAgency.participate", notInvited, "invitee", {
+    involvement: "Forged",
+    learning: "Forged",
+  }),
+  "multiAgency.attendance": multiAgencyVerb("multiAgency.participate", notInvited, "invitee", { attending: "true" }, "discussion_set"),
+  "multiAgency.recommendation.open": multiAgencyVerb("multiAgency.participate", notInvited, "invitee"),
+  "multiAgency.recommendation.done": multiAgencyVerb("multiAgency.participate", notInvited, "invitee", { note: "Forged: done" }),
 };
 
 const personaSpecs = {
@@ -559,6 +729,13 @@ describe("authorization matrix", () => {
     }
     // Every persona has opened the bot (a conversation reference), so that a refusal is the only
     // thing the object-level cases below can observe, whatever order they run in.
+    // A partner agency's person, a guest of the tenant (Bexley Children's Social Care Quality Assurance
+    // Framework, §1.4: "other agencies may be invited to be a part of the audit team"): every verb but
+    // help and the multi-agency audits they are invited to is refused.
+    const partner = await h.db.staff.create({
+      data: { email: "nia.nurse@health.example", name: "Nia Nurse", roles: [], partnerAgency: "Health", aadObjectId: randomUUID() },
+    });
+    (p as Record<string, StaffRef>).partner = partner as StaffRef;
     for (const staff of Object.values(p)) await h.install(staff);
   });
   afterAll(async () => {
@@ -637,6 +814,7 @@ describe("authorization matrix", () => {
         else expect(text, `${name} typing "${c.words}"`).toContain("Not allowed");
       }
     }
+    // Every persona (a partner agency's guest too) types every command: longer than the default timeout on a busy host.
   }, 180_000);
 
   it("refuses people who are not in the directory for every verb, touching nothing", async () => {
@@ -673,7 +851,9 @@ describe("authorization matrix", () => {
         "dipSample",
         "escalation",
         "moderation",
+        "multiAgency",
         "observation",
+        "practiceDay",
         "supervision",
         "survey",
       ]);
@@ -711,6 +891,12 @@ describe("authorization matrix", () => {
 
 describe("the matrix itself", () => {
   const practitionerOnly = { roles: ["PRACTITIONER"] as Role[] };
+  it("refuses a partner agency's person every capability but help and their own multi-agency audits, whatever roles they hold", () => {
+    const partner = { roles: ["DIRECTOR", "QA_TEAM"] as Role[], partnerAgency: "Police" };
+    const allowed = (Object.keys(permissionMatrix) as Capability[]).filter((c) => may(partner, c));
+    expect(allowed.sort()).toEqual([...PARTNER_CAPABILITIES].sort());
+    expect(allowed.sort()).toEqual(["help.show", "multiAgency.participate"]);
+  });
   it("gives every capability to somebody", () => {
     for (const [cap, roles] of Object.entries(permissionMatrix)) expect((roles as readonly string[]).length, cap).toBeGreaterThan(0);
   });

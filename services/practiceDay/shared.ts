@@ -1,0 +1,22 @@
+// Small helpers the audit-of-practice day modules share.
+import type { Db, Tx } from "../db";
+import { NotFound } from "../errors";
+
+export async function practiceDayOf(db: Db | Tx, dayId: string) {
+  const day = await db.practiceDay.findUnique({ where: { id: dayId } });
+  if (!day) throw new NotFound("This audit-of-practice day does not exist (any more).");
+  return day;
+}
+
+/** "Wed, 10 Mar 2027" for a @db.Date. */
+export function dayLabel(d: Date): string {
+  return new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(d);
+}
+
+export function addCalendarDaysIso(iso: string, n: number): string {
+  const t = new Date(`${iso}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() + n);
+  return t.toISOString().slice(0, 10);
+}
+
+export const isoOf = (d: Date) => d.toISOString().slice(0, 10);
