@@ -52,6 +52,8 @@ interface Tenant {
   /** The last block taken: given back on close if it is still the timeline's end. */
   lastBlock?: { firstDb: number; endDb: number };
   retryAt: number;
+  /** A block arrived and none of its slots has been used or lost yet. */
+  fresh?: boolean;
 }
 
 export class TenantPace implements SlotSource {
@@ -69,6 +71,12 @@ export class TenantPace implements SlotSource {
    * shift one block's slots against another's.
    */
   private offsetMs = Infinity;
+  /**
+   * How far ahead of the database's now a block starts, so its slots arrive (and the loop wakes)
+   * before they are due: doubled whenever a block's first slot passed unused, eased back by a tenth
+   * after each block that did not. A busy machine's late timers would otherwise lose every block.
+   */
+  leadMs = 10;
   private offsetAt = 0;
 
   constructor(
@@ -96,19 +104,22 @@ export class TenantPace implements SlotSource {
     let passed = 0;
     while (passed < t.slots.length && t.slots[passed]! < floor) passed++;
     if (passed) {
+      if (t.fresh && t.pausedUntil <= now) this.leadMs = Math.min(1_000, this.leadMs * 2);
+      t.fresh = false;
       t.slots.splice(0, passed);
       t.dbSlots.splice(0, passed);
       this.lost += passed;
     }
     const first = t.slots[0];
     if (first !== undefined && first <= now && now >= t.pausedUntil) {
+      t.fresh = false;
       t.slots.shift();
       t.dbSlots.shift();
       this.refill(tenant, t, demand - 1, now);
       return { ok: true };
     }
     this.refill(tenant, t, demand, now);
-    const wait = first !== undefined ? Math.max(first, t.pausedUntil) - now : Math.max(5, t.pausedUntil - now, t.retryAt - now);
+    const wait = first !== undefined ? Math.max(first, t.pausedUntil) - now : Math.max(50, t.pausedUntil - now, t.retryAt - now); // woken when slots arrive
     return { ok: false, waitMs: Math.max(1, Math.ceil(wait)) };
   }
 
@@ -129,11 +140,11 @@ export class TenantPace implements SlotSource {
       // "this much after the answer arrived", so it is never earlier than its time on the timeline.
       const [row] = await this.sql.query<{ first: number; end: number; dbNow: number }>(
         `INSERT INTO "DeliveryPace" AS p (tenant, "nextSlotMs")
-         VALUES ($1, extract(epoch from clock_timestamp()) * 1000 + $2::float8 * $3::int)
+         VALUES ($1, extract(epoch from clock_timestamp()) * 1000 + $4::float8 + $2::float8 * $3::int)
          ON CONFLICT (tenant) DO UPDATE
-           SET "nextSlotMs" = GREATEST(p."nextSlotMs", extract(epoch from clock_timestamp()) * 1000) + $2::float8 * $3::int
+           SET "nextSlotMs" = GREATEST(p."nextSlotMs", extract(epoch from clock_timestamp()) * 1000 + $4::float8) + $2::float8 * $3::int
          RETURNING "nextSlotMs" - $2::float8 * $3::int AS first, "nextSlotMs" AS end, extract(epoch from clock_timestamp()) * 1000 AS "dbNow"`,
-        [key, this.spacingMs, count],
+        [key, this.spacingMs, count, this.leadMs],
       );
       const arrived = Date.now();
       this.reservations++;
@@ -150,6 +161,8 @@ export class TenantPace implements SlotSource {
         t.slots.push(first + i * this.spacingMs + offset);
       }
       t.lastBlock = { firstDb: first, endDb: Number(row!.end) };
+      if (!t.fresh) this.leadMs = Math.max(10, this.leadMs * 0.9);
+      t.fresh = true;
       this.opts.onSlots?.();
     } catch (err) {
       t.retryAt = Date.now() + 200;
