@@ -276,6 +276,7 @@ export class OutboxSender {
       }
       // The tenant's ceiling, shared with every other instance: a slot of its own, or how long until one.
       const slot = this.slots.take(h.tenant, now, this.queue.length - i);
+      if (this.slots instanceof TenantPace) Object.assign(this.stats, this.slots.counters());
       if (!slot.ok) {
         wait = Math.min(wait, slot.waitMs);
         break;

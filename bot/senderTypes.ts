@@ -41,6 +41,10 @@ export interface SenderStats {
   /** Claim queries run and the ms they took in all (the sender's main database cost). */
   claims: number;
   claimMs: number;
+  /** The tenant's slots: statements that took them, slots passed unused (late or unneeded), the lead. */
+  slotReservations: number;
+  slotsLost: number;
+  slotLeadMs: number;
 }
 
 export function newStats(): SenderStats {
@@ -62,6 +66,9 @@ export function newStats(): SenderStats {
     globalPauses: 0,
     claims: 0,
     claimMs: 0,
+    slotReservations: 0,
+    slotsLost: 0,
+    slotLeadMs: 0,
   };
 }
 

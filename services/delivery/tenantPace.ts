@@ -35,7 +35,7 @@ export interface TenantPaceOptions {
   marginMs?: number;
   /** A slot not used within this many ms of its time is lost (default: half the margin, the rest absorbs jitter on the way). */
   toleranceMs?: number;
-  /** Slots taken per statement at most (default: a tenth of a second's worth, at least 1). */
+  /** Slots taken per statement at most (default: 150 ms worth, at least 1). */
   block?: number;
   /** Called when slots arrive (wakes the sender's loop). */
   onSlots?: () => void;
@@ -86,7 +86,7 @@ export class TenantPace implements SlotSource {
     const margin = opts.marginMs ?? 20;
     this.spacingMs = (1_000 + margin) / opts.rps;
     this.toleranceMs = opts.toleranceMs ?? margin / 2;
-    this.block = opts.block ?? Math.max(1, Math.round(100 / this.spacingMs));
+    this.block = opts.block ?? Math.max(1, Math.round(150 / this.spacingMs));
   }
 
   private tenant(key: string): Tenant {
@@ -98,38 +98,55 @@ export class TenantPace implements SlotSource {
     return t;
   }
 
+  counters(): { slotReservations: number; slotsLost: number; slotLeadMs: number } {
+    return { slotReservations: this.reservations, slotsLost: this.lost, slotLeadMs: Math.round(this.leadMs) };
+  }
+
   take(tenant: string, now: number, demand = 1): SlotVerdict {
     const t = this.tenant(tenant);
-    const floor = Math.max(now - this.toleranceMs, t.pausedUntil);
-    let passed = 0;
-    while (passed < t.slots.length && t.slots[passed]! < floor) passed++;
-    if (passed) {
-      if (t.fresh && t.pausedUntil <= now) this.leadMs = Math.min(1_000, this.leadMs * 2);
-      t.fresh = false;
-      t.slots.splice(0, passed);
-      t.dbSlots.splice(0, passed);
-      this.lost += passed;
+    const paused = now < t.pausedUntil;
+    // The first slot not yet passed: used now if due; a request between two of this instance's
+    // consecutive slots (the earlier one passed, the later one not yet due) takes both, which keeps
+    // every second under the ceiling as taking one of them on time would.
+    let j = 0;
+    while (j < t.slots.length && (t.slots[j]! < now - this.toleranceMs || t.slots[j]! < t.pausedUntil)) j++;
+    let use = -1;
+    let drop = j;
+    if (!paused && j < t.slots.length && t.slots[j]! <= now) {
+      use = j;
+      drop = j + 1;
+    } else if (!paused && j > 0 && j < t.slots.length && t.dbSlots[j]! - t.dbSlots[j - 1]! < this.spacingMs * 1.5) {
+      use = j - 1;
+      drop = j + 1;
     }
-    const first = t.slots[0];
-    if (first !== undefined && first <= now && now >= t.pausedUntil) {
+    const lost = drop - (use >= 0 ? 1 : 0);
+    if (lost > 0 && t.fresh && !paused && use < 0) this.leadMs = Math.min(1_000, this.leadMs * 2);
+    if (drop > 0) {
       t.fresh = false;
-      t.slots.shift();
-      t.dbSlots.shift();
+      this.lost += lost;
+      t.slots.splice(0, drop);
+      t.dbSlots.splice(0, drop);
+    }
+    if (use >= 0) {
       this.refill(tenant, t, demand - 1, now);
       return { ok: true };
     }
     this.refill(tenant, t, demand, now);
+    const first = t.slots[0];
     const wait = first !== undefined ? Math.max(first, t.pausedUntil) - now : Math.max(50, t.pausedUntil - now, t.retryAt - now); // woken when slots arrive
     return { ok: false, waitMs: Math.max(1, Math.ceil(wait)) };
   }
 
-  /** Takes more slots when fewer are held than a block and the ready requests need them. */
+  /**
+   * Takes a block of slots when fewer than a block are held and the ready requests need more: an
+   * instance holds one to two blocks, and a statement takes a whole block.
+   */
   private refill(key: string, t: Tenant, demand: number, now: number): void {
     if (t.reserving || now < t.retryAt) return;
-    const want = Math.min(this.block, demand) - t.slots.length;
-    if (want <= 0) return;
+    const need = Math.min(this.block, demand);
+    if (t.slots.length >= need) return;
     t.reserving = true;
-    void this.reserve(key, t, want).finally(() => {
+    void this.reserve(key, t, need).finally(() => {
       t.reserving = false;
     });
   }
