@@ -17,7 +17,7 @@ import type { AppContext } from "../services/context";
 import { InFlightWindow, Pacer } from "../services/delivery/pacer";
 import { NOT_REACHABLE, OutboxStore, SentRecorder, type ClaimedRow } from "../services/delivery/store";
 import { UNANSWERED, classifyFailure, inDoubt, type Outcome } from "../services/delivery/retry";
-import { ThrottleWatch, recordOutcome } from "../services/delivery/outcome";
+import { ThrottleWatch, counterOf, recordOutcome } from "../services/delivery/outcome";
 import { TenantPace, type SlotSource } from "../services/delivery/tenantPace";
 import { sqlOf } from "../services/sql";
 import { botAuthentication } from "./credentials";
@@ -378,13 +378,13 @@ export class OutboxSender {
     requestAt: number | null = null,
   ) {
     const c = this.app.config;
+    if (count) this.stats[counterOf(outcome, h.attempts, c.DELIVERY_MAX_ATTEMPTS)]++;
     const r = await recordOutcome(this.store, this.recorder, h, outcome, {
       maxAttempts: c.DELIVERY_MAX_ATTEMPTS,
       now: this.app.clock.now(),
       requestAt,
       log: this.app.log,
     });
-    if (count) this.stats[r.counted]++;
     // A retry is claimed again when it is due rather than at the next poll.
     if (r.retryInMs !== undefined) setTimeout(() => !this.stopped && this.wake(), r.retryInMs).unref();
     if (!r.stored) {

@@ -13,6 +13,13 @@ export interface Recorded {
   retryInMs?: number;
 }
 
+/** The counter an outcome adds to, known before it is recorded (a send Teams accepted counts even if recording it fails). */
+export function counterOf(outcome: Outcome, attemptsBefore: number, maxAttempts: number): Recorded["counted"] {
+  if (outcome.kind === "sent") return "sent";
+  if (outcome.kind === "final") return outcome.status;
+  return attemptsBefore + 1 >= maxAttempts ? "dead" : "retried";
+}
+
 export async function recordOutcome(
   store: OutboxStore,
   recorder: SentRecorder,
