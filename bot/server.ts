@@ -5,52 +5,15 @@ import express, { type Request, type Response, type NextFunction } from "express
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import {
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  type ConfigurationBotFrameworkAuthenticationOptions,
-  type TurnContext,
-} from "botbuilder";
-import {
-  AuthenticationConstants,
-  ConnectorFactory,
-  type AuthenticateRequestResult,
-  type ClaimsIdentity,
-  type ConnectorClient,
-} from "botframework-connector";
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from "botbuilder";
+import { ConnectorFactory, type AuthenticateRequestResult, type ClaimsIdentity, type ConnectorClient } from "botframework-connector";
 import type { Activity } from "botbuilder";
 import type { AppContext } from "../services/context";
 import type { Logger } from "../services/logger";
-import { authEnabled, type Config } from "../services/config";
+import { authEnabled } from "../services/config";
+import { authOptions, credentialsFactory } from "./credentials";
 import { cachedPromise } from "./promiseCache";
 import type { AssureBot } from "./teamsBot";
-
-/**
- * botbuilder's authentication options. The BOTFRAMEWORK_* settings (tests, sovereign clouds) switch
- * botbuilder to its parameterized configuration, which takes every value literally: the ones not
- * set keep the public-cloud constants so a partial override cannot silently disable a check.
- */
-export function authOptions(c: Config): ConfigurationBotFrameworkAuthenticationOptions {
-  const base = {
-    MicrosoftAppId: c.MicrosoftAppId,
-    MicrosoftAppPassword: c.MicrosoftAppPassword,
-    MicrosoftAppType: c.MicrosoftAppType,
-    MicrosoftAppTenantId: c.MicrosoftAppTenantId,
-  };
-  const custom = [c.BOTFRAMEWORK_OPENID_METADATA_URL, c.BOTFRAMEWORK_TOKEN_ISSUER, c.BOTFRAMEWORK_LOGIN_URL, c.BOTFRAMEWORK_OAUTH_SCOPE];
-  if (custom.every((v) => v === "")) return base as ConfigurationBotFrameworkAuthenticationOptions;
-  return {
-    ...base,
-    ToBotFromChannelOpenIdMetadataUrl: c.BOTFRAMEWORK_OPENID_METADATA_URL || AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl,
-    ToBotFromChannelTokenIssuer: c.BOTFRAMEWORK_TOKEN_ISSUER || AuthenticationConstants.ToBotFromChannelTokenIssuer,
-    ToChannelFromBotLoginUrl: c.BOTFRAMEWORK_LOGIN_URL || AuthenticationConstants.ToChannelFromBotLoginUrl,
-    ToChannelFromBotOAuthScope: c.BOTFRAMEWORK_OAUTH_SCOPE || AuthenticationConstants.ToChannelFromBotOAuthScope,
-    ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
-    OAuthUrl: AuthenticationConstants.OAuthUrl,
-    CallerId: "urn:botframework:azure",
-    ValidateAuthority: c.BOTFRAMEWORK_VALIDATE_AUTHORITY,
-  } as ConfigurationBotFrameworkAuthenticationOptions;
-}
 
 /**
  * botbuilder's token validation writes every refused token to stderr with console.error (a stack
@@ -139,7 +102,7 @@ export class AssureAdapter extends CloudAdapter {
 }
 
 export function createAdapter(app: AppContext): AssureAdapter {
-  const auth = new StrictBotFrameworkAuthentication(authOptions(app.config));
+  const auth = new StrictBotFrameworkAuthentication(authOptions(app.config), credentialsFactory(app.config));
   const adapter = new AssureAdapter(auth);
   adapter.onTurnError = async (context, err) => {
     // A proactive turn (the outbox sender's continueConversation) must fail loudly so the sender

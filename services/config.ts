@@ -132,6 +132,13 @@ export type Config = z.infer<typeof configSchema>;
  * buttons (docs/load.md); the embedded database (one person, local use) keeps a single process.
  */
 export function backgroundWorkIn(config: Pick<Config, "BACKGROUND_WORK">, embeddedDatabase: boolean): "inline" | "process" {
+  // A worker process on the embedded database would share one single-connection engine across
+  // two processes through its socket: never measured, so refused rather than run blind.
+  if (config.BACKGROUND_WORK === "process" && embeddedDatabase)
+    throw new Error(
+      "BACKGROUND_WORK=process needs a PostgreSQL server (set DATABASE_URL): the embedded database is for one process. " +
+        "Use BACKGROUND_WORK=auto or inline with the embedded database.",
+    );
   if (config.BACKGROUND_WORK !== "auto") return config.BACKGROUND_WORK;
   return embeddedDatabase ? "inline" : "process";
 }

@@ -9,6 +9,7 @@ import { campaignMachine } from "./surveys/states";
 import { observationMachine } from "./observation/states";
 import { dipCheckMachine, dipSampleMachine } from "./dipSample/states";
 import { practiceDayCaseMachine, practiceDayMachine, practiceDayRecommendationMachine } from "./practiceDay/states";
+import { outboxMachine } from "./delivery/states";
 import { multiAgencyAuditMachine, multiAgencyInvitationMachine, multiAgencyRecommendationMachine } from "./multiAgency/states";
 
 // Each workflow's states.ts adds its machine here.
@@ -29,4 +30,5 @@ export const machines: readonly Machine<string, string>[] = [
   multiAgencyAuditMachine,
   multiAgencyInvitationMachine,
   multiAgencyRecommendationMachine,
+  outboxMachine,
 ];

@@ -59,6 +59,18 @@ export class SlidingWindows {
     for (let i = even; i < count; i++) this.times.push(now);
   }
 
+  /**
+   * Adds requests recorded elsewhere (another instance's, read from the database) to this log; a
+   * time already in it is the same request and is not counted twice.
+   */
+  merge(times: readonly number[]): void {
+    const have = new Set(this.times);
+    const add = times.filter((t) => !have.has(t));
+    if (add.length === 0) return;
+    const all = [...this.times, ...add].sort((a, b) => a - b);
+    this.times = all.length > this.keep ? all.slice(all.length - this.keep) : all;
+  }
+
   record(now: number): void {
     this.times.push(now);
     if (this.times.length > this.keep * 2 + 64) this.times = this.times.slice(this.times.length - this.keep);
@@ -116,6 +128,12 @@ export interface PacerOptions {
    * margin), then the rate is the ceiling's.
    */
   startBusy?: boolean;
+  /**
+   * Whether this pacer keeps the tenant's ceiling itself (default true). False when the ceiling is
+   * shared by every instance through the database (services/delivery/tenantPace.ts): the pacer
+   * then keeps the per-conversation windows only.
+   */
+  global?: boolean;
 }
 
 /** Why a request may not go now, and for how long. */
@@ -139,9 +157,11 @@ export class Pacer {
   private readonly marginMs: number;
   private readonly marginFraction: number;
   private readonly startBusy: boolean;
+  private readonly keepsGlobal: boolean;
 
   constructor(opts: PacerOptions) {
     this.startBusy = opts.startBusy ?? false;
+    this.keepsGlobal = opts.global ?? true;
     this.marginFraction = opts.marginFraction ?? 0.05;
     this.perConversation = opts.perConversation ?? TEAMS_CONVERSATION_WINDOWS;
     this.marginMs = opts.marginMs ?? 25;
@@ -199,9 +219,9 @@ export class Pacer {
   }
 
   check(tenant: string, conversation: string, now: number): Verdict {
-    const b = this.bucket(tenant, now);
-    const smoothing = b.tokens >= 1 ? 0 : (1 - b.tokens) / this.globalRatePerMs;
-    const g = Math.max(this.tenant(tenant, now).waitMs(now), this.globalPausedUntil - now, smoothing);
+    const b = this.keepsGlobal ? this.bucket(tenant, now) : undefined;
+    const smoothing = !b || b.tokens >= 1 ? 0 : (1 - b.tokens) / this.globalRatePerMs;
+    const g = Math.max(b ? this.tenant(tenant, now).waitMs(now) : 0, this.globalPausedUntil - now, smoothing);
     if (g > 0) return { ok: false, waitMs: Math.ceil(g), scope: "global" };
     const c = Math.max(this.conv(conversation).waitMs(now), (this.pausedUntil.get(conversation) ?? 0) - now);
     if (c > 0) return { ok: false, waitMs: Math.ceil(c), scope: "conversation" };
@@ -212,8 +232,10 @@ export class Pacer {
   tryAcquire(tenant: string, conversation: string, now: number): Verdict {
     const v = this.check(tenant, conversation, now);
     if (!v.ok) return v;
-    this.tenant(tenant, now).record(now);
-    this.bucket(tenant, now).tokens -= 1;
+    if (this.keepsGlobal) {
+      this.tenant(tenant, now).record(now);
+      this.bucket(tenant, now).tokens -= 1;
+    }
     this.conv(conversation).record(now);
     return v;
   }
@@ -225,6 +247,11 @@ export class Pacer {
   restamp(tenant: string, conversation: string, acquiredAt: number, leftAt: number): void {
     this.global.get(tenant)?.restamp(acquiredAt, leftAt);
     this.conversations.get(conversation)?.restamp(acquiredAt, leftAt);
+  }
+
+  /** Requests made to a conversation by any instance (ms since the epoch): its windows count them. */
+  merge(conversation: string, times: readonly number[]): void {
+    this.conv(conversation).merge(times);
   }
 
   /** A 429 with Retry-After on a conversation: nothing more goes to it until then. */
@@ -252,22 +279,8 @@ export class Pacer {
   }
 }
 
-/** Exponential backoff with jitter: base·2^(attempt-1), capped, times a random factor in [0.5, 1.5). */
-export function backoffMs(attempt: number, opts: { baseMs?: number; capMs?: number; random?: () => number } = {}): number {
-  const base = opts.baseMs ?? 500;
-  const cap = opts.capMs ?? 60_000;
-  const r = (opts.random ?? Math.random)();
-  return Math.round(Math.min(cap, base * 2 ** Math.max(0, attempt - 1)) * (0.5 + r));
-}
-
-/** Parses Retry-After (seconds or an HTTP date) into ms; undefined if absent or unreadable. */
-export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (!value) return undefined;
-  const s = Number(value);
-  if (Number.isFinite(s)) return Math.max(0, s * 1_000);
-  const d = Date.parse(value);
-  return Number.isNaN(d) ? undefined : Math.max(0, d - now);
-}
+// The retry policy's helpers, also exported here for the pacer's callers.
+export { backoffMs, parseRetryAfter } from "./retry";
 
 /**
  * How many requests may be on the wire at once: what the rate needs and no more. By Little's law a

@@ -3,8 +3,9 @@
 import type { Db } from "../db";
 import type { Actor } from "../permissions";
 import { requireCapability } from "../permissions";
+import { outboxMachine } from "./states";
 
-export const OUTBOX_STATUSES = ["pending", "waiting", "sending", "sent", "dead", "blocked", "skipped"] as const;
+export const OUTBOX_STATUSES = outboxMachine.statuses;
 
 export interface OutboxProblem {
   recipient: string;

@@ -2,13 +2,21 @@
 // (POST /users/{id}/teamwork/installedApps, 409 = already installed), find the installation
 // (GET …/installedApps?$expand=teamsApp&$filter=teamsApp/id eq '<catalog id>'), read its 1:1 chat
 // (GET …/installedApps/{installationId}/chat; installedChatId, also used to check a chat after a
-// crash) and store a conversation reference for that chat.
+// crash) and store a conversation reference for that chat, whose recipient is the person's Teams
+// user id ("29:…"), asked of the Bot Connector by the caller (`MemberLookup`).
 import type { Client } from "@microsoft/microsoft-graph-client";
 import type { AppContext } from "../context";
 import { saveConversationReference } from "../conversations";
 import { graphStatus } from "./client";
 
 export type ReachResult = { ok: true } | { ok: false; reason: string };
+
+/**
+ * The Teams user id ("29:…") of a chat's member given by Entra object id: the Bot Connector's
+ * `GET /v3/conversations/{chat}/members/{aadObjectId}` (botbuilder's TeamsInfo.getMember), which
+ * only the bot's edge may call. Graph knows people by Entra id only.
+ */
+export type MemberLookup = (serviceUrl: string, chatId: string, aadObjectId: string) => Promise<{ id: string; name?: string }>;
 
 const installedAppsPath = (aadObjectId: string): string => `/users/${encodeURIComponent(aadObjectId)}/teamwork/installedApps`;
 
@@ -37,7 +45,7 @@ export async function installedChatId(
   return { ok: true, chatId: chat.id };
 }
 
-export async function installForUser(app: AppContext, graph: Client, staffId: string): Promise<ReachResult> {
+export async function installForUser(app: AppContext, graph: Client, staffId: string, member: MemberLookup): Promise<ReachResult> {
   const c = app.config;
   const staff = await app.db.staff.findUnique({ where: { id: staffId }, select: { aadObjectId: true, active: true } });
   if (!staff?.aadObjectId)
@@ -56,6 +64,14 @@ export async function installForUser(app: AppContext, graph: Client, staffId: st
     if (!chat.ok) return chat;
     const botId = c.MicrosoftAppId ? `28:${c.MicrosoftAppId}` : "28:assure-bot";
     const tenantId = c.GRAPH_TENANT_ID || c.MicrosoftAppTenantId || undefined;
+    let user: { id: string; name?: string };
+    try {
+      user = await member(c.TEAMS_SERVICE_URL, chat.chatId, staff.aadObjectId);
+    } catch (err) {
+      const msg = (err as Error).message ?? String(err);
+      app.log.warn({ staffId, err: msg }, "the Bot Connector did not give the person's Teams id");
+      return { ok: false, reason: `not reachable yet: Teams did not give the person's Teams id in the chat (${msg})`.slice(0, 500) };
+    }
     await saveConversationReference(
       app.db,
       staffId,
@@ -64,8 +80,7 @@ export async function installForUser(app: AppContext, graph: Client, staffId: st
         serviceUrl: c.TEAMS_SERVICE_URL,
         conversation: { id: chat.chatId, conversationType: "personal", isGroup: false, tenantId, name: "" },
         bot: { id: botId, name: "Assure" },
-        // Teams accepts the Entra object id for the recipient of a 1:1 chat the bot is in.
-        user: { id: staff.aadObjectId, aadObjectId: staff.aadObjectId, name: "" },
+        user: { id: user.id, aadObjectId: staff.aadObjectId, name: user.name ?? "" },
       },
       tenantId,
     );

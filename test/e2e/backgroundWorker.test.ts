@@ -51,11 +51,13 @@ async function sendAndSee(key: string, text: string) {
 }
 
 describe("where background work runs", () => {
-  it("auto: a worker process with a PostgreSQL server, the service's own process with the embedded database; a setting wins", () => {
+  it("auto: a worker process with a PostgreSQL server, the service's own process with the embedded database; a setting wins, except a worker beside the embedded database", () => {
     expect(backgroundWorkIn({ BACKGROUND_WORK: "auto" }, false)).toBe("process");
     expect(backgroundWorkIn({ BACKGROUND_WORK: "auto" }, true)).toBe("inline");
     expect(backgroundWorkIn({ BACKGROUND_WORK: "inline" }, false)).toBe("inline");
-    expect(backgroundWorkIn({ BACKGROUND_WORK: "process" }, true)).toBe("process");
+    expect(backgroundWorkIn({ BACKGROUND_WORK: "process" }, false)).toBe("process");
+    // A worker beside the embedded database is refused at start, with what to do instead.
+    expect(() => backgroundWorkIn({ BACKGROUND_WORK: "process" }, true)).toThrow(/needs a PostgreSQL server \(set DATABASE_URL\)/);
   });
 });
 

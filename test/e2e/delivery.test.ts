@@ -223,6 +223,43 @@ describe("proactive delivery", () => {
   });
 });
 
+describe("several sender instances, one tenant ceiling", () => {
+  it("two instances together stay under Teams' per-tenant ceiling: none throttled, each message once, in order", async () => {
+    // Teams allows an app 50 requests per second per tenant, whatever number of instances sends
+    // them; here the ceiling is 20/s (DELIVERY_GLOBAL_RPS) and the fake connector enforces it.
+    const people = staff.slice(25, 45);
+    for (const p of people) await h.install(p);
+    h.connector.reset();
+    h.connector.setRateLimits({ globalLimit: 20 });
+    const keys: string[] = [];
+    for (let i = 0; i < 5; i++) for (const p of people) keys.push(await send(p, `${p.email} #${i}`));
+    // Each holds at most 10 rows, fewer than the 20 recipients' heads of line: both take part.
+    const a = new OutboxSender(h.service.ctx, undefined, "", { instanceId: "ceiling-A", maxHeld: 10 });
+    const b = new OutboxSender(h.service.ctx, undefined, "", { instanceId: "ceiling-B", maxHeld: 10 });
+    const t0 = Date.now();
+    a.start();
+    b.start();
+    const deadline = Date.now() + 60_000;
+    while ((await h.db.outboxMessage.count({ where: { idempotencyKey: { in: keys }, status: "sent" } })) < keys.length) {
+      if (Date.now() > deadline) throw new Error("not all sent");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const elapsed = Date.now() - t0;
+    await Promise.all([a.stop(), b.stop()]);
+    expect(h.connector.requests.filter((r) => r.status === 429)).toEqual([]);
+    expect(a.stats.throttled + b.stats.throttled).toBe(0);
+    expect(h.connector.activities).toHaveLength(keys.length);
+    for (const p of people) expect(texts(p)).toEqual([0, 1, 2, 3, 4].map((i) => `${p.email} #${i}`));
+    // Both took part; together no faster than the ceiling (100 requests at 20/s: at least ~4.5 s).
+    expect(a.stats.sent).toBeGreaterThan(0);
+    expect(b.stats.sent).toBeGreaterThan(0);
+    expect(elapsed).toBeGreaterThan(4_500);
+    const times = h.connector.activities.map((x) => x.time);
+    expect(Math.max(...times.map((t) => times.filter((x) => x >= t && x < t + 1000).length))).toBeLessThanOrEqual(20);
+    h.connector.setRateLimits(false);
+  }, 90_000);
+});
+
 describe("reaching people through Graph", () => {
   let g: Harness;
   let graph: FakeGraph;
@@ -260,6 +297,10 @@ describe("reaching people through Graph", () => {
       graph: createGraphClient(ctx.config)!,
     });
     const [fresh, preinstalled] = await g.db.staff.findMany({ where: { aadObjectId: { not: null } }, orderBy: { email: "asc" }, take: 2 });
+    // Teams knows each person in a chat by a Teams user id ("29:…"), which the Bot Connector gives
+    // for their Entra object id; Graph gives only the latter.
+    const teamsId = (p: { aadObjectId: string | null }) => `29:1teams-${p.aadObjectId!.slice(0, 8)}`;
+    for (const p of [fresh!, preinstalled!]) g.connector.addMember({ id: teamsId(p), aadObjectId: p.aadObjectId! });
     // The Graph client's RetryHandler honours a 429 on the install.
     graph.injectFaults({
       status: 429,
@@ -286,6 +327,13 @@ describe("reaching people through Graph", () => {
     const ref = await g.db.conversationReference.findUniqueOrThrow({ where: { staffId: fresh!.id } });
     expect(ref.conversationId).toMatch(/^19:.*@unq\.gbl\.spaces$/);
     expect(g.connector.cardsTo(ref.conversationId).map(cardText)).toEqual(["hello 0"]);
+    // The reference and the card name the recipient as Teams does, not by their Entra object id.
+    expect((ref.reference as { user: { id: string; aadObjectId: string } }).user).toMatchObject({
+      id: teamsId(fresh!),
+      aadObjectId: fresh!.aadObjectId,
+    });
+    const card = g.connector.activities.find((a) => a.conversationId === ref.conversationId)!;
+    expect((card.body as { recipient?: { id?: string } }).recipient?.id).toBe(teamsId(fresh!));
     const posts = graph.requests.filter((r) => r.method === "POST" && r.path.endsWith("/teamwork/installedApps"));
     expect(posts.map((r) => r.status).sort()).toEqual([201, 409, 429].sort());
     expect(graph.requests.some((r) => r.query.includes(`teamsApp/id eq '${catalogId}'`))).toBe(true);

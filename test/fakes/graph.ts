@@ -68,6 +68,8 @@ export interface FakeGraphOptions {
 /** What the fake Graph reads chats from: the fake Bot Connector's record of accepted activities. */
 export interface ChatSource {
   readonly activities: readonly RecordedActivity[];
+  /** Teams learns of the person an installation is for: a member with a Teams user id ("29:<Entra id>"). */
+  addMember?(member: { id: string; aadObjectId?: string }): void;
 }
 
 export interface GraphRequestLogEntry {
@@ -337,6 +339,7 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
       time: Date.now(),
     };
     installations.push(inst);
+    connector?.addMember?.({ id: `29:${userId}`, aadObjectId: userId });
     if (lookup.of === installations && lookup.size === installations.length - 1) {
       lookup.size++;
       lookup.byUser.set(userId, [...installationsOf(userId), inst]);
