@@ -1,0 +1,45 @@
+// Child process of bench/actions.ts with BENCH_INSTANCES > 1: a small round-robin HTTP proxy in
+// front of the service instances (BENCH_UPSTREAMS, comma-separated base URLs), as a load balancer
+// would be: each request goes to the next instance in turn, so one person's card actions land on
+// every instance. Keeps connections open to each instance.
+// IPC: sends {type:"ready", url}; answers {type:"cpu"} with its CPU time so far (µs); exits on {type:"stop"}.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+const upstreams = (process.env.BENCH_UPSTREAMS ?? "")
+  .split(",")
+  .filter(Boolean)
+  .map((u) => new URL(u));
+if (!upstreams.length) throw new Error("BENCH_UPSTREAMS names no instance");
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+let next = 0;
+
+const server = http.createServer((req, res) => {
+  const to = upstreams[next++ % upstreams.length]!;
+  const out = http.request(
+    { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers, agent },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  out.on("error", (err) => {
+    if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
+    res.end(`proxy: ${err.message}`);
+  });
+  req.pipe(out);
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, "127.0.0.1", () => {
+  process.send?.({ type: "ready", url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+});
+process.on("message", (m: { type?: string }) => {
+  if (m?.type === "cpu") {
+    const c = process.cpuUsage();
+    process.send?.({ type: "cpu", micros: c.user + c.system });
+  }
+  if (m?.type === "stop") {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  }
+});
