@@ -5,12 +5,7 @@ import express, { type Request, type Response, type NextFunction } from "express
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import {
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  type ConfigurationBotFrameworkAuthenticationOptions,
-  type TurnContext,
-} from "botbuilder";
+import { CloudAdapter, type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext } from "botbuilder";
 import {
   AuthenticationConstants,
   ConnectorFactory,
@@ -23,6 +18,7 @@ import type { AppContext } from "../services/context";
 import type { Logger } from "../services/logger";
 import { authEnabled, type Config } from "../services/config";
 import { cachedPromise } from "./promiseCache";
+import { ReusingBotFrameworkAuthentication } from "./reusedClients";
 import type { AssureBot } from "./teamsBot";
 
 /**
@@ -100,7 +96,7 @@ const reasonOf = (err: unknown) =>
     .slice(0, 200);
 
 /** botbuilder's authentication, with one connector client per app id, service URL and audience. */
-class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
+class StrictBotFrameworkAuthentication extends ReusingBotFrameworkAuthentication {
   /** Connector clients by app id, service URL and audience (see createConnectorFactory). */
   private readonly clients = new Map<string, Promise<ConnectorClient>>();
 
