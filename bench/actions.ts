@@ -20,7 +20,9 @@
 // (bench/actionsConnector.ts); the floor server (bench/actionsFloor.ts: the same stack answering the
 // same invokes with no domain work), sent every request at the same moment as the service unless
 // BENCH_FLOOR=0. BENCH_SERVICE_NODE_ARGS adds node options to the services (e.g. "--cpu-prof
-// --cpu-prof-dir=/tmp/prof").
+// --cpu-prof-dir=/tmp/prof"). BENCH_VARIANT=<module> is loaded by the first instance only (e.g.
+// bench/variants/*.ts): with BENCH_INSTANCES=2 each instance's CPU per request (stderr) is an A/B of
+// the variant against the code as it is, in one run under one load.
 // cpuMsPerRequest is the service processes' CPU per request, floorCpuMsPerRequest the floor's, and
 // cpuRatio the first over the second: measured in one run, under one load, it does not move with
 // the machine's speed. generatorCpuMsPerRequest is this process's. The service's background work
@@ -87,6 +89,8 @@ const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 1000);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
 /** The floor server (bench/actionsFloor.ts) gets every request too; BENCH_FLOOR=0 leaves it out. */
 const FLOOR = process.env.BENCH_FLOOR !== "0";
+/** A module the first instance loads before the service (a variant of the code): with 2 instances, an A/B of it in one run. */
+const VARIANT = process.env.BENCH_VARIANT;
 
 /**
  * Distinct staff for every virtual user (the demo's 60, then extra Deputy Team Managers in the
@@ -206,13 +210,14 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Sums the instances' CPU and joins their request times. */
-async function serviceCpu(services: ServiceProcess[]): Promise<ServiceCpu & { loops: ServiceCpu["loop"][] }> {
+async function serviceCpu(services: ServiceProcess[]): Promise<ServiceCpu & { loops: ServiceCpu["loop"][]; each: ServiceCpu[] }> {
   const each = await Promise.all(services.map((s) => s.cpu()));
   return {
     micros: each.reduce((n, c) => n + c.micros, 0),
     workerMicros: each.reduce((n, c) => n + c.workerMicros, 0),
     loop: each[0]!.loop,
     loops: each.map((c) => c.loop),
+    each,
     served: each.flatMap((c) => c.served),
   };
 }
@@ -240,7 +245,7 @@ async function main() {
   const config = loadConfig(serviceEnv);
   const backgroundWork = backgroundWorkIn(config, !database);
   // The first instance migrates and seeds the database; the others start on it as it is.
-  const services: ServiceProcess[] = [await spawnService(serviceEnv)];
+  const services: ServiceProcess[] = [await spawnService(serviceEnv, VARIANT ? [VARIANT] : [])];
   while (services.length < INSTANCES) services.push(await spawnService(serviceEnv));
   const proxy =
     INSTANCES > 1
@@ -393,6 +398,12 @@ async function main() {
   end.loops.forEach((loop, i) =>
     console.error(`service${INSTANCES > 1 ? ` ${i + 1}` : ""} event-loop delay: p50=${loop.p50}ms p99=${loop.p99}ms max=${loop.max}ms`),
   );
+  if (INSTANCES > 1)
+    end.each.forEach((c, i) =>
+      console.error(
+        `service ${i + 1}${i === 0 && VARIANT ? ` (${VARIANT})` : ""}: ${((c.micros - start.each[i]!.micros) / 1000 / (latencies.length / INSTANCES)).toFixed(2)} ms CPU/request`,
+      ),
+    );
   const inService = [...end.served].sort((a, b) => a - b);
   console.error(
     `time inside the service (arrival to answer written): n=${inService.length} p50=${percentile(inService, 50).toFixed(1)}ms p99=${percentile(inService, 99).toFixed(1)}ms`,

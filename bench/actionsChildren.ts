@@ -14,9 +14,11 @@ export interface Child {
   close(): Promise<void>;
 }
 
-export async function spawnChild(script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<Child> {
+/** Starts `script` (in bench/); `imports` are modules loaded (after tsx) before it. */
+export async function spawnChild(script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = [], imports: string[] = []): Promise<Child> {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(here, script)], {
+  const preload = imports.flatMap((m) => ["--import", path.resolve(m)]);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", ...preload, path.join(here, script)], {
     env: withBenchClock(env),
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -69,11 +71,12 @@ export interface ServiceProcess {
 /**
  * One service instance in its own process (bench/actionsService.ts): the virtual users, their card
  * checks and the fake Bot Connector would otherwise run on the service's event loop and add their
- * own lag to every latency measured. BENCH_SERVICE_NODE_ARGS adds node options (e.g. a CPU profile).
+ * own lag to every latency measured. BENCH_SERVICE_NODE_ARGS adds node options (e.g. a CPU profile);
+ * `imports` are modules the instance loads first (BENCH_VARIANT).
  */
-export async function spawnService(env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
+export async function spawnService(env: NodeJS.ProcessEnv, imports: string[] = []): Promise<ServiceProcess> {
   const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-  const child = await spawnChild("actionsService.ts", env, nodeArgs);
+  const child = await spawnChild("actionsService.ts", env, nodeArgs, imports);
   return {
     url: child.ready.url as string,
     databaseUrl: child.ready.databaseUrl as string,
