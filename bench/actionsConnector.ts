@@ -12,3 +12,5 @@ process.on("message", (m: { type?: string }) => {
   if (m?.type === "count") process.send?.({ type: "count", activities: connector.activities.length });
   if (m?.type === "stop") void connector.close().then(() => process.exit(0));
 });
+// The benchmark is gone (it failed): do not outlive it.
+process.on("disconnect", () => process.exit(0));

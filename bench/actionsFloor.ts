@@ -88,3 +88,4 @@ process.on("message", (m: { type?: string }) => {
     server.closeIdleConnections?.();
   }
 });
+process.on("disconnect", () => process.exit(0));

@@ -14,8 +14,8 @@ if (!upstreams.length) throw new Error("BENCH_UPSTREAMS names no instance");
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 let next = 0;
 
-const server = http.createServer((req, res) => {
-  const to = upstreams[next++ % upstreams.length]!;
+/** Sends one buffered request to an instance; a kept-alive connection the instance had just closed is retried once on a new one. */
+function forward(to: URL, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse, retried = false): void {
   const out = http.request(
     { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers, agent },
     (answer) => {
@@ -23,11 +23,19 @@ const server = http.createServer((req, res) => {
       answer.pipe(res);
     },
   );
-  out.on("error", (err) => {
+  out.on("error", (err: NodeJS.ErrnoException) => {
+    if (out.reusedSocket && err.code === "ECONNRESET" && !retried) return forward(to, req, body, res, true);
     if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
     res.end(`proxy: ${err.message}`);
   });
-  req.pipe(out);
+  out.end(body);
+}
+
+const server = http.createServer((req, res) => {
+  const to = upstreams[next++ % upstreams.length]!;
+  const chunks: Buffer[] = [];
+  req.on("data", (c: Buffer) => chunks.push(c));
+  req.on("end", () => forward(to, req, Buffer.concat(chunks), res));
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, "127.0.0.1", () => {
@@ -43,3 +51,4 @@ process.on("message", (m: { type?: string }) => {
     server.closeAllConnections();
   }
 });
+process.on("disconnect", () => process.exit(0));
