@@ -302,7 +302,7 @@ async function main() {
       } catch {
         answer = undefined;
       }
-      if (res.status !== 200 || !answer?.value) detail = `HTTP ${res.status}`;
+      if (res.status !== 200 || !answer?.value) detail = `HTTP ${res.status}${res.status === 502 ? ` ${text.slice(0, 120)}` : ""}`;
       else if (errorTitle(answer.value)) detail = `error card: ${errorTitle(answer.value)}: ${cardText(answer.value).slice(0, 160)}`;
       else detail = expect(answer.value) ?? "";
       if (!detail) card = answer!.value;

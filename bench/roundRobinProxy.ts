@@ -14,7 +14,11 @@ if (!upstreams.length) throw new Error("BENCH_UPSTREAMS names no instance");
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 let next = 0;
 
-/** Sends one buffered request to an instance; a kept-alive connection the instance had just closed is retried once on a new one. */
+/**
+ * Sends one buffered request to an instance. A connection reset before any answer (mostly a
+ * kept-alive connection the instance had just closed) is retried once: a card action is safe to
+ * repeat (a double click records once).
+ */
 function forward(to: URL, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse, retried = false): void {
   const out = http.request(
     { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers, agent },
@@ -24,9 +28,9 @@ function forward(to: URL, req: http.IncomingMessage, body: Buffer, res: http.Ser
     },
   );
   out.on("error", (err: NodeJS.ErrnoException) => {
-    if (out.reusedSocket && err.code === "ECONNRESET" && !retried) return forward(to, req, body, res, true);
+    if ((err.code === "ECONNRESET" || err.code === "EPIPE") && !retried && !res.headersSent) return forward(to, req, body, res, true);
     if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
-    res.end(`proxy: ${err.message}`);
+    res.end(`proxy: ${err.code ?? ""} ${err.message}`);
   });
   out.end(body);
 }
