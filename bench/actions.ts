@@ -222,8 +222,12 @@ async function serviceCpu(services: ServiceProcess[]): Promise<ServiceCpu & { lo
   };
 }
 
+/** Drops the run's database: also when the run fails (its child processes exit with it). */
+let dropDatabase: (() => Promise<void>) | undefined;
+
 async function main() {
   const database = await scratchDatabaseOrNone();
+  dropDatabase = database?.drop;
   if (INSTANCES > 1 && !database)
     throw new Error("BENCH_INSTANCES > 1 needs a PostgreSQL server: the embedded database serves one instance");
   // The fake Bot Connector in its own process (bench/actionsConnector.ts): see its header.
@@ -430,6 +434,7 @@ async function main() {
   await db.$disconnect();
   await Promise.all(services.map((s) => s.close()));
   await Promise.all([connector.close(), floor?.close(), proxy?.close()]);
+  dropDatabase = undefined;
   await database?.drop();
   const n = Math.max(1, latencies.length);
   const perRequest = (micros: number, requests = n) => Math.round((micros / 1000 / Math.max(1, requests)) * 100) / 100;
@@ -461,4 +466,7 @@ async function main() {
   );
 }
 
-await main();
+await main().catch(async (err: unknown) => {
+  await dropDatabase?.().catch(() => {});
+  throw err;
+});
