@@ -20,8 +20,9 @@ let next = 0;
  * repeat (a double click records once).
  */
 function forward(to: URL, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse, retried = false): void {
+  // The retry takes a new connection: the pool may hold more that the instance has closed.
   const out = http.request(
-    { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers, agent },
+    { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers, agent: retried ? false : agent },
     (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
