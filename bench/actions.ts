@@ -1,7 +1,8 @@
-// `npm run bench:actions`: 100 concurrent virtual users completing audit pages and pressing approval
+// `npm run bench:actions`: concurrent virtual users completing audit pages and pressing approval
 // buttons against the running service (real database, fake Bot Connector), through /api/messages.
 // Prints per-step p50/p99 lines (stderr) and one JSON line last:
-// {"users":100,"requests":…,"rps":…,"p50Ms":…,"p99Ms":…,"errors":0,…,"database":"postgresql"|"pglite"}
+// {"users":100,"instances":1,"requests":…,"rps":…,"p50Ms":…,"p99Ms":…,"errors":0,"cpuMsPerRequest":…,
+//  "floorCpuMsPerRequest":…,"cpuRatio":…,…,"cardsDelivered":…,"database":"postgresql"|"pglite"}
 //
 // Database: a fresh database on this machine's PostgreSQL (or the server BENCH_DATABASE_URL,
 // TEST_DATABASE_URL or DATABASE_URL names), created and dropped by the run; BENCH_DATABASE=pglite,
@@ -9,14 +10,26 @@
 // no DATABASE_URL. "database" in the result says which.
 // Each user pauses BENCH_THINK_MS (default 1000, ±50 %) between actions; BENCH_THINK_MS=0 is a
 // closed loop. BENCH_USERS (100), BENCH_ITERATIONS (10 timed), BENCH_WARMUP (2 untimed).
-// The service runs in its own process (bench/actionsService.ts, as `npm start` would run it), and
-// so does the fake Bot Connector (bench/actionsConnector.ts); BENCH_SERVICE_NODE_ARGS adds node
-// options to the service (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
-// cpuMsPerRequest is the service process's CPU, generatorCpuMsPerRequest this process's. The
-// service's background work follows BACKGROUND_WORK as in production (auto: a worker process on a
-// PostgreSQL server, bot/background.ts; "backgroundWork" in the result); with a worker process,
-// workerCpuMsPerRequest is the worker's. stderr also shows the time requests spent inside the
-// service (arrival to answer written) and both event loops' delay.
+// Clock: every process of the run believes it is a Tuesday at 10:00 in London (BENCH_CLOCK moves
+// it; bench/workingDayClock.mjs), so quiet hours, weekends and bank holidays hold no card and the
+// run does the same work at any hour of any day. "clock", "cardsEnqueued" and "cardsDelivered"
+// (cards that reached the fake Bot Connector) in the result show it.
+// Processes (bench/actionsChildren.ts): BENCH_INSTANCES (1) service instances (bench/actionsService.ts,
+// as `npm start` runs it) on the one database, behind a round-robin proxy (bench/roundRobinProxy.ts)
+// when more than one, so one person's card actions land on every instance; the fake Bot Connector
+// (bench/actionsConnector.ts); the floor server (bench/actionsFloor.ts: the same stack answering the
+// same invokes with no domain work), sent every request at the same moment as the service unless
+// BENCH_FLOOR=0. BENCH_SERVICE_NODE_ARGS adds node options to the services (e.g. "--cpu-prof
+// --cpu-prof-dir=/tmp/prof"). BENCH_VARIANT=<module> is loaded by the first instance only (e.g.
+// bench/variants/*.ts): with BENCH_INSTANCES=2 each instance's CPU per request (stderr) is an A/B of
+// the variant against the code as it is, in one run under one load.
+// cpuMsPerRequest is the service processes' CPU per request, floorCpuMsPerRequest the floor's, and
+// cpuRatio the first over the second: measured in one run, under one load, it does not move with
+// the machine's speed. generatorCpuMsPerRequest is this process's. The service's background work
+// follows BACKGROUND_WORK as in production (auto: a worker process per instance on a PostgreSQL
+// server, bot/background.ts; "backgroundWork" in the result); workerCpuMsPerRequest is then the
+// workers'. stderr also shows the time requests spent inside the services (arrival to answer
+// written) and every event loop's delay.
 // BENCH_TRACE=<file> writes one line per timed request: start (Unix time, s), step, latency (ms),
 // and "error" when it counted as one.
 //
@@ -35,12 +48,11 @@
 // audit/escalation. A warm-up failure aborts the run (the scenario itself is broken).
 //
 // Results, and the history of what was found and fixed to get them: docs/load.md.
+// The bench's clock first: every module below, and every child process, sees the same working day.
+import { benchClockStart } from "./workingDayClock.mjs";
 import { ERROR_CARD_TITLES } from "../bot/teamsBot";
 import { randomBytes, randomUUID } from "node:crypto";
-import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { backgroundWorkIn, loadConfig } from "../services/config";
 import { scratchDatabaseOrNone } from "./benchDatabase";
@@ -49,6 +61,7 @@ import { invokeActionExecute, type FromUser } from "../test/fakes/activities";
 import { auditPageAnswers } from "../test/support/auditPages";
 import { addWorkingDays } from "../services/workingTime";
 import type { Db } from "../services/db";
+import { spawnChild, spawnService, type ServiceCpu, type ServiceProcess } from "./actionsChildren";
 
 type Card = Record<string, unknown>;
 
@@ -72,6 +85,12 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
  * 0 = closed loop, every user fires again at once: then latency ≈ users ÷ throughput (Little's law).
  */
 const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 1000);
+/** Service instances on the one database; with more than one, a round-robin proxy in front (bench/roundRobinProxy.ts). */
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
+/** The floor server (bench/actionsFloor.ts) gets every request too; BENCH_FLOOR=0 leaves it out. */
+const FLOOR = process.env.BENCH_FLOOR !== "0";
+/** A module the first instance loads before the service (a variant of the code): with 2 instances, an A/B of it in one run. */
+const VARIANT = process.env.BENCH_VARIANT;
 
 /**
  * Distinct staff for every virtual user (the demo's 60, then extra Deputy Team Managers in the
@@ -190,84 +209,28 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, i)]!;
 }
 
-interface ServiceProcess {
-  url: string;
-  databaseUrl: string;
-  /** CPU time (user + system) the service process has used so far, and its event-loop delay since the last call. */
-  cpu(): Promise<{
-    micros: number;
-    workerMicros: number;
-    loop: { p50: number; p99: number; max: number };
-    /** Time inside the service (ms) of each request to /api/messages answered since the last call. */
-    served: number[];
-  }>;
-  close(): Promise<void>;
-}
-
-/** A child process of this benchmark (node with the tsx loader) that talks over IPC. */
-interface Child {
-  ready: { type: string; [k: string]: unknown };
-  /** Sends {type} and resolves with the child's answer of the same type. */
-  ask<T>(type: string): Promise<T>;
-  close(): Promise<void>;
-}
-
-async function spawnChild(script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<Child> {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(here, script)], {
-    env,
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`${script} exited (${code})`))));
-  exited.catch(() => {});
-  const next = <T>(type: string) =>
-    Promise.race([
-      new Promise<T>((resolve) => {
-        const on = (m: { type?: string }) => {
-          if (m?.type !== type) return;
-          child.off("message", on);
-          resolve(m as T);
-        };
-        child.on("message", on);
-      }),
-      exited,
-    ]);
-  const ready = await next<Child["ready"]>("ready");
+/** Sums the instances' CPU and joins their request times. */
+async function serviceCpu(services: ServiceProcess[]): Promise<ServiceCpu & { loops: ServiceCpu["loop"][]; each: ServiceCpu[] }> {
+  const each = await Promise.all(services.map((s) => s.cpu()));
   return {
-    ready,
-    ask<T>(type: string) {
-      const reply = next<T>(type);
-      child.send({ type });
-      return reply;
-    },
-    async close() {
-      const gone = new Promise((resolve) => child.once("exit", resolve));
-      child.send({ type: "stop" });
-      await gone;
-    },
+    micros: each.reduce((n, c) => n + c.micros, 0),
+    workerMicros: each.reduce((n, c) => n + c.workerMicros, 0),
+    loop: each[0]!.loop,
+    loops: each.map((c) => c.loop),
+    each,
+    served: each.flatMap((c) => c.served),
   };
 }
 
-/**
- * The service in its own process (bench/actionsService.ts, node with the tsx loader): the virtual
- * users, their card checks and the fake Bot Connector would otherwise run on the service's event
- * loop and add their own lag to every latency measured.
- */
-async function spawnService(env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
-  // BENCH_SERVICE_NODE_ARGS: extra node options for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-  const child = await spawnChild("actionsService.ts", env, nodeArgs);
-  return {
-    url: child.ready.url as string,
-    databaseUrl: child.ready.databaseUrl as string,
-    cpu: () => child.ask("cpu"),
-    close: () => child.close(),
-  };
-}
+/** Drops the run's database: also when the run fails (its child processes exit with it). */
+let dropDatabase: (() => Promise<void>) | undefined;
 
 async function main() {
   const database = await scratchDatabaseOrNone();
-  // The fake Bot Connector in a third process (bench/actionsConnector.ts): see its header.
+  dropDatabase = database?.drop;
+  if (INSTANCES > 1 && !database)
+    throw new Error("BENCH_INSTANCES > 1 needs a PostgreSQL server: the embedded database serves one instance");
+  // The fake Bot Connector in its own process (bench/actionsConnector.ts): see its header.
   const connector = await spawnChild("actionsConnector.ts", process.env);
   const connectorUrl = connector.ready.url as string;
   const serviceEnv: NodeJS.ProcessEnv = {
@@ -280,25 +243,30 @@ async function main() {
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
     SCHEDULER_ENABLED: "false",
     DEMO_SEED: "true",
-    // As in the working day, whatever the hour of the run: quiet hours shrunk to one minute, so the
-    // escalation cards each acknowledge puts in front of its viewers go out at once and the sender
-    // works while users press buttons (outside working hours it would hold them all; a weekend or
-    // bank holiday still does: "cardsDelivered" in the result shows it).
-    QUIET_HOURS_START: process.env.QUIET_HOURS_START ?? "23:59",
-    QUIET_HOURS_END: process.env.QUIET_HOURS_END ?? "00:00",
     MicrosoftAppId: "",
     ...(database ? { DATABASE_URL: database.url } : { PGLITE_DIR: "memory://bench" }),
   };
   const config = loadConfig(serviceEnv);
   const backgroundWork = backgroundWorkIn(config, !database);
-  const service = await spawnService(serviceEnv);
-  const endpoint = `${service.url}/api/messages`;
-  const db = createPrisma(service.databaseUrl, 2);
+  // The first instance migrates and seeds the database; the others start on it as it is.
+  const services: ServiceProcess[] = [await spawnService(serviceEnv, VARIANT ? [VARIANT] : [])];
+  while (services.length < INSTANCES) services.push(await spawnService(serviceEnv));
+  const proxy =
+    INSTANCES > 1
+      ? await spawnChild("roundRobinProxy.ts", { ...process.env, BENCH_UPSTREAMS: services.map((s) => s.url).join(",") })
+      : undefined;
+  const endpoint = `${(proxy?.ready.url as string | undefined) ?? services[0]!.url}/api/messages`;
+  const databaseUrl = services[0]!.databaseUrl;
+  const floor = FLOOR ? await spawnChild("actionsFloor.ts", { ...process.env, DATABASE_URL: databaseUrl }) : undefined;
+  const floorEndpoint = floor ? `${floor.ready.url as string}/api/messages` : undefined;
+  const db = createPrisma(databaseUrl, 2);
   const users = await setupUsers(db, WARMUP + ITERATIONS, config.GRADE_SCALE);
-  await db.$disconnect();
+  const outboxBefore = await db.outboxMessage.count();
 
   const latencies: number[] = [];
   let errors = 0;
+  let floorRequests = 0;
+  let floorErrors = 0;
   const errorSamples: string[] = [];
   const perStep = new Map<string, number[]>();
   const trace: string[] = [];
@@ -313,6 +281,15 @@ async function main() {
     record: boolean,
   ): Promise<Card | undefined> {
     const activity = invokeActionExecute({ from: u.from, serviceUrl: connectorUrl, verb, data });
+    const body = JSON.stringify(activity);
+    const post = (url: string) => fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+    // The floor server gets the same invoke at the same moment (its answer is not timed).
+    const floorAnswer = floorEndpoint
+      ? post(floorEndpoint).then(
+          async (r) => ((await r.text()) && r.status === 200 ? 0 : 1),
+          () => 1,
+        )
+      : undefined;
     const t0 = performance.now();
     let card: Card | undefined;
     let detail: string;
@@ -320,27 +297,30 @@ async function main() {
     // checks are the benchmark's work, not the service's).
     let ms: number | undefined;
     try {
-      const res = await fetch(endpoint, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(activity),
-      });
+      const res = await post(endpoint);
       const text = await res.text();
       ms = performance.now() - t0;
-      let body: { value?: Card } | undefined;
+      let answer: { value?: Card } | undefined;
       try {
-        body = JSON.parse(text) as { value?: Card };
+        answer = JSON.parse(text) as { value?: Card };
       } catch {
-        body = undefined;
+        answer = undefined;
       }
-      if (res.status !== 200 || !body?.value) detail = `HTTP ${res.status}`;
-      else if (errorTitle(body.value)) detail = `error card: ${errorTitle(body.value)}: ${cardText(body.value).slice(0, 160)}`;
-      else detail = expect(body.value) ?? "";
-      if (!detail) card = body!.value;
+      if (res.status !== 200 || !answer?.value) detail = `HTTP ${res.status}${res.status === 502 ? ` ${text.slice(0, 120)}` : ""}`;
+      else if (errorTitle(answer.value)) detail = `error card: ${errorTitle(answer.value)}: ${cardText(answer.value).slice(0, 160)}`;
+      else detail = expect(answer.value) ?? "";
+      if (!detail) card = answer!.value;
     } catch (err) {
       detail = (err as Error).message;
     }
     ms ??= performance.now() - t0;
+    if (floorAnswer) {
+      const failed = await floorAnswer;
+      if (record) {
+        floorRequests++;
+        floorErrors += failed;
+      }
+    }
     if (!record) {
       if (detail) throw new Error(`warm-up ${step} failed for ${u.from.name}: ${detail}`);
       return card;
@@ -407,11 +387,10 @@ async function main() {
   // in every latency measured, though the service had no part in it.
   const generatorLoop = monitorEventLoopDelay({ resolution: 10 });
   generatorLoop.enable();
-  const { micros: serviceCpu0, workerMicros: workerCpu0 } = await service.cpu();
+  const ask = (c: typeof proxy) => (c ? c.ask<{ micros: number }>("cpu").then((r) => r.micros) : Promise.resolve(0));
+  const [start, floorCpu0, proxyCpu0] = await Promise.all([serviceCpu(services), ask(floor), ask(proxy)]);
   await Promise.all(users.map((u) => virtualUser(u, WARMUP, ITERATIONS, true)));
-  const serviceEnd = await service.cpu();
-  const serviceCpu = serviceEnd.micros - serviceCpu0;
-  const workerCpu = serviceEnd.workerMicros - workerCpu0;
+  const [end, floorCpu1, proxyCpu1] = await Promise.all([serviceCpu(services), ask(floor), ask(proxy)]);
   const cpu = process.cpuUsage(cpu0);
   const seconds = (performance.now() - started) / 1000;
 
@@ -420,9 +399,16 @@ async function main() {
     const s = [...xs].sort((a, b) => a - b);
     console.error(`${name}: n=${s.length} p50=${percentile(s, 50).toFixed(1)}ms p99=${percentile(s, 99).toFixed(1)}ms`);
   }
-  const loop = serviceEnd.loop;
-  console.error(`service event-loop delay: p50=${loop.p50}ms p99=${loop.p99}ms max=${loop.max}ms`);
-  const inService = [...serviceEnd.served].sort((a, b) => a - b);
+  end.loops.forEach((loop, i) =>
+    console.error(`service${INSTANCES > 1 ? ` ${i + 1}` : ""} event-loop delay: p50=${loop.p50}ms p99=${loop.p99}ms max=${loop.max}ms`),
+  );
+  if (INSTANCES > 1)
+    end.each.forEach((c, i) =>
+      console.error(
+        `service ${i + 1}${i === 0 && VARIANT ? ` (${VARIANT})` : ""}: ${((c.micros - start.each[i]!.micros) / 1000 / (latencies.length / INSTANCES)).toFixed(2)} ms CPU/request`,
+      ),
+    );
+  const inService = [...end.served].sort((a, b) => a - b);
   console.error(
     `time inside the service (arrival to answer written): n=${inService.length} p50=${percentile(inService, 50).toFixed(1)}ms p99=${percentile(inService, 99).toFixed(1)}ms`,
   );
@@ -432,29 +418,55 @@ async function main() {
     `generator event-loop delay: p50=${ms(generatorLoop.percentile(50))}ms p99=${ms(generatorLoop.percentile(99))}ms max=${ms(generatorLoop.max)}ms`,
   );
   if (errorSamples.length) console.error("errors:", errorSamples);
+  if (floorErrors) console.error(`floor server: ${floorErrors} of ${floorRequests} requests failed`);
   if (process.env.BENCH_TRACE) writeFileSync(process.env.BENCH_TRACE, trace.join("\n"));
+  // The sender finishes what the last acknowledges enqueued (at most 20 s more) before the count.
+  const cardsEnqueued = (await db.outboxMessage.count()) - outboxBefore;
+  for (let waited = 0; waited < 20_000; waited += 250) {
+    if ((await db.outboxMessage.count({ where: { status: { in: ["pending", "sending"] } } })) === 0) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
   const cardsDelivered = (await connector.ask<{ activities: number }>("count")).activities;
-  await service.close();
-  await connector.close();
+  const outbox = Object.fromEntries(
+    (await db.outboxMessage.groupBy({ by: ["status"], _count: { _all: true } })).map((g) => [g.status, g._count._all]),
+  );
+  console.error(`outbox by status at the end: ${JSON.stringify(outbox)}`);
+  await db.$disconnect();
+  await Promise.all(services.map((s) => s.close()));
+  await Promise.all([connector.close(), floor?.close(), proxy?.close()]);
+  dropDatabase = undefined;
   await database?.drop();
-  const round = (n: number) => Math.round(n * 10) / 10;
+  const n = Math.max(1, latencies.length);
+  const perRequest = (micros: number, requests = n) => Math.round((micros / 1000 / Math.max(1, requests)) * 100) / 100;
+  const round = (x: number) => Math.round(x * 10) / 10;
+  const cpuMsPerRequest = perRequest(end.micros - start.micros);
+  const floorCpuMsPerRequest = floor ? perRequest(floorCpu1 - floorCpu0, floorRequests) : undefined;
   console.log(
     JSON.stringify({
       users: USERS,
+      instances: INSTANCES,
       thinkMs: THINK_MS,
       requests: latencies.length,
       rps: round(latencies.length / seconds),
       p50Ms: round(percentile(sorted, 50)),
       p99Ms: round(percentile(sorted, 99)),
       errors,
-      cpuMsPerRequest: round(serviceCpu / 1000 / Math.max(1, latencies.length)),
+      cpuMsPerRequest,
+      ...(floorCpuMsPerRequest ? { floorCpuMsPerRequest, cpuRatio: Math.round((cpuMsPerRequest / floorCpuMsPerRequest) * 100) / 100 } : {}),
+      ...(floor ? { floorErrors } : {}),
       backgroundWork,
-      ...(backgroundWork === "process" ? { workerCpuMsPerRequest: round(workerCpu / 1000 / Math.max(1, latencies.length)) } : {}),
-      generatorCpuMsPerRequest: round((cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length)),
+      ...(backgroundWork === "process" ? { workerCpuMsPerRequest: perRequest(end.workerMicros - start.workerMicros) } : {}),
+      ...(proxy ? { proxyCpuMsPerRequest: perRequest(proxyCpu1 - proxyCpu0) } : {}),
+      generatorCpuMsPerRequest: perRequest(cpu.user + cpu.system),
+      clock: benchClockStart,
+      cardsEnqueued,
       cardsDelivered,
       database: database ? "postgresql" : "pglite",
     }),
   );
 }
 
-await main();
+await main().catch(async (err: unknown) => {
+  await dropDatabase?.().catch(() => {});
+  throw err;
+});

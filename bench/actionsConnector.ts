@@ -1,8 +1,7 @@
 // Child process of bench/actions.ts: the fake Bot Connector (test/fakes/botConnector.ts), which
-// stands in for Microsoft's servers and receives every card the service's sender delivers. In the
-// load generator's process it kept each card (3,000 a run) and their collection paused that
-// process for 90–115 ms at a time (its CPU profile), holding back every virtual user's request and
-// adding the pause to their latency although the service had no part in it.
+// stands in for Microsoft's servers and receives every card the service's sender delivers. It keeps
+// every card it receives, so it runs apart from the load generator, whose timing its garbage
+// collections would otherwise disturb (docs/load.md).
 // IPC: sends {type:"ready", url} once listening; answers {type:"count"} with the activities
 // received so far; closes and exits on {type:"stop"}.
 import { startFakeConnector } from "../test/fakes/botConnector";
@@ -13,3 +12,5 @@ process.on("message", (m: { type?: string }) => {
   if (m?.type === "count") process.send?.({ type: "count", activities: connector.activities.length });
   if (m?.type === "stop") void connector.close().then(() => process.exit(0));
 });
+// The benchmark is gone (it failed): do not outlive it.
+process.on("disconnect", () => process.exit(0));

@@ -56,3 +56,5 @@ process.on("message", (m: { type?: string }) => {
   }
   if (m?.type === "stop") void service.close().then(() => process.exit(0));
 });
+// The benchmark is gone (it failed): stop the service, and with it its worker.
+process.on("disconnect", () => void service.close().then(() => process.exit(0)));

@@ -16,6 +16,8 @@ import { allocateMonth } from "../services/audit/allocation";
 import { planAllocation, type PlanAuditor, type PlanCase } from "../services/audit/plan";
 import { scratchDatabaseOrNone } from "./benchDatabase";
 
+/** The run's clock (a Tuesday morning): the month allocated, its due dates and its cards' delivery times are the same on any day. */
+const CLOCK = "2026-11-24T10:00:00Z";
 const TEAMS = ["AI1", "AI2", "CIN", "CP", "CIC", "LC"];
 const PLANS = ["EARLY_HELP", "CHILD_IN_NEED", "CHILD_PROTECTION", "CHILD_LOOKED_AFTER", "CARE_LEAVER", "CONTACT"];
 
@@ -75,7 +77,7 @@ try {
     })),
   });
   const config = loadConfig({ ...process.env, DATABASE_URL: url, LOG_LEVEL: "warn" });
-  const ctx = { db, config, clock: new ManualClock("2026-11-24T10:00:00Z"), log: createLogger("warn") };
+  const ctx = { db, config, clock: new ManualClock(CLOCK), log: createLogger("warn") };
   await db.staff.count();
   const warm = await allocateMonth(ctx, null, { month: "2026-12", target: 300, seed: "bench", dryRun: true });
   const t = performance.now();
@@ -89,6 +91,7 @@ try {
   );
   result = {
     bench: "allocate",
+    clock: CLOCK,
     cases: s.allocations.length,
     auditors: s.auditorCount,
     planMedianMs: Number(planMs.toFixed(2)),

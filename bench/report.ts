@@ -5,7 +5,8 @@
 // six-month trend) and the quarterly report are timed warm (median of several runs).
 // Creates its own database on the server bench/benchDatabase.ts names (this machine's PostgreSQL
 // unless BENCH_DATABASE_URL / TEST_DATABASE_URL / DATABASE_URL say otherwise), dropped at the end.
-// Prints one JSON line last: {"answers":…,"monthlyMs":…,"quarterlyMs":…}.
+// The run's clock and the seeded history's dates are fixed (asOf), so it measures the same data at
+// any date. Prints one JSON line last: {"asOf":…,"teams":…,"appendixRows":…,"answers":…,"monthlyMs":…,"quarterlyMs":…}.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { performance } from "node:perf_hooks";
@@ -28,6 +29,15 @@ const MONTHS = Number(process.env.BENCH_MONTHS ?? 60);
 const PER_MONTH = Number(process.env.BENCH_AUDITS_PER_MONTH ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const server = benchServerUrl();
+/** The first month seeded. */
+const START = "2021-12-01";
+/**
+ * The run's clock: noon on the 28th of the last month seeded. The seeded history is dated from it
+ * too (which actions are done, escalations' and supervisions' dates, the survey's close), not from
+ * the day the bench runs, so every run measures the same data at any date.
+ */
+const asOf = new Date(Date.UTC(2021, 11 + MONTHS - 1, 28, 12));
+const AS_OF = `timestamp '${asOf.toISOString().slice(0, 19).replace("T", " ")}'`;
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
@@ -45,7 +55,7 @@ const statements = [
 
 /** The seeding SQL: everything generated inside PostgreSQL. */
 function seedSql(): string[] {
-  const start = "2021-12-01";
+  const start = START;
   const fam = statements.map((s) => `'${s}', (3 + floor(random() * 8))::int`).join(", ");
   return [
     `SELECT setseed(0.42)`,
@@ -53,10 +63,10 @@ function seedSql(): string[] {
     `INSERT INTO "Staff" (id, email, name, roles, "teamId", "updatedAt")
        SELECT 's' || g, 's' || g || '@bench.invalid', 'Staff ' || g,
               CASE WHEN g % 10 = 0 THEN ARRAY['TEAM_MANAGER']::"Role"[] ELSE ARRAY['PRACTITIONER']::"Role"[] END,
-              'T' || (1 + g % 24), now()
+              'T' || (1 + g % 24), ${AS_OF}
        FROM generate_series(1, 600) g`,
     `INSERT INTO "Case" (id, "caseRef", "teamId", "planType", "updatedAt")
-       SELECT 'c' || g, 'LL' || (100000 + g), 'T' || (1 + g % 24), 'CHILD_IN_NEED', now() FROM generate_series(1, 30000) g`,
+       SELECT 'c' || g, 'LL' || (100000 + g), 'T' || (1 + g % 24), 'CHILD_IN_NEED', ${AS_OF} FROM generate_series(1, 30000) g`,
     `INSERT INTO "AuditCycle" (id, month, theme, target, seed, "gradeScaleId")
        SELECT 'cy' || m, to_char(date '${start}' + make_interval(months => m), 'YYYY-MM'), 'Theme ' || (m % 6), ${PER_MONTH}, 'bench', 'collaborative-0-6'
        FROM generate_series(0, ${MONTHS - 1}) m`,
@@ -70,7 +80,7 @@ function seedSql(): string[] {
               CASE WHEN x.returned THEN (ARRAY['yes', 'no', 'unclear', NULL])[1 + floor(random() * 4)::int] END,
               CASE WHEN x.status = 'not_completed' THEN 'Annual leave' END,
               x.mstart, CASE WHEN x.returned THEN x.due - (CASE WHEN random() < 0.1 THEN -2 ELSE 5 END) + time '10:00' END,
-              NULL, now()
+              NULL, ${AS_OF}
        FROM (
          SELECT 'a' || m || '_' || i AS id, 'cy' || m AS cycle, 'c' || (1 + (m * ${PER_MONTH} + i * 7) % 30000) AS case_id,
                 (m * ${PER_MONTH} + i * 7) % 30000 AS c, m * ${PER_MONTH} + i AS k,
@@ -86,31 +96,31 @@ function seedSql(): string[] {
        SELECT a.id || ':' || ar, a.id, ar, LEAST(10, GREATEST(0, a.grade + floor(random() * 6)::int - (ar = 17)::int * 2))
        FROM (SELECT id, COALESCE(grade, 3) AS grade FROM "Audit" WHERE status <> 'not_completed') a, generate_series(1, 19) ar`,
     `INSERT INTO "Feedback" (id, "auditId", kind, obtained, answers, "recordedById", "updatedAt")
-       SELECT a.id || ':family', a.id, 'family', true, jsonb_build_object('statements', jsonb_build_object(${fam})), a."auditorId", now()
+       SELECT a.id || ':family', a.id, 'family', true, jsonb_build_object('statements', jsonb_build_object(${fam})), a."auditorId", ${AS_OF}
        FROM "Audit" a WHERE a.status IN ('submitted', 'finalised') AND random() < 0.7`,
     `INSERT INTO "Moderation" (id, "auditId", "moderatorId", "returnDate", status, agree, "updatedAt")
-       SELECT a.id || ':mod', a.id, 's' || (1 + (length(a.id) * 31) % 600), a."dueDate", 'finalised', random() < 0.7, now()
+       SELECT a.id || ':mod', a.id, 's' || (1 + (length(a.id) * 31) % 600), a."dueDate", 'finalised', random() < 0.7, ${AS_OF}
        FROM "Audit" a WHERE a.status IN ('submitted', 'finalised') AND random() < 0.3`,
     `UPDATE "Audit" a SET "moderatedBand" = CASE a."gradeBand" WHEN 'good' THEN 'requires-improvement' WHEN 'requires-improvement' THEN 'inadequate' ELSE 'requires-improvement' END
        FROM "Moderation" m WHERE m."auditId" = a.id AND m.agree = false`,
     `INSERT INTO "Action" (id, "auditId", "assigneeId", "createdById", description, "dueAt", immediate, status, "updatedAt")
        SELECT a.id || ':act' || k, a.id, a."practitionerId", a."auditorId", 'Update the plan', a."submittedAt" + interval '20 days',
-              a."gradeBand" = 'inadequate' AND k = 1, CASE WHEN a."allocatedAt" < now() - interval '3 months' OR random() < 0.5 THEN 'done' ELSE 'open' END, now()
+              a."gradeBand" = 'inadequate' AND k = 1, CASE WHEN a."allocatedAt" < ${AS_OF} - interval '3 months' OR random() < 0.5 THEN 'done' ELSE 'open' END, ${AS_OF}
        FROM "Audit" a, generate_series(1, 2) k WHERE a.status IN ('submitted', 'finalised')`,
     `INSERT INTO "Escalation" (id, "caseId", "raiserId", type, concern, "informalAttempts", status, stage, "stageDeadline", "createdAt", "updatedAt", "resolvedAt")
        SELECT 'e' || g, 'c' || (1 + g * 11 % 30000), 's' || (1 + g % 600), 'cp-chair', 'Plan drift', 'Discussed', CASE WHEN g % 5 = 0 THEN 'open' ELSE 'resolved' END,
-              1 + g % 4, now() + interval '5 days', now() - make_interval(days => g % 1800), now(),
-              CASE WHEN g % 5 <> 0 THEN now() - make_interval(days => g % 1800) + interval '20 days' END
+              1 + g % 4, ${AS_OF} + interval '5 days', ${AS_OF} - make_interval(days => g % 1800), ${AS_OF},
+              CASE WHEN g % 5 <> 0 THEN ${AS_OF} - make_interval(days => g % 1800) + interval '20 days' END
        FROM generate_series(1, 3000) g`,
     `INSERT INTO "SupervisionSession" (id, "superviseeId", "supervisorId", "teamId", "dueOn", status, "updatedAt")
-       SELECT 'ss' || g, 's' || (1 + g % 600), 's' || (10 * (1 + g % 60)), 'T' || (1 + g % 24), (now() - make_interval(days => g % 1800))::date,
-              CASE WHEN g % 1800 < 30 THEN 'scheduled' ELSE 'held' END, now()
+       SELECT 'ss' || g, 's' || (1 + g % 600), 's' || (10 * (1 + g % 60)), 'T' || (1 + g % 24), (${AS_OF} - make_interval(days => g % 1800))::date,
+              CASE WHEN g % 1800 < 30 THEN 'scheduled' ELSE 'held' END, ${AS_OF}
        FROM generate_series(1, 40000) g`,
     `INSERT INTO "SurveyCampaign" (id, "templateId", "templateVersion", title, audience, "opensAt", "closesAt", status)
-       VALUES ('hc', 'health-check', 1, 'Social Work Health Check', '{}', ((SELECT max(month) FROM "AuditCycle") || '-01')::timestamp, now(), 'closed')`,
+       VALUES ('hc', 'health-check', 1, 'Social Work Health Check', '{}', ((SELECT max(month) FROM "AuditCycle") || '-01')::timestamp, ${AS_OF}, 'closed')`,
     `INSERT INTO "SurveyParticipation" (id, "campaignId", "staffId", responded) SELECT 'sp' || g, 'hc', 's' || g, g % 3 <> 0 FROM generate_series(1, 600) g`,
     `INSERT INTO "SurveyResponse" (id, "campaignId", "submittedOn", answers)
-       SELECT 'sr' || g, 'hc', now()::date, jsonb_build_object('sos-confidence', 1 + g % 5, 'culture-teamwork', 1 + g % 4) FROM generate_series(1, 400) g`,
+       SELECT 'sr' || g, 'hc', ${AS_OF}::date, jsonb_build_object('sos-confidence', 1 + g % 5, 'culture-teamwork', 1 + g % 4) FROM generate_series(1, 400) g`,
     `VACUUM ANALYZE`,
   ];
 }
@@ -160,7 +170,7 @@ try {
     SURVEY_SEAL_KEY: randomBytes(32).toString("base64"),
   });
   const db = createPrisma(url, 10);
-  const clock = new ManualClock(`${counts.last}-28T12:00:00Z`);
+  const clock = new ManualClock(asOf);
   const ctx: AppContext = { db, config, clock, log: createLogger("silent") };
   const month = counts.last;
   const [y, m] = month.split("-").map(Number);
@@ -186,8 +196,14 @@ try {
     drillMs: await time(() => drillFor(ctx, qaActor, { month, figure: "returned" })),
     waitingMs: await time(() => whatWaitsOn(ctx, { id: "s13", name: "Staff 13", roles: ["PRACTITIONER"], teamId: "T14" })),
   };
+  // What the reports held (the same in every run): the month's team summaries and appendix rows.
+  const view = await buildMonthlyView(db, ctx, { month }, clock.now(), { areaTrends: true });
   await db.$disconnect();
   result = {
+    asOf: asOf.toISOString(),
+    month,
+    teams: view.teams.length,
+    appendixRows: view.appendix.length,
     answers: counts.answers,
     audits: counts.audits,
     feedback: counts.feedback,

@@ -2,7 +2,9 @@
 // (the real Agenda dispatcher over runDueJobs, see test/support/schedulerWorker.ts) against a
 // fresh PostgreSQL database (on the server bench/benchDatabase.ts names), created and dropped
 // here. Each reminder's effect is an outbox message and a history row; the run checks each
-// happened exactly once. Prints one JSON line last.
+// happened exactly once. The workers run on a fixed clock (a Monday morning, the reminders a minute
+// before it), so the run does the same work at any hour of any day. Prints one JSON line last,
+// with what the run did: effects run, outbox messages written, jobs failed.
 import { migrate } from "../prisma/migrate";
 import { createPrisma } from "../services/db";
 import { scheduleNewJobs } from "../services/jobs";
@@ -62,7 +64,11 @@ try {
   log(`effects ${counts!.effects}, outbox messages ${messages}, failed jobs ${failed}`);
   console.log(
     JSON.stringify({
+      clock,
       jobs: JOBS,
+      effects: Number(counts!.effects),
+      outboxMessages: messages,
+      failed,
       seconds: Math.round(seconds * 100) / 100,
       duplicates,
       missed,

@@ -5,7 +5,7 @@ import express, { type Request, type Response, type NextFunction } from "express
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from "botbuilder";
+import { CloudAdapter, type TurnContext } from "botbuilder";
 import { ConnectorFactory, type AuthenticateRequestResult, type ClaimsIdentity, type ConnectorClient } from "botframework-connector";
 import type { Activity } from "botbuilder";
 import type { AppContext } from "../services/context";
@@ -13,6 +13,7 @@ import type { Logger } from "../services/logger";
 import { authEnabled } from "../services/config";
 import { authOptions, credentialsFactory } from "./credentials";
 import { cachedPromise } from "./promiseCache";
+import { ReusingBotFrameworkAuthentication } from "./reusedClients";
 import type { AssureBot } from "./teamsBot";
 
 /**
@@ -63,7 +64,7 @@ const reasonOf = (err: unknown) =>
     .slice(0, 200);
 
 /** botbuilder's authentication, with one connector client per app id, service URL and audience. */
-class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
+class StrictBotFrameworkAuthentication extends ReusingBotFrameworkAuthentication {
   /** Connector clients by app id, service URL and audience (see createConnectorFactory). */
   private readonly clients = new Map<string, Promise<ConnectorClient>>();
 
