@@ -2,7 +2,7 @@
 // - report.monthly (heads of service, directors, QA): the whole authority, per-team summaries;
 // - report.team (team and service managers): only their own team(s) — the team filter is in SQL;
 // - report.calibration (QA team, head of QA): auditor calibration.
-import { observationsAndDips, type ObservationsAndDips } from "./observationsDips";
+import { observationsAndDips } from "./observationsDips";
 import type { AppContext } from "../context";
 import type { Db, Tx } from "../db";
 import { NotPermitted, ValidationFailed } from "../errors";
@@ -11,7 +11,7 @@ import { enqueueMessage } from "../outbox";
 import { scheduleJob } from "../jobs";
 import { staffWithRole } from "../directory/staff";
 import { isWorkingDay, localDate, zonedInstant } from "../workingTime";
-import { practiceAndPartnershipFacts, type Fact } from "./practiceAndPartnership";
+import { practiceAndPartnershipFacts } from "./practiceAndPartnership";
 import { monthlyReport, type MonthlyReport } from "./monthly";
 import { teamAppendix, teamSummaries, type AppendixRow, type TeamSummary } from "./appendix";
 import { quarterlyReport, trends, type QuarterlyReport, type Trends } from "./trends";

@@ -3,7 +3,7 @@
 import { typedNumber } from "../../cards/schemas/cardData";
 import type { Tx } from "../db";
 import { loadSupervisionRules } from "../catalogue";
-import { fromDbDate, isoDate, toDbDate, type LocalDate } from "../workingTime";
+import { fromDbDate, isoDate, type LocalDate } from "../workingTime";
 import { formatDate } from "../dates";
 import { isOpen, SupervisionStatus } from "./states";
 

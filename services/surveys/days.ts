@@ -26,4 +26,3 @@ export function endOfLocalDay(iso: string, tz: string): Date {
   const next = new Date(Date.UTC(d.y, d.m - 1, d.d + 1));
   return zonedInstant({ y: next.getUTCFullYear(), m: next.getUTCMonth() + 1, d: next.getUTCDate() }, 0, 0, tz);
 }
-

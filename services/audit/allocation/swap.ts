@@ -17,7 +17,6 @@ import { allocationCardData, allocationCardKey, cardInfo, noticeData, statusCard
 import { shiftMonth } from "../../dates";
 import { SWAP_REASON_MAX } from "../../../cards/schemas/allocation";
 
-
 /** Whether this person once held the audit and asked to swap it. */
 export async function swappedAwayFrom(tx: Tx, auditId: string, staffId: string): Promise<boolean> {
   const h = await tx.history.findFirst({ where: { entityType: "audit", entityId: auditId, action: "swapped", actorId: staffId } });
