@@ -239,7 +239,8 @@ describe("several sender instances, one tenant ceiling", () => {
     const t0 = Date.now();
     a.start();
     b.start();
-    const deadline = Date.now() + 60_000;
+    // A busy host's late timers lose slots (never used late), so the bound is generous.
+    const deadline = Date.now() + 120_000;
     while ((await h.db.outboxMessage.count({ where: { idempotencyKey: { in: keys }, status: "sent" } })) < keys.length) {
       if (Date.now() > deadline) throw new Error("not all sent");
       await new Promise((r) => setTimeout(r, 100));
@@ -257,7 +258,7 @@ describe("several sender instances, one tenant ceiling", () => {
     const times = h.connector.activities.map((x) => x.time);
     expect(Math.max(...times.map((t) => times.filter((x) => x >= t && x < t + 1000).length))).toBeLessThanOrEqual(20);
     h.connector.setRateLimits(false);
-  }, 90_000);
+  }, 180_000);
 });
 
 describe("reaching people through Graph", () => {
