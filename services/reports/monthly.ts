@@ -27,7 +27,7 @@ import { Prisma } from "../../generated/prisma/client";
 import type { Db, Tx } from "../db";
 import { getGradeScale, loadAuditTool, type GradeScale } from "../catalogue";
 import { shiftMonth } from "../dates";
-import { direction, monthLabel, round1, share, type Direction, type Share } from "./format";
+import { direction, monthLabel, round1, share } from "./format";
 import { disclose, disclosable, releasedSql } from "../disclosure";
 import {
   CLOSED_ACTION_STATUSES,
@@ -40,93 +40,8 @@ import {
 
 export type Queryable = Db | Tx;
 
-export interface MonthScope {
-  month: string;
-  theme?: string;
-  /** Restrict everything to these teams (team appendix / team manager view). */
-  teamIds?: string[];
-}
-
-export interface GradeRow {
-  bandId: string;
-  label: string;
-  rank: number;
-  isGood: boolean;
-  share: Share;
-}
-
-export interface AreaRow {
-  area: number;
-  title: string;
-  scored: number;
-  below: Share;
-  mean: number | null;
-  previousBelowPct: number | null;
-  previousMean: number | null;
-  direction: Direction;
-}
-
-export interface StatementRow {
-  id: string;
-  number: number;
-  text: string;
-  /** null (with mean) when fewer than the minimum group answered it. */
-  n: number | null;
-  mean: number | null;
-  /** null (with change) when fewer than the minimum group of cases can be compared. */
-  pairs: number | null;
-  change: number | null;
-  direction: Direction;
-}
-
-export interface MonthlyReport {
-  month: string;
-  monthLabel: string;
-  theme: string;
-  teamIds: string[] | null;
-  generatedAt: string;
-  scale: { id: string; label: string };
-  /** The cut-offs the areas were sorted by, in words (they are settings, not the frameworks'). */
-  cutOffs: string;
-  belowGoodScore: number;
-  howMuch: {
-    target: number;
-    allocated: number;
-    returned: number;
-    late: number;
-    inTime: number;
-    /** Returned in time: the audits the findings count ("late" ones are not included). */
-    counted: number;
-    moderated: number;
-    notCompleted: number;
-    inProgress: number;
-    reasons: { reason: string; count: number }[];
-    targetVsActual: Share;
-  };
-  howWell: {
-    graded: number;
-    grades: GradeRow[];
-    movements: { from: string; to: string; direction: "up" | "down"; count: number }[];
-    movedUp: number;
-    movedDown: number;
-    areas: AreaRow[];
-    attention: AreaRow[];
-    improving: AreaRow[];
-    good: AreaRow[];
-  };
-  betterOff: {
-    /** Families whose feedback is counted (whole steps of the minimum group); null when fewer than the minimum. */
-    familyFeedback: number | null;
-    statements: StatementRow[];
-    benefit: { label: string; share: Share }[];
-    seenToBenefit: Share;
-    /** Children whose audit found them unsafe, of the counted audits; and how many audits did not say. */
-    foundUnsafe: Share;
-    safetyNotRecorded: number;
-  };
-  actions: { open: number; overdue: number; immediateOverdue: number; fromThisMonth: number; fromThisMonthOpen: number };
-  supervisionOverdue: { teamId: string; count: number }[];
-}
+export type { AreaRow, GradeRow, MonthlyReport, MonthScope, StatementRow } from "./monthlyShape";
+import type { AreaRow, GradeRow, MonthlyReport, MonthScope, StatementRow } from "./monthlyShape";
 
 interface MainResult {
   much: Record<string, number>;
