@@ -40,7 +40,12 @@ export async function newSampleFormData(ctx: AppContext, typed: SampleInput = {}
     ctx.db.staff.findMany({ where: { active: true, roles: { hasSome: rolesWith("dipSamples.review") } }, orderBy: { name: "asc" } }),
   ]);
   const reviewerChoices = reviewers.map((r) => ({ title: `${r.name} (${r.teamId ?? ""})`, value: r.id }));
-  const num = (v: unknown, d: number) => (v === undefined || v === "" ? d : Number.isFinite(Number(v)) ? Number(v) : undefined);
+  // A number box shows only a whole number from 1 to MAX_SAMPLE (the renderer blocks the button on
+  // anything else): a typed value outside that is shown as the default, and its error says why.
+  const num = (v: unknown, d: number) => {
+    const n = v === undefined || v === "" ? d : Number(v);
+    return Number.isInteger(n) && n >= 1 && n <= MAX_SAMPLE ? n : d;
+  };
   return {
     error,
     checklists: CHECKLISTS.map((c) => ({ title: `${c.title}: ${c.items.map((i) => i.id).join(", ")}`, value: c.id })),

@@ -68,6 +68,8 @@ describe("dip samples", () => {
     expect(bad.text).toMatch(/from 1 to 500/);
     expect(bad.text).toMatch(/Choose one or more reviewers/);
     expect(inputOf(bad.card, "batchSize")?.value).toBe(25);
+    // The refused size is not sent back into the box: the renderer would block "Draw and allocate" on it.
+    expect(inputOf(bad.card, "size")?.value).toBe(50);
     const notReviewer = await h.one("PRACTITIONER", "CP");
     expect(
       (await h.execute(qa, "dipSample.create", { checklistId: "cp-plans", size: "5", batchSize: "5", reviewers: notReviewer.id })).text,
