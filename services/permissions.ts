@@ -5,6 +5,18 @@ import { NotPermitted } from "./errors";
 
 export const ALL_STAFF = "ALL_STAFF" as const;
 
+/** Deputy Team Manager and above, and the QA team: who may observe practice or review dip sample checks. */
+const MANAGERS_AND_QA = [
+  "DEPUTY_TEAM_MANAGER",
+  "TEAM_MANAGER",
+  "SERVICE_MANAGER",
+  "HEAD_OF_SERVICE",
+  "ASSISTANT_DIRECTOR",
+  "DIRECTOR",
+  "QA_TEAM",
+  "HEAD_OF_QA",
+] as const;
+
 export const permissionMatrix = {
   "help.show": [ALL_STAFF],
   "audits.mine": [ALL_STAFF],
@@ -48,32 +60,14 @@ export const permissionMatrix = {
   // Framework, §7: quality activity is led centrally or, locally, "as determined by the Head of Service").
   "observations.schedule": ["QA_TEAM", "HEAD_OF_QA", "HEAD_OF_SERVICE", "ADMIN"],
   /** Who may be named as observer: Deputy Team Manager and above, and the QA team. */
-  "observations.observe": [
-    "DEPUTY_TEAM_MANAGER",
-    "TEAM_MANAGER",
-    "SERVICE_MANAGER",
-    "HEAD_OF_SERVICE",
-    "ASSISTANT_DIRECTOR",
-    "DIRECTOR",
-    "QA_TEAM",
-    "HEAD_OF_QA",
-  ],
+  "observations.observe": MANAGERS_AND_QA,
   /** Observations of oneself (agree a date, read the outcome, reflect): the service checks it is theirs. */
   "observations.mine": [ALL_STAFF],
   /** The "dip samples" card: the service shows each person their own part. */
   "dipSamples.mine": [ALL_STAFF],
   "dipSamples.manage": ["QA_TEAM", "HEAD_OF_QA", "HEAD_OF_SERVICE", "ADMIN"],
   /** Who may be allocated dip sample checks: Deputy Team Manager and above, and the QA team. */
-  "dipSamples.review": [
-    "DEPUTY_TEAM_MANAGER",
-    "TEAM_MANAGER",
-    "SERVICE_MANAGER",
-    "HEAD_OF_SERVICE",
-    "ASSISTANT_DIRECTOR",
-    "DIRECTOR",
-    "QA_TEAM",
-    "HEAD_OF_QA",
-  ],
+  "dipSamples.review": MANAGERS_AND_QA,
 
   // ---- Audit-of-practice days (Halton) and multi-agency audits (Bexley §1.4)
   /** The QA team plans the year's audit-of-practice days: dates, audit teams, the case selection, the report. */
