@@ -22,31 +22,26 @@ export class ValidationFailed extends DomainError {
   }
 }
 
-/** The actor may not do this. The message says why, without revealing what they may not see. */
-export class NotPermitted extends DomainError {
-  readonly code = "not_permitted";
+/** A DomainError class with its code: each kind of refusal below is one line. */
+function withCode<const C extends string>(code: C) {
+  return class extends DomainError {
+    readonly code = code;
+  };
 }
 
-export class NotFound extends DomainError {
-  readonly code = "not_found";
-}
+/** The actor may not do this. The message says why, without revealing what they may not see. */
+export class NotPermitted extends withCode("not_permitted") {}
+
+export class NotFound extends withCode("not_found") {}
 
 /** A spent button or a repeated submission: nothing was recorded twice. */
-export class AlreadyDone extends DomainError {
-  readonly code = "already_done";
-}
+export class AlreadyDone extends withCode("already_done") {}
 
 /** The thing changed since the card was shown (someone else acted first). */
-export class Conflict extends DomainError {
-  readonly code = "conflict";
-}
+export class Conflict extends withCode("conflict") {}
 
 /** The person has no Staff record (or an inactive one): they cannot use Assure yet. */
-export class UnknownUser extends DomainError {
-  readonly code = "unknown_user";
-}
+export class UnknownUser extends withCode("unknown_user") {}
 
 /** A window or a state that no longer accepts the action (e.g. a closed survey). */
-export class Closed extends DomainError {
-  readonly code = "closed";
-}
+export class Closed extends withCode("closed") {}

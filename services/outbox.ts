@@ -42,20 +42,6 @@ interface OutboxRow {
   urgent: boolean;
 }
 
-/** A first send, as a row (kind "send"). */
-function sendRow(m: OutgoingMessage): OutboxRow {
-  return {
-    idempotencyKey: m.idempotencyKey,
-    recipientId: m.recipientId,
-    kind: "send",
-    cardKey: m.cardKey ?? null,
-    payload: m.payload,
-    notBefore: m.notBefore ?? DUE_AT_ONCE,
-    nextAttemptAt: m.notBefore ?? DUE_AT_ONCE,
-    urgent: m.urgent ?? false,
-  };
-}
-
 export interface CardUpdate {
   recipientId: string;
   cardKey: string;
@@ -63,17 +49,20 @@ export interface CardUpdate {
   payload: OutboxPayload;
 }
 
-/** An in-place update, as a row (kind "update"). */
-function updateRow(m: CardUpdate): OutboxRow {
+type Outgoing = ({ kind: "send" } & OutgoingMessage) | ({ kind: "update" } & CardUpdate);
+
+/** A message as a row: a first send when its own time comes, or an in-place update, due at once and never urgent. */
+function rowOf(m: Outgoing): OutboxRow {
+  const due = (m.kind === "send" && m.notBefore) || DUE_AT_ONCE;
   return {
     idempotencyKey: m.idempotencyKey,
     recipientId: m.recipientId,
-    kind: "update",
-    cardKey: m.cardKey,
+    kind: m.kind,
+    cardKey: m.cardKey ?? null,
     payload: m.payload,
-    notBefore: DUE_AT_ONCE,
-    nextAttemptAt: DUE_AT_ONCE,
-    urgent: false,
+    notBefore: due,
+    nextAttemptAt: due,
+    urgent: m.kind === "send" && !!m.urgent,
   };
 }
 
@@ -107,21 +96,15 @@ async function insertOnce(tx: Queryable, rows: OutboxRow[]): Promise<void> {
 }
 
 export async function enqueueMessage(tx: Queryable, m: OutgoingMessage): Promise<void> {
-  await insertOnce(tx, [sendRow(m)]);
+  await insertOnce(tx, [rowOf({ ...m, kind: "send" })]);
 }
 
 /** Replace a card already delivered under `cardKey` (no-op for recipients who never got it). */
 export async function enqueueCardUpdate(tx: Queryable, m: CardUpdate): Promise<void> {
-  await insertOnce(tx, [updateRow(m)]);
+  await insertOnce(tx, [rowOf({ ...m, kind: "update" })]);
 }
 
 /** Several sends and updates at once (one statement), enqueued in the order given. */
-export async function enqueueAll(
-  tx: Queryable,
-  ms: (({ kind: "send" } & OutgoingMessage) | ({ kind: "update" } & CardUpdate))[],
-): Promise<void> {
-  await insertOnce(
-    tx,
-    ms.map((m) => (m.kind === "send" ? sendRow(m) : updateRow(m))),
-  );
+export async function enqueueAll(tx: Queryable, ms: Outgoing[]): Promise<void> {
+  await insertOnce(tx, ms.map(rowOf));
 }

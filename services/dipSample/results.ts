@@ -11,6 +11,7 @@ import { NotFound } from "../errors";
 import { requireCapability, type Actor } from "../permissions";
 import { transition } from "../stateMachine";
 import { share, type Share } from "../reports/format";
+import { sheet as addSheet, type Row } from "../reports/files";
 import { planTypeLabel } from "../audit/themes";
 import { checklistById } from "./checklists";
 import { dipSampleMachine } from "./states";
@@ -152,15 +153,7 @@ export async function exportDipSample(ctx: AppContext, actor: Actor, sampleId: s
   const checklist = checklistById((await ctx.db.dipSample.findUniqueOrThrow({ where: { id: sampleId } })).checklistId)!;
   const wb = new ExcelJS.Workbook();
   wb.creator = "Assure";
-  const sheet = (name: string, header: string[], rows: (string | number | null)[][]) => {
-    const ws = wb.addWorksheet(name);
-    ws.addRow(header).font = { bold: true };
-    for (const row of rows) ws.addRow(row);
-    ws.columns.forEach(
-      (c, i) => (c.width = Math.min(80, Math.max(12, header[i]!.length + 2, ...rows.map((x) => String(x[i] ?? "").length + 2)))),
-    );
-    ws.views = [{ state: "frozen", ySplit: 1 }];
-  };
+  const sheet = (name: string, header: string[], rows: Row[]) => addSheet(wb, name, header, rows);
   sheet(
     "Summary",
     ["Measure", "Count", "Of", "Percent"],

@@ -115,6 +115,12 @@ export interface ImportResult {
   updated: number;
 }
 
+/** Any invalid row refuses the whole file: each row's problem is listed, and nothing is imported. */
+function refuseInvalidRows(errors: Record<string, string>): void {
+  const lines = Object.entries(errors).map(([row, problem]) => `${row}: ${problem}`);
+  if (lines.length) throw new ValidationFailed(`Invalid rows; nothing was imported.\n${lines.join("\n")}`, errors);
+}
+
 export async function importStaffCsv(db: Db, text: string): Promise<ImportResult> {
   const rows = parseCsv(text, staffRowSchema, STAFF_REQUIRED);
   const emails = new Set<string>();
@@ -127,14 +133,7 @@ export async function importStaffCsv(db: Db, text: string): Promise<ImportResult
     if (r.line_manager_email && !emails.has(r.line_manager_email))
       errors[`row ${i + 2}`] = `line manager ${r.line_manager_email} is not in the file`;
   });
-  if (Object.keys(errors).length) {
-    throw new ValidationFailed(
-      `Invalid rows; nothing was imported.\n${Object.entries(errors)
-        .map(([k, v]) => `${k}: ${v}`)
-        .join("\n")}`,
-      errors,
-    );
-  }
+  refuseInvalidRows(errors);
   return db.$transaction(
     async (tx) => {
       const result: ImportResult = { created: 0, updated: 0 };
@@ -192,14 +191,7 @@ export async function importCasesCsv(db: Db, text: string): Promise<ImportResult
     else if (seen.has(r.case_ref)) errors[row] = `case ${r.case_ref} appears twice`;
     seen.add(r.case_ref);
   });
-  if (Object.keys(errors).length) {
-    throw new ValidationFailed(
-      `Invalid rows; nothing was imported.\n${Object.entries(errors)
-        .map(([k, v]) => `${k}: ${v}`)
-        .join("\n")}`,
-      errors,
-    );
-  }
+  refuseInvalidRows(errors);
   return db.$transaction(
     async (tx) => {
       const existing = new Map(

@@ -14,9 +14,10 @@ export interface WrittenFiles {
   appendixCsv: string;
 }
 
-type Row = (string | number | null)[];
+export type Row = (string | number | null)[];
 
-function sheet(wb: ExcelJS.Workbook, name: string, header: string[], rows: Row[]) {
+/** A sheet with a bold, frozen header row and columns as wide as their text (12 to 80 characters). */
+export function sheet(wb: ExcelJS.Workbook, name: string, header: string[], rows: Row[]) {
   const ws = wb.addWorksheet(name);
   ws.addRow(header).font = { bold: true };
   for (const r of rows) ws.addRow(r);
