@@ -56,6 +56,26 @@ export async function recordHistory(tx: Queryable, e: HistoryEntry): Promise<voi
   await sqlOf(tx).query(`INSERT INTO "History" (${COLUMNS}) VALUES ${values}`, params);
 }
 
+/**
+ * The entry for an actor changing some fields of one row: `after` names the fields and their new
+ * values, and `before` is what the row held in them, so the two always name the same fields.
+ */
+export function fieldChange<R extends { id: string }>(
+  entityType: HistoryEntry["entityType"],
+  row: R,
+  action: string,
+  actorId: string,
+  after: { [K in keyof R]?: unknown },
+): HistoryEntry {
+  const before = Object.fromEntries(Object.keys(after).map((k) => [k, row[k as keyof R]]));
+  return { entityType, entityId: row.id, action, actorId, before, after };
+}
+
+/** Appends a `fieldChange` entry, in the caller's transaction. */
+export async function recordFieldChange<R extends { id: string }>(tx: Queryable, ...change: Parameters<typeof fieldChange<R>>) {
+  await recordHistory(tx, fieldChange(...change));
+}
+
 /** Entries to append as part of a guarded write (services/sql.ts), continuing its `params`. */
 export function historyInsert(entries: readonly HistoryEntry[], params: unknown[]): GuardedInsert {
   const at = new Date();

@@ -5,7 +5,7 @@ import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import { AlreadyDone, NotFound, NotPermitted, ValidationFailed } from "../errors";
 import type { Actor } from "../permissions";
-import { recordHistory } from "../history";
+import { recordFieldChange, recordHistory } from "../history";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { cancelJobs, scheduleJob } from "../jobs";
 import { addWorkingDays } from "../workingTime";
@@ -322,14 +322,7 @@ export async function recordFollowUp(ctx: AppContext, actor: Actor, auditId: str
         const note = input[`fu_${a.id}`];
         if (!note) continue;
         await tx.action.update({ where: { id: a.id }, data: { followUpNote: note } });
-        await recordHistory(tx, {
-          entityType: "action",
-          entityId: a.id,
-          action: "followed_up",
-          actorId: actor.id,
-          before: { followUpNote: a.followUpNote },
-          after: { followUpNote: note },
-        });
+        await recordFieldChange(tx, "action", a, "followed_up", actor.id, { followUpNote: note });
       }
       await recordHistory(tx, {
         entityType: "audit",

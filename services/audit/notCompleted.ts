@@ -10,17 +10,19 @@ import { cancelJobs } from "../jobs";
 import { notify } from "../sharedCard";
 import { statusCardData } from "./allocation/cards";
 import { auditMachine } from "./states";
+import { auditWrite } from "./statusWrite";
+import { choices } from "../choices";
 
 export const NOT_COMPLETED_STATUS = auditMachine.steps.recordNotCompleted.to;
-export const NOT_COMPLETED_REASONS = [
-  { value: "auditor-declined", title: "Declined by the auditor" },
-  { value: "auditor-absent", title: "Auditor on leave or off sick" },
-  { value: "practitioner-absent", title: "Practitioner absent (leave, sickness or left)" },
-  { value: "case-closed", title: "Case closed" },
-  { value: "competing-priorities", title: "Competing priorities (caseload)" },
-  { value: "no-swap", title: "No auditor of the next month's group could take it" },
-  { value: "no-explanation", title: "No explanation given" },
-] as const;
+export const NOT_COMPLETED_REASONS = choices({
+  "auditor-declined": "Declined by the auditor",
+  "auditor-absent": "Auditor on leave or off sick",
+  "practitioner-absent": "Practitioner absent (leave, sickness or left)",
+  "case-closed": "Case closed",
+  "competing-priorities": "Competing priorities (caseload)",
+  "no-swap": "No auditor of the next month's group could take it",
+  "no-explanation": "No explanation given",
+});
 
 export async function recordNotCompleted(ctx: AppContext, actor: Actor, input: { caseRef: string; reason: string }) {
   requireCapability(actor, "audits.allocate");
@@ -46,11 +48,7 @@ export async function recordNotCompleted(ctx: AppContext, actor: Actor, input: {
       id: audit.id,
       actorId: actor.id,
       historyAction: "not_completed",
-      write: (from, to) =>
-        tx.audit.updateMany({
-          where: { id: audit.id, status: { in: from } },
-          data: { status: to, declineReason: reason.title, version: { increment: 1 } },
-        }),
+      write: auditWrite(tx, audit.id, { declineReason: reason.title }),
       before: { status: audit.status, auditorId: audit.auditorId },
       after: { reason: reason.title },
       alreadyDone: `The audit of case ${caseRef} changed a moment ago: nothing was recorded.`,

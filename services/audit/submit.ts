@@ -23,6 +23,7 @@ import type { AuditDraft } from "./form/layout";
 import { actionCardData, actionRows, actionSubmitErrors } from "./actions";
 import { childUnsafeOf, isInadequate } from "./grading";
 import { auditMachine } from "./states";
+import { auditWrite } from "./statusWrite";
 import { can, transition } from "../stateMachine";
 
 const SUBMITTED = auditMachine.steps.submit.to;
@@ -67,23 +68,18 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
   for (const [id, msg] of Object.entries(actionErrors)) problems.push(`Action ${id.match(/act(\d)/)?.[1] ?? ""}: ${msg}`);
   if (problems.length) throw new AuditIncomplete(problems);
 
+  const submitted = {
+    submittedAt: now,
+    grade: s.grade!,
+    gradeBand: s.band!.id,
+    childrenBenefit: outcome.childrenBenefit || null,
+    childUnsafe: childUnsafeOf(outcome.childUnsafe),
+  };
   const moved = await transition(tx, auditMachine, "submit", {
     id: audit.id,
     actorId: actor.id,
     historyAction: "submitted",
-    write: (from, to) =>
-      tx.audit.updateMany({
-        where: { id: audit.id, version, status: { in: from } },
-        data: {
-          status: to,
-          submittedAt: now,
-          grade: s.grade!,
-          gradeBand: s.band!.id,
-          childrenBenefit: outcome.childrenBenefit || null,
-          childUnsafe: childUnsafeOf(outcome.childUnsafe),
-          version: { increment: 1 },
-        },
-      }),
+    write: auditWrite(tx, audit.id, submitted, { version }),
     before: { status: audit.status, grade: audit.grade },
     after: { grade: s.grade, gradeBand: s.band!.id, gradeScaleId: s.scale.id, childrenBenefit: outcome.childrenBenefit || null },
   });

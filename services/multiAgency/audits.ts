@@ -7,13 +7,14 @@
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import { NotFound, NotPermitted, ValidationFailed } from "../errors";
-import { recordHistory } from "../history";
+import { recordFieldChange, recordHistory } from "../history";
 import { deliveryOf } from "../messageKinds";
 import { enqueueAll } from "../outbox";
 import type { Actor } from "../permissions";
 import { transition } from "../stateMachine";
 import { isoDate, localDate, parseIsoDate } from "../workingTime";
 import { addMonths } from "../dates";
+import { questions } from "../choices";
 import { multiAgencyInvitationMachine } from "./states";
 
 /** The kinds of multi-agency audit the framework lists. */
@@ -24,13 +25,13 @@ export const FOCUS = [
 ] as const;
 
 /** The multi-agency audit tool: "designed to capture information from files and direct knowledge or experience of the case". */
-export const AUDIT_TOOL = [
-  { id: "involvement", label: "Your agency's involvement with the child and family over the audit period" },
-  { id: "knowledge", label: "What your files and your direct knowledge or experience show about the child's needs and risks" },
-  { id: "together", label: "How agencies worked together: information shared, referrals, meetings" },
-  { id: "wentWell", label: "What went well" },
-  { id: "learning", label: "What could have been done differently: learning for future multi-agency practice" },
-] as const;
+export const AUDIT_TOOL = questions({
+  involvement: "Your agency's involvement with the child and family over the audit period",
+  knowledge: "What your files and your direct knowledge or experience show about the child's needs and risks",
+  together: "How agencies worked together: information shared, referrals, meetings",
+  wentWell: "What went well",
+  learning: "What could have been done differently: learning for future multi-agency practice",
+});
 const TOOL_REQUIRED = ["involvement", "learning"];
 export const TEXT_MAX = 2000;
 export const COUNCIL = "Children's social care";
@@ -240,14 +241,7 @@ export async function answerAttendance(ctx: AppContext, actor: Actor, invitation
   if (a.status !== "discussion_set") throw new ValidationFailed("The reflective practice discussion has no date yet.");
   await ctx.db.$transaction(async (tx) => {
     await tx.multiAgencyInvitation.update({ where: { id: i.id }, data: { attending } });
-    await recordHistory(tx, {
-      entityType: "multi_agency_invitation",
-      entityId: i.id,
-      action: "attendance",
-      actorId: actor.id,
-      before: { attending: i.attending },
-      after: { attending },
-    });
+    await recordFieldChange(tx, "multi_agency_invitation", i, "attendance", actor.id, { attending });
   });
   return inviteCardData(ctx.db, i.auditId, i.id, {
     notice: attending ? "Thank you: you are down to attend." : "Noted: you cannot attend.",

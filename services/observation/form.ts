@@ -7,15 +7,16 @@
 // the band.
 import { getGradeScale, type GradeBand } from "../catalogue";
 import type { Config } from "../config";
+import { choices } from "../choices";
 
 /** What is observed: a practitioner's direct work, or a key process they lead (Southwark §5, §7). */
-export const OBSERVED_PROCESSES = [
-  { value: "home_visit", title: "Home visit" },
-  { value: "direct_work", title: "Direct work with a child" },
-  { value: "supervision", title: "Supervision" },
-  { value: "cic_review", title: "Child-in-care review" },
-  { value: "meeting", title: "Meeting with the family or network" },
-] as const;
+export const OBSERVED_PROCESSES = choices({
+  home_visit: "Home visit",
+  direct_work: "Direct work with a child",
+  supervision: "Supervision",
+  cic_review: "Child-in-care review",
+  meeting: "Meeting with the family or network",
+});
 export type ObservedProcess = (typeof OBSERVED_PROCESSES)[number]["value"];
 
 export const processTitle = (v: string): string => OBSERVED_PROCESSES.find((p) => p.value === v)?.title ?? v;

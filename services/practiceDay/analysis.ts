@@ -16,6 +16,7 @@ import { transition } from "../stateMachine";
 import { firstInChainWithRole } from "../directory/staff";
 import { addWorkingDays, isoDate, localDate, parseIsoDate } from "../workingTime";
 import { addMonths } from "../dates";
+import { questions } from "../choices";
 import { addCalendarDaysIso, dayLabel, isoOf } from "./shared";
 import { areaLabel, noticeData, REMIND_JOB } from "./days";
 import { SENIOR_ROLES } from "./plan";
@@ -24,18 +25,15 @@ import { practiceDayCaseMachine, practiceDayRecommendationMachine } from "./stat
 export const FOLLOW_UP_JOB = "practiceDay.followUp";
 
 /** The structured pro forma: evaluative statements in words, never a numerical grade. */
-export const PRO_FORMA = [
-  {
-    id: "livedExperience",
-    label: "The child's lived experience: what has life been like for the child, and how well does the record show it?",
-  },
-  { id: "qualityImpact", label: "The quality and impact of practice: what difference has the work made?" },
-  { id: "assessmentToActions", label: "How far are the analysis and conclusions of assessments reflected in the agreed actions?" },
-  { id: "education", label: "Is there evidence of positive educational outcomes for the child?" },
-  { id: "evaluation", label: "Your evaluative statement on the quality of practice (in words: no numerical grade)" },
-  { id: "areasToExplore", label: "Areas to explore with the social worker in the afternoon meeting" },
-  { id: "recommendation", label: "Your recommendation for the line manager (optional)" },
-] as const;
+export const PRO_FORMA = questions({
+  livedExperience: "The child's lived experience: what has life been like for the child, and how well does the record show it?",
+  qualityImpact: "The quality and impact of practice: what difference has the work made?",
+  assessmentToActions: "How far are the analysis and conclusions of assessments reflected in the agreed actions?",
+  education: "Is there evidence of positive educational outcomes for the child?",
+  evaluation: "Your evaluative statement on the quality of practice (in words: no numerical grade)",
+  areasToExplore: "Areas to explore with the social worker in the afternoon meeting",
+  recommendation: "Your recommendation for the line manager (optional)",
+});
 export type ProFormaId = (typeof PRO_FORMA)[number]["id"];
 const REQUIRED: ProFormaId[] = ["livedExperience", "qualityImpact", "assessmentToActions", "evaluation", "areasToExplore"];
 export const ANSWER_MAX = 2000;

@@ -5,7 +5,7 @@ import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import type { Actor } from "../permissions";
 import { NotFound, NotPermitted, ValidationFailed } from "../errors";
-import { recordHistory } from "../history";
+import { recordFieldChange } from "../history";
 import { cancelJobs, scheduleJob } from "../jobs";
 import { enqueueCardUpdate } from "../outbox";
 import { loadSupervisionRules } from "../catalogue";
@@ -110,18 +110,11 @@ export async function recordSupervisionHeld(ctx: AppContext, actor: Actor, sessi
 
 /** Marks the ticked audit actions (only the supervisee's open ones shown on the card) reviewed in this session. */
 async function markActionsReviewed(tx: Tx, ctx: AppContext, actor: Actor, s: SessionRow, ids: string[]): Promise<number> {
-  const eligible = new Set((await openAuditActions(tx, s.superviseeId)).map((a) => a.id));
-  const chosen = ids.filter((id) => eligible.has(id));
-  const now = ctx.clock.now();
-  for (const id of chosen) {
-    await tx.action.update({ where: { id }, data: { reviewedAt: now, reviewedInSessionId: s.id } });
-    await recordHistory(tx, {
-      entityType: "action",
-      entityId: id,
-      action: "reviewed_in_supervision",
-      actorId: actor.id,
-      after: { sessionId: s.id },
-    });
+  const chosen = (await openAuditActions(tx, s.superviseeId)).filter((a) => ids.includes(a.id));
+  const reviewed = { reviewedAt: ctx.clock.now(), reviewedInSessionId: s.id };
+  for (const a of chosen) {
+    await tx.action.update({ where: { id: a.id }, data: reviewed });
+    await recordFieldChange(tx, "action", a, "reviewed_in_supervision", actor.id, reviewed);
   }
   return chosen.length;
 }

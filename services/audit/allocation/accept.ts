@@ -4,7 +4,7 @@ import type { AppContext } from "../../context";
 import { quietHours } from "../../context";
 import type { Tx } from "../../db";
 import { AlreadyDone, NotFound, ValidationFailed } from "../../errors";
-import { recordHistory } from "../../history";
+import { recordFieldChange } from "../../history";
 import { enqueueCardUpdate, enqueueMessage } from "../../outbox";
 import { requireAllocatedAuditor, type Actor } from "../../permissions";
 import { can, transition } from "../../stateMachine";
@@ -14,6 +14,7 @@ import { auditMachine, selfAssessmentMachine } from "../states";
 import { allocationCardData, allocationCardKey, cardInfo, noticeData, type CardInfo } from "./cards";
 import { dbDate } from "./dates";
 import { formatDate } from "../../dates";
+import { auditWrite } from "../statusWrite";
 import { swappedAwayFrom } from "./swap";
 
 const ACCEPTED_TWICE = "You have already accepted this audit. Nothing was recorded twice.";
@@ -46,11 +47,7 @@ export async function acceptAllocation(
       id: auditId,
       actorId: actor.id,
       historyAction: "accepted",
-      write: (from, to) =>
-        tx.audit.updateMany({
-          where: { id: auditId, auditorId: actor.id, status: { in: from } },
-          data: { status: to, meetingDate: meeting ? dbDate(meeting) : audit.meetingDate, version: { increment: 1 } },
-        }),
+      write: auditWrite(tx, auditId, { meetingDate: meeting ? dbDate(meeting) : audit.meetingDate }, { auditorId: actor.id }),
       before: { meetingDate: audit.meetingDate },
       after: { meetingDate: meeting },
       alreadyDone: ACCEPTED_TWICE,
@@ -81,14 +78,7 @@ async function meetingProposed(
   const sa = await tx.selfAssessment.findUnique({ where: { auditId } });
   if (sa && can(selfAssessmentMachine, "submit", sa.status)) {
     await tx.selfAssessment.update({ where: { auditId }, data: { dueDate: dbDate(meeting) } });
-    await recordHistory(tx, {
-      entityType: "self_assessment",
-      entityId: sa.id,
-      action: "due_date_changed",
-      actorId: actor.id,
-      before: { dueDate: sa.dueDate },
-      after: { dueDate: meeting },
-    });
+    await recordFieldChange(tx, "self_assessment", sa, "due_date_changed", actor.id, { dueDate: meeting });
     await scheduleSelfAssessmentReminder(tx, ctx, auditId, meeting);
   }
   await enqueueMessage(tx, {

@@ -15,6 +15,7 @@ import { auditMachine, selfAssessmentMachine } from "../states";
 import { auditGroupOf, loadAuditors, monthLoads } from "./auditors";
 import { allocationCardData, allocationCardKey, cardInfo, noticeData, statusCardData } from "./cards";
 import { shiftMonth } from "../../dates";
+import { auditWrite } from "../statusWrite";
 import { SWAP_REASON_MAX } from "../../../cards/schemas/allocation";
 
 /** Whether this person once held the audit and asked to swap it. */
@@ -49,11 +50,7 @@ export async function requestSwap(ctx: AppContext, actor: Actor, auditId: string
       historyAction: "swapped",
       // The reason is the swapping auditor's (kept in the history, counted as a decline): the audit
       // now with the peer carries none, so the report never shows it as the peer's.
-      write: (from, to) =>
-        tx.audit.updateMany({
-          where: { id: auditId, status: { in: from } },
-          data: { auditorId: peer.id, status: to, meetingDate: null, declineReason: null, version: { increment: 1 } },
-        }),
+      write: auditWrite(tx, auditId, { auditorId: peer.id, meetingDate: null, declineReason: null }),
       before: { auditorId: actor.id, status: audit.status },
       after: { auditorId: peer.id, reason: text },
       alreadyDone: "This audit changed a moment ago: nothing was recorded.",

@@ -6,7 +6,7 @@ import type { Prisma } from "../../../generated/prisma/client";
 import { guardedWrite, sqlOf, transaction, valuesOf, type GuardedInsert, type Sql } from "../../sql";
 import { AlreadyDone, Closed, Conflict, NotFound, ValidationFailed } from "../../errors";
 import type { Actor } from "../../permissions";
-import { historyInsert, type HistoryEntry } from "../../history";
+import { fieldChange, historyInsert, type HistoryEntry } from "../../history";
 import { can, statusGuardSql, step } from "../../stateMachine";
 import { findAuditWithAnswers, requireAuditor, type AuditWithCase } from "../access";
 import { feedbackErrors, repeatsPerMember, saveFeedback, type FeedbackKind } from "../feedback";
@@ -226,16 +226,7 @@ function pageHistory(
   for (const d of defs.filter(isInput)) if (stored[d.id]) before[d.id] = stored[d.id]!;
   const after: FieldValues = Object.fromEntries(Object.entries(values).filter(([, x]) => x !== ""));
   const history: HistoryEntry[] = [];
-  if (audit.status !== IN_PROGRESS) {
-    history.push({
-      entityType: "audit",
-      entityId: audit.id,
-      action: "started",
-      actorId: actor.id,
-      before: { status: audit.status },
-      after: { status: IN_PROGRESS },
-    });
-  }
+  if (audit.status !== IN_PROGRESS) history.push(fieldChange("audit", audit, "started", actor.id, { status: IN_PROGRESS }));
   history.push({
     entityType: "audit",
     entityId: audit.id,
