@@ -11,6 +11,7 @@ import { runDueJobs } from "../../services/jobs";
 import { buildJobHandlers } from "../../services/jobHandlers";
 import { buildRecurringJobs } from "../../scheduler/recurring";
 import { planSupervision } from "../../services/supervision/plan";
+import { historyOf } from "../../services/history";
 
 let h: Harness;
 const clock = new ManualClock("2026-12-01T10:00:00Z"); // a Tuesday
@@ -170,6 +171,14 @@ describe("the learning loop", () => {
     const after = await h.db.action.findUniqueOrThrow({ where: { id: action.id } });
     expect(after.reviewedInSessionId).toBe(session.id);
     expect(after.reviewedAt).toEqual(clock.now());
+    // The action's history says what changed: not reviewed before, reviewed in this session now.
+    const reviewed = (await historyOf(h.db, "action", action.id)).filter((e) => e.action === "reviewed_in_supervision");
+    expect(reviewed.map((e) => [e.before, e.after])).toEqual([
+      [
+        { reviewedAt: null, reviewedInSessionId: null },
+        { reviewedAt: clock.now().toISOString(), reviewedInSessionId: session.id },
+      ],
+    ]);
     const next = await h.db.supervisionSession.findFirstOrThrow({
       where: { superviseeId: worker.id, status: "scheduled" },
       orderBy: { dueOn: "asc" },
