@@ -10,17 +10,29 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { EventEmitter } from "node:events";
 import { fakeTokenResponse, isTokenEndpoint, listen, pathSegments, readBody, sendJson, sleep, splitUrl } from "./httpUtil";
 import { rng as seededRandom } from "../../services/random";
-import { TEAMS_CONVERSATION_WINDOWS, type RateWindow } from "../../services/delivery/pacer";
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
 
-/** Teams' documented per-bot-per-conversation limits for sending: the ones the sender paces itself by. */
-export const TEAMS_PER_CONVERSATION_LIMITS = TEAMS_CONVERSATION_WINDOWS;
+/** Teams' documented per-bot-per-conversation limits for sending, written here apart from the
+ * sender's own copy (services/delivery/pacer.ts) so that the fake catches a wrong figure there. */
+export const TEAMS_PER_CONVERSATION_LIMITS: readonly RateWindow[] = [
+  { limit: 7, windowMs: 1_000 },
+  { limit: 8, windowMs: 2_000 },
+  { limit: 60, windowMs: 30_000 },
+  { limit: 1_800, windowMs: 3_600_000 },
+];
 /** Teams' limits for reading conversation members (double the send limits). */
-export const TEAMS_PER_CONVERSATION_READ_LIMITS: readonly RateWindow[] = TEAMS_CONVERSATION_WINDOWS.map((w) => ({
-  ...w,
-  limit: 2 * w.limit,
-}));
+export const TEAMS_PER_CONVERSATION_READ_LIMITS: readonly RateWindow[] = [
+  { limit: 14, windowMs: 1_000 },
+  { limit: 16, windowMs: 2_000 },
+  { limit: 120, windowMs: 30_000 },
+  { limit: 3_600, windowMs: 3_600_000 },
+];
+
+export interface RateWindow {
+  limit: number;
+  windowMs: number;
+}
 
 export interface RateLimitOptions {
   /** Sliding windows applied per conversation to send/reply/update/delete/create. Default: Teams' 7/1s, 8/2s, 60/30s, 1800/h. */
