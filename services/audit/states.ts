@@ -7,22 +7,19 @@
 // Action:   open ─markDone→ done.
 import { defineMachine } from "../stateMachine";
 
-export const auditMachine = defineMachine({
-  entity: "audit",
-  table: "Audit",
+export const auditMachine = defineMachine("audit", {
   statuses: ["allocated", "accepted", "in_progress", "submitted", "finalised", "not_completed"],
-  initial: "allocated",
   steps: {
     /** The allocated auditor accepts (Bexley framework, §1.3). */
-    accept: { from: ["allocated"], to: "accepted" },
+    accept: "allocated -> accepted",
     /** The auditor cannot do it: it moves to a peer, who must accept it again. */
-    swap: { from: ["allocated", "accepted"], to: "allocated" },
+    swap: "allocated | accepted -> allocated",
     /** A page of the form saved as a draft. */
-    save: { from: ["accepted", "in_progress"], to: "in_progress" },
-    submit: { from: ["accepted", "in_progress"], to: "submitted" },
+    save: "accepted | in_progress -> in_progress",
+    submit: "accepted | in_progress -> submitted",
     /** Moderation agreed (or approved) the grade. */
-    finalise: { from: ["submitted"], to: "finalised" },
-    recordNotCompleted: { from: ["allocated", "accepted", "in_progress"], to: "not_completed" },
+    finalise: "submitted -> finalised",
+    recordNotCompleted: "allocated | accepted | in_progress -> not_completed",
   },
 });
 export type AuditStatus = (typeof auditMachine.statuses)[number];
@@ -37,26 +34,20 @@ export const RETURNED_AUDIT_STATUSES = ["submitted", "finalised"] as const satis
 /** Recorded by the QA team as not to be completed (Audit.declineReason says why). */
 export const NOT_COMPLETED_STATUSES = ["not_completed"] as const satisfies readonly AuditStatus[];
 
-export const selfAssessmentMachine = defineMachine({
-  entity: "self_assessment",
-  table: "SelfAssessment",
+export const selfAssessmentMachine = defineMachine("self_assessment", {
   statuses: ["pending", "draft", "submitted"],
-  initial: "pending",
   steps: {
-    saveDraft: { from: ["pending", "draft"], to: "draft" },
-    submit: { from: ["pending", "draft"], to: "submitted" },
+    saveDraft: "pending | draft -> draft",
+    submit: "pending | draft -> submitted",
   },
 });
 export type SelfAssessmentStatus = (typeof selfAssessmentMachine.statuses)[number];
 
-export const actionMachine = defineMachine({
-  entity: "action",
-  table: "Action",
+export const actionMachine = defineMachine("action", {
   statuses: ["open", "done"],
-  initial: "open",
   steps: {
     /** The assignee (or whoever set it) marks it done, once. */
-    markDone: { from: ["open"], to: "done" },
+    markDone: "open -> done",
   },
 });
 export type ActionStatus = (typeof actionMachine.statuses)[number];

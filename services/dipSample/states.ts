@@ -2,18 +2,12 @@
 // checks (allocated to a reviewer, then answered once).
 import { defineMachine } from "../stateMachine";
 
-export const dipSampleMachine = defineMachine({
-  entity: "dip_sample",
-  table: "DipSample",
+export const dipSampleMachine = defineMachine("dip_sample", {
   statuses: ["open", "closed"],
-  initial: "open",
-  steps: { close: { from: ["open"], to: "closed" } },
+  steps: { close: "open -> closed" },
 });
 
-export const dipCheckMachine = defineMachine({
-  entity: "dip_check",
-  table: "DipCheck",
+export const dipCheckMachine = defineMachine("dip_check", {
   statuses: ["allocated", "answered"],
-  initial: "allocated",
-  steps: { answer: { from: ["allocated"], to: "answered" } },
+  steps: { answer: "allocated -> answered" },
 });

@@ -3,32 +3,23 @@
 import { defineMachine } from "../stateMachine";
 
 /** An audit: practitioners invited (tools due) → reflective practice discussion set → held → closed when every recommendation is done. */
-export const multiAgencyAuditMachine = defineMachine({
-  entity: "multi_agency_audit",
-  table: "MultiAgencyAudit",
+export const multiAgencyAuditMachine = defineMachine("multi_agency_audit", {
   statuses: ["invited", "discussion_set", "discussed", "closed"],
-  initial: "invited",
   steps: {
-    setDiscussion: { from: ["invited", "discussion_set"], to: "discussion_set" },
-    recordDiscussion: { from: ["discussion_set"], to: "discussed" },
-    close: { from: ["discussed"], to: "closed" },
+    setDiscussion: "invited | discussion_set -> discussion_set",
+    recordDiscussion: "discussion_set -> discussed",
+    close: "discussed -> closed",
   },
 });
 
 /** An invitation: a practitioner completes the multi-agency audit tool in advance of the discussion. */
-export const multiAgencyInvitationMachine = defineMachine({
-  entity: "multi_agency_invitation",
-  table: "MultiAgencyInvitation",
+export const multiAgencyInvitationMachine = defineMachine("multi_agency_invitation", {
   statuses: ["invited", "tool_submitted"],
-  initial: "invited",
-  steps: { submitTool: { from: ["invited"], to: "tool_submitted" } },
+  steps: { submitTool: "invited -> tool_submitted" },
 });
 
 /** A recommendation assigned to an agency, tracked to done. */
-export const multiAgencyRecommendationMachine = defineMachine({
-  entity: "multi_agency_recommendation",
-  table: "MultiAgencyRecommendation",
+export const multiAgencyRecommendationMachine = defineMachine("multi_agency_recommendation", {
   statuses: ["open", "done"],
-  initial: "open",
-  steps: { done: { from: ["open"], to: "done" } },
+  steps: { done: "open -> done" },
 });
