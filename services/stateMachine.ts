@@ -3,7 +3,7 @@
 // status write goes through `transition` (or, on a hot path that writes in one SQL statement,
 // through `step` and `statusGuardSql`), so a status no workflow defines cannot be written, and
 // the database refuses one too (a CHECK constraint whose list `checkConstraintSql` gives, kept
-// equal to the machine by test/unit/stateMachines.test.ts).
+// equal to the machine by test/stateMachines.test.ts).
 import { AlreadyDone } from "./errors";
 import { recordHistory, type HistoryEntry } from "./history";
 import type { Queryable } from "./sql";
@@ -33,23 +33,25 @@ export interface Machine<S extends string, A extends string> {
 const tableOf = (entity: string) => entity.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 
 /**
- * A workflow's machine, named by its history entity. Its table is the entity in PascalCase and it
- * starts in its first status, unless `table` or `initial` says otherwise.
+ * A workflow's machine: its history entity, its statuses, and its steps by action. Its table is the
+ * entity in PascalCase and it starts in its first status, unless `more` says otherwise.
  */
 export function defineMachine<const S extends string, const A extends string>(
   entity: HistoryEntry["entityType"],
-  m: { statuses: readonly S[]; steps: Record<A, StepSpec<NoInfer<S>>>; table?: string; initial?: NoInfer<S> },
+  statuses: readonly S[],
+  specs: Record<A, StepSpec<NoInfer<S>>>,
+  more: { table?: string; initial?: NoInfer<S> } = {},
 ): Machine<S, A> {
   const steps = {} as Record<A, Step<S>>;
-  const isStatus = (x: string | undefined): x is S => (m.statuses as readonly (string | undefined)[]).includes(x);
-  for (const [action, spec] of Object.entries<string>(m.steps)) {
+  const isStatus = (x: string | undefined): x is S => (statuses as readonly (string | undefined)[]).includes(x);
+  for (const [action, spec] of Object.entries<string>(specs)) {
     const [from = [], to = [], ...more] = spec.split("->").map((side) => side.split("|").map((x) => x.trim()));
     if (to.length !== 1 || more.length) throw new Error(`${entity}: ${action} is not "from | from -> to": ${spec}`);
     const unknown = [...from, ...to].find((x) => !isStatus(x));
     if (unknown !== undefined) throw new Error(`${entity}: ${action} names ${unknown}, not one of its statuses`);
     steps[action as A] = { from: from as S[], to: to[0] as S };
   }
-  return { entity, table: m.table ?? tableOf(entity), statuses: m.statuses, initial: m.initial ?? m.statuses[0]!, steps };
+  return { entity, table: more.table ?? tableOf(entity), statuses, initial: more.initial ?? statuses[0]!, steps };
 }
 
 /** The statuses an action may start from and the one it ends in. */

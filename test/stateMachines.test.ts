@@ -27,7 +27,7 @@ afterAll(async () => {
 
 describe("state machines", () => {
   it("a machine that names a status it does not define is refused when it is defined", () => {
-    expect(() => defineMachine("audit", { statuses: ["a", "b"], steps: { go: "a -> c" as "a -> b" } })).toThrow(/names c/);
+    expect(() => defineMachine("audit", ["a", "b"], { go: "a -> c" as "a -> b" })).toThrow(/names c/);
   });
 
   it("a step reads as its diagram: the statuses it may start from, then the one it ends in", () => {
@@ -38,7 +38,7 @@ describe("state machines", () => {
   });
 
   it("transition moves a row once: a second call finds it moved and records nothing", async () => {
-    const m = defineMachine("audit", { table: "T", statuses: ["open", "done"], steps: { finish: "open -> done" } });
+    const m = defineMachine("audit", ["open", "done"], { finish: "open -> done" }, { table: "T" });
     let status = "open";
     const write = async (from: string[], to: string) => (from.includes(status) ? ((status = to), { count: 1 }) : { count: 0 });
     expect(await transition(db, m, "finish", { id: "00000000-0000-0000-0000-000000000001", write })).toBe(true);

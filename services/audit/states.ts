@@ -7,20 +7,17 @@
 // Action:   open ─markDone→ done.
 import { defineMachine } from "../stateMachine";
 
-export const auditMachine = defineMachine("audit", {
-  statuses: ["allocated", "accepted", "in_progress", "submitted", "finalised", "not_completed"],
-  steps: {
-    /** The allocated auditor accepts (Bexley framework, §1.3). */
-    accept: "allocated -> accepted",
-    /** The auditor cannot do it: it moves to a peer, who must accept it again. */
-    swap: "allocated | accepted -> allocated",
-    /** A page of the form saved as a draft. */
-    save: "accepted | in_progress -> in_progress",
-    submit: "accepted | in_progress -> submitted",
-    /** Moderation agreed (or approved) the grade. */
-    finalise: "submitted -> finalised",
-    recordNotCompleted: "allocated | accepted | in_progress -> not_completed",
-  },
+export const auditMachine = defineMachine("audit", ["allocated", "accepted", "in_progress", "submitted", "finalised", "not_completed"], {
+  /** The allocated auditor accepts (Bexley framework, §1.3). */
+  accept: "allocated -> accepted",
+  /** The auditor cannot do it: it moves to a peer, who must accept it again. */
+  swap: "allocated | accepted -> allocated",
+  /** A page of the form saved as a draft. */
+  save: "accepted | in_progress -> in_progress",
+  submit: "accepted | in_progress -> submitted",
+  /** Moderation agreed (or approved) the grade. */
+  finalise: "submitted -> finalised",
+  recordNotCompleted: "allocated | accepted | in_progress -> not_completed",
 });
 export type AuditStatus = (typeof auditMachine.statuses)[number];
 
@@ -34,21 +31,15 @@ export const RETURNED_AUDIT_STATUSES = ["submitted", "finalised"] as const satis
 /** Recorded by the QA team as not to be completed (Audit.declineReason says why). */
 export const NOT_COMPLETED_STATUSES = ["not_completed"] as const satisfies readonly AuditStatus[];
 
-export const selfAssessmentMachine = defineMachine("self_assessment", {
-  statuses: ["pending", "draft", "submitted"],
-  steps: {
-    saveDraft: "pending | draft -> draft",
-    submit: "pending | draft -> submitted",
-  },
+export const selfAssessmentMachine = defineMachine("self_assessment", ["pending", "draft", "submitted"], {
+  saveDraft: "pending | draft -> draft",
+  submit: "pending | draft -> submitted",
 });
 export type SelfAssessmentStatus = (typeof selfAssessmentMachine.statuses)[number];
 
-export const actionMachine = defineMachine("action", {
-  statuses: ["open", "done"],
-  steps: {
-    /** The assignee (or whoever set it) marks it done, once. */
-    markDone: "open -> done",
-  },
+export const actionMachine = defineMachine("action", ["open", "done"], {
+  /** The assignee (or whoever set it) marks it done, once. */
+  markDone: "open -> done",
 });
 export type ActionStatus = (typeof actionMachine.statuses)[number];
 

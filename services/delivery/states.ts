@@ -3,10 +3,10 @@
 // and its guard from a step here (`step`, `statusGuardSql`).
 import { defineMachine, finalStatuses, openStatuses } from "../stateMachine";
 
-export const outboxMachine = defineMachine("outbox", {
-  table: "OutboxMessage",
-  statuses: ["pending", "waiting", "sending", "sent", "dead", "blocked", "skipped"],
-  steps: {
+export const outboxMachine = defineMachine(
+  "outbox",
+  ["pending", "waiting", "sending", "sent", "dead", "blocked", "skipped"],
+  {
     /** Claimed under a lease: due, head of line, reachable; or an expired lease taken over. */
     claim: "pending | waiting | sending -> sending",
     /** No conversation reference and no Graph: waits, visibly, until the person opens Assure. */
@@ -24,7 +24,8 @@ export const outboxMachine = defineMachine("outbox", {
     /** An update whose card was never delivered (or 404 on update). */
     skip: "sending -> skipped",
   },
-});
+  { table: "OutboxMessage" },
+);
 
 export type OutboxStatus = (typeof outboxMachine.statuses)[number];
 export type OutboxAction = keyof typeof outboxMachine.steps;

@@ -2,12 +2,6 @@
 // checks (allocated to a reviewer, then answered once).
 import { defineMachine } from "../stateMachine";
 
-export const dipSampleMachine = defineMachine("dip_sample", {
-  statuses: ["open", "closed"],
-  steps: { close: "open -> closed" },
-});
+export const dipSampleMachine = defineMachine("dip_sample", ["open", "closed"], { close: "open -> closed" });
 
-export const dipCheckMachine = defineMachine("dip_check", {
-  statuses: ["allocated", "answered"],
-  steps: { answer: "allocated -> answered" },
-});
+export const dipCheckMachine = defineMachine("dip_check", ["allocated", "answered"], { answer: "allocated -> answered" });

@@ -5,18 +5,15 @@
 // is not a status, as each type has its own number of stages.
 import { byName, defineMachine, step } from "../stateMachine";
 
-export const escalationMachine = defineMachine("escalation", {
-  statuses: ["open", "resolution_proposed", "resolved"],
-  steps: {
-    /** A stage owner proposes a resolution; the raiser must confirm it. */
-    proposeResolution: "open -> resolution_proposed",
-    /** The raiser confirms the proposed resolution. */
-    confirmResolution: "resolution_proposed -> resolved",
-    /** The raiser does not accept it: the stage owners act again. */
-    rejectResolution: "resolution_proposed -> open",
-    /** Escalated by an owner, bypassed by the raiser, or the deadline passed: a new stage, open. */
-    changeStage: "open | resolution_proposed -> open",
-  },
+export const escalationMachine = defineMachine("escalation", ["open", "resolution_proposed", "resolved"], {
+  /** A stage owner proposes a resolution; the raiser must confirm it. */
+  proposeResolution: "open -> resolution_proposed",
+  /** The raiser confirms the proposed resolution. */
+  confirmResolution: "resolution_proposed -> resolved",
+  /** The raiser does not accept it: the stage owners act again. */
+  rejectResolution: "resolution_proposed -> open",
+  /** Escalated by an owner, bypassed by the raiser, or the deadline passed: a new stage, open. */
+  changeStage: "open | resolution_proposed -> open",
 });
 export const ESCALATION_STATUSES = escalationMachine.statuses;
 export type EscalationStatus = (typeof ESCALATION_STATUSES)[number];

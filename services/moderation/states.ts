@@ -7,20 +7,17 @@
 // While allocated the QA team may reassign it; while agreeing either party may propose a grade.
 import { defineMachine, openStatuses } from "../stateMachine";
 
-export const moderationMachine = defineMachine("moderation", {
-  statuses: ["allocated", "agreeing", "awaiting_approval", "finalised"],
-  steps: {
-    /** The moderator agrees with the auditor's grade: the audit is finalised at once. */
-    agree: "allocated -> finalised",
-    /** The moderator disagrees and proposes a grade: moderator and auditor agree one. */
-    disagree: "allocated -> agreeing",
-    reassign: "allocated -> allocated",
-    propose: "agreeing -> agreeing",
-    /** The other party accepts the proposed grade: it goes to the moderator's manager. */
-    acceptGrade: "agreeing -> awaiting_approval",
-    approve: "awaiting_approval -> finalised",
-    refuseApproval: "awaiting_approval -> agreeing",
-  },
+export const moderationMachine = defineMachine("moderation", ["allocated", "agreeing", "awaiting_approval", "finalised"], {
+  /** The moderator agrees with the auditor's grade: the audit is finalised at once. */
+  agree: "allocated -> finalised",
+  /** The moderator disagrees and proposes a grade: moderator and auditor agree one. */
+  disagree: "allocated -> agreeing",
+  reassign: "allocated -> allocated",
+  propose: "agreeing -> agreeing",
+  /** The other party accepts the proposed grade: it goes to the moderator's manager. */
+  acceptGrade: "agreeing -> awaiting_approval",
+  approve: "awaiting_approval -> finalised",
+  refuseApproval: "awaiting_approval -> agreeing",
 });
 export type ModerationStatus = (typeof moderationMachine.statuses)[number];
 

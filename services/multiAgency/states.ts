@@ -3,23 +3,16 @@
 import { defineMachine } from "../stateMachine";
 
 /** An audit: practitioners invited (tools due) → reflective practice discussion set → held → closed when every recommendation is done. */
-export const multiAgencyAuditMachine = defineMachine("multi_agency_audit", {
-  statuses: ["invited", "discussion_set", "discussed", "closed"],
-  steps: {
-    setDiscussion: "invited | discussion_set -> discussion_set",
-    recordDiscussion: "discussion_set -> discussed",
-    close: "discussed -> closed",
-  },
+export const multiAgencyAuditMachine = defineMachine("multi_agency_audit", ["invited", "discussion_set", "discussed", "closed"], {
+  setDiscussion: "invited | discussion_set -> discussion_set",
+  recordDiscussion: "discussion_set -> discussed",
+  close: "discussed -> closed",
 });
 
 /** An invitation: a practitioner completes the multi-agency audit tool in advance of the discussion. */
-export const multiAgencyInvitationMachine = defineMachine("multi_agency_invitation", {
-  statuses: ["invited", "tool_submitted"],
-  steps: { submitTool: "invited -> tool_submitted" },
+export const multiAgencyInvitationMachine = defineMachine("multi_agency_invitation", ["invited", "tool_submitted"], {
+  submitTool: "invited -> tool_submitted",
 });
 
 /** A recommendation assigned to an agency, tracked to done. */
-export const multiAgencyRecommendationMachine = defineMachine("multi_agency_recommendation", {
-  statuses: ["open", "done"],
-  steps: { done: "open -> done" },
-});
+export const multiAgencyRecommendationMachine = defineMachine("multi_agency_recommendation", ["open", "done"], { done: "open -> done" });

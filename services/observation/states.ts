@@ -4,16 +4,17 @@
 // records the Practice Observation form and the outcome goes to the practitioner and their manager.
 import { defineMachine } from "../stateMachine";
 
-export const observationMachine = defineMachine("observation", {
-  statuses: ["required", "awaiting_agreement", "date_proposed", "agreed", "completed"],
-  initial: "awaiting_agreement",
-  steps: {
+export const observationMachine = defineMachine(
+  "observation",
+  ["required", "awaiting_agreement", "date_proposed", "agreed", "completed"],
+  {
     schedule: "required -> awaiting_agreement",
     agree: "awaiting_agreement -> agreed",
     propose: "awaiting_agreement -> date_proposed",
     acceptDate: "date_proposed -> agreed",
     record: "agreed -> completed",
   },
-});
+  { initial: "awaiting_agreement" },
+);
 
 export type ObservationStatus = (typeof observationMachine.statuses)[number];

@@ -2,10 +2,10 @@
 // recorded as held. A session is moved by rescheduling, which books it again; nothing cancels one.
 import { byName, defineMachine, step } from "../stateMachine";
 
-export const supervisionMachine = defineMachine("supervision", {
-  table: "SupervisionSession",
-  statuses: ["scheduled", "overdue", "held"],
-  steps: {
+export const supervisionMachine = defineMachine(
+  "supervision",
+  ["scheduled", "overdue", "held"],
+  {
     /** The supervisor (or their manager) records that it took place. */
     hold: "scheduled | overdue -> held",
     /** Moved to a new date: scheduled again, its reminder and overdue jobs with it. */
@@ -13,7 +13,8 @@ export const supervisionMachine = defineMachine("supervision", {
     /** Its due date passed without a record (the overdue job). */
     markOverdue: "scheduled -> overdue",
   },
-});
+  { table: "SupervisionSession" },
+);
 export type SupervisionStatus = (typeof supervisionMachine.statuses)[number];
 /** The statuses by name, for readers (reports, views, card data). */
 export const SupervisionStatus = byName(supervisionMachine);

@@ -3,12 +3,9 @@
 // status: `campaignState` gives what a reader sees (scheduled, open, closed).
 import { byName, defineMachine } from "../stateMachine";
 
-export const campaignMachine = defineMachine("survey_campaign", {
-  statuses: ["open", "closed"],
-  steps: {
-    /** No more answers; the held answers are released to the results. */
-    close: "open -> closed",
-  },
+export const campaignMachine = defineMachine("survey_campaign", ["open", "closed"], {
+  /** No more answers; the held answers are released to the results. */
+  close: "open -> closed",
 });
 export type CampaignStatus = (typeof campaignMachine.statuses)[number];
 /** The statuses by name, for readers (results, reports, queries). */
