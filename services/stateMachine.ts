@@ -45,8 +45,8 @@ export function defineMachine<const S extends string, const A extends string>(
   const steps = {} as Record<A, Step<S>>;
   const isStatus = (x: string | undefined): x is S => (statuses as readonly (string | undefined)[]).includes(x);
   for (const [action, spec] of Object.entries<string>(specs)) {
-    const [from = [], to = [], ...more] = spec.split("->").map((side) => side.split("|").map((x) => x.trim()));
-    if (to.length !== 1 || more.length) throw new Error(`${entity}: ${action} is not "from | from -> to": ${spec}`);
+    const [from = [], to = [], ...extra] = spec.split("->").map((side) => side.split("|").map((x) => x.trim()));
+    if (to.length !== 1 || extra.length) throw new Error(`${entity}: ${action} is not "from | from -> to": ${spec}`);
     const unknown = [...from, ...to].find((x) => !isStatus(x));
     if (unknown !== undefined) throw new Error(`${entity}: ${action} names ${unknown}, not one of its statuses`);
     steps[action as A] = { from: from as S[], to: to[0] as S };
