@@ -5,7 +5,7 @@
 //           allocated|accepted|in_progress ─recordNotCompleted→ not_completed (the QA team, with a reason).
 // Self-assessment: pending|draft ─saveDraft→ draft; pending|draft ─submit→ submitted.
 // Action:   open ─markDone→ done.
-import { defineMachine } from "../stateMachine";
+import { defineMachine, finalStatuses } from "../stateMachine";
 
 export const auditMachine = defineMachine("audit", ["allocated", "accepted", "in_progress", "submitted", "finalised", "not_completed"], {
   /** The allocated auditor accepts (Bexley framework, §1.3). */
@@ -44,7 +44,7 @@ export const actionMachine = defineMachine("action", ["open", "done"], {
 export type ActionStatus = (typeof actionMachine.statuses)[number];
 
 export const OPEN_ACTION_STATUSES = actionMachine.steps.markDone.from;
-export const CLOSED_ACTION_STATUSES = ["done"] as const satisfies readonly ActionStatus[];
+export const CLOSED_ACTION_STATUSES = finalStatuses(actionMachine);
 
 /** Whether an action is still to do (its reminders run, it can be marked done). */
 export const isOpenAction = (status: string): boolean => (OPEN_ACTION_STATUSES as readonly string[]).includes(status);
