@@ -1,7 +1,7 @@
 // The life of an outbox message (docs/delivery.md, "Life of a message"). The sender writes every
 // status in single SQL statements (services/delivery/store.ts), so each statement takes its target
 // and its guard from a step here (`step`, `statusGuardSql`).
-import { defineMachine, finalStatuses, openStatuses } from "../stateMachine";
+import { defineMachine } from "../stateMachine";
 
 export const outboxMachine = defineMachine(
   "outbox",
@@ -29,8 +29,3 @@ export const outboxMachine = defineMachine(
 
 export type OutboxStatus = (typeof outboxMachine.statuses)[number];
 export type OutboxAction = keyof typeof outboxMachine.steps;
-
-/** Statuses from which a message will not move again. */
-export const FINAL_STATUSES: readonly OutboxStatus[] = finalStatuses(outboxMachine);
-/** Statuses of a message still to deliver (claimable now or later, or claimed). */
-export const OPEN_STATUSES: readonly OutboxStatus[] = openStatuses(outboxMachine);
