@@ -3,7 +3,7 @@
 // status write goes through `transition` (or, on a hot path that writes in one SQL statement,
 // through `step` and `statusGuardSql`), so a status no workflow defines cannot be written, and
 // the database refuses one too (a CHECK constraint whose list `checkConstraintSql` gives, kept
-// equal to the machine by test/unit/stateMachines.test.ts).
+// equal to the machine by test/stateMachines.test.ts).
 import { AlreadyDone } from "./errors";
 import { recordHistory, type HistoryEntry } from "./history";
 import type { Queryable } from "./sql";
@@ -12,6 +12,12 @@ export interface Step<S extends string> {
   readonly from: readonly S[];
   readonly to: S;
 }
+
+/**
+ * A step as its diagram reads: `"accepted | in_progress -> submitted"` (one to three statuses it
+ * may start from, then the one it ends in). The compiler checks every name against the statuses.
+ */
+export type StepSpec<S extends string> = `${S | `${S} | ${S}` | `${S} | ${S} | ${S}`} -> ${S}`;
 
 export interface Machine<S extends string, A extends string> {
   /** The history's entity type for this workflow's rows. */
@@ -23,17 +29,29 @@ export interface Machine<S extends string, A extends string> {
   readonly steps: Readonly<Record<A, Step<S>>>;
 }
 
-export function defineMachine<const S extends string, const A extends string>(m: {
-  entity: HistoryEntry["entityType"];
-  table: string;
-  statuses: readonly S[];
-  initial: NoInfer<S>;
-  steps: Record<A, Step<NoInfer<S>>>;
-}): Machine<S, A> {
-  for (const [action, s] of Object.entries<Step<S>>(m.steps))
-    for (const st of [...s.from, s.to])
-      if (!m.statuses.includes(st)) throw new Error(`${m.entity}: ${action} names ${st}, not one of its statuses`);
-  return m;
+/** "practice_day_case" → "PracticeDayCase": the table of an entity, unless its machine names another. */
+const tableOf = (entity: string) => entity.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+
+/**
+ * A workflow's machine: its history entity, its statuses, and its steps by action. Its table is the
+ * entity in PascalCase and it starts in its first status, unless `more` says otherwise.
+ */
+export function defineMachine<const S extends string, const A extends string>(
+  entity: HistoryEntry["entityType"],
+  statuses: readonly S[],
+  specs: Record<A, StepSpec<NoInfer<S>>>,
+  more: { table?: string; initial?: NoInfer<S> } = {},
+): Machine<S, A> {
+  const steps = {} as Record<A, Step<S>>;
+  const isStatus = (x: string | undefined): x is S => (statuses as readonly (string | undefined)[]).includes(x);
+  for (const [action, spec] of Object.entries<string>(specs)) {
+    const [from = [], to = [], ...extra] = spec.split("->").map((side) => side.split("|").map((x) => x.trim()));
+    if (to.length !== 1 || extra.length) throw new Error(`${entity}: ${action} is not "from | from -> to": ${spec}`);
+    const unknown = [...from, ...to].find((x) => !isStatus(x));
+    if (unknown !== undefined) throw new Error(`${entity}: ${action} names ${unknown}, not one of its statuses`);
+    steps[action as A] = { from: from as S[], to: to[0] as S };
+  }
+  return { entity, table: more.table ?? tableOf(entity), statuses, initial: more.initial ?? statuses[0]!, steps };
 }
 
 /** The statuses an action may start from and the one it ends in. */
@@ -44,6 +62,23 @@ export function step<S extends string, A extends string>(m: Machine<S, A>, actio
 /** Whether `action` may happen to a row that is now `status`. */
 export function can<S extends string, A extends string>(m: Machine<S, A>, action: A, status: string): boolean {
   return (m.steps[action].from as readonly string[]).includes(status);
+}
+
+/** The statuses some action leaves: the row still waits on someone (or on the sender). */
+export function openStatuses<S extends string, A extends string>(m: Machine<S, A>): S[] {
+  const left = new Set<S>(Object.values<Step<S>>(m.steps).flatMap((s) => s.from));
+  return m.statuses.filter((s) => left.has(s));
+}
+
+/** The statuses no action leaves: the row's life is over. */
+export function finalStatuses<S extends string, A extends string>(m: Machine<S, A>): S[] {
+  const open = openStatuses(m);
+  return m.statuses.filter((s) => !open.includes(s));
+}
+
+/** The statuses by name (`SupervisionStatus.held`), for readers: reports, views, card data. */
+export function byName<S extends string, A extends string>(m: Machine<S, A>): { readonly [K in S]: K } {
+  return Object.fromEntries(m.statuses.map((s) => [s, s])) as { [K in S]: K };
 }
 
 /** `status IN ($n, …)` for a hand-written guarded UPDATE, its values pushed onto `params`. */

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./support/testDb";
 import { createPrisma, type Db } from "../services/db";
 import { machines } from "../services/machines";
-import { defineMachine, transition } from "../services/stateMachine";
+import { defineMachine, finalStatuses, openStatuses, transition } from "../services/stateMachine";
+import { outboxMachine } from "../services/delivery/states";
 import { actionMachine, auditMachine } from "../services/audit/states";
 import {
   CLOSED_ACTION_STATUSES,
@@ -26,25 +27,18 @@ afterAll(async () => {
 
 describe("state machines", () => {
   it("a machine that names a status it does not define is refused when it is defined", () => {
-    expect(() =>
-      defineMachine({
-        entity: "audit",
-        table: "Audit",
-        statuses: ["a", "b"],
-        initial: "a",
-        steps: { go: { from: ["a"], to: "c" as "b" } },
-      }),
-    ).toThrow(/names c/);
+    expect(() => defineMachine("audit", ["a", "b"], { go: "a -> c" as "a -> b" })).toThrow(/names c/);
+  });
+
+  it("a step reads as its diagram: the statuses it may start from, then the one it ends in", () => {
+    expect(auditMachine.steps.recordNotCompleted).toEqual({ from: ["allocated", "accepted", "in_progress"], to: "not_completed" });
+    expect([auditMachine.table, auditMachine.initial]).toEqual(["Audit", "allocated"]);
+    expect(openStatuses(outboxMachine)).toEqual(["pending", "waiting", "sending"]);
+    expect(finalStatuses(outboxMachine)).toEqual(["sent", "dead", "blocked", "skipped"]);
   });
 
   it("transition moves a row once: a second call finds it moved and records nothing", async () => {
-    const m = defineMachine({
-      entity: "audit",
-      table: "T",
-      statuses: ["open", "done"],
-      initial: "open",
-      steps: { finish: { from: ["open"], to: "done" } },
-    });
+    const m = defineMachine("audit", ["open", "done"], { finish: "open -> done" }, { table: "T" });
     let status = "open";
     const write = async (from: string[], to: string) => (from.includes(status) ? ((status = to), { count: 1 }) : { count: 0 });
     expect(await transition(db, m, "finish", { id: "00000000-0000-0000-0000-000000000001", write })).toBe(true);

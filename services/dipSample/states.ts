@@ -2,18 +2,6 @@
 // checks (allocated to a reviewer, then answered once).
 import { defineMachine } from "../stateMachine";
 
-export const dipSampleMachine = defineMachine({
-  entity: "dip_sample",
-  table: "DipSample",
-  statuses: ["open", "closed"],
-  initial: "open",
-  steps: { close: { from: ["open"], to: "closed" } },
-});
+export const dipSampleMachine = defineMachine("dip_sample", ["open", "closed"], { close: "open -> closed" });
 
-export const dipCheckMachine = defineMachine({
-  entity: "dip_check",
-  table: "DipCheck",
-  statuses: ["allocated", "answered"],
-  initial: "allocated",
-  steps: { answer: { from: ["allocated"], to: "answered" } },
-});
+export const dipCheckMachine = defineMachine("dip_check", ["allocated", "answered"], { answer: "allocated -> answered" });

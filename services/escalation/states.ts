@@ -3,34 +3,22 @@
 // proposed resolution (resolution_proposed), or on nobody (resolved). Its stage (1 to the type's
 // last, from the catalogue) is data that changes only by `changeStage`, which re-opens it: a stage
 // is not a status, as each type has its own number of stages.
-import { defineMachine, step } from "../stateMachine";
+import { byName, defineMachine, step } from "../stateMachine";
 
-export const ESCALATION_STATUSES = ["open", "resolution_proposed", "resolved"] as const;
-export type EscalationStatus = (typeof ESCALATION_STATUSES)[number];
-
-/** The statuses by name, for readers (reports, card data, queries). */
-export const EscalationStatus = {
-  open: "open",
-  proposed: "resolution_proposed",
-  resolved: "resolved",
-} as const satisfies Record<string, EscalationStatus>;
-
-export const escalationMachine = defineMachine({
-  entity: "escalation",
-  table: "Escalation",
-  statuses: ESCALATION_STATUSES,
-  initial: "open",
-  steps: {
-    /** A stage owner proposes a resolution; the raiser must confirm it. */
-    proposeResolution: { from: ["open"], to: "resolution_proposed" },
-    /** The raiser confirms the proposed resolution. */
-    confirmResolution: { from: ["resolution_proposed"], to: "resolved" },
-    /** The raiser does not accept it: the stage owners act again. */
-    rejectResolution: { from: ["resolution_proposed"], to: "open" },
-    /** Escalated by an owner, bypassed by the raiser, or the deadline passed: a new stage, open. */
-    changeStage: { from: ["open", "resolution_proposed"], to: "open" },
-  },
+export const escalationMachine = defineMachine("escalation", ["open", "resolution_proposed", "resolved"], {
+  /** A stage owner proposes a resolution; the raiser must confirm it. */
+  proposeResolution: "open -> resolution_proposed",
+  /** The raiser confirms the proposed resolution. */
+  confirmResolution: "resolution_proposed -> resolved",
+  /** The raiser does not accept it: the stage owners act again. */
+  rejectResolution: "resolution_proposed -> open",
+  /** Escalated by an owner, bypassed by the raiser, or the deadline passed: a new stage, open. */
+  changeStage: "open | resolution_proposed -> open",
 });
+export const ESCALATION_STATUSES = escalationMachine.statuses;
+export type EscalationStatus = (typeof ESCALATION_STATUSES)[number];
+/** The statuses by name (`proposed` for short), for readers: reports, card data, queries. */
+export const EscalationStatus = { ...byName(escalationMachine), proposed: "resolution_proposed" } as const;
 
 /** Statuses in which the escalation still wants something from someone (not resolved). */
 export const ACTIVE_ESCALATION_STATUSES: readonly EscalationStatus[] = step(escalationMachine, "changeStage").from;

@@ -6,11 +6,11 @@ import type { Actor } from "../permissions";
 import { AlreadyDone, Conflict, NotPermitted } from "../errors";
 import { getGradeScale } from "../catalogue";
 import { notify } from "../sharedCard";
-import { can, transition } from "../stateMachine";
+import { can } from "../stateMachine";
 import { cardData, publishModeration } from "./card";
 import { finalise } from "./finalise";
 import { parseGrade } from "./grades";
-import { approversOf, load, orConflict, partiesOf, run, type ModerationRow } from "./model";
+import { approversOf, load, moderationTransition, partiesOf, run, type ModerationRow } from "./model";
 import { moderationMachine } from "./states";
 
 async function asParty(tx: Tx, actor: Actor, id: string): Promise<ModerationRow> {
@@ -29,20 +29,13 @@ export async function proposeGrade(ctx: AppContext, actor: Actor, p: { id: strin
     const m = await asParty(tx, actor, p.id);
     const scale = getGradeScale(m.audit.gradeScaleId);
     const g = parseGrade(scale, p.grade, "grade");
-    await orConflict(
-      transition(tx, moderationMachine, "propose", {
-        id: m.id,
-        actorId: actor.id,
-        historyAction: "grade_proposed",
-        write: (from, to) =>
-          tx.moderation.updateMany({
-            where: { id: m.id, version: m.version, status: { in: from } },
-            data: { status: to, proposedGrade: g.grade, proposedBand: g.band, proposedById: actor.id, version: { increment: 1 } },
-          }),
-        before: { grade: m.proposedGrade, band: m.proposedBand, by: m.proposedById },
-        after: { grade: g.grade, band: g.band },
-      }),
-    );
+    await moderationTransition(tx, m, "propose", {
+      actorId: actor.id,
+      historyAction: "grade_proposed",
+      data: { proposedGrade: g.grade, proposedBand: g.band, proposedById: actor.id },
+      before: { grade: m.proposedGrade, band: m.proposedBand, by: m.proposedById },
+      after: { grade: g.grade, band: g.band },
+    });
     await publishModeration(tx, ctx, m.id);
     return cardData(tx, ctx, await load(tx, m.id), actor);
   });
@@ -54,19 +47,12 @@ export async function acceptGrade(ctx: AppContext, actor: Actor, p: { id: string
     if (m.proposedById === actor.id) throw new NotPermitted("You proposed this grade: the other person accepts it (or proposes another).");
     if (p.v !== undefined && p.v !== m.version)
       throw new Conflict("The proposed grade changed since your card was shown. Look at the new proposal before accepting.");
-    await orConflict(
-      transition(tx, moderationMachine, "acceptGrade", {
-        id: m.id,
-        actorId: actor.id,
-        historyAction: "grade_agreed",
-        write: (from, to) =>
-          tx.moderation.updateMany({
-            where: { id: m.id, version: m.version, status: { in: from } },
-            data: { agreedGrade: m.proposedGrade, agreedBand: m.proposedBand, status: to, version: { increment: 1 } },
-          }),
-        after: { grade: m.proposedGrade, band: m.proposedBand, proposedBy: m.proposedById },
-      }),
-    );
+    await moderationTransition(tx, m, "acceptGrade", {
+      actorId: actor.id,
+      historyAction: "grade_agreed",
+      data: { agreedGrade: m.proposedGrade, agreedBand: m.proposedBand },
+      after: { grade: m.proposedGrade, band: m.proposedBand, proposedBy: m.proposedById },
+    });
     await publishModeration(tx, ctx, m.id);
     return cardData(tx, ctx, await load(tx, m.id), actor);
   });
@@ -87,21 +73,12 @@ export async function decideApproval(ctx: AppContext, actor: Actor, p: { id: str
           : "Nothing is waiting for approval.",
       );
     const now = ctx.clock.now();
-    await orConflict(
-      transition(tx, moderationMachine, decision, {
-        id: m.id,
-        actorId: actor.id,
-        historyAction: p.approve ? "grade_approved" : "grade_not_approved",
-        write: (from, to) =>
-          tx.moderation.updateMany({
-            where: { id: m.id, version: m.version, status: { in: from } },
-            data: p.approve
-              ? { status: to, approverId: actor.id, approvedAt: now, version: { increment: 1 } }
-              : { status: to, agreedGrade: null, agreedBand: null, version: { increment: 1 } },
-          }),
-        after: { grade: m.agreedGrade, band: m.agreedBand },
-      }),
-    );
+    await moderationTransition(tx, m, decision, {
+      actorId: actor.id,
+      historyAction: p.approve ? "grade_approved" : "grade_not_approved",
+      data: p.approve ? { approverId: actor.id, approvedAt: now } : { agreedGrade: null, agreedBand: null },
+      after: { grade: m.agreedGrade, band: m.agreedBand },
+    });
     if (p.approve) await finalise(tx, ctx, await load(tx, m.id), { grade: m.agreedGrade ?? 0, band: m.agreedBand ?? "" }, actor.id);
     else
       for (const party of await partiesOf(tx, m))

@@ -6,7 +6,8 @@ import { NotFound } from "../errors";
 import { loadAuditTool } from "../catalogue";
 import { staffWithRole } from "../directory/staff";
 import { casUpdate } from "../sharedCard";
-import type { ModerationStatus } from "./states";
+import { transition } from "../stateMachine";
+import { moderationMachine, type ModerationStatus } from "./states";
 
 export const OVERDUE_JOB = "moderation.overdue";
 export const TASKS_JOB = "moderation.tasksDue";
@@ -44,8 +45,33 @@ export async function load(tx: Tx, id: string): Promise<ModerationRow> {
 
 export const run = <T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>) => ctx.db.$transaction(fn, { timeout: 20_000 });
 
-/** A guarded write (a transition) that found the moderation changed: someone else acted first. */
-export async function orConflict(moved: Promise<boolean>): Promise<void> {
+/**
+ * A moderation's step and its history entry: the update is guarded by the version the actor saw and
+ * the statuses the action starts from, sets the status and bumps the version; a moderation someone
+ * else changed first is a Conflict.
+ */
+export async function moderationTransition(
+  tx: Tx,
+  m: { id: string; version: number },
+  action: keyof typeof moderationMachine.steps,
+  o: {
+    actorId: string;
+    historyAction: string;
+    data: Omit<Prisma.ModerationUncheckedUpdateManyInput, "status" | "version">;
+    before?: Record<string, unknown>;
+    after?: Record<string, unknown>;
+  },
+): Promise<void> {
+  const { data, ...history } = o;
+  const moved = transition(tx, moderationMachine, action, {
+    id: m.id,
+    ...history,
+    write: (from, to) =>
+      tx.moderation.updateMany({
+        where: { id: m.id, version: m.version, status: { in: from } },
+        data: { ...data, status: to, version: { increment: 1 } },
+      }),
+  });
   await casUpdate(moved.then((ok) => ({ count: ok ? 1 : 0 })));
 }
 

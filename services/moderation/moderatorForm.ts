@@ -9,11 +9,11 @@ import { AlreadyDone, NotPermitted, ValidationFailed } from "../errors";
 import { getGradeScale, loadAuditTool, type GradeScale } from "../catalogue";
 import { addWorkingDays } from "../workingTime";
 import type { Prisma } from "../../generated/prisma/client";
-import { can, transition } from "../stateMachine";
+import { can } from "../stateMachine";
 import { cardData, publishModeration } from "./card";
 import { finalise } from "./finalise";
 import { parseGrade } from "./grades";
-import { LIMITS, load, orConflict, pageOf, run, type ActionCheck, type ModerationRow } from "./model";
+import { LIMITS, load, moderationTransition, pageOf, run, type ActionCheck, type ModerationRow } from "./model";
 import { moderationMachine } from "./states";
 
 export type FormValues = Record<string, string>;
@@ -122,38 +122,29 @@ export async function submitModeration(ctx: AppContext, actor: Actor, id: string
   return run(ctx, async (tx) => {
     const m = await asModerator(tx, actor, id);
     const now = ctx.clock.now();
-    await orConflict(
-      transition(tx, moderationMachine, parsed.agree ? "agree" : "disagree", {
-        id: m.id,
-        actorId: actor.id,
-        historyAction: "submitted",
-        write: (from, to) =>
-          tx.moderation.updateMany({
-            where: { id, version: m.version, status: { in: from } },
-            data: {
-              rescale: parsed.rescale,
-              feedbackGood: parsed.feedbackGood,
-              feedbackDevelop: parsed.feedbackDevelop,
-              actionChecks: parsed.checks as unknown as Prisma.InputJsonValue,
-              agree: parsed.agree,
-              submittedAt: now,
-              draft: all,
-              status: to,
-              proposedGrade: parsed.proposed?.grade ?? null,
-              proposedBand: parsed.proposed?.band ?? null,
-              proposedById: parsed.proposed ? actor.id : null,
-              version: { increment: 1 },
-            },
-          }),
-        after: {
-          agree: parsed.agree,
-          proposed: parsed.proposed,
-          rescale: parsed.rescale,
-          checks: parsed.checks,
-          newActions: parsed.newActions.length,
-        },
-      }),
-    );
+    await moderationTransition(tx, m, parsed.agree ? "agree" : "disagree", {
+      actorId: actor.id,
+      historyAction: "submitted",
+      data: {
+        rescale: parsed.rescale,
+        feedbackGood: parsed.feedbackGood,
+        feedbackDevelop: parsed.feedbackDevelop,
+        actionChecks: parsed.checks as unknown as Prisma.InputJsonValue,
+        agree: parsed.agree,
+        submittedAt: now,
+        draft: all,
+        proposedGrade: parsed.proposed?.grade ?? null,
+        proposedBand: parsed.proposed?.band ?? null,
+        proposedById: parsed.proposed ? actor.id : null,
+      },
+      after: {
+        agree: parsed.agree,
+        proposed: parsed.proposed,
+        rescale: parsed.rescale,
+        checks: parsed.checks,
+        newActions: parsed.newActions.length,
+      },
+    });
     for (const a of parsed.newActions)
       await tx.action.create({
         data: {

@@ -8,10 +8,10 @@ import { cancelJobs, scheduleJob } from "../jobs";
 import { AlreadyDone, NotPermitted, ValidationFailed } from "../errors";
 import { addWorkingDays } from "../workingTime";
 import { fmtDate, notify, showCardTo } from "../sharedCard";
-import { can, transition } from "../stateMachine";
+import { can } from "../stateMachine";
 import { cardData, publishModeration } from "./card";
 import { DEFAULT_RETURN_WORKING_DAYS, excludedModerators, moderatorCandidates } from "./eligibility";
-import { cardKeyOf, LIMITS, load, orConflict, OVERDUE_JOB, overdueJobKey, run } from "./model";
+import { cardKeyOf, LIMITS, load, moderationTransition, OVERDUE_JOB, overdueJobKey, run } from "./model";
 import { moderationMachine, OPEN_MODERATION_STATUSES } from "./states";
 
 /** Job: the return date passed; chase the moderator and tell the QA officer who allocated it. */
@@ -64,20 +64,13 @@ export async function reassign(ctx: AppContext, actor: Actor, p: { id: string; m
       throw new ValidationFailed("Choose another moderator who did not audit or manage this case.", { moderatorId: "Not eligible." });
     const now = ctx.clock.now();
     const returnDate = addWorkingDays(now, p.returnWorkingDays ?? DEFAULT_RETURN_WORKING_DAYS, ctx.config.TIMEZONE);
-    await orConflict(
-      transition(tx, moderationMachine, "reassign", {
-        id: m.id,
-        actorId: actor.id,
-        historyAction: "reassigned",
-        write: (from, to) =>
-          tx.moderation.updateMany({
-            where: { id: m.id, version: m.version, status: { in: from } },
-            data: { status: to, moderatorId: p.moderatorId, returnDate, draft: {}, version: { increment: 1 } },
-          }),
-        before: { moderatorId: m.moderatorId, returnDate: m.returnDate },
-        after: { moderatorId: p.moderatorId, returnDate },
-      }),
-    );
+    await moderationTransition(tx, m, "reassign", {
+      actorId: actor.id,
+      historyAction: "reassigned",
+      data: { moderatorId: p.moderatorId, returnDate, draft: {} },
+      before: { moderatorId: m.moderatorId, returnDate: m.returnDate },
+      after: { moderatorId: p.moderatorId, returnDate },
+    });
     await cancelJobs(tx, `moderation:${m.id}`);
     await scheduleJob(tx, {
       key: `${overdueJobKey(m.id, 1)}:r${m.version + 1}`,

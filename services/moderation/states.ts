@@ -5,27 +5,21 @@
 //   allocated ─disagree→ agreeing ─acceptGrade→ awaiting_approval ─approve→ finalised
 //                        agreeing ←refuseApproval─ awaiting_approval
 // While allocated the QA team may reassign it; while agreeing either party may propose a grade.
-import { defineMachine } from "../stateMachine";
+import { defineMachine, openStatuses } from "../stateMachine";
 
-export const moderationMachine = defineMachine({
-  entity: "moderation",
-  table: "Moderation",
-  statuses: ["allocated", "agreeing", "awaiting_approval", "finalised"],
-  initial: "allocated",
-  steps: {
-    /** The moderator agrees with the auditor's grade: the audit is finalised at once. */
-    agree: { from: ["allocated"], to: "finalised" },
-    /** The moderator disagrees and proposes a grade: moderator and auditor agree one. */
-    disagree: { from: ["allocated"], to: "agreeing" },
-    reassign: { from: ["allocated"], to: "allocated" },
-    propose: { from: ["agreeing"], to: "agreeing" },
-    /** The other party accepts the proposed grade: it goes to the moderator's manager. */
-    acceptGrade: { from: ["agreeing"], to: "awaiting_approval" },
-    approve: { from: ["awaiting_approval"], to: "finalised" },
-    refuseApproval: { from: ["awaiting_approval"], to: "agreeing" },
-  },
+export const moderationMachine = defineMachine("moderation", ["allocated", "agreeing", "awaiting_approval", "finalised"], {
+  /** The moderator agrees with the auditor's grade: the audit is finalised at once. */
+  agree: "allocated -> finalised",
+  /** The moderator disagrees and proposes a grade: moderator and auditor agree one. */
+  disagree: "allocated -> agreeing",
+  reassign: "allocated -> allocated",
+  propose: "agreeing -> agreeing",
+  /** The other party accepts the proposed grade: it goes to the moderator's manager. */
+  acceptGrade: "agreeing -> awaiting_approval",
+  approve: "awaiting_approval -> finalised",
+  refuseApproval: "awaiting_approval -> agreeing",
 });
 export type ModerationStatus = (typeof moderationMachine.statuses)[number];
 
 /** Moderations still needing someone (the moderator, the parties or the approver). */
-export const OPEN_MODERATION_STATUSES = ["allocated", "agreeing", "awaiting_approval"] as const satisfies readonly ModerationStatus[];
+export const OPEN_MODERATION_STATUSES = openStatuses(moderationMachine);

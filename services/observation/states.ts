@@ -4,18 +4,17 @@
 // records the Practice Observation form and the outcome goes to the practitioner and their manager.
 import { defineMachine } from "../stateMachine";
 
-export const observationMachine = defineMachine({
-  entity: "observation",
-  table: "Observation",
-  statuses: ["required", "awaiting_agreement", "date_proposed", "agreed", "completed"],
-  initial: "awaiting_agreement",
-  steps: {
-    schedule: { from: ["required"], to: "awaiting_agreement" },
-    agree: { from: ["awaiting_agreement"], to: "agreed" },
-    propose: { from: ["awaiting_agreement"], to: "date_proposed" },
-    acceptDate: { from: ["date_proposed"], to: "agreed" },
-    record: { from: ["agreed"], to: "completed" },
+export const observationMachine = defineMachine(
+  "observation",
+  ["required", "awaiting_agreement", "date_proposed", "agreed", "completed"],
+  {
+    schedule: "required -> awaiting_agreement",
+    agree: "awaiting_agreement -> agreed",
+    propose: "awaiting_agreement -> date_proposed",
+    acceptDate: "date_proposed -> agreed",
+    record: "agreed -> completed",
   },
-});
+  { initial: "awaiting_agreement" },
+);
 
 export type ObservationStatus = (typeof observationMachine.statuses)[number];

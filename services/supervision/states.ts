@@ -1,31 +1,23 @@
 // A supervision session's life: booked (scheduled), not recorded by its due date (overdue), or
 // recorded as held. A session is moved by rescheduling, which books it again; nothing cancels one.
-import { defineMachine, step } from "../stateMachine";
+import { byName, defineMachine, step } from "../stateMachine";
 
-export const SUPERVISION_STATUSES = ["scheduled", "overdue", "held"] as const;
-export type SupervisionStatus = (typeof SUPERVISION_STATUSES)[number];
-
-/** The statuses by name, for readers (reports, views, card data). */
-export const SupervisionStatus = {
-  scheduled: "scheduled",
-  overdue: "overdue",
-  held: "held",
-} as const satisfies Record<string, SupervisionStatus>;
-
-export const supervisionMachine = defineMachine({
-  entity: "supervision",
-  table: "SupervisionSession",
-  statuses: SUPERVISION_STATUSES,
-  initial: "scheduled",
-  steps: {
+export const supervisionMachine = defineMachine(
+  "supervision",
+  ["scheduled", "overdue", "held"],
+  {
     /** The supervisor (or their manager) records that it took place. */
-    hold: { from: ["scheduled", "overdue"], to: "held" },
+    hold: "scheduled | overdue -> held",
     /** Moved to a new date: scheduled again, its reminder and overdue jobs with it. */
-    reschedule: { from: ["scheduled", "overdue"], to: "scheduled" },
+    reschedule: "scheduled | overdue -> scheduled",
     /** Its due date passed without a record (the overdue job). */
-    markOverdue: { from: ["scheduled"], to: "overdue" },
+    markOverdue: "scheduled -> overdue",
   },
-});
+  { table: "SupervisionSession" },
+);
+export type SupervisionStatus = (typeof supervisionMachine.statuses)[number];
+/** The statuses by name, for readers (reports, views, card data). */
+export const SupervisionStatus = byName(supervisionMachine);
 
 /** Sessions still to be recorded (scheduled or overdue): these can be held or moved. */
 export const OPEN_SESSION_STATUSES: readonly SupervisionStatus[] = step(supervisionMachine, "hold").from;

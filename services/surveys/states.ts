@@ -1,24 +1,15 @@
 // A survey campaign's life: open (taking answers within its window) until closed, by the QA team
 // or by the job at its closing time. Whether it has opened yet is a matter of its dates, not a
 // status: `campaignState` gives what a reader sees (scheduled, open, closed).
-import { defineMachine } from "../stateMachine";
+import { byName, defineMachine } from "../stateMachine";
 
-export const CAMPAIGN_STATUSES = ["open", "closed"] as const;
-export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
-
-/** The statuses by name, for readers (results, reports, queries). */
-export const CampaignStatus = { open: "open", closed: "closed" } as const satisfies Record<string, CampaignStatus>;
-
-export const campaignMachine = defineMachine({
-  entity: "survey_campaign",
-  table: "SurveyCampaign",
-  statuses: CAMPAIGN_STATUSES,
-  initial: "open",
-  steps: {
-    /** No more answers; the held answers are released to the results. */
-    close: { from: ["open"], to: "closed" },
-  },
+export const campaignMachine = defineMachine("survey_campaign", ["open", "closed"], {
+  /** No more answers; the held answers are released to the results. */
+  close: "open -> closed",
 });
+export type CampaignStatus = (typeof campaignMachine.statuses)[number];
+/** The statuses by name, for readers (results, reports, queries). */
+export const CampaignStatus = byName(campaignMachine);
 
 export type CampaignState = "scheduled" | "open" | "closed";
 
