@@ -2,6 +2,7 @@
 // the list of audits behind a figure. All text from the service is set as text (never markup).
 "use strict";
 window.AssureDashboard = ({ el, api, status, state, $ }) => {
+  const { supervision, healthCheck } = window.AssurePanels({ el });
   function options(select, values, selected, allLabel) {
     select.replaceChildren(
       ...(allLabel !== undefined ? [el("option", { value: "" }, allLabel)] : []),
@@ -179,9 +180,10 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
           chartIn({
             title: "Overdue actions by team",
             labelHeading: "Team",
-            labels: d.actions.overdueByTeam.map((r) => r.teamId),
+            labels: d.actions.overdueByTeam.map((r) => r.name),
+            horizontal: true,
             datasets: [{ label: "Overdue", data: d.actions.overdueByTeam.map((r) => r.count) }],
-            summary: d.actions.overdueByTeam.map((r) => `${r.teamId}: ${r.count}`).join("; ") || "None overdue",
+            summary: d.actions.overdueByTeam.map((r) => `${r.name}: ${r.count}`).join("; ") || "None overdue",
           }),
         ),
         section(
@@ -200,45 +202,8 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
               "No open escalations",
           }),
         ),
-        section(
-          "Supervision compliance",
-          "h-sup",
-          chartIn({
-            title: "Supervision sessions held of those due this month, by team",
-            labelHeading: "Team",
-            labels: d.supervision.map((s) => s.teamId),
-            horizontal: true,
-            max: 100,
-            datasets: [
-              { label: "Held %", data: d.supervision.map((s) => s.compliance), unit: "%" },
-              { label: "Overdue", data: d.supervision.map((s) => s.overdue), tableOnly: true },
-            ],
-            summary: d.supervision.map((s) => `${s.teamId}: ${s.held} of ${s.due} held`).join("; ") || "No sessions due",
-          }),
-        ),
-        section(
-          "Health Check",
-          "h-hc",
-          !d.healthCheck
-            ? el("p", {}, "No Social Work Health Check has closed yet.")
-            : d.healthCheck.responses === null
-              ? el("p", {}, `${d.healthCheck.title}: not shown for this view — too few people answered to keep their answers anonymous.`)
-              : [
-                  el(
-                    "p",
-                    {},
-                    `${d.healthCheck.title}: ${d.healthCheck.responses} responses.${d.healthCheck.suppressedQuestions ? ` ${d.healthCheck.suppressedQuestions === 1 ? "1 question" : `${d.healthCheck.suppressedQuestions} questions`} with too few answers not shown.` : ""}`,
-                  ),
-                  chartIn({
-                    title: "Health Check: mean answer by question",
-                    labelHeading: "Question",
-                    labels: d.healthCheck.questions.map((q) => q.text),
-                    horizontal: true,
-                    datasets: [{ label: "Mean", data: d.healthCheck.questions.map((q) => q.mean) }],
-                    summary: d.healthCheck.questions.map((q) => `${q.text}: ${q.mean}`).join("; "),
-                  }),
-                ],
-        ),
+        section("Supervision compliance", "h-sup", supervision(d.supervision, f.monthLabel, chartIn)),
+        Object.assign(section("Health Check", "h-hc", healthCheck(d.healthCheck, chartIn)), { className: "panel wide" }),
       ),
     );
   }

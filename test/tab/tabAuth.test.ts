@@ -101,7 +101,7 @@ describe("Teams single sign-on of the Home tab", () => {
 
   it("offers no act-as staff list with authentication on", async () => {
     expect(JSON.parse((await get(h, "/tab/api/mode")).text)).toEqual({ devActAs: false });
-    expect((await get(h, "/tab/api/dev/staff")).status).toBe(404);
+    expect((await get(h, "/dev/staff")).status).toBe(404);
   });
 });
 
