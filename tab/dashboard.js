@@ -57,7 +57,8 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
     options(
       $("f-team"),
       d.scope.teams.map((t) => [t.id, t.name]),
-      f.team,
+      // One team only: that team, there is no "All teams" to choose.
+      f.team || (d.scope.teams.length === 1 ? d.scope.teams[0].id : ""),
       d.scope.teams.length > 1 ? "All teams" : undefined,
     );
     state.filters = { month: f.month, theme: f.theme, team: f.team };
@@ -66,7 +67,9 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
     const h = g.howMuch;
     const board = $("board");
     const section = (title, id, ...body) => el("section", { class: "panel", "aria-labelledby": id }, el("h2", { id }, title), ...body);
+    // A chart with nothing to draw says so in words (its summary) rather than showing empty axes.
     const chartIn = (spec) => {
+      if (!spec.labels.length) return el("p", { class: "muted" }, spec.summary);
       const box = el("div");
       window.AssureCharts.chart(box, { onDrill: drill, ...spec });
       return box;
@@ -84,7 +87,7 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
         tile("Moderated", h.moderated, "moderated"),
         tile("Good or better", pct(g.good)),
         tile("Children seen to benefit", pct(g.seenToBenefit)),
-        tile("Family feedback", g.familyFeedback === null ? "not shown" : g.familyFeedback),
+        tile(g.familyFeedback === null ? "Family feedback: too few to show" : "Family feedback", g.familyFeedback ?? "—"),
         tile("Actions overdue", d.actions.overdue),
       ),
       el(
@@ -98,7 +101,7 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
             labelHeading: "Grade",
             labels: g.grades.map((x) => x.label),
             datasets: [{ label: "Audits", data: g.grades.map((x) => x.count) }],
-            summary: g.grades.map((x) => `${x.label} ${x.count}`).join(", ") || "No graded audits",
+            summary: g.grades.map((x) => `${x.label} ${x.count}`).join(", ") || "No graded audits this month.",
             drill: (i) => `band:${g.grades[i].bandId}`,
           }),
         ),
@@ -128,7 +131,7 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
               { label: "Returned", data: d.byTheme.map((t) => t.returned), tableOnly: true },
             ],
             max: 100,
-            summary: d.byTheme.map((t) => `${t.theme}: ${t.good.text}`).join("; ") || "No themes",
+            summary: d.byTheme.map((t) => `${t.theme}: ${t.good.text}`).join("; ") || "No audits this month.",
             drill: (i) => `theme:${d.byTheme[i].theme === "(no theme)" ? "" : d.byTheme[i].theme}`,
           }),
         ),
@@ -145,7 +148,7 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
               { label: "Good or better %", data: d.byTeam.map((t) => t.good.pct), unit: "%" },
               { label: "Returned", data: d.byTeam.map((t) => t.returned), tableOnly: true },
             ],
-            summary: d.byTeam.map((t) => `${t.name}: ${t.good.text}`).join("; ") || "No teams",
+            summary: d.byTeam.map((t) => `${t.name}: ${t.good.text}`).join("; ") || "No audits this month.",
             drill: (i) => `team:${d.byTeam[i].teamId}`,
           }),
         ),
@@ -183,7 +186,7 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
             labels: d.actions.overdueByTeam.map((r) => r.name),
             horizontal: true,
             datasets: [{ label: "Overdue", data: d.actions.overdueByTeam.map((r) => r.count) }],
-            summary: d.actions.overdueByTeam.map((r) => `${r.name}: ${r.count}`).join("; ") || "None overdue",
+            summary: d.actions.overdueByTeam.map((r) => `${r.name}: ${r.count}`).join("; ") || "No action is overdue.",
           }),
         ),
         section(
@@ -199,7 +202,7 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
             ],
             summary:
               d.escalations.map((e) => `Stage ${e.stage}: ${e.open} open, ${e.pastDeadline} past deadline`).join("; ") ||
-              "No open escalations",
+              "No open escalations.",
           }),
         ),
         section("Supervision compliance", "h-sup", supervision(d.supervision, f.monthLabel, chartIn)),

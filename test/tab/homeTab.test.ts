@@ -269,12 +269,16 @@ describe("the Home tab in Teams", () => {
         ["team-manager-ai2", await h.one("TEAM_MANAGER", "AI2")],
       ];
       const text: Record<string, string> = {};
+      const teamChosen: Record<string, string> = {};
       for (const [name, who] of views) {
         const tab = await openTab(who, { height: 3800, query: "?view=dashboard" });
         await tab.locator("#glance-title").waitFor();
         // Open every table, so the check reads what a screen reader or a keyboard user gets.
         for (const d of await tab.locator("#board details").all()) await d.evaluate((e) => e.setAttribute("open", ""));
         text[name] = await tab.locator("body").innerText();
+        teamChosen[name] = await tab
+          .locator("#f-team")
+          .evaluate((s: { selectedOptions: { text: string }[] }) => s.selectedOptions[0]?.text ?? "");
         await shot(`role-${name}`);
         expect(text[name], name).not.toMatch(/undefined|null|NaN|\[object/);
         // Question ids (lower-case words joined by hyphens) never reach the page.
@@ -299,6 +303,9 @@ describe("the Home tab in Teams", () => {
       expect(text["team-manager-lc"]).not.toMatch(/Mapping with Family/);
       // No supervision recorded for the team: said in words, not an empty chart.
       expect(text["team-manager-ai2"]).toMatch(/No supervision records yet for these teams\./);
+      // Nothing to draw is said in words; a one-team scope shows that team in the team filter.
+      expect(text["team-manager-ai2"]).toMatch(/No open escalations\./);
+      expect(teamChosen).toMatchObject({ qa: "All teams", "head-of-service": "All teams", "team-manager-cin": "Children in Need" });
       // The API behind it: no question figure from fewer than the minimum, for anyone.
       for (const [name, who] of views) {
         const res = await fetch(`${h.service.url}/tab/api/dashboard`, { headers: { Authorization: `Bearer ${await tokenFor(who)}` } });
