@@ -61,7 +61,7 @@ window.AssureCharts = (() => {
   /**
    * A chart with its table. spec: { title, labels, fullLabels? (the table's, when labels are
    * shortened), datasets: [{label, data, type?, unit?, tableOnly?}], horizontal?, stacked?, max?,
-   * summary, drill?: (index) => figure | null, onDrill(figure, label) }.
+   * summary, min?, drill?: (index) => figure | null, onDrill(figure, label) }.
    */
   function chart(parent, spec) {
     const box = document.createElement("div");
@@ -85,7 +85,13 @@ window.AssureCharts = (() => {
       });
     const valueAxis = spec.horizontal ? "x" : "y";
     const scales = {
-      [valueAxis]: { beginAtZero: true, stacked: spec.stacked, ...(spec.max ? { max: spec.max } : {}), ticks: { precision: 0 } },
+      [valueAxis]: {
+        beginAtZero: spec.min === undefined,
+        stacked: spec.stacked,
+        ...(spec.min !== undefined ? { min: spec.min } : {}),
+        ...(spec.max ? { max: spec.max } : {}),
+        ticks: { precision: 0 },
+      },
     };
     // Long category names (teams, questions) wrapped on the axis; the table has them whole.
     if (spec.horizontal)

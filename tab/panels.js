@@ -52,6 +52,8 @@ window.AssurePanels = ({ el }) => {
           labels: s.questions.map((q) => q.short),
           fullLabels: s.questions.map((q) => q.text),
           horizontal: true,
+          // A 1–5 agreement starts at 1 (strongly disagree), a 0–10 scale at 0.
+          min: s.scaleMax === 5 ? 1 : 0,
           max: s.scaleMax,
           datasets: [
             { label: "Mean", data: s.questions.map((q) => q.mean) },

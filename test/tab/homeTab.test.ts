@@ -216,7 +216,7 @@ describe("the Home tab in Teams", () => {
       ).toBe("drill-title");
 
       for (const theme of THEMES) {
-        const t = await openTab(qa, { theme, height: 2600, query: "?view=dashboard" });
+        const t = await openTab(qa, { theme, height: 3000, query: "?view=dashboard" });
         await shot(`dashboard-${theme}`);
         await t.locator('[data-figure="returned"]').click();
         await t.locator("#drill-title").waitFor();
