@@ -121,7 +121,7 @@ export async function dashboardFor(ctx: AppContext, actor: Actor, raw: Record<st
                      WHERE ${teams}::text[] IS NULL OR COALESCE(ss."teamId", st."teamId") = ANY(${teams}::text[])) AS any`,
     db.$queryRaw<{ month: string; theme: string }[]>`
       SELECT month, theme FROM "AuditCycle" WHERE month >= ${shiftMonth(f.month, -23)} ORDER BY month DESC, theme`,
-    healthCheckFigures(ctx, scope, teams, monthEnd),
+    healthCheckFigures(ctx, teams, monthEnd),
   ]);
 
   const names = new Map(scope.teams.map((t) => [t.id, t.name]));

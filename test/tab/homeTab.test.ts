@@ -14,7 +14,7 @@ import { DEFAULT_TENANT_ID, invokeActionExecute, postToBot } from "../fakes/acti
 import { startLocalIssuer, startSecureHarness, type LocalIssuer } from "../security/support";
 import { seedReportFixture } from "../support/reportFixture";
 import { hasDashboard } from "../../services/home/scope";
-import { RARE_QUESTION, seedTabExtras } from "./tabData";
+import { RARE_QUESTION, SKEWED_QUESTION, seedTabExtras } from "./tabData";
 
 const OUT = path.resolve("build/tab");
 const STEP_MS = 15_000;
@@ -297,8 +297,12 @@ describe("the Home tab in Teams", () => {
       expect(text["head-of-service"]).toMatch(/Mapping with Family/);
       // A team manager: their own team; a team too small for the group rule gets no Health Check figure.
       expect(text["team-manager-cin"]).toMatch(
-        /Social Work Health Check, autumn 2026: 8 responses\. 1 question with too few answers not shown\./,
+        /Social Work Health Check, autumn 2026: 8 responses\. 2 questions with too few answers not shown\./,
       );
+      // A question most of whose answers are CIN's is shown for every team, never for CIN alone
+      // (the two views would differ by one person's answer).
+      expect(text.qa).toMatch(/I feel supported by senior managers when I make decisions about risk/);
+      expect(text["team-manager-cin"]).not.toMatch(/I feel supported by senior managers when I make decisions about risk/);
       expect(text["team-manager-lc"]).toMatch(/not shown for this view — too few people answered/);
       expect(text["team-manager-lc"]).not.toMatch(/Mapping with Family/);
       // No supervision recorded for the team: said in words, not an empty chart.
@@ -313,6 +317,7 @@ describe("the Home tab in Teams", () => {
         const qs = d.healthCheck?.sections.flatMap((s) => s.questions) ?? [];
         for (const q of qs) expect(q.n, `${name} ${q.id}`).toBeGreaterThanOrEqual(5);
         expect(qs.map((q) => q.id)).not.toContain(RARE_QUESTION);
+        if (name !== "qa") expect(qs.map((q) => q.id)).not.toContain(SKEWED_QUESTION);
       }
     },
     BROWSER_CHECK_MS,

@@ -8,6 +8,11 @@ import { LIKERT5_DEFAULT_OPTIONS, loadFormTemplate } from "../../services/forms/
 export const HEALTH_CHECK_TEAMS: Record<string, number> = { CIN: 8, CP: 7, AI1: 6, AI2: 5, CIC: 4, LC: 3 };
 /** Answered by 3 people only (managers): never shown. */
 export const RARE_QUESTION = "culture-manager-time-oversight";
+/**
+ * Answered by 6 people in CIN and 1 in CP: shown over every team (7), never in CIN's view, which
+ * would give away the CP person's answer by subtraction.
+ */
+export const SKEWED_QUESTION = "culture-manager-supported-risk";
 
 export async function seedTabExtras(db: Db, month: string): Promise<void> {
   const due = await db.supervisionSession.findMany({
@@ -37,7 +42,8 @@ export async function seedTabExtras(db: Db, month: string): Promise<void> {
         // Each question its own level, each person a little above or below it.
         const spread = (i % 3) - 1;
         if (q.type === "scale0to10") answers[q.id] = Math.min(10, Math.max(0, 2 + ((k * 5) % 7) + spread));
-        if (q.type === "likert5" && (q.id !== RARE_QUESTION || i < 3))
+        const answered = q.id === RARE_QUESTION ? i < 3 : q.id === SKEWED_QUESTION ? i < 6 || i === 8 : true;
+        if (q.type === "likert5" && answered)
           answers[q.id] = LIKERT5_DEFAULT_OPTIONS[Math.min(4, Math.max(0, 1 + ((k * 2) % 4) + spread))]!;
       });
       return { campaignId: campaign.id, submittedOn: new Date(`${month}-20T00:00:00Z`), roleGroup: "practitioner", teamId, answers };
