@@ -233,7 +233,7 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
               "tr",
               {},
               el("td", {}, x.caseRef),
-              el("td", {}, x.teamId),
+              el("td", {}, x.team),
               el("td", {}, x.status),
               el("td", {}, `${x.grade}${x.moderated ? " (moderated)" : ""}`),
             ),

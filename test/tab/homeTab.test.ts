@@ -205,7 +205,7 @@ describe("the Home tab in Teams", () => {
       expect(await tab.locator("#drill-title").innerText()).toBe(`Audits returned: ${returned} ${returned === 1 ? "audit" : "audits"}`);
       const rows = await tab.locator("#drill-table tbody tr").allInnerTexts();
       expect(rows).toHaveLength(returned);
-      for (const r of rows) expect(r).toMatch(/\tCIN\t/);
+      for (const r of rows) expect(r).toMatch(/\tChildren in Need\t/);
       // Case references only: no person's name in the list.
       const names = (await h.db.staff.findMany({ select: { name: true } })).map((s) => s.name);
       const text = await tab.locator("#drill").innerText();
@@ -271,6 +271,11 @@ describe("the Home tab in Teams", () => {
       const text: Record<string, string> = {};
       const teamChosen: Record<string, string> = {};
       for (const [name, who] of views) {
+        // What waits on them first (the tab opens there), then the dashboard.
+        const waiting = await openTab(who, { height: 1400 });
+        await waiting.locator("#waiting h2").waitFor();
+        expect(await waiting.locator("body").innerText(), name).not.toMatch(/undefined|null|NaN|\[object/);
+        await shot(`role-${name}-waiting`);
         const tab = await openTab(who, { height: 3800, query: "?view=dashboard" });
         await tab.locator("#glance-title").waitFor();
         // Open every table, so the check reads what a screen reader or a keyboard user gets.
