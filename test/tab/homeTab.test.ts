@@ -270,11 +270,13 @@ describe("the Home tab in Teams", () => {
       ];
       const text: Record<string, string> = {};
       const teamChosen: Record<string, string> = {};
+      const waitingText: Record<string, string> = {};
       for (const [name, who] of views) {
         // What waits on them first (the tab opens there), then the dashboard.
         const waiting = await openTab(who, { height: 1400 });
         await waiting.locator("#waiting h2").waitFor();
-        expect(await waiting.locator("body").innerText(), name).not.toMatch(/undefined|null|NaN|\[object/);
+        waitingText[name] = await waiting.locator("body").innerText();
+        expect(waitingText[name], name).not.toMatch(/undefined|null|NaN|\[object/);
         await shot(`role-${name}-waiting`);
         const tab = await openTab(who, { height: 3800, query: "?view=dashboard" });
         await tab.locator("#glance-title").waitFor();
@@ -310,6 +312,10 @@ describe("the Home tab in Teams", () => {
       expect(text["team-manager-cin"]).not.toMatch(/I feel supported by senior managers when I make decisions about risk/);
       expect(text["team-manager-lc"]).toMatch(/not shown for this view — too few people answered/);
       expect(text["team-manager-lc"]).not.toMatch(/Mapping with Family/);
+      // A supervisor is told who the session is with.
+      const session = await h.db.supervisionSession.findFirstOrThrow({ where: { teamId: "CIN", status: "scheduled" } });
+      const supervisee = await h.db.staff.findUniqueOrThrow({ where: { id: session.superviseeId! } });
+      expect(waitingText["team-manager-cin"]).toContain(`Individual supervision with ${supervisee.name}`);
       // No supervision recorded for the team: said in words, not an empty chart.
       expect(text["team-manager-ai2"]).toMatch(/No supervision records yet for these teams\./);
       // Nothing to draw is said in words; a one-team scope shows that team in the team filter.
