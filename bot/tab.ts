@@ -108,17 +108,9 @@ export function mountTab(app: Express, ctx: AppContext): void {
     "/tab/api/drill",
     api((actor, req) => drillFor(ctx, actor, query(req))),
   );
-  // Whether this server offers "act as" (development only), for the page outside Teams.
+  // Whether this server offers "act as" (development only), for the page outside Teams; the people
+  // to act as are the local chat page's list (/dev/staff), mounted on the same condition.
   app.get("/tab/api/mode", (_req, res) => {
     res.json({ devActAs });
   });
-  if (devActAs)
-    app.get("/tab/api/dev/staff", async (_req, res) => {
-      const staff = await ctx.db.staff.findMany({
-        where: { active: true, aadObjectId: { not: null } },
-        select: { aadObjectId: true, name: true, jobTitle: true, teamId: true },
-        orderBy: [{ teamId: "asc" }, { name: "asc" }],
-      });
-      res.json(staff);
-    });
 }

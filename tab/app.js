@@ -66,7 +66,7 @@
     setTheme(params.get("theme"));
     const mode = await fetch("/tab/api/mode").then((r) => r.json());
     if (!mode.devActAs) throw new Error("Open Assure's Home tab from Microsoft Teams.");
-    const staff = await fetch("/tab/api/dev/staff").then((r) => r.json());
+    const staff = await fetch("/dev/staff").then((r) => r.json());
     const select = $("actas-select");
     for (const s of staff)
       select.append(el("option", { value: s.aadObjectId }, `${s.name} — ${s.jobTitle || "staff"}${s.teamId ? ` (${s.teamId})` : ""}`));

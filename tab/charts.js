@@ -38,19 +38,36 @@ window.AssureCharts = (() => {
     else d.order = 1;
   }
 
-  const short = (label) => (String(label).length > 22 ? `${String(label).slice(0, 21)}…` : label);
+  /**
+   * A long category name on a horizontal chart's axis: at most three lines of `width` characters
+   * (Chart.js gives the axis about a third of the chart and clips what is wider).
+   */
+  function wrap(label, width) {
+    const lines = [""];
+    for (const w of String(label).split(" ")) {
+      const line = lines[lines.length - 1];
+      if (line && line.length + w.length >= width) lines.push(w);
+      else lines[lines.length - 1] = line ? `${line} ${w}` : w;
+    }
+    const shown = lines.slice(0, 3).map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+    if (lines.length > 3) shown[2] = `${shown[2].slice(0, width - 1)}…`;
+    return shown;
+  }
 
   function destroyAll() {
     while (charts.length) charts.pop().destroy();
   }
 
   /**
-   * A chart with its table. spec: { title, labels, datasets: [{label, data, type?, unit?}],
-   * horizontal?, max?, summary, drill?: (index) => figure | null, onDrill(figure, label) }.
+   * A chart with its table. spec: { title, labels, fullLabels? (the table's, when labels are
+   * shortened), datasets: [{label, data, type?, unit?, tableOnly?}], horizontal?, stacked?, max?,
+   * summary, min?, drill?: (index) => figure | null, onDrill(figure, label) }.
    */
   function chart(parent, spec) {
     const box = document.createElement("div");
     box.className = "chart";
+    // A horizontal chart grows with its categories, so every label keeps its two lines.
+    if (spec.horizontal && spec.labels.length > 5) box.style.height = `${spec.labels.length * 42 + 40}px`;
     const canvas = document.createElement("canvas");
     canvas.setAttribute("role", "img");
     canvas.setAttribute("aria-label", `${spec.title}. ${spec.summary}`);
@@ -68,10 +85,26 @@ window.AssureCharts = (() => {
       });
     const valueAxis = spec.horizontal ? "x" : "y";
     const scales = {
-      [valueAxis]: { beginAtZero: true, ...(spec.max ? { max: spec.max } : {}), ticks: { precision: 0 } },
+      [valueAxis]: {
+        beginAtZero: spec.min === undefined,
+        stacked: spec.stacked,
+        ...(spec.min !== undefined ? { min: spec.min } : {}),
+        ...(spec.max ? { max: spec.max } : {}),
+        ticks: { precision: 0 },
+      },
     };
-    // Long category names (teams, questions) shortened on the axis; the table has them whole.
-    if (spec.horizontal) scales.y = { ticks: { autoSkip: false, callback: (v) => short(spec.labels[v]) } };
+    // Long category names (teams, questions) wrapped on the axis; the table has them whole.
+    if (spec.horizontal)
+      scales.y = {
+        stacked: spec.stacked,
+        ticks: {
+          autoSkip: false,
+          callback(v) {
+            return wrap(spec.labels[v], Math.max(12, Math.floor(this.chart.width / 22)));
+          },
+        },
+      };
+    else if (spec.stacked) scales.x = { stacked: true };
     if (spec.datasets.some((d) => d.axis === "y2"))
       scales.y2 = { beginAtZero: true, max: 100, position: "right", grid: { drawOnChartArea: false } };
     const c = new Chart(canvas, {
@@ -113,7 +146,7 @@ window.AssureCharts = (() => {
       head.append(th);
     }
     const body = t.createTBody();
-    spec.labels.forEach((label, i) => {
+    (spec.fullLabels || spec.labels).forEach((label, i) => {
       const row = body.insertRow();
       const cell = row.insertCell();
       const figure = spec.drill ? spec.drill(i) : null;

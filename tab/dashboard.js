@@ -2,6 +2,7 @@
 // the list of audits behind a figure. All text from the service is set as text (never markup).
 "use strict";
 window.AssureDashboard = ({ el, api, status, state, $ }) => {
+  const { supervision, healthCheck } = window.AssurePanels({ el });
   function options(select, values, selected, allLabel) {
     select.replaceChildren(
       ...(allLabel !== undefined ? [el("option", { value: "" }, allLabel)] : []),
@@ -56,7 +57,8 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
     options(
       $("f-team"),
       d.scope.teams.map((t) => [t.id, t.name]),
-      f.team,
+      // One team only: that team, there is no "All teams" to choose.
+      f.team || (d.scope.teams.length === 1 ? d.scope.teams[0].id : ""),
       d.scope.teams.length > 1 ? "All teams" : undefined,
     );
     state.filters = { month: f.month, theme: f.theme, team: f.team };
@@ -65,7 +67,9 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
     const h = g.howMuch;
     const board = $("board");
     const section = (title, id, ...body) => el("section", { class: "panel", "aria-labelledby": id }, el("h2", { id }, title), ...body);
+    // A chart with nothing to draw says so in words (its summary) rather than showing empty axes.
     const chartIn = (spec) => {
+      if (!spec.labels.length) return el("p", { class: "muted" }, spec.summary);
       const box = el("div");
       window.AssureCharts.chart(box, { onDrill: drill, ...spec });
       return box;
@@ -83,7 +87,7 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
         tile("Moderated", h.moderated, "moderated"),
         tile("Good or better", pct(g.good)),
         tile("Children seen to benefit", pct(g.seenToBenefit)),
-        tile("Family feedback", g.familyFeedback === null ? "not shown" : g.familyFeedback),
+        tile(g.familyFeedback === null ? "Family feedback: too few to show" : "Family feedback", g.familyFeedback ?? "—"),
         tile("Actions overdue", d.actions.overdue),
       ),
       el(
@@ -97,7 +101,7 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
             labelHeading: "Grade",
             labels: g.grades.map((x) => x.label),
             datasets: [{ label: "Audits", data: g.grades.map((x) => x.count) }],
-            summary: g.grades.map((x) => `${x.label} ${x.count}`).join(", ") || "No graded audits",
+            summary: g.grades.map((x) => `${x.label} ${x.count}`).join(", ") || "No graded audits this month.",
             drill: (i) => `band:${g.grades[i].bandId}`,
           }),
         ),
@@ -127,7 +131,7 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
               { label: "Returned", data: d.byTheme.map((t) => t.returned), tableOnly: true },
             ],
             max: 100,
-            summary: d.byTheme.map((t) => `${t.theme}: ${t.good.text}`).join("; ") || "No themes",
+            summary: d.byTheme.map((t) => `${t.theme}: ${t.good.text}`).join("; ") || "No audits this month.",
             drill: (i) => `theme:${d.byTheme[i].theme === "(no theme)" ? "" : d.byTheme[i].theme}`,
           }),
         ),
@@ -144,7 +148,7 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
               { label: "Good or better %", data: d.byTeam.map((t) => t.good.pct), unit: "%" },
               { label: "Returned", data: d.byTeam.map((t) => t.returned), tableOnly: true },
             ],
-            summary: d.byTeam.map((t) => `${t.name}: ${t.good.text}`).join("; ") || "No teams",
+            summary: d.byTeam.map((t) => `${t.name}: ${t.good.text}`).join("; ") || "No audits this month.",
             drill: (i) => `team:${d.byTeam[i].teamId}`,
           }),
         ),
@@ -179,9 +183,10 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
           chartIn({
             title: "Overdue actions by team",
             labelHeading: "Team",
-            labels: d.actions.overdueByTeam.map((r) => r.teamId),
+            labels: d.actions.overdueByTeam.map((r) => r.name),
+            horizontal: true,
             datasets: [{ label: "Overdue", data: d.actions.overdueByTeam.map((r) => r.count) }],
-            summary: d.actions.overdueByTeam.map((r) => `${r.teamId}: ${r.count}`).join("; ") || "None overdue",
+            summary: d.actions.overdueByTeam.map((r) => `${r.name}: ${r.count}`).join("; ") || "No action is overdue.",
           }),
         ),
         section(
@@ -197,48 +202,11 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
             ],
             summary:
               d.escalations.map((e) => `Stage ${e.stage}: ${e.open} open, ${e.pastDeadline} past deadline`).join("; ") ||
-              "No open escalations",
+              "No open escalations.",
           }),
         ),
-        section(
-          "Supervision compliance",
-          "h-sup",
-          chartIn({
-            title: "Supervision sessions held of those due this month, by team",
-            labelHeading: "Team",
-            labels: d.supervision.map((s) => s.teamId),
-            horizontal: true,
-            max: 100,
-            datasets: [
-              { label: "Held %", data: d.supervision.map((s) => s.compliance), unit: "%" },
-              { label: "Overdue", data: d.supervision.map((s) => s.overdue), tableOnly: true },
-            ],
-            summary: d.supervision.map((s) => `${s.teamId}: ${s.held} of ${s.due} held`).join("; ") || "No sessions due",
-          }),
-        ),
-        section(
-          "Health Check",
-          "h-hc",
-          !d.healthCheck
-            ? el("p", {}, "No Social Work Health Check has closed yet.")
-            : d.healthCheck.responses === null
-              ? el("p", {}, `${d.healthCheck.title}: not shown for this view — too few people answered to keep their answers anonymous.`)
-              : [
-                  el(
-                    "p",
-                    {},
-                    `${d.healthCheck.title}: ${d.healthCheck.responses} responses.${d.healthCheck.suppressedQuestions ? ` ${d.healthCheck.suppressedQuestions === 1 ? "1 question" : `${d.healthCheck.suppressedQuestions} questions`} with too few answers not shown.` : ""}`,
-                  ),
-                  chartIn({
-                    title: "Health Check: mean answer by question",
-                    labelHeading: "Question",
-                    labels: d.healthCheck.questions.map((q) => q.text),
-                    horizontal: true,
-                    datasets: [{ label: "Mean", data: d.healthCheck.questions.map((q) => q.mean) }],
-                    summary: d.healthCheck.questions.map((q) => `${q.text}: ${q.mean}`).join("; "),
-                  }),
-                ],
-        ),
+        section("Supervision compliance", "h-sup", supervision(d.supervision, f.monthLabel, chartIn)),
+        Object.assign(section("Health Check", "h-hc", healthCheck(d.healthCheck, chartIn)), { className: "panel wide" }),
       ),
     );
   }
@@ -265,7 +233,7 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
               "tr",
               {},
               el("td", {}, x.caseRef),
-              el("td", {}, x.teamId),
+              el("td", {}, x.team),
               el("td", {}, x.status),
               el("td", {}, `${x.grade}${x.moderated ? " (moderated)" : ""}`),
             ),

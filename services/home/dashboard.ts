@@ -5,16 +5,15 @@
 // SQL aggregate; survey figures follow services/disclosure.ts like every other surface.
 import type { AppContext } from "../context";
 import type { Actor } from "../permissions";
-import { disclosable, suppressGroups } from "../disclosure";
 import { reportSettings } from "../reports";
 import { share, type Share } from "../reports/format";
 import { shiftMonth } from "../dates";
 import { monthAuditsCte, monthlyReport } from "../reports/monthly";
 import { goodBandIds } from "../reports/trends";
-import { HEALTH_CHECK_TEMPLATE, RETURNED_AUDIT_STATUSES } from "../reports/settings";
-import { dashboardScope, parseFilters, teamsFor, type DashboardScope } from "./scope";
-import { ESCALATION } from "./statuses";
-import { loadFormTemplate } from "../forms/templateSchema";
+import { RETURNED_AUDIT_STATUSES } from "../reports/settings";
+import { dashboardScope, parseFilters, teamsFor } from "./scope";
+import { ESCALATION, SUPERVISION } from "./statuses";
+import { healthCheckFigures, type HealthCheckFigures } from "./healthCheck";
 
 export const TREND_MONTHS = 12;
 
@@ -44,15 +43,15 @@ export interface Dashboard {
   byTheme: { theme: string; returned: number; good: Share }[];
   byTeam: { teamId: string; name: string; allocated: number; returned: number; good: Share }[];
   movements: { from: string; to: string; direction: "up" | "down"; count: number }[];
-  actions: { open: number; overdue: number; immediateOverdue: number; overdueByTeam: { teamId: string; count: number }[] };
+  actions: { open: number; overdue: number; immediateOverdue: number; overdueByTeam: { teamId: string; name: string; count: number }[] };
   escalations: { stage: number; open: number; pastDeadline: number }[];
-  supervision: { teamId: string; due: number; held: number; overdue: number; compliance: number | null }[];
-  healthCheck: null | {
-    title: string;
-    responses: number | null;
-    questions: { question: string; text: string; mean: number | null; n: number | null }[];
-    suppressedQuestions: number;
+  supervision: {
+    /** Whether the teams in view have any supervision session on record (of any month). */
+    recorded: boolean;
+    /** Sessions due in the month, by team: held, overdue (due and not held), still to come. */
+    teams: { teamId: string; name: string; due: number; held: number; overdue: number; upcoming: number; compliance: number | null }[];
   };
+  healthCheck: HealthCheckFigures | null;
 }
 
 const monthName = (m: string) =>
@@ -61,14 +60,6 @@ const monthName = (m: string) =>
 export async function dashboardFor(ctx: AppContext, actor: Actor, raw: Record<string, unknown>): Promise<Dashboard> {
   const scope = await dashboardScope(ctx, actor);
   const f = parseFilters(ctx, raw);
-  return buildDashboard(ctx, scope, f);
-}
-
-export async function buildDashboard(
-  ctx: AppContext,
-  scope: DashboardScope,
-  f: { month: string; theme?: string; team?: string },
-): Promise<Dashboard> {
   const db = ctx.db;
   const settings = reportSettings(ctx);
   const now = ctx.clock.now();
@@ -81,7 +72,7 @@ export async function buildDashboard(
   const monthStart = `${f.month}-01`;
   const monthEnd = `${shiftMonth(f.month, 1)}-01`;
 
-  const [report, teamRows, trendRows, themeRows, overdueByTeam, escRows, supRows, months, hc] = await Promise.all([
+  const [report, teamRows, trendRows, themeRows, overdueByTeam, escRows, supRows, supRecorded, months, hc] = await Promise.all([
     monthlyReport(db, ms, settings, now),
     // Per team, the month's audits and grades (the family feedback of the report's team rows is not shown here).
     db.$queryRaw<{ teamId: string; allocated: number; returned: number; good: number }[]>`
@@ -117,20 +108,24 @@ export async function buildDashboard(
       WHERE NOT (e.status = ANY(${[...ESCALATION.closed]}::text[])) AND (${teams}::text[] IS NULL OR c."teamId" = ANY(${teams}::text[]))
       GROUP BY 1 ORDER BY 1`,
     // Sessions due in the month: how many were held (supervision compliance), how many are overdue.
-    db.$queryRaw<{ teamId: string; due: number; held: number; overdue: number }[]>`
-      SELECT COALESCE(ss."teamId", st."teamId", 'unknown') AS "teamId", count(*)::int AS due,
-             count(*) FILTER (WHERE ss.status = 'held')::int AS held,
-             count(*) FILTER (WHERE ss.status = 'overdue' OR (ss.status = 'scheduled' AND ss."dueOn" < ${now}::date))::int AS overdue
+    db.$queryRaw<{ teamId: string | null; due: number; held: number; overdue: number }[]>`
+      SELECT COALESCE(ss."teamId", st."teamId") AS "teamId", count(*)::int AS due,
+             count(*) FILTER (WHERE ss.status = ${SUPERVISION.held})::int AS held,
+             count(*) FILTER (WHERE ss.status = ANY(${SUPERVISION.open}::text[]) AND ss."dueOn" < ${now}::date)::int AS overdue
       FROM "SupervisionSession" ss LEFT JOIN "Staff" st ON st.id = ss."superviseeId"
-      WHERE ss."dueOn" >= ${monthStart}::date AND ss."dueOn" < ${monthEnd}::date AND ss.status <> 'cancelled'
+      WHERE ss."dueOn" >= ${monthStart}::date AND ss."dueOn" < ${monthEnd}::date
         AND (${teams}::text[] IS NULL OR COALESCE(ss."teamId", st."teamId") = ANY(${teams}::text[]))
       GROUP BY 1 ORDER BY 1`,
+    db.$queryRaw<{ any: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM "SupervisionSession" ss LEFT JOIN "Staff" st ON st.id = ss."superviseeId"
+                     WHERE ${teams}::text[] IS NULL OR COALESCE(ss."teamId", st."teamId") = ANY(${teams}::text[])) AS any`,
     db.$queryRaw<{ month: string; theme: string }[]>`
       SELECT month, theme FROM "AuditCycle" WHERE month >= ${shiftMonth(f.month, -23)} ORDER BY month DESC, theme`,
-    healthCheck(ctx, scope, teams, monthEnd),
+    healthCheckFigures(ctx, teams, monthEnd),
   ]);
 
   const names = new Map(scope.teams.map((t) => [t.id, t.name]));
+  const teamName = (id: string | null) => (id === null ? "No team recorded" : (names.get(id) ?? id));
   const graded = report.howWell.grades.reduce((s, g) => s + g.share.count, 0);
   const goodCount = report.howWell.grades.filter((g) => g.isGood).reduce((s, g) => s + g.share.count, 0);
   const m = report.howMuch;
@@ -174,7 +169,7 @@ export async function buildDashboard(
     byTheme: themeRows.map((r) => ({ theme: r.theme || "(no theme)", returned: r.returned, good: share(r.good, r.returned) })),
     byTeam: teamRows.map((t) => ({
       teamId: t.teamId,
-      name: names.get(t.teamId) ?? t.teamId,
+      name: teamName(t.teamId),
       allocated: t.allocated,
       returned: t.returned,
       good: share(t.good, t.returned),
@@ -184,61 +179,21 @@ export async function buildDashboard(
       open: report.actions.open,
       overdue: report.actions.overdue,
       immediateOverdue: report.actions.immediateOverdue,
-      overdueByTeam,
+      overdueByTeam: overdueByTeam.map((r) => ({ ...r, name: teamName(r.teamId) })),
     },
     escalations: escRows.map((r) => ({ stage: r.stage, open: r.open, pastDeadline: r.past })),
-    supervision: supRows.map((r) => ({ ...r, compliance: share(r.held, r.due).pct })),
+    supervision: {
+      recorded: supRecorded[0]?.any ?? false,
+      teams: supRows.map((r) => ({
+        teamId: r.teamId ?? "",
+        name: teamName(r.teamId),
+        due: r.due,
+        held: r.held,
+        overdue: r.overdue,
+        upcoming: r.due - r.held - r.overdue,
+        compliance: share(r.held, r.due).pct,
+      })),
+    },
     healthCheck: hc,
-  };
-}
-
-/**
- * The latest closed Social Work Health Check by the end of the month, over the teams in view. A
- * team whose responses the group rule hides (suppressGroups over every team, as the reports do)
- * hides the whole figure of a view that includes it; a question fewer than the minimum answered is
- * not shown; answers of a campaign still open are never shown.
- */
-async function healthCheck(
-  ctx: AppContext,
-  scope: DashboardScope,
-  teams: string[] | null,
-  before: string,
-): Promise<Dashboard["healthCheck"]> {
-  const min = ctx.config.MIN_GROUP_SIZE;
-  const [c] = await ctx.db.$queryRaw<{ id: string; title: string }[]>`
-    SELECT id, title FROM "SurveyCampaign"
-    WHERE "templateId" = ${HEALTH_CHECK_TEMPLATE} AND (status = 'closed' OR "closesAt" <= ${ctx.clock.now()}) AND "opensAt" < ${before}::date
-    ORDER BY "opensAt" DESC LIMIT 1`;
-  if (!c) return null;
-  const byTeam = await ctx.db.$queryRaw<{ teamId: string | null; n: number }[]>`
-    SELECT "teamId", count(*)::int AS n FROM "SurveyResponse" WHERE "campaignId" = ${c.id} GROUP BY 1`;
-  const hidden = new Set(
-    suppressGroups(
-      byTeam.map((r) => ({ key: r.teamId ?? "", n: r.n })),
-      min,
-    )
-      .filter((g) => g.suppressed)
-      .map((g) => g.key),
-  );
-  const inView = teams ? byTeam.filter((r) => r.teamId && teams.includes(r.teamId)) : byTeam;
-  const responses = inView.reduce((s, r) => s + r.n, 0);
-  const blocked = teams !== null && (inView.some((r) => hidden.has(r.teamId ?? "")) || (scope.teamIds === null && teams.length === 0));
-  if (blocked || !disclosable(responses, min)) return { title: c.title, responses: null, questions: [], suppressedQuestions: 0 };
-  const rows = await ctx.db.$queryRaw<{ question: string; mean: number; n: number }[]>`
-    SELECT e.key AS question, avg((e.value)::text::float8)::float8 AS mean, count(*)::int AS n
-    FROM "SurveyResponse" r CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(r.answers) = 'object' THEN r.answers ELSE '{}'::jsonb END) e
-    WHERE r."campaignId" = ${c.id} AND jsonb_typeof(e.value) = 'number' AND (${teams}::text[] IS NULL OR r."teamId" = ANY(${teams}::text[]))
-    GROUP BY 1 ORDER BY 1`;
-  const shown = rows.filter((r) => disclosable(r.n, min));
-  const texts = new Map(
-    loadFormTemplate(HEALTH_CHECK_TEMPLATE).sections.flatMap((sec) => sec.questions.map((q) => [q.id, q.text] as const)),
-  );
-  return {
-    title: c.title,
-    responses,
-    questions: shown
-      .slice(0, 20)
-      .map((r) => ({ question: r.question, text: texts.get(r.question) ?? r.question, mean: Math.round(r.mean * 10) / 10, n: r.n })),
-    suppressedQuestions: rows.length - shown.length,
   };
 }

@@ -15,6 +15,8 @@ export const DRILL_LIMIT = 500;
 export interface DrillRow {
   caseRef: string;
   teamId: string;
+  /** The team's name, as the dashboard names it. */
+  team: string;
   status: string;
   grade: string;
   moderated: boolean;
@@ -96,6 +98,7 @@ export async function drillFor(ctx: AppContext, actor: Actor, raw: Record<string
     rows: rows.map((r) => ({
       caseRef: r.caseRef,
       teamId: r.teamId,
+      team: scope.teams.find((t) => t.id === r.teamId)?.name ?? r.teamId,
       status: r.status.replace(/_/g, " "),
       grade: bandLabel(r.band),
       moderated: r.moderated,

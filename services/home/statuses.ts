@@ -3,7 +3,7 @@
 import type { ActionStatus, AuditStatus, SelfAssessmentStatus } from "../audit/states";
 import type { ModerationStatus } from "../moderation/states";
 import { ESCALATION_STATUSES, EscalationStatus, isActive } from "../escalation/states";
-import { OPEN_SESSION_STATUSES } from "../supervision/states";
+import { OPEN_SESSION_STATUSES, SupervisionStatus } from "../supervision/states";
 
 export const AUDIT = {
   allocated: "allocated",
@@ -28,4 +28,4 @@ export const ESCALATION = {
   closed: ESCALATION_STATUSES.filter((s) => !isActive(s)),
 };
 
-export const SUPERVISION = { open: OPEN_SESSION_STATUSES };
+export const SUPERVISION = { open: OPEN_SESSION_STATUSES, held: SupervisionStatus.held };

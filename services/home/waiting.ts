@@ -142,7 +142,7 @@ export async function whatWaitsOn(ctx: AppContext, actor: Actor): Promise<Waitin
         dueOn: { lte: horizon },
         OR: [{ supervisorId: actor.id }, { superviseeId: actor.id }],
       },
-      select: { dueOn: true, status: true, kind: true, supervisorId: true },
+      select: { dueOn: true, status: true, kind: true, supervisorId: true, superviseeId: true },
       orderBy: { dueOn: "asc" },
       take: LIMIT,
     }),
@@ -240,13 +240,22 @@ export async function whatWaitsOn(ctx: AppContext, actor: Actor): Promise<Waitin
       command: "",
     });
   }
+  // Who the session is with: the supervisee for the supervisor, the supervisor for the supervisee.
+  const other = (s: (typeof sessions)[number]) => (s.supervisorId === actor.id ? s.superviseeId : s.supervisorId);
+  const withIds = [...new Set(sessions.map(other).filter((id): id is string => id !== null))];
+  const names = new Map(
+    withIds.length
+      ? (await db.staff.findMany({ where: { id: { in: withIds } }, select: { id: true, name: true } })).map((p) => [p.id, p.name])
+      : [],
+  );
   for (const s of sessions) {
     const mine = s.supervisorId === actor.id;
+    const withName = s.kind === "group" ? "" : (names.get(other(s) ?? "") ?? "");
     push({
       kind: "supervision",
       title: mine ? "Hold a supervision session" : "Your supervision is due",
       caseRef: null,
-      detail: `${s.kind === "group" ? "Group" : "Individual"} supervision${s.status === "overdue" ? " (overdue)" : ""}`,
+      detail: `${s.kind === "group" ? "Group" : "Individual"} supervision${withName ? ` with ${withName}` : ""}${s.status === "overdue" ? " (overdue)" : ""}`,
       due: dateOnly(s.dueOn),
       dueAt: s.dueOn,
       command: "supervision",

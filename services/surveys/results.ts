@@ -84,7 +84,7 @@ const cryptoRandom = () => randomInt(0, 2 ** 32) / 2 ** 32;
 const round = (x: number, dp = 2) => Math.round(x * 10 ** dp) / 10 ** dp;
 
 /** The numeric value of an answer, if the question has one (scale 0–10, Likert 1–5). */
-function numeric(q: FormQuestion, v: AnswerValue | undefined): number | null {
+export function numeric(q: FormQuestion, v: AnswerValue | undefined): number | null {
   if (v === undefined) return null;
   if (q.type === "scale0to10") return typeof v === "number" ? v : Number(v);
   if (q.type === "likert5") {

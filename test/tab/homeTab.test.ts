@@ -14,6 +14,7 @@ import { DEFAULT_TENANT_ID, invokeActionExecute, postToBot } from "../fakes/acti
 import { startLocalIssuer, startSecureHarness, type LocalIssuer } from "../security/support";
 import { seedReportFixture } from "../support/reportFixture";
 import { hasDashboard } from "../../services/home/scope";
+import { RARE_QUESTION, SKEWED_QUESTION, seedTabExtras } from "./tabData";
 
 const OUT = path.resolve("build/tab");
 const STEP_MS = 15_000;
@@ -90,6 +91,7 @@ beforeAll(async () => {
   });
   // Last month's audits, for the dashboard (the default month is the last complete one).
   await seedReportFixture(h.db, { month: "2026-11" });
+  await seedTabExtras(h.db, "2026-11");
   browser = await launchChromium();
   page = await browser.newPage();
   page.setDefaultTimeout(STEP_MS);
@@ -203,7 +205,7 @@ describe("the Home tab in Teams", () => {
       expect(await tab.locator("#drill-title").innerText()).toBe(`Audits returned: ${returned} ${returned === 1 ? "audit" : "audits"}`);
       const rows = await tab.locator("#drill-table tbody tr").allInnerTexts();
       expect(rows).toHaveLength(returned);
-      for (const r of rows) expect(r).toMatch(/\tCIN\t/);
+      for (const r of rows) expect(r).toMatch(/\tChildren in Need\t/);
       // Case references only: no person's name in the list.
       const names = (await h.db.staff.findMany({ select: { name: true } })).map((s) => s.name);
       const text = await tab.locator("#drill").innerText();
@@ -214,7 +216,7 @@ describe("the Home tab in Teams", () => {
       ).toBe("drill-title");
 
       for (const theme of THEMES) {
-        const t = await openTab(qa, { theme, height: 2600, query: "?view=dashboard" });
+        const t = await openTab(qa, { theme, height: 3000, query: "?view=dashboard" });
         await shot(`dashboard-${theme}`);
         await t.locator('[data-figure="returned"]').click();
         await t.locator("#drill-title").waitFor();
@@ -250,6 +252,84 @@ describe("the Home tab in Teams", () => {
       const tab = await openTab(tm, { query: "?view=dashboard&team=CIN", height: 2600 });
       expect(await tab.locator("#glance-title").innerText()).toMatch(/at a glance — Children in Need/);
       await shot("channel-dashboard-default");
+    },
+    BROWSER_CHECK_MS,
+  );
+
+  it(
+    "shows each role's dashboard with names and the questions' words, never ids, and no figure from fewer than the minimum",
+    async () => {
+      const qa = (await h.staffWithRole("HEAD_OF_QA"))[0]!;
+      const hos = (await h.staffWithRole("HEAD_OF_SERVICE")).find((s) => s.name === "Rosa Dawson")!;
+      const views: [string, StaffRef][] = [
+        ["qa", qa],
+        ["head-of-service", hos],
+        ["team-manager-cin", await h.one("TEAM_MANAGER", "CIN")],
+        ["team-manager-lc", await h.one("TEAM_MANAGER", "LC")],
+        ["team-manager-ai2", await h.one("TEAM_MANAGER", "AI2")],
+      ];
+      const text: Record<string, string> = {};
+      const teamChosen: Record<string, string> = {};
+      const waitingText: Record<string, string> = {};
+      for (const [name, who] of views) {
+        // What waits on them first (the tab opens there), then the dashboard.
+        const waiting = await openTab(who, { height: 1400 });
+        await waiting.locator("#waiting h2").waitFor();
+        waitingText[name] = await waiting.locator("body").innerText();
+        expect(waitingText[name], name).not.toMatch(/undefined|null|NaN|\[object/);
+        await shot(`role-${name}-waiting`);
+        const tab = await openTab(who, { height: 3800, query: "?view=dashboard" });
+        await tab.locator("#glance-title").waitFor();
+        // Open every table, so the check reads what a screen reader or a keyboard user gets.
+        for (const d of await tab.locator("#board details").all()) await d.evaluate((e) => e.setAttribute("open", ""));
+        text[name] = await tab.locator("body").innerText();
+        teamChosen[name] = await tab
+          .locator("#f-team")
+          .evaluate((s: { selectedOptions: { text: string }[] }) => s.selectedOptions[0]?.text ?? "");
+        await shot(`role-${name}`);
+        expect(text[name], name).not.toMatch(/undefined|null|NaN|\[object/);
+        // Question ids (lower-case words joined by hyphens) never reach the page.
+        expect(text[name], name).not.toMatch(/\b(confidence|culture|role)-[a-z]+(-[a-z]+)*\b/);
+      }
+      // The QA team: both Health Check sections, each question in its own words; the one question
+      // too few answered is counted, not shown; supervision by team name, with what was held.
+      expect(text.qa).toMatch(/Mapping with Family \(parent\/carer experience\)/);
+      expect(text.qa).toMatch(/I feel able to challenge a decision about a child when I disagree with it/);
+      expect(text.qa).toMatch(/Social Work Health Check, autumn 2026: 33 responses\. 1 question with too few answers not shown\./);
+      expect(text.qa).not.toMatch(/enough time to supervise my team/);
+      expect(text.qa).toMatch(/\d+ of \d+ sessions due in November 2026 held/);
+      expect(text.qa).toMatch(/Child Protection\t2\t1\t0\t67%/);
+      // A head of service: the teams under them (through their service manager), not an empty "Directorate".
+      expect(text["head-of-service"]).toMatch(/November 2026 at a glance — Your service \(4 teams\)/);
+      expect(text["head-of-service"]).toMatch(/Mapping with Family/);
+      // A team manager: their own team; a team too small for the group rule gets no Health Check figure.
+      expect(text["team-manager-cin"]).toMatch(
+        /Social Work Health Check, autumn 2026: 8 responses\. 2 questions with too few answers not shown\./,
+      );
+      // A question most of whose answers are CIN's is shown for every team, never for CIN alone
+      // (the two views would differ by one person's answer).
+      expect(text.qa).toMatch(/I feel supported by senior managers when I make decisions about risk/);
+      expect(text["team-manager-cin"]).not.toMatch(/I feel supported by senior managers when I make decisions about risk/);
+      expect(text["team-manager-lc"]).toMatch(/not shown for this view — too few people answered/);
+      expect(text["team-manager-lc"]).not.toMatch(/Mapping with Family/);
+      // A supervisor is told who the session is with.
+      const session = await h.db.supervisionSession.findFirstOrThrow({ where: { teamId: "CIN", status: "scheduled" } });
+      const supervisee = await h.db.staff.findUniqueOrThrow({ where: { id: session.superviseeId! } });
+      expect(waitingText["team-manager-cin"]).toContain(`Individual supervision with ${supervisee.name}`);
+      // No supervision recorded for the team: said in words, not an empty chart.
+      expect(text["team-manager-ai2"]).toMatch(/No supervision records yet for these teams\./);
+      // Nothing to draw is said in words; a one-team scope shows that team in the team filter.
+      expect(text["team-manager-ai2"]).toMatch(/No open escalations\./);
+      expect(teamChosen).toMatchObject({ qa: "All teams", "head-of-service": "All teams", "team-manager-cin": "Children in Need" });
+      // The API behind it: no question figure from fewer than the minimum, for anyone.
+      for (const [name, who] of views) {
+        const res = await fetch(`${h.service.url}/tab/api/dashboard`, { headers: { Authorization: `Bearer ${await tokenFor(who)}` } });
+        const d = (await res.json()) as { healthCheck: { sections: { questions: { id: string; n: number }[] }[] } | null };
+        const qs = d.healthCheck?.sections.flatMap((s) => s.questions) ?? [];
+        for (const q of qs) expect(q.n, `${name} ${q.id}`).toBeGreaterThanOrEqual(5);
+        expect(qs.map((q) => q.id)).not.toContain(RARE_QUESTION);
+        if (name !== "qa") expect(qs.map((q) => q.id)).not.toContain(SKEWED_QUESTION);
+      }
     },
     BROWSER_CHECK_MS,
   );

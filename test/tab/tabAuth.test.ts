@@ -5,9 +5,11 @@
 // local chat page does (development, no app id).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Harness, StaffRef } from "../support/harness";
-import { startHarness } from "../support/harness";
+import { startHarness, testConfig } from "../support/harness";
 import { DEFAULT_TENANT_ID } from "../fakes/activities";
 import { startLocalIssuer, startSecureHarness, type LocalIssuer } from "../security/support";
+import { createTabAuthenticator, tabTenants } from "../../bot/tabAuth";
+import type { AppContext } from "../../services/context";
 
 const APP_ID = "6f1c2d3e-0000-4000-8000-a55e0000b071";
 const APP_ID_URI = `api://assure.test/${APP_ID}`;
@@ -18,6 +20,15 @@ let issuer: LocalIssuer;
 let h: Harness;
 let worker: StaffRef;
 
+const ssoEnv = (over: Record<string, string> = {}) => ({
+  MicrosoftAppId: APP_ID,
+  MicrosoftAppPassword: "test-secret",
+  TAB_SSO_APP_ID_URI: APP_ID_URI,
+  TAB_SSO_OPENID_METADATA_URL: issuer.metadataUrl,
+  TAB_SSO_ISSUERS: "https://login.microsoftonline.test/{tenantid}/v2.0",
+  ...over,
+});
+
 const get = async (h: Harness, path: string, headers: Record<string, string> = {}) => {
   const res = await fetch(`${h.service.url}${path}`, { headers });
   return { status: res.status, text: await res.text() };
@@ -26,14 +37,7 @@ const get = async (h: Harness, path: string, headers: Record<string, string> = {
 beforeAll(async () => {
   issuer = await startLocalIssuer();
   h = await startSecureHarness({
-    env: () => ({
-      ALLOWED_TENANT_IDS: DEFAULT_TENANT_ID,
-      MicrosoftAppId: APP_ID,
-      MicrosoftAppPassword: "test-secret",
-      TAB_SSO_APP_ID_URI: APP_ID_URI,
-      TAB_SSO_OPENID_METADATA_URL: issuer.metadataUrl,
-      TAB_SSO_ISSUERS: "https://login.microsoftonline.test/{tenantid}/v2.0",
-    }),
+    env: () => ssoEnv({ ALLOWED_TENANT_IDS: DEFAULT_TENANT_ID }),
   });
   worker = await h.one("PRACTITIONER", "CIN");
 });
@@ -97,7 +101,35 @@ describe("Teams single sign-on of the Home tab", () => {
 
   it("offers no act-as staff list with authentication on", async () => {
     expect(JSON.parse((await get(h, "/tab/api/mode")).text)).toEqual({ devActAs: false });
-    expect((await get(h, "/tab/api/dev/staff")).status).toBe(404);
+    expect((await get(h, "/dev/staff")).status).toBe(404);
+  });
+});
+
+describe("with several tenants and an empty allow-list", () => {
+  it("admits only the bot's own tenant: another tenant's valid token gets 401 and no data", async () => {
+    const own = await startSecureHarness({ env: () => ssoEnv({ ALLOWED_TENANT_IDS: "", MicrosoftAppTenantId: DEFAULT_TENANT_ID }) });
+    try {
+      const s = await own.one("PRACTITIONER", "CIN");
+      const as = async (tid: string) => ({
+        Authorization: `Bearer ${await issuer.sign({ ...claims({ tid, iss: issuerOf(tid) }), oid: s.aadObjectId, name: s.name })}`,
+      });
+      expect((await get(own, "/tab/api/me", await as(DEFAULT_TENANT_ID))).status).toBe(200);
+      for (const path of ["/tab/api/me", "/tab/api/waiting", "/tab/api/dashboard"]) {
+        const res = await get(own, path, await as(OTHER_TENANT));
+        expect(res.status, path).toBe(401);
+        expect(res.text).toBe(JSON.stringify({ error: "Unauthorized" }));
+      }
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("refuses to start single sign-on when no tenant is configured, rather than admit every tenant", () => {
+    const config = testConfig("postgresql://unused", ssoEnv({ ALLOWED_TENANT_IDS: "", MicrosoftAppTenantId: "" }));
+    expect(() => tabTenants(config)).toThrow(/set ALLOWED_TENANT_IDS \(or MicrosoftAppTenantId/);
+    expect(() => createTabAuthenticator({ config } as AppContext, { devActAs: false })).toThrow(/ALLOWED_TENANT_IDS/);
+    // Without single sign-on configured, nothing is admitted and the service starts.
+    expect(tabTenants(testConfig("postgresql://unused", ssoEnv({ TAB_SSO_APP_ID_URI: "" })))).toEqual([]);
   });
 });
 
