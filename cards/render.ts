@@ -6,6 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ACData from "adaptivecards-templating";
 import { escapeMarkdown } from "./markdown";
+import { compile, setCompiled, type Compiled, type Evaluated } from "./expressions";
 import type { ZodType } from "zod";
 import { cardDataSchemas, type CardData } from "./schemas/cardData";
 
@@ -117,7 +118,41 @@ function escaping(e: Expr, escape: (v: unknown) => unknown): Expr {
     return { value: out };
   };
   // Still an Expression to the engine (prototype chain), evaluated through tryEvaluate.
-  return Object.create(e, { type: { value: "assure.escapeMarkdown" }, tryEvaluate: { value: tryEvaluate } }) as Expr;
+  const wrapper = Object.create(e, { type: { value: "assure.escapeMarkdown" }, tryEvaluate: { value: tryEvaluate } }) as Expr;
+  setCompiled(wrapper, compiledEscaping(e, escape));
+  return wrapper;
+}
+
+/** The same as `escaping`'s tryEvaluate, on compiled expressions (cards/expressions.ts), when e compiles. */
+function compiledEscaping(e: Expr, escape: (v: unknown) => unknown): Compiled | null {
+  const asCompiled = (x: Expr) => compile(x as unknown as Parameters<typeof compile>[0]);
+  if (e.type !== "concat") {
+    const inner = asCompiled(e);
+    return (
+      inner &&
+      ((scope, substitute) => {
+        const r = inner(scope, substitute);
+        return r.error ? r : { value: escape(r.value) };
+      })
+    );
+  }
+  const parts = e.children.map(asCompiled);
+  if (parts.some((p) => !p)) return null;
+  return (scope, substitute) => {
+    let out = "";
+    parts.forEach((part, i) => {
+      const child = e.children[i]!;
+      let r: Evaluated;
+      try {
+        r = part!(scope, substitute);
+      } catch (error) {
+        r = { value: undefined, error };
+      }
+      const text = r.error ? `\${${child.toString()}}` : String(r.value);
+      out += child.type === "Constant" ? text : escapeMarkdown(text);
+    });
+    return { value: out };
+  };
 }
 
 function escapeDataInMarkdown(node: unknown): void {

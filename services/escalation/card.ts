@@ -8,18 +8,24 @@ import { fmtDate, fmtDateTime, showCardToAll } from "../sharedCard";
 import type { Queryable } from "../sql";
 import { cardKeyOf, escalationType, lastStageOf, LIMITS, stageOf, subjectOf } from "./rules";
 import { EscalationStatus, isActive } from "./states";
-import { loadWithEvents, viewersAndNames, type EscalationRow, type EventRow, type ExtensionRequest, type Loaded } from "./store";
-
-const EVENTS_ON_CARD = 8;
+import {
+  EVENTS_ON_CARD,
+  loadWithEvents,
+  viewersAndNames,
+  type EscalationRow,
+  type EventRow,
+  type ExtensionRequest,
+  type Loaded,
+  type Person,
+} from "./store";
 
 /**
  * What every viewer's card shares (viewers, names, recent events): read once, however many
- * viewers. One read besides the escalation and its events (the viewers with their names and
- * Teams ids).
+ * viewers, with the escalation and its events (`people`), else in one more read.
  */
-async function cardBasis(tx: Queryable, e: EscalationRow, all: EventRow[]) {
+async function cardBasis(tx: Queryable, e: EscalationRow, all: EventRow[], people?: Person[]) {
   const events = all.slice(-EVENTS_ON_CARD);
-  const { viewers, names, refreshIds } = await viewersAndNames(tx, e, all, events);
+  const { viewers, names, refreshIds } = await viewersAndNames(tx, e, all, events, people);
   const proposal = e.status === EscalationStatus.proposed ? (all.findLast((x) => x.kind === "resolution_proposed") ?? null) : null;
   return { viewers, names, events, eventCount: all.length, proposal, refreshUserIds: refreshIds };
 }
@@ -92,8 +98,8 @@ export type EscalationCard = ReturnType<typeof cardData>;
  * row and its events as the caller just wrote them, when it knows them (spares reading them again).
  */
 export async function publish(tx: Queryable, ctx: AppContext, id: string, current?: Loaded): Promise<(viewerId: string) => EscalationCard> {
-  const { row: e, events } = current ?? (await loadWithEvents(tx, id));
-  const basis = await cardBasis(tx, e, events);
+  const { row: e, events, people } = current ?? (await loadWithEvents(tx, id));
+  const basis = await cardBasis(tx, e, events, people);
   // The stage's owners must act by its deadline: their card is urgent; followers' cards are routine.
   const owners = isActive(e.status) ? e.stageOwnerIds : [];
   await showCardToAll(
@@ -112,8 +118,8 @@ export async function publish(tx: Queryable, ctx: AppContext, id: string, curren
 /** The card for this actor (Teams `refresh`, or opening it from a list). */
 export async function escalationCardFor(ctx: AppContext, actor: Actor, id: string) {
   // Reads only: no transaction (each read sees committed data, as it would inside one).
-  const { row: e, events } = await loadWithEvents(ctx.db, id);
-  const basis = await cardBasis(ctx.db, e, events);
+  const { row: e, events, people } = await loadWithEvents(ctx.db, id);
+  const basis = await cardBasis(ctx.db, e, events, people);
   if (!may(actor, "escalations.overview") && !basis.viewers.includes(actor.id))
     throw new NotPermitted("Only the raiser, the case's worker and managers, and the stage owners can see this escalation.");
   return cardData(ctx, e, actor.id, basis);

@@ -15,7 +15,7 @@ import { asOwner, type Pressed } from "./actors";
 export async function acknowledge(ctx: AppContext, actor: Actor, p: Pressed) {
   // On the pool's own transaction (services/sql.ts): the busiest escalation action.
   return transaction(ctx.db, async (tx) => {
-    const { row: e, events } = await asOwner(tx, actor, p.id);
+    const { row: e, events, people } = await asOwner(tx, actor, p.id);
     if (events.some((x) => x.stage === e.stage && x.kind === "acknowledged" && x.actorId === actor.id))
       throw new AlreadyDone("You have already acknowledged this stage.");
     // The version, the event and the history entry: one statement.
@@ -29,8 +29,9 @@ export async function acknowledge(ctx: AppContext, actor: Actor, p: Pressed) {
     ]);
     events.push(event);
     // The row as just written (the update matched e.version and changed only the version), and
-    // its events: the row lock taken by the update keeps every other action out until commit.
-    return (await publish(tx, ctx, e.id, { row: { ...e, version: e.version + 1 }, events }))(actor.id);
+    // its events: the row lock taken by the update keeps every other action out until commit. The
+    // people read with it still hold: the new event's actor is a stage owner, already among them.
+    return (await publish(tx, ctx, e.id, { row: { ...e, version: e.version + 1 }, events, people }))(actor.id);
   });
 }
 

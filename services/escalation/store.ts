@@ -27,10 +27,23 @@ export interface EventRow {
   at: Date;
 }
 
+/** Someone who follows the card or acted in its last events: name, whether they manage the case worker, Teams reference. */
+export interface Person {
+  id: string;
+  name: string;
+  manager: boolean;
+  reference: unknown;
+}
+
 export interface Loaded {
   row: EscalationRow;
   events: EventRow[];
+  /** The people the card names or is shown to (viewersAndNames), read with the row. */
+  people?: Person[];
 }
+
+/** Events shown on the card (the latest). */
+export const EVENTS_ON_CARD = 8;
 
 const CASE_COLUMNS = ["id", "caseRef", "teamId", "workerId", "planType", "openedOn", "active", "createdAt", "updatedAt"] as const;
 const EVENT_COLUMNS = `stage, kind, "actorId", text, at`;
@@ -40,15 +53,28 @@ export async function load(tx: Queryable, id: string): Promise<EscalationRow> {
   return (await loadRow(tx, id, false)).row;
 }
 
-/** The escalation with its case and every event, oldest first: one statement. */
+/** The escalation with its case, every event (oldest first) and the people of its card (viewersAndNames): one statement. */
 export async function loadWithEvents(tx: Queryable, id: string): Promise<Loaded> {
   return loadRow(tx, id, true);
 }
 
+/**
+ * The people viewersAndNames reads, as a column of the escalation's row: the raiser, the stage's
+ * owners, the case worker, everyone who was a stage owner and the actors of the events shown,
+ * and the case worker's line manager (`manager`), with their Teams references.
+ */
+const PEOPLE = `(SELECT coalesce(json_agg(json_build_object('id', s.id, 'name', s.name, 'manager', coalesce(s.id = m.id, false), 'reference', r.reference)), '[]')
+   FROM "Staff" s LEFT JOIN "ConversationReference" r ON r."staffId" = s.id
+   LEFT JOIN LATERAL (SELECT w."lineManagerId" AS id FROM "Staff" w WHERE w.id = c."workerId") m ON true
+   WHERE s.id = ANY(ARRAY[e."raiserId", c."workerId"] || e."stageOwnerIds" || ARRAY(
+       SELECT x."actorId" FROM (SELECT v."actorId", v.kind, row_number() OVER (ORDER BY v.id DESC) AS k FROM "EscalationEvent" v WHERE v."escalationId" = e.id) x
+       WHERE x."actorId" IS NOT NULL AND (x.kind = 'stage_owner' OR x.k <= ${EVENTS_ON_CARD})))
+     OR s.id = m.id) AS "people.all"`;
+
 async function loadRow(tx: Queryable, id: string, withEvents: boolean): Promise<Loaded> {
   const events = withEvents
     ? `, (SELECT coalesce(json_agg(json_build_object('stage', v.stage, 'kind', v.kind, 'actorId', v."actorId", 'text', v.text, 'at', v.at) ORDER BY v.id), '[]')
-         FROM "EscalationEvent" v WHERE v."escalationId" = e.id) AS "events.all"`
+         FROM "EscalationEvent" v WHERE v."escalationId" = e.id) AS "events.all", ${PEOPLE}`
     : "";
   const [row] = await sqlOf(tx).query<Record<string, unknown>>(
     `SELECT e.*, ${CASE_COLUMNS.map((c) => `c."${c}"${c === "planType" ? "::text" : ""} AS "case.${c}"`).join(", ")}${events}
@@ -60,11 +86,16 @@ async function loadRow(tx: Queryable, id: string, withEvents: boolean): Promise<
   const c: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
     if (k.startsWith("case.")) c[k.slice(5)] = v;
-    else if (k !== "events.all") e[k] = v;
+    else if (k !== "events.all" && k !== "people.all") e[k] = v;
   }
   // JSON carries a timestamp(3) as UTC wall time without a zone (Prisma's convention).
   const all = (row["events.all"] ?? []) as (Omit<EventRow, "at"> & { at: string })[];
-  return { row: { ...e, case: c.id ? c : null } as EscalationRow, events: all.map((x) => ({ ...x, at: new Date(`${x.at}Z`) })) };
+  const loaded: Loaded = {
+    row: { ...e, case: c.id ? c : null } as EscalationRow,
+    events: all.map((x) => ({ ...x, at: new Date(`${x.at}Z`) })),
+  };
+  if (withEvents) loaded.people = row["people.all"] as Person[];
+  return loaded;
 }
 
 /** An event to insert with a guarded change (bump's `also`), continuing its params. */
@@ -95,19 +126,22 @@ export async function addEvent(
 /**
  * People who follow the card (raiser, current owners, case worker and their manager, and every
  * owner so far) with their names, the names of the last events' actors, and the followers' Teams
- * ids for the card's refresh: one statement.
+ * ids for the card's refresh: one statement, or none when they came with the row (`people` of
+ * loadWithEvents, read before an action that adds an event of one of them or changes nothing else).
  */
-export async function viewersAndNames(tx: Queryable, e: EscalationRow, all: EventRow[], shown: EventRow[]) {
+export async function viewersAndNames(tx: Queryable, e: EscalationRow, all: EventRow[], shown: EventRow[], people?: Person[]) {
   const worker = e.case?.workerId ? [e.case.workerId] : [];
   const pastOwners = all.flatMap((p) => (p.kind === "stage_owner" && p.actorId ? [p.actorId] : []));
   const shownActors = shown.flatMap((x) => (x.actorId ? [x.actorId] : []));
-  const rows = await sqlOf(tx).query<{ id: string; name: string; manager: boolean; reference: unknown }>(
-    `WITH m AS (SELECT "lineManagerId" AS id FROM "Staff" WHERE id = $2)
-     SELECT s.id, s.name, s.id IN (SELECT id FROM m) AS manager, r.reference FROM "Staff" s
-     LEFT JOIN "ConversationReference" r ON r."staffId" = s.id
-     WHERE s.id = ANY($1::text[]) OR s.id IN (SELECT id FROM m)`,
-    [[...new Set([e.raiserId, ...e.stageOwnerIds, ...worker, ...pastOwners, ...shownActors])], e.case?.workerId ?? null],
-  );
+  const rows =
+    people ??
+    (await sqlOf(tx).query<Person>(
+      `WITH m AS (SELECT "lineManagerId" AS id FROM "Staff" WHERE id = $2)
+       SELECT s.id, s.name, s.id IN (SELECT id FROM m) AS manager, r.reference FROM "Staff" s
+       LEFT JOIN "ConversationReference" r ON r."staffId" = s.id
+       WHERE s.id = ANY($1::text[]) OR s.id IN (SELECT id FROM m)`,
+      [[...new Set([e.raiserId, ...e.stageOwnerIds, ...worker, ...pastOwners, ...shownActors])], e.case?.workerId ?? null],
+    ));
   const manager = rows.filter((r) => r.manager).map((r) => r.id);
   const viewers = [...new Set([e.raiserId, ...e.stageOwnerIds, ...worker, ...manager, ...pastOwners])];
   const refreshIds = teamsUserIds(rows.filter((r) => viewers.includes(r.id)).map((r) => r.reference));

@@ -7,6 +7,7 @@ import { ManualClock } from "../../services/clock";
 import { runDueJobs } from "../../services/jobs";
 import { buildJobHandlers } from "../../services/jobHandlers";
 import { cardSizeBytes, type CardJson } from "../../cards/render";
+import { EVENTS_ON_CARD, loadWithEvents, viewersAndNames } from "../../services/escalation/store";
 
 let h: Harness;
 const clock = new ManualClock("2026-12-01T09:00:00Z"); // a Tuesday
@@ -131,6 +132,19 @@ describe("escalations", () => {
     expect(sends.length).toBeGreaterThanOrEqual(4);
     const history = await h.db.history.findMany({ where: { entityType: "escalation", entityId: esc.id } });
     expect(history.filter((x) => x.action === "stage_changed")).toHaveLength(3);
+    // The card's people read with the escalation (one statement) are those read on their own.
+    const loaded = await loadWithEvents(h.db, esc.id);
+    const shown = loaded.events.slice(-EVENTS_ON_CARD);
+    const alone = await viewersAndNames(h.db, loaded.row, loaded.events, shown);
+    const withRow = await viewersAndNames(h.db, loaded.row, loaded.events, shown, loaded.people);
+    const plain = (x: typeof alone) => ({
+      viewers: [...x.viewers].sort(),
+      names: [...x.names].sort(),
+      refreshIds: [...x.refreshIds].sort(),
+    });
+    expect(loaded.events.length).toBeGreaterThan(EVENTS_ON_CARD);
+    expect(plain(withRow)).toEqual(plain(alone));
+    expect(alone.viewers).toEqual(expect.arrayContaining([iro.id, tm.id, sm.id, hos.id, ad.id, dcs.id]));
   });
 
   it("lets the raiser bypass to a later stage", async () => {
