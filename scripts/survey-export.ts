@@ -2,7 +2,8 @@
 // results of a survey campaign as XLSX (summary + one sheet per section) and CSV. Results by team
 // or role group respect MIN_GROUP_SIZE; open answers are listed anonymously in a random order.
 import { DomainError } from "../services/errors";
-import { campaignResults, exportResults } from "../services/surveys/results";
+import { campaignResults } from "../services/surveys/results";
+import { exportResults } from "../services/surveys/resultsExport";
 import { actorByEmail, flag, runCli } from "./cli";
 
 const campaignId = process.argv[2];

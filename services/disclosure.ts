@@ -47,8 +47,13 @@ export function releasedSql(rank: Prisma.Sql, total: Prisma.Sql, min: number): P
  * minimum, the next smallest group is hidden too, so the hidden ones cannot be recovered from the
  * overall figures by subtraction.
  */
-export function suppressGroups<T extends { n: number }>(groups: T[], min: number): (T & { suppressed: boolean })[] {
-  const out = groups.map((g) => ({ ...g, suppressed: !disclosable(g.n, min) }));
+export function suppressGroups<T extends { n: number }>(
+  groups: T[],
+  min: number,
+  /** Groups hidden for another reason (their whole figure already is): they count as hidden. */
+  hiddenAnyway: (g: T) => boolean = () => false,
+): (T & { suppressed: boolean })[] {
+  const out = groups.map((g) => ({ ...g, suppressed: hiddenAnyway(g) || !disclosable(g.n, min) }));
   for (;;) {
     const hidden = out.filter((g) => g.suppressed).reduce((n, g) => n + g.n, 0);
     const shown = out.filter((g) => !g.suppressed).sort((a, b) => a.n - b.n);

@@ -4,7 +4,8 @@ import path from "node:path";
 import type { AppContext } from "../context";
 import type { Actor } from "../permissions";
 import type { CardData } from "../../cards/schemas/cardData";
-import { campaignResults, exportResults, type SurveyResults } from "./results";
+import { campaignResults, type SurveyResults } from "./results";
+import { exportResults } from "./resultsExport";
 import { STATE_LABELS } from "./home";
 
 const fmt = (x: number | null) => (x === null ? "–" : x.toFixed(1));

@@ -14,7 +14,8 @@ import { ManualClock } from "../../services/clock";
 import { seedReportFixture } from "../support/reportFixture";
 import { loadAuditTool } from "../../services/catalogue";
 import { reportFilesForActor } from "../../services/reports";
-import { campaignResults, exportResults } from "../../services/surveys/results";
+import { campaignResults } from "../../services/surveys/results";
+import { exportResults } from "../../services/surveys/resultsExport";
 
 const MIN = 5;
 const STATEMENTS = new Set(loadAuditTool().feedback.family.statements.map((x) => `${x.number}. ${x.text}`));
