@@ -25,7 +25,9 @@
 // the variant against the code as it is, in one run under one load.
 // cpuMsPerRequest is the service processes' CPU per request, floorCpuMsPerRequest the floor's, and
 // cpuRatio the first over the second: measured in one run, under one load, it does not move with
-// the machine's speed. generatorCpuMsPerRequest is this process's. The service's background work
+// the machine's speed. generatorCpuMsPerRequest is this process's; connectorCpuMsPerRequest,
+// postgresCpuMsPerRequest (the backends of the run's database) and machineCpuMsPerRequest (every
+// process, other users' too, with loadAverage) complete the CPU budget (bench/actionsCpu.ts). The service's background work
 // follows BACKGROUND_WORK as in production (auto: a worker process per instance on a PostgreSQL
 // server, bot/background.ts; "backgroundWork" in the result); workerCpuMsPerRequest is then the
 // workers'. stderr also shows the time requests spent inside the services (arrival to answer
