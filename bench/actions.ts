@@ -25,7 +25,9 @@
 // the variant against the code as it is, in one run under one load.
 // cpuMsPerRequest is the service processes' CPU per request, floorCpuMsPerRequest the floor's, and
 // cpuRatio the first over the second: measured in one run, under one load, it does not move with
-// the machine's speed. generatorCpuMsPerRequest is this process's. The service's background work
+// the machine's speed. generatorCpuMsPerRequest is this process's; connectorCpuMsPerRequest,
+// postgresCpuMsPerRequest (the backends of the run's database) and machineCpuMsPerRequest (every
+// process, other users' too, with loadAverage) complete the CPU budget (bench/actionsCpu.ts). The service's background work
 // follows BACKGROUND_WORK as in production (auto: a worker process per instance on a PostgreSQL
 // server, bot/background.ts; "backgroundWork" in the result); workerCpuMsPerRequest is then the
 // workers'. stderr also shows the time requests spent inside the services (arrival to answer
@@ -62,6 +64,8 @@ import { auditPageAnswers } from "../test/support/auditPages";
 import { addWorkingDays } from "../services/workingTime";
 import type { Db } from "../services/db";
 import { spawnChild, spawnService, type ServiceCpu, type ServiceProcess } from "./actionsChildren";
+import { cpuBetween, cpuSnapshot } from "./actionsCpu";
+import { postJson } from "./httpPost";
 
 type Card = Record<string, unknown>;
 
@@ -178,21 +182,29 @@ function walk(n: unknown, visit: (o: Card) => void) {
   for (const [k, v] of Object.entries(o)) if (k !== "fallback" && typeof v === "object") walk(v, visit);
 }
 
-function cardText(card: unknown): string {
+/** What the checks read of a card (its text, its Action.Execute data by verb), gathered in one walk. */
+interface CardIndex {
+  text: string;
+  actions: Map<string, Card>;
+}
+const indexes = new WeakMap<object, CardIndex>();
+
+function indexOf(card: unknown): CardIndex {
+  const known = card && typeof card === "object" ? indexes.get(card) : undefined;
+  if (known) return known;
   const out: string[] = [];
+  const actions = new Map<string, Card>();
   walk(card, (o) => {
     for (const k of ["text", "title", "value", "label"]) if (typeof o[k] === "string") out.push(o[k] as string);
+    if (o.type === "Action.Execute" && typeof o.verb === "string" && !actions.has(o.verb)) actions.set(o.verb, (o.data as Card) ?? {});
   });
-  return out.join("\n");
+  const index = { text: out.join("\n"), actions };
+  if (card && typeof card === "object") indexes.set(card, index);
+  return index;
 }
 
-function actionData(card: Card, verb: string): Card | undefined {
-  let found: Card | undefined;
-  walk(card, (o) => {
-    if (!found && o.type === "Action.Execute" && o.verb === verb) found = (o.data as Card) ?? {};
-  });
-  return found;
-}
+const cardText = (card: unknown): string => indexOf(card).text;
+const actionData = (card: Card, verb: string): Card | undefined => indexOf(card).actions.get(verb);
 
 const savedPage = (card: Card) => actionData(card, "audit.page.save")?.page as string | undefined;
 const savedVersion = (card: Card) => {
@@ -281,12 +293,12 @@ async function main() {
     record: boolean,
   ): Promise<Card | undefined> {
     const activity = invokeActionExecute({ from: u.from, serviceUrl: connectorUrl, verb, data });
-    const body = JSON.stringify(activity);
-    const post = (url: string) => fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+    const body = Buffer.from(JSON.stringify(activity));
+    const post = (url: string) => postJson(url, body);
     // The floor server gets the same invoke at the same moment (its answer is not timed).
     const floorAnswer = floorEndpoint
       ? post(floorEndpoint).then(
-          async (r) => ((await r.text()) && r.status === 200 ? 0 : 1),
+          (r) => (r.text && r.status === 200 ? 0 : 1),
           () => 1,
         )
       : undefined;
@@ -298,7 +310,7 @@ async function main() {
     let ms: number | undefined;
     try {
       const res = await post(endpoint);
-      const text = await res.text();
+      const text = res.text;
       ms = performance.now() - t0;
       let answer: { value?: Card } | undefined;
       try {
@@ -388,9 +400,22 @@ async function main() {
   const generatorLoop = monitorEventLoopDelay({ resolution: 10 });
   generatorLoop.enable();
   const ask = (c: typeof proxy) => (c ? c.ask<{ micros: number }>("cpu").then((r) => r.micros) : Promise.resolve(0));
-  const [start, floorCpu0, proxyCpu0] = await Promise.all([serviceCpu(services), ask(floor), ask(proxy)]);
+  const [start, floorCpu0, proxyCpu0, connectorCpu0, snap0] = await Promise.all([
+    serviceCpu(services),
+    ask(floor),
+    ask(proxy),
+    ask(connector),
+    cpuSnapshot(db),
+  ]);
   await Promise.all(users.map((u) => virtualUser(u, WARMUP, ITERATIONS, true)));
-  const [end, floorCpu1, proxyCpu1] = await Promise.all([serviceCpu(services), ask(floor), ask(proxy)]);
+  const [end, floorCpu1, proxyCpu1, connectorCpu1, snap1] = await Promise.all([
+    serviceCpu(services),
+    ask(floor),
+    ask(proxy),
+    ask(connector),
+    cpuSnapshot(db),
+  ]);
+  const other = cpuBetween(snap0, snap1);
   const cpu = process.cpuUsage(cpu0);
   const seconds = (performance.now() - started) / 1000;
 
@@ -458,6 +483,11 @@ async function main() {
       ...(backgroundWork === "process" ? { workerCpuMsPerRequest: perRequest(end.workerMicros - start.workerMicros) } : {}),
       ...(proxy ? { proxyCpuMsPerRequest: perRequest(proxyCpu1 - proxyCpu0) } : {}),
       generatorCpuMsPerRequest: perRequest(cpu.user + cpu.system),
+      connectorCpuMsPerRequest: perRequest(connectorCpu1 - connectorCpu0),
+      postgresCpuMsPerRequest: perRequest(other.postgresMicros),
+      // Every process on the machine, other users' included: compare with 2,000 ms of CPU per second.
+      machineCpuMsPerRequest: perRequest(other.machineMicros),
+      loadAverage: other.loadAverage,
       clock: benchClockStart,
       cardsEnqueued,
       cardsDelivered,

@@ -24,6 +24,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { startFakeConnector } from "../test/fakes/botConnector";
+import { traceThrottles, watchStalls } from "./fanoutTrace";
 import { startFakeGraph } from "../test/fakes/graph";
 import { migrate } from "../prisma/migrate";
 import { scratchDatabaseOrNone } from "./benchDatabase";
@@ -241,6 +242,7 @@ try {
   fake.reset();
   fake.setRandomFaults({ ...faults, seed: 7 });
 
+  const stallWatch = watchStalls();
   await sendCampaign(database.url, "bench", N);
   const t0 = Date.now(); // the campaign is committed: the clock starts
   console.error(`survey invitation written for ${N} people; ${INSTANCES} sender instance(s)`);
@@ -270,6 +272,7 @@ try {
     await new Promise((r) => setTimeout(r, 200));
   }
   const tEnd = Date.now();
+  stallWatch.stop();
   const statuses = (
     await c.query<{ status: string; n: string }>(
       `SELECT status, count(*) AS n FROM "OutboxMessage" WHERE "recipientId" LIKE 'bench-%' GROUP BY status`,
@@ -324,7 +327,7 @@ try {
             connector: naiveConnector,
           },
           faults: { p429: P429, p5xx: P5XX, pReset: PRESET, leaseMs: LEASE_MS },
-          throttledAtSeconds: fake.requests.filter((r) => r.outcome === "throttled").map((r) => +((r.time - t0) / 1000).toFixed(2)),
+          throttledByLimiter: traceThrottles(fake.requests, CEILING, t0, stallWatch.stalls),
           graph: graph ? { requests: graph.stats.requests, byStatus: graph.stats.byStatus } : "off (--no-graph)",
         },
       },

@@ -275,7 +275,7 @@ export class OutboxSender {
         continue;
       }
       // The tenant's ceiling, shared with every other instance: a slot of its own, or how long until one.
-      const slot = this.slots.take(h.tenant, now, this.queue.length - i);
+      const slot = this.slots.take(h.tenant, Date.now(), this.queue.length - i);
       if (this.slots instanceof TenantPace) Object.assign(this.stats, this.slots.counters());
       if (!slot.ok) {
         wait = Math.min(wait, slot.waitMs);
@@ -285,7 +285,7 @@ export class OutboxSender {
       this.queue.splice(i, 1);
       i--;
       this.busyConversations.add(h.conversationId);
-      const p = this.send(h, now).finally(() => {
+      const p = this.send(h, now, slot.at ?? now).finally(() => {
         this.inflight.delete(h.id);
         this.busyConversations.delete(h.conversationId);
         // The recipient's next message (head of line) may now be claimable: look again soon.
@@ -298,12 +298,11 @@ export class OutboxSender {
     return Number.isFinite(wait) ? Math.max(1, wait) : 50;
   }
 
-  /** Sends one held row; `acquiredAt` is when the pacer gave it its slot. */
-  private async send(h: Held, acquiredAt: number): Promise<void> {
+  /** Sends one held row; `acquiredAt` is when the pacer gave it its slot, `slotAt` the tenant slot's time. */
+  private async send(h: Held, acquiredAt: number, slotAt: number): Promise<void> {
     let outcome: Outcome;
-    // The pacer stamped the request when it gave the slot; it reaches the socket a little later.
-    // Restamped with the time its body is written, so the windows count what the server will count.
-    // Written also means Teams may have the message even if no answer comes back.
+    // Restamped with the time its body is written (a little after its slot), so the windows count
+    // what the server will count. Written also means Teams may have it even if no answer comes back.
     let restamped = false;
     let writtenAt = 0;
     try {
@@ -316,6 +315,7 @@ export class OutboxSender {
           restamped = true;
           writtenAt = Date.now();
           this.pacer.restamp(h.tenant, h.conversationId, acquiredAt, writtenAt);
+          this.slots.written?.(slotAt, writtenAt);
         },
       };
       this.stats.requests++;

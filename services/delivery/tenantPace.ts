@@ -13,7 +13,7 @@
 import type { Sql } from "../sql";
 
 /** Whether a request may go now under the tenant's ceiling, or how long until it may. */
-export type SlotVerdict = { ok: true } | { ok: false; waitMs: number };
+export type SlotVerdict = { ok: true; at?: number } | { ok: false; waitMs: number };
 
 /** Where a sender takes its requests' slots under the tenant's ceiling. */
 export interface SlotSource {
@@ -23,6 +23,8 @@ export interface SlotSource {
   pause(tenant: string, untilMs: number): void;
   /** Gives back what can be given back (graceful stop). */
   close(): Promise<void>;
+  /** A request taken at slot `at` had its body written at `writtenAt` (how late requests leave). */
+  written?(at: number, writtenAt: number): void;
 }
 
 export interface TenantPaceOptions {
@@ -65,6 +67,8 @@ export class TenantPace implements SlotSource {
   lost = 0;
   /** Statements that took slots. */
   reservations = 0;
+  /** How late bodies were written after their slot: the most, and how many later than 10 and 20 ms. */
+  private late = { max: 0, over10: 0, over20: 0 };
   /**
    * This process's clock minus the database's, as an upper bound: the least (answer's arrival −
    * database time) seen. One bound for every block, so round trips of different lengths do not
@@ -98,8 +102,23 @@ export class TenantPace implements SlotSource {
     return t;
   }
 
-  counters(): { slotReservations: number; slotsLost: number; slotLeadMs: number } {
-    return { slotReservations: this.reservations, slotsLost: this.lost, slotLeadMs: Math.round(this.leadMs) };
+  counters(): Record<string, number> {
+    const l = this.late;
+    return {
+      slotReservations: this.reservations,
+      slotsLost: this.lost,
+      slotLeadMs: Math.round(this.leadMs),
+      slotLateMaxMs: Math.round(l.max),
+      slotLateOver10: l.over10,
+      slotLateOver20: l.over20,
+    };
+  }
+
+  written(at: number, writtenAt: number): void {
+    const late = writtenAt - at;
+    this.late.max = Math.max(this.late.max, late);
+    if (late > 10) this.late.over10++;
+    if (late > 20) this.late.over20++;
   }
 
   take(tenant: string, now: number, demand = 1): SlotVerdict {
@@ -120,6 +139,8 @@ export class TenantPace implements SlotSource {
       drop = j + 1;
     }
     const lost = drop - (use >= 0 ? 1 : 0);
+    // A request between two slots is on time until the later one's tolerance has passed.
+    const at = use >= 0 ? t.slots[drop - 1]! : 0;
     if (lost > 0 && t.fresh && !paused && use < 0) this.leadMs = Math.min(1_000, this.leadMs * 2);
     if (drop > 0) {
       t.fresh = false;
@@ -129,7 +150,7 @@ export class TenantPace implements SlotSource {
     }
     if (use >= 0) {
       this.refill(tenant, t, demand - 1, now);
-      return { ok: true };
+      return { ok: true, at };
     }
     this.refill(tenant, t, demand, now);
     const first = t.slots[0];

@@ -128,6 +128,10 @@ export interface RequestLogEntry {
   /** What produced the response. */
   outcome: "ok" | "throttled" | "fault" | "random-fault" | "reset" | "answer lost" | "blocked" | "error";
   conversationId?: string;
+  /** Epoch ms at which the rate limiter counted (or refused) the request. */
+  limitedAt?: number;
+  /** The client's TCP port: which connection (and so which sender process) made the request. */
+  remotePort?: number;
 }
 
 export interface FaultSpec {
@@ -533,6 +537,7 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
       time: started,
       durationMs: 0,
       outcome: "ok",
+      ...(req.socket.remotePort !== undefined ? { remotePort: req.socket.remotePort } : {}),
       ...(authorization !== undefined ? { authorization } : {}),
       ...(conversationId !== undefined ? { conversationId } : {}),
     };
@@ -672,6 +677,7 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
         convKey = `c:${createdId}`;
         convWindows = rateLimits.perConversation;
       }
+      log.limitedAt = now;
       const waitGlobal = limiter.check("global", g, now);
       const waitConv = convKey ? limiter.check(convKey, convWindows, now) : 0;
       const wait = Math.max(waitGlobal, waitConv);
