@@ -63,6 +63,42 @@ export const defineRoute = <S extends z.ZodTypeAny>(r: Route<S>): Route<S> => r;
 /** The schema of a route that reads no card data: it shows the caller's own things, so no id comes from a card. */
 export const noData = z.object({}).passthrough();
 
+type Req<S extends z.ZodTypeAny> = RouteRequest<z.infer<S>>;
+/** Builds the form again from what was typed and the refusal (see `Route.reshow`). */
+export type Reshow<S extends z.ZodTypeAny> = NonNullable<Route<S>["reshow"]>;
+/** A card whose template the use case chose (an observation's card depends on its status). */
+export interface ChosenCard {
+  template: string;
+  data: Record<string, unknown>;
+}
+
+/** The common route: the parsed card data goes to one use case, whose card data is shown with `template`. */
+export function cardRoute<S extends z.ZodTypeAny, N extends string>(
+  verb: string,
+  capability: Capability,
+  schema: S,
+  template: N,
+  run: (req: Req<S>) => Promise<CardData<N>>,
+  reshow?: Reshow<S>,
+): Route<S> {
+  return chosenRoute(verb, capability, schema, async (req) => ({ template, data: await run(req) }), reshow);
+}
+
+/** As `cardRoute`, for a use case that returns the template with the data. */
+export function chosenRoute<S extends z.ZodTypeAny>(
+  verb: string,
+  capability: Capability,
+  schema: S,
+  run: (req: Req<S>) => Promise<ChosenCard>,
+  reshow?: Reshow<S>,
+): Route<S> {
+  const handle = async (req: Req<S>) => {
+    const { template, data } = await run(req);
+    return reply(template, data);
+  };
+  return defineRoute({ verb, capability, schema, handle, ...(reshow ? { reshow } : {}) });
+}
+
 /** A route that takes no card data and shows one card built from the actor alone ("my audits"). */
 export function showRoute<N extends string>(
   verb: string,
@@ -70,13 +106,17 @@ export function showRoute<N extends string>(
   template: N,
   load: (app: AppContext, actor: Actor) => Promise<CardData<N>>,
 ): Route<typeof noData> {
-  return defineRoute({
-    verb,
-    capability,
-    schema: noData,
-    handle: async ({ app, actor }) => ({ card: renderCard(template, await load(app, actor)) }),
-  });
+  return cardRoute(verb, capability, noData, template, ({ app, actor }) => load(app, actor));
 }
+
+/** The reply showing one card: what `reshow` gives back with the form's data again. */
+export const reply = <N extends string>(template: N, data: CardData<N>): RouteReply => ({ card: renderCard(template, data) });
+
+/** The use case of a button that names one thing: `byId("sampleId", resultsForActor)` calls it with the card's id. */
+export const byId =
+  <K extends string, R>(key: K, useCase: (app: AppContext, actor: Actor, id: string) => Promise<R>) =>
+  ({ app, actor, data }: RouteRequest<Record<K, string>>): Promise<R> =>
+    useCase(app, actor, data[key]);
 
 /** Parses a second, stricter schema inside a handler: its problems reach `reshow` like the use case's. */
 export function parseInput<S extends z.ZodTypeAny>(schema: S, data: unknown, message: string): z.infer<S> {

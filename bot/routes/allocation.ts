@@ -24,13 +24,13 @@ import {
   swapReasonSchema,
 } from "../../cards/schemas/allocation";
 
-export const allocationCommands: Command[] = [
+export const commands: Command[] = [
   command("allocate", "audit.allocate.form", "Allocate a month's case audits", { button: "Allocate audits" }),
   command("self assessment", "audit.selfAssessment.mine", "Your self-assessments before an audit meeting"),
   command("not completed", "audit.notCompleted.form", "Record that an allocated audit will not be completed, and why"),
 ];
 
-export function allocationRoutes() {
+export function routes() {
   const allocate = (dryRun: boolean) =>
     defineRoute({
       verb: dryRun ? "audit.allocate.preview" : "audit.allocate.run",

@@ -9,12 +9,12 @@ import { AuditIncomplete, submitAudit } from "../../services/audit/submit";
 import { FollowUpInvalid, markActionDone, myActions, recordFollowUp } from "../../services/audit/actions";
 import { openAudit, submittedMessage } from "../../services/audit/viewer";
 
-export const auditFormCommands: Command[] = [
+export const commands: Command[] = [
   command("my audits", "audits.mine", "Audits you carry out, audits of your cases, your team's audits", { button: "My audits" }),
   command("my actions", "actions.mine", "Actions from audits that you need to do", { button: "My actions" }),
 ];
 
-export function auditFormRoutes() {
+export function routes() {
   return [
     showRoute("audits.mine", "audits.mine", "audit-list", myAudits),
     defineRoute({

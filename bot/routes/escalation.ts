@@ -57,12 +57,12 @@ function newEscalationCard(
   });
 }
 
-export const escalationCommands: Command[] = [
+export const commands: Command[] = [
   command("escalate", "escalation.new", "Raise a formal escalation about a case", { button: "Escalate" }),
   command("escalations", "escalations.overview", "Open escalations by age and stage"),
 ];
 
-export function escalationRoutes() {
+export function routes() {
   return [
     defineRoute({
       verb: "escalation.new",

@@ -5,12 +5,12 @@ import { may } from "../../services/permissions";
 import { roleLabel } from "../../services/directory/roles";
 import { mayDeliverHeldNow } from "../../services/delivery/held";
 
-export const helpCommands: Command[] = [
+export const commands: Command[] = [
   command("help", "help.show", "What Assure can do for you"),
   command("hi", "help.show", "Start here"),
 ];
 
-export function helpRoutes(router: Router) {
+export function routes(router: Router) {
   return [
     defineRoute({
       verb: "help.show",

@@ -50,12 +50,12 @@ function sampleCard(
   });
 }
 
-export const moderationCommands: Command[] = [
+export const commands: Command[] = [
   command("moderate", "moderation.start", "Sample completed audits for moderation and allocate moderators", { button: "Moderate" }),
   command("my moderations", "moderation.mine", "Moderations waiting for you"),
 ];
 
-export function moderationRoutes() {
+export function routes() {
   return [
     defineRoute({
       verb: "moderation.start",

@@ -15,12 +15,12 @@ const labels: Record<string, string> = {
   skipped: "Skipped",
 };
 
-export const outboxCommands: Command[] = [
+export const commands: Command[] = [
   command("outbox", "outbox.view", "Delivery status of Assure's messages (QA team)"),
   command("deliver now", "outbox.deliverNow", "Development only: send the cards quiet hours are holding now", { devOnly: true }),
 ];
 
-export function outboxRoutes() {
+export function routes() {
   return [
     defineRoute({
       verb: "outbox.view",

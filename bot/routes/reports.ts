@@ -29,7 +29,7 @@ function monthArgs(req: RouteRequest<MonthData>): string {
   return [req.data.month ?? "", req.data.theme ?? ""].join(" ").trim();
 }
 
-export function reportRoutes() {
+export function routes() {
   return [
     defineRoute({
       verb: "report.show",
@@ -99,7 +99,7 @@ export function reportRoutes() {
   ];
 }
 
-export const reportCommands: Command[] = [
+export const commands: Command[] = [
   command("report", "report.show", "The monthly audit at a glance (report 2026-11)", { button: "Monthly report" }),
   command("report team", "report.team", "Team appendix: case IDs and audit results"),
   command("report files", "report.files", "Write the month's report as XLSX and CSV"),

@@ -21,12 +21,12 @@ const formOf = (d: Form): SessionForm => ({
   reviewed: reviewedActionIds(d),
 });
 
-export const supervisionCommands: Command[] = [
+export const commands: Command[] = [
   command("supervision", "supervision.show", "Your supervision schedule; for managers, overdue sessions", { button: "Supervision" }),
   command("my supervision", "supervision.show", "Your supervision schedule"),
 ];
 
-export function supervisionRoutes() {
+export function routes() {
   return [
     showRoute("supervision.show", "supervision.mine", "supervision-schedule", async (app, actor) => ({
       ...(await supervisionView(app, actor)),

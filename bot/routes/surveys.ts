@@ -16,12 +16,12 @@ const home = async (app: AppContext, actor: Actor, notice = "") => ({
   card: renderCard("survey-home", await surveyHome(app, actor, notice)),
 });
 
-export const surveyCommands: Command[] = [
+export const commands: Command[] = [
   command("survey", "survey.home", "Your open surveys (the QA team also opens and closes surveys here)", { button: "Surveys" }),
   command("surveys", "survey.home", "Same as survey"),
 ];
 
-export function surveyRoutes() {
+export function routes() {
   return [
     showRoute("survey.home", "surveys.mine", "survey-home", (app, actor) => surveyHome(app, actor)),
     defineRoute({
