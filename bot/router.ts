@@ -72,6 +72,17 @@ export interface ChosenCard {
   data: Record<string, unknown>;
 }
 
+/** A route in one line: `route(verb, capability, schema, handle, reshow?)`. */
+export function route<S extends z.ZodTypeAny>(
+  verb: string,
+  capability: Capability,
+  schema: S,
+  handle: (req: Req<S>) => Promise<RouteReply>,
+  reshow?: Reshow<S>,
+): Route<S> {
+  return defineRoute({ verb, capability, schema, handle, ...(reshow ? { reshow } : {}) });
+}
+
 /** The common route: the parsed card data goes to one use case, whose card data is shown with `template`. */
 export function cardRoute<S extends z.ZodTypeAny, N extends string>(
   verb: string,
@@ -81,22 +92,7 @@ export function cardRoute<S extends z.ZodTypeAny, N extends string>(
   run: (req: Req<S>) => Promise<CardData<N>>,
   reshow?: Reshow<S>,
 ): Route<S> {
-  return chosenRoute(verb, capability, schema, async (req) => ({ template, data: await run(req) }), reshow);
-}
-
-/** As `cardRoute`, for a use case that returns the template with the data. */
-export function chosenRoute<S extends z.ZodTypeAny>(
-  verb: string,
-  capability: Capability,
-  schema: S,
-  run: (req: Req<S>) => Promise<ChosenCard>,
-  reshow?: Reshow<S>,
-): Route<S> {
-  const handle = async (req: Req<S>) => {
-    const { template, data } = await run(req);
-    return reply(template, data);
-  };
-  return defineRoute({ verb, capability, schema, handle, ...(reshow ? { reshow } : {}) });
+  return route(verb, capability, schema, async (req) => reply(template, await run(req)), reshow);
 }
 
 /** A route that takes no card data and shows one card built from the actor alone ("my audits"). */
@@ -112,11 +108,31 @@ export function showRoute<N extends string>(
 /** The reply showing one card: what `reshow` gives back with the form's data again. */
 export const reply = <N extends string>(template: N, data: CardData<N>): RouteReply => ({ card: renderCard(template, data) });
 
+/** The reply showing the card a use case chose. */
+export const replyWith = ({ template, data }: ChosenCard): RouteReply => reply(template, data);
+
 /** The use case of a button that names one thing: `byId("sampleId", resultsForActor)` calls it with the card's id. */
 export const byId =
   <K extends string, R>(key: K, useCase: (app: AppContext, actor: Actor, id: string) => Promise<R>) =>
   ({ app, actor, data }: RouteRequest<Record<K, string>>): Promise<R> =>
     useCase(app, actor, data[key]);
+
+/**
+ * A `reshow` for a card with one checked field: the card again (`load`) with the field's problem at
+ * `<field>Error`. A refusal about anything else is left to the error card.
+ */
+export const fieldAgain =
+  <D, N extends string>(template: N, field: string, load: (req: RouteRequest<D>) => Promise<CardData<N>>) =>
+  async (req: RouteRequest<D>, err: ValidationFailed): Promise<RouteReply | undefined> => {
+    const problem = err.fieldErrors[field];
+    return problem ? reply(template, { ...(await load(req)), [`${field}Error`]: problem }) : undefined;
+  };
+
+/** The use case of a form that takes the whole card: `fromCard(respond)` calls it with the parsed data. */
+export const fromCard =
+  <D, R>(useCase: (app: AppContext, actor: Actor, data: D) => Promise<R>) =>
+  ({ app, actor, data }: RouteRequest<D>): Promise<R> =>
+    useCase(app, actor, data);
 
 /** Parses a second, stricter schema inside a handler: its problems reach `reshow` like the use case's. */
 export function parseInput<S extends z.ZodTypeAny>(schema: S, data: unknown, message: string): z.infer<S> {

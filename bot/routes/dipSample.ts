@@ -2,7 +2,7 @@
 // case after case in one card ("Save and next"); results, XLSX and closing. Thin: validate with the
 // card's zod schema, call the service with the authenticated actor, render.
 import path from "node:path";
-import { byId, cardRoute, chosenRoute, command, noData, reply, showRoute, type Command } from "../router";
+import { byId, cardRoute, command, noData, reply, replyWith, route, showRoute, type Command } from "../router";
 import { createDipSample, newSampleFormData } from "../../services/dipSample/sample";
 import { answerCheck, nextCheckCard } from "../../services/dipSample/check";
 import { closeDipSample, exportDipSample, resultsForActor } from "../../services/dipSample/results";
@@ -41,13 +41,15 @@ export function routes() {
       async ({ app, actor, data }) => resultsForActor(app, actor, await createDipSample(app, actor, data)),
       async ({ app, data }, err) => reply("dip-sample-new", await newSampleFormData(app, data, err.fieldErrors, err.message)),
     ),
-    chosenRoute("dipSample.next", "dipSamples.review", sampleRefSchema, byId("sampleId", nextCheckCard)),
-    chosenRoute(
+    route("dipSample.next", "dipSamples.review", sampleRefSchema, async ({ app, actor, data }) =>
+      replyWith(await nextCheckCard(app, actor, data.sampleId)),
+    ),
+    route(
       "dipSample.answer",
       "dipSamples.review",
       checkAnswerSchema,
-      ({ app, actor, data: { checkId, judgement, needsAction, note, ...rest } }) =>
-        answerCheck(app, actor, checkId, { answers: itemAnswers(rest), judgement, needsAction, note }),
+      async ({ app, actor, data: { checkId, judgement, needsAction, note, ...rest } }) =>
+        replyWith(await answerCheck(app, actor, checkId, { answers: itemAnswers(rest), judgement, needsAction, note })),
     ),
     cardRoute("dipSample.results", manage, sampleRefSchema, "dip-sample-results", byId("sampleId", resultsForActor)),
     cardRoute("dipSample.close", manage, sampleRefSchema, "dip-sample-results", byId("sampleId", closeDipSample)),

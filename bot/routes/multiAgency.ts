@@ -1,7 +1,7 @@
 // Multi-agency audits (Bexley framework §1.4): the lead sets them up and runs the reflective practice
 // discussion; invitees (partner agencies' guests included) see only what they are invited to.
 // Thin: validate with the card's zod schema, call the service, render.
-import { byId, cardRoute, command, reply, showRoute, type Command, type RouteRequest } from "../router";
+import { byId, cardRoute, fieldAgain, command, reply, showRoute, type Command, type RouteRequest } from "../router";
 import type { ValidationFailed } from "../../services/errors";
 import { answerAttendance, createAudit, openInvitation, submitTool } from "../../services/multiAgency/audits";
 import {
@@ -118,8 +118,7 @@ export function routes() {
       recommendationDoneSchema,
       "multi-agency-recommendation",
       ({ app, actor, data }) => completeRecommendation(app, actor, data.recId, data.note ?? ""),
-      async ({ app, actor, data }, { fieldErrors: { note } }) =>
-        note ? reply("multi-agency-recommendation", { ...(await recommendationCard(app, actor, data.recId)), noteError: note }) : undefined,
+      fieldAgain("multi-agency-recommendation", "note", byId("recId", recommendationCard)),
     ),
   ];
 }

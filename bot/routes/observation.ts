@@ -1,7 +1,7 @@
 // Practice observations: the QA team or a head of service schedules; the practitioner agrees or
 // proposes a date; the observer accepts it and records the form; the practitioner reflects. Thin:
 // validate with the card's zod schema, call the service with the authenticated actor, render.
-import { byId, cardRoute, chosenRoute, command, noData, reply, type Command } from "../router";
+import { byId, cardRoute, command, noData, reply, replyWith, route, type Command } from "../router";
 import {
   acceptProposedDate,
   agreeDate,
@@ -28,7 +28,7 @@ export function routes() {
     cardRoute("observation.mine", mine, noData, "observation-list", async ({ app, actor }) => ({
       items: await myObservations(app, actor),
     })),
-    chosenRoute("observation.home", mine, noData, ({ app, actor }) => observationHome(app, actor)),
+    route("observation.home", mine, noData, async ({ app, actor }) => replyWith(await observationHome(app, actor))),
     cardRoute("observation.schedule.form", schedule, noData, "observation-schedule", ({ app }) => scheduleFormData(app)),
     cardRoute(
       "observation.schedule.run",
@@ -45,7 +45,9 @@ export function routes() {
       },
       async ({ app, data }, err) => reply("observation-schedule", await scheduleFormData(app, data, err.fieldErrors, err.message)),
     ),
-    chosenRoute("observation.open", mine, observationRefSchema, byId("observationId", openObservation)),
+    route("observation.open", mine, observationRefSchema, async ({ app, actor, data }) =>
+      replyWith(await openObservation(app, actor, data.observationId)),
+    ),
     cardRoute("observation.agree", mine, observationRefSchema, "observation", byId("observationId", agreeDate)),
     cardRoute("observation.propose", mine, proposeSchema, "observation", async ({ app, actor, data }) => {
       const r = await proposeDate(app, actor, data.observationId, data.proposedDate.trim(), data.note);
@@ -53,8 +55,8 @@ export function routes() {
     }),
     cardRoute("observation.acceptDate", observe, observationRefSchema, "observation", byId("observationId", acceptProposedDate)),
     ...(["save", "record"] as const).map((kind) =>
-      chosenRoute(`observation.${kind}`, observe, observationFormSchema, ({ app, actor, data: { observationId, ...raw } }) =>
-        saveObservationForm(app, actor, observationId, raw, { record: kind === "record" }),
+      route(`observation.${kind}`, observe, observationFormSchema, async ({ app, actor, data: { observationId, ...raw } }) =>
+        replyWith(await saveObservationForm(app, actor, observationId, raw, { record: kind === "record" })),
       ),
     ),
     cardRoute("observation.reflect", mine, reflectSchema, "observation-outcome", ({ app, actor, data }) =>

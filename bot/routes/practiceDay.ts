@@ -1,7 +1,7 @@
 // Audit-of-practice days (Halton framework): the QA team plans them; staff volunteer, confirm
 // attendance, write a pair's analysis; the lead manager quality-assures and reports; line managers
 // confirm recommendations. Thin: validate with the card's zod schema, call the service, render.
-import { byId, cardRoute, command, noData, reply, showRoute, type Command } from "../router";
+import { byId, cardRoute, fieldAgain, command, reply, showRoute, type Command } from "../router";
 import { agreeTeams, scheduleDay, selectNow, volunteer } from "../../services/practiceDay/days";
 import {
   analysisCard,
@@ -65,8 +65,7 @@ export function routes() {
       reportSchema,
       "practice-day",
       ({ app, actor, data }) => writeReport(app, actor, data.dayId, data.findings ?? "", data.organisational ?? ""),
-      async ({ app, actor, data }, { fieldErrors: { findings } }) =>
-        findings ? reply("practice-day", { ...(await dayCardData(app, actor, data.dayId)), findingsError: findings }) : undefined,
+      fieldAgain("practice-day", "findings", byId("dayId", dayCardData)),
     ),
     showRoute("practiceDay.mine", participate, "practice-day-mine", myPracticeDays),
     cardRoute("practiceDay.volunteer", participate, dayRefSchema, "practice-day-volunteer", byId("dayId", volunteer)),
@@ -112,8 +111,7 @@ export function routes() {
       completeSchema,
       "practice-day-recommendation",
       ({ app, actor, data }) => completeRecommendation(app, actor, data.recId, data.note ?? ""),
-      async ({ app, actor, data }, { fieldErrors: { note } }) =>
-        note ? reply("practice-day-recommendation", { ...(await recommendationCard(app, actor, data.recId)), noteError: note }) : undefined,
+      fieldAgain("practice-day-recommendation", "note", byId("recId", recommendationCard)),
     ),
   ];
 }
