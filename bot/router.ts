@@ -83,6 +83,20 @@ export function route<S extends z.ZodTypeAny>(
   return defineRoute({ verb, capability, schema, handle, ...(reshow ? { reshow } : {}) });
 }
 
+/** A form's two buttons, Save (a draft) and Submit: one use case, told which was pressed. */
+export function saveOrSubmit<S extends z.ZodTypeAny>(
+  [saveVerb, submitVerb]: readonly [string, string],
+  capability: Capability,
+  schema: S,
+  handle: (req: Req<S>, submit: boolean) => Promise<RouteReply>,
+  reshow?: Reshow<S>,
+): Route<S>[] {
+  return [
+    route(saveVerb, capability, schema, (req) => handle(req, false), reshow),
+    route(submitVerb, capability, schema, (req) => handle(req, true), reshow),
+  ];
+}
+
 /** The common route: the parsed card data goes to one use case, whose card data is shown with `template`. */
 export function cardRoute<S extends z.ZodTypeAny, N extends string>(
   verb: string,

@@ -2,7 +2,7 @@
 // Thin: parse the card, call one use case with the authenticated actor, render the card; a refused
 // input comes back on the same card with what the person typed (`reshow`).
 import { z } from "zod";
-import { byId, cardRoute, command, fromCard, noData, parseInput, reply, route, showRoute, type Command } from "../router";
+import { byId, cardRoute, command, fromCard, noData, parseInput, reply, route, saveOrSubmit, showRoute, type Command } from "../router";
 import { acceptAllocation, allocateMonth, allocationCardFor, requestSwap } from "../../services/audit/allocation";
 import { allocateFormData, notCompletedFormData, summaryCardData } from "../../services/audit/allocationCards";
 import { recordNotCompleted } from "../../services/audit/notCompleted";
@@ -101,16 +101,14 @@ export function routes() {
       return reply("audit-self-assessment", await selfAssessmentCard(app, actor, items[0]!.auditId));
     }),
     cardRoute("audit.selfAssessment.open", answer, auditRefSchema, "audit-self-assessment", byId("auditId", selfAssessmentCard)),
-    ...(["save", "submit"] as const).map((kind) =>
-      cardRoute(
-        `audit.selfAssessment.${kind}`,
-        answer,
-        selfAssessmentSchema,
-        "audit-self-assessment",
-        ({ app, actor, data: { auditId, ...answers } }) => saveSelfAssessment(app, actor, auditId, answers, { submit: kind === "submit" }),
-        async ({ app, actor, data: { auditId, ...answers } }, err) =>
-          reply("audit-self-assessment", await selfAssessmentCardWithErrors(app, actor, auditId, answers, err.fieldErrors)),
-      ),
+    ...saveOrSubmit(
+      ["audit.selfAssessment.save", "audit.selfAssessment.submit"],
+      answer,
+      selfAssessmentSchema,
+      async ({ app, actor, data: { auditId, ...answers } }, submit) =>
+        reply("audit-self-assessment", await saveSelfAssessment(app, actor, auditId, answers, { submit })),
+      async ({ app, actor, data: { auditId, ...answers } }, err) =>
+        reply("audit-self-assessment", await selfAssessmentCardWithErrors(app, actor, auditId, answers, err.fieldErrors)),
     ),
   ];
 }

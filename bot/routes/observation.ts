@@ -1,7 +1,7 @@
 // Practice observations: the QA team or a head of service schedules; the practitioner agrees or
 // proposes a date; the observer accepts it and records the form; the practitioner reflects. Thin:
 // validate with the card's zod schema, call the service with the authenticated actor, render.
-import { byId, cardRoute, command, noData, reply, replyWith, route, type Command } from "../router";
+import { byId, cardRoute, command, noData, reply, replyWith, route, saveOrSubmit, type Command } from "../router";
 import {
   acceptProposedDate,
   agreeDate,
@@ -54,11 +54,11 @@ export function routes() {
       return r.card;
     }),
     cardRoute("observation.acceptDate", observe, observationRefSchema, "observation", byId("observationId", acceptProposedDate)),
-    ...(["save", "record"] as const).map((kind) =>
-      route(`observation.${kind}`, observe, observationFormSchema, async ({ app, actor, data: { observationId, ...raw } }) =>
-        replyWith(await saveObservationForm(app, actor, observationId, raw, { record: kind === "record" })),
-      ),
-    ),
+    // Save keeps a draft; Record completes the observation.
+    ...saveOrSubmit(["observation.save", "observation.record"], observe, observationFormSchema, async ({ app, actor, data }, record) => {
+      const { observationId, ...raw } = data;
+      return replyWith(await saveObservationForm(app, actor, observationId, raw, { record }));
+    }),
     cardRoute("observation.reflect", mine, reflectSchema, "observation-outcome", ({ app, actor, data }) =>
       addReflection(app, actor, data.observationId, data.reflection),
     ),

@@ -1,7 +1,7 @@
 // Audit-of-practice days (Halton framework): the QA team plans them; staff volunteer, confirm
 // attendance, write a pair's analysis; the lead manager quality-assures and reports; line managers
 // confirm recommendations. Thin: validate with the card's zod schema, call the service, render.
-import { byId, cardRoute, fieldAgain, command, reply, showRoute, type Command } from "../router";
+import { byId, cardRoute, fieldAgain, command, reply, saveOrSubmit, showRoute, type Command } from "../router";
 import { agreeTeams, scheduleDay, selectNow, volunteer } from "../../services/practiceDay/days";
 import {
   analysisCard,
@@ -71,19 +71,14 @@ export function routes() {
     cardRoute("practiceDay.volunteer", participate, dayRefSchema, "practice-day-volunteer", byId("dayId", volunteer)),
     cardRoute("practiceDay.confirm", participate, dayCaseRefSchema, "practice-day-notice", byId("dayCaseId", confirmAttendance)),
     cardRoute("practiceDay.analysis.open", participate, dayCaseRefSchema, "practice-day-analysis", byId("dayCaseId", analysisCard)),
-    ...(["save", "submit"] as const).map((kind) =>
-      cardRoute(
-        `practiceDay.analysis.${kind}`,
-        participate,
-        analysisSchema,
-        "practice-day-analysis",
-        ({ app, actor, data: { dayCaseId, ...answers } }) => saveAnalysis(app, actor, dayCaseId, answers, kind === "submit"),
-        async ({ app, actor, data: { dayCaseId, ...answers } }, err) =>
-          reply(
-            "practice-day-analysis",
-            await analysisCard(app, actor, dayCaseId, { answers, errors: err.fieldErrors, error: err.message }),
-          ),
-      ),
+    ...saveOrSubmit(
+      ["practiceDay.analysis.save", "practiceDay.analysis.submit"],
+      participate,
+      analysisSchema,
+      async ({ app, actor, data: { dayCaseId, ...answers } }, submit) =>
+        reply("practice-day-analysis", await saveAnalysis(app, actor, dayCaseId, answers, submit)),
+      async ({ app, actor, data: { dayCaseId, ...answers } }, err) =>
+        reply("practice-day-analysis", await analysisCard(app, actor, dayCaseId, { answers, errors: err.fieldErrors, error: err.message })),
     ),
     cardRoute(
       "practiceDay.assure",
