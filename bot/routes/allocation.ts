@@ -2,7 +2,21 @@
 // Thin: parse the card, call one use case with the authenticated actor, render the card; a refused
 // input comes back on the same card with what the person typed (`reshow`).
 import { z } from "zod";
-import { byId, cardRoute, command, fromCard, noData, parseInput, reply, route, saveOrSubmit, showRoute, type Command } from "../router";
+import {
+  byId,
+  cardRoute,
+  command,
+  fromCard,
+  noData,
+  parseInput,
+  reply,
+  route,
+  saveOrSubmit,
+  showRoute,
+  type Command,
+  type RouteRequest,
+} from "../router";
+import type { ValidationFailed } from "../../services/errors";
 import { acceptAllocation, allocateMonth, allocationCardFor, requestSwap } from "../../services/audit/allocation";
 import { allocateFormData, notCompletedFormData, summaryCardData } from "../../services/audit/allocationCards";
 import { recordNotCompleted } from "../../services/audit/notCompleted";
@@ -28,6 +42,13 @@ export const commands: Command[] = [
   command("self assessment", "audit.selfAssessment.mine", "Your self-assessments before an audit meeting"),
   command("not completed", "audit.notCompleted.form", "Record that an allocated audit will not be completed, and why"),
 ];
+
+type SelfAssessment = RouteRequest<z.infer<typeof selfAssessmentSchema>>;
+const saveAnswers = async ({ app, actor, data: { auditId, ...answers } }: SelfAssessment, submit: boolean) =>
+  reply("audit-self-assessment", await saveSelfAssessment(app, actor, auditId, answers, { submit }));
+/** The self-assessment again with what was typed and each answer's problem. */
+const answersAgain = async ({ app, actor, data: { auditId, ...answers } }: SelfAssessment, err: ValidationFailed) =>
+  reply("audit-self-assessment", await selfAssessmentCardWithErrors(app, actor, auditId, answers, err.fieldErrors));
 
 export function routes() {
   const [allocate, respond, answer] = ["audits.allocate", "audits.allocation.respond", "audits.selfAssessment.answer"] as const;
@@ -101,14 +122,6 @@ export function routes() {
       return reply("audit-self-assessment", await selfAssessmentCard(app, actor, items[0]!.auditId));
     }),
     cardRoute("audit.selfAssessment.open", answer, auditRefSchema, "audit-self-assessment", byId("auditId", selfAssessmentCard)),
-    ...saveOrSubmit(
-      ["audit.selfAssessment.save", "audit.selfAssessment.submit"],
-      answer,
-      selfAssessmentSchema,
-      async ({ app, actor, data: { auditId, ...answers } }, submit) =>
-        reply("audit-self-assessment", await saveSelfAssessment(app, actor, auditId, answers, { submit })),
-      async ({ app, actor, data: { auditId, ...answers } }, err) =>
-        reply("audit-self-assessment", await selfAssessmentCardWithErrors(app, actor, auditId, answers, err.fieldErrors)),
-    ),
+    ...saveOrSubmit(["audit.selfAssessment.save", "audit.selfAssessment.submit"], answer, selfAssessmentSchema, saveAnswers, answersAgain),
   ];
 }
