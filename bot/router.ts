@@ -63,6 +63,52 @@ export const defineRoute = <S extends z.ZodTypeAny>(r: Route<S>): Route<S> => r;
 /** The schema of a route that reads no card data: it shows the caller's own things, so no id comes from a card. */
 export const noData = z.object({}).passthrough();
 
+type Req<S extends z.ZodTypeAny> = RouteRequest<z.infer<S>>;
+/** Builds the form again from what was typed and the refusal (see `Route.reshow`). */
+export type Reshow<S extends z.ZodTypeAny> = NonNullable<Route<S>["reshow"]>;
+/** A card whose template the use case chose (an observation's card depends on its status). */
+export interface ChosenCard {
+  template: string;
+  data: Record<string, unknown>;
+}
+
+/** A route in one line: `route(verb, capability, schema, handle, reshow?)`. */
+export function route<S extends z.ZodTypeAny>(
+  verb: string,
+  capability: Capability,
+  schema: S,
+  handle: (req: Req<S>) => Promise<RouteReply>,
+  reshow?: Reshow<S>,
+): Route<S> {
+  return defineRoute({ verb, capability, schema, handle, ...(reshow ? { reshow } : {}) });
+}
+
+/** A form's two buttons, Save (a draft) and Submit: one use case, told which was pressed. */
+export function saveOrSubmit<S extends z.ZodTypeAny>(
+  [saveVerb, submitVerb]: readonly [string, string],
+  capability: Capability,
+  schema: S,
+  handle: (req: Req<S>, submit: boolean) => Promise<RouteReply>,
+  reshow?: Reshow<S>,
+): Route<S>[] {
+  return [
+    route(saveVerb, capability, schema, (req) => handle(req, false), reshow),
+    route(submitVerb, capability, schema, (req) => handle(req, true), reshow),
+  ];
+}
+
+/** The common route: the parsed card data goes to one use case, whose card data is shown with `template`. */
+export function cardRoute<S extends z.ZodTypeAny, N extends string>(
+  verb: string,
+  capability: Capability,
+  schema: S,
+  template: N,
+  run: (req: Req<S>) => Promise<CardData<N>>,
+  reshow?: Reshow<S>,
+): Route<S> {
+  return route(verb, capability, schema, async (req) => reply(template, await run(req)), reshow);
+}
+
 /** A route that takes no card data and shows one card built from the actor alone ("my audits"). */
 export function showRoute<N extends string>(
   verb: string,
@@ -70,13 +116,37 @@ export function showRoute<N extends string>(
   template: N,
   load: (app: AppContext, actor: Actor) => Promise<CardData<N>>,
 ): Route<typeof noData> {
-  return defineRoute({
-    verb,
-    capability,
-    schema: noData,
-    handle: async ({ app, actor }) => ({ card: renderCard(template, await load(app, actor)) }),
-  });
+  return cardRoute(verb, capability, noData, template, ({ app, actor }) => load(app, actor));
 }
+
+/** The reply showing one card: what `reshow` gives back with the form's data again. */
+export const reply = <N extends string>(template: N, data: CardData<N>): RouteReply => ({ card: renderCard(template, data) });
+
+/** The reply showing the card a use case chose. */
+export const replyWith = ({ template, data }: ChosenCard): RouteReply => reply(template, data);
+
+/** The use case of a button that names one thing: `byId("sampleId", resultsForActor)` calls it with the card's id. */
+export const byId =
+  <K extends string, R>(key: K, useCase: (app: AppContext, actor: Actor, id: string) => Promise<R>) =>
+  ({ app, actor, data }: RouteRequest<Record<K, string>>): Promise<R> =>
+    useCase(app, actor, data[key]);
+
+/**
+ * A `reshow` for a card with one checked field: the card again (`load`) with the field's problem at
+ * `<field>Error`. A refusal about anything else is left to the error card.
+ */
+export const fieldAgain =
+  <D, N extends string>(template: N, field: string, load: (req: RouteRequest<D>) => Promise<CardData<N>>) =>
+  async (req: RouteRequest<D>, err: ValidationFailed): Promise<RouteReply | undefined> => {
+    const problem = err.fieldErrors[field];
+    return problem ? reply(template, { ...(await load(req)), [`${field}Error`]: problem }) : undefined;
+  };
+
+/** The use case of a form that takes the whole card: `fromCard(respond)` calls it with the parsed data. */
+export const fromCard =
+  <D, R>(useCase: (app: AppContext, actor: Actor, data: D) => Promise<R>) =>
+  ({ app, actor, data }: RouteRequest<D>): Promise<R> =>
+    useCase(app, actor, data);
 
 /** Parses a second, stricter schema inside a handler: its problems reach `reshow` like the use case's. */
 export function parseInput<S extends z.ZodTypeAny>(schema: S, data: unknown, message: string): z.infer<S> {

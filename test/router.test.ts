@@ -2,7 +2,7 @@
 // route repeats "try … catch ValidationFailed".
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineRoute, parseInput, runRoute, type RouteRequest } from "../bot/router";
+import { byId, cardRoute, defineRoute, fieldAgain, parseInput, runRoute, saveOrSubmit, type RouteRequest } from "../bot/router";
 import { NotPermitted, ValidationFailed } from "../services/errors";
 import type { AppContext } from "../services/context";
 
@@ -48,5 +48,39 @@ describe("router: a refused input shows the form again", () => {
     } catch (err) {
       expect((err as ValidationFailed).fieldErrors).toEqual({ target: "The target is a whole number." });
     }
+  });
+});
+
+describe("router: a route module is a table of one-liners", () => {
+  const texts = (reply: { card?: unknown }) => JSON.stringify(reply.card);
+  const noteSchema = z.object({ recId: z.string(), note: z.string() });
+  const noteRequest = (note: string) => ({ ...request({ caseRef: "" }), data: { recId: "rec1", note } });
+  const recommendation = async (_app: AppContext, _actor: unknown, id: string) => ({ title: `Recommendation ${id}`, text: "Open" });
+
+  it("cardRoute shows the use case's card; fieldAgain shows the card again with the field's problem only", async () => {
+    const route = cardRoute(
+      "test.done",
+      "help.show",
+      noteSchema,
+      "message",
+      async ({ data }) => {
+        if (!data.note) throw new ValidationFailed("Check.", { note: "Say what was done." });
+        if (data.note === "late") throw new ValidationFailed("Too late.");
+        return { title: "Done", text: data.note };
+      },
+      fieldAgain("message", "note", byId("recId", recommendation)),
+    );
+    expect(texts(await runRoute(route, noteRequest("Met the family")))).toContain("Met the family");
+    expect(texts(await runRoute(route, noteRequest("")))).toContain("Recommendation rec1");
+    await expect(runRoute(route, noteRequest("late"))).rejects.toThrow("Too late.");
+  });
+
+  it("saveOrSubmit gives a form's Save and Submit buttons one use case, told which was pressed", async () => {
+    const [save, submit] = saveOrSubmit(["test.save", "test.submit"], "help.show", schema, async ({ data }, submitted) => ({
+      text: `${data.caseRef} ${submitted ? "submitted" : "saved"}`,
+    }));
+    expect([save!.verb, submit!.verb]).toEqual(["test.save", "test.submit"]);
+    expect(await runRoute(save!, request({ caseRef: "A1" }))).toEqual({ text: "A1 saved" });
+    expect(await runRoute(submit!, request({ caseRef: "A1" }))).toEqual({ text: "A1 submitted" });
   });
 });

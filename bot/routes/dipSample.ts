@@ -2,119 +2,59 @@
 // case after case in one card ("Save and next"); results, XLSX and closing. Thin: validate with the
 // card's zod schema, call the service with the authenticated actor, render.
 import path from "node:path";
-import { z } from "zod";
-import { defineRoute, type Command } from "../router";
-import { renderCard } from "../../cards/render";
-import { ValidationFailed } from "../../services/errors";
-import { may } from "../../services/permissions";
+import { byId, cardRoute, command, noData, reply, replyWith, route, showRoute, type Command } from "../router";
 import { createDipSample, newSampleFormData } from "../../services/dipSample/sample";
 import { answerCheck, nextCheckCard } from "../../services/dipSample/check";
-import { closeDipSample, exportDipSample, recentSamples, resultsForActor } from "../../services/dipSample/results";
-import { reviewerSamples } from "../../services/dipSample/mine";
+import { closeDipSample, exportDipSample, resultsForActor } from "../../services/dipSample/results";
+import { dipSampleHome } from "../../services/dipSample/mine";
 import { checkAnswerSchema, newSampleSchema, sampleRefSchema } from "../../cards/schemas/dipSample";
 
-export const dipSampleCommands: Command[] = [
-  { words: "dip samples", verb: "dipSample.home", description: "Dip samples: your cases to check, or (QA team) samples and results" },
-  { words: "dip sample", verb: "dipSample.home", description: "Same as dip samples" },
+export const commands: Command[] = [
+  command("dip samples", "dipSample.home", "Dip samples: your cases to check, or (QA team) samples and results"),
+  command("dip sample", "dipSample.home", "Same as dip samples"),
 ];
 
-export function dipSampleRoutes() {
+/** The reviewer's answers: the card's `item_<id>` inputs. */
+const itemAnswers = (data: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(data)
+      .filter(([k]) => k.startsWith("item_"))
+      .map(([k, v]) => [k.slice(5), String(v)]),
+  );
+
+// The file name only: where the server keeps it is nobody's business in a chat.
+const workbookWritten = (file: string) => ({
+  title: "Dip sample workbook written",
+  text: `Workbook: ${path.basename(file)} (sheets Summary, Items, Teams, Cases).\n\nIt is on the Assure server; ask the QA team to share it.`,
+});
+
+export function routes() {
+  const manage = "dipSamples.manage";
   return [
-    defineRoute({
-      verb: "dipSample.home",
-      capability: "dipSamples.mine",
-      schema: z.object({}).passthrough(),
-      async handle({ app, actor }) {
-        const mine = (await reviewerSamples(app, actor)).map((s) => ({ ...s, verb: "dipSample.next", button: "Continue" }));
-        const managed = may(actor, "dipSamples.manage")
-          ? (await recentSamples(app)).map((s) => ({ ...s, verb: "dipSample.results", button: "Results" }))
-          : [];
-        return {
-          card: renderCard("dip-sample-list", {
-            items: [...mine, ...managed].slice(0, 10),
-            canCreate: may(actor, "dipSamples.manage"),
-            empty: "No dip sample cases are waiting for you.",
-          }),
-        };
-      },
-    }),
-    defineRoute({
-      verb: "dipSample.new",
-      capability: "dipSamples.manage",
-      schema: z.object({}).passthrough(),
-      async handle({ app }) {
-        return { card: renderCard("dip-sample-new", await newSampleFormData(app)) };
-      },
-    }),
-    defineRoute({
-      verb: "dipSample.create",
-      capability: "dipSamples.manage",
-      schema: newSampleSchema,
-      async handle({ app, actor, data }) {
-        try {
-          const id = await createDipSample(app, actor, data);
-          return { card: renderCard("dip-sample-results", await resultsForActor(app, actor, id)) };
-        } catch (err) {
-          if (err instanceof ValidationFailed)
-            return { card: renderCard("dip-sample-new", await newSampleFormData(app, data, err.fieldErrors, err.message)) };
-          throw err;
-        }
-      },
-    }),
-    defineRoute({
-      verb: "dipSample.next",
-      capability: "dipSamples.review",
-      schema: sampleRefSchema,
-      async handle({ app, actor, data }) {
-        const c = await nextCheckCard(app, actor, data.sampleId);
-        return { card: renderCard(c.template, c.data) };
-      },
-    }),
-    defineRoute({
-      verb: "dipSample.answer",
-      capability: "dipSamples.review",
-      schema: checkAnswerSchema,
-      async handle({ app, actor, data }) {
-        const { checkId, judgement, needsAction, note, ...rest } = data;
-        const answers = Object.fromEntries(
-          Object.entries(rest)
-            .filter(([k]) => k.startsWith("item_"))
-            .map(([k, v]) => [k.slice(5), String(v)]),
-        );
-        const c = await answerCheck(app, actor, checkId, { answers, judgement, needsAction, note });
-        return { card: renderCard(c.template, c.data) };
-      },
-    }),
-    defineRoute({
-      verb: "dipSample.results",
-      capability: "dipSamples.manage",
-      schema: sampleRefSchema,
-      async handle({ app, actor, data }) {
-        return { card: renderCard("dip-sample-results", await resultsForActor(app, actor, data.sampleId)) };
-      },
-    }),
-    defineRoute({
-      verb: "dipSample.close",
-      capability: "dipSamples.manage",
-      schema: sampleRefSchema,
-      async handle({ app, actor, data }) {
-        return { card: renderCard("dip-sample-results", await closeDipSample(app, actor, data.sampleId)) };
-      },
-    }),
-    defineRoute({
-      verb: "dipSample.export",
-      capability: "dipSamples.manage",
-      schema: sampleRefSchema,
-      async handle({ app, actor, data }) {
-        const file = await exportDipSample(app, actor, data.sampleId);
-        return {
-          card: renderCard("message", {
-            title: "Dip sample workbook written",
-            // The file name only: where the server keeps it is nobody's business in a chat.
-            text: `Workbook: ${path.basename(file)} (sheets Summary, Items, Teams, Cases).\n\nIt is on the Assure server; ask the QA team to share it.`,
-          }),
-        };
-      },
-    }),
+    showRoute("dipSample.home", "dipSamples.mine", "dip-sample-list", dipSampleHome),
+    cardRoute("dipSample.new", manage, noData, "dip-sample-new", ({ app }) => newSampleFormData(app)),
+    cardRoute(
+      "dipSample.create",
+      manage,
+      newSampleSchema,
+      "dip-sample-results",
+      async ({ app, actor, data }) => resultsForActor(app, actor, await createDipSample(app, actor, data)),
+      async ({ app, data }, err) => reply("dip-sample-new", await newSampleFormData(app, data, err.fieldErrors, err.message)),
+    ),
+    route("dipSample.next", "dipSamples.review", sampleRefSchema, async ({ app, actor, data }) =>
+      replyWith(await nextCheckCard(app, actor, data.sampleId)),
+    ),
+    route(
+      "dipSample.answer",
+      "dipSamples.review",
+      checkAnswerSchema,
+      async ({ app, actor, data: { checkId, judgement, needsAction, note, ...rest } }) =>
+        replyWith(await answerCheck(app, actor, checkId, { answers: itemAnswers(rest), judgement, needsAction, note })),
+    ),
+    cardRoute("dipSample.results", manage, sampleRefSchema, "dip-sample-results", byId("sampleId", resultsForActor)),
+    cardRoute("dipSample.close", manage, sampleRefSchema, "dip-sample-results", byId("sampleId", closeDipSample)),
+    cardRoute("dipSample.export", manage, sampleRefSchema, "message", async ({ app, actor, data }) =>
+      workbookWritten(await exportDipSample(app, actor, data.sampleId)),
+    ),
   ];
 }

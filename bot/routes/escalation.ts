@@ -1,6 +1,5 @@
 // Escalations: the `escalate` form, the shared escalation card's buttons, and the overview.
-import { defineRoute, noData, showRoute, command, type Command } from "../router";
-import { renderCard } from "../../cards/render";
+import { byId, cardRoute, command, fromCard, noData, reply, showRoute, type Command } from "../router";
 import type { ValidationFailed } from "../../services/errors";
 import type { Actor } from "../../services/permissions";
 import {
@@ -26,9 +25,8 @@ import {
   respondSchema,
 } from "../../cards/schemas/escalation";
 
-const card = (data: Record<string, unknown>) => ({ card: renderCard("escalation", data) });
-
-function newEscalationCard(
+/** The `escalate` form: the reference asked for depends on the kinds of escalation the actor may raise. */
+function newEscalationData(
   actor: Actor,
   values: Partial<Record<"caseRef" | "type" | "concern" | "informal", string>> = {},
   err?: ValidationFailed,
@@ -37,7 +35,7 @@ function newEscalationCard(
   const types = typesFor(actor);
   // A fostering IRO's escalation names a foster carer, not a child's case (both by reference only).
   const carers = types.filter((t) => t.subject).length;
-  return renderCard("escalation-new", {
+  return {
     refLabel:
       carers === 0
         ? "Case ID (case-management number, never a name)"
@@ -54,85 +52,35 @@ function newEscalationCard(
     concernError: fe.concern ?? "Say what the concern is.",
     informalError: fe.informal ?? "Say what was tried informally first.",
     types: types.map((t) => ({ title: t.label, value: t.id })),
-  });
+  };
 }
 
-export const escalationCommands: Command[] = [
+export const commands: Command[] = [
   command("escalate", "escalation.new", "Raise a formal escalation about a case", { button: "Escalate" }),
   command("escalations", "escalations.overview", "Open escalations by age and stage"),
 ];
 
-export function escalationRoutes() {
+export function routes() {
+  const act = "escalation.act";
   return [
-    defineRoute({
-      verb: "escalation.new",
-      capability: "escalation.raise",
-      schema: noData,
-      async handle({ actor }) {
-        return { card: newEscalationCard(actor) };
-      },
-    }),
-    defineRoute({
-      verb: "escalation.raise",
-      capability: "escalation.raise",
-      schema: raiseEscalationSchema,
-      handle: async ({ app, actor, data }) => card(await escalationCardFor(app, actor, (await raiseEscalation(app, actor, data)).id)),
-      reshow: async ({ actor, data }, err) => ({ card: newEscalationCard(actor, data, err) }),
-    }),
-    defineRoute({
-      verb: "escalation.refresh",
-      capability: "escalation.act",
-      schema: escalationIdSchema,
-      handle: async ({ app, actor, data }) => card(await escalationCardFor(app, actor, data.id)),
-    }),
-    defineRoute({
-      verb: "escalation.acknowledge",
-      capability: "escalation.act",
-      schema: escalationIdSchema,
-      handle: async ({ app, actor, data }) => card(await acknowledge(app, actor, data)),
-    }),
-    defineRoute({
-      verb: "escalation.respond",
-      capability: "escalation.act",
-      schema: respondSchema,
-      handle: async ({ app, actor, data }) => card(await respond(app, actor, data)),
-    }),
-    defineRoute({
-      verb: "escalation.requestTime",
-      capability: "escalation.act",
-      schema: requestTimeSchema,
-      handle: async ({ app, actor, data }) => card(await requestMoreTime(app, actor, data)),
-    }),
-    defineRoute({
-      verb: "escalation.answerTime",
-      capability: "escalation.act",
-      schema: answerSchema,
-      handle: async ({ app, actor, data }) => card(await answerMoreTime(app, actor, data)),
-    }),
-    defineRoute({
-      verb: "escalation.escalateNow",
-      capability: "escalation.act",
-      schema: escalationIdSchema,
-      handle: async ({ app, actor, data }) => card(await escalateNow(app, actor, data)),
-    }),
-    defineRoute({
-      verb: "escalation.bypass",
-      capability: "escalation.act",
-      schema: bypassSchema,
-      handle: async ({ app, actor, data }) => card(await bypass(app, actor, data)),
-    }),
-    defineRoute({
-      verb: "escalation.cafcass",
-      capability: "escalation.act",
-      schema: escalationIdSchema,
-      handle: async ({ app, actor, data }) => card(await referToCafcass(app, actor, data)),
-    }),
-    defineRoute({
-      verb: "escalation.confirm",
-      capability: "escalation.act",
-      schema: answerSchema,
-      handle: async ({ app, actor, data }) => card(await confirmResolution(app, actor, data)),
-    }),
+    cardRoute("escalation.new", "escalation.raise", noData, "escalation-new", async ({ actor }) => newEscalationData(actor)),
+    cardRoute(
+      "escalation.raise",
+      "escalation.raise",
+      raiseEscalationSchema,
+      "escalation",
+      async ({ app, actor, data }) => escalationCardFor(app, actor, (await raiseEscalation(app, actor, data)).id),
+      async ({ actor, data }, err) => reply("escalation-new", newEscalationData(actor, data, err)),
+    ),
+    cardRoute("escalation.refresh", act, escalationIdSchema, "escalation", byId("id", escalationCardFor)),
+    cardRoute("escalation.acknowledge", act, escalationIdSchema, "escalation", fromCard(acknowledge)),
+    cardRoute("escalation.respond", act, respondSchema, "escalation", fromCard(respond)),
+    cardRoute("escalation.requestTime", act, requestTimeSchema, "escalation", fromCard(requestMoreTime)),
+    cardRoute("escalation.answerTime", act, answerSchema, "escalation", fromCard(answerMoreTime)),
+    cardRoute("escalation.escalateNow", act, escalationIdSchema, "escalation", fromCard(escalateNow)),
+    cardRoute("escalation.bypass", act, bypassSchema, "escalation", fromCard(bypass)),
+    cardRoute("escalation.cafcass", act, escalationIdSchema, "escalation", fromCard(referToCafcass)),
+    cardRoute("escalation.confirm", act, answerSchema, "escalation", fromCard(confirmResolution)),
     showRoute("escalations.overview", "escalations.overview", "escalation-list", openEscalations),
   ];
 }

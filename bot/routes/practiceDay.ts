@@ -1,10 +1,7 @@
 // Audit-of-practice days (Halton framework): the QA team plans them; staff volunteer, confirm
 // attendance, write a pair's analysis; the lead manager quality-assures and reports; line managers
 // confirm recommendations. Thin: validate with the card's zod schema, call the service, render.
-import { z } from "zod";
-import { defineRoute, type Command } from "../router";
-import { renderCard } from "../../cards/render";
-import { ValidationFailed } from "../../services/errors";
+import { byId, cardRoute, fieldAgain, command, reply, saveOrSubmit, showRoute, type Command } from "../router";
 import { agreeTeams, scheduleDay, selectNow, volunteer } from "../../services/practiceDay/days";
 import {
   analysisCard,
@@ -26,195 +23,90 @@ import {
   scheduleSchema,
 } from "../../cards/schemas/practiceDay";
 
-export const practiceDayCommands: Command[] = [
-  {
-    words: "practice day",
-    verb: "practiceDay.mine",
-    description: "Audit of practice days: volunteer, confirm attendance, your team's cases",
-  },
-  { words: "practice days", verb: "practiceDay.home", description: "Plan the year's audit of practice days (QA team)" },
+export const commands: Command[] = [
+  command("practice day", "practiceDay.mine", "Audit of practice days: volunteer, confirm attendance, your team's cases"),
+  command("practice days", "practiceDay.home", "Plan the year's audit of practice days (QA team)"),
 ];
 
-const none = z.object({}).passthrough();
+type Typed = { heldOn?: string; lead?: string; theme?: string };
+const typedDay = (d: Typed) => ({ heldOn: d.heldOn ?? "", lead: d.lead ?? "", theme: d.theme ?? "none" });
 
-export function practiceDayRoutes() {
+export function routes() {
+  const [manage, participate] = ["practiceDay.manage", "practiceDay.participate"] as const;
   return [
-    defineRoute({
-      verb: "practiceDay.home",
-      capability: "practiceDay.manage",
-      schema: none,
-      async handle({ app }) {
-        return { card: renderCard("practice-days", await practiceDaysHome(app)) };
+    showRoute("practiceDay.home", manage, "practice-days", (app) => practiceDaysHome(app)),
+    cardRoute(
+      "practiceDay.schedule",
+      manage,
+      scheduleSchema,
+      "practice-day",
+      async ({ app, actor, data }) => {
+        const { heldOn, lead, theme } = typedDay(data);
+        const day = await scheduleDay(app, actor, { heldOn, leadId: lead, theme });
+        return dayCardData(app, actor, day.id, "Date set. Every member of staff has been asked to volunteer.");
       },
-    }),
-    defineRoute({
-      verb: "practiceDay.schedule",
-      capability: "practiceDay.manage",
-      schema: scheduleSchema,
-      async handle({ app, actor, data }) {
-        const typed = { heldOn: data.heldOn ?? "", lead: data.lead ?? "", theme: data.theme ?? "none" };
-        try {
-          const day = await scheduleDay(app, actor, { heldOn: typed.heldOn, leadId: typed.lead, theme: typed.theme });
-          return {
-            card: renderCard(
-              "practice-day",
-              await dayCardData(app, actor, day.id, "Date set. Every member of staff has been asked to volunteer."),
-            ),
-          };
-        } catch (err) {
-          if (err instanceof ValidationFailed)
-            return { card: renderCard("practice-days", await practiceDaysHome(app, typed, err.fieldErrors, err.message)) };
-          throw err;
-        }
-      },
-    }),
-    defineRoute({
-      verb: "practiceDay.open",
-      capability: "practiceDay.participate",
-      schema: dayRefSchema,
-      async handle({ app, actor, data }) {
-        return { card: renderCard("practice-day", await dayCardData(app, actor, data.dayId)) };
-      },
-    }),
-    defineRoute({
-      verb: "practiceDay.agreeTeams",
-      capability: "practiceDay.manage",
-      schema: dayRefSchema,
-      async handle({ app, actor, data }) {
-        await agreeTeams(app, actor, data.dayId);
-        return { card: renderCard("practice-day", await dayCardData(app, actor, data.dayId, "Audit teams agreed.")) };
-      },
-    }),
-    defineRoute({
-      verb: "practiceDay.select",
-      capability: "practiceDay.manage",
-      schema: dayRefSchema,
-      async handle({ app, actor, data }) {
-        const r = await selectNow(app, actor, data.dayId);
-        const notice = r.alreadySelected
-          ? "The cases were already selected: nothing was selected twice."
-          : `${r.count} cases selected; each worker has been asked to confirm attendance.`;
-        return { card: renderCard("practice-day", await dayCardData(app, actor, data.dayId, notice)) };
-      },
-    }),
-    defineRoute({
-      verb: "practiceDay.report",
-      capability: "practiceDay.participate",
-      schema: reportSchema,
-      async handle({ app, actor, data }) {
-        try {
-          return {
-            card: renderCard("practice-day", await writeReport(app, actor, data.dayId, data.findings ?? "", data.organisational ?? "")),
-          };
-        } catch (err) {
-          if (err instanceof ValidationFailed && err.fieldErrors.findings)
-            return {
-              card: renderCard("practice-day", { ...(await dayCardData(app, actor, data.dayId)), findingsError: err.fieldErrors.findings }),
-            };
-          throw err;
-        }
-      },
-    }),
-    defineRoute({
-      verb: "practiceDay.mine",
-      capability: "practiceDay.participate",
-      schema: none,
-      async handle({ app, actor }) {
-        return { card: renderCard("practice-day-mine", await myPracticeDays(app, actor)) };
-      },
-    }),
-    defineRoute({
-      verb: "practiceDay.volunteer",
-      capability: "practiceDay.participate",
-      schema: dayRefSchema,
-      async handle({ app, actor, data }) {
-        return { card: renderCard("practice-day-volunteer", await volunteer(app, actor, data.dayId)) };
-      },
-    }),
-    defineRoute({
-      verb: "practiceDay.confirm",
-      capability: "practiceDay.participate",
-      schema: dayCaseRefSchema,
-      async handle({ app, actor, data }) {
-        return { card: renderCard("practice-day-notice", await confirmAttendance(app, actor, data.dayCaseId)) };
-      },
-    }),
-    defineRoute({
-      verb: "practiceDay.analysis.open",
-      capability: "practiceDay.participate",
-      schema: dayCaseRefSchema,
-      async handle({ app, actor, data }) {
-        return { card: renderCard("practice-day-analysis", await analysisCard(app, actor, data.dayCaseId)) };
-      },
-    }),
-    ...(["save", "submit"] as const).map((kind) =>
-      defineRoute({
-        verb: `practiceDay.analysis.${kind}`,
-        capability: "practiceDay.participate",
-        schema: analysisSchema,
-        async handle({ app, actor, data }) {
-          const { dayCaseId, ...answers } = data;
-          try {
-            return { card: renderCard("practice-day-analysis", await saveAnalysis(app, actor, dayCaseId, answers, kind === "submit")) };
-          } catch (err) {
-            if (err instanceof ValidationFailed)
-              return {
-                card: renderCard(
-                  "practice-day-analysis",
-                  await analysisCard(app, actor, dayCaseId, { answers, errors: err.fieldErrors, error: err.message }),
-                ),
-              };
-            throw err;
-          }
-        },
-      }),
+      async ({ app, data }, err) => reply("practice-days", await practiceDaysHome(app, typedDay(data), err.fieldErrors, err.message)),
     ),
-    defineRoute({
-      verb: "practiceDay.assure",
-      capability: "practiceDay.participate",
-      schema: assureSchema,
-      async handle({ app, actor, data }) {
-        try {
-          return { card: renderCard("practice-day-analysis", await assureAnalysis(app, actor, data.dayCaseId, data)) };
-        } catch (err) {
-          if (err instanceof ValidationFailed)
-            return {
-              card: renderCard("practice-day-analysis", {
-                ...(await analysisCard(app, actor, data.dayCaseId, { errors: err.fieldErrors, error: err.message })),
-                recommendation: data.recommendation ?? "",
-                poorPractice: data.poorPractice === "true" ? "true" : "false",
-              }),
-            };
-          throw err;
-        }
-      },
+    cardRoute("practiceDay.open", participate, dayRefSchema, "practice-day", byId("dayId", dayCardData)),
+    cardRoute("practiceDay.agreeTeams", manage, dayRefSchema, "practice-day", async ({ app, actor, data }) => {
+      await agreeTeams(app, actor, data.dayId);
+      return dayCardData(app, actor, data.dayId, "Audit teams agreed.");
     }),
-    defineRoute({
-      verb: "practiceDay.recommendation.open",
-      capability: "practiceDay.participate",
-      schema: recRefSchema,
-      async handle({ app, actor, data }) {
-        return { card: renderCard("practice-day-recommendation", await recommendationCard(app, actor, data.recId)) };
-      },
+    cardRoute("practiceDay.select", manage, dayRefSchema, "practice-day", async ({ app, actor, data }) => {
+      const r = await selectNow(app, actor, data.dayId);
+      const notice = r.alreadySelected
+        ? "The cases were already selected: nothing was selected twice."
+        : `${r.count} cases selected; each worker has been asked to confirm attendance.`;
+      return dayCardData(app, actor, data.dayId, notice);
     }),
-    defineRoute({
-      verb: "practiceDay.recommendation.complete",
-      capability: "practiceDay.participate",
-      schema: completeSchema,
-      async handle({ app, actor, data }) {
-        try {
-          return { card: renderCard("practice-day-recommendation", await completeRecommendation(app, actor, data.recId, data.note ?? "")) };
-        } catch (err) {
-          if (err instanceof ValidationFailed && err.fieldErrors.note)
-            return {
-              card: renderCard("practice-day-recommendation", {
-                ...(await recommendationCard(app, actor, data.recId)),
-                noteError: err.fieldErrors.note,
-              }),
-            };
-          throw err;
-        }
-      },
-    }),
+    cardRoute(
+      "practiceDay.report",
+      participate,
+      reportSchema,
+      "practice-day",
+      ({ app, actor, data }) => writeReport(app, actor, data.dayId, data.findings ?? "", data.organisational ?? ""),
+      fieldAgain("practice-day", "findings", byId("dayId", dayCardData)),
+    ),
+    showRoute("practiceDay.mine", participate, "practice-day-mine", myPracticeDays),
+    cardRoute("practiceDay.volunteer", participate, dayRefSchema, "practice-day-volunteer", byId("dayId", volunteer)),
+    cardRoute("practiceDay.confirm", participate, dayCaseRefSchema, "practice-day-notice", byId("dayCaseId", confirmAttendance)),
+    cardRoute("practiceDay.analysis.open", participate, dayCaseRefSchema, "practice-day-analysis", byId("dayCaseId", analysisCard)),
+    ...saveOrSubmit(
+      ["practiceDay.analysis.save", "practiceDay.analysis.submit"],
+      participate,
+      analysisSchema,
+      async ({ app, actor, data: { dayCaseId, ...answers } }, submit) =>
+        reply("practice-day-analysis", await saveAnalysis(app, actor, dayCaseId, answers, submit)),
+      async ({ app, actor, data: { dayCaseId, ...answers } }, err) =>
+        reply("practice-day-analysis", await analysisCard(app, actor, dayCaseId, { answers, errors: err.fieldErrors, error: err.message })),
+    ),
+    cardRoute(
+      "practiceDay.assure",
+      participate,
+      assureSchema,
+      "practice-day-analysis",
+      ({ app, actor, data }) => assureAnalysis(app, actor, data.dayCaseId, data),
+      async ({ app, actor, data }, err) =>
+        reply("practice-day-analysis", {
+          ...(await analysisCard(app, actor, data.dayCaseId, { errors: err.fieldErrors, error: err.message })),
+          recommendation: data.recommendation ?? "",
+          poorPractice: data.poorPractice === "true" ? "true" : "false",
+        }),
+    ),
+    cardRoute(
+      "practiceDay.recommendation.open",
+      participate,
+      recRefSchema,
+      "practice-day-recommendation",
+      byId("recId", recommendationCard),
+    ),
+    cardRoute(
+      "practiceDay.recommendation.complete",
+      participate,
+      completeSchema,
+      "practice-day-recommendation",
+      ({ app, actor, data }) => completeRecommendation(app, actor, data.recId, data.note ?? ""),
+      fieldAgain("practice-day-recommendation", "note", byId("recId", recommendationCard)),
+    ),
   ];
 }

@@ -3,8 +3,7 @@
 // (QA only) and `report files` (XLSX and CSV under reports-out/). Who sees what is decided in
 // services/reports (report.monthly / report.team / report.calibration).
 import path from "node:path";
-import { defineRoute, command, type Command, type RouteRequest } from "../router";
-import { renderCard } from "../../cards/render";
+import { cardRoute, command, type Command, type RouteRequest } from "../router";
 import { reportMonthSchema, reportQuarterSchema } from "../../cards/schemas/reports";
 import { may } from "../../services/permissions";
 import {
@@ -29,77 +28,43 @@ function monthArgs(req: RouteRequest<MonthData>): string {
   return [req.data.month ?? "", req.data.theme ?? ""].join(" ").trim();
 }
 
-export function reportRoutes() {
+/** The month asked for, in the service's time zone. */
+const monthOf = (req: RouteRequest<MonthData>) => parseMonthArgs(monthArgs(req), req.app.clock.now(), req.app.config.TIMEZONE);
+
+// File names only: where the server keeps them is nobody's business in a chat.
+const filesWritten = (files: { xlsx: string; summaryCsv: string; appendixCsv: string }) => ({
+  title: "Report files written",
+  text: `Workbook: ${path.basename(files.xlsx)}\n\nCSV: ${path.basename(files.summaryCsv)}, ${path.basename(files.appendixCsv)}\n\nThey are on the Assure server; ask the QA team to share them (a Teams file link is not available yet).`,
+});
+
+export function routes() {
+  const [view, monthly] = ["report.view", "report.monthly"] as const;
   return [
-    defineRoute({
-      verb: "report.show",
-      // Heads of service and QA (report.monthly) or team managers (report.team): the scope is the service's.
-      capability: "report.view",
-      schema: reportMonthSchema,
-      async handle(req) {
-        const { app, actor } = req;
-        const view = await monthlyForActor(app, actor, parseMonthArgs(monthArgs(req), app.clock.now(), app.config.TIMEZONE), {
-          appendix: false,
-        });
-        return { card: renderCard("report-monthly", monthlyCardData(view, { calibration: may(actor, "report.calibration") })) };
-      },
-    }),
-    defineRoute({
-      verb: "report.team",
-      capability: "report.view",
-      schema: reportMonthSchema,
-      async handle(req) {
-        const { app, actor } = req;
-        const view = await monthlyForActor(app, actor, parseMonthArgs(monthArgs(req), app.clock.now(), app.config.TIMEZONE));
-        return { card: renderCard("report-team", teamCardData(view)) };
-      },
-    }),
-    defineRoute({
-      verb: "report.files",
-      capability: "report.view",
-      schema: reportMonthSchema,
-      async handle(req) {
-        const files = await reportFilesForActor(req.app, req.actor, monthArgs(req), req.app.config.REPORTS_DIR);
-        return {
-          card: renderCard("message", {
-            title: "Report files written",
-            // File names only: where the server keeps them is nobody's business in a chat.
-            text: `Workbook: ${path.basename(files.xlsx)}\n\nCSV: ${path.basename(files.summaryCsv)}, ${path.basename(files.appendixCsv)}\n\nThey are on the Assure server; ask the QA team to share them (a Teams file link is not available yet).`,
-          }),
-        };
-      },
-    }),
-    defineRoute({
-      verb: "report.trends",
-      capability: "report.monthly",
-      schema: reportMonthSchema,
-      async handle(req) {
-        return { card: renderCard("report-trends", trendsCardData(await trendsForActor(req.app, req.actor, monthArgs(req)))) };
-      },
-    }),
-    defineRoute({
-      verb: "report.quarterly",
-      capability: "report.monthly",
-      schema: reportQuarterSchema,
-      async handle(req) {
-        const args = req.via === "command" ? req.args : (req.data.quarter ?? "");
-        return { card: renderCard("report-quarterly", quarterlyCardData(await quarterlyForActor(req.app, req.actor, args))) };
-      },
-    }),
-    defineRoute({
-      verb: "report.calibration",
-      capability: "report.calibration",
-      schema: reportMonthSchema,
-      async handle(req) {
-        return {
-          card: renderCard("report-calibration", calibrationCardData(await calibrationForActor(req.app, req.actor, monthArgs(req)))),
-        };
-      },
-    }),
+    // Heads of service and QA (report.monthly) or team managers (report.team): the scope is the service's.
+    cardRoute("report.show", view, reportMonthSchema, "report-monthly", async (req) =>
+      monthlyCardData(await monthlyForActor(req.app, req.actor, monthOf(req), { appendix: false }), {
+        calibration: may(req.actor, "report.calibration"),
+      }),
+    ),
+    cardRoute("report.team", view, reportMonthSchema, "report-team", async (req) =>
+      teamCardData(await monthlyForActor(req.app, req.actor, monthOf(req))),
+    ),
+    cardRoute("report.files", view, reportMonthSchema, "message", async (req) =>
+      filesWritten(await reportFilesForActor(req.app, req.actor, monthArgs(req), req.app.config.REPORTS_DIR)),
+    ),
+    cardRoute("report.trends", monthly, reportMonthSchema, "report-trends", async (req) =>
+      trendsCardData(await trendsForActor(req.app, req.actor, monthArgs(req))),
+    ),
+    cardRoute("report.quarterly", monthly, reportQuarterSchema, "report-quarterly", async (req) =>
+      quarterlyCardData(await quarterlyForActor(req.app, req.actor, req.via === "command" ? req.args : (req.data.quarter ?? ""))),
+    ),
+    cardRoute("report.calibration", "report.calibration", reportMonthSchema, "report-calibration", async (req) =>
+      calibrationCardData(await calibrationForActor(req.app, req.actor, monthArgs(req))),
+    ),
   ];
 }
 
-export const reportCommands: Command[] = [
+export const commands: Command[] = [
   command("report", "report.show", "The monthly audit at a glance (report 2026-11)", { button: "Monthly report" }),
   command("report team", "report.team", "Team appendix: case IDs and audit results"),
   command("report files", "report.files", "Write the month's report as XLSX and CSV"),

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { defineRoute, showRoute, command, type Command, type RouteRequest } from "../router";
-import { renderCard } from "../../cards/render";
+// Supervision: the schedule, a session's card, recording it as held or moving it.
+import { byId, cardRoute, command, reply, showRoute, type Command, type RouteRequest } from "../router";
 import { reviewedActionIds, sessionFormSchema, sessionRefSchema } from "../../cards/schemas/supervision";
 import type { ValidationFailed } from "../../services/errors";
 import {
@@ -21,24 +21,17 @@ const formOf = (d: Form): SessionForm => ({
   reviewed: reviewedActionIds(d),
 });
 
-export const supervisionCommands: Command[] = [
+export const commands: Command[] = [
   command("supervision", "supervision.show", "Your supervision schedule; for managers, overdue sessions", { button: "Supervision" }),
   command("my supervision", "supervision.show", "Your supervision schedule"),
 ];
 
-export function supervisionRoutes() {
+export function routes() {
   return [
     showRoute("supervision.show", "supervision.mine", "supervision-schedule", async (app, actor) => ({
       ...(await supervisionView(app, actor)),
     })),
-    defineRoute({
-      verb: "supervision.open",
-      capability: "supervision.mine",
-      schema: sessionRefSchema,
-      async handle({ app, actor, data }) {
-        return { card: renderCard(SESSION_CARD, await openSession(app, actor, data.sessionId)) };
-      },
-    }),
+    cardRoute("supervision.open", "supervision.mine", sessionRefSchema, SESSION_CARD, byId("sessionId", openSession)),
     // Recording a session as held and moving it: the same form, the same answer on a wrong field.
     ...(
       [
@@ -46,18 +39,19 @@ export function supervisionRoutes() {
         ["supervision.reschedule", rescheduleSupervision],
       ] as const
     ).map(([verb, save]) =>
-      defineRoute({
+      cardRoute(
         verb,
-        capability: "supervision.record",
-        schema: sessionFormSchema,
-        handle: async ({ app, actor, data }) => ({ card: renderCard(SESSION_CARD, await save(app, actor, data.sessionId, formOf(data))) }),
+        "supervision.record",
+        sessionFormSchema,
+        SESSION_CARD,
+        ({ app, actor, data }) => save(app, actor, data.sessionId, formOf(data)),
         reshow,
-      }),
+      ),
     ),
   ];
 }
 
 /** The same card again with what the user typed and a message next to each wrong field. */
 async function reshow({ app, actor, data }: RouteRequest<Form>, err: ValidationFailed) {
-  return { card: renderCard(SESSION_CARD, await openSession(app, actor, data.sessionId, { form: formOf(data), errors: err.fieldErrors })) };
+  return reply(SESSION_CARD, await openSession(app, actor, data.sessionId, { form: formOf(data), errors: err.fieldErrors }));
 }

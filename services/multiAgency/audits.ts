@@ -201,9 +201,15 @@ async function myInvitation(ctx: AppContext, actor: Actor, invitationId: string)
   return i;
 }
 
-export async function openInvitation(ctx: AppContext, actor: Actor, invitationId: string) {
+/** The invitee's card; `again` shows the audit tool again with what was typed and the problems. */
+export async function openInvitation(
+  ctx: AppContext,
+  actor: Actor,
+  invitationId: string,
+  again: { errors?: Record<string, string>; answers?: Record<string, string> } = {},
+) {
   const i = await myInvitation(ctx, actor, invitationId);
-  return inviteCardData(ctx.db, i.auditId, i.id);
+  return inviteCardData(ctx.db, i.auditId, i.id, again);
 }
 
 /** The practitioner sends the completed audit tool (once). */

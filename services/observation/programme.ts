@@ -316,3 +316,9 @@ export async function myObservations(ctx: AppContext, actor: Actor) {
     text: `${r.practitionerId === actor.id ? "Of you" : `Of ${names.get(r.practitionerId) ?? ""}`}: ${processTitle(r.process)}, ${r.date ? formatDate(r.date) : "date to agree"} (${r.status.replace(/_/g, " ")})`,
   }));
 }
+
+/** The "observations" card: the schedule form for those who schedule, otherwise the actor's own observations. */
+export async function observationHome(ctx: AppContext, actor: Actor) {
+  if (may(actor, "observations.schedule")) return { template: "observation-schedule", data: await scheduleFormData(ctx) };
+  return { template: "observation-list", data: { items: await myObservations(ctx, actor) } };
+}
