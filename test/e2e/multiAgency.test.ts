@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, cardText, cardActions, inputOf, type Harness, type StaffRef } from "../support/harness";
 import { ManualClock } from "../../services/clock";
+import { randomUUID } from "node:crypto";
 import { importStaffCsv } from "../../services/directory/import";
 
 const clock = new ManualClock("2027-01-04T10:00:00Z");
@@ -27,7 +28,10 @@ const lastCard = (s: StaffRef, needle: RegExp) =>
 
 beforeAll(async () => {
   h = await startHarness({ clock });
-  lead = (await h.staffWithRole("QA_TEAM")).find((s) => !s.roles.includes("HEAD_OF_QA"))!;
+  // “Multi-agency audits are led by the partnership's practice review and learning manager” (§1.4).
+  lead = (await h.db.staff.create({
+    data: { email: "lee.learning@council.example", name: "Lee Learning", roles: ["PRACTICE_REVIEW_LEARNING_MANAGER"], aadObjectId: randomUUID() },
+  })) as StaffRef;
 });
 afterAll(async () => {
   await h?.close();

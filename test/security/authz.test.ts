@@ -700,6 +700,7 @@ const personaSpecs = {
   iro: { role: "IRO" },
   fosteringIro: { role: "FOSTERING_IRO" },
   admin: { role: "ADMIN" },
+  practiceReviewLead: { role: "PRACTICE_REVIEW_LEARNING_MANAGER", only: true },
 } as const satisfies Record<string, { role: Role; team?: string; nqsw?: boolean; only?: boolean }>;
 type PersonaName = keyof typeof personaSpecs;
 type Personas = Record<PersonaName, StaffRef>;
@@ -715,6 +716,10 @@ describe("authorization matrix", () => {
     // The demo directory has no administrator: add one (an operator account) for the walk.
     await h.db.staff.create({
       data: { email: "it.admin@council.example", name: "Ira Admin", roles: ["ADMIN"], aadObjectId: randomUUID(), teamId: null },
+    });
+    // Nor has it the partnership's practice review and learning manager (Bexley §1.4).
+    await h.db.staff.create({
+      data: { email: "pr.lead@council.example", name: "Lee Learning", roles: ["PRACTICE_REVIEW_LEARNING_MANAGER"], aadObjectId: randomUUID() },
     });
     for (const [name, spec] of Object.entries(personaSpecs) as [PersonaName, (typeof personaSpecs)[PersonaName]][]) {
       const all = await h.staffWithRole(spec.role, "team" in spec ? spec.team : undefined);
@@ -896,6 +901,13 @@ describe("the matrix itself", () => {
     const allowed = (Object.keys(permissionMatrix) as Capability[]).filter((c) => may(partner, c));
     expect(allowed.sort()).toEqual([...PARTNER_CAPABILITIES].sort());
     expect(allowed.sort()).toEqual(["help.show", "multiAgency.participate"]);
+  });
+  it("lets the practice review and learning manager lead multi-agency audits and nothing of the council's QA (Bexley Children's Social Care Quality Assurance Framework, §1.4: “led by the partnership's practice review and learning manager”)", () => {
+    const prlm = { roles: ["PRACTICE_REVIEW_LEARNING_MANAGER"] as Role[] };
+    expect(may(prlm, "multiAgency.lead")).toBe(true);
+    expect(may(practitionerOnly, "multiAgency.lead")).toBe(false);
+    for (const c of ["audits.allocate", "audits.conduct", "practiceDay.manage", "report.monthly", "dipSamples.manage"] as Capability[])
+      expect(may(prlm, c), c).toBe(false);
   });
   it("gives every capability to somebody", () => {
     for (const [cap, roles] of Object.entries(permissionMatrix)) expect((roles as readonly string[]).length, cap).toBeGreaterThan(0);
