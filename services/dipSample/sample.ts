@@ -15,6 +15,7 @@ import { planTypeLabel } from "../audit/themes";
 import { dbDate } from "../audit/allocation";
 import { CHECKLISTS, checklistById } from "./checklists";
 import { dipSampleMachine } from "./states";
+import { COUNCIL_STAFF } from "../directory/staff";
 
 export const MAX_SAMPLE = 500;
 export const DEFAULT_SIZE = 50;
@@ -37,7 +38,7 @@ export interface SampleInput {
 export async function newSampleFormData(ctx: AppContext, typed: SampleInput = {}, errors: Record<string, string> = {}, error = "") {
   const [teams, reviewers] = await Promise.all([
     ctx.db.team.findMany({ where: { cases: { some: {} } }, orderBy: { id: "asc" } }),
-    ctx.db.staff.findMany({ where: { active: true, roles: { hasSome: rolesWith("dipSamples.review") } }, orderBy: { name: "asc" } }),
+    ctx.db.staff.findMany({ where: { ...COUNCIL_STAFF, roles: { hasSome: rolesWith("dipSamples.review") } }, orderBy: { name: "asc" } }),
   ]);
   const reviewerChoices = reviewers.map((r) => ({ title: `${r.name} (${r.teamId ?? ""})`, value: r.id }));
   // A number box shows only a whole number from 1 to MAX_SAMPLE (the renderer blocks the button on

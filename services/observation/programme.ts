@@ -19,6 +19,7 @@ import { formatDate } from "../dates";
 import { OBSERVED_PROCESSES, processTitle, type ObservationForm } from "./form";
 import { inviteCardKey, observationCardData, observerCardKey, type ObservationView } from "./cards";
 import { observationMachine } from "./states";
+import { COUNCIL_STAFF } from "../directory/staff";
 
 export async function loadObservation(db: AppContext["db"] | Tx, id: string): Promise<ObservationView> {
   const o = await db.observation.findUnique({ where: { id } });
@@ -56,7 +57,7 @@ export interface ScheduleInput {
 export async function scheduleFormData(ctx: AppContext, typed: ScheduleInput = {}, errors: Record<string, string> = {}, error = "") {
   const [staff, required, planned] = await Promise.all([
     ctx.db.staff.findMany({
-      where: { active: true },
+      where: COUNCIL_STAFF,
       select: { id: true, name: true, roles: true, teamId: true },
       orderBy: { name: "asc" },
     }),
