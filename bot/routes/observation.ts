@@ -16,7 +16,15 @@ import {
 } from "../../services/observation/programme";
 import { addReflection, openObservation, saveObservationForm } from "../../services/observation/record";
 import { observationCardData } from "../../services/observation/cards";
-import { observationFormSchema, observationRefSchema, proposeSchema, reflectSchema, scheduleSchema } from "../../cards/schemas/observation";
+import {
+  changeSchema,
+  observationFormSchema,
+  observationRefSchema,
+  proposeSchema,
+  reflectSchema,
+  scheduleSchema,
+} from "../../cards/schemas/observation";
+import { changeObservation } from "../../services/observation/change";
 
 export const observationCommands: Command[] = [
   {
@@ -115,6 +123,17 @@ export function observationRoutes() {
         return { card: renderCard("observation", await acceptProposedDate(app, actor, data.observationId)) };
       },
     }),
+    ...(["reschedule", "cancel"] as const).map((kind) =>
+      defineRoute({
+        verb: `observation.${kind}`,
+        capability: "observations.observe",
+        schema: changeSchema,
+        async handle({ app, actor, data }) {
+          const card = await changeObservation(app, actor, data.observationId, { kind, newDate: data.newDate, reason: data.reason });
+          return { card: renderCard("observation", card) };
+        },
+      }),
+    ),
     ...(["save", "record"] as const).map((kind) =>
       defineRoute({
         verb: `observation.${kind}`,

@@ -39,7 +39,7 @@ export async function loadObservation(db: AppContext["db"] | Tx, id: string): Pr
   };
 }
 
-const today = (ctx: AppContext) => isoDate(localDate(ctx.clock.now(), ctx.config.TIMEZONE));
+export const today = (ctx: AppContext) => isoDate(localDate(ctx.clock.now(), ctx.config.TIMEZONE));
 /** The earliest date a practitioner can be asked to agree: they are told in advance. */
 export const earliestDate = (ctx: AppContext) =>
   isoDate(localDate(addWorkingDays(ctx.clock.now(), ctx.config.OBSERVATION_NOTICE_WORKING_DAYS, ctx.config.TIMEZONE), ctx.config.TIMEZONE));
@@ -189,7 +189,7 @@ export async function scheduleObservation(ctx: AppContext, actor: Actor, input: 
 }
 
 /** Updates both people's cards to the observation as it now stands. */
-async function refreshCards(tx: Tx, o: ObservationView, occasion: string) {
+export async function refreshCards(tx: Tx, o: ObservationView, occasion: string) {
   await enqueueCardUpdate(tx, {
     recipientId: o.practitionerId,
     cardKey: inviteCardKey(o.id),

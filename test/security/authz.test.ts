@@ -581,6 +581,25 @@ const expectations: Record<string, VerbExpectation> = {
   "observation.agree": observationVerb("observations.mine", "awaiting_agreement", "practitioner"),
   "observation.propose": observationVerb("observations.mine", "awaiting_agreement", "practitioner", { proposedDate: "2099-02-01" }),
   "observation.reflect": observationVerb("observations.mine", "completed", "practitioner", { reflection: "my reflection" }),
+  // The observer, or whoever may schedule observations (the QA team, a head of service), moves or cancels.
+  "observation.reschedule": {
+    capability: "observations.observe",
+    objects: {
+      forge: async (h) => ({
+        ...(await forgeObservation(h, "agreed", "observer")),
+        newDate: "2099-03-01",
+        reason: "The family moved the visit.",
+      }),
+      intruders: ["deputyTeamManager", "teamManager", "director"],
+    },
+  },
+  "observation.cancel": {
+    capability: "observations.observe",
+    objects: {
+      forge: async (h) => ({ ...(await forgeObservation(h, "agreed", "observer")), reason: "The practitioner is on leave." }),
+      intruders: ["deputyTeamManager", "teamManager", "director"],
+    },
+  },
   "observation.acceptDate": observationVerb("observations.observe", "date_proposed", "observer"),
   "observation.save": observationVerb("observations.observe", "agreed", "observer", { strengths: "x" }),
   "observation.record": observationVerb("observations.observe", "agreed", "observer", { strengths: "x" }),
@@ -719,7 +738,12 @@ describe("authorization matrix", () => {
     });
     // Nor has it the partnership's practice review and learning manager (Bexley §1.4).
     await h.db.staff.create({
-      data: { email: "pr.lead@council.example", name: "Lee Learning", roles: ["PRACTICE_REVIEW_LEARNING_MANAGER"], aadObjectId: randomUUID() },
+      data: {
+        email: "pr.lead@council.example",
+        name: "Lee Learning",
+        roles: ["PRACTICE_REVIEW_LEARNING_MANAGER"],
+        aadObjectId: randomUUID(),
+      },
     });
     for (const [name, spec] of Object.entries(personaSpecs) as [PersonaName, (typeof personaSpecs)[PersonaName]][]) {
       const all = await h.staffWithRole(spec.role, "team" in spec ? spec.team : undefined);
