@@ -6,7 +6,6 @@ import { MANAGEMENT_ROLES, MANAGERS_AND_QA, QA_ROLES } from "./directory/roles";
 
 export const ALL_STAFF = "ALL_STAFF" as const;
 
-
 export const permissionMatrix = {
   "help.show": [ALL_STAFF],
   "audits.mine": [ALL_STAFF],

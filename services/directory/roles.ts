@@ -24,7 +24,14 @@ const labels: Record<Role, string> = {
 export const roleLabel = (r: Role): string => labels[r];
 
 /** Deputy Team Manager and above: the management line (auditors are drawn from it, Bexley Children's Social Care Quality Assurance Framework, §1.3). */
-export const MANAGEMENT_ROLES: Role[] = ["DEPUTY_TEAM_MANAGER", "TEAM_MANAGER", "SERVICE_MANAGER", "HEAD_OF_SERVICE", "ASSISTANT_DIRECTOR", "DIRECTOR"];
+export const MANAGEMENT_ROLES: Role[] = [
+  "DEPUTY_TEAM_MANAGER",
+  "TEAM_MANAGER",
+  "SERVICE_MANAGER",
+  "HEAD_OF_SERVICE",
+  "ASSISTANT_DIRECTOR",
+  "DIRECTOR",
+];
 
 /** The QA team and its head. */
 export const QA_ROLES: Role[] = ["QA_TEAM", "HEAD_OF_QA"];
