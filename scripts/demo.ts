@@ -20,6 +20,7 @@ import { STATUS_LABELS } from "../services/audit/lists";
 import { fmtDateTime } from "../services/sharedCard";
 import type { Role } from "../generated/prisma/enums";
 import { demoObservationsAndDips } from "./demoQualityActivity";
+import { demoMultiAgency, demoPracticeDay } from "./demoPartnership";
 
 type Card = Record<string, unknown>;
 const MONTH = "2026-12";
@@ -383,6 +384,9 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
 
   // Practice observations and dip samples (scripts/demoQualityActivity.ts).
   await demoObservationsAndDips(h, clock, print);
+  // Audit-of-practice days and multi-agency audits (scripts/demoPartnership.ts).
+  await demoPracticeDay(h, clock, print);
+  await demoMultiAgency(h, print);
 
   // 12. The month at a glance: through the bot, then the numbers and the XLSX.
   const hos = await h.one("HEAD_OF_SERVICE");

@@ -2,20 +2,9 @@
 // checks (is this *your* audit?) live in the service that owns the object and use `may` too.
 import type { Role } from "../generated/prisma/enums";
 import { NotPermitted } from "./errors";
+import { MANAGEMENT_ROLES, MANAGERS_AND_QA, QA_ROLES } from "./directory/roles";
 
 export const ALL_STAFF = "ALL_STAFF" as const;
-
-/** Deputy Team Manager and above, and the QA team: who may observe practice or review dip sample checks. */
-const MANAGERS_AND_QA = [
-  "DEPUTY_TEAM_MANAGER",
-  "TEAM_MANAGER",
-  "SERVICE_MANAGER",
-  "HEAD_OF_SERVICE",
-  "ASSISTANT_DIRECTOR",
-  "DIRECTOR",
-  "QA_TEAM",
-  "HEAD_OF_QA",
-] as const;
 
 export const permissionMatrix = {
   "help.show": [ALL_STAFF],
@@ -25,17 +14,8 @@ export const permissionMatrix = {
   "surveys.mine": [ALL_STAFF],
   "audits.allocate": ["QA_TEAM", "HEAD_OF_QA", "ADMIN"],
   /** Who may be allocated audits to conduct: Deputy Team Manager and above (docs/domain.md). The allocation draws its auditors from this list. */
-  "audits.conduct": ["DEPUTY_TEAM_MANAGER", "TEAM_MANAGER", "SERVICE_MANAGER", "HEAD_OF_SERVICE", "ASSISTANT_DIRECTOR", "DIRECTOR"],
-  "audits.team": [
-    "TEAM_MANAGER",
-    "DEPUTY_TEAM_MANAGER",
-    "SERVICE_MANAGER",
-    "HEAD_OF_SERVICE",
-    "ASSISTANT_DIRECTOR",
-    "DIRECTOR",
-    "QA_TEAM",
-    "HEAD_OF_QA",
-  ],
+  "audits.conduct": MANAGEMENT_ROLES,
+  "audits.team": MANAGERS_AND_QA,
   "moderation.sample": ["QA_TEAM", "HEAD_OF_QA", "ADMIN"],
   "moderation.moderate": ["MODERATOR", "SERVICE_MANAGER", "HEAD_OF_SERVICE", "ASSISTANT_DIRECTOR", "CP_CHAIR", "IRO"],
   /** Everyone the escalation catalogue lets raise some kind of escalation (each kind's own raisers are checked by the service). */
@@ -74,8 +54,8 @@ export const permissionMatrix = {
   "practiceDay.manage": ["QA_TEAM", "HEAD_OF_QA", "ADMIN"],
   /** Volunteering, confirming attendance, a pair's analysis, the lead manager's assurance, a line manager's confirmation: the service checks it is theirs. */
   "practiceDay.participate": [ALL_STAFF],
-  /** The partnership's practice review and learning manager (held in the directory by the QA team) sets up multi-agency audits. */
-  "multiAgency.lead": ["QA_TEAM", "HEAD_OF_QA"],
+  /** Multi-agency audits are "led by the partnership's practice review and learning manager" (Bexley §1.4); the QA team may stand in. */
+  "multiAgency.lead": ["PRACTICE_REVIEW_LEARNING_MANAGER", ...QA_ROLES],
   /** The audits one is invited to (the service checks the invitation): also open to partner agencies' guests. */
   "multiAgency.participate": [ALL_STAFF],
 } as const satisfies Record<string, readonly (Role | typeof ALL_STAFF)[]>;

@@ -13,7 +13,15 @@ import {
 } from "../../services/observation/programme";
 import { addReflection, openObservation, saveObservationForm } from "../../services/observation/record";
 import { observationCardData } from "../../services/observation/cards";
-import { observationFormSchema, observationRefSchema, proposeSchema, reflectSchema, scheduleSchema } from "../../cards/schemas/observation";
+import {
+  changeSchema,
+  observationFormSchema,
+  observationRefSchema,
+  proposeSchema,
+  reflectSchema,
+  scheduleSchema,
+} from "../../cards/schemas/observation";
+import { changeObservation } from "../../services/observation/change";
 
 export const commands: Command[] = [
   command("observations", "observation.home", "Practice observations: yours, or (QA team, heads of service) schedule one", {
@@ -54,6 +62,12 @@ export function routes() {
       return r.card;
     }),
     cardRoute("observation.acceptDate", observe, observationRefSchema, "observation", byId("observationId", acceptProposedDate)),
+    // Until recorded, the observer (or the QA team) moves the date or cancels, with a reason.
+    ...(["reschedule", "cancel"] as const).map((kind) =>
+      cardRoute(`observation.${kind}`, observe, changeSchema, "observation", ({ app, actor, data }) =>
+        changeObservation(app, actor, data.observationId, { kind, newDate: data.newDate, reason: data.reason }),
+      ),
+    ),
     // Save keeps a draft; Record completes the observation.
     ...saveOrSubmit(["observation.save", "observation.record"], observe, observationFormSchema, async ({ app, actor, data }, record) => {
       const { observationId, ...raw } = data;

@@ -23,6 +23,13 @@ export const proposeSchema = z.object({
   note: z.string().max(2000).optional().default(""),
 });
 
+/** Moving the date (newDate) or cancelling, with the reason the practitioner is told. */
+export const changeSchema = z.object({
+  observationId,
+  newDate: z.string().max(20).optional().default(""),
+  reason: z.string().max(2000).optional().default(""),
+});
+
 /** The Practice Observation form: theme_<id>, seen_<id>, band, strengths, toDevelop, actions. */
 export const observationFormSchema = z.object({ observationId }).catchall(z.string().max(5000));
 

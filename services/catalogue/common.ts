@@ -1,23 +1,9 @@
 // What every catalogue schema is built from: the roles, and the shapes of sourced text.
 import { z } from "zod";
 
-/** Staff roles, as in prisma/schema.prisma `enum Role`. */
-export const ROLES = [
-  "PRACTITIONER",
-  "DEPUTY_TEAM_MANAGER",
-  "TEAM_MANAGER",
-  "SERVICE_MANAGER",
-  "HEAD_OF_SERVICE",
-  "ASSISTANT_DIRECTOR",
-  "DIRECTOR",
-  "QA_TEAM",
-  "HEAD_OF_QA",
-  "MODERATOR",
-  "CP_CHAIR",
-  "IRO",
-  "FOSTERING_IRO",
-  "ADMIN",
-] as const;
+import { ROLES } from "../directory/roles";
+
+export { ROLES };
 export const role = z.enum(ROLES);
 
 export const text = z.string().min(1);

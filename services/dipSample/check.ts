@@ -50,13 +50,24 @@ export async function nextCheckCard(ctx: AppContext, actor: Actor, sampleId: str
         text: `${info ? `${info} ` : ""}${s.status !== "open" ? "This dip sample is closed. " : ""}You have checked ${done} of your ${total} cases. Thank you.`,
       },
     };
-  return { template: "dip-check", data: checkCardData(s.checklist, s.title, next, { done, total }, { answers: {} }, {}, info) };
+  return {
+    template: "dip-check",
+    data: checkCardData(
+      s.checklist,
+      s.title,
+      { ...next, ownTeam: next.teamId === actor.teamId },
+      { done, total },
+      { answers: {} },
+      {},
+      info,
+    ),
+  };
 }
 
 export function checkCardData(
   checklist: Checklist,
   title: string,
-  c: { id: string; caseRef: string; planType: string; teamId: string; batch: number },
+  c: { id: string; caseRef: string; planType: string; teamId: string; batch: number; ownTeam?: boolean },
   progress: { done: number; total: number },
   typed: CheckTyped,
   errors: Record<string, string>,
@@ -72,6 +83,7 @@ export function checkCardData(
       { title: "Case", value: c.caseRef },
       { title: "Plan", value: planTypeLabel(c.planType) },
       { title: "Team", value: c.teamId },
+      ...(c.ownTeam ? [{ title: "Independence", value: "A case of your own team: no reviewer from another team was chosen for it." }] : []),
     ],
     items: checklist.items.map((it) => ({
       id: `item_${it.id}`,
@@ -111,7 +123,14 @@ export async function answerCheck(ctx: AppContext, actor: Actor, checkId: string
   if (Object.keys(errors).length) {
     return {
       template: "dip-check",
-      data: checkCardData(checklist, c.sample.title, c, await progressOf(ctx, c.sampleId, actor.id), typed, errors),
+      data: checkCardData(
+        checklist,
+        c.sample.title,
+        { ...c, ownTeam: c.teamId === actor.teamId },
+        await progressOf(ctx, c.sampleId, actor.id),
+        typed,
+        errors,
+      ),
     };
   }
   const answers = Object.fromEntries(checklist.items.map((it) => [it.id, typed.answers[it.id] === "yes"]));

@@ -13,37 +13,30 @@ export interface Checklist {
   items: { id: string; text: string }[];
 }
 
+/** A checklist from its items, each a yes/no standard keyed by its id (the id names the answer field). */
+const checklist = (id: string, title: string, planTypes: PlanType[], items: Record<string, string>): Checklist => ({
+  id,
+  title,
+  planTypes,
+  items: Object.entries(items).map(([itemId, text]) => ({ id: itemId, text })),
+});
+
 export const CHECKLISTS: readonly Checklist[] = [
-  {
-    id: "cp-plans",
-    title: "Child protection plans",
-    planTypes: ["CHILD_PROTECTION"],
-    items: [
-      { id: "smart", text: "The plan's outcomes are SMART (specific, measurable, achievable, realistic, timed)" },
-      { id: "voice", text: "The child's voice is recorded and shapes the plan" },
-      { id: "contingency", text: "There is a contingency plan if the plan does not work" },
-    ],
-  },
-  {
-    id: "re-referrals",
-    title: "Re-referrals",
-    planTypes: ["CONTACT", "EARLY_HELP", "CHILD_IN_NEED"],
-    items: [
-      { id: "history", text: "Previous referrals and their outcomes were considered in the decision" },
-      { id: "seen", text: "The child was seen, or the reason they were not is recorded" },
-      { id: "rationale", text: "The manager's decision and its reason are recorded" },
-    ],
-  },
-  {
-    id: "care-plans",
-    title: "Quality of care plans",
-    planTypes: ["CHILD_LOOKED_AFTER"],
-    items: [
-      { id: "current", text: "The care plan was reviewed within timescales" },
-      { id: "wishes", text: "The child's wishes and feelings are recorded" },
-      { id: "permanence", text: "There is a plan for permanence" },
-    ],
-  },
+  checklist("cp-plans", "Child protection plans", ["CHILD_PROTECTION"], {
+    smart: "The plan's outcomes are SMART (specific, measurable, achievable, realistic, timed)",
+    voice: "The child's voice is recorded and shapes the plan",
+    contingency: "There is a contingency plan if the plan does not work",
+  }),
+  checklist("re-referrals", "Re-referrals", ["CONTACT", "EARLY_HELP", "CHILD_IN_NEED"], {
+    history: "Previous referrals and their outcomes were considered in the decision",
+    seen: "The child was seen, or the reason they were not is recorded",
+    rationale: "The manager's decision and its reason are recorded",
+  }),
+  checklist("care-plans", "Quality of care plans", ["CHILD_LOOKED_AFTER"], {
+    current: "The care plan was reviewed within timescales",
+    wishes: "The child's wishes and feelings are recorded",
+    permanence: "There is a plan for permanence",
+  }),
 ];
 
 export const checklistById = (id: string): Checklist | undefined => CHECKLISTS.find((c) => c.id === id);

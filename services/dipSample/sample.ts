@@ -15,6 +15,7 @@ import { planTypeLabel } from "../audit/themes";
 import { dbDate } from "../audit/allocation";
 import { CHECKLISTS, checklistById } from "./checklists";
 import { dipSampleMachine } from "./states";
+import { COUNCIL_STAFF } from "../directory/staff";
 
 export const MAX_SAMPLE = 500;
 export const DEFAULT_SIZE = 50;
@@ -37,7 +38,7 @@ export interface SampleInput {
 export async function newSampleFormData(ctx: AppContext, typed: SampleInput = {}, errors: Record<string, string> = {}, error = "") {
   const [teams, reviewers] = await Promise.all([
     ctx.db.team.findMany({ where: { cases: { some: {} } }, orderBy: { id: "asc" } }),
-    ctx.db.staff.findMany({ where: { active: true, roles: { hasSome: rolesWith("dipSamples.review") } }, orderBy: { name: "asc" } }),
+    ctx.db.staff.findMany({ where: { ...COUNCIL_STAFF, roles: { hasSome: rolesWith("dipSamples.review") } }, orderBy: { name: "asc" } }),
   ]);
   const reviewerChoices = reviewers.map((r) => ({ title: `${r.name} (${r.teamId ?? ""})`, value: r.id }));
   // A number box shows only a whole number from 1 to MAX_SAMPLE (the renderer blocks the button on
@@ -128,7 +129,7 @@ export async function createDipSample(ctx: AppContext, actor: Actor, input: Samp
   const drawn = shuffle(cases, rng(seed))
     .slice(0, size)
     .sort((a, b) => a.teamId.localeCompare(b.teamId) || a.caseRef.localeCompare(b.caseRef));
-  const reviewerOf = (batch: number) => reviewers[batch % reviewers.length]!;
+  const allocated = allocateIndependently(drawn, reviewers, batchSize);
   const title = `${checklist!.title}${teamId ? ` · ${teamId}` : ""}`;
   const rule = { planTypes, teamId: teamId || null, openedFrom: from || null, openedTo: to || null, size, pool: cases.length, seed };
   return ctx.db.$transaction(
@@ -143,7 +144,7 @@ export async function createDipSample(ctx: AppContext, actor: Actor, input: Samp
           caseRef: c.caseRef,
           teamId: c.teamId,
           planType: c.planType,
-          reviewerId: reviewerOf(Math.floor(i / batchSize)).id,
+          reviewerId: allocated[i]!.id,
           batch: Math.floor(i / batchSize) + 1,
           position: i,
         })),
@@ -155,14 +156,16 @@ export async function createDipSample(ctx: AppContext, actor: Actor, input: Samp
         actorId: actor.id,
         after: { ...rule, drawn: drawn.length, reviewers: reviewerIds },
       });
-      const counts = new Map<string, number>();
-      drawn.forEach((_, i) =>
-        counts.set(reviewerOf(Math.floor(i / batchSize)).id, (counts.get(reviewerOf(Math.floor(i / batchSize)).id) ?? 0) + 1),
-      );
+      const counts = new Map<string, { n: number; own: number }>();
+      drawn.forEach((c, i) => {
+        const r = allocated[i]!;
+        const k = counts.get(r.id) ?? { n: 0, own: 0 };
+        counts.set(r.id, { n: k.n + 1, own: k.own + (c.teamId === r.teamId ? 1 : 0) });
+      });
       const when = deliveryOf(ctx, "dipSample.card");
       await enqueueAll(
         tx,
-        [...counts].map(([reviewerId, n]) => ({
+        [...counts].map(([reviewerId, { n, own }]) => ({
           kind: "send" as const,
           recipientId: reviewerId,
           idempotencyKey: `dip:${sample.id}:batch:${reviewerId}`,
@@ -171,7 +174,7 @@ export async function createDipSample(ctx: AppContext, actor: Actor, input: Samp
             data: {
               sampleId: sample.id,
               title: `Dip sample: ${title}`,
-              text: `${n} cases to check against a short checklist, one after another: each "Save and next" shows the next case.`,
+              text: `${n} cases to check against a short checklist, one after another: each "Save and next" shows the next case.${own ? ` ${ownTeamNote(own)}` : ""}`,
               items: checklist!.items.map((it) => ({ text: `• ${it.text}` })),
             },
           },
@@ -182,4 +185,28 @@ export async function createDipSample(ctx: AppContext, actor: Actor, input: Samp
     },
     { timeout: 60_000 },
   );
+}
+
+/** Said on the reviewer's cards when a case of their own team could go to nobody else. */
+export const ownTeamNote = (n: number) =>
+  `${n === 1 ? "One case is" : `${n} cases are`} of your own team: no reviewer from another team was chosen for ${n === 1 ? "it" : "them"}.`;
+
+/**
+ * Independence: each batch goes to the next reviewer in turn, but a case of that reviewer's own team
+ * goes to the least loaded reviewer of another team; only when every reviewer chosen is of the
+ * case's team does it stay with its own team's reviewer (and their cards say so).
+ */
+export function allocateIndependently<R extends { id: string; teamId: string | null }>(
+  cases: { teamId: string }[],
+  reviewers: R[],
+  batchSize: number,
+): R[] {
+  const load = new Map(reviewers.map((r) => [r.id, 0]));
+  return cases.map((c, i) => {
+    const inTurn = reviewers[Math.floor(i / batchSize) % reviewers.length]!;
+    const others = reviewers.filter((r) => r.teamId !== c.teamId);
+    const r = inTurn.teamId !== c.teamId || !others.length ? inTurn : others.reduce((a, b) => (load.get(b.id)! < load.get(a.id)! ? b : a));
+    load.set(r.id, load.get(r.id)! + 1);
+    return r;
+  });
 }

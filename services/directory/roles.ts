@@ -1,4 +1,7 @@
-import type { Role } from "../../generated/prisma/enums";
+import { Role } from "../../generated/prisma/enums";
+
+/** Every staff role: the one list, taken from prisma/schema.prisma `enum Role` (catalogue schemas and permissions read it from here). */
+export const ROLES = Object.values(Role) as [Role, ...Role[]];
 
 const labels: Record<Role, string> = {
   PRACTITIONER: "Practitioner",
@@ -14,6 +17,7 @@ const labels: Record<Role, string> = {
   CP_CHAIR: "Child Protection Conference Chair",
   IRO: "Independent Reviewing Officer",
   FOSTERING_IRO: "Fostering IRO",
+  PRACTICE_REVIEW_LEARNING_MANAGER: "Practice review and learning manager",
   ADMIN: "Administrator",
 };
 
@@ -28,3 +32,9 @@ export const MANAGEMENT_ROLES: Role[] = [
   "ASSISTANT_DIRECTOR",
   "DIRECTOR",
 ];
+
+/** The QA team and its head. */
+export const QA_ROLES: Role[] = ["QA_TEAM", "HEAD_OF_QA"];
+
+/** Deputy Team Manager and above, and the QA team. */
+export const MANAGERS_AND_QA: Role[] = [...MANAGEMENT_ROLES, ...QA_ROLES];

@@ -46,6 +46,13 @@ export async function firstInChainWithRole(db: Db | Tx, staffId: string, roles: 
   return (await managerChain(db, staffId)).find((m) => m.roles.some((r) => roles.includes(r))) ?? null;
 }
 
+/**
+ * Who staff pickers and role look-ups may return: active council staff. A partner agency's guest
+ * appears only in the multi-agency audits they are invited to (Bexley Children's Social Care Quality
+ * Assurance Framework, §1.4), whatever roles their record may hold.
+ */
+export const COUNCIL_STAFF = { active: true, partnerAgency: null } as const;
+
 export async function staffWithRole(db: Db | Tx, role: Role) {
-  return db.staff.findMany({ where: { roles: { has: role }, active: true }, orderBy: { name: "asc" } });
+  return db.staff.findMany({ where: { roles: { has: role }, ...COUNCIL_STAFF }, orderBy: { name: "asc" } });
 }

@@ -6,6 +6,7 @@ import { ValidationFailed } from "../errors";
 import { loadEscalationConfig, type EscalationStage, type EscalationType } from "../catalogue";
 import { firstInChainWithRole, staffWithRole } from "../directory/staff";
 import type { Role } from "../../generated/prisma/enums";
+import { COUNCIL_STAFF } from "../directory/staff";
 
 export const LIMITS = { concern: 2000, informal: 2000, response: 2000, reason: 500, maxExtensionDays: 10 } as const;
 export const STAGE_JOB = "escalation.stageDeadline";
@@ -55,7 +56,7 @@ export async function stageOwners(tx: Tx, type: EscalationType, workerId: string
 /** The active staff of the directory's teams whose service area is `serviceArea` (any case). */
 async function fosteringService(tx: Tx, serviceArea: string) {
   const staff = await tx.staff.findMany({
-    where: { active: true, team: { serviceArea: { equals: serviceArea, mode: "insensitive" } } },
+    where: { ...COUNCIL_STAFF, team: { serviceArea: { equals: serviceArea, mode: "insensitive" } } },
     select: { id: true, roles: true },
     orderBy: { name: "asc" },
   });

@@ -4,6 +4,7 @@ import type { Db, Tx } from "../db";
 import { permissionMatrix } from "../permissions";
 import { managerChain } from "../directory/staff";
 import type { Role } from "../../generated/prisma/enums";
+import { COUNCIL_STAFF } from "../directory/staff";
 
 export const DEFAULT_RETURN_WORKING_DAYS = 10;
 export const MODERATOR_ROLES = permissionMatrix["moderation.moderate"] as readonly Role[];
@@ -21,7 +22,7 @@ export async function excludedModerators(db: Db | Tx, audit: { auditorId: string
 
 export async function moderatorCandidates(db: Db | Tx) {
   return db.staff.findMany({
-    where: { active: true, roles: { hasSome: [...MODERATOR_ROLES] } },
+    where: { ...COUNCIL_STAFF, roles: { hasSome: [...MODERATOR_ROLES] } },
     select: { id: true, name: true, roles: true },
     orderBy: { name: "asc" },
   });

@@ -5,7 +5,7 @@
 import type { Config } from "../config";
 import { formatDate } from "../dates";
 import { OBSERVATION_THEMES, THEME_JUDGEMENTS, bandLabel, judgementBands, processTitle, type ObservationForm } from "./form";
-import type { ObservationStatus } from "./states";
+import { observationMachine, type ObservationStatus } from "./states";
 
 export const inviteCardKey = (id: string) => `observation:${id}:invite`;
 export const observerCardKey = (id: string) => `observation:${id}:observer`;
@@ -18,6 +18,7 @@ export interface ObservationView {
   date: Date | null;
   proposedDate: Date | null;
   proposedNote: string | null;
+  changeNote: string | null;
   caseRef: string | null;
   auditCaseRef: string | null;
   practitionerId: string;
@@ -41,7 +42,11 @@ const STATUS_TEXT: Record<ObservationStatus, string> = {
   date_proposed: "The practitioner proposed another date",
   agreed: "Date agreed",
   completed: "Observation recorded",
+  cancelled: "Cancelled",
 };
+
+/** Statuses from which the observer (or the QA team) may still move the date or cancel. */
+const CHANGEABLE: readonly string[] = observationMachine.steps.reschedule.from;
 
 function facts(o: ObservationView) {
   return [
@@ -50,26 +55,17 @@ function facts(o: ObservationView) {
     { title: "Observer", value: o.observerName || "to be named" },
     { title: "Date", value: o.date ? formatDate(o.date) : "to be agreed" },
     ...(o.proposedDate && o.status === "date_proposed" ? [{ title: "Proposed date", value: formatDate(o.proposedDate) }] : []),
+    ...(o.changeNote ? [{ title: o.status === "cancelled" ? "Why cancelled" : "Why the date moved", value: o.changeNote }] : []),
     ...(o.caseRef ? [{ title: "Case", value: o.caseRef }] : []),
     ...(o.auditCaseRef ? [{ title: "Why", value: `Required: the audit of case ${o.auditCaseRef} found the work inadequate` }] : []),
     { title: "Status", value: STATUS_TEXT[o.status as ObservationStatus] ?? o.status },
   ];
 }
 
-/** The invitation / status card (template "observation") as `viewer` sees it. */
-export function observationCardData(
-  o: ObservationView,
-  viewerId: string,
-  extra: { proposedDate?: string; note?: string; errors?: Record<string, string>; info?: string } = {},
-) {
-  const isPractitioner = viewerId === o.practitionerId;
-  const isObserver = viewerId === o.observerId;
-  const heading = isPractitioner
-    ? "A practice observation of your work"
-    : isObserver
-      ? "A practice observation you will carry out"
-      : "A practice observation";
-  const intro = isPractitioner
+/** What the card says to the viewer about where the observation stands. */
+function observationIntro(o: ObservationView, isPractitioner: boolean): string {
+  if (o.status === "cancelled") return "This observation is cancelled: nothing more is needed.";
+  return isPractitioner
     ? o.status === "awaiting_agreement"
       ? "You are told in advance: please agree the date, or propose another that suits the visit or meeting."
       : o.status === "date_proposed"
@@ -80,6 +76,22 @@ export function observationCardData(
       : o.status === "agreed"
         ? "The date is agreed. After the observation, record it on the Practice Observation form."
         : "The practitioner has been asked to agree the date.";
+}
+
+/** The invitation / status card (template "observation") as `viewer` sees it. */
+export function observationCardData(
+  o: ObservationView,
+  viewerId: string,
+  extra: { proposedDate?: string; note?: string; newDate?: string; reason?: string; errors?: Record<string, string>; info?: string } = {},
+) {
+  const isPractitioner = viewerId === o.practitionerId;
+  const isObserver = viewerId === o.observerId;
+  const heading = isPractitioner
+    ? "A practice observation of your work"
+    : isObserver
+      ? "A practice observation you will carry out"
+      : "A practice observation";
+  const intro = observationIntro(o, isPractitioner);
   return {
     observationId: o.id,
     heading,
@@ -90,6 +102,10 @@ export function observationCardData(
     canAgree: isPractitioner && o.status === "awaiting_agreement",
     canAccept: isObserver && o.status === "date_proposed",
     canRecord: isObserver && o.status === "agreed",
+    canChange: isObserver && CHANGEABLE.includes(o.status),
+    newDate: extra.newDate ?? "",
+    reason: extra.reason ?? "",
+    reasonError: extra.errors?.reason ?? extra.errors?.newDate ?? "",
     proposedDate: extra.proposedDate ?? "",
     proposedDateError: extra.errors?.proposedDate ?? "",
     note: extra.note ?? "",

@@ -19,6 +19,7 @@ import { formatDate } from "../dates";
 import { OBSERVED_PROCESSES, processTitle, type ObservationForm } from "./form";
 import { inviteCardKey, observationCardData, observerCardKey, type ObservationView } from "./cards";
 import { observationMachine } from "./states";
+import { COUNCIL_STAFF } from "../directory/staff";
 
 export async function loadObservation(db: AppContext["db"] | Tx, id: string): Promise<ObservationView> {
   const o = await db.observation.findUnique({ where: { id } });
@@ -38,7 +39,7 @@ export async function loadObservation(db: AppContext["db"] | Tx, id: string): Pr
   };
 }
 
-const today = (ctx: AppContext) => isoDate(localDate(ctx.clock.now(), ctx.config.TIMEZONE));
+export const today = (ctx: AppContext) => isoDate(localDate(ctx.clock.now(), ctx.config.TIMEZONE));
 /** The earliest date a practitioner can be asked to agree: they are told in advance. */
 export const earliestDate = (ctx: AppContext) =>
   isoDate(localDate(addWorkingDays(ctx.clock.now(), ctx.config.OBSERVATION_NOTICE_WORKING_DAYS, ctx.config.TIMEZONE), ctx.config.TIMEZONE));
@@ -56,7 +57,7 @@ export interface ScheduleInput {
 export async function scheduleFormData(ctx: AppContext, typed: ScheduleInput = {}, errors: Record<string, string> = {}, error = "") {
   const [staff, required, planned] = await Promise.all([
     ctx.db.staff.findMany({
-      where: { active: true },
+      where: COUNCIL_STAFF,
       select: { id: true, name: true, roles: true, teamId: true },
       orderBy: { name: "asc" },
     }),
@@ -188,7 +189,7 @@ export async function scheduleObservation(ctx: AppContext, actor: Actor, input: 
 }
 
 /** Updates both people's cards to the observation as it now stands. */
-async function refreshCards(tx: Tx, o: ObservationView, occasion: string) {
+export async function refreshCards(tx: Tx, o: ObservationView, occasion: string) {
   await enqueueCardUpdate(tx, {
     recipientId: o.practitionerId,
     cardKey: inviteCardKey(o.id),

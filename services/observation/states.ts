@@ -2,17 +2,21 @@
 // inadequate audit requires it, created "required" and scheduled later); the practitioner is told
 // in advance and agrees the date or proposes another, which the observer accepts; the observer
 // records the Practice Observation form and the outcome goes to the practitioner and their manager.
+// Until it is recorded, the observer or the QA team may move the date (the practitioner agrees
+// again) or cancel it, each with a reason the practitioner is told.
 import { defineMachine } from "../stateMachine";
 
 export const observationMachine = defineMachine(
   "observation",
-  ["required", "awaiting_agreement", "date_proposed", "agreed", "completed"],
+  ["required", "awaiting_agreement", "date_proposed", "agreed", "completed", "cancelled"],
   {
     schedule: "required -> awaiting_agreement",
     agree: "awaiting_agreement -> agreed",
     propose: "awaiting_agreement -> date_proposed",
     acceptDate: "date_proposed -> agreed",
     record: "agreed -> completed",
+    reschedule: "awaiting_agreement | date_proposed | agreed -> awaiting_agreement",
+    cancel: "awaiting_agreement | date_proposed | agreed -> cancelled",
   },
   { initial: "awaiting_agreement" },
 );

@@ -9,7 +9,7 @@ import { AlreadyDone, ValidationFailed } from "../errors";
 import { recordHistory } from "../history";
 import { scheduleJob, scheduleNewJobs } from "../jobs";
 import { deliveryOf } from "../messageKinds";
-import { enqueueAll } from "../outbox";
+import { enqueueAll, type OutboxPayload } from "../outbox";
 import type { Actor } from "../permissions";
 import { transition } from "../stateMachine";
 import { addCalendarDaysIso, dayLabel, practiceDayOf } from "./shared";
@@ -17,6 +17,7 @@ import { addWorkingDays, isoDate, localDate, zonedInstant, parseIsoDate } from "
 import { resolveTheme } from "../audit/themes";
 import { pairVolunteers, selectCases, CONTACT_PLAN, AREAS_OF_WORK } from "./plan";
 import { practiceDayMachine } from "./states";
+import { COUNCIL_STAFF } from "../directory/staff";
 
 export const SELECT_JOB = "practiceDay.select";
 export const REMIND_JOB = "practiceDay.remind";
@@ -66,19 +67,17 @@ export async function scheduleDay(ctx: AppContext, actor: Actor, d: { heldOn: st
       data: { dayId: day.id },
     });
     // "All staff have the opportunity to join an audit team": everyone in the council's directory is asked.
-    const staff = await tx.staff.findMany({ where: { active: true, partnerAgency: null }, select: { id: true } });
+    const staff = await tx.staff.findMany({ where: COUNCIL_STAFF, select: { id: true } });
     const data = volunteerCardData(day, lead!.name, false, ctx.config);
-    const { notBefore, urgent } = deliveryOf(ctx, "practiceDay.volunteer", now);
-    await enqueueAll(
+    await sendCards(
       tx,
+      deliveryOf(ctx, "practiceDay.volunteer", now),
+      "practice-day-volunteer",
       staff.map((s) => ({
-        kind: "send" as const,
         recipientId: s.id,
-        idempotencyKey: `practiceDay:${day.id}:volunteer:${s.id}`,
+        key: `practiceDay:${day.id}:volunteer:${s.id}`,
         cardKey: `practiceDay:${day.id}:volunteer`,
-        payload: { template: "practice-day-volunteer", data },
-        notBefore,
-        urgent,
+        data,
       })),
     );
     return day;
@@ -213,17 +212,14 @@ export async function selectDayCases(tx: Tx, ctx: AppContext, actorId: string | 
   });
   const rows = await tx.practiceDayCase.findMany({ where: { dayId } });
   const now = ctx.clock.now();
-  const { notBefore, urgent } = deliveryOf(ctx, "practiceDay.notice", now);
-  await enqueueAll(
+  await sendCards(
     tx,
+    deliveryOf(ctx, "practiceDay.notice", now),
+    "practice-day-notice",
     rows.map((r) => ({
-      kind: "send" as const,
       recipientId: r.workerId,
-      idempotencyKey: `practiceDay:${r.id}:notice`,
-      cardKey: `practiceDay:${r.id}:notice`,
-      payload: { template: "practice-day-notice", data: noticeData(day, r, ctx.config, 0) },
-      notBefore,
-      urgent,
+      key: `practiceDay:${r.id}:notice`,
+      data: noticeData(day, r, ctx.config, 0),
     })),
   );
   await scheduleNewJobs(
@@ -281,4 +277,24 @@ export async function selectionJob(tx: Tx, ctx: AppContext, data: Record<string,
 /** The QA team presses "Select cases now". */
 export async function selectNow(ctx: AppContext, actor: Actor, dayId: string, seed?: string) {
   return ctx.db.$transaction((tx) => selectDayCases(tx, ctx, actor.id, dayId, seed), { timeout: 30_000 });
+}
+
+/** One card each to many people, all of one template and delivery (one insert); a card is updated by its key unless it names another. */
+function sendCards(
+  tx: Tx,
+  when: { notBefore: Date; urgent: boolean },
+  template: string,
+  cards: { recipientId: string; key: string; cardKey?: string; data: OutboxPayload["data"] }[],
+) {
+  return enqueueAll(
+    tx,
+    cards.map((c) => ({
+      kind: "send" as const,
+      recipientId: c.recipientId,
+      idempotencyKey: c.key,
+      cardKey: c.cardKey ?? c.key,
+      payload: { template, data: c.data },
+      ...when,
+    })),
+  );
 }

@@ -53,7 +53,7 @@ export async function observationsAndDips(
     : null;
   const who = staffIds ? { practitionerId: { in: staffIds } } : {};
   const [planned, done, required, checks] = await Promise.all([
-    db.observation.count({ where: { ...who, status: { not: "required" }, date: inMonth } }),
+    db.observation.count({ where: { ...who, status: { notIn: ["required", "cancelled"] }, date: inMonth } }),
     db.observation.groupBy({ by: ["bandId", "goodOrBetter"], where: { ...who, completedAt: inMonth }, _count: { _all: true } }),
     db.observation.count({ where: { ...who, auditId: { not: null }, createdAt: inMonth } }),
     db.dipCheck.findMany({

@@ -13,6 +13,8 @@ let h: Harness;
 let qa: StaffRef;
 let reviewers: StaffRef[];
 let sampleId: string;
+/** How many of the 300 cases each reviewer was allocated. */
+const share = new Map<string, number>();
 const items = checklistById("cp-plans")!.items;
 
 /** The reviewer's deterministic answers for the n-th case they check. */
@@ -107,31 +109,38 @@ describe("dip samples", () => {
     expect(checks).toHaveLength(300);
     expect(new Set(checks.map((c) => c.caseId)).size).toBe(300);
     expect(new Set(checks.map((c) => c.batch)).size).toBe(12);
-    for (const rv of reviewers) expect(checks.filter((c) => c.reviewerId === rv.id)).toHaveLength(100);
-    for (const b of new Set(checks.map((c) => c.batch)))
-      expect(new Set(checks.filter((c) => c.batch === b).map((c) => c.reviewerId)).size).toBe(1);
+    // Independence: no reviewer checks a case of their own team (another reviewer is available),
+    // and the work stays spread.
+    const teamOf = new Map(reviewers.map((r) => [r.id, r.teamId]));
+    expect(checks.filter((c) => c.teamId === teamOf.get(c.reviewerId))).toHaveLength(0);
+    for (const rv of reviewers) {
+      const mine = checks.filter((c) => c.reviewerId === rv.id).length;
+      expect(mine).toBeGreaterThan(75);
+      share.set(rv.id, mine);
+    }
   });
 
-  it("each reviewer answers their 100 cases case after case in one card flow", async () => {
+  it("each reviewer answers their cases case after case in one card flow", async () => {
     await h.drainOutbox();
     let answered = 0;
     const started = performance.now();
     for (const rv of reviewers) {
+      const mine = share.get(rv.id)!;
       const notice = h.connector
         .cardsTo(h.conversationOf(rv))
-        .filter((c) => /Dip sample: Child protection plans\n100 cases to check/.test(cardText(c)));
+        .filter((c) => new RegExp(`Dip sample: Child protection plans\\n${mine} cases to check`).test(cardText(c)));
       expect(notice).toHaveLength(1);
       const start = cardActions(notice[0]).find((a) => a.verb === "dipSample.next")!;
       let card = (await h.execute(rv, start.verb, start.data)).card;
       for (let n = 0; ; n++) {
         const press = cardActions(card).find((a) => a.verb === "dipSample.answer");
         if (!press) break;
-        expect(cardText(card)).toContain(`Case ${n + 1} of 100`);
+        expect(cardText(card)).toContain(`Case ${n + 1} of ${mine}`);
         if (n === 0) {
           // Incomplete: the same case again, with what was typed and the error.
           const again = await h.execute(rv, press.verb, { ...press.data, item_smart: "yes" });
           expect(again.text).toMatch(/Please answer every item and the judgement/);
-          expect(again.text).toContain(`Case 1 of 100`);
+          expect(again.text).toContain(`Case 1 of ${mine}`);
           expect(inputOf(again.card, "item_smart")?.value).toBe("yes");
           // Another reviewer cannot answer this case.
           const other = reviewers.find((x) => x.id !== rv.id)!;
@@ -147,7 +156,7 @@ describe("dip samples", () => {
         answered++;
         card = res.card;
       }
-      expect(cardText(card)).toMatch(/You have checked 100 of your 100 cases/);
+      expect(cardText(card)).toContain(`You have checked ${mine} of your ${mine} cases`);
     }
     const ms = performance.now() - started;
     console.log(`dip sample: 300 cases answered through /api/messages in ${Math.round(ms)} ms (${(ms / 300).toFixed(1)} ms a case)`);
@@ -216,5 +225,40 @@ describe("dip samples", () => {
     const closed = await h.execute(qa, "dipSample.close", { sampleId });
     expect(closed.text).toMatch(/Status\nClosed/);
     expect((await h.execute(qa, "dipSample.close", { sampleId })).text).toMatch(/Already done/);
+  });
+
+  it("keeps a reviewer off their own team's cases unless nobody else was chosen, and then says so on their cards (Bexley Children's Social Care Quality Assurance Framework, §1.3: “The file to be audited is for a child or young person within another team.”)", async () => {
+    const [cin, lc] = reviewers as [StaffRef, StaffRef];
+    const create = (ids: string[]) =>
+      h.execute(qa, "dipSample.create", {
+        checklistId: "cp-plans",
+        planType: "all",
+        teamId: "CIN",
+        size: "6",
+        batchSize: "3",
+        reviewers: ids.join(","),
+        seed: "own",
+      });
+    const latest = () =>
+      h.db.dipSample.findFirstOrThrow({ where: { title: "Child protection plans · CIN" }, orderBy: { createdAt: "desc" } });
+    await create([cin.id, lc.id]);
+    const both = await h.db.dipCheck.findMany({ where: { sampleId: (await latest()).id } });
+    expect(both).toHaveLength(6);
+    expect(both.map((c) => c.reviewerId)).toEqual(both.map(() => lc.id));
+    await h.execute(qa, "dipSample.close", { sampleId: (await latest()).id });
+
+    const before = h.connector.cardsTo(h.conversationOf(cin)).length;
+    await create([cin.id]);
+    const sample = await latest();
+    const alone = await h.db.dipCheck.findMany({ where: { sampleId: sample.id } });
+    expect(alone.map((c) => c.reviewerId)).toEqual(alone.map(() => cin.id));
+    await h.drainOutbox();
+    const notice = h.connector
+      .cardsTo(h.conversationOf(cin))
+      .slice(before)
+      .find((c) => /Child protection plans · CIN/.test(cardText(c)));
+    expect(cardText(notice)).toContain("6 cases are of your own team: no reviewer from another team was chosen for them.");
+    const card = await h.execute(cin, "dipSample.next", { sampleId: sample.id });
+    expect(card.text).toMatch(/Independence\nA case of your own team: no reviewer from another team was chosen for it\./);
   });
 });

@@ -7,7 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, cardText, cardActions, inputOf, type Harness, type StaffRef } from "../support/harness";
 import { ManualClock } from "../../services/clock";
+import { randomUUID } from "node:crypto";
 import { importStaffCsv } from "../../services/directory/import";
+import { staffWithRole } from "../../services/directory/staff";
+import { loadAuditors } from "../../services/audit/allocation/auditors";
+import { moderatorCandidates } from "../../services/moderation/eligibility";
 
 const clock = new ManualClock("2027-01-04T10:00:00Z");
 let h: Harness;
@@ -27,7 +31,15 @@ const lastCard = (s: StaffRef, needle: RegExp) =>
 
 beforeAll(async () => {
   h = await startHarness({ clock });
-  lead = (await h.staffWithRole("QA_TEAM")).find((s) => !s.roles.includes("HEAD_OF_QA"))!;
+  // “Multi-agency audits are led by the partnership's practice review and learning manager” (§1.4).
+  lead = (await h.db.staff.create({
+    data: {
+      email: "lee.learning@council.example",
+      name: "Lee Learning",
+      roles: ["PRACTICE_REVIEW_LEARNING_MANAGER"],
+      aadObjectId: randomUUID(),
+    },
+  })) as StaffRef;
 });
 afterAll(async () => {
   await h?.close();
@@ -69,6 +81,34 @@ describe("partner agencies in the directory", () => {
     const none = await h.say(nurse, "multi-agency");
     expect(cardText(none.cards[0])).toMatch(/not invited to any multi-agency audit/);
     expect(cardText(none.cards[0])).not.toMatch(/Set up a multi-agency audit/);
+  });
+  it("a partner appears in no council staff picker, even with a council role on their record by mistake (§1.4: partners take part in “the audit team”, nothing else)", async () => {
+    const misfiled = await h.db.staff.create({
+      data: {
+        email: "dee.detective@police.example",
+        name: "Dee Detective",
+        roles: ["DEPUTY_TEAM_MANAGER", "MODERATOR"],
+        teamId: "CIN",
+        partnerAgency: "Police",
+        aadObjectId: randomUUID(),
+      },
+    });
+    const qa = (await h.staffWithRole("QA_TEAM")).find((s) => !s.roles.includes("HEAD_OF_QA"))!;
+    const observers = await h.say(qa, "observations");
+    expect(JSON.stringify(observers.cards[0])).not.toContain(misfiled.id);
+    const dipForm = await h.execute(qa, "dipSample.new", {});
+    expect(JSON.stringify(dipForm.card)).not.toContain(misfiled.id);
+    const asReviewer = await h.execute(qa, "dipSample.create", {
+      checklistId: "cp-plans",
+      size: "5",
+      batchSize: "5",
+      reviewers: misfiled.id,
+    });
+    expect(asReviewer.text).toMatch(/Choose one or more reviewers/);
+    expect((await loadAuditors(h.db)).map((s) => s.id)).not.toContain(misfiled.id);
+    expect((await moderatorCandidates(h.db)).map((s) => s.id)).not.toContain(misfiled.id);
+    expect((await staffWithRole(h.db, "DEPUTY_TEAM_MANAGER")).map((s) => s.id)).not.toContain(misfiled.id);
+    await h.db.staff.update({ where: { id: misfiled.id }, data: { active: false } });
   });
 });
 

@@ -213,3 +213,52 @@ describe("practice observations", () => {
     expect(cardText(list.cards[0])).toMatch(/Of you: Home visit, .*15 Dec 2026 \(completed\)/);
   });
 });
+
+describe("moving and cancelling an observation", () => {
+  it("the observer or the QA team moves the date or cancels, with a reason the practitioner is told; a moved date is agreed again (Southwark Children's Social Care Quality Assurance Framework, §5: “a scheduled programme of direct observation of staff and key processes”)", async () => {
+    clock.set("2026-12-01T10:00:00Z");
+    const practitioner = (await h.staffWithRole("PRACTITIONER", "CP")).at(-1)!;
+    const observer = await h.one("DEPUTY_TEAM_MANAGER", "LC");
+    const scheduled = await h.execute(qa, "observation.schedule.run", {
+      practitionerId: practitioner.id,
+      observerId: observer.id,
+      process: "supervision",
+      date: "2026-12-16",
+    });
+    expect(scheduled.text).toMatch(/Practice observation scheduled/);
+    const { id: observationId } = await h.db.observation.findFirstOrThrow({ where: { practitionerId: practitioner.id } });
+    await h.execute(practitioner, "observation.agree", { observationId });
+    const move = { observationId, newDate: "2026-12-17", reason: "The supervision moved to Thursday." };
+
+    // Only the observer or the QA team: not the practitioner, not another manager.
+    expect((await h.execute(practitioner, "observation.reschedule", move)).text).toMatch(/Not allowed/);
+    expect((await h.execute(await h.one("DEPUTY_TEAM_MANAGER", "CIN"), "observation.reschedule", move)).text).toMatch(/Not allowed/);
+    const noReason = await h.execute(observer, "observation.reschedule", { ...move, reason: "" });
+    expect(noReason.text).toMatch(/Give the reason the practitioner will be told/);
+    expect(inputOf(noReason.card, "newDate")?.value).toBe("2026-12-17");
+    expect((await h.execute(observer, "observation.reschedule", { ...move, newDate: "2026-12-02" })).text).toMatch(/told in advance/);
+
+    const moved = await h.execute(observer, "observation.reschedule", move);
+    expect(moved.text).toMatch(/The date is moved; the practitioner has been told/);
+    let row = await h.db.observation.findUniqueOrThrow({ where: { id: observationId } });
+    expect([row.status, row.date?.toISOString().slice(0, 10)]).toEqual(["awaiting_agreement", "2026-12-17"]);
+    await h.drainOutbox();
+    const told = cardsWith(practitioner, "Why the date moved").at(-1)!;
+    expect(cardText(told)).toMatch(/17 Dec 2026[\s\S]*The supervision moved to Thursday\./);
+    expect(cardActions(told).map((a) => a.verb)).toEqual(["observation.agree", "observation.propose"]);
+    expect((await h.execute(practitioner, "observation.agree", { observationId })).text).toMatch(/date is agreed/);
+
+    const cancelled = await h.execute(qa, "observation.cancel", { observationId, reason: "The practitioner is on leave." });
+    expect(cancelled.text).toMatch(/The observation is cancelled; the practitioner has been told why/);
+    row = await h.db.observation.findUniqueOrThrow({ where: { id: observationId } });
+    expect([row.status, row.changeNote]).toEqual(["cancelled", "The practitioner is on leave."]);
+    await h.drainOutbox();
+    const gone = cardsWith(practitioner, "This observation is cancelled").at(-1)!;
+    expect(cardText(gone)).toMatch(/Why cancelled\nThe practitioner is on leave\./);
+    expect(cardActions(gone)).toHaveLength(0);
+    expect((await h.execute(observer, "observation.cancel", { observationId, reason: "Again, twice." })).text).toMatch(/Already done/);
+    expect((await h.execute(observer, "observation.reschedule", move)).text).toMatch(/Already done/);
+    // A cancelled observation is not counted as planned in the monthly report.
+    expect(cardText((await h.say(qa, "report 2026-12")).cards[0])).toMatch(/Practice observations\nPlanned this month\n1\n/);
+  });
+});

@@ -581,6 +581,25 @@ const expectations: Record<string, VerbExpectation> = {
   "observation.agree": observationVerb("observations.mine", "awaiting_agreement", "practitioner"),
   "observation.propose": observationVerb("observations.mine", "awaiting_agreement", "practitioner", { proposedDate: "2099-02-01" }),
   "observation.reflect": observationVerb("observations.mine", "completed", "practitioner", { reflection: "my reflection" }),
+  // The observer, or whoever may schedule observations (the QA team, a head of service), moves or cancels.
+  "observation.reschedule": {
+    capability: "observations.observe",
+    objects: {
+      forge: async (h) => ({
+        ...(await forgeObservation(h, "agreed", "observer")),
+        newDate: "2099-03-01",
+        reason: "The family moved the visit.",
+      }),
+      intruders: ["deputyTeamManager", "teamManager", "director"],
+    },
+  },
+  "observation.cancel": {
+    capability: "observations.observe",
+    objects: {
+      forge: async (h) => ({ ...(await forgeObservation(h, "agreed", "observer")), reason: "The practitioner is on leave." }),
+      intruders: ["deputyTeamManager", "teamManager", "director"],
+    },
+  },
   "observation.acceptDate": observationVerb("observations.observe", "date_proposed", "observer"),
   "observation.save": observationVerb("observations.observe", "agreed", "observer", { strengths: "x" }),
   "observation.record": observationVerb("observations.observe", "agreed", "observer", { strengths: "x" }),
@@ -700,6 +719,7 @@ const personaSpecs = {
   iro: { role: "IRO" },
   fosteringIro: { role: "FOSTERING_IRO" },
   admin: { role: "ADMIN" },
+  practiceReviewLead: { role: "PRACTICE_REVIEW_LEARNING_MANAGER", only: true },
 } as const satisfies Record<string, { role: Role; team?: string; nqsw?: boolean; only?: boolean }>;
 type PersonaName = keyof typeof personaSpecs;
 type Personas = Record<PersonaName, StaffRef>;
@@ -715,6 +735,15 @@ describe("authorization matrix", () => {
     // The demo directory has no administrator: add one (an operator account) for the walk.
     await h.db.staff.create({
       data: { email: "it.admin@council.example", name: "Ira Admin", roles: ["ADMIN"], aadObjectId: randomUUID(), teamId: null },
+    });
+    // Nor has it the partnership's practice review and learning manager (Bexley §1.4).
+    await h.db.staff.create({
+      data: {
+        email: "pr.lead@council.example",
+        name: "Lee Learning",
+        roles: ["PRACTICE_REVIEW_LEARNING_MANAGER"],
+        aadObjectId: randomUUID(),
+      },
     });
     for (const [name, spec] of Object.entries(personaSpecs) as [PersonaName, (typeof personaSpecs)[PersonaName]][]) {
       const all = await h.staffWithRole(spec.role, "team" in spec ? spec.team : undefined);
@@ -896,6 +925,13 @@ describe("the matrix itself", () => {
     const allowed = (Object.keys(permissionMatrix) as Capability[]).filter((c) => may(partner, c));
     expect(allowed.sort()).toEqual([...PARTNER_CAPABILITIES].sort());
     expect(allowed.sort()).toEqual(["help.show", "multiAgency.participate"]);
+  });
+  it("lets the practice review and learning manager lead multi-agency audits and nothing of the council's QA (Bexley Children's Social Care Quality Assurance Framework, §1.4: “led by the partnership's practice review and learning manager”)", () => {
+    const prlm = { roles: ["PRACTICE_REVIEW_LEARNING_MANAGER"] as Role[] };
+    expect(may(prlm, "multiAgency.lead")).toBe(true);
+    expect(may(practitionerOnly, "multiAgency.lead")).toBe(false);
+    for (const c of ["audits.allocate", "audits.conduct", "practiceDay.manage", "report.monthly", "dipSamples.manage"] as Capability[])
+      expect(may(prlm, c), c).toBe(false);
   });
   it("gives every capability to somebody", () => {
     for (const [cap, roles] of Object.entries(permissionMatrix)) expect((roles as readonly string[]).length, cap).toBeGreaterThan(0);

@@ -3,13 +3,14 @@ import type { AppContext } from "../../context";
 import type { Tx } from "../../db";
 import type { Role } from "../../../generated/prisma/enums";
 import { rolesWith } from "../../permissions";
+import { COUNCIL_STAFF } from "../../directory/staff";
 
 /** Auditors are drawn from Deputy Team Manager and above (Bexley framework, §1.3): the matrix's audits.conduct. */
 export const AUDITOR_ROLES: Role[] = rolesWith("audits.conduct");
 
 export async function loadAuditors(db: AppContext["db"] | Tx) {
   return db.staff.findMany({
-    where: { active: true, roles: { hasSome: AUDITOR_ROLES } },
+    where: { ...COUNCIL_STAFF, roles: { hasSome: AUDITOR_ROLES } },
     select: { id: true, email: true, name: true, teamId: true, roles: true, auditGroup: true },
     orderBy: { email: "asc" },
   });
