@@ -33,3 +33,10 @@ export function formatDate(d: Date | LocalDate | string | null | undefined): str
   if (typeof d === "string") return CARD_DATE.format(new Date(`${d.slice(0, 10)}T00:00:00Z`));
   return CARD_DATE.format(d instanceof Date ? d : toDbDate(d));
 }
+
+const MONTH_TITLE = new Intl.DateTimeFormat("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
+
+/** "December 2026" for "2026-12". */
+export function formatMonth(month: string): string {
+  return MONTH_TITLE.format(new Date(`${month}-01T12:00:00Z`));
+}

@@ -5,7 +5,7 @@ import type { AppContext } from "../context";
 import { typedNumber, type CardData } from "../../cards/schemas/cardData";
 import { mayDeliverHeldNow } from "../delivery/held";
 import { localDate } from "../workingTime";
-import { formatDate, shiftMonth } from "../dates";
+import { formatDate, formatMonth, shiftMonth } from "../dates";
 import { DEFAULT_TARGET, type AllocationSummary } from "./allocation";
 import { loadAuditThemes, planTypeLabel } from "./themes";
 import { NOT_COMPLETED_REASONS } from "./notCompleted";
@@ -33,11 +33,9 @@ export function allocateFormData(ctx: AppContext, typed: Typed = {}, errors: Fie
   const now = localDate(ctx.clock.now(), ctx.config.TIMEZONE);
   const thisMonth = `${now.y}-${String(now.m).padStart(2, "0")}`;
   const months = [0, 1, 2, 3].map((i) => shiftMonth(thisMonth, i));
-  const label = (m: string) =>
-    new Intl.DateTimeFormat("en-GB", { month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(`${m}-01T00:00:00Z`));
   return {
     windowMonths: ctx.config.AUDIT_REPEAT_WINDOW_MONTHS,
-    months: months.map((m) => ({ title: label(m), value: m })),
+    months: months.map((m) => ({ title: formatMonth(m), value: m })),
     month: String(typed.month ?? months[1]),
     themes: [{ title: "No theme", value: "none" }, ...loadAuditThemes().themes.map((t) => ({ title: t.label, value: t.id }))],
     theme: String(typed.theme || "none"),

@@ -15,6 +15,7 @@ import { isWorkingDay, parseIsoDate, zonedInstant, type LocalDate } from "../wor
 import { deliveryOf } from "../messageKinds";
 import { zeroToTen } from "./fields";
 import { isOpenAudit, selfAssessmentMachine } from "./states";
+import { formatDate } from "../dates";
 
 export const SELF_ASSESSMENT_TEMPLATE = "audit-self-assessment";
 export const REMINDER_JOB = "audit.selfAssessmentReminder";
@@ -25,12 +26,6 @@ const reminderKey = (auditId: string) => `audit:${auditId}:self-assessment:remin
 export type SelfAssessmentAnswers = Record<string, string | number>;
 
 const template = (): FormTemplate => loadFormTemplate(SELF_ASSESSMENT_TEMPLATE);
-
-function fmt(iso: string): string {
-  return new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(
-    new Date(`${iso.slice(0, 10)}T00:00:00Z`),
-  );
-}
 
 /** Card data for the self-assessment: inputs (pending/draft) or a read-only summary (submitted). */
 export function selfAssessmentCardData(s: {
@@ -51,7 +46,7 @@ export function selfAssessmentCardData(s: {
     caseRef: s.caseRef,
     title: t.title,
     description: (t.description ?? "").replaceAll("{caseRecordSystem}", s.caseRecordSystem),
-    dueDate: fmt(s.dueDate),
+    dueDate: formatDate(s.dueDate),
     readOnly,
     status: readOnly
       ? "Submitted: your auditor can now read your answers."
@@ -243,7 +238,7 @@ export async function saveSelfAssessment(
             caseRef: sa.audit.case.caseRef,
             status: "Self-assessment submitted: the practitioner's answers are on your audit form",
             who: actor.name,
-            when: fmt(now.toISOString()),
+            when: formatDate(now.toISOString()),
             detail: "",
           },
         },
@@ -278,7 +273,12 @@ export async function pendingSelfAssessments(ctx: AppContext, actor: Actor) {
     include: { audit: { select: { case: { select: { caseRef: true } } } } },
     orderBy: { dueDate: "asc" },
   });
-  return rows.map((r) => ({ auditId: r.auditId, caseRef: r.audit.case.caseRef, dueDate: fmt(r.dueDate.toISOString()), status: r.status }));
+  return rows.map((r) => ({
+    auditId: r.auditId,
+    caseRef: r.audit.case.caseRef,
+    dueDate: formatDate(r.dueDate.toISOString()),
+    status: r.status,
+  }));
 }
 
 /** Job: two working days before the due date, re-send the card (with any draft) if not submitted. */
@@ -301,7 +301,7 @@ export const selfAssessmentReminder: JobHandler = async (tx, ctx, data) => {
         dueDate: due,
         answers: answersOf(sa.answers),
         status: sa.status,
-        note: `Reminder: please complete your self-assessment before the audit meeting (due ${fmt(due)}).`,
+        note: `Reminder: please complete your self-assessment before the audit meeting (due ${formatDate(due)}).`,
       }),
     },
     ...deliveryOf(ctx, "audit.selfAssessment"),

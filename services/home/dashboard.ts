@@ -7,7 +7,7 @@ import type { AppContext } from "../context";
 import type { Actor } from "../permissions";
 import { reportSettings } from "../reports";
 import { share, type Share } from "../reports/format";
-import { shiftMonth } from "../dates";
+import { formatMonth, shiftMonth } from "../dates";
 import { monthAuditsCte, monthlyReport } from "../reports/monthly";
 import { goodBandIds } from "../reports/trends";
 import { RETURNED_AUDIT_STATUSES } from "../reports/settings";
@@ -53,9 +53,6 @@ export interface Dashboard {
   };
   healthCheck: HealthCheckFigures | null;
 }
-
-const monthName = (m: string) =>
-  new Date(`${m}-01T12:00:00Z`).toLocaleDateString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
 
 export async function dashboardFor(ctx: AppContext, actor: Actor, raw: Record<string, unknown>): Promise<Dashboard> {
   const scope = await dashboardScope(ctx, actor);
@@ -136,7 +133,7 @@ export async function dashboardFor(ctx: AppContext, actor: Actor, raw: Record<st
       themes: [...new Set(months.filter((r) => r.month === f.month && r.theme).map((r) => r.theme))],
       months: [...new Set([f.month, ...months.map((r) => r.month)])].sort().reverse(),
     },
-    filters: { month: f.month, monthLabel: monthName(f.month), theme, team: f.team ?? "" },
+    filters: { month: f.month, monthLabel: formatMonth(f.month), theme, team: f.team ?? "" },
     glance: {
       howMuch: {
         target: m.target,

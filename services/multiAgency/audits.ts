@@ -13,7 +13,7 @@ import { enqueueAll } from "../outbox";
 import type { Actor } from "../permissions";
 import { transition } from "../stateMachine";
 import { isoDate, localDate, parseIsoDate } from "../workingTime";
-import { addMonths } from "../dates";
+import { addMonths, formatDate } from "../dates";
 import { questions } from "../choices";
 import { multiAgencyInvitationMachine } from "./states";
 
@@ -36,8 +36,6 @@ const TOOL_REQUIRED = ["involvement", "learning"];
 export const TEXT_MAX = 2000;
 export const COUNCIL = "Children's social care";
 
-const label = (d: Date) =>
-  new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(d);
 const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
 const today = (ctx: AppContext) => isoDate(localDate(ctx.clock.now(), ctx.config.TIMEZONE));
 
@@ -179,11 +177,11 @@ export async function inviteCardData(
           ? "You are copied in as their manager or supervisor. You are welcome at the reflective practice discussion: it is a learning opportunity and a way to shape recommendations."
           : "You will read the audit tools and take part in the reflective practice discussion.",
     focus: FOCUS.find((f) => f.value === a.focus)?.title ?? a.focus,
-    period: `${label(a.periodFrom)} to ${label(a.periodTo)}`,
-    toolDue: label(a.toolDueOn),
+    period: `${formatDate(a.periodFrom)} to ${formatDate(a.periodTo)}`,
+    toolDue: formatDate(a.toolDueOn),
     lead: lead?.name ?? "",
     agency: i.agency,
-    discussion: a.discussionOn ? label(a.discussionOn) : "Not set yet",
+    discussion: a.discussionOn ? formatDate(a.discussionOn) : "Not set yet",
     toolOpen,
     toolDone: i.status === "tool_submitted",
     questions: toolOpen ? AUDIT_TOOL.map((q) => ({ id: q.id, label: q.label, value: answers[q.id] ?? "", error: errors[q.id] ?? "" })) : [],
@@ -254,4 +252,4 @@ export async function answerAttendance(ctx: AppContext, actor: Actor, invitation
   });
 }
 
-export { auditOf, requireLead, label, day, today };
+export { auditOf, requireLead, day, today };

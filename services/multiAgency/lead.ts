@@ -10,8 +10,9 @@ import { deliveryOf } from "../messageKinds";
 import { enqueueAll, enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { may, type Actor } from "../permissions";
 import { transition } from "../stateMachine";
-import { auditOf, COUNCIL, day, FOCUS, inviteCardData, label, requireLead, TEXT_MAX, today } from "./audits";
+import { auditOf, COUNCIL, day, FOCUS, inviteCardData, requireLead, TEXT_MAX, today } from "./audits";
 import { multiAgencyAuditMachine, multiAgencyRecommendationMachine } from "./states";
+import { formatDate } from "../dates";
 
 const STATUS: Record<string, string> = {
   invited: "Invitations sent: audit tools due",
@@ -50,7 +51,7 @@ export async function multiAgencyHome(
       caseRef: i.audit.caseRef,
       text: `${PART[i.part] ?? i.part} · ${i.status === "tool_submitted" ? "audit tool sent" : STATUS[i.audit.status]}`,
     })),
-    recommendations: recs.map((r) => ({ recId: r.id, caseRef: r.audit.caseRef, text: `Due ${label(r.dueOn)}` })),
+    recommendations: recs.map((r) => ({ recId: r.id, caseRef: r.audit.caseRef, text: `Due ${formatDate(r.dueOn)}` })),
     empty: !led.length && !invited.length && !recs.length,
     focuses: FOCUS.map((f) => ({ title: f.title, value: f.value })),
     caseRef: typed.caseRef ?? "",
@@ -82,9 +83,9 @@ export async function leadCardData(ctx: AppContext, actor: Actor, auditId: strin
     caseRef: a.caseRef,
     status: STATUS[a.status] ?? a.status,
     focus: FOCUS.find((f) => f.value === a.focus)?.title ?? a.focus,
-    period: `${label(a.periodFrom)} to ${label(a.periodTo)}`,
-    toolDue: label(a.toolDueOn),
-    discussion: a.discussionOn ? label(a.discussionOn) : "Not set yet",
+    period: `${formatDate(a.periodFrom)} to ${formatDate(a.periodTo)}`,
+    toolDue: formatDate(a.toolDueOn),
+    discussion: a.discussionOn ? formatDate(a.discussionOn) : "Not set yet",
     invitations: a.invitations.map((i) => ({
       title: `${name.get(i.staffId) ?? ""} (${i.agency})`,
       value: `${PART[i.part] ?? i.part}${i.part === "practitioner" ? ` · ${i.status === "tool_submitted" ? "tool sent" : "tool not sent"}` : ""}${a.discussionOn ? ` · ${att(i.attending)}` : ""}`,
@@ -94,7 +95,7 @@ export async function leadCardData(ctx: AppContext, actor: Actor, auditId: strin
       .map((i) => ({ title: `${name.get(i.staffId) ?? ""} (${i.agency})`, value: i.staffId })),
     recommendations: a.recommendations.map((r) => ({
       title: `${r.agency}: ${name.get(r.ownerId) ?? ""}`,
-      value: `${r.text} · due ${label(r.dueOn)} · ${r.status === "done" ? "done" : "open"}`,
+      value: `${r.text} · due ${formatDate(r.dueOn)} · ${r.status === "done" ? "done" : "open"}`,
     })),
     notes: a.discussionNotes ?? "",
     canSetDate: a.status === "invited" || a.status === "discussion_set",
@@ -214,7 +215,7 @@ export function recommendationData(
     caseRef,
     text: r.text,
     agency: r.agency,
-    dueOn: label(r.dueOn),
+    dueOn: formatDate(r.dueOn),
     open: r.status === "open",
     status: r.status === "done" ? `Done: ${r.doneNote ?? ""}` : "Open",
     noteError: "",

@@ -1,6 +1,7 @@
 // Small helpers the audit-of-practice day modules share.
 import type { Db, Tx } from "../db";
 import { NotFound } from "../errors";
+import { formatDate } from "../dates";
 
 export async function practiceDayOf(db: Db | Tx, dayId: string) {
   const day = await db.practiceDay.findUnique({ where: { id: dayId } });
@@ -8,10 +9,8 @@ export async function practiceDayOf(db: Db | Tx, dayId: string) {
   return day;
 }
 
-/** "Wed, 10 Mar 2027" for a @db.Date. */
-export function dayLabel(d: Date): string {
-  return new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(d);
-}
+/** "Wed 10 Mar 2027" for a @db.Date. */
+export const dayLabel = (d: Date): string => formatDate(d);
 
 export function addCalendarDaysIso(iso: string, n: number): string {
   const t = new Date(`${iso}T00:00:00Z`);
