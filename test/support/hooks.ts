@@ -1,0 +1,47 @@
+// Per-file setup in one place: start what a test file needs before its tests (beforeAll), close it
+// after them (afterAll), and hand the file a stand-in that forwards to it once it is up, so
+// module-level helpers can name it as a constant.
+import { afterAll, beforeAll } from "vitest";
+import { createPrisma, type Db } from "../../services/db";
+import { startHarness, type Harness, type HarnessOptions } from "./harness";
+import { createTestDatabase, type TestDatabase } from "./testDb";
+
+/** A stand-in for an object made later: every property read goes to the object once `get` returns it. */
+function standIn<T extends object>(what: string, get: () => T | undefined): T {
+  return new Proxy({} as T, {
+    get(_, prop) {
+      const target = get();
+      if (!target) throw new Error(`${what} is used before it was started`);
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
+/** One service under test for this file: started before its tests, then `setup`; closed after them. */
+export function useHarness(opts: HarnessOptions = {}, setup?: (h: Harness) => Promise<void>, timeout?: number): Harness {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    h = await startHarness(opts);
+    await setup?.(h);
+  }, timeout);
+  afterAll(async () => {
+    await h?.close();
+  });
+  return standIn("the harness", () => h);
+}
+
+/** One fresh database and a Prisma client on it for this file (no service). */
+export function useDatabase(opts: { seed?: boolean; connections?: number } = {}): { db: Db; url: () => string } {
+  let tdb: TestDatabase | undefined;
+  let db: Db | undefined;
+  beforeAll(async () => {
+    tdb = await createTestDatabase({ seed: opts.seed ?? false });
+    db = createPrisma(tdb.url, opts.connections ?? 2);
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+    await tdb?.drop();
+  });
+  return { db: standIn("the test database", () => db), url: () => tdb!.url };
+}
