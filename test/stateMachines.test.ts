@@ -2,6 +2,7 @@
 // machine names is refused by a CHECK constraint, so no code path can write one.
 import { describe, expect, it } from "vitest";
 import { useDatabase } from "./support/hooks";
+import type { Db } from "../services/db";
 import { machines } from "../services/machines";
 import { defineMachine, transition } from "../services/stateMachine";
 import { actionMachine, auditMachine } from "../services/audit/states";
@@ -12,7 +13,8 @@ import {
   RETURNED_AUDIT_STATUSES,
 } from "../services/reports/settings";
 
-const { db } = useDatabase();
+let db: Db;
+useDatabase((opened) => (db = opened));
 
 describe("state machines", () => {
   it("a machine that names a status it does not define is refused when it is defined", () => {

@@ -1,21 +1,17 @@
 // Escalations end to end: raised from the `escalate` form, climbing stages on deadlines in working
 // days (ManualClock + runDueJobs), bypass, extensions, Cafcass, raiser confirmation, one shared
 // card updated in place for every viewer, refused presses and concurrent presses.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
+import { afterAll, describe, expect, it } from "vitest";
+import { useHarness } from "../support/hooks";
+import { cardText, cardActions, type StaffRef } from "../support/harness";
 import { ManualClock } from "../../services/clock";
-import { runDueJobs } from "../../services/jobs";
-import { buildJobHandlers } from "../../services/jobHandlers";
 import { cardSizeBytes, type CardJson } from "../../cards/render";
 
-let h: Harness;
 const clock = new ManualClock("2026-12-01T09:00:00Z"); // a Tuesday
 let iro: StaffRef, cpChair: StaffRef, worker: StaffRef, tm: StaffRef, sm: StaffRef, hos: StaffRef, ad: StaffRef, dcs: StaffRef;
 let caseRef: string;
 let largestCard = 0;
 
-const byEmail = async (email: string) => (await h.db.staff.findUniqueOrThrow({ where: { email } })) as StaffRef;
-const runJobs = () => runDueJobs(h.service.ctx, buildJobHandlers());
 /** The latest state of the shared escalation card in this person's chat (notes are skipped). */
 const lastCard = (s: StaffRef) => {
   const c = h.connector
@@ -39,22 +35,13 @@ async function raise(by: StaffRef, type: string, ref = caseRef) {
   return { r, esc };
 }
 
-beforeAll(async () => {
-  h = await startHarness({ clock });
-  iro = await byEmail("farah.walsh@council.example");
-  cpChair = await byEmail("marek.clarke@council.example");
-  tm = await byEmail("ezra.jones@council.example");
-  sm = await byEmail("quinn.dawson@council.example");
-  hos = await byEmail("femi.shah@council.example");
-  ad = await byEmail("zara.shah@council.example");
-  dcs = await byEmail("farah.dawson@council.example");
-  worker = await byEmail("elif.jones@council.example");
+const h = useHarness({ clock }, async () => {
+  ({ iro, cpChair, tmCic: tm, smCic: sm, hosCic: hos, ad, dcs, cicWorker: worker } = await h.people());
   caseRef = (await h.db.case.findFirstOrThrow({ where: { workerId: worker.id }, orderBy: { caseRef: "asc" } })).caseRef;
   for (const s of [iro, cpChair, worker, tm, sm, hos, ad, dcs]) await h.install(s);
 });
-afterAll(async () => {
+afterAll(() => {
   console.log(`escalation: largest card seen ${largestCard} bytes`);
-  await h?.close();
 });
 
 describe("escalations", () => {
@@ -90,7 +77,7 @@ describe("escalations", () => {
 
     // a day before the deadline nothing moves
     clock.set("2026-12-07T09:00:00Z");
-    await runJobs();
+    await h.runJobs();
     expect((await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } })).stage).toBe(1);
 
     const expected = [
@@ -102,7 +89,7 @@ describe("escalations", () => {
     for (const step of expected) {
       const before = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
       clock.set(new Date(before.stageDeadline.getTime() + 60_000));
-      const ran = await runJobs();
+      const ran = await h.runJobs();
       expect(ran.failed).toBe(0);
       await h.drainOutbox();
       const now = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
@@ -121,7 +108,7 @@ describe("escalations", () => {
     // stage 4 has 8 working days; its deadline passing is recorded, not a fifth stage
     const s4 = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
     clock.set(new Date(s4.stageDeadline.getTime() + 60_000));
-    await runJobs();
+    await h.runJobs();
     await h.drainOutbox();
     const events = await h.db.escalationEvent.findMany({ where: { escalationId: esc.id }, orderBy: { id: "asc" } });
     const kinds = events.map((e) => e.kind).filter((k) => k !== "stage_owner");
@@ -147,7 +134,7 @@ describe("escalations", () => {
     expect(cardText(lastCard(ad))).toMatch(/raiser bypassed/);
     // the old stage-1 job no longer fires
     clock.set("2026-12-08T09:30:00Z");
-    await runJobs();
+    await h.runJobs();
     expect((await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } })).stage).toBe(3);
   });
 
@@ -167,7 +154,7 @@ describe("escalations", () => {
     expect(after.stageDeadline.toISOString()).toBe("2026-12-11T11:00:00.000Z");
     // the original deadline passes: nothing moves
     clock.set("2026-12-08T12:00:00Z");
-    await runJobs();
+    await h.runJobs();
     expect((await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } })).stage).toBe(1);
 
     await h.execute(sm, "escalation.requestTime", { id: esc.id, days: "5", reason: "More checks" });
@@ -177,7 +164,7 @@ describe("escalations", () => {
       "2026-12-11T11:00:00.000Z",
     );
     clock.set("2026-12-11T11:01:00Z");
-    await runJobs();
+    await h.runJobs();
     expect((await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } })).stage).toBe(2);
   });
 
@@ -230,7 +217,7 @@ describe("escalations", () => {
     expect(after.stage).toBe(1);
     expect(await h.db.escalationEvent.count({ where: { escalationId: esc.id } })).toBe(eventsBefore);
     // someone with no part in it cannot even open the card
-    const stranger = await byEmail("isla.jones@council.example");
+    const stranger = await h.byEmail("isla.jones@council.example");
     const r = await h.execute(stranger, "escalation.refresh", { id: esc.id });
     expect(r.text).toMatch(/Only the raiser/);
   });

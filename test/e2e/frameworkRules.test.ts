@@ -1,21 +1,17 @@
 // The frameworks' rules for escalations, audit areas and actions, end to end: real activities to
 // /api/messages, the real database and job runner, Teams replaced only by the fake Bot Connector.
 // Each test quotes the section of the public framework it implements.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardText, cardActions, inputOf, versionOf, pageOf, type Harness, type StaffRef } from "../support/harness";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "../support/hooks";
+import { cardText, cardActions, inputOf, versionOf, pageOf, type StaffRef } from "../support/harness";
 import { auditPageAnswers, type SampleAudit } from "../support/auditPages";
 import { ManualClock } from "../../services/clock";
-import { runDueJobs } from "../../services/jobs";
-import { buildJobHandlers } from "../../services/jobHandlers";
 import { pageIds } from "../../services/audit/form";
 import type { Prisma } from "../../generated/prisma/client";
 import { loadConfig } from "../../services/config";
 import { cutOffsText, settingsFrom } from "../../services/reports/settings";
 
-let h: Harness;
 const clock = new ManualClock("2026-12-01T09:00:00Z"); // a Tuesday
-const runJobs = () => runDueJobs(h.service.ctx, buildJobHandlers());
-const byEmail = async (email: string) => (await h.db.staff.findUniqueOrThrow({ where: { email } })) as StaffRef;
 const escalationOf = (id: string) => h.db.escalation.findUniqueOrThrow({ where: { id } });
 /** Everything delivered to this person since `from` (cards and notes), as text. */
 const chatText = (s: StaffRef, from = 0) => cardText(h.connector.cardsTo(h.conversationOf(s)).slice(from));
@@ -37,18 +33,10 @@ async function raise(by: StaffRef, type: string) {
   return esc;
 }
 
-beforeAll(async () => {
-  h = await startHarness({ clock });
-  iro = await byEmail("farah.walsh@council.example");
-  cpChair = await byEmail("marek.clarke@council.example");
-  tm = await byEmail("ezra.jones@council.example");
-  sm = await byEmail("quinn.dawson@council.example");
-  worker = await byEmail("elif.jones@council.example");
+const h = useHarness({ clock }, async () => {
+  ({ iro, cpChair, tmCic: tm, smCic: sm, cicWorker: worker } = await h.people());
   caseRef = (await h.db.case.findFirstOrThrow({ where: { workerId: worker.id }, orderBy: { caseRef: "asc" } })).caseRef;
   for (const s of [iro, cpChair, worker, tm, sm]) await h.install(s);
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 describe("Bexley Children's Social Care Quality Assurance Framework, §5.3: escalations", () => {
@@ -62,7 +50,7 @@ describe("Bexley Children's Social Care Quality Assurance Framework, §5.3: esca
     // The deadline (Tuesday 8 Dec 09:00) passes with the raiser still deciding: the stage stays.
     clock.set("2026-12-08T09:01:00Z");
     const seen = chatLength(iro);
-    expect((await runJobs()).failed).toBe(0);
+    expect((await h.runJobs()).failed).toBe(0);
     await h.drainOutbox();
     expect((await escalationOf(refused.id)).stage).toBe(1);
     expect(chatText(iro, seen)).toMatch(/Stage 1 stays where it is until you accept or refuse the request for more time/);
@@ -70,13 +58,13 @@ describe("Bexley Children's Social Care Quality Assurance Framework, §5.3: esca
     expect(cardActions(card).map((a) => a.verb)).toContain("escalation.answerTime");
     // A day later, still deciding: still Stage 1.
     clock.set("2026-12-09T09:30:00Z");
-    await runJobs();
+    await h.runJobs();
     expect((await escalationOf(refused.id)).stage).toBe(1);
     // Refused: the decision is recorded, the deadline stands (it has passed), so the stage moves on now.
     const no = await h.execute(iro, "escalation.answerTime", { id: refused.id, accept: false });
     expect(no.text).toMatch(/Refused the request for more time/);
     expect((await escalationOf(refused.id)).stageDeadline.toISOString()).toBe("2026-12-08T09:00:00.000Z");
-    await runJobs();
+    await h.runJobs();
     expect((await escalationOf(refused.id)).stage).toBe(2);
     expect(await h.db.history.count({ where: { entityId: refused.id, action: "extension_refused", actorId: iro.id } })).toBe(1);
 
@@ -85,7 +73,7 @@ describe("Bexley Children's Social Care Quality Assurance Framework, §5.3: esca
     const granted = await raise(iro, "iro-cla");
     await h.execute(sm, "escalation.requestTime", { id: granted.id, days: "3", reason: "Awaiting the health assessment" });
     clock.set("2026-12-21T09:01:00Z"); // the stage deadline (Monday 21 Dec 09:00) has passed
-    await runJobs();
+    await h.runJobs();
     expect((await escalationOf(granted.id)).stage).toBe(1);
     const yes = await h.execute(iro, "escalation.answerTime", { id: granted.id, accept: true });
     expect(yes.text).toMatch(/Granted 3 more working days/);
@@ -93,10 +81,10 @@ describe("Bexley Children's Social Care Quality Assurance Framework, §5.3: esca
     const after = await escalationOf(granted.id);
     expect(after.stageDeadline.toISOString()).toBe("2026-12-24T09:00:00.000Z");
     clock.set("2026-12-23T09:00:00Z");
-    await runJobs();
+    await h.runJobs();
     expect((await escalationOf(granted.id)).stage).toBe(1);
     clock.set("2026-12-24T09:01:00Z");
-    await runJobs();
+    await h.runJobs();
     expect((await escalationOf(granted.id)).stage).toBe(2);
   });
 

@@ -4,6 +4,7 @@
 // none may be lost. Catch-up: after downtime, overdue jobs run once each, in due order.
 import { describe, expect, it } from "vitest";
 import { useDatabase } from "../support/hooks";
+import type { Db } from "../../services/db";
 import { spawnWorker } from "../support/spawnWorker";
 import { ManualClock } from "../../services/clock";
 import { createLogger } from "../../services/logger";
@@ -12,7 +13,15 @@ import { runAllDueJobs, runDueJobs, scheduleNewJobs, type JobHandlers } from "..
 import { recordHistory } from "../../services/history";
 import type { AppContext } from "../../services/context";
 
-const { db, url } = useDatabase({ connections: 4 });
+let db: Db;
+let url: string;
+useDatabase(
+  (opened, at) => {
+    db = opened;
+    url = at;
+  },
+  { connections: 4 },
+);
 const CLOCK = "2026-12-01T09:00:00Z";
 
 async function effectsPerKey(prefix: string) {
@@ -37,7 +46,7 @@ describe("scheduler processes", () => {
         data: { recipientId: `r${i % 7}` },
       })),
     );
-    const env = { DATABASE_URL: url(), CLOCK, MODE: "agenda", POLL_MS: "200", LEASE_MS: "3000", BATCH: "20", EFFECT_MS: "5" };
+    const env = { DATABASE_URL: url, CLOCK, MODE: "agenda", POLL_MS: "200", LEASE_MS: "3000", BATCH: "20", EFFECT_MS: "5" };
     const [a, b] = await Promise.all([spawnWorker(env), spawnWorker(env)]);
     // Let both work, then kill one while it holds claimed jobs and open transactions.
     const started = Date.now();

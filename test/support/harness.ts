@@ -17,6 +17,9 @@ import {
   type FromUser,
 } from "../fakes/activities";
 import { createTestDatabase, type TestDatabase } from "./testDb";
+import { PEOPLE, type Person } from "./people";
+import { runDueJobs } from "../../services/jobs";
+import { buildJobHandlers } from "../../services/jobHandlers";
 import { noteCard } from "./cardGuard";
 import type { Role } from "../../generated/prisma/enums";
 
@@ -71,6 +74,28 @@ export class Harness {
     const s = (await this.staffWithRole(role, teamId))[0];
     if (!s) throw new Error(`no staff with role ${role}`);
     return s;
+  }
+
+  /** A staff member by email. */
+  byEmail(email: string): Promise<StaffRef> {
+    return this.db.staff.findUniqueOrThrow({ where: { email } });
+  }
+
+  /** The demo directory's named people (support/people.ts). */
+  async people(): Promise<Record<Person, StaffRef>> {
+    const rows = await this.db.staff.findMany({ where: { email: { in: Object.values(PEOPLE) } } });
+    const people = {} as Record<Person, StaffRef>;
+    for (const [k, email] of Object.entries(PEOPLE) as [Person, string][]) {
+      const s = rows.find((r) => r.email === email);
+      if (!s) throw new Error(`${email} is not in the directory`);
+      people[k] = s;
+    }
+    return people;
+  }
+
+  /** Runs the scheduled jobs due by the harness clock. */
+  runJobs() {
+    return runDueJobs(this.service.ctx, buildJobHandlers());
   }
 
   /** The user opens the bot (personal install): their conversation becomes known. */

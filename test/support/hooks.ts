@@ -31,17 +31,20 @@ export function useHarness(opts: HarnessOptions = {}, setup?: (h: Harness) => Pr
   return standIn("the harness", () => h);
 }
 
-/** One fresh database and a Prisma client on it for this file (no service). */
-export function useDatabase(opts: { seed?: boolean; connections?: number } = {}): { db: Db; url: () => string } {
+/**
+ * One fresh database and a Prisma client on it for this file (no service), handed to `opened`
+ * before the tests (the client itself: services/db.ts keys its SQL pool on it).
+ */
+export function useDatabase(opened: (db: Db, url: string) => void, opts: { seed?: boolean; connections?: number } = {}): void {
   let tdb: TestDatabase | undefined;
   let db: Db | undefined;
   beforeAll(async () => {
     tdb = await createTestDatabase({ seed: opts.seed ?? false });
     db = createPrisma(tdb.url, opts.connections ?? 2);
+    opened(db, tdb.url);
   });
   afterAll(async () => {
     await db?.$disconnect();
     await tdb?.drop();
   });
-  return { db: standIn("the test database", () => db), url: () => tdb!.url };
 }
