@@ -17,10 +17,8 @@ const healthCheckInvites = (s: StaffRef) => invitesTo(h, s, "Social Work Health 
 const h = useHarness(
   { clock },
   async () => {
-    staff = await h.db.staff.findMany({ where: { active: true }, orderBy: { email: "asc" } });
+    staff = await h.installEveryone();
     qa = await h.one("QA_TEAM");
-    for (const s of staff) await h.install(s);
-    await h.drainOutbox();
   },
   180_000,
 );

@@ -77,10 +77,8 @@ async function answerAll(s: StaffRef, first: Record<string, unknown>, i: number)
 const h = useHarness(
   { clock },
   async () => {
-    staff = await h.db.staff.findMany({ where: { active: true }, orderBy: { email: "asc" } });
+    staff = await h.installEveryone();
     qa = await h.one("QA_TEAM");
-    for (const s of staff) await h.install(s);
-    await h.drainOutbox();
     // Last year's Health Check, already closed, with its answers.
     const prev = await h.db.surveyCampaign.create({
       data: {

@@ -103,6 +103,14 @@ export class Harness {
     return postToBot(this.endpoint, installationUpdate({ from: this.from(s), serviceUrl: this.connector.url }));
   }
 
+  /** Every active member of staff opens the bot, and what that sends is delivered; returns them by email. */
+  async installEveryone(): Promise<StaffRef[]> {
+    const staff = await this.db.staff.findMany({ where: { active: true }, orderBy: { email: "asc" } });
+    for (const s of staff) await this.install(s);
+    await this.drainOutbox();
+    return staff;
+  }
+
   /** Types a message; returns the HTTP status and the cards the bot sent in reply. */
   async say(s: StaffRef, text: string) {
     const before = this.connector.sentTo(this.conversationOf(s)).length;
