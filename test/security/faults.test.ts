@@ -3,15 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../services/clock";
 import { createLogger } from "../../services/logger";
-import { createPrisma } from "../../services/db";
 import { startService } from "../../bot/service";
-import { migrate } from "../../prisma/migrate";
-import { seedDemo } from "../../prisma/seed";
 import { enqueueMessage } from "../../services/outbox";
 import { recordHistory } from "../../services/history";
 import { startFakeConnector } from "../fakes/botConnector";
 import { Harness, cardText, startHarness, testConfig, type StaffRef } from "../support/harness";
-import { startPgCluster, type PgCluster } from "./pgCluster";
+import { startSeededPgCluster, type PgCluster } from "./pgCluster";
 
 describe("PostgreSQL restarted mid-run", () => {
   let pgc: PgCluster;
@@ -19,11 +16,7 @@ describe("PostgreSQL restarted mid-run", () => {
   let user: StaffRef;
 
   beforeAll(async () => {
-    pgc = await startPgCluster();
-    await migrate(pgc.url);
-    const db = createPrisma(pgc.url, 2);
-    await seedDemo(db);
-    await db.$disconnect();
+    pgc = await startSeededPgCluster();
     const connector = await startFakeConnector({ rateLimits: false });
     const clock = new ManualClock();
     const config = testConfig(pgc.url);

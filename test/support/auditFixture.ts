@@ -3,8 +3,28 @@
 import { expect } from "vitest";
 import { cardText, pageOf, startHarness, versionOf, type Harness, type StaffRef } from "./harness";
 import type { Clock } from "../../services/clock";
+import type { Db } from "../../services/db";
 import { auditPageAnswers, type SampleAudit } from "./auditPages";
 import { pageIds } from "../../services/audit/form";
+
+/** An audit of case `c` allocated to an auditor and accepted, due by the end of January 2027. */
+export function createAcceptedAudit(
+  db: Db,
+  o: { cycleId: string; auditorId: string; gradeScaleId: string },
+  c: { id: string; teamId: string; worker: { id: string; lineManagerId: string | null } | null },
+) {
+  return db.audit.create({
+    data: {
+      ...o,
+      caseId: c.id,
+      practitionerId: c.worker!.id,
+      managerId: c.worker!.lineManagerId,
+      teamId: c.teamId,
+      status: "accepted",
+      dueDate: new Date("2027-01-31"),
+    },
+  });
+}
 
 export async function setupAuditFixture(h: Harness) {
   const cycle = await h.db.auditCycle.create({
@@ -21,21 +41,9 @@ export async function setupAuditFixture(h: Harness) {
     auditor,
     async makeAudit() {
       const c = cases[nextCase++]!;
-      const worker = c.worker!;
-      const audit = await h.db.audit.create({
-        data: {
-          cycleId: cycle.id,
-          caseId: c.id,
-          auditorId: auditor.id,
-          practitionerId: worker.id,
-          managerId: worker.lineManagerId,
-          teamId: c.teamId,
-          status: "accepted",
-          dueDate: new Date("2027-01-31"),
-          gradeScaleId: h.service.ctx.config.GRADE_SCALE,
-        },
-      });
-      const practitioner = (await h.db.staff.findUniqueOrThrow({ where: { id: worker.id } })) as StaffRef;
+      const gradeScaleId = h.service.ctx.config.GRADE_SCALE;
+      const audit = await createAcceptedAudit(h.db, { cycleId: cycle.id, auditorId: auditor.id, gradeScaleId }, c);
+      const practitioner = (await h.db.staff.findUniqueOrThrow({ where: { id: c.worker!.id } })) as StaffRef;
       return { audit, practitioner, caseRef: c.caseRef };
     },
   };
