@@ -2,7 +2,9 @@
 // after them (afterAll), and hand the file a stand-in that forwards to it once it is up, so
 // module-level helpers can name it as a constant.
 import { afterAll, beforeAll } from "vitest";
+import type { Page } from "playwright-core";
 import { createPrisma, type Db } from "../../services/db";
+import { launchChromium } from "./chromium";
 import { startHarness, type Harness, type HarnessOptions } from "./harness";
 import { createTestDatabase, type TestDatabase } from "./testDb";
 
@@ -46,5 +48,19 @@ export function useDatabase(opened: (db: Db, url: string) => void, opts: { seed?
   afterAll(async () => {
     await db?.$disconnect();
     await tdb?.drop();
+  });
+}
+
+/** Headless Chromium with one page for this file, handed to `opened` before the tests; closed after them. */
+export function useChromiumPage(o: { width: number; height: number; stepMs: number }, opened: (page: Page) => void | Promise<void>): void {
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: o.width, height: o.height } });
+    page.setDefaultTimeout(o.stepMs);
+    await opened(page);
+  });
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
   });
 }
