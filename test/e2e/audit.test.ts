@@ -1,6 +1,7 @@
 // The collaborative case audit, steps 3–7, end to end: real activities to /api/messages, the real
 // database, job runner and card templates; Teams replaced only by the fake Bot Connector.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useHarness } from "../support/hooks";
 import { startHarness, cardText, cardActions, inputOf, versionOf, pageOf, type Harness, type StaffRef } from "../support/harness";
 import { fillAudit as fillPages, setupAuditFixture } from "../support/auditFixture";
 import { ManualClock } from "../../services/clock";
@@ -557,13 +558,7 @@ describe("the collaborative case audit", () => {
 });
 
 describe("another grade scale (GRADE_SCALE=notyet-good-outstanding, half steps)", () => {
-  let h2: Harness;
-  beforeAll(async () => {
-    h2 = await startHarness({ env: { GRADE_SCALE: "notyet-good-outstanding" } });
-  });
-  afterAll(async () => {
-    await h2?.close();
-  });
+  const h2 = useHarness({ env: { GRADE_SCALE: "notyet-good-outstanding" } });
 
   it("offers the configured bands and stores 'nearly good' (1.5) without starting the inadequate chain", async () => {
     const f = await setupAuditFixture(h2);

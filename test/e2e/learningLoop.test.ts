@@ -3,19 +3,15 @@
 // own cases, the head of service gets one digest card a day, audit actions are reviewed in
 // supervision, the 5-working-day follow-up involves the manager, and an inadequate audit asks the
 // service manager to check the team manager's actions and requires a practice observation.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
-import { fillAudit, startAuditHarness, type setupAuditFixture } from "../support/auditFixture";
+import { describe, expect, it } from "vitest";
+import { cardText, cardActions, type StaffRef } from "../support/harness";
+import { fillAudit, useAuditHarness } from "../support/auditFixture";
 import { ManualClock } from "../../services/clock";
-import { runDueJobs } from "../../services/jobs";
-import { buildJobHandlers } from "../../services/jobHandlers";
 import { buildRecurringJobs } from "../../scheduler/recurring";
 import { planSupervision } from "../../services/supervision/plan";
 
-let h: Harness;
 const clock = new ManualClock("2026-12-01T10:00:00Z"); // a Tuesday
-let fx: Awaited<ReturnType<typeof setupAuditFixture>>;
-const runJobs = () => runDueJobs(h.service.ctx, buildJobHandlers());
+const { h, fx } = useAuditHarness(clock);
 const staff = async (id: string) => (await h.db.staff.findUniqueOrThrow({ where: { id } })) as StaffRef;
 const cardsWith = (s: StaffRef, text: string) => h.connector.cardsTo(h.conversationOf(s)).filter((c) => cardText(c).includes(text));
 const submitPress = (review: unknown) => cardActions(review).find((a) => a.verb === "audit.submit")!.data;
@@ -43,13 +39,6 @@ async function submitted(grade: string, extra: { immediate?: boolean } = {}) {
 
 let first: Awaited<ReturnType<typeof submitted>>;
 let second: Awaited<ReturnType<typeof submitted>>;
-
-beforeAll(async () => {
-  ({ h, fx } = await startAuditHarness(clock));
-});
-afterAll(async () => {
-  await h?.close();
-});
 
 describe("the learning loop", () => {
   it("on submission the practitioner and their team manager receive the outcome; the practitioner can open the audit", async () => {
@@ -183,7 +172,7 @@ describe("the learning loop", () => {
     // responsibility of the auditor to follow-up in 5 working days with the manager and case note,
     // what action has been taken since the audit was completed."
     clock.set("2026-12-08T10:00:01Z"); // 5 working days after Tuesday 1 December, 10:00
-    await runJobs();
+    await h.runJobs();
     await h.drainOutbox();
     const title = `Audit follow-up: case ${second.caseRef}`;
     expect(cardsWith(fx.auditor, title)).toHaveLength(1);

@@ -6,6 +6,7 @@ import type { Clock } from "../../services/clock";
 import type { Db } from "../../services/db";
 import { auditPageAnswers, type SampleAudit } from "./auditPages";
 import { pageIds } from "../../services/audit/form";
+import { standIn, useHarness } from "./hooks";
 
 /** An audit of case `c` allocated to an auditor and accepted, due by the end of January 2027. */
 export function createAcceptedAudit(
@@ -67,6 +68,17 @@ export async function fillAudit(
     expect(cardText(card)).not.toMatch(/need attention/);
   }
   return card;
+}
+
+/** For this file: the harness on `clock`, the audit fixture, and every member of staff with the bot installed. */
+export function useAuditHarness(clock: Clock) {
+  let fx: Awaited<ReturnType<typeof setupAuditFixture>> | undefined;
+  const h = useHarness({ clock }, async () => {
+    fx = await setupAuditFixture(h);
+    for (const s of await h.db.staff.findMany()) if (s.aadObjectId) await h.install(s as StaffRef);
+    await h.drainOutbox();
+  });
+  return { h, fx: standIn("the audit fixture", () => fx) };
 }
 
 /** The harness on `clock`, the audit fixture, and every member of staff with the bot installed. */

@@ -9,7 +9,7 @@ import { startHarness, type Harness, type HarnessOptions } from "./harness";
 import { createTestDatabase, type TestDatabase } from "./testDb";
 
 /** A stand-in for an object made later: every property read goes to the object once `get` returns it. */
-function standIn<T extends object>(what: string, get: () => T | undefined): T {
+export function standIn<T extends object>(what: string, get: () => T | undefined): T {
   return new Proxy({} as T, {
     get(_, prop) {
       const target = get();
