@@ -117,6 +117,12 @@ describe("Bexley Children's Social Care Quality Assurance Framework, §5.3: esca
 
 // ---------------------------------------------------------------- the audit form
 
+/** An audit cycle for `month` with no theme, written directly. */
+const monthCycle = (month: string, target: number, seed: string) =>
+  h.db.auditCycle.create({ data: { month, theme: "", target, seed, gradeScaleId: h.service.ctx.config.GRADE_SCALE } });
+/** The cases that already have an audit (each test takes cases no earlier test used). */
+const auditedCaseIds = async () => (await h.db.audit.findMany({ select: { caseId: true } })).map((a) => a.caseId);
+
 /** An audit of case `c` for `auditorId` in `cycleId`, written directly (the allocation step is tested elsewhere). */
 function auditOf(
   cycleId: string,
@@ -144,7 +150,7 @@ async function makeAudit() {
     (await h.db.auditCycle.create({
       data: { month: "2026-12", theme: "rules", target: 30, seed: "rules", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
     }));
-  const used = (await h.db.audit.findMany({ select: { caseId: true } })).map((a) => a.caseId);
+  const used = await auditedCaseIds();
   const c = await h.db.case.findFirstOrThrow({
     where: { teamId: "CP", id: { notIn: used }, worker: { roles: { has: "PRACTITIONER" } } },
     include: { worker: true },
@@ -266,11 +272,9 @@ describe("Audit findings at a glance (monthly reports of a Head of Quality, July
     // July 2017: "In July, 15 audits were completed, 4 were not received in time for moderation (so
     // not included), 11 were moderated." Outcomes for children: "No children were unsafe."
     clock.set("2026-11-02T10:00:00Z");
-    const cycle = await h.db.auditCycle.create({
-      data: { month: "2026-10", theme: "", target: 3, seed: "rules-report", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
-    });
+    const cycle = await monthCycle("2026-10", 3, "rules-report");
     const auditor = await h.one("DEPUTY_TEAM_MANAGER", "CIN");
-    const used = (await h.db.audit.findMany({ select: { caseId: true } })).map((a) => a.caseId);
+    const used = await auditedCaseIds();
     const cases = await h.db.case.findMany({ where: { teamId: "CP", id: { notIn: used }, workerId: { not: null } }, take: 3 });
     const rows = [
       { band: "good", grade: 6, benefit: "partly", unsafe: true, submitted: "2026-10-20T10:00:00Z" },
@@ -324,12 +328,10 @@ describe("Audit findings at a glance: audits not completed, and why", () => {
     // were returned. 7 were not completed due to annual leave, sickness and non-compliance without
     // explanation provided." September: "Non completions reasons were given by 4 auditors and none by 2 auditors."
     clock.set("2026-09-01T09:00:00Z");
-    const cycle = await h.db.auditCycle.create({
-      data: { month: "2026-09", theme: "", target: 2, seed: "rules-nc", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
-    });
+    const cycle = await monthCycle("2026-09", 2, "rules-nc");
     const auditor = await h.one("TEAM_MANAGER", "CIN");
     await h.install(auditor);
-    const used = (await h.db.audit.findMany({ select: { caseId: true } })).map((a) => a.caseId);
+    const used = await auditedCaseIds();
     const [closed, swapped] = await h.db.case.findMany({
       where: { teamId: "CP", id: { notIn: used }, worker: { roles: { has: "PRACTITIONER" } } },
       include: { worker: true },
@@ -471,14 +473,12 @@ describe("Audit findings at a glance: swaps go to next month's audit group", () 
     });
     // Three groups; September 2026 is group (2026 × 12 + 8) mod 3 + 1 = 3.
     for (const [i, a] of auditors.entries()) await h.db.staff.update({ where: { id: a.id }, data: { auditGroup: (i % 3) + 1 } });
-    const cycle = await h.db.auditCycle.create({
-      data: { month: "2026-08", theme: "", target: 1, seed: "rules-groups", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
-    });
+    const cycle = await monthCycle("2026-08", 1, "rules-groups");
     const auditor = (await h.db.staff.findFirstOrThrow({
       where: { id: { in: auditors.map((a) => a.id) }, auditGroup: 1, teamId: { not: "CP" } },
     })) as StaffRef;
     await h.install(auditor);
-    const used = (await h.db.audit.findMany({ select: { caseId: true } })).map((a) => a.caseId);
+    const used = await auditedCaseIds();
     const c = await h.db.case.findFirstOrThrow({
       where: { teamId: "CP", id: { notIn: used }, workerId: { not: null } },
       include: { worker: true },
