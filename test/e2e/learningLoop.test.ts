@@ -40,6 +40,16 @@ async function submitted(grade: string, extra: { immediate?: boolean } = {}) {
 let first: Awaited<ReturnType<typeof submitted>>;
 let second: Awaited<ReturnType<typeof submitted>>;
 
+/** The practitioner and their team manager each have `count` outcome cards for this audit; the last says every phrase. */
+function expectOutcomeCards(a: { practitioner: StaffRef; tm: StaffRef; caseRef: string }, count: number, phrases: string[]) {
+  for (const s of [a.practitioner, a.tm]) {
+    const got = cardsWith(s, `Audit outcome: case ${a.caseRef}`);
+    expect(got, s.email).toHaveLength(count);
+    const text = cardText(got[count - 1]);
+    for (const p of phrases) expect(text).toContain(p);
+  }
+}
+
 describe("the learning loop", () => {
   it("on submission the practitioner and their team manager receive the outcome; the practitioner can open the audit", async () => {
     // 'Overview: How audits are being done' (2017): "Actions arising from individual audits are
@@ -47,17 +57,14 @@ describe("the learning loop", () => {
     // holding Social Worker and their Team Manager." Bexley Children's Social Care Quality Assurance
     // Framework, §1.3 step 4: "The auditor should record in rationale their view."
     first = await submitted("4", { immediate: true });
-    for (const s of [first.practitioner, first.tm]) {
-      const got = cardsWith(s, `Audit outcome: case ${first.caseRef}`);
-      expect(got, s.email).toHaveLength(1);
-      const text = cardText(got[0]);
-      expect(text).toContain("4 (Requires Improvement)");
-      expect(text).toContain("Warm, purposeful direct work");
-      expect(text).toContain("The chronology stops in August");
-      expect(text).toContain("Visits are on file every two weeks");
-      expect(text).toContain("Update the chronology");
-      expect(text).toContain(`${first.practitioner.name}, by 11 Dec 2026`);
-    }
+    expectOutcomeCards(first, 1, [
+      "4 (Requires Improvement)",
+      "Warm, purposeful direct work",
+      "The chronology stops in August",
+      "Visits are on file every two weeks",
+      "Update the chronology",
+      `${first.practitioner.name}, by 11 Dec 2026`,
+    ]);
     // The practitioner opens the audit from the card (read-only) and from "Open".
     const open = cardActions(cardsWith(first.practitioner, `Audit outcome: case ${first.caseRef}`)[0]).find(
       (a) => a.verb === "audit.view",
@@ -99,15 +106,12 @@ describe("the learning loop", () => {
     const [approver] = await h.staffWithRole("HEAD_OF_QA");
     expect((await h.execute(approver!, "moderation.approve", { id: m.id, approve: true })).text).toMatch(/Finalised/);
     await h.drainOutbox();
-    for (const s of [first.practitioner, first.tm]) {
-      const got = cardsWith(s, `Audit outcome: case ${first.caseRef}`);
-      expect(got, s.email).toHaveLength(2);
-      const text = cardText(got[1]);
-      expect(text).toContain("moderated down from Requires Improvement to Inadequate");
-      expect(text).toContain("2 (Inadequate)");
-      expect(text).toContain("Clear analysis of risk");
-      expect(text).toContain("Safety planning with the family");
-    }
+    expectOutcomeCards(first, 2, [
+      "moderated down from Requires Improvement to Inadequate",
+      "2 (Inadequate)",
+      "Clear analysis of risk",
+      "Safety planning with the family",
+    ]);
   });
 
   it("the head of service receives the day's audits of their service as one digest card, once", async () => {
