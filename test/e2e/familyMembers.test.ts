@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { useHarness } from "../support/hooks";
 import { cardText, cardActions, inputOf, pageOf, versionOf, type StaffRef } from "../support/harness";
-import { fillAudit, setupAuditFixture } from "../support/auditFixture";
+import { fillAudit, setupAuditFixture, saveAndNext } from "../support/auditFixture";
 import { ManualClock } from "../../services/clock";
 import { loadAuditTool } from "../../services/catalogue";
 
@@ -57,17 +57,11 @@ describe("feedback from several family members of one audit", () => {
     expect(inputOf(card, "fs-listens")?.value ?? "").toBe("");
 
     // The second family member, then on to the end and submit.
-    card = (
-      await h.execute(fx.auditor, "audit.page.save", {
-        auditId: audit.id,
-        page: "feedback-family",
-        version: versionOf(card),
-        nav: "next",
-        "family-obtained": "yes",
-        "family-role": "Grandfather (kinship carer)",
-        "fs-listens": "5",
-      })
-    ).card;
+    card = await saveAndNext(h, fx.auditor, audit.id, card, "feedback-family", {
+      "family-obtained": "yes",
+      "family-role": "Grandfather (kinship carer)",
+      "fs-listens": "5",
+    });
     expect(pageOf(card)).toBe("feedback-network");
     const review = (await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "review" })).card;
     expect(cardText(review)).toContain("Feedback (family): obtained (2 of 2 people)");

@@ -50,6 +50,18 @@ export async function setupAuditFixture(h: Harness) {
   };
 }
 
+/** Presses Next on page `page` of the audit form shown as `card`, with these answers; returns the card shown next. */
+export async function saveAndNext(
+  h: Harness,
+  auditor: StaffRef,
+  auditId: string,
+  card: unknown,
+  page: string,
+  answers: Record<string, string>,
+) {
+  return (await h.execute(auditor, "audit.page.save", { auditId, page, version: versionOf(card), nav: "next", ...answers })).card;
+}
+
 /** Fills every page with valid answers through the bot and returns the review card. */
 export async function fillAudit(
   h: Harness,
