@@ -1,21 +1,13 @@
 // Directory import: the CSV importer against the real database.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "./support/testDb";
-import { createPrisma, type Db } from "../services/db";
+import { describe, expect, it } from "vitest";
+import { useDatabase } from "./support/hooks";
+import type { Db } from "../services/db";
 import { importCasesCsv, importStaffCsv } from "../services/directory/import";
 import { seedDemo } from "../prisma/seed";
 import { ValidationFailed } from "../services/errors";
 
-let tdb: TestDatabase;
 let db: Db;
-beforeAll(async () => {
-  tdb = await createTestDatabase({ seed: false });
-  db = createPrisma(tdb.url, 2);
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await tdb?.drop();
-});
+useDatabase((opened) => (db = opened));
 
 const header = "email,name,job_title,roles,team_id,team_name,service_area,line_manager_email,start_date,nqsw,case_holding,aad_object_id";
 

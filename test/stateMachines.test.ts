@@ -1,8 +1,8 @@
 // Each workflow's states are defined once (its states.ts) and the database agrees: a status no
 // machine names is refused by a CHECK constraint, so no code path can write one.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "./support/testDb";
-import { createPrisma, type Db } from "../services/db";
+import { describe, expect, it } from "vitest";
+import { useDatabase } from "./support/hooks";
+import type { Db } from "../services/db";
 import { machines } from "../services/machines";
 import { defineMachine, finalStatuses, openStatuses, transition } from "../services/stateMachine";
 import { outboxMachine } from "../services/delivery/states";
@@ -14,16 +14,8 @@ import {
   RETURNED_AUDIT_STATUSES,
 } from "../services/reports/settings";
 
-let tdb: TestDatabase;
 let db: Db;
-beforeAll(async () => {
-  tdb = await createTestDatabase({ seed: false });
-  db = createPrisma(tdb.url, 2);
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await tdb?.drop();
-});
+useDatabase((opened) => (db = opened));
 
 describe("state machines", () => {
   it("a machine that names a status it does not define is refused when it is defined", () => {

@@ -61,26 +61,20 @@ describe("allocation plan", () => {
   it("rebalances when the least-loaded auditors are all barred from a case", () => {
     // Team A holds most cases, and the only light auditors are in team A: a case from team A must
     // go to someone heavier, so the planner hands one of their cases to the light auditor.
-    const cases: PlanCase[] = [
-      ...Array.from({ length: 4 }, (_, i) => ({
-        id: `b${i}`,
-        caseRef: `LB${i}`,
-        teamId: "B",
-        planType: "CIN",
-        serviceArea: "S",
-        workerId: "wb",
-        managerId: null,
-      })),
-      ...Array.from({ length: 4 }, (_, i) => ({
-        id: `a${i}`,
-        caseRef: `LA${i}`,
-        teamId: "A",
-        planType: "CIN",
-        serviceArea: "S",
-        workerId: "wa",
-        managerId: null,
-      })),
-    ];
+    const teamCases = (team: string): PlanCase[] =>
+      Array.from({ length: 4 }, (_, i) => {
+        const t = team.toLowerCase();
+        return {
+          id: `${t}${i}`,
+          caseRef: `L${team}${i}`,
+          teamId: team,
+          planType: "CIN",
+          serviceArea: "S",
+          workerId: `w${t}`,
+          managerId: null,
+        };
+      });
+    const cases: PlanCase[] = [...teamCases("B"), ...teamCases("A")];
     const auditors: PlanAuditor[] = [
       { id: "x", email: "x@x", teamId: "A" },
       { id: "y", email: "y@x", teamId: "B" },

@@ -2,20 +2,17 @@
 // pushed at once, a card refreshed in place stays refreshed after switching person, quiet hours
 // said on the page and in the card with a way to deliver now, card inputs in the page's font,
 // dropdowns with a placeholder, no console warnings. Screenshots: build/devchat/*.png.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { startHarness, type Harness } from "../support/harness";
-import { launchChromium } from "../support/chromium";
+import type { Page } from "playwright-core";
+import { useChromiumPage, useHarness } from "../support/hooks";
 import { ManualClock } from "../../services/clock";
 
 const OUT = path.resolve("build/devchat");
 const STEP_MS = 15_000;
 // Friday 4 December 2026, 19:30 in London: quiet hours hold proactive cards until Monday 08:00.
 const clock = new ManualClock("2026-12-04T19:30:00Z");
-let h: Harness;
-let browser: Browser | undefined;
 let page: Page;
 const consoleMessages: string[] = [];
 
@@ -48,12 +45,12 @@ async function send(text: string): Promise<number> {
   return Date.now() - t0;
 }
 
+const h = useHarness({ clock, env: { DEV_CHAT: "true", NODE_ENV: "development" } });
+useChromiumPage({ width: 1200, height: 1000, stepMs: STEP_MS }, (p) => {
+  page = p;
+});
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
-  h = await startHarness({ clock, env: { DEV_CHAT: "true", NODE_ENV: "development" } });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
-  page.setDefaultTimeout(STEP_MS);
   page.on("console", (m) => {
     if (m.type() === "warning" || m.type() === "error") consoleMessages.push(`${m.type()}: ${m.text()}`);
   });
@@ -62,11 +59,6 @@ beforeAll(async () => {
   await page.locator("#who option").first().waitFor({ state: "attached" });
   await chatAs("Zara Khan"); // Head of QA
 }, 120_000);
-
-afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await h?.close();
-});
 
 describe("the local chat page", () => {
   it("shows each reply as soon as the bot sends it (pushed, not polled once a second)", async () => {

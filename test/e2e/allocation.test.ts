@@ -2,8 +2,9 @@
 // and card; cards reach auditor, practitioner and manager; the auditor accepts or swaps (with a
 // reason); the practitioner drafts, resumes and submits the self-assessment. Real activities to
 // /api/messages, replies read from the fake Bot Connector, state from the real database.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardText, cardActions, inputOf, type Harness, type StaffRef } from "../support/harness";
+import { afterAll, describe, expect, it } from "vitest";
+import { useHarness } from "../support/hooks";
+import { cardText, cardActions, inputOf, type StaffRef } from "../support/harness";
 import { ManualClock } from "../../services/clock";
 import { runDueJobs } from "../../services/jobs";
 import { buildJobHandlers } from "../../services/jobHandlers";
@@ -14,7 +15,6 @@ import { cardSizeBytes, type CardJson } from "../../cards/render";
 import { NotPermitted } from "../../services/errors";
 
 const clock = new ManualClock("2026-12-01T09:00:00Z"); // a Tuesday, in working hours
-let h: Harness;
 let qa: StaffRef;
 let largestCard = 0;
 
@@ -33,13 +33,11 @@ const lastCardOfKind = (s: StaffRef, needle: RegExp) =>
     .filter((c) => needle.test(cardText(c)))
     .at(-1);
 
-beforeAll(async () => {
-  h = await startHarness({ clock });
+const h = useHarness({ clock }, async () => {
   qa = (await h.staffWithRole("QA_TEAM")).find((s) => !s.roles.includes("HEAD_OF_QA"))!;
 });
-afterAll(async () => {
+afterAll(() => {
   console.log(`allocation e2e: largest card ${largestCard} bytes`);
-  await h?.close();
 });
 
 describe("allocation by the QA team", () => {

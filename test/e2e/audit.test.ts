@@ -1,8 +1,9 @@
 // The collaborative case audit, steps 3–7, end to end: real activities to /api/messages, the real
 // database, job runner and card templates; Teams replaced only by the fake Bot Connector.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useHarness } from "../support/hooks";
 import { startHarness, cardText, cardActions, inputOf, versionOf, pageOf, type Harness, type StaffRef } from "../support/harness";
-import { fillAudit as fillPages, setupAuditFixture } from "../support/auditFixture";
+import { fillAudit as fillPages, setupAuditFixture, saveAndNext } from "../support/auditFixture";
 import { ManualClock } from "../../services/clock";
 import { runDueJobs } from "../../services/jobs";
 import { buildJobHandlers } from "../../services/jobHandlers";
@@ -208,17 +209,11 @@ describe("the collaborative case audit", () => {
       "child-obtained": "no",
     });
     expect(bad.text).toContain("Choose why feedback could not be obtained.");
-    card = (
-      await h.execute(fx.auditor, "audit.page.save", {
-        auditId: audit.id,
-        page: "feedback-child",
-        version: versionOf(card),
-        nav: "next",
-        "child-obtained": "no",
-        "child-not-obtained-why": "no-consent",
-        "child-not-obtained-reason": "Parent declined consent for the child",
-      })
-    ).card;
+    card = await saveAndNext(h, fx.auditor, audit.id, card, "feedback-child", {
+      "child-obtained": "no",
+      "child-not-obtained-why": "no-consent",
+      "child-not-obtained-reason": "Parent declined consent for the child",
+    });
     expect(pageOf(card)).toBe("feedback-family");
     const text = cardText(measure(card));
     for (const s of loadAuditTool().feedback.family.statements) expect(text).toContain(s.text);
@@ -232,16 +227,10 @@ describe("the collaborative case audit", () => {
     };
     loadAuditTool().feedback.family.statements.forEach((s, i) => (data[s.id] = String(i + 1)));
     card = (await h.execute(fx.auditor, "audit.page.save", data)).card;
-    card = (
-      await h.execute(fx.auditor, "audit.page.save", {
-        auditId: audit.id,
-        page: "feedback-network",
-        version: versionOf(card),
-        nav: "next",
-        "network-obtained": "no",
-        "network-not-obtained-why": "unreachable",
-      })
-    ).card;
+    card = await saveAndNext(h, fx.auditor, audit.id, card, "feedback-network", {
+      "network-obtained": "no",
+      "network-not-obtained-why": "unreachable",
+    });
     expect(pageOf(card)).toBe("outcome");
     const rows = await h.db.feedback.findMany({ where: { auditId: audit.id }, orderBy: { kind: "asc" } });
     expect(rows.map((r) => [r.kind, r.obtained, r.notObtainedReason])).toEqual([
@@ -557,13 +546,7 @@ describe("the collaborative case audit", () => {
 });
 
 describe("another grade scale (GRADE_SCALE=notyet-good-outstanding, half steps)", () => {
-  let h2: Harness;
-  beforeAll(async () => {
-    h2 = await startHarness({ env: { GRADE_SCALE: "notyet-good-outstanding" } });
-  });
-  afterAll(async () => {
-    await h2?.close();
-  });
+  const h2 = useHarness({ env: { GRADE_SCALE: "notyet-good-outstanding" } });
 
   it("offers the configured bands and stores 'nearly good' (1.5) without starting the inadequate chain", async () => {
     const f = await setupAuditFixture(h2);

@@ -2,6 +2,7 @@
 // worker process (bot/worker.ts) for the outbox sender and the scheduler. Cards still reach people, through the worker; the service's own event
 // loop sends nothing; a worker that dies is started again; closing the service ends the worker.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../support/wait";
 import { startHarness, cardText, type Harness, type StaffRef } from "../support/harness";
 import { enqueueMessage } from "../../services/outbox";
 import { backgroundWorkIn } from "../../services/config";
@@ -19,14 +20,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function waitFor(what: string, fn: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
-  const start = Date.now();
-  while (!(await fn())) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -42,11 +35,12 @@ async function sendAndSee(key: string, text: string) {
     idempotencyKey: key,
     payload: { template: "message", data: { title: "Note", text } },
   });
-  await waitFor(`"${text}" to arrive`, () => h.connector.cardsTo(h.conversationOf(person)).some((c) => cardText(c).includes(text)));
+  await waitFor(`"${text}" to arrive`, () => h.connector.cardsTo(h.conversationOf(person)).some((c) => cardText(c).includes(text)), 30_000);
   // The sender records outcomes in small groups, just after the send.
   await waitFor(
     `${key} recorded as sent`,
     async () => (await h.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: key } })).status === "sent",
+    30_000,
   );
 }
 
@@ -75,13 +69,13 @@ describe("background work in its own process", () => {
   it("starts the worker again when it dies, and nothing waiting is lost", async () => {
     const first = h.service.worker!.pid!;
     process.kill(first, "SIGKILL");
-    await waitFor("the old worker to be gone", () => !alive(first));
+    await waitFor("the old worker to be gone", () => !alive(first), 30_000);
     await enqueueMessage(h.db, {
       recipientId: person.id,
       idempotencyKey: "bg-2",
       payload: { template: "message", data: { title: "Note", text: "sent while no worker ran" } },
     });
-    await waitFor("a new worker", () => !!h.service.worker!.pid && h.service.worker!.pid !== first);
+    await waitFor("a new worker", () => !!h.service.worker!.pid && h.service.worker!.pid !== first, 30_000);
     await sendAndSee("bg-3", "after the restart");
     expect(h.connector.cardsTo(h.conversationOf(person)).filter((c) => cardText(c).includes("sent while no worker ran"))).toHaveLength(1);
   });

@@ -2,16 +2,29 @@
 // the in-process connector endpoint, read back the way the page reads them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
+import { useHarness } from "../support/hooks";
 import { messageActivity, postToBot } from "../fakes/activities";
 import { ManualClock } from "../../services/clock";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ env: { DEV_CHAT: "true" } });
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness({ env: { DEV_CHAT: "true" } });
+
+type DevStaff = { aadObjectId: string; name: string };
+/** The first person the page offers to chat as, and their conversation on the page. */
+async function firstDevStaff() {
+  const [me] = (await (await fetch(`${h.service.url}/dev/staff`)).json()) as DevStaff[];
+  return { me: me!, conversationId: `dev:29:${me!.aadObjectId}` };
+}
+/** Types `text` on the page as `me`: the activity the page posts, with the dev connector to reply through. */
+const typeOnPage = (me: DevStaff, conversationId: string, text: string) =>
+  postToBot(
+    h.endpoint,
+    messageActivity({
+      from: { aadObjectId: me.aadObjectId, name: me.name },
+      serviceUrl: `${h.service.url}/dev/connector/`,
+      conversationId,
+      text,
+    }),
+  );
 
 describe("local chat page", () => {
   it("serves the page, the renderer and the staff to chat as", async () => {
@@ -25,23 +38,14 @@ describe("local chat page", () => {
   });
 
   it("a message typed on the page gets the bot's card back through the dev connector", async () => {
-    const [me] = (await (await fetch(`${h.service.url}/dev/staff`)).json()) as { aadObjectId: string; name: string }[];
-    const conversationId = `dev:29:${me!.aadObjectId}`;
-    const res = await postToBot(
-      h.endpoint,
-      messageActivity({
-        from: { aadObjectId: me!.aadObjectId, name: me!.name },
-        serviceUrl: `${h.service.url}/dev/connector/`,
-        conversationId,
-        text: "help",
-      }),
-    );
+    const { me, conversationId } = await firstDevStaff();
+    const res = await typeOnPage(me, conversationId, "help");
     expect(res.status).toBe(200);
     const msgs = (await (await fetch(`${h.service.url}/dev/messages?conversation=${encodeURIComponent(conversationId)}`)).json()) as {
       activity: { attachments: { content: unknown }[] };
     }[];
     expect(msgs).toHaveLength(1);
-    expect(cardText(msgs[0]!.activity.attachments[0]!.content)).toContain(me!.name);
+    expect(cardText(msgs[0]!.activity.attachments[0]!.content)).toContain(me.name);
   });
 
   it("is not mounted when authentication is on", async () => {
@@ -58,8 +62,7 @@ describe("local chat page", () => {
 
 describe("local chat page: replies pushed", () => {
   it("pushes the bot's reply to the page as it arrives (server-sent events), with no polling delay", async () => {
-    const [me] = (await (await fetch(`${h.service.url}/dev/staff`)).json()) as { aadObjectId: string; name: string }[];
-    const conversationId = `dev:29:${me!.aadObjectId}`;
+    const { me, conversationId } = await firstDevStaff();
     const abort = new AbortController();
     const stream = await fetch(`${h.service.url}/dev/events?conversation=${encodeURIComponent(conversationId)}`, { signal: abort.signal });
     expect(stream.headers.get("content-type")).toMatch(/text\/event-stream/);
@@ -69,15 +72,7 @@ describe("local chat page: replies pushed", () => {
     const before = (await (
       await fetch(`${h.service.url}/dev/messages?conversation=${encodeURIComponent(conversationId)}`)
     ).json()) as unknown[];
-    await postToBot(
-      h.endpoint,
-      messageActivity({
-        from: { aadObjectId: me!.aadObjectId, name: me!.name },
-        serviceUrl: `${h.service.url}/dev/connector/`,
-        conversationId,
-        text: "my audits",
-      }),
-    );
+    await typeOnPage(me, conversationId, "my audits");
     let text = "";
     while ((text.match(/^data: /gm) ?? []).length < before.length + 1) text += new TextDecoder().decode((await reader.read()).value);
     const ms = Date.now() - t0;

@@ -1,22 +1,18 @@
 // Escalations end to end: raised from the `escalate` form, climbing stages on deadlines in working
 // days (ManualClock + runDueJobs), bypass, extensions, Cafcass, raiser confirmation, one shared
 // card updated in place for every viewer, refused presses and concurrent presses.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
+import { afterAll, describe, expect, it } from "vitest";
+import { useHarness } from "../support/hooks";
+import { cardText, cardActions, type StaffRef } from "../support/harness";
 import { ManualClock } from "../../services/clock";
-import { runDueJobs } from "../../services/jobs";
-import { buildJobHandlers } from "../../services/jobHandlers";
 import { cardSizeBytes, type CardJson } from "../../cards/render";
 import { EVENTS_ON_CARD, loadWithEvents, viewersAndNames } from "../../services/escalation/store";
 
-let h: Harness;
 const clock = new ManualClock("2026-12-01T09:00:00Z"); // a Tuesday
 let iro: StaffRef, cpChair: StaffRef, worker: StaffRef, tm: StaffRef, sm: StaffRef, hos: StaffRef, ad: StaffRef, dcs: StaffRef;
 let caseRef: string;
 let largestCard = 0;
 
-const byEmail = async (email: string) => (await h.db.staff.findUniqueOrThrow({ where: { email } })) as StaffRef;
-const runJobs = () => runDueJobs(h.service.ctx, buildJobHandlers());
 /** The latest state of the shared escalation card in this person's chat (notes are skipped). */
 const lastCard = (s: StaffRef) => {
   const c = h.connector
@@ -26,6 +22,13 @@ const lastCard = (s: StaffRef) => {
   if (c) largestCard = Math.max(largestCard, cardSizeBytes(c as CardJson));
   return c;
 };
+const escalationOf = (id: string) => h.db.escalation.findUniqueOrThrow({ where: { id } });
+/** The escalation's stage once the jobs due at `at` have run. */
+async function stageAfterJobsAt(id: string, at: string) {
+  clock.set(at);
+  await h.runJobs();
+  return (await escalationOf(id)).stage;
+}
 const verbsOn = (c: unknown) => cardActions(c).map((a) => a.verb);
 
 async function raise(by: StaffRef, type: string, ref = caseRef) {
@@ -40,22 +43,13 @@ async function raise(by: StaffRef, type: string, ref = caseRef) {
   return { r, esc };
 }
 
-beforeAll(async () => {
-  h = await startHarness({ clock });
-  iro = await byEmail("farah.walsh@council.example");
-  cpChair = await byEmail("marek.clarke@council.example");
-  tm = await byEmail("ezra.jones@council.example");
-  sm = await byEmail("quinn.dawson@council.example");
-  hos = await byEmail("femi.shah@council.example");
-  ad = await byEmail("zara.shah@council.example");
-  dcs = await byEmail("farah.dawson@council.example");
-  worker = await byEmail("elif.jones@council.example");
+const h = useHarness({ clock }, async () => {
+  ({ iro, cpChair, tmCic: tm, smCic: sm, hosCic: hos, ad, dcs, cicWorker: worker } = await h.people());
   caseRef = (await h.db.case.findFirstOrThrow({ where: { workerId: worker.id }, orderBy: { caseRef: "asc" } })).caseRef;
   for (const s of [iro, cpChair, worker, tm, sm, hos, ad, dcs]) await h.install(s);
 });
-afterAll(async () => {
+afterAll(() => {
   console.log(`escalation: largest card seen ${largestCard} bytes`);
-  await h?.close();
 });
 
 describe("escalations", () => {
@@ -90,9 +84,7 @@ describe("escalations", () => {
     expect(cardText(lastCard(iro))).toMatch(/Acknowledged/);
 
     // a day before the deadline nothing moves
-    clock.set("2026-12-07T09:00:00Z");
-    await runJobs();
-    expect((await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } })).stage).toBe(1);
+    expect(await stageAfterJobsAt(esc.id, "2026-12-07T09:00:00Z")).toBe(1);
 
     const expected = [
       { stage: 2, owner: hos, at: "2026-12-08T09:01:00Z" },
@@ -101,12 +93,12 @@ describe("escalations", () => {
     ];
     let previous = [tm, sm];
     for (const step of expected) {
-      const before = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+      const before = await escalationOf(esc.id);
       clock.set(new Date(before.stageDeadline.getTime() + 60_000));
-      const ran = await runJobs();
+      const ran = await h.runJobs();
       expect(ran.failed).toBe(0);
       await h.drainOutbox();
-      const now = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+      const now = await escalationOf(esc.id);
       expect(now.stage).toBe(step.stage);
       expect(now.stageOwnerIds).toEqual([step.owner.id]);
       const ownerCard = lastCard(step.owner);
@@ -120,9 +112,9 @@ describe("escalations", () => {
       previous = [step.owner];
     }
     // stage 4 has 8 working days; its deadline passing is recorded, not a fifth stage
-    const s4 = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+    const s4 = await escalationOf(esc.id);
     clock.set(new Date(s4.stageDeadline.getTime() + 60_000));
-    await runJobs();
+    await h.runJobs();
     await h.drainOutbox();
     const events = await h.db.escalationEvent.findMany({ where: { escalationId: esc.id }, orderBy: { id: "asc" } });
     const kinds = events.map((e) => e.kind).filter((k) => k !== "stage_owner");
@@ -155,14 +147,12 @@ describe("escalations", () => {
     const r = await h.execute(cpChair, "escalation.bypass", { id: esc.id, toStage: "3" });
     expect(r.text).toMatch(/Stage 3 of 4/);
     await h.drainOutbox();
-    const now = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+    const now = await escalationOf(esc.id);
     expect(now.stage).toBe(3);
     expect(now.stageOwnerIds).toEqual([ad.id]);
     expect(cardText(lastCard(ad))).toMatch(/raiser bypassed/);
     // the old stage-1 job no longer fires
-    clock.set("2026-12-08T09:30:00Z");
-    await runJobs();
-    expect((await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } })).stage).toBe(3);
+    expect(await stageAfterJobsAt(esc.id, "2026-12-08T09:30:00Z")).toBe(3);
   });
 
   it("extension granted moves the deadline; refused keeps it", async () => {
@@ -177,22 +167,16 @@ describe("escalations", () => {
     expect(again.text).toMatch(/already waiting/);
     const granted = await h.execute(iro, "escalation.answerTime", { id: esc.id, accept: true });
     expect(granted.text).toMatch(/Granted 3 more working days/);
-    const after = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+    const after = await escalationOf(esc.id);
     expect(after.stageDeadline.toISOString()).toBe("2026-12-11T11:00:00.000Z");
     // the original deadline passes: nothing moves
-    clock.set("2026-12-08T12:00:00Z");
-    await runJobs();
-    expect((await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } })).stage).toBe(1);
+    expect(await stageAfterJobsAt(esc.id, "2026-12-08T12:00:00Z")).toBe(1);
 
     await h.execute(sm, "escalation.requestTime", { id: esc.id, days: "5", reason: "More checks" });
     const refused = await h.execute(iro, "escalation.answerTime", { id: esc.id, accept: false });
     expect(refused.text).toMatch(/Refused the request/);
-    expect((await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } })).stageDeadline.toISOString()).toBe(
-      "2026-12-11T11:00:00.000Z",
-    );
-    clock.set("2026-12-11T11:01:00Z");
-    await runJobs();
-    expect((await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } })).stage).toBe(2);
+    expect((await escalationOf(esc.id)).stageDeadline.toISOString()).toBe("2026-12-11T11:00:00.000Z");
+    expect(await stageAfterJobsAt(esc.id, "2026-12-11T11:01:00Z")).toBe(2);
   });
 
   it("records a Cafcass referral and informs the stage owners", async () => {
@@ -217,7 +201,7 @@ describe("escalations", () => {
     const { esc } = await raise(iro, "iro-cla");
     const p = await h.execute(sm, "escalation.respond", { id: esc.id, response: "Review held; plan updated and shared.", resolve: "true" });
     expect(p.text).toMatch(/waiting for the raiser to confirm/);
-    expect((await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } })).status).toBe("resolution_proposed");
+    expect((await escalationOf(esc.id)).status).toBe("resolution_proposed");
     const notRaiser = await h.execute(tm, "escalation.confirm", { id: esc.id, accept: true });
     expect(notRaiser.text).toMatch(/Only the person who raised/);
     const ok = await h.execute(iro, "escalation.confirm", { id: esc.id, accept: true });
@@ -229,7 +213,7 @@ describe("escalations", () => {
   it("refuses a button the user may not press, changing nothing", async () => {
     clock.set("2026-12-16T10:00:00Z");
     const { esc } = await raise(iro, "iro-cla");
-    const before = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+    const before = await escalationOf(esc.id);
     const eventsBefore = await h.db.escalationEvent.count({ where: { escalationId: esc.id } });
     for (const [who, verb, data] of [
       [worker, "escalation.escalateNow", { id: esc.id }],
@@ -239,12 +223,12 @@ describe("escalations", () => {
       const r = await h.execute(who, verb, data);
       expect(r.text).toMatch(/Not allowed|Only/);
     }
-    const after = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+    const after = await escalationOf(esc.id);
     expect(after.version).toBe(before.version);
     expect(after.stage).toBe(1);
     expect(await h.db.escalationEvent.count({ where: { escalationId: esc.id } })).toBe(eventsBefore);
     // someone with no part in it cannot even open the card
-    const stranger = await byEmail("isla.jones@council.example");
+    const stranger = await h.byEmail("isla.jones@council.example");
     const r = await h.execute(stranger, "escalation.refresh", { id: esc.id });
     expect(r.text).toMatch(/Only the raiser/);
   });
@@ -259,7 +243,7 @@ describe("escalations", () => {
     const texts = [a.text, b.text];
     expect(texts.filter((t) => /Stage 2 of 4/.test(t) && !/Someone else|Already done/.test(t))).toHaveLength(1);
     expect(texts.filter((t) => /Someone else got there first|no longer yours|Already done/.test(t))).toHaveLength(1);
-    const now = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+    const now = await escalationOf(esc.id);
     expect(now.stage).toBe(2);
     expect(await h.db.escalationEvent.count({ where: { escalationId: esc.id, kind: "stage" } })).toBe(1);
   });
@@ -283,7 +267,7 @@ describe("escalations", () => {
     expect(acks.length).toBeGreaterThanOrEqual(1);
     expect(acks.filter((a) => a.actorId === tm.id).length).toBeLessThanOrEqual(1);
     expect(history.map((x) => x.actorId).sort()).toEqual(acks.map((a) => a.actorId).sort());
-    const now = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
+    const now = await escalationOf(esc.id);
     expect(now.version).toBe(esc.version + acks.length);
   });
 

@@ -5,26 +5,26 @@
 // Bexley Children’s Social Care Quality Assurance Framework, §1.3 Audit Guidance, step 5 (Feedback):
 // "Feedback should be sought from children of appropriate age and understanding and from families.
 // The same questions can be repeated for different family members."
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardText, cardActions, inputOf, pageOf, versionOf, type Harness, type StaffRef } from "../support/harness";
-import { fillAudit, setupAuditFixture } from "../support/auditFixture";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "../support/hooks";
+import { cardText, cardActions, inputOf, pageOf, versionOf, type StaffRef } from "../support/harness";
+import { fillAudit, setupAuditFixture, saveAndNext } from "../support/auditFixture";
 import { ManualClock } from "../../services/clock";
 import { loadAuditTool } from "../../services/catalogue";
 
 const listens = loadAuditTool().feedback.family.statements.find((s) => s.id === "fs-listens")!;
-let h: Harness;
 let fx: Awaited<ReturnType<typeof setupAuditFixture>>;
 let qa: StaffRef;
 
-beforeAll(async () => {
-  // Two people are the whole test: the minimum group is lowered to 2 so their figures are shown.
-  h = await startHarness({ clock: new ManualClock("2026-12-01T09:00:00Z"), env: { MIN_GROUP_SIZE: "2" } });
-  fx = await setupAuditFixture(h);
-  qa = await h.one("QA_TEAM");
-}, 180_000);
-afterAll(async () => {
-  await h?.close();
-});
+// Two people are the whole test: the minimum group is lowered to 2 so their figures are shown.
+const h = useHarness(
+  { clock: new ManualClock("2026-12-01T09:00:00Z"), env: { MIN_GROUP_SIZE: "2" } },
+  async () => {
+    fx = await setupAuditFixture(h);
+    qa = await h.one("QA_TEAM");
+  },
+  180_000,
+);
 
 describe("feedback from several family members of one audit", () => {
   it("records each family member's answers as its own, listed by role, and the report counts two people", async () => {
@@ -57,17 +57,11 @@ describe("feedback from several family members of one audit", () => {
     expect(inputOf(card, "fs-listens")?.value ?? "").toBe("");
 
     // The second family member, then on to the end and submit.
-    card = (
-      await h.execute(fx.auditor, "audit.page.save", {
-        auditId: audit.id,
-        page: "feedback-family",
-        version: versionOf(card),
-        nav: "next",
-        "family-obtained": "yes",
-        "family-role": "Grandfather (kinship carer)",
-        "fs-listens": "5",
-      })
-    ).card;
+    card = await saveAndNext(h, fx.auditor, audit.id, card, "feedback-family", {
+      "family-obtained": "yes",
+      "family-role": "Grandfather (kinship carer)",
+      "fs-listens": "5",
+    });
     expect(pageOf(card)).toBe("feedback-network");
     const review = (await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "review" })).card;
     expect(cardText(review)).toContain("Feedback (family): obtained (2 of 2 people)");

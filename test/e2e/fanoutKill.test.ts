@@ -7,36 +7,29 @@
 // database; not the rows it merely held (about 37 were 'sending' at the kill). A measurement more
 // than a guard: at this round trip the pacer already kept the wire at rate × round trip before the
 // window was made adaptive (8 doubled then too); the window makes that the bound in every case.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, type Harness, type StaffRef } from "../support/harness";
+import { describe, expect, it } from "vitest";
+import { waitFor } from "../support/wait";
+import { useHarness } from "../support/hooks";
+import { type StaffRef } from "../support/harness";
 import { enqueueAll } from "../../services/outbox";
 import { cardOutboxId } from "../../cards/render";
 import { InFlightWindow } from "../../services/delivery/pacer";
 
 const LATENCY_MS = 150;
-let h: Harness;
 let people: StaffRef[];
 
-beforeAll(async () => {
-  h = await startHarness({
+const h = useHarness(
+  {
     startSender: true,
     env: { BACKGROUND_WORK: "process", DELIVERY_POLL_MS: "100", DELIVERY_LEASE_MS: "2000" },
     connector: { rateLimits: false, latencyMs: LATENCY_MS },
-  });
-  people = (await h.db.staff.findMany({ where: { aadObjectId: { not: null } }, orderBy: { email: "asc" }, take: 60 })) as StaffRef[];
-  for (const p of people) await h.install(p);
-}, 60_000);
-afterAll(async () => {
-  await h?.close();
-});
-
-async function waitFor(what: string, fn: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
-  const start = Date.now();
-  while (!(await fn())) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+  },
+  async () => {
+    people = (await h.db.staff.findMany({ where: { aadObjectId: { not: null } }, orderBy: { email: "asc" }, take: 60 })) as StaffRef[];
+    for (const p of people) await h.install(p);
+  },
+  60_000,
+);
 
 describe("a worker killed mid-fan-out, without Graph", () => {
   it("sends twice at most what was on the wire: about rate × round trip, far fewer than the rows it held", async () => {
@@ -55,7 +48,7 @@ describe("a worker killed mid-fan-out, without Graph", () => {
     );
     h.service.worker!.wake();
     const sends = () => h.connector.activities.filter((a) => a.kind === "send");
-    await waitFor("half the fan-out", () => sends().length >= 90);
+    await waitFor("half the fan-out", () => sends().length >= 90, 60_000, 5);
     const first = h.service.worker!.pid!;
     process.kill(first, "SIGKILL");
     const acceptedAtKill = new Set(sends().map((a) => cardOutboxId(a.body?.attachments?.[0]?.content)));
@@ -63,10 +56,12 @@ describe("a worker killed mid-fan-out, without Graph", () => {
     const sendingAtKill = rows.filter((r) => r.status === "sending").length;
     const unrecordedAtKill = rows.filter((r) => r.status !== "sent" && acceptedAtKill.has(r.id)).length;
 
-    await waitFor("a new worker", () => !!h.service.worker!.pid && h.service.worker!.pid !== first);
+    await waitFor("a new worker", () => !!h.service.worker!.pid && h.service.worker!.pid !== first, 60_000, 5);
     await waitFor(
       "every card recorded as sent",
       async () => (await h.db.outboxMessage.count({ where: { idempotencyKey: { in: keys }, status: "sent" } })) === keys.length,
+      60_000,
+      5,
     );
     const markers = sends().map((a) => cardOutboxId(a.body?.attachments?.[0]?.content));
     const doubled = markers.length - new Set(markers).size;

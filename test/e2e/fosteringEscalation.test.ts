@@ -2,18 +2,15 @@
 // reference (never a name), has no child's case, and goes to the fostering service's managers as
 // the directory gives them (and up their chain), not to any child's social worker's chain.
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardText, type Harness, type StaffRef } from "../support/harness";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "../support/hooks";
+import { cardText, type StaffRef } from "../support/harness";
 import { ManualClock } from "../../services/clock";
-import { runDueJobs } from "../../services/jobs";
-import { buildJobHandlers } from "../../services/jobHandlers";
 import { importStaffCsv } from "../../services/directory/import";
 
-let h: Harness;
 const clock = new ManualClock("2026-12-01T09:00:00Z"); // a Tuesday, in working hours
 let firo: StaffRef, fosteringTm: StaffRef, fosteringSm: StaffRef, hos: StaffRef, childrensTm: StaffRef, childrensSm: StaffRef;
 
-const byEmail = async (email: string) => (await h.db.staff.findUniqueOrThrow({ where: { email } })) as StaffRef;
 const escalationCards = (s: StaffRef) =>
   h.connector
     .cardsTo(h.conversationOf(s))
@@ -34,16 +31,10 @@ const FOSTERING_ROWS = [
   "tom.bright@council.example,Tom Bright,Supervising Social Worker,PRACTITIONER,FOS,Fostering Service,Fostering,nia.osei@council.example,2022-09-05,no,no,c71a9e35-0d4b-4b8f-a6e2-9f1b3c5d7e08",
 ];
 
-beforeAll(async () => {
-  h = await startHarness({ clock });
-  firo = await byEmail("amara.shah@council.example");
+const h = useHarness({ clock }, async () => {
   // A child's team manager and service manager (Assessment & Intervention): never owners here.
-  childrensTm = await byEmail("ezra.jones@council.example");
-  childrensSm = await byEmail("callum.taylor@council.example");
+  ({ fosteringIro: firo, tmCic: childrensTm, smAi: childrensSm } = await h.people());
   for (const s of [firo, childrensTm, childrensSm]) await h.install(s);
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 describe("a fostering IRO's escalation goes to the fostering service's managers", () => {
@@ -64,9 +55,9 @@ describe("a fostering IRO's escalation goes to the fostering service's managers"
     // Service 5 days (Stage 2) Assistant Director 5 days (Stage 3) Director 8 days (Stage 4)".
     const seed = readFileSync("prisma/seed-data/staff.csv", "utf8").trimEnd();
     await importStaffCsv(h.db, `${seed}\n${FOSTERING_ROWS.join("\n")}\n`);
-    fosteringSm = await byEmail("remi.adeyemi@council.example");
-    fosteringTm = await byEmail("nia.osei@council.example");
-    hos = await byEmail("femi.shah@council.example");
+    fosteringSm = await h.byEmail("remi.adeyemi@council.example");
+    fosteringTm = await h.byEmail("nia.osei@council.example");
+    hos = await h.byEmail("femi.shah@council.example");
     for (const s of [fosteringTm, fosteringSm, hos]) await h.install(s);
 
     // The form asks a fostering IRO for the carer's reference, and refuses a name.
@@ -86,7 +77,7 @@ describe("a fostering IRO's escalation goes to the fostering service's managers"
 
     // No response by the deadline: Stage 2 is the fostering service manager's head of service.
     clock.set(new Date(esc.stageDeadline.getTime() + 60_000));
-    await runDueJobs(h.service.ctx, buildJobHandlers());
+    await h.runJobs();
     await h.drainOutbox();
     const climbed = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
     expect(climbed).toMatchObject({ stage: 2, stageOwnerIds: [hos.id] });

@@ -1,21 +1,17 @@
 // The frameworks' rules for escalations, audit areas and actions, end to end: real activities to
 // /api/messages, the real database and job runner, Teams replaced only by the fake Bot Connector.
 // Each test quotes the section of the public framework it implements.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardText, cardActions, inputOf, versionOf, pageOf, type Harness, type StaffRef } from "../support/harness";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "../support/hooks";
+import { cardText, cardActions, inputOf, versionOf, pageOf, type StaffRef } from "../support/harness";
 import { auditPageAnswers, type SampleAudit } from "../support/auditPages";
 import { ManualClock } from "../../services/clock";
-import { runDueJobs } from "../../services/jobs";
-import { buildJobHandlers } from "../../services/jobHandlers";
 import { pageIds } from "../../services/audit/form";
 import type { Prisma } from "../../generated/prisma/client";
 import { loadConfig } from "../../services/config";
 import { cutOffsText, settingsFrom } from "../../services/reports/settings";
 
-let h: Harness;
 const clock = new ManualClock("2026-12-01T09:00:00Z"); // a Tuesday
-const runJobs = () => runDueJobs(h.service.ctx, buildJobHandlers());
-const byEmail = async (email: string) => (await h.db.staff.findUniqueOrThrow({ where: { email } })) as StaffRef;
 const escalationOf = (id: string) => h.db.escalation.findUniqueOrThrow({ where: { id } });
 /** Everything delivered to this person since `from` (cards and notes), as text. */
 const chatText = (s: StaffRef, from = 0) => cardText(h.connector.cardsTo(h.conversationOf(s)).slice(from));
@@ -37,18 +33,10 @@ async function raise(by: StaffRef, type: string) {
   return esc;
 }
 
-beforeAll(async () => {
-  h = await startHarness({ clock });
-  iro = await byEmail("farah.walsh@council.example");
-  cpChair = await byEmail("marek.clarke@council.example");
-  tm = await byEmail("ezra.jones@council.example");
-  sm = await byEmail("quinn.dawson@council.example");
-  worker = await byEmail("elif.jones@council.example");
+const h = useHarness({ clock }, async () => {
+  ({ iro, cpChair, tmCic: tm, smCic: sm, cicWorker: worker } = await h.people());
   caseRef = (await h.db.case.findFirstOrThrow({ where: { workerId: worker.id }, orderBy: { caseRef: "asc" } })).caseRef;
   for (const s of [iro, cpChair, worker, tm, sm]) await h.install(s);
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 describe("Bexley Children's Social Care Quality Assurance Framework, §5.3: escalations", () => {
@@ -62,7 +50,7 @@ describe("Bexley Children's Social Care Quality Assurance Framework, §5.3: esca
     // The deadline (Tuesday 8 Dec 09:00) passes with the raiser still deciding: the stage stays.
     clock.set("2026-12-08T09:01:00Z");
     const seen = chatLength(iro);
-    expect((await runJobs()).failed).toBe(0);
+    expect((await h.runJobs()).failed).toBe(0);
     await h.drainOutbox();
     expect((await escalationOf(refused.id)).stage).toBe(1);
     expect(chatText(iro, seen)).toMatch(/Stage 1 stays where it is until you accept or refuse the request for more time/);
@@ -70,13 +58,13 @@ describe("Bexley Children's Social Care Quality Assurance Framework, §5.3: esca
     expect(cardActions(card).map((a) => a.verb)).toContain("escalation.answerTime");
     // A day later, still deciding: still Stage 1.
     clock.set("2026-12-09T09:30:00Z");
-    await runJobs();
+    await h.runJobs();
     expect((await escalationOf(refused.id)).stage).toBe(1);
     // Refused: the decision is recorded, the deadline stands (it has passed), so the stage moves on now.
     const no = await h.execute(iro, "escalation.answerTime", { id: refused.id, accept: false });
     expect(no.text).toMatch(/Refused the request for more time/);
     expect((await escalationOf(refused.id)).stageDeadline.toISOString()).toBe("2026-12-08T09:00:00.000Z");
-    await runJobs();
+    await h.runJobs();
     expect((await escalationOf(refused.id)).stage).toBe(2);
     expect(await h.db.history.count({ where: { entityId: refused.id, action: "extension_refused", actorId: iro.id } })).toBe(1);
 
@@ -85,7 +73,7 @@ describe("Bexley Children's Social Care Quality Assurance Framework, §5.3: esca
     const granted = await raise(iro, "iro-cla");
     await h.execute(sm, "escalation.requestTime", { id: granted.id, days: "3", reason: "Awaiting the health assessment" });
     clock.set("2026-12-21T09:01:00Z"); // the stage deadline (Monday 21 Dec 09:00) has passed
-    await runJobs();
+    await h.runJobs();
     expect((await escalationOf(granted.id)).stage).toBe(1);
     const yes = await h.execute(iro, "escalation.answerTime", { id: granted.id, accept: true });
     expect(yes.text).toMatch(/Granted 3 more working days/);
@@ -93,10 +81,10 @@ describe("Bexley Children's Social Care Quality Assurance Framework, §5.3: esca
     const after = await escalationOf(granted.id);
     expect(after.stageDeadline.toISOString()).toBe("2026-12-24T09:00:00.000Z");
     clock.set("2026-12-23T09:00:00Z");
-    await runJobs();
+    await h.runJobs();
     expect((await escalationOf(granted.id)).stage).toBe(1);
     clock.set("2026-12-24T09:01:00Z");
-    await runJobs();
+    await h.runJobs();
     expect((await escalationOf(granted.id)).stage).toBe(2);
   });
 
@@ -129,6 +117,12 @@ describe("Bexley Children's Social Care Quality Assurance Framework, §5.3: esca
 
 // ---------------------------------------------------------------- the audit form
 
+/** An audit cycle for `month` with no theme, written directly. */
+const monthCycle = (month: string, target: number, seed: string) =>
+  h.db.auditCycle.create({ data: { month, theme: "", target, seed, gradeScaleId: h.service.ctx.config.GRADE_SCALE } });
+/** The cases that already have an audit (each test takes cases no earlier test used). */
+const auditedCaseIds = async () => (await h.db.audit.findMany({ select: { caseId: true } })).map((a) => a.caseId);
+
 /** An audit of case `c` for `auditorId` in `cycleId`, written directly (the allocation step is tested elsewhere). */
 function auditOf(
   cycleId: string,
@@ -156,7 +150,7 @@ async function makeAudit() {
     (await h.db.auditCycle.create({
       data: { month: "2026-12", theme: "rules", target: 30, seed: "rules", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
     }));
-  const used = (await h.db.audit.findMany({ select: { caseId: true } })).map((a) => a.caseId);
+  const used = await auditedCaseIds();
   const c = await h.db.case.findFirstOrThrow({
     where: { teamId: "CP", id: { notIn: used }, worker: { roles: { has: "PRACTITIONER" } } },
     include: { worker: true },
@@ -278,11 +272,9 @@ describe("Audit findings at a glance (monthly reports of a Head of Quality, July
     // July 2017: "In July, 15 audits were completed, 4 were not received in time for moderation (so
     // not included), 11 were moderated." Outcomes for children: "No children were unsafe."
     clock.set("2026-11-02T10:00:00Z");
-    const cycle = await h.db.auditCycle.create({
-      data: { month: "2026-10", theme: "", target: 3, seed: "rules-report", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
-    });
+    const cycle = await monthCycle("2026-10", 3, "rules-report");
     const auditor = await h.one("DEPUTY_TEAM_MANAGER", "CIN");
-    const used = (await h.db.audit.findMany({ select: { caseId: true } })).map((a) => a.caseId);
+    const used = await auditedCaseIds();
     const cases = await h.db.case.findMany({ where: { teamId: "CP", id: { notIn: used }, workerId: { not: null } }, take: 3 });
     const rows = [
       { band: "good", grade: 6, benefit: "partly", unsafe: true, submitted: "2026-10-20T10:00:00Z" },
@@ -336,12 +328,10 @@ describe("Audit findings at a glance: audits not completed, and why", () => {
     // were returned. 7 were not completed due to annual leave, sickness and non-compliance without
     // explanation provided." September: "Non completions reasons were given by 4 auditors and none by 2 auditors."
     clock.set("2026-09-01T09:00:00Z");
-    const cycle = await h.db.auditCycle.create({
-      data: { month: "2026-09", theme: "", target: 2, seed: "rules-nc", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
-    });
+    const cycle = await monthCycle("2026-09", 2, "rules-nc");
     const auditor = await h.one("TEAM_MANAGER", "CIN");
     await h.install(auditor);
-    const used = (await h.db.audit.findMany({ select: { caseId: true } })).map((a) => a.caseId);
+    const used = await auditedCaseIds();
     const [closed, swapped] = await h.db.case.findMany({
       where: { teamId: "CP", id: { notIn: used }, worker: { roles: { has: "PRACTITIONER" } } },
       include: { worker: true },
@@ -483,14 +473,12 @@ describe("Audit findings at a glance: swaps go to next month's audit group", () 
     });
     // Three groups; September 2026 is group (2026 × 12 + 8) mod 3 + 1 = 3.
     for (const [i, a] of auditors.entries()) await h.db.staff.update({ where: { id: a.id }, data: { auditGroup: (i % 3) + 1 } });
-    const cycle = await h.db.auditCycle.create({
-      data: { month: "2026-08", theme: "", target: 1, seed: "rules-groups", gradeScaleId: h.service.ctx.config.GRADE_SCALE },
-    });
+    const cycle = await monthCycle("2026-08", 1, "rules-groups");
     const auditor = (await h.db.staff.findFirstOrThrow({
       where: { id: { in: auditors.map((a) => a.id) }, auditGroup: 1, teamId: { not: "CP" } },
     })) as StaffRef;
     await h.install(auditor);
-    const used = (await h.db.audit.findMany({ select: { caseId: true } })).map((a) => a.caseId);
+    const used = await auditedCaseIds();
     const c = await h.db.case.findFirstOrThrow({
       where: { teamId: "CP", id: { notIn: used }, workerId: { not: null } },
       include: { worker: true },

@@ -3,20 +3,16 @@
 // own cases, the head of service gets one digest card a day, audit actions are reviewed in
 // supervision, the 5-working-day follow-up involves the manager, and an inadequate audit asks the
 // service manager to check the team manager's actions and requires a practice observation.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
-import { fillAudit, startAuditHarness, type setupAuditFixture } from "../support/auditFixture";
+import { describe, expect, it } from "vitest";
+import { cardText, cardActions, type StaffRef } from "../support/harness";
+import { fillAudit, useAuditHarness } from "../support/auditFixture";
 import { ManualClock } from "../../services/clock";
-import { runDueJobs } from "../../services/jobs";
-import { buildJobHandlers } from "../../services/jobHandlers";
 import { buildRecurringJobs } from "../../scheduler/recurring";
 import { planSupervision } from "../../services/supervision/plan";
 import { historyOf } from "../../services/history";
 
-let h: Harness;
 const clock = new ManualClock("2026-12-01T10:00:00Z"); // a Tuesday
-let fx: Awaited<ReturnType<typeof setupAuditFixture>>;
-const runJobs = () => runDueJobs(h.service.ctx, buildJobHandlers());
+const { h, fx } = useAuditHarness(clock);
 const staff = async (id: string) => (await h.db.staff.findUniqueOrThrow({ where: { id } })) as StaffRef;
 const cardsWith = (s: StaffRef, text: string) => h.connector.cardsTo(h.conversationOf(s)).filter((c) => cardText(c).includes(text));
 const submitPress = (review: unknown) => cardActions(review).find((a) => a.verb === "audit.submit")!.data;
@@ -45,12 +41,15 @@ async function submitted(grade: string, extra: { immediate?: boolean } = {}) {
 let first: Awaited<ReturnType<typeof submitted>>;
 let second: Awaited<ReturnType<typeof submitted>>;
 
-beforeAll(async () => {
-  ({ h, fx } = await startAuditHarness(clock));
-});
-afterAll(async () => {
-  await h?.close();
-});
+/** The practitioner and their team manager each have `count` outcome cards for this audit; the last says every phrase. */
+function expectOutcomeCards(a: { practitioner: StaffRef; tm: StaffRef; caseRef: string }, count: number, phrases: string[]) {
+  for (const s of [a.practitioner, a.tm]) {
+    const got = cardsWith(s, `Audit outcome: case ${a.caseRef}`);
+    expect(got, s.email).toHaveLength(count);
+    const text = cardText(got[count - 1]);
+    for (const p of phrases) expect(text).toContain(p);
+  }
+}
 
 describe("the learning loop", () => {
   it("on submission the practitioner and their team manager receive the outcome; the practitioner can open the audit", async () => {
@@ -59,17 +58,14 @@ describe("the learning loop", () => {
     // holding Social Worker and their Team Manager." Bexley Children's Social Care Quality Assurance
     // Framework, §1.3 step 4: "The auditor should record in rationale their view."
     first = await submitted("4", { immediate: true });
-    for (const s of [first.practitioner, first.tm]) {
-      const got = cardsWith(s, `Audit outcome: case ${first.caseRef}`);
-      expect(got, s.email).toHaveLength(1);
-      const text = cardText(got[0]);
-      expect(text).toContain("4 (Requires Improvement)");
-      expect(text).toContain("Warm, purposeful direct work");
-      expect(text).toContain("The chronology stops in August");
-      expect(text).toContain("Visits are on file every two weeks");
-      expect(text).toContain("Update the chronology");
-      expect(text).toContain(`${first.practitioner.name}, by 11 Dec 2026`);
-    }
+    expectOutcomeCards(first, 1, [
+      "4 (Requires Improvement)",
+      "Warm, purposeful direct work",
+      "The chronology stops in August",
+      "Visits are on file every two weeks",
+      "Update the chronology",
+      `${first.practitioner.name}, by 11 Dec 2026`,
+    ]);
     // The practitioner opens the audit from the card (read-only) and from "Open".
     const open = cardActions(cardsWith(first.practitioner, `Audit outcome: case ${first.caseRef}`)[0]).find(
       (a) => a.verb === "audit.view",
@@ -111,15 +107,12 @@ describe("the learning loop", () => {
     const [approver] = await h.staffWithRole("HEAD_OF_QA");
     expect((await h.execute(approver!, "moderation.approve", { id: m.id, approve: true })).text).toMatch(/Finalised/);
     await h.drainOutbox();
-    for (const s of [first.practitioner, first.tm]) {
-      const got = cardsWith(s, `Audit outcome: case ${first.caseRef}`);
-      expect(got, s.email).toHaveLength(2);
-      const text = cardText(got[1]);
-      expect(text).toContain("moderated down from Requires Improvement to Inadequate");
-      expect(text).toContain("2 (Inadequate)");
-      expect(text).toContain("Clear analysis of risk");
-      expect(text).toContain("Safety planning with the family");
-    }
+    expectOutcomeCards(first, 2, [
+      "moderated down from Requires Improvement to Inadequate",
+      "2 (Inadequate)",
+      "Clear analysis of risk",
+      "Safety planning with the family",
+    ]);
   });
 
   it("the head of service receives the day's audits of their service as one digest card, once", async () => {
@@ -192,7 +185,7 @@ describe("the learning loop", () => {
     // responsibility of the auditor to follow-up in 5 working days with the manager and case note,
     // what action has been taken since the audit was completed."
     clock.set("2026-12-08T10:00:01Z"); // 5 working days after Tuesday 1 December, 10:00
-    await runJobs();
+    await h.runJobs();
     await h.drainOutbox();
     const title = `Audit follow-up: case ${second.caseRef}`;
     expect(cardsWith(fx.auditor, title)).toHaveLength(1);

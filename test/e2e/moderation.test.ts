@@ -1,16 +1,14 @@
 // Moderation end to end: the QA team samples submitted audits (created directly here: the audit
 // form is another feature), moderators work on one shared card per moderation, grades are agreed
 // and approved in Teams, and the follow-up chain runs on a ManualClock with runDueJobs.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
+import { afterAll, describe, expect, it } from "vitest";
+import { useHarness } from "../support/hooks";
+import { cardText, cardActions, type StaffRef } from "../support/harness";
 import { ManualClock } from "../../services/clock";
-import { runDueJobs } from "../../services/jobs";
-import { buildJobHandlers } from "../../services/jobHandlers";
 import { cardSizeBytes, type CardJson } from "../../cards/render";
 import { excludedModerators, stratifiedSample } from "../../services/moderation/sampling";
 import { rng } from "../../services/random";
 
-let h: Harness;
 const clock = new ManualClock("2026-12-01T09:00:00Z");
 let qa: StaffRef, headOfQa: StaffRef, cycleId: string;
 let auditorA: StaffRef,
@@ -23,9 +21,7 @@ let auditorA: StaffRef,
   rosa: StaffRef;
 let largestCard = 0;
 
-const byEmail = async (email: string) => (await h.db.staff.findUniqueOrThrow({ where: { email } })) as StaffRef;
 const staff = async (id: string) => (await h.db.staff.findUniqueOrThrow({ where: { id } })) as StaffRef;
-const runJobs = () => runDueJobs(h.service.ctx, buildJobHandlers());
 /** The latest state of a moderation card in this person's chat (optionally for one case). */
 const modCard = (s: StaffRef, caseRef = "") => {
   const c = h.connector
@@ -129,24 +125,24 @@ async function formFor(
   return data;
 }
 
-beforeAll(async () => {
-  h = await startHarness({ clock });
-  qa = await byEmail("kiran.fraser@council.example");
-  headOfQa = await byEmail("zara.khan@council.example");
-  auditorA = await byEmail("hamza.brennan@council.example");
-  auditorB = await byEmail("sam.iqbal@council.example");
-  cicWorker = await byEmail("elif.jones@council.example");
-  cpWorker = await byEmail("jonah.clarke@council.example");
-  cicTm = await byEmail("ezra.jones@council.example");
-  cicSm = await byEmail("quinn.dawson@council.example");
-  callum = await byEmail("callum.taylor@council.example");
-  rosa = await byEmail("rosa.dawson@council.example");
+const h = useHarness({ clock }, async () => {
+  ({
+    qa,
+    headOfQa,
+    dtmAi1: auditorA,
+    dtmAi2: auditorB,
+    cicWorker,
+    cpWorker,
+    tmCic: cicTm,
+    smCic: cicSm,
+    smAi: callum,
+    hosCp: rosa,
+  } = await h.people());
   cycleId = (await h.db.auditCycle.create({ data: { month: "2026-11", target: 30, seed: "t", gradeScaleId: "collaborative-0-6" } })).id;
   for (const s of await h.db.staff.findMany()) if (s.aadObjectId) await h.install(s as StaffRef);
 });
-afterAll(async () => {
+afterAll(() => {
   console.log(`moderation: largest card seen ${largestCard} bytes`);
-  await h?.close();
 });
 
 describe("moderation", () => {
@@ -300,7 +296,7 @@ describe("moderation", () => {
     const first = await staff(m.moderatorId);
     clock.set(new Date(m.returnDate.getTime() + 86_400_000 + 10 * 3_600_000)); // 10:00 the day after the return date
     const beforeChase = cardCount(first);
-    expect((await runJobs()).failed).toBe(0);
+    expect((await h.runJobs()).failed).toBe(0);
     await h.drainOutbox();
     expect(notes(first, beforeChase)).toMatch(/Moderation overdue/);
     const caseRef = (await h.db.case.findUniqueOrThrow({ where: { id: audit.caseId } })).caseRef;
@@ -414,7 +410,7 @@ describe("moderation", () => {
     // 25 hours later, still not done → chased
     const chase = { w: cardCount(cicWorker), tm: cardCount(cicTm) };
     clock.advance(25 * 3_600_000);
-    await runJobs();
+    await h.runJobs();
     await h.drainOutbox();
     expect(notes(cicWorker, chase.w)).toMatch(/Overdue: immediate tasks/);
     expect(notes(cicTm, chase.tm)).toMatch(/Overdue: immediate tasks/);

@@ -99,27 +99,20 @@ describe("practice observations", () => {
     });
     expect(soon.text).toMatch(/told in advance: choose a date from/);
     expect(inputOf(soon.card, "observerId")?.value).toBe(observer.id);
-    const self = await h.execute(qa, "observation.schedule.run", {
-      requiredId: observationId,
-      observerId: practitioner.id,
-      process: "home_visit",
-      date: "2026-12-14",
-    });
+    /** The QA team schedules the home visit observation on 14 December with this observer. */
+    const scheduleOn14th = (observerId: string, extra: Record<string, string> = {}) =>
+      h.execute(qa, "observation.schedule.run", {
+        requiredId: observationId,
+        observerId,
+        process: "home_visit",
+        date: "2026-12-14",
+        ...extra,
+      });
+    const self = await scheduleOn14th(practitioner.id);
     expect(self.text).toMatch(/Choose an observer/);
-    const ok = await h.execute(qa, "observation.schedule.run", {
-      requiredId: observationId,
-      observerId: observer.id,
-      process: "home_visit",
-      date: "2026-12-14",
-      caseRef: "",
-    });
+    const ok = await scheduleOn14th(observer.id, { caseRef: "" });
     expect(ok.text).toMatch(/Practice observation scheduled/);
-    const twice = await h.execute(qa, "observation.schedule.run", {
-      requiredId: observationId,
-      observerId: observer.id,
-      process: "home_visit",
-      date: "2026-12-14",
-    });
+    const twice = await scheduleOn14th(observer.id);
     expect(twice.text).toMatch(/already scheduled/);
     expect((await h.db.observation.findUniqueOrThrow({ where: { id: observationId } })).status).toBe("awaiting_agreement");
     await h.drainOutbox();

@@ -226,19 +226,12 @@ describe("on the day", () => {
     const { cards } = await h.say(lead, "practice day");
     expect(cardText(cards[0])).toMatch(new RegExp(`Case ${c.caseRef}: .*poor practice flagged`));
     clock.set("2027-03-10T22:00:00Z"); // a quiet hour
-    const noText = await h.execute(lead, "practiceDay.assure", {
-      dayCaseId: c.id,
-      recommendation: "",
-      dueOn: "2027-03-24",
-      poorPractice: "true",
-    });
+    /** The lead assures the case, flagging poor practice, with this recommendation due on 24 March. */
+    const assure = (recommendation: string) =>
+      h.execute(lead, "practiceDay.assure", { dayCaseId: c.id, recommendation, dueOn: "2027-03-24", poorPractice: "true" });
+    const noText = await assure("");
     expect(noText.text).toMatch(/write the recommendation/);
-    const r = await h.execute(lead, "practiceDay.assure", {
-      dayCaseId: c.id,
-      recommendation: "Hold a strategy discussion and update the plan.",
-      dueOn: "2027-03-24",
-      poorPractice: "true",
-    });
+    const r = await assure("Hold a strategy discussion and update the plan.");
     expect(r.text).toMatch(/to the senior manager at once/);
     const rec = await h.db.practiceDayRecommendation.findFirstOrThrow({ where: { dayCaseId: c.id } });
     expect(rec.assigneeId).toBe(c.managerId);

@@ -2,10 +2,10 @@
 // runDueJobs) against one database; one is killed with SIGKILL in the middle of the run. Every
 // job's effect (an outbox message and an append-only history row) must exist exactly once, and
 // none may be lost. Catch-up: after downtime, overdue jobs run once each, in due order.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/testDb";
+import { describe, expect, it } from "vitest";
+import { useDatabase } from "../support/hooks";
+import type { Db } from "../../services/db";
 import { spawnWorker } from "../support/spawnWorker";
-import { createPrisma, type Db } from "../../services/db";
 import { ManualClock } from "../../services/clock";
 import { createLogger } from "../../services/logger";
 import { loadConfig } from "../../services/config";
@@ -13,18 +13,16 @@ import { runAllDueJobs, runDueJobs, scheduleNewJobs, type JobHandlers } from "..
 import { recordHistory } from "../../services/history";
 import type { AppContext } from "../../services/context";
 
-let database: TestDatabase;
 let db: Db;
+let url: string;
+useDatabase(
+  (opened, at) => {
+    db = opened;
+    url = at;
+  },
+  { connections: 4 },
+);
 const CLOCK = "2026-12-01T09:00:00Z";
-
-beforeAll(async () => {
-  database = await createTestDatabase({ seed: false });
-  db = createPrisma(database.url, 4);
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await database?.drop();
-});
 
 async function effectsPerKey(prefix: string) {
   const rows = await db.history.groupBy({
@@ -48,7 +46,7 @@ describe("scheduler processes", () => {
         data: { recipientId: `r${i % 7}` },
       })),
     );
-    const env = { DATABASE_URL: database.url, CLOCK, MODE: "agenda", POLL_MS: "200", LEASE_MS: "3000", BATCH: "20", EFFECT_MS: "5" };
+    const env = { DATABASE_URL: url, CLOCK, MODE: "agenda", POLL_MS: "200", LEASE_MS: "3000", BATCH: "20", EFFECT_MS: "5" };
     const [a, b] = await Promise.all([spawnWorker(env), spawnWorker(env)]);
     // Let both work, then kill one while it holds claimed jobs and open transactions.
     const started = Date.now();

@@ -1,32 +1,18 @@
 // The scheduler inside the running service: Agenda's dispatcher picks up due deadlines by itself
 // (SCHEDULER_ENABLED), recurring jobs are registered, operators can read the queue at /admin/jobs.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "../support/hooks";
+import { waitFor } from "../support/wait";
 import express from "express";
 import type { AddressInfo } from "node:net";
-import { startHarness, cardText, type Harness, type StaffRef } from "../support/harness";
+import { cardText, type StaffRef } from "../support/harness";
 import { ManualClock } from "../../services/clock";
 import { planSupervision } from "../../services/supervision/plan";
 
-let h: Harness;
 const clock = new ManualClock("2026-12-01T09:00:00Z");
 const TOKEN = "test-admin-token-123";
 
-beforeAll(async () => {
-  h = await startHarness({ clock, env: { SCHEDULER_ENABLED: "true", SCHEDULER_POLL_MS: "200", ADMIN_TOKEN: TOKEN } });
-});
-afterAll(async () => {
-  await h?.close();
-});
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 60_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const h = useHarness({ clock, env: { SCHEDULER_ENABLED: "true", SCHEDULER_POLL_MS: "200", ADMIN_TOKEN: TOKEN } }, async () => {});
 
 describe("scheduler in the service", () => {
   it("runs a due reminder without anyone calling runDueJobs, and lists the queue for operators", async () => {

@@ -6,9 +6,10 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "../support/hooks";
 import ExcelJS from "exceljs";
-import { startHarness, cardText, type Harness, type StaffRef } from "../support/harness";
+import { cardText, type StaffRef } from "../support/harness";
 import { answerWholeSurvey, openHealthCheck } from "../support/surveyForm";
 import { ManualClock } from "../../services/clock";
 import { seedReportFixture } from "../support/reportFixture";
@@ -21,7 +22,6 @@ const MIN = 5;
 const STATEMENTS = new Set(loadAuditTool().feedback.family.statements.map((x) => `${x.number}. ${x.text}`));
 const MONTH = "2026-11";
 const clock = new ManualClock("2026-12-01T09:00:00Z");
-let h: Harness;
 let qa: StaffRef;
 const dir = mkdtempSync(path.join(tmpdir(), "assure-small-groups-"));
 
@@ -90,14 +90,14 @@ function recovered(views: View[]): string[] {
   return out;
 }
 
-beforeAll(async () => {
-  h = await startHarness({ clock });
-  await seedReportFixture(h.db, { month: MONTH });
-  qa = await h.one("QA_TEAM");
-}, 180_000);
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness(
+  { clock },
+  async () => {
+    await seedReportFixture(h.db, { month: MONTH });
+    qa = await h.one("QA_TEAM");
+  },
+  180_000,
+);
 
 describe("survey figures", () => {
   it("show nothing from fewer than 5 people, never move with one person's answers, on every surface", async () => {

@@ -1,34 +1,26 @@
 // Supervision end to end: sessions booked from the rules, reminder cards before the due date (in
 // working hours), a missed session becoming overdue and visible up the line, recording "held"
 // from the card (which cancels the session's pending overdue job), moving a session.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "../support/hooks";
+import { cardText, cardActions, type StaffRef } from "../support/harness";
 import { ManualClock } from "../../services/clock";
-import { runDueJobs } from "../../services/jobs";
-import { buildJobHandlers } from "../../services/jobHandlers";
 import { planSupervision } from "../../services/supervision/plan";
 import { supervisionOverdueByTeam } from "../../services/supervision/sessions";
 import { fromDbDate, isoDate, localParts } from "../../services/workingTime";
 
-let h: Harness;
 const clock = new ManualClock("2026-12-01T09:00:00Z"); // Tuesday
 let nqsw: StaffRef, tm: StaffRef, sm: StaffRef, hos: StaffRef, otherTm: StaffRef;
 
-const byEmail = async (email: string) => (await h.db.staff.findUniqueOrThrow({ where: { email } })) as StaffRef;
 const sessions = () => h.db.supervisionSession.findMany({ where: { superviseeId: nqsw.id }, orderBy: { dueOn: "asc" } });
-const runJobs = () => runDueJobs(h.service.ctx, buildJobHandlers());
 
-beforeAll(async () => {
-  h = await startHarness({ clock });
-  nqsw = await byEmail("quinn.reid@council.example"); // NQSW in CP since 1 Sep 2026
-  tm = await byEmail("zara.adeyemi@council.example"); // her line manager
-  sm = await byEmail("callum.taylor@council.example"); // TM's manager
-  hos = await byEmail("rosa.dawson@council.example"); // head of service above
+const h = useHarness({ clock }, async () => {
+  nqsw = await h.byEmail("quinn.reid@council.example"); // NQSW in CP since 1 Sep 2026
+  tm = await h.byEmail("zara.adeyemi@council.example"); // her line manager
+  sm = await h.byEmail("callum.taylor@council.example"); // TM's manager
+  hos = await h.byEmail("rosa.dawson@council.example"); // head of service above
   otherTm = (await h.db.staff.findFirstOrThrow({ where: { roles: { has: "TEAM_MANAGER" }, teamId: "AI1" } })) as StaffRef;
   for (const s of [nqsw, tm, sm, hos, otherTm]) await h.install(s);
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 describe("supervision", () => {
@@ -54,7 +46,7 @@ describe("supervision", () => {
 
   it("sends supervisor and supervisee a reminder two working days before, in working hours; only the supervisor gets the form", async () => {
     clock.set("2026-12-04T08:30:00Z"); // Friday 08:30 London, two working days before Tuesday 8 Dec
-    await runJobs();
+    await h.runJobs();
     await h.drainOutbox();
     const toTm = h.connector.cardsTo(h.conversationOf(tm)).at(-1);
     const toNqsw = h.connector.cardsTo(h.conversationOf(nqsw)).at(-1);
@@ -78,7 +70,7 @@ describe("supervision", () => {
       data: { runAt: new Date("2026-12-04T20:00:00Z") },
     });
     clock.set("2026-12-04T21:00:00Z");
-    await runJobs();
+    await h.runJobs();
     const m = await h.db.outboxMessage.findFirstOrThrow({
       where: { idempotencyKey: `supervision:${second!.id}:reminder:2026-12-15:${tm.id}` },
     });
@@ -88,7 +80,7 @@ describe("supervision", () => {
 
   it("a session not recorded becomes overdue and shows for the supervisor, the service manager and the head of service", async () => {
     clock.set("2026-12-10T09:00:00Z"); // two working days after 8 Dec
-    await runJobs();
+    await h.runJobs();
     const [first] = await sessions();
     expect(first!.status).toBe("overdue");
     await h.drainOutbox();
@@ -138,7 +130,7 @@ describe("supervision", () => {
     const job = await h.db.scheduledJob.findUniqueOrThrow({ where: { key: `supervision:${second!.id}:overdue` } });
     expect(job.status).toBe("cancelled");
     clock.set("2026-12-18T09:00:00Z"); // well past the second session's overdue time
-    await runJobs();
+    await h.runJobs();
     await h.drainOutbox();
     expect((await sessions())[1]!.status).toBe("held");
     const overdueCards = await h.db.outboxMessage.count({ where: { idempotencyKey: { startsWith: `supervision:${second!.id}:overdue` } } });

@@ -2,28 +2,26 @@
 // §3.2.1 Social Work Health Check: the Social Work Task Force "recommended that it should be
 // completed annually", and "the health check findings are analysed by the PSQA service alongside
 // results from previous years to monitor trends" (so each year uses the same form and item ids).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardText, type Harness, type StaffRef } from "../support/harness";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "../support/hooks";
+import { cardText, type StaffRef } from "../support/harness";
 import { invitesTo, openHealthCheck } from "../support/surveyForm";
 import { ManualClock } from "../../services/clock";
 
 const clock = new ManualClock("2026-12-01T09:00:00Z"); // a Tuesday, working hours
-let h: Harness;
 let staff: StaffRef[];
 let qa: StaffRef;
 
 const healthCheckInvites = (s: StaffRef) => invitesTo(h, s, "Social Work Health Check");
 
-beforeAll(async () => {
-  h = await startHarness({ clock });
-  staff = await h.db.staff.findMany({ where: { active: true }, orderBy: { email: "asc" } });
-  qa = await h.one("QA_TEAM");
-  for (const s of staff) await h.install(s);
-  await h.drainOutbox();
-}, 180_000);
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness(
+  { clock },
+  async () => {
+    staff = await h.installEveryone();
+    qa = await h.one("QA_TEAM");
+  },
+  180_000,
+);
 
 describe("Social Work Health Check repeating every year", () => {
   it("offers the setting when the QA team opens the survey", async () => {

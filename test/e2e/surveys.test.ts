@@ -3,8 +3,9 @@
 // only the other half, results are shown once the window closes (respecting the minimum group size,
 // compared with last year), closing the window refuses late answers, and no response can be joined
 // back to a person.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "../support/hooks";
+import { cardText, cardActions, type StaffRef } from "../support/harness";
 import { fill, inputsOf, openHealthCheck } from "../support/surveyForm";
 import { ManualClock } from "../../services/clock";
 import { runDueJobs } from "../../services/jobs";
@@ -20,7 +21,6 @@ import path from "node:path";
 import ExcelJS from "exceljs";
 
 const clock = new ManualClock("2026-12-01T09:00:00Z"); // a Tuesday, working hours
-let h: Harness;
 let staff: StaffRef[];
 let qa: StaffRef;
 let campaignId: string;
@@ -75,37 +75,35 @@ async function answerAll(s: StaffRef, first: Record<string, unknown>, i: number)
   throw new Error("form did not end");
 }
 
-beforeAll(async () => {
-  h = await startHarness({ clock });
-  staff = await h.db.staff.findMany({ where: { active: true }, orderBy: { email: "asc" } });
-  qa = await h.one("QA_TEAM");
-  for (const s of staff) await h.install(s);
-  await h.drainOutbox();
-  // Last year's Health Check, already closed, with its answers.
-  const prev = await h.db.surveyCampaign.create({
-    data: {
-      templateId: "health-check",
-      templateVersion: 1,
-      title: "Social Work Health Check 2025",
-      audience: {},
-      opensAt: new Date("2025-12-01T00:00:00Z"),
-      closesAt: new Date("2025-12-22T00:00:00Z"),
-      status: "closed",
-    },
-  });
-  await h.db.surveyResponse.createMany({
-    data: Array.from({ length: 20 }, () => ({
-      campaignId: prev.id,
-      submittedOn: new Date("2025-12-05T00:00:00Z"),
-      roleGroup: "practitioner",
-      teamId: null,
-      answers: { "role-group": "practitioner", "direct-work": "yes", "confidence-three-houses": 5, "culture-challenge": "Disagree" },
-    })),
-  });
-}, 180_000);
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness(
+  { clock },
+  async () => {
+    staff = await h.installEveryone();
+    qa = await h.one("QA_TEAM");
+    // Last year's Health Check, already closed, with its answers.
+    const prev = await h.db.surveyCampaign.create({
+      data: {
+        templateId: "health-check",
+        templateVersion: 1,
+        title: "Social Work Health Check 2025",
+        audience: {},
+        opensAt: new Date("2025-12-01T00:00:00Z"),
+        closesAt: new Date("2025-12-22T00:00:00Z"),
+        status: "closed",
+      },
+    });
+    await h.db.surveyResponse.createMany({
+      data: Array.from({ length: 20 }, () => ({
+        campaignId: prev.id,
+        submittedOn: new Date("2025-12-05T00:00:00Z"),
+        roleGroup: "practitioner",
+        teamId: null,
+        answers: { "role-group": "practitioner", "direct-work": "yes", "confidence-three-houses": 5, "culture-challenge": "Disagree" },
+      })),
+    });
+  },
+  180_000,
+);
 
 describe("Social Work Health Check campaign", () => {
   it("is opened only by the QA team", async () => {

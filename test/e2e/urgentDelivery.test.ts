@@ -2,21 +2,17 @@
 // moderation still inadequate at night, an escalation reaching a stage owner at night and a Cafcass
 // referral reach people at once (fake Bot Connector, manual clock), marked urgent in the outbox,
 // while routine cards sent at the same moment still wait for the next working morning.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
-import { fillAudit, startAuditHarness, type setupAuditFixture } from "../support/auditFixture";
+import { describe, expect, it } from "vitest";
+import { cardText, cardActions, type StaffRef } from "../support/harness";
+import { fillAudit, useAuditHarness } from "../support/auditFixture";
 import { ManualClock } from "../../services/clock";
-import { runDueJobs } from "../../services/jobs";
-import { buildJobHandlers } from "../../services/jobHandlers";
 
 const FRIDAY_7PM = "2026-12-04T19:00:00Z"; // Europe/London is on GMT in December
 const MONDAY_8AM = "2026-12-07T08:00:00Z"; // the end of quiet hours on the next working day
 const MINUTE = 60_000;
 
-let h: Harness;
 const clock = new ManualClock(FRIDAY_7PM);
-let fx: Awaited<ReturnType<typeof setupAuditFixture>>;
-const runJobs = () => runDueJobs(h.service.ctx, buildJobHandlers());
+const { h, fx } = useAuditHarness(clock);
 const staff = async (id: string) => (await h.db.staff.findUniqueOrThrow({ where: { id } })) as StaffRef;
 const cardsWith = (s: StaffRef, text: string) => h.connector.cardsTo(h.conversationOf(s)).filter((c) => cardText(c).includes(text));
 /** Moves the manual clock on by a minute and delivers whatever is due then. */
@@ -24,13 +20,6 @@ async function aMinuteLater() {
   clock.set(new Date(clock.now().getTime() + MINUTE));
   await h.drainOutbox();
 }
-
-beforeAll(async () => {
-  ({ h, fx } = await startAuditHarness(clock));
-});
-afterAll(async () => {
-  await h?.close();
-});
 
 describe("messages that carry a safeguarding deadline are delivered at once, quiet hours or not", () => {
   it("an audit graded Inadequate at 19:00 on a Friday reaches every person of the chain within a minute", async () => {
@@ -146,7 +135,7 @@ describe("messages that carry a safeguarding deadline are delivered at once, qui
     const e = await h.db.escalation.findFirstOrThrow({ where: { raiserId: iro.id }, orderBy: { createdAt: "desc" } });
     expect(e.stageDeadline.toISOString()).toBe("2026-12-11T19:00:00.000Z");
     clock.set(e.stageDeadline);
-    await runJobs();
+    await h.runJobs();
     await aMinuteLater();
     expect((await h.db.escalation.findUniqueOrThrow({ where: { id: e.id } })).stageOwnerIds).toEqual([hos.id]);
     expect(cardText(escCards(hos).at(-1))).toMatch(/Stage 2/);

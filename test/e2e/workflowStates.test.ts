@@ -2,28 +2,20 @@
 // states.ts) and hold however the buttons are pressed: the database refuses a status no machine
 // names, a second press of "Escalate now" never skips a stage, and the overdue job never turns a
 // session just recorded as held back into an overdue one.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, cardActions, cardText, type Harness, type StaffRef } from "../support/harness";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "../support/hooks";
+import { cardActions, cardText, type StaffRef } from "../support/harness";
 import { ManualClock } from "../../services/clock";
 import { planSupervision } from "../../services/supervision/plan";
 import { markSupervisionOverdue } from "../../services/supervision/sessions";
 import { fromDbDate, isoDate } from "../../services/workingTime";
 
-let h: Harness;
 const clock = new ManualClock("2026-12-01T09:00:00Z"); // a Tuesday
 let iro: StaffRef, tm: StaffRef, worker: StaffRef;
 
-const byEmail = async (email: string) => (await h.db.staff.findUniqueOrThrow({ where: { email } })) as StaffRef;
-
-beforeAll(async () => {
-  h = await startHarness({ clock });
-  iro = await byEmail("farah.walsh@council.example");
-  tm = await byEmail("ezra.jones@council.example");
-  worker = await byEmail("elif.jones@council.example");
+const h = useHarness({ clock }, async () => {
+  ({ iro, tmCic: tm, cicWorker: worker } = await h.people());
   for (const s of [iro, tm, worker]) await h.install(s);
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 describe("workflow states", () => {
@@ -85,7 +77,7 @@ describe("workflow states", () => {
   });
 
   it("the overdue job waiting on a session being recorded as held leaves it held", async () => {
-    const nqsw = await byEmail("quinn.reid@council.example");
+    const nqsw = await h.byEmail("quinn.reid@council.example");
     await planSupervision(h.service.ctx, { staffIds: [nqsw.id] });
     const s = await h.db.supervisionSession.findFirstOrThrow({ where: { superviseeId: nqsw.id }, orderBy: { dueOn: "asc" } });
     // The supervisor's "held" is written but not yet committed when the overdue job reads the session.

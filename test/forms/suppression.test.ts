@@ -3,57 +3,23 @@
 import { describe, expect, it } from "vitest";
 import { suppressGroups } from "../../services/surveys/results";
 
-const hiddenKeys = (groups: { key: string; n: number }[], min: number) =>
-  suppressGroups(groups, min)
+/** The groups a table hides, given each group's size as "key=n" (sorted by key). */
+const hiddenKeys = (groups: string, min: number) =>
+  suppressGroups(
+    groups.split(" ").map((g) => ({ key: g.split("=")[0]!, n: Number(g.split("=")[1]) })),
+    min,
+  )
     .filter((g) => g.suppressed)
     .map((g) => g.key)
     .sort();
 
 describe("suppressGroups", () => {
-  it("shows every group of at least the minimum", () => {
-    expect(
-      hiddenKeys(
-        [
-          { key: "CP", n: 7 },
-          { key: "LC", n: 5 },
-        ],
-        5,
-      ),
-    ).toEqual([]);
-  });
-  it("hides a small group and the next smallest, so it cannot be recovered by subtraction", () => {
-    expect(
-      hiddenKeys(
-        [
-          { key: "CP", n: 9 },
-          { key: "LC", n: 6 },
-          { key: "CIN", n: 2 },
-        ],
-        5,
-      ),
-    ).toEqual(["CIN", "LC"]);
-  });
-  it("needs no second group when the hidden ones already add up to the minimum", () => {
-    expect(
-      hiddenKeys(
-        [
-          { key: "CP", n: 9 },
-          { key: "AI1", n: 3 },
-          { key: "CIN", n: 2 },
-        ],
-        5,
-      ),
-    ).toEqual(["AI1", "CIN"]);
-  });
-  it("follows a configured minimum", () => {
-    expect(
-      hiddenKeys(
-        [
-          { key: "CP", n: 9 },
-          { key: "LC", n: 9 },
-        ],
-        10,
-      ),
-    ).toEqual(["CP", "LC"]);
+  it.each([
+    ["shows every group of at least the minimum", "CP=7 LC=5", 5, []],
+    ["hides a small group and the next smallest, so it cannot be recovered by subtraction", "CP=9 LC=6 CIN=2", 5, ["CIN", "LC"]],
+    ["needs no second group when the hidden ones already add up to the minimum", "CP=9 AI1=3 CIN=2", 5, ["AI1", "CIN"]],
+    ["follows a configured minimum", "CP=9 LC=9", 10, ["CP", "LC"]],
+  ])("%s", (_, groups: string, min: number, hidden: string[]) => {
+    expect(hiddenKeys(groups, min)).toEqual(hidden);
   });
 });

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { cardText, type Harness, type StaffRef } from "../support/harness";
 import { invokeActionExecute, messageActivity, postToBot, DEFAULT_TENANT_ID } from "../fakes/activities";
-import { snapshot, startLocalIssuer, startSecureHarness, type LocalIssuer } from "./support";
+import { botAuthEnv, snapshot, startLocalIssuer, startSecureHarness, type LocalIssuer } from "./support";
 
 const APP_ID = "6f1c2d3e-0000-4000-8000-a55e0000b07";
 
@@ -44,15 +44,7 @@ describe("Bot Framework token validation", () => {
     h = await startSecureHarness({
       logLevel: "warn",
       logSink: (l) => logLines.push(l),
-      env: (connectorUrl) => ({
-        ALLOWED_TENANT_IDS: DEFAULT_TENANT_ID,
-        MicrosoftAppId: APP_ID,
-        MicrosoftAppPassword: "test-secret",
-        BOTFRAMEWORK_OPENID_METADATA_URL: issuer.metadataUrl,
-        BOTFRAMEWORK_TOKEN_ISSUER: issuer.issuer,
-        BOTFRAMEWORK_LOGIN_URL: `${connectorUrl}botframework.com`,
-        BOTFRAMEWORK_VALIDATE_AUTHORITY: "false",
-      }),
+      env: (connectorUrl) => ({ ALLOWED_TENANT_IDS: DEFAULT_TENANT_ID, ...botAuthEnv(APP_ID, connectorUrl, issuer) }),
     });
     worker = await h.one("PRACTITIONER", "CIN");
   });
@@ -219,14 +211,11 @@ describe("token validation when the signing keys cannot be fetched", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startSecureHarness({
-      env: (connectorUrl) => ({
-        MicrosoftAppId: APP_ID,
-        MicrosoftAppPassword: "test-secret",
-        BOTFRAMEWORK_OPENID_METADATA_URL: "http://127.0.0.1:1/.well-known/openidconfiguration",
-        BOTFRAMEWORK_TOKEN_ISSUER: "https://api.botframework.test",
-        BOTFRAMEWORK_LOGIN_URL: `${connectorUrl}botframework.com`,
-        BOTFRAMEWORK_VALIDATE_AUTHORITY: "false",
-      }),
+      env: (connectorUrl) =>
+        botAuthEnv(APP_ID, connectorUrl, {
+          metadataUrl: "http://127.0.0.1:1/.well-known/openidconfiguration",
+          issuer: "https://api.botframework.test",
+        }),
     });
   });
   afterAll(async () => {

@@ -11,14 +11,13 @@ import { spawnWorker, type Worker } from "../support/spawnWorker";
 import { startFakeConnector, type FakeConnector } from "../fakes/botConnector";
 import { installationUpdate, invokeActionExecute, postToBot } from "../fakes/activities";
 import { cardText, inputOf, versionOf, type StaffRef } from "../support/harness";
+import { createAcceptedAudit } from "../support/auditFixture";
 import { auditPageAnswers } from "../support/auditPages";
 import { createPrisma, type Db } from "../../services/db";
-import { migrate } from "../../prisma/migrate";
-import { seedDemo } from "../../prisma/seed";
 import { enqueueAll } from "../../services/outbox";
 import { cardOutboxId } from "../../cards/render";
 import { ERROR_CARD_TITLES } from "../../bot/teamsBot";
-import { startPgCluster, type PgCluster } from "./pgCluster";
+import { startSeededPgCluster, type PgCluster } from "./pgCluster";
 
 type Card = Record<string, unknown>;
 const CLOCK = "2026-12-01T10:00:00Z"; // a Tuesday, in working hours
@@ -95,11 +94,7 @@ async function startOnCopy(name: string, mode: "inline" | "process") {
 }
 
 beforeAll(async () => {
-  pgc = await startPgCluster();
-  await migrate(pgc.url);
-  const seeding = createPrisma(pgc.url, 2);
-  await seedDemo(seeding);
-  await seeding.$disconnect();
+  pgc = await startSeededPgCluster();
   // Teams answers in 40 ms: requests are on the wire when the database goes away.
   connector = await startFakeConnector({ rateLimits: false, latencyMs: 40 });
 }, 120_000);
@@ -137,19 +132,7 @@ describe.each(["inline", "process"] as const)("PostgreSQL restarted under load (
     });
     const audits = await Promise.all(
       cases.map((c, i) =>
-        db.audit.create({
-          data: {
-            cycleId: cycle.id,
-            caseId: c.id,
-            auditorId: auditors[i % auditors.length]!.id,
-            practitionerId: c.worker!.id,
-            managerId: c.worker!.lineManagerId,
-            teamId: c.teamId,
-            status: "accepted",
-            dueDate: new Date("2027-01-31"),
-            gradeScaleId: "collaborative-0-6",
-          },
-        }),
+        createAcceptedAudit(db, { cycleId: cycle.id, auditorId: auditors[i % auditors.length]!.id, gradeScaleId: "collaborative-0-6" }, c),
       ),
     );
     const iro = await byEmail("farah.walsh@council.example");

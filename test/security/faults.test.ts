@@ -1,17 +1,15 @@
 // Faults: the database restarted mid-run (a private PostgreSQL cluster, never the shared one), the
 // Bot Connector answering 429/5xx or dropping connections, and a process killed and restarted.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useHarness } from "../support/hooks";
 import { ManualClock } from "../../services/clock";
 import { createLogger } from "../../services/logger";
-import { createPrisma } from "../../services/db";
 import { startService } from "../../bot/service";
-import { migrate } from "../../prisma/migrate";
-import { seedDemo } from "../../prisma/seed";
 import { enqueueMessage } from "../../services/outbox";
 import { recordHistory } from "../../services/history";
 import { startFakeConnector } from "../fakes/botConnector";
-import { Harness, cardText, startHarness, testConfig, type StaffRef } from "../support/harness";
-import { startPgCluster, type PgCluster } from "./pgCluster";
+import { Harness, cardText, testConfig, type StaffRef } from "../support/harness";
+import { startSeededPgCluster, type PgCluster } from "./pgCluster";
 
 describe("PostgreSQL restarted mid-run", () => {
   let pgc: PgCluster;
@@ -19,11 +17,7 @@ describe("PostgreSQL restarted mid-run", () => {
   let user: StaffRef;
 
   beforeAll(async () => {
-    pgc = await startPgCluster();
-    await migrate(pgc.url);
-    const db = createPrisma(pgc.url, 2);
-    await seedDemo(db);
-    await db.$disconnect();
+    pgc = await startSeededPgCluster();
     const connector = await startFakeConnector({ rateLimits: false });
     const clock = new ManualClock();
     const config = testConfig(pgc.url);
@@ -110,13 +104,7 @@ describe("PostgreSQL restarted mid-run", () => {
 });
 
 describe("Bot Connector faults", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ env: { DELIVERY_MAX_ATTEMPTS: "20" } });
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useHarness({ env: { DELIVERY_MAX_ATTEMPTS: "20" } });
 
   it("delivers every proactive card exactly once through 429s, 5xx and connection resets", async () => {
     const people = (await h.staffWithRole("TEAM_MANAGER")).slice(0, 5);

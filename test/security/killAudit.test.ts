@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from "../support/testDb";
 import { spawnWorker, type Worker } from "../support/spawnWorker";
 import { startFakeConnector, type FakeConnector } from "../fakes/botConnector";
 import { installationUpdate, invokeActionExecute, personalConversationId, postToBot } from "../fakes/activities";
+import { createAcceptedAudit } from "../support/auditFixture";
 import { cardActions, cardText, inputOf, versionOf, pageOf, type StaffRef } from "../support/harness";
 import { createPrisma, type Db } from "../../services/db";
 import { loadAuditTool } from "../../services/catalogue";
@@ -83,21 +84,7 @@ describe("service process killed during multi-page audits", () => {
       take: 3,
     });
     const audits = await Promise.all(
-      cases.map((c) =>
-        db.audit.create({
-          data: {
-            cycleId: cycle.id,
-            caseId: c.id,
-            auditorId: auditor.id,
-            practitionerId: c.worker!.id,
-            managerId: c.worker!.lineManagerId,
-            teamId: c.teamId,
-            status: "accepted",
-            dueDate: new Date("2027-01-31"),
-            gradeScaleId: "collaborative-0-6",
-          },
-        }),
-      ),
+      cases.map((c) => createAcceptedAudit(db, { cycleId: cycle.id, auditorId: auditor.id, gradeScaleId: "collaborative-0-6" }, c)),
     );
 
     // First process: the auditor saves pages of three audits at once, each page save double-clicked

@@ -4,7 +4,9 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, chmodSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../services/db";
+import { createPrisma, freePort } from "../../services/db";
+import { migrate } from "../../prisma/migrate";
+import { seedDemo } from "../../prisma/seed";
 
 const BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
 
@@ -57,4 +59,14 @@ export async function startPgCluster(): Promise<PgCluster> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A private cluster with the schema migrated and the demo directory seeded. */
+export async function startSeededPgCluster(): Promise<PgCluster> {
+  const pgc = await startPgCluster();
+  await migrate(pgc.url);
+  const db = createPrisma(pgc.url, 2);
+  await seedDemo(db);
+  await db.$disconnect();
+  return pgc;
 }

@@ -32,6 +32,21 @@ export async function startSecureHarness(opts: SecureHarnessOptions = {}): Promi
   return new Harness(service, connector, database, clock);
 }
 
+/**
+ * The service's Bot Framework settings against a token issuer at `keys` (a LocalIssuer): the app's
+ * id and secret, where the signing keys come from, and the login URL on the fake connector.
+ */
+export function botAuthEnv(appId: string, connectorUrl: string, keys: { metadataUrl: string; issuer: string }): Record<string, string> {
+  return {
+    MicrosoftAppId: appId,
+    MicrosoftAppPassword: "test-secret",
+    BOTFRAMEWORK_OPENID_METADATA_URL: keys.metadataUrl,
+    BOTFRAMEWORK_TOKEN_ISSUER: keys.issuer,
+    BOTFRAMEWORK_LOGIN_URL: `${connectorUrl}botframework.com`,
+    BOTFRAMEWORK_VALIDATE_AUTHORITY: "false",
+  };
+}
+
 /** Row counts of every application table plus the full History / outbox / references (to compare before/after). */
 export async function snapshot(db: Db): Promise<Record<string, unknown>> {
   const tables = await db.$queryRaw<{ table_name: string }[]>`

@@ -3,8 +3,29 @@
 import { expect } from "vitest";
 import { cardText, pageOf, startHarness, versionOf, type Harness, type StaffRef } from "./harness";
 import type { Clock } from "../../services/clock";
+import type { Db } from "../../services/db";
 import { auditPageAnswers, type SampleAudit } from "./auditPages";
 import { pageIds } from "../../services/audit/form";
+import { standIn, useHarness } from "./hooks";
+
+/** An audit of case `c` allocated to an auditor and accepted, due by the end of January 2027. */
+export function createAcceptedAudit(
+  db: Db,
+  o: { cycleId: string; auditorId: string; gradeScaleId: string },
+  c: { id: string; teamId: string; worker: { id: string; lineManagerId: string | null } | null },
+) {
+  return db.audit.create({
+    data: {
+      ...o,
+      caseId: c.id,
+      practitionerId: c.worker!.id,
+      managerId: c.worker!.lineManagerId,
+      teamId: c.teamId,
+      status: "accepted",
+      dueDate: new Date("2027-01-31"),
+    },
+  });
+}
 
 export async function setupAuditFixture(h: Harness) {
   const cycle = await h.db.auditCycle.create({
@@ -21,24 +42,24 @@ export async function setupAuditFixture(h: Harness) {
     auditor,
     async makeAudit() {
       const c = cases[nextCase++]!;
-      const worker = c.worker!;
-      const audit = await h.db.audit.create({
-        data: {
-          cycleId: cycle.id,
-          caseId: c.id,
-          auditorId: auditor.id,
-          practitionerId: worker.id,
-          managerId: worker.lineManagerId,
-          teamId: c.teamId,
-          status: "accepted",
-          dueDate: new Date("2027-01-31"),
-          gradeScaleId: h.service.ctx.config.GRADE_SCALE,
-        },
-      });
-      const practitioner = (await h.db.staff.findUniqueOrThrow({ where: { id: worker.id } })) as StaffRef;
+      const gradeScaleId = h.service.ctx.config.GRADE_SCALE;
+      const audit = await createAcceptedAudit(h.db, { cycleId: cycle.id, auditorId: auditor.id, gradeScaleId }, c);
+      const practitioner = (await h.db.staff.findUniqueOrThrow({ where: { id: c.worker!.id } })) as StaffRef;
       return { audit, practitioner, caseRef: c.caseRef };
     },
   };
+}
+
+/** Presses Next on page `page` of the audit form shown as `card`, with these answers; returns the card shown next. */
+export async function saveAndNext(
+  h: Harness,
+  auditor: StaffRef,
+  auditId: string,
+  card: unknown,
+  page: string,
+  answers: Record<string, string>,
+) {
+  return (await h.execute(auditor, "audit.page.save", { auditId, page, version: versionOf(card), nav: "next", ...answers })).card;
 }
 
 /** Fills every page with valid answers through the bot and returns the review card. */
@@ -59,6 +80,17 @@ export async function fillAudit(
     expect(cardText(card)).not.toMatch(/need attention/);
   }
   return card;
+}
+
+/** For this file: the harness on `clock`, the audit fixture, and every member of staff with the bot installed. */
+export function useAuditHarness(clock: Clock) {
+  let fx: Awaited<ReturnType<typeof setupAuditFixture>> | undefined;
+  const h = useHarness({ clock }, async () => {
+    fx = await setupAuditFixture(h);
+    for (const s of await h.db.staff.findMany()) if (s.aadObjectId) await h.install(s as StaffRef);
+    await h.drainOutbox();
+  });
+  return { h, fx: standIn("the audit fixture", () => fx) };
 }
 
 /** The harness on `clock`, the audit fixture, and every member of staff with the bot installed. */

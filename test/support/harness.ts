@@ -17,6 +17,9 @@ import {
   type FromUser,
 } from "../fakes/activities";
 import { createTestDatabase, type TestDatabase } from "./testDb";
+import { PEOPLE, type Person } from "./people";
+import { runDueJobs } from "../../services/jobs";
+import { buildJobHandlers } from "../../services/jobHandlers";
 import { noteCard } from "./cardGuard";
 import type { Role } from "../../generated/prisma/enums";
 
@@ -73,9 +76,39 @@ export class Harness {
     return s;
   }
 
+  /** A staff member by email. */
+  byEmail(email: string): Promise<StaffRef> {
+    return this.db.staff.findUniqueOrThrow({ where: { email } });
+  }
+
+  /** The demo directory's named people (support/people.ts). */
+  async people(): Promise<Record<Person, StaffRef>> {
+    const rows = await this.db.staff.findMany({ where: { email: { in: Object.values(PEOPLE) } } });
+    const people = {} as Record<Person, StaffRef>;
+    for (const [k, email] of Object.entries(PEOPLE) as [Person, string][]) {
+      const s = rows.find((r) => r.email === email);
+      if (!s) throw new Error(`${email} is not in the directory`);
+      people[k] = s;
+    }
+    return people;
+  }
+
+  /** Runs the scheduled jobs due by the harness clock. */
+  runJobs() {
+    return runDueJobs(this.service.ctx, buildJobHandlers());
+  }
+
   /** The user opens the bot (personal install): their conversation becomes known. */
   async install(s: StaffRef) {
     return postToBot(this.endpoint, installationUpdate({ from: this.from(s), serviceUrl: this.connector.url }));
+  }
+
+  /** Every active member of staff opens the bot, and what that sends is delivered; returns them by email. */
+  async installEveryone(): Promise<StaffRef[]> {
+    const staff = await this.db.staff.findMany({ where: { active: true }, orderBy: { email: "asc" } });
+    for (const s of staff) await this.install(s);
+    await this.drainOutbox();
+    return staff;
   }
 
   /** Types a message; returns the HTTP status and the cards the bot sent in reply. */

@@ -1,23 +1,13 @@
 // The Home tab opened outside Teams on a development server: the page offers the same "act as"
 // choice as the local chat page, and shows the chosen person's work (no token, no tenant needed).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "../support/chromium";
-import { startHarness, type Harness } from "../support/harness";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { useChromiumPage, useHarness } from "../support/hooks";
 
-let h: Harness;
-let browser: Browser | undefined;
+const h = useHarness({ env: { NODE_ENV: "development", DEV_CHAT: "true" } });
 let page: Page;
-
-beforeAll(async () => {
-  h = await startHarness({ env: { NODE_ENV: "development", DEV_CHAT: "true" } });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 900, height: 800 } });
-  page.setDefaultTimeout(15_000);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await h?.close();
+useChromiumPage({ width: 900, height: 800, stepMs: 15_000 }, (p) => {
+  page = p;
 });
 
 describe("the Home tab outside Teams (development)", () => {

@@ -11,7 +11,7 @@ import type { Browser, Frame, Page } from "playwright-core";
 import { launchChromium } from "../support/chromium";
 import type { Harness, StaffRef } from "../support/harness";
 import { DEFAULT_TENANT_ID, invokeActionExecute, postToBot } from "../fakes/activities";
-import { startLocalIssuer, startSecureHarness, type LocalIssuer } from "../security/support";
+import { botAuthEnv, startLocalIssuer, startSecureHarness, type LocalIssuer } from "../security/support";
 import { seedReportFixture } from "../support/reportFixture";
 import { hasDashboard } from "../../services/home/scope";
 import { RARE_QUESTION, SKEWED_QUESTION, seedTabExtras } from "./tabData";
@@ -78,12 +78,7 @@ beforeAll(async () => {
   h = await startSecureHarness({
     env: (connectorUrl) => ({
       ALLOWED_TENANT_IDS: DEFAULT_TENANT_ID,
-      MicrosoftAppId: APP_ID,
-      MicrosoftAppPassword: "test-secret",
-      BOTFRAMEWORK_OPENID_METADATA_URL: issuer.metadataUrl,
-      BOTFRAMEWORK_TOKEN_ISSUER: issuer.issuer,
-      BOTFRAMEWORK_LOGIN_URL: `${connectorUrl}botframework.com`,
-      BOTFRAMEWORK_VALIDATE_AUTHORITY: "false",
+      ...botAuthEnv(APP_ID, connectorUrl, issuer),
       TAB_SSO_APP_ID_URI: APP_ID_URI,
       TAB_SSO_OPENID_METADATA_URL: issuer.metadataUrl,
       TAB_SSO_ISSUERS: "https://login.microsoftonline.test/{tenantid}/v2.0",
