@@ -2,7 +2,7 @@
 // transaction as its state change. The sender (bot/delivery) drains it. The idempotency key names
 // the logical message, so writing the same message twice stores it once.
 import { randomUUID } from "node:crypto";
-import { sqlOf, valuesOf, type Queryable } from "./sql";
+import { sqlOf, valuesOf, type GuardedInsert, type Queryable } from "./sql";
 
 /** What to deliver: a card template and its data (rendered at send time), or plain text. */
 export interface OutboxPayload {
@@ -49,10 +49,11 @@ export interface CardUpdate {
   payload: OutboxPayload;
 }
 
-type Outgoing = ({ kind: "send" } & OutgoingMessage) | ({ kind: "update" } & CardUpdate);
+/** A first send or an in-place update. */
+export type Enqueued = ({ kind: "send" } & OutgoingMessage) | ({ kind: "update" } & CardUpdate);
 
 /** A message as a row: a first send when its own time comes, or an in-place update, due at once and never urgent. */
-function rowOf(m: Outgoing): OutboxRow {
+function rowOf(m: Enqueued): OutboxRow {
   const due = (m.kind === "send" && m.notBefore) || DUE_AT_ONCE;
   return {
     idempotencyKey: m.idempotencyKey,
@@ -66,14 +67,12 @@ function rowOf(m: Outgoing): OutboxRow {
   };
 }
 
-/**
- * Stores the rows in order, in one statement (INSERT … ON CONFLICT DO NOTHING): a row whose
- * idempotency key is already stored is left as it is.
- */
-async function insertOnce(tx: Queryable, rows: OutboxRow[]): Promise<void> {
-  if (!rows.length) return;
+const COLUMNS = `id, "idempotencyKey", "recipientId", kind, "cardKey", payload, "notBefore", "nextAttemptAt", "createdAt", urgent`;
+
+/** The rows' `(…), (…)` continuing `params` (valuesOf). */
+function valuesOfRows(rows: readonly OutboxRow[], params: unknown[] = []) {
   const now = new Date();
-  const { values, params } = valuesOf(
+  return valuesOf(
     rows.map((r) => [
       randomUUID(),
       r.idempotencyKey,
@@ -87,12 +86,18 @@ async function insertOnce(tx: Queryable, rows: OutboxRow[]): Promise<void> {
       r.urgent,
     ]),
     ["", "", "", "", "", "::jsonb", "::timestamp", "::timestamp", "::timestamp", "::boolean"],
-  );
-  await sqlOf(tx).query(
-    `INSERT INTO "OutboxMessage" (id, "idempotencyKey", "recipientId", kind, "cardKey", payload, "notBefore", "nextAttemptAt", "createdAt", urgent)
-     VALUES ${values} ON CONFLICT DO NOTHING`,
     params,
   );
+}
+
+/**
+ * Stores the rows in order, in one statement (INSERT … ON CONFLICT DO NOTHING): a row whose
+ * idempotency key is already stored is left as it is.
+ */
+async function insertOnce(tx: Queryable, rows: OutboxRow[]): Promise<void> {
+  if (!rows.length) return;
+  const { values, params } = valuesOfRows(rows);
+  await sqlOf(tx).query(`INSERT INTO "OutboxMessage" (${COLUMNS}) VALUES ${values} ON CONFLICT DO NOTHING`, params);
 }
 
 export async function enqueueMessage(tx: Queryable, m: OutgoingMessage): Promise<void> {
@@ -105,6 +110,16 @@ export async function enqueueCardUpdate(tx: Queryable, m: CardUpdate): Promise<v
 }
 
 /** Several sends and updates at once (one statement), enqueued in the order given. */
-export async function enqueueAll(tx: Queryable, ms: Outgoing[]): Promise<void> {
+export async function enqueueAll(tx: Queryable, ms: readonly Enqueued[]): Promise<void> {
   await insertOnce(tx, ms.map(rowOf));
+}
+
+/** enqueueAll as part of a guarded write (services/sql.ts), continuing its `params`. */
+export function outboxInsert(ms: readonly Enqueued[], params: unknown[]): GuardedInsert {
+  return {
+    table: `"OutboxMessage"`,
+    columns: COLUMNS,
+    values: valuesOfRows(ms.map(rowOf), params).values,
+    onConflict: "ON CONFLICT DO NOTHING",
+  };
 }

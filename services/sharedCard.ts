@@ -3,8 +3,8 @@
 // rendered for them (only the buttons they may press); `refresh.userIds` lets Teams fetch the
 // viewer-specific card again when it is opened.
 import type { AppContext } from "./context";
-import { sqlOf, type Queryable } from "./sql";
-import { enqueueAll, enqueueMessage } from "./outbox";
+import { sqlOf, type GuardedInsert, type GuardedUpdate, type Queryable } from "./sql";
+import { enqueueAll, enqueueMessage, outboxInsert, type Enqueued } from "./outbox";
 import { deliveryOf, type MessageKind } from "./messageKinds";
 import { Conflict } from "./errors";
 
@@ -41,39 +41,35 @@ export async function showCardTo(
   await showCardToAll(tx, ctx, m, [{ recipientId: m.recipientId, data: m.data }]);
 }
 
+/** One card shown to several viewers, each with their own data and, when it differs from the card's, their own kind. */
+export interface CardForAll {
+  card: { cardKey: string; version: number; template: string; kind: MessageKind };
+  viewers: { recipientId: string; data: Record<string, unknown>; kind?: MessageKind }[];
+}
+
+/** A first send already in the outbox for a viewer of the card. */
+export interface CardSend {
+  id: string;
+  recipientId: string;
+  status: string;
+}
+
 /**
- * showCardTo for several viewers of one card, each with their own data (and, when it differs from
- * the card's, their own message kind): one read of the sends already made and one insert of the
- * new outbox rows, whatever the number of viewers. A viewer whose kind is urgent and whose first
- * send is still held is made urgent too.
+ * What showing the card writes, given its sends already made: a send still held gets the new
+ * content (and is made urgent when the viewer's kind is), a viewer who has the card gets an
+ * update, anyone else a first send.
  */
-export async function showCardToAll(
-  tx: Queryable,
-  ctx: AppContext,
-  card: { cardKey: string; version: number; template: string; kind: MessageKind },
-  viewers: { recipientId: string; data: Record<string, unknown>; kind?: MessageKind }[],
-): Promise<void> {
-  if (!viewers.length) return;
-  const sends = await sqlOf(tx).query<{ id: string; recipientId: string; status: string }>(
-    `SELECT id, "recipientId", status FROM "OutboxMessage" WHERE "recipientId" = ANY($1::text[]) AND "cardKey" = $2 AND kind = 'send'`,
-    [viewers.map((v) => v.recipientId), card.cardKey],
-  );
-  const rows: Parameters<typeof enqueueAll>[1] = [];
+function cardWrites(ctx: AppContext, { card, viewers }: CardForAll, sends: readonly CardSend[]) {
+  const held: { id: string; payload: string; urgent: boolean; notBefore: Date }[] = [];
+  const rows: Enqueued[] = [];
   const now = ctx.clock.now();
   for (const v of viewers) {
     const payload = { template: card.template, data: v.data };
     const when = deliveryOf(ctx, v.kind ?? card.kind, now);
     const mine = sends.filter((s) => s.recipientId === v.recipientId);
     const pendingSend = mine.find((s) => s.status === "pending" || s.status === "waiting");
-    if (pendingSend) {
-      await sqlOf(tx).query(
-        `UPDATE "OutboxMessage" SET payload = $2::jsonb, urgent = urgent OR $3::boolean,
-           "notBefore" = CASE WHEN $3::boolean THEN $4::timestamp ELSE "notBefore" END,
-           "nextAttemptAt" = CASE WHEN $3::boolean AND attempts = 0 THEN $4::timestamp ELSE "nextAttemptAt" END
-         WHERE id = $1`,
-        [pendingSend.id, JSON.stringify(payload), when.urgent, when.notBefore],
-      );
-    } else if (mine.length) {
+    if (pendingSend) held.push({ id: pendingSend.id, payload: JSON.stringify(payload), ...when });
+    else if (mine.length)
       rows.push({
         kind: "update",
         recipientId: v.recipientId,
@@ -81,7 +77,7 @@ export async function showCardToAll(
         idempotencyKey: `${card.cardKey}:${v.recipientId}:v${card.version}`,
         payload,
       });
-    } else {
+    else
       rows.push({
         kind: "send",
         recipientId: v.recipientId,
@@ -90,9 +86,40 @@ export async function showCardToAll(
         payload,
         ...when,
       });
-    }
   }
+  return { held, rows };
+}
+
+/** The new content of a held send ($1 id, $2 payload, $3 urgent, $4 its time when urgent). */
+const heldUpdate = (p: readonly string[]) =>
+  `UPDATE "OutboxMessage" SET payload = ${p[1]}::jsonb, urgent = urgent OR ${p[2]}::boolean,
+     "notBefore" = CASE WHEN ${p[2]}::boolean THEN ${p[3]}::timestamp ELSE "notBefore" END,
+     "nextAttemptAt" = CASE WHEN ${p[2]}::boolean AND attempts = 0 THEN ${p[3]}::timestamp ELSE "nextAttemptAt" END
+   WHERE id = ${p[0]}`;
+
+/**
+ * showCardTo for several viewers of one card: one read of the sends already made, one update per
+ * held send, and one insert of the new outbox rows, whatever the number of viewers.
+ */
+export async function showCardToAll(tx: Queryable, ctx: AppContext, card: CardForAll["card"], viewers: CardForAll["viewers"]) {
+  if (!viewers.length) return;
+  const sends = await sqlOf(tx).query<CardSend>(
+    `SELECT id, "recipientId", status FROM "OutboxMessage" WHERE "recipientId" = ANY($1::text[]) AND "cardKey" = $2 AND kind = 'send'`,
+    [viewers.map((v) => v.recipientId), card.cardKey],
+  );
+  const { held, rows } = cardWrites(ctx, { card, viewers }, sends);
+  for (const h of held) await sqlOf(tx).query(heldUpdate(["$1", "$2", "$3", "$4"]), [h.id, h.payload, h.urgent, h.notBefore]);
   await enqueueAll(tx, rows);
+}
+
+/** showCardToAll as part of a guarded write (services/sql.ts), given the card's sends already made. */
+export function showCardInWrite(ctx: AppContext, all: CardForAll, sends: readonly CardSend[], params: unknown[]) {
+  const { held, rows } = cardWrites(ctx, all, sends);
+  const writes: (GuardedInsert | GuardedUpdate)[] = held.map((h) => ({
+    update: heldUpdate([h.id, h.payload, h.urgent, h.notBefore].map((v) => `$${params.push(v)}`)),
+  }));
+  if (rows.length) writes.push(outboxInsert(rows, params));
+  return writes;
 }
 
 /** A short proactive note, delivered when its kind allows (a routine note waits out quiet hours). */

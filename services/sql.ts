@@ -107,17 +107,28 @@ export interface GuardedInsert {
   onConflict?: string;
 }
 
+/** A row to change in a guarded write: `UPDATE … WHERE …` (no RETURNING) on the write's own params. */
+export interface GuardedUpdate {
+  update: string;
+}
+
 /**
- * A change and what goes with it (answers, history) as ONE statement: `guard` is an UPDATE …
+ * A change and what goes with it (answers, history, outbox rows) as ONE statement: `guard` is an UPDATE …
  * RETURNING that matches only if the row is still as the caller saw it (its version), and the
- * inserts happen only if it matched. A single statement is atomic on its own, so this needs no
+ * other writes happen only if it matched. A single statement is atomic on its own, so this needs no
  * BEGIN/COMMIT: one round trip instead of one per statement plus two (a page save went
  * from 9 statements to 3). Returns whether the guard matched (false: nothing was written).
  */
-export async function guardedWrite(sql: Sql, guard: string, inserts: readonly GuardedInsert[], params: unknown[]): Promise<boolean> {
-  const parts = inserts.map(
-    (w, i) =>
-      `, w${i} AS (INSERT INTO ${w.table} (${w.columns}) SELECT v.* FROM (VALUES ${w.values}) AS v(${w.columns}) WHERE EXISTS (SELECT FROM guard)${w.onConflict ? ` ${w.onConflict}` : ""})`,
+export async function guardedWrite(
+  sql: Sql,
+  guard: string,
+  writes: readonly (GuardedInsert | GuardedUpdate)[],
+  params: unknown[],
+): Promise<boolean> {
+  const parts = writes.map((w, i) =>
+    "update" in w
+      ? `, w${i} AS (${w.update} AND EXISTS (SELECT FROM guard))`
+      : `, w${i} AS (INSERT INTO ${w.table} (${w.columns}) SELECT v.* FROM (VALUES ${w.values}) AS v(${w.columns}) WHERE EXISTS (SELECT FROM guard)${w.onConflict ? ` ${w.onConflict}` : ""})`,
   );
   const rows = await sql.query<{ n: number }>(`WITH guard AS (${guard})${parts.join("")} SELECT count(*)::int AS n FROM guard`, params);
   return (rows[0]?.n ?? 0) > 0;

@@ -5,11 +5,11 @@
 // different family members", Bexley Children's Social Care Quality Assurance Framework, §1.3 step 5),
 // numbered by `member` from 0.
 import { randomUUID } from "node:crypto";
-import { sqlOf, type Queryable } from "../sql";
+import { sqlOf, valuesOf, type GuardedInsert, type Queryable } from "../sql";
 import type { Feedback } from "../../generated/prisma/client";
 import { loadFormTemplate, optionLabel, optionValue } from "../forms/templateSchema";
 import { zeroToTen, type FieldDef, type FieldValues } from "./fields";
-import { recordHistory } from "../history";
+import type { HistoryEntry } from "../history";
 
 export const FEEDBACK_KINDS = ["child", "family", "network"] as const;
 export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
@@ -108,49 +108,46 @@ export async function feedbackMembers(q: Queryable, auditId: string, kind: Feedb
   );
 }
 
-/** Stores the page (nothing when "obtained?" is unanswered). Returns the before/after for history. */
-export async function saveFeedback(
-  tx: Queryable,
+/**
+ * What saving the page writes, for a guarded write continuing `params` (services/sql.ts): the
+ * row's upsert and its history entry (recorded, or updated with the values before). Nothing when
+ * "obtained?" is unanswered. `stored` is the row as read (null: none); the guard on the audit's
+ * version keeps it current, every write of a Feedback row being a save of the audit's page.
+ */
+export function feedbackWrite(
   auditId: string,
   actorId: string,
   kind: FeedbackKind,
   v: FieldValues,
-  /** The stored row (null: none) when the caller read it in this transaction. */
-  stored?: Feedback | null,
-  member = 0,
-) {
+  stored: Feedback | null,
+  member: number,
+  params: unknown[],
+): { insert: GuardedInsert; history: HistoryEntry } | null {
   const obtained = v[obtainedId(kind)] ?? "";
-  const sql = sqlOf(tx);
-  const before = stored !== undefined ? stored : await findFeedback(sql, auditId, kind, member);
-  if (obtained === "") return { before: before ? storedFeedbackValues(before) : {}, after: before ? storedFeedbackValues(before) : {} };
+  if (obtained === "") return null;
   const isYes = obtained === "yes";
   const answers: Record<string, string> = {};
   for (const [k, x] of Object.entries(v)) {
     if (x === "" || k === obtainedId(kind) || k === whyId(kind)) continue;
     if (isYes !== (k === detailId(kind))) answers[k] = x;
   }
+  const id = stored?.id ?? randomUUID();
+  const notObtainedReason = isYes ? null : (v[whyId(kind)] ?? "other");
   const now = new Date();
-  const [row] = await sql.query<Feedback>(
-    `INSERT INTO "Feedback" (id, "auditId", kind, member, obtained, "notObtainedReason", answers, "recordedById", "createdAt", "updatedAt")
-     VALUES ($1, $2, $3, $9, $4, $5, $6::jsonb, $7, $8::timestamp, $8::timestamp)
-     ON CONFLICT ("auditId", kind, member) DO UPDATE SET obtained = EXCLUDED.obtained, "notObtainedReason" = EXCLUDED."notObtainedReason",
-       answers = EXCLUDED.answers, "recordedById" = EXCLUDED."recordedById", "updatedAt" = EXCLUDED."updatedAt"
-     RETURNING *`,
-    [randomUUID(), auditId, kind, isYes, isYes ? null : (v[whyId(kind)] ?? "other"), JSON.stringify(answers), actorId, now, member],
-  );
-  if (!row) throw new Error("feedback upsert returned no row");
-  const after = storedFeedbackValues(row);
-  if (!before) await recordHistory(tx, { entityType: "feedback", entityId: row.id, action: "recorded", actorId, after });
-  else
-    await recordHistory(tx, {
-      entityType: "feedback",
-      entityId: row.id,
-      action: "updated",
-      actorId,
-      before: storedFeedbackValues(before),
-      after,
-    });
-  return { before: before ? storedFeedbackValues(before) : {}, after };
+  const columns = `id, "auditId", kind, member, obtained, "notObtainedReason", answers, "recordedById", "createdAt", "updatedAt"`;
+  const row = [id, auditId, kind, member, isYes, notObtainedReason, JSON.stringify(answers), actorId, now, now];
+  const insert: GuardedInsert = {
+    table: `"Feedback"`,
+    columns,
+    values: valuesOf([row], ["", "", "", "::int", "::boolean", "", "::jsonb", "", "::timestamp", "::timestamp"], params).values,
+    onConflict: `ON CONFLICT ("auditId", kind, member) DO UPDATE SET obtained = EXCLUDED.obtained, "notObtainedReason" = EXCLUDED."notObtainedReason",
+       answers = EXCLUDED.answers, "recordedById" = EXCLUDED."recordedById", "updatedAt" = EXCLUDED."updatedAt"`,
+  };
+  const after = storedFeedbackValues({ kind, obtained: isYes, notObtainedReason, answers });
+  const history: HistoryEntry = stored
+    ? { entityType: "feedback", entityId: id, action: "updated", actorId, before: storedFeedbackValues(stored), after }
+    : { entityType: "feedback", entityId: id, action: "recorded", actorId, after };
+  return { insert, history };
 }
 
 export function storedFeedbackValues(row: {

@@ -7,9 +7,9 @@
 import type { AppContext } from "../context";
 import type { Actor } from "../permissions";
 import { loadAuditTool } from "../catalogue";
-import { findAudit, requireAuditor, requireView, type AuditWithCase } from "./access";
+import { findAudit, findAuditWithAnswers, requireAuditor, requireView, type AuditWithCase } from "./access";
 import { pageCard, type PageCard } from "./form/card";
-import { pageIds, type AuditDraft } from "./form/layout";
+import { pageAreas, pageIds, type AuditDraft } from "./form/layout";
 import { requireEditable } from "./form/save";
 import { auditSummary } from "./form/summary";
 
@@ -28,13 +28,20 @@ export async function openAuditForm(
   /** The audit as the caller just read it (saves a second read). */
   loaded?: AuditWithCase,
 ): Promise<PageCard> {
-  const audit = loaded?.id === auditId ? loaded : await findAudit(ctx.db, auditId);
+  const named = page && pageIds().includes(page) ? page : undefined;
+  // A page named by the button: its answers come with the audit (one read instead of two).
+  const { audit, answers } =
+    loaded?.id === auditId
+      ? { audit: loaded, answers: undefined }
+      : named
+        ? await findAuditWithAnswers(ctx.db, auditId, pageAreas(named))
+        : { audit: await findAudit(ctx.db, auditId), answers: undefined };
   requireAuditor(actor, audit);
   requireEditable(audit);
   const draft = (audit.draft ?? {}) as AuditDraft;
-  const wanted = page && pageIds().includes(page) ? page : (draft.page ?? "health");
+  const wanted = named ?? draft.page ?? "health";
   // Reads only: no transaction (each read sees committed data, as it would inside one).
-  return pageCard(ctx.db, ctx, audit, wanted);
+  return pageCard(ctx.db, ctx, audit, wanted, { known: answers });
 }
 
 /** Page to show again with the submit errors (fields live on other pages, so as a list). */

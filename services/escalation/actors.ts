@@ -10,9 +10,9 @@ export interface Pressed {
   id: string;
 }
 
-/** The escalation and its events, if the actor owns its current stage. */
-export async function asOwner(tx: Queryable, actor: Actor, id: string): Promise<Loaded> {
-  const loaded = await loadWithEvents(tx, id);
+/** The escalation and its events (and, given its card's key, the card's sends), if the actor owns its current stage. */
+export async function asOwner(tx: Queryable, actor: Actor, id: string, cardKey?: string): Promise<Loaded> {
+  const loaded = await loadWithEvents(tx, id, cardKey);
   const e = loaded.row;
   const refused = ownerMayAct(e);
   if (refused) throw new AlreadyDone(refused);

@@ -4,7 +4,7 @@ import type { AppContext } from "../context";
 import type { Actor } from "../permissions";
 import { may } from "../permissions";
 import { NotPermitted } from "../errors";
-import { fmtDate, fmtDateTime, showCardToAll } from "../sharedCard";
+import { fmtDate, fmtDateTime, showCardToAll, type CardForAll } from "../sharedCard";
 import type { Queryable } from "../sql";
 import { cardKeyOf, escalationType, lastStageOf, LIMITS, stageOf, subjectOf } from "./rules";
 import { EscalationStatus, isActive } from "./states";
@@ -92,27 +92,31 @@ export function cardData(ctx: AppContext, e: EscalationRow, viewerId: string, ba
 
 export type EscalationCard = ReturnType<typeof cardData>;
 
+/** The card for every viewer (showCardToAll's arguments) and the card of any one viewer, from the row, its events and people. */
+export async function cardsOf(tx: Queryable, ctx: AppContext, { row: e, events, people }: Loaded) {
+  const basis = await cardBasis(tx, e, events, people);
+  // The stage's owners must act by its deadline: their card is urgent; followers' cards are routine.
+  const owners = isActive(e.status) ? e.stageOwnerIds : [];
+  const all: CardForAll = {
+    card: { cardKey: cardKeyOf(e.id), version: e.version, template: "escalation", kind: "escalation.card" },
+    viewers: basis.viewers.map((v) => ({
+      recipientId: v,
+      data: cardData(ctx, e, v, basis),
+      kind: owners.includes(v) ? "escalation.stageOwner" : undefined,
+    })),
+  };
+  return { all, forViewer: (viewerId: string) => cardData(ctx, e, viewerId, basis) };
+}
+
 /**
  * Shows the current card to every viewer (first send for new viewers, in-place update for others);
  * returns the card data for the person who acted (the same reads, done once). `current` is the
  * row and its events as the caller just wrote them, when it knows them (spares reading them again).
  */
 export async function publish(tx: Queryable, ctx: AppContext, id: string, current?: Loaded): Promise<(viewerId: string) => EscalationCard> {
-  const { row: e, events, people } = current ?? (await loadWithEvents(tx, id));
-  const basis = await cardBasis(tx, e, events, people);
-  // The stage's owners must act by its deadline: their card is urgent; followers' cards are routine.
-  const owners = isActive(e.status) ? e.stageOwnerIds : [];
-  await showCardToAll(
-    tx,
-    ctx,
-    { cardKey: cardKeyOf(e.id), version: e.version, template: "escalation", kind: "escalation.card" },
-    basis.viewers.map((v) => ({
-      recipientId: v,
-      data: cardData(ctx, e, v, basis),
-      kind: owners.includes(v) ? "escalation.stageOwner" : undefined,
-    })),
-  );
-  return (viewerId) => cardData(ctx, e, viewerId, basis);
+  const { all, forViewer } = await cardsOf(tx, ctx, current ?? (await loadWithEvents(tx, id)));
+  await showCardToAll(tx, ctx, all.card, all.viewers);
+  return forViewer;
 }
 
 /** The card for this actor (Teams `refresh`, or opening it from a list). */

@@ -4,35 +4,34 @@ import type { AppContext } from "../context";
 import type { Actor } from "../permissions";
 import { AlreadyDone, NotPermitted, ValidationFailed } from "../errors";
 import { historyInsert, recordHistory } from "../history";
-import { notify } from "../sharedCard";
-import { transaction } from "../sql";
-import { publish } from "./card";
-import { escalationType, LIMITS, subjectOf } from "./rules";
+import { notify, showCardInWrite } from "../sharedCard";
+import { cardsOf, publish } from "./card";
+import { cardKeyOf, escalationType, LIMITS, subjectOf } from "./rules";
 import { ownerMayRequestTime, ownerMayRespond } from "./states";
 import { addEvent, bump, eventInsert, inTransaction, moveStatus, type EventRow, type ExtensionRequest } from "./store";
 import { asOwner, type Pressed } from "./actors";
 
 export async function acknowledge(ctx: AppContext, actor: Actor, p: Pressed) {
-  // On the pool's own transaction (services/sql.ts): the busiest escalation action.
-  return transaction(ctx.db, async (tx) => {
-    const { row: e, events, people } = await asOwner(tx, actor, p.id);
-    if (events.some((x) => x.stage === e.stage && x.kind === "acknowledged" && x.actorId === actor.id))
-      throw new AlreadyDone("You have already acknowledged this stage.");
-    // The version, the event and the history entry: one statement.
-    const event: EventRow = { stage: e.stage, kind: "acknowledged", actorId: actor.id, text: "Acknowledged", at: ctx.clock.now() };
-    await bump(tx, e, {}, (params) => [
-      eventInsert(e, event, params),
-      historyInsert(
-        [{ entityType: "escalation", entityId: e.id, action: "acknowledged", actorId: actor.id, after: { stage: e.stage } }],
-        params,
-      ),
-    ]);
-    events.push(event);
-    // The row as just written (the update matched e.version and changed only the version), and
-    // its events: the row lock taken by the update keeps every other action out until commit. The
-    // people read with it still hold: the new event's actor is a stage owner, already among them.
-    return (await publish(tx, ctx, e.id, { row: { ...e, version: e.version + 1 }, events, people }))(actor.id);
-  });
+  // The busiest escalation action, with no transaction: one read (the row, its events, the card's
+  // people and sends), then one guarded write of the version, the event, the history entry and
+  // the card's outbox rows, made only if nobody acted since the read (else Conflict).
+  const cardKey = cardKeyOf(p.id);
+  const { row: e, events, people, sends = [] } = await asOwner(ctx.db, actor, p.id, cardKey);
+  if (events.some((x) => x.stage === e.stage && x.kind === "acknowledged" && x.actorId === actor.id))
+    throw new AlreadyDone("You have already acknowledged this stage.");
+  const event: EventRow = { stage: e.stage, kind: "acknowledged", actorId: actor.id, text: "Acknowledged", at: ctx.clock.now() };
+  // The card as the write leaves it: the version moves on, nothing else of the row changes, and the
+  // new event's actor is a stage owner, already among the people read.
+  const { all, forViewer } = await cardsOf(ctx.db, ctx, { row: { ...e, version: e.version + 1 }, events: [...events, event], people });
+  await bump(ctx.db, e, {}, (params) => [
+    eventInsert(e, event, params),
+    historyInsert(
+      [{ entityType: "escalation", entityId: e.id, action: "acknowledged", actorId: actor.id, after: { stage: e.stage } }],
+      params,
+    ),
+    ...showCardInWrite(ctx, all, sends, params),
+  ]);
+  return forViewer(actor.id);
 }
 
 /** A response; with `resolve`, a proposed resolution the raiser is asked to confirm. */

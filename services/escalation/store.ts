@@ -4,8 +4,8 @@ import type { Prisma } from "../../generated/prisma/client";
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import { NotFound } from "../errors";
-import { casUpdate, teamsUserIds } from "../sharedCard";
-import { guardedWrite, sqlOf, valuesOf, type GuardedInsert, type Queryable } from "../sql";
+import { casUpdate, teamsUserIds, type CardSend } from "../sharedCard";
+import { guardedWrite, sqlOf, valuesOf, type GuardedInsert, type GuardedUpdate, type Queryable } from "../sql";
 import { statusGuardSql, transition } from "../stateMachine";
 import { escalationMachine, type EscalationStatus } from "./states";
 
@@ -40,6 +40,8 @@ export interface Loaded {
   events: EventRow[];
   /** The people the card names or is shown to (viewersAndNames), read with the row. */
   people?: Person[];
+  /** The card's first sends already in the outbox (showCardInWrite), when asked for. */
+  sends?: CardSend[];
 }
 
 /** Events shown on the card (the latest). */
@@ -53,9 +55,12 @@ export async function load(tx: Queryable, id: string): Promise<EscalationRow> {
   return (await loadRow(tx, id, false)).row;
 }
 
-/** The escalation with its case, every event (oldest first) and the people of its card (viewersAndNames): one statement. */
-export async function loadWithEvents(tx: Queryable, id: string): Promise<Loaded> {
-  return loadRow(tx, id, true);
+/**
+ * The escalation with its case, every event (oldest first) and the people of its card
+ * (viewersAndNames), and, given the card's key, its sends already made: one statement.
+ */
+export async function loadWithEvents(tx: Queryable, id: string, cardKey?: string): Promise<Loaded> {
+  return loadRow(tx, id, true, cardKey);
 }
 
 /**
@@ -71,22 +76,31 @@ const PEOPLE = `(SELECT coalesce(json_agg(json_build_object('id', s.id, 'name', 
        WHERE x."actorId" IS NOT NULL AND (x.kind = 'stage_owner' OR x.k <= ${EVENTS_ON_CARD})))
      OR s.id = m.id) AS "people.all"`;
 
-async function loadRow(tx: Queryable, id: string, withEvents: boolean): Promise<Loaded> {
+/**
+ * The card's first sends ($2: its key) to the people it is shown to (viewersAndNames' viewers:
+ * the raiser, the case worker and their manager, the stage's owners and every owner so far).
+ */
+const SENDS = `(SELECT coalesce(json_agg(json_build_object('id', o.id, 'recipientId', o."recipientId", 'status', o.status)), '[]')
+   FROM "OutboxMessage" o WHERE o."cardKey" = $2 AND o.kind = 'send' AND o."recipientId" = ANY(
+     ARRAY[e."raiserId", c."workerId", (SELECT w."lineManagerId" FROM "Staff" w WHERE w.id = c."workerId")] || e."stageOwnerIds"
+     || ARRAY(SELECT v."actorId" FROM "EscalationEvent" v WHERE v."escalationId" = e.id AND v.kind = 'stage_owner'))) AS "sends.all"`;
+
+async function loadRow(tx: Queryable, id: string, withEvents: boolean, cardKey?: string): Promise<Loaded> {
   const events = withEvents
     ? `, (SELECT coalesce(json_agg(json_build_object('stage', v.stage, 'kind', v.kind, 'actorId', v."actorId", 'text', v.text, 'at', v.at) ORDER BY v.id), '[]')
-         FROM "EscalationEvent" v WHERE v."escalationId" = e.id) AS "events.all", ${PEOPLE}`
+         FROM "EscalationEvent" v WHERE v."escalationId" = e.id) AS "events.all", ${PEOPLE}${cardKey ? `, ${SENDS}` : ""}`
     : "";
   const [row] = await sqlOf(tx).query<Record<string, unknown>>(
     `SELECT e.*, ${CASE_COLUMNS.map((c) => `c."${c}"${c === "planType" ? "::text" : ""} AS "case.${c}"`).join(", ")}${events}
      FROM "Escalation" e LEFT JOIN "Case" c ON c.id = e."caseId" WHERE e.id = $1`,
-    [id],
+    cardKey ? [id, cardKey] : [id],
   );
   if (!row) throw new NotFound("That escalation does not exist.");
   const e: Record<string, unknown> = {};
   const c: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
     if (k.startsWith("case.")) c[k.slice(5)] = v;
-    else if (k !== "events.all" && k !== "people.all") e[k] = v;
+    else if (k !== "events.all" && k !== "people.all" && k !== "sends.all") e[k] = v;
   }
   // JSON carries a timestamp(3) as UTC wall time without a zone (Prisma's convention).
   const all = (row["events.all"] ?? []) as (Omit<EventRow, "at"> & { at: string })[];
@@ -95,6 +109,7 @@ async function loadRow(tx: Queryable, id: string, withEvents: boolean): Promise<
     events: all.map((x) => ({ ...x, at: new Date(`${x.at}Z`) })),
   };
   if (withEvents) loaded.people = row["people.all"] as Person[];
+  if (cardKey) loaded.sends = row["sends.all"] as CardSend[];
   return loaded;
 }
 
@@ -167,7 +182,7 @@ export async function bump(
   tx: Queryable,
   e: { id: string; version: number },
   data: EscalationChange = {},
-  also: (params: unknown[]) => GuardedInsert[] = () => [],
+  also: (params: unknown[]) => (GuardedInsert | GuardedUpdate)[] = () => [],
   status?: { action: keyof typeof escalationMachine.steps; to: EscalationStatus },
 ) {
   const params: unknown[] = [e.id, e.version, new Date()];
@@ -218,7 +233,7 @@ export async function moveStatus(
   });
 }
 
-/** An escalation use case's transaction (the hot path `acknowledge` uses services/sql's own). */
+/** An escalation use case's transaction (the hot path `acknowledge` needs none: one guarded write). */
 export async function inTransaction<T>(ctx: AppContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return ctx.db.$transaction(fn, { timeout: 20_000 });
 }

@@ -197,6 +197,31 @@ describe("the collaborative case audit", () => {
     expect(history.map((e) => e.action)).toEqual(["started", "draft_saved"]);
   });
 
+  it("a feedback page saved twice is one row, recorded then updated; saved from a stale card it leaves no trace", async () => {
+    const { audit } = await fx.makeAudit();
+    const open = async () => (await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "feedback-network" })).card;
+    const save = (card: unknown, why: string) =>
+      h.execute(fx.auditor, "audit.page.save", {
+        auditId: audit.id,
+        page: "feedback-network",
+        version: versionOf(card),
+        nav: "stay",
+        "network-obtained": "no",
+        "network-not-obtained-why": why,
+      });
+    const stale = await open();
+    await save(stale, "unreachable");
+    await save(await open(), "declined");
+    expect((await save(stale, "no-consent")).text).toMatch(/Someone else got there first/);
+    const rows = await h.db.feedback.findMany({ where: { auditId: audit.id } });
+    expect(rows.map((r) => r.notObtainedReason)).toEqual(["declined"]);
+    const history = await h.db.history.findMany({ where: { entityType: "feedback" }, orderBy: { id: "asc" } });
+    const mine = history.filter((x) => x.entityId === rows[0]!.id);
+    expect(mine.map((x) => x.action)).toEqual(["recorded", "updated"]);
+    expect(mine[1]!.before).toMatchObject({ "network-not-obtained-why": "unreachable" });
+    expect(mine[1]!.after).toMatchObject({ "network-not-obtained-why": "declined" });
+  });
+
   it("records feedback per kind, or that it could not be obtained and why", async () => {
     const { audit } = await fx.makeAudit();
     let card = (await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "feedback-child" })).card;

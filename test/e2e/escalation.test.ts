@@ -271,6 +271,26 @@ describe("escalations", () => {
     expect(now.version).toBe(esc.version + acks.length);
   });
 
+  it("an acknowledgement at night gives the followers' held cards its content and updates the owners' delivered ones", async () => {
+    clock.set("2026-12-17T21:00:00Z");
+    const earlier = (await h.db.escalation.findMany({ select: { id: true } })).map((e) => e.id);
+    await raise(iro, "iro-cla");
+    const esc = await h.db.escalation.findFirstOrThrow({ where: { id: { notIn: earlier } } });
+    const cardKey = `escalation:${esc.id}`;
+    // Quiet hours: the case worker's card waits for the morning, the stage owners' (urgent) went at once.
+    const held = await h.db.outboxMessage.findMany({ where: { cardKey, kind: "send", status: "pending" } });
+    expect(held.map((m) => m.recipientId)).toContain(worker.id);
+    await h.execute(tm, "escalation.acknowledge", { id: esc.id });
+    const rows = await h.db.outboxMessage.findMany({ where: { cardKey } });
+    const workers = rows.filter((m) => m.recipientId === worker.id);
+    expect(workers.map((m) => m.kind)).toEqual(["send"]);
+    expect(JSON.stringify(workers[0]!.payload)).toMatch(/Acknowledged/);
+    expect(workers[0]!.urgent).toBe(false);
+    const updates = rows.filter((m) => m.kind === "update");
+    expect(updates.map((m) => m.recipientId).sort()).toEqual([tm.id, sm.id].sort());
+    expect(updates.map((m) => m.idempotencyKey.endsWith(`:v${esc.version + 1}`))).toEqual([true, true]);
+  });
+
   it("lists open escalations by age and stage for heads of service, not for practitioners", async () => {
     const list = await h.say(hos, "escalations");
     const text = cardText(list.cards[0]);

@@ -3,13 +3,13 @@
 import { randomUUID } from "node:crypto";
 import type { AppContext } from "../../context";
 import type { Prisma } from "../../../generated/prisma/client";
-import { guardedWrite, sqlOf, transaction, valuesOf, type GuardedInsert, type Sql } from "../../sql";
+import { guardedWrite, sqlOf, valuesOf, type GuardedInsert, type Sql } from "../../sql";
 import { AlreadyDone, Closed, Conflict, NotFound, ValidationFailed } from "../../errors";
 import type { Actor } from "../../permissions";
 import { fieldChange, historyInsert, type HistoryEntry } from "../../history";
 import { can, statusGuardSql, step } from "../../stateMachine";
 import { findAuditWithAnswers, requireAuditor, type AuditWithCase } from "../access";
-import { feedbackErrors, repeatsPerMember, saveFeedback, type FeedbackKind } from "../feedback";
+import { feedbackErrors, feedbackWrite, repeatsPerMember, type FeedbackKind } from "../feedback";
 import { isInput, validateFields, type FieldDef, type FieldValues } from "../fields";
 import { resolveGrade, scaleFor } from "../grading";
 import { section1Errors } from "../section1";
@@ -51,7 +51,14 @@ async function writePage(
   sql: Sql,
   audit: AuditWithCase,
   expected: number,
-  change: { draft: AuditDraft; meetingDate?: Date | null; rows: AnswerRow[]; history: HistoryEntry[] },
+  change: {
+    draft: AuditDraft;
+    meetingDate?: Date | null;
+    rows: AnswerRow[];
+    history: HistoryEntry[];
+    /** A feedback page's row and its history entry (feedbackWrite), on the write's params. */
+    feedback?: (params: unknown[]) => ReturnType<typeof feedbackWrite>;
+  },
 ) {
   const params: unknown[] = [JSON.stringify(change.draft), new Date(), audit.id, expected, IN_PROGRESS];
   const { meetingDate } = change;
@@ -81,7 +88,9 @@ async function writePage(
         "signsOfImpact" = EXCLUDED."signsOfImpact", evidence = EXCLUDED.evidence, rationale = EXCLUDED.rationale`,
     });
   }
-  inserts.push(historyInsert(change.history, params));
+  const feedback = change.feedback?.(params);
+  if (feedback) inserts.push(feedback.insert);
+  inserts.push(historyInsert(feedback ? [feedback.history, ...change.history] : change.history, params));
   if (await guardedWrite(sql, guard, inserts, params)) return;
   const [now] = await sql.query<{ status: string }>(`SELECT status FROM "Audit" WHERE id = $1`, [audit.id]);
   if (now && isReturned(now.status))
@@ -141,16 +150,14 @@ export async function saveAuditPage(
   const { draft, meetingDate, rows } = pageChange(audit, req.page, req.nav, values, stored, { member, members });
   draft.page = nextPage;
   const history = pageHistory(actor, audit, req.page, defs, stored, values);
-  // All or nothing: the page's answers, the draft and version, and their history.
-  const change = { draft, meetingDate, rows, history };
-  if (kind) {
-    await transaction(ctx.db, async (sql) => {
-      await saveFeedback(sql, audit.id, actor.id, kind, values, feedback, member ?? 0);
-      await writePage(sql, audit, req.version, change);
-    });
-  } else {
-    await writePage(sqlOf(ctx.db), audit, req.version, change);
-  }
+  // All or nothing, in one statement: the page's answers (or feedback), the draft and version, and their history.
+  await writePage(sqlOf(ctx.db), audit, req.version, {
+    draft,
+    meetingDate,
+    rows,
+    history,
+    feedback: kind ? (params) => feedbackWrite(audit.id, actor.id, kind, values, feedback ?? null, member ?? 0, params) : undefined,
+  });
   // The row as just written (the update matched version = req.version): no second read.
   const fresh: AuditWithCase = {
     ...audit,
