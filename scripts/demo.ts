@@ -17,7 +17,7 @@ import { writeReportFiles } from "../services/reports/files";
 import { bandById, getGradeScale } from "../services/catalogue";
 import { roleLabel } from "../services/directory/roles";
 import { STATUS_LABELS } from "../services/audit/lists";
-import { fmtDateTime } from "../services/sharedCard";
+import { fmtDateTime } from "../services/viewerCards";
 import type { Role } from "../generated/prisma/enums";
 import { demoObservationsAndDips } from "./demoQualityActivity";
 import { demoMultiAgency, demoPracticeDay } from "./demoPartnership";

@@ -5,7 +5,7 @@ import { loadConfig } from "../services/config";
 import { selfAssessmentCardData } from "../services/audit/selfAssessment";
 import { renderCard } from "../cards/render";
 import { actionCardData } from "../services/audit/actions";
-import { fmtDateTime } from "../services/sharedCard";
+import { fmtDateTime } from "../services/viewerCards";
 
 const sa = (caseRecordSystem: string) =>
   selfAssessmentCardData({ caseRecordSystem, auditId: "a", caseRef: "LL1", dueDate: "2026-12-31", answers: {}, status: "pending" });

@@ -9,7 +9,7 @@ import { recordFieldChange, recordHistory } from "../history";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { cancelJobs, scheduleJob } from "../jobs";
 import { addWorkingDays } from "../workingTime";
-import { fmtDateTime } from "../sharedCard";
+import { fmtDateTime } from "../viewerCards";
 import { deliveryOf } from "../messageKinds";
 import { loadAuditTool } from "../catalogue";
 import { can, transition } from "../stateMachine";

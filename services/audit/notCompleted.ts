@@ -7,7 +7,7 @@ import { AlreadyDone, ValidationFailed } from "../errors";
 import { requireCapability, type Actor } from "../permissions";
 import { can, transition } from "../stateMachine";
 import { cancelJobs } from "../jobs";
-import { notify } from "../sharedCard";
+import { notify } from "../viewerCards";
 import { statusCardData } from "./allocation/cards";
 import { auditMachine } from "./states";
 import { auditWrite } from "./statusWrite";

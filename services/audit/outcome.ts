@@ -11,7 +11,7 @@ import { deliveryOf } from "../messageKinds";
 import { bandById, loadAuditTool } from "../catalogue";
 import { firstInChainWithRole } from "../directory/staff";
 import { addDays, isoDate, localDate, zonedInstant } from "../workingTime";
-import { fmtDate } from "../sharedCard";
+import { fmtDate } from "../viewerCards";
 import { scaleFor } from "./grading";
 import type { AuditDraft } from "./form/layout";
 

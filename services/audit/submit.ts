@@ -13,7 +13,7 @@ import { scheduleJob } from "../jobs";
 import { addWorkingDays, localDate, isoDate, parseIsoDate, zonedInstant } from "../workingTime";
 import { deliveryOf, type MessageKind } from "../messageKinds";
 import { sendOutcome } from "./outcome";
-import { fmtDateTime } from "../sharedCard";
+import { fmtDateTime } from "../viewerCards";
 import { loadAuditTool } from "../catalogue";
 import { firstInChainWithRole, staffWithRole } from "../directory/staff";
 import { roleLabel } from "../directory/roles";

@@ -4,7 +4,7 @@ import type { AppContext } from "../context";
 import type { Actor } from "../permissions";
 import { may } from "../permissions";
 import { NotPermitted } from "../errors";
-import { fmtDate, fmtDateTime, showCardToAll, type CardForAll } from "../sharedCard";
+import { fmtDate, fmtDateTime, showCardToAll, type CardForAll } from "../viewerCards";
 import type { Queryable } from "../sql";
 import { cardKeyOf, escalationType, lastStageOf, LIMITS, stageOf, subjectOf } from "./rules";
 import { EscalationStatus, isActive } from "./states";

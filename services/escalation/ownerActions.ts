@@ -4,7 +4,7 @@ import type { AppContext } from "../context";
 import type { Actor } from "../permissions";
 import { AlreadyDone, NotPermitted, ValidationFailed } from "../errors";
 import { historyInsert, recordHistory } from "../history";
-import { notify, showCardInWrite } from "../sharedCard";
+import { notify, showCardInWrite } from "../viewerCards";
 import { cardsOf, publish } from "./card";
 import { cardKeyOf, escalationType, LIMITS, subjectOf } from "./rules";
 import { ownerMayRequestTime, ownerMayRespond } from "./states";

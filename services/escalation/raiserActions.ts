@@ -5,7 +5,7 @@ import type { Actor } from "../permissions";
 import { AlreadyDone, NotPermitted } from "../errors";
 import { recordHistory } from "../history";
 import { cancelJobs, scheduleJob } from "../jobs";
-import { fmtDateTime, notify } from "../sharedCard";
+import { fmtDateTime, notify } from "../viewerCards";
 import { addWorkingDays } from "../workingTime";
 import { publish } from "./card";
 import { escalationType, jobKey, STAGE_JOB, subjectOf } from "./rules";

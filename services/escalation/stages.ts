@@ -7,7 +7,7 @@ import type { Actor } from "../permissions";
 import { AlreadyDone, NotPermitted, ValidationFailed } from "../errors";
 import { recordHistory } from "../history";
 import { cancelJobs, scheduleJob } from "../jobs";
-import { casUpdate, notify } from "../sharedCard";
+import { casUpdate, notify } from "../viewerCards";
 import type { EscalationStage } from "../catalogue";
 import type { Queryable } from "../sql";
 import { addWorkingDays } from "../workingTime";

@@ -4,7 +4,7 @@ import type { Prisma } from "../../generated/prisma/client";
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import { NotFound } from "../errors";
-import { casUpdate, teamsUserIds, type CardSend } from "../sharedCard";
+import { casUpdate, teamsUserIds, type CardSend } from "../viewerCards";
 import { guardedWrite, sqlOf, valuesOf, type GuardedInsert, type GuardedUpdate, type Queryable } from "../sql";
 import { statusGuardSql, transition } from "../stateMachine";
 import { escalationMachine, type EscalationStatus } from "./states";

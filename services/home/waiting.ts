@@ -5,7 +5,7 @@
 import type { AppContext } from "../context";
 import type { Actor } from "../permissions";
 import { hasRole } from "../permissions";
-import { fmtDate } from "../sharedCard";
+import { fmtDate } from "../viewerCards";
 import { myOpenSurveys } from "../surveys/campaigns";
 import { ACTION, AUDIT, ESCALATION, MODERATION, SELF_ASSESSMENT, SUPERVISION } from "./statuses";
 

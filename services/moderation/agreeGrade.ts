@@ -5,7 +5,7 @@ import type { Tx } from "../db";
 import type { Actor } from "../permissions";
 import { AlreadyDone, Conflict, NotPermitted } from "../errors";
 import { getGradeScale } from "../catalogue";
-import { notify } from "../sharedCard";
+import { notify } from "../viewerCards";
 import { can } from "../stateMachine";
 import { cardData, publishModeration } from "./card";
 import { finalise } from "./finalise";

@@ -6,7 +6,7 @@ import type { Tx } from "../db";
 import { may, type Actor } from "../permissions";
 import { NotPermitted } from "../errors";
 import { getGradeScale, loadAuditTool } from "../catalogue";
-import { fmtDate, refreshUserIds, showCardTo } from "../sharedCard";
+import { fmtDate, refreshUserIds, showCardTo } from "../viewerCards";
 import { zeroToTen } from "../audit/fields";
 import { excludedModerators, moderatorCandidates } from "./eligibility";
 import { gradeChoices, gradeLabel, movementText } from "./grades";

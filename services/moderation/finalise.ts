@@ -7,7 +7,7 @@ import { recordHistory } from "../history";
 import { scheduleJob } from "../jobs";
 import { getGradeScale, isInadequateBand, loadAuditTool } from "../catalogue";
 import { firstInChainWithRole, staffWithRole } from "../directory/staff";
-import { fmtDateTime, notify } from "../sharedCard";
+import { fmtDateTime, notify } from "../viewerCards";
 import { sendOutcome } from "../audit/outcome";
 import { auditMachine, isOpenAction } from "../audit/states";
 import { transition } from "../stateMachine";

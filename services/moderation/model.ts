@@ -5,7 +5,7 @@ import type { Prisma } from "../../generated/prisma/client";
 import { NotFound } from "../errors";
 import { loadAuditTool } from "../catalogue";
 import { staffWithRole } from "../directory/staff";
-import { casUpdate } from "../sharedCard";
+import { casUpdate } from "../viewerCards";
 import { transition } from "../stateMachine";
 import { moderationMachine, type ModerationStatus } from "./states";
 

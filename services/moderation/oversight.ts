@@ -7,7 +7,7 @@ import { recordHistory } from "../history";
 import { cancelJobs, scheduleJob } from "../jobs";
 import { AlreadyDone, NotPermitted, ValidationFailed } from "../errors";
 import { addWorkingDays } from "../workingTime";
-import { fmtDate, notify, showCardTo } from "../sharedCard";
+import { fmtDate, notify, showCardTo } from "../viewerCards";
 import { can } from "../stateMachine";
 import { cardData, publishModeration } from "./card";
 import { DEFAULT_RETURN_WORKING_DAYS, excludedModerators, moderatorCandidates } from "./eligibility";
