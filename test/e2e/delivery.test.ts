@@ -35,10 +35,8 @@ afterAll(async () => {
 });
 
 describe("proactive delivery", () => {
-  // The fake connector runs in this test's process and stamps a request when its event loop reads
-  // it: when the host stalls the process (a busy CI runner), requests written on time are read
-  // together and the fake's one-second window sees them closer than they were sent. A sender that
-  // over-sends fails every attempt; a stall of the host fails one.
+  // Known intermittent failure, not yet traced: one 429 on the same conversation about 1 s in, on a
+  // quiet machine too, so it is not only the host's stalls. The retries do not start clean.
   it("paces under the global ceiling and the per-conversation windows: nothing throttled, order kept", { retry: 2 }, async () => {
     h.connector.setRateLimits({ globalLimit: 20 });
     const people = staff.slice(0, 30);
