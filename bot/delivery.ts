@@ -308,6 +308,12 @@ export class OutboxSender {
     try {
       const activity = this.connector.activityFor(h);
       const client = await this.connector.client(h.serviceUrl);
+      if (this.slots.missed?.(slotAt, Date.now())) {
+        // Made ready too late for its slot (a first client, a stalled loop): written now it would
+        // crowd the tenant's next second, so it waits for another slot instead.
+        this.queue.unshift(h);
+        return;
+      }
       const options = {
         timeout: this.app.config.DELIVERY_REQUEST_TIMEOUT_MS,
         onUploadProgress: () => {

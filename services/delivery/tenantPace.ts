@@ -25,6 +25,11 @@ export interface SlotSource {
   close(): Promise<void>;
   /** A request taken at slot `at` had its body written at `writtenAt` (how late requests leave). */
   written?(at: number, writtenAt: number): void;
+  /**
+   * Whether a request about to be written at `now` is past its slot `at` (its preparation was slow):
+   * the slot is then lost, as one not taken in time is.
+   */
+  missed?(at: number, now: number): boolean;
 }
 
 export interface TenantPaceOptions {
@@ -119,6 +124,12 @@ export class TenantPace implements SlotSource {
     this.late.max = Math.max(this.late.max, late);
     if (late > 10) this.late.over10++;
     if (late > 20) this.late.over20++;
+  }
+
+  missed(at: number, now: number): boolean {
+    if (now - at <= this.toleranceMs) return false;
+    this.lost++;
+    return true;
   }
 
   take(tenant: string, now: number, demand = 1): SlotVerdict {

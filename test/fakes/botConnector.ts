@@ -130,6 +130,8 @@ export interface RequestLogEntry {
   conversationId?: string;
   /** Epoch ms at which the rate limiter counted (or refused) the request. */
   limitedAt?: number;
+  /** Which of Teams' windows refused it: the tenant's or the conversation's (throttled requests only). */
+  limitedBy?: "global" | "conversation";
   /** The client's TCP port: which connection (and so which sender process) made the request. */
   remotePort?: number;
 }
@@ -682,6 +684,7 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
       const waitConv = convKey ? limiter.check(convKey, convWindows, now) : 0;
       const wait = Math.max(waitGlobal, waitConv);
       if (wait > 0) {
+        log.limitedBy = waitGlobal >= waitConv ? "global" : "conversation";
         throttle(res, log, wait);
         return;
       }
