@@ -4,7 +4,9 @@
 // per request, on the same two cores as the services it measures (docs/load.md).
 import http from "node:http";
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+// Idle connections are dropped after 4 s, before Node's server closes them at 5 s (its
+// keepAliveTimeout): reusing one the server is closing fails with ECONNRESET. fetch did this itself.
+const agent = new http.Agent({ keepAlive: true, timeout: 4_000, maxSockets: Infinity });
 const urls = new Map<string, URL>();
 
 export function postJson(url: string, body: Buffer): Promise<{ status: number; text: string }> {

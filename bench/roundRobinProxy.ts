@@ -11,7 +11,8 @@ const upstreams = (process.env.BENCH_UPSTREAMS ?? "")
   .filter(Boolean)
   .map((u) => new URL(u));
 if (!upstreams.length) throw new Error("BENCH_UPSTREAMS names no instance");
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+// Idle connections dropped before the services' 5 s keep-alive timeout closes them (no ECONNRESET on reuse).
+const agent = new http.Agent({ keepAlive: true, timeout: 4_000, maxSockets: 256 });
 let next = 0;
 
 /**
