@@ -28,26 +28,61 @@ export interface RequestOptions {
   onUploadProgress: () => void;
 }
 
+/**
+ * How often the bot's token is renewed ahead of need. Entra ID tokens last 60–90 minutes and
+ * botbuilder renews one 5 minutes before it expires, inside the request that finds it stale: that
+ * request would wait for the authority and be written long after its slot. Renewed every 10 minutes
+ * by a timer, the token a request finds is never stale.
+ */
+export const TOKEN_REFRESH_MS = 10 * 60_000;
+
+/** The part of a client's credentials that fetches the bot's token (botframework-connector's AppCredentials). */
+interface TokenSource {
+  shouldSetToken?(): boolean;
+  getToken?(forceRefresh?: boolean): Promise<string>;
+}
+
 export class ConnectorRequests {
   private readonly clients = new Map<string, Promise<ConnectorClient>>();
   private readonly rendered = new Map<string, { type: "message"; card?: CardJson; text?: string }>();
+  private readonly refreshTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly auth: ConfigurationBotFrameworkAuthentication,
     private readonly appId: string,
+    private readonly opts: { tokenRefreshMs?: number; onTokenError?: (err: unknown) => void } = {},
   ) {}
 
-  /** Creates (or reuses) the client of a service URL ahead of the first request. */
+  /**
+   * Creates (or reuses) the client of a service URL ahead of the first request, with its token:
+   * the first request does not fetch it after its slot.
+   */
   client(serviceUrl: string): Promise<ConnectorClient> {
-    return cachedPromise(this.clients, serviceUrl, () =>
-      proactiveConnector(this.auth, this.appId, serviceUrl).then((client) => {
-        // The pipeline would retry 429/5xx up to 3 times by itself, invisibly and uncounted.
-        (client as unknown as { client: { pipeline: { removePolicy(p: { name: string }): unknown } } }).client.pipeline.removePolicy({
-          name: "defaultRetryPolicy",
-        });
-        return client;
-      }),
-    );
+    return cachedPromise(this.clients, serviceUrl, async () => {
+      const client = await proactiveConnector(this.auth, this.appId, serviceUrl);
+      // The pipeline would retry 429/5xx up to 3 times by itself, invisibly and uncounted.
+      (client as unknown as { client: { pipeline: { removePolicy(p: { name: string }): unknown } } }).client.pipeline.removePolicy({
+        name: "defaultRetryPolicy",
+      });
+      await this.keepTokenFresh(client.credentials as TokenSource);
+      return client;
+    });
+  }
+
+  private async keepTokenFresh(credentials: TokenSource): Promise<void> {
+    if (!credentials.getToken || !credentials.shouldSetToken?.()) return; // no app password: no token
+    await credentials.getToken();
+    const timer = setInterval(() => {
+      credentials.getToken!(true).catch((err: unknown) => this.opts.onTokenError?.(err));
+    }, this.opts.tokenRefreshMs ?? TOKEN_REFRESH_MS);
+    timer.unref();
+    this.refreshTimers.add(timer);
+  }
+
+  /** Stops renewing tokens (the sender stopped). */
+  close(): void {
+    for (const t of this.refreshTimers) clearInterval(t);
+    this.refreshTimers.clear();
   }
 
   /**

@@ -79,7 +79,10 @@ export class OutboxSender {
     // Never more than maxHeld: a larger batch would never fit under the cap, and nothing would be claimed.
     this.claimBatch = Math.min(this.maxHeld, Math.max(25, Math.ceil(this.maxHeld / 4)));
     this.window = new InFlightWindow(rps, c.DELIVERY_MAX_IN_FLIGHT);
-    this.connector = new ConnectorRequests(botAuthentication(c), botAppId || c.MicrosoftAppId);
+    this.connector = new ConnectorRequests(botAuthentication(c), botAppId || c.MicrosoftAppId, {
+      ...(opts.tokenRefreshMs ? { tokenRefreshMs: opts.tokenRefreshMs } : {}),
+      onTokenError: (err) => app.log.warn({ err }, "renewing the bot's token failed; the next request renews it"),
+    });
     this.reach = new GraphReach(app, this.store, this.recorder, this.stats, {
       ...opts,
       member: (serviceUrl, chatId, aadObjectId) => this.connector.member(serviceUrl, chatId, aadObjectId),
@@ -113,6 +116,7 @@ export class OutboxSender {
     this.queue = [];
     await this.store.handBack(ids);
     await this.slots.close().catch(() => undefined);
+    this.connector.close();
   }
 
   /**
@@ -124,6 +128,7 @@ export class OutboxSender {
     this.stopped = true;
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.queue = [];
+    this.connector.close();
     this.wakeup.poke();
     await this.loopDone;
     await Promise.allSettled([...this.inflight.values()]);
@@ -276,7 +281,7 @@ export class OutboxSender {
       }
       // The tenant's ceiling, shared with every other instance: a slot of its own, or how long until one.
       const slot = this.slots.take(h.tenant, Date.now(), this.queue.length - i);
-      if (this.slots instanceof TenantPace) Object.assign(this.stats, this.slots.counters());
+      this.slotStats();
       if (!slot.ok) {
         wait = Math.min(wait, slot.waitMs);
         break;
@@ -296,6 +301,10 @@ export class OutboxSender {
     }
     if (this.queue.length === 0) return Infinity;
     return Number.isFinite(wait) ? Math.max(1, wait) : 50;
+  }
+
+  private slotStats(): void {
+    if (this.slots instanceof TenantPace) Object.assign(this.stats, this.slots.counters());
   }
 
   /** Sends one held row; `acquiredAt` is when the pacer gave it its slot, `slotAt` the tenant slot's time. */
@@ -322,6 +331,7 @@ export class OutboxSender {
           writtenAt = Date.now();
           this.pacer.restamp(h.tenant, h.conversationId, acquiredAt, writtenAt);
           this.slots.written?.(slotAt, writtenAt);
+          this.slotStats();
         },
       };
       this.stats.requests++;

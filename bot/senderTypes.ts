@@ -45,6 +45,10 @@ export interface SenderStats {
   slotReservations: number;
   slotsLost: number;
   slotLeadMs: number;
+  /** How late request bodies were written after their slot: the most (ms), and how many over 10 and 20 ms. */
+  slotLateMaxMs: number;
+  slotLateOver10: number;
+  slotLateOver20: number;
 }
 
 export function newStats(): SenderStats {
@@ -69,6 +73,9 @@ export function newStats(): SenderStats {
     slotReservations: 0,
     slotsLost: 0,
     slotLeadMs: 0,
+    slotLateMaxMs: 0,
+    slotLateOver10: 0,
+    slotLateOver20: 0,
   };
 }
 
@@ -89,6 +96,8 @@ export interface SenderOptions {
   inDoubtSkewMs?: number;
   /** Where the tenant's request slots come from (default: shared through the database). */
   slots?: SlotSource;
+  /** How often the bot's token is renewed ahead of need (default bot/connectorRequests.ts TOKEN_REFRESH_MS). */
+  tokenRefreshMs?: number;
 }
 
 /** A sleep that `poke` ends early: the sender's loop waits on it. */

@@ -18,6 +18,8 @@ let authority: FakeTokenEndpoint;
 beforeAll(async () => {
   authority = await startFakeTokenEndpoint();
   authority.trust();
+  // botbuilder keeps a token until 5 minutes before it expires: these are kept for 1 s.
+  authority.expiresInSeconds = 301;
   h = await startHarness({
     env: {
       MicrosoftAppId: APP_ID,
@@ -61,5 +63,51 @@ describe("proactive sends in a sovereign cloud", () => {
     ]);
     const sent = h.connector.activities.filter((a) => a.conversationId === conversationId);
     expect(sent.map((a) => a.authorization)).toEqual([`Bearer ${authority.issued[0]}`]);
+  });
+});
+
+describe("the bot's token", () => {
+  it("is fetched with the client and renewed by a timer, so no request waits for the authority after its slot", async () => {
+    // A distant authority (300 ms) whose tokens are kept for 1 s: a request that found its token
+    // stale would be written 300 ms after its slot.
+    authority.delayMs = 300;
+    await new Promise((r) => setTimeout(r, 1_100)); // the first test's token is stale now
+    const staff = await h.db.staff.findMany({ where: { aadObjectId: { not: null } }, orderBy: { email: "asc" }, take: 2 });
+    for (const [i, p] of staff.entries()) {
+      await saveConversationReference(
+        h.db,
+        p.id,
+        {
+          channelId: "msteams",
+          serviceUrl: h.connector.url,
+          conversation: { id: `a:conv-token-${p.id}`, conversationType: "personal", isGroup: false, tenantId: "t1", name: "" },
+          bot: { id: `28:${APP_ID}`, name: "Assure" },
+          user: { id: `29:${p.aadObjectId}`, aadObjectId: p.aadObjectId!, name: p.name },
+        },
+        "t1",
+      );
+      await enqueueMessage(h.db, {
+        recipientId: p.id,
+        idempotencyKey: `token:${i}`,
+        payload: { template: "message", data: { title: "", text: `message ${i}` } },
+      });
+    }
+    const sender = new OutboxSender(h.service.ctx, undefined, APP_ID, { tokenRefreshMs: 400 });
+    try {
+      await sender.drainOnce(1);
+      const fetched = authority.tokenRequests.length;
+      await new Promise((r) => setTimeout(r, 1_500)); // renewed meanwhile, each renewal taking 300 ms
+      expect(authority.tokenRequests.length).toBeGreaterThanOrEqual(fetched + 2);
+      const issuedBefore = [...authority.issued];
+      await sender.drainOnce(1);
+      const sent = h.connector.activities.filter((a) => a.conversationId.startsWith("a:conv-token-"));
+      expect(sent).toHaveLength(2);
+      expect(sender.stats.slotLateMaxMs).toBeLessThan(100);
+      // The second message carries a token the timer fetched, not one its own request waited for.
+      expect(issuedBefore).toContain(sent[1]!.authorization!.replace("Bearer ", ""));
+    } finally {
+      await sender.stop();
+      authority.delayMs = 0;
+    }
   });
 });

@@ -23,6 +23,10 @@ export interface FakeTokenEndpoint {
   readonly tokenRequests: TokenRequest[];
   /** The access tokens handed out, in order. */
   readonly issued: string[];
+  /** Answers token requests this many ms late (a distant authority). */
+  delayMs: number;
+  /** The lifetime of the tokens it issues (default 3599 s, as Entra ID's). */
+  expiresInSeconds: number;
   /** This process's HTTPS agent trusts the endpoint's certificate (until close). */
   trust(): void;
   close(): Promise<void>;
@@ -75,9 +79,15 @@ export async function startFakeTokenEndpoint(): Promise<FakeTokenEndpoint> {
       if (req.method === "POST" && segs.slice(1).join("/") === "oauth2/v2.0/token") {
         const form = Object.fromEntries(new URLSearchParams((await readBody(req)).toString("utf8")));
         tokenRequests.push({ path: `/${segs.join("/")}`, form });
+        if (endpoint.delayMs > 0) await new Promise((r) => setTimeout(r, endpoint.delayMs));
         const token = `sovereign-token-${issued.length + 1}`;
         issued.push(token);
-        sendJson(res, 200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: token });
+        sendJson(res, 200, {
+          token_type: "Bearer",
+          expires_in: endpoint.expiresInSeconds,
+          ext_expires_in: endpoint.expiresInSeconds,
+          access_token: token,
+        });
         return;
       }
       sendJson(res, 404, { error: "not_found" });
@@ -87,10 +97,12 @@ export async function startFakeTokenEndpoint(): Promise<FakeTokenEndpoint> {
   base = `https://127.0.0.1:${port}/`;
   const agent = https.globalAgent as https.Agent & { options: https.AgentOptions };
   const before = agent.options.ca;
-  return {
+  const endpoint: FakeTokenEndpoint = {
     url: base,
     tokenRequests,
     issued,
+    delayMs: 0,
+    expiresInSeconds: 3599,
     trust() {
       agent.options.ca = [...(Array.isArray(before) ? before : before ? [before] : []), pem.cert];
     },
@@ -99,4 +111,5 @@ export async function startFakeTokenEndpoint(): Promise<FakeTokenEndpoint> {
       await close();
     },
   };
+  return endpoint;
 }
