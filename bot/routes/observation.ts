@@ -12,7 +12,7 @@ import {
   scheduleObservation,
 } from "../../services/observation/programme";
 import { addReflection, openObservation, saveObservationForm } from "../../services/observation/record";
-import { observationCardData } from "../../services/observation/cards";
+import { observationCardFor } from "../../services/observation/cards";
 import {
   changeSchema,
   observationFormSchema,
@@ -46,7 +46,7 @@ export function routes() {
       async ({ app, actor, data }) => {
         const o = await scheduleObservation(app, actor, data);
         return {
-          ...observationCardData(o, actor.id),
+          ...observationCardFor(o, actor),
           heading: "Practice observation scheduled",
           info: `${o.practitionerName} and ${o.observerName} have been told; the practitioner agrees the date or proposes another.`,
         };

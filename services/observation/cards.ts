@@ -1,8 +1,10 @@
 // Card data of a practice observation: the same card shows the practitioner (agree the date or
 // propose another), the observer (accept a proposed date, open the form) and, once recorded, the
-// outcome to the practitioner (who may add a reflection) and their manager. Text typed by one
-// person reaches another only as data (cards/render.ts escapes it).
+// outcome to the practitioner (who may add a reflection) and their manager; the QA team (whoever
+// may schedule) sees it with the observer's "Move or cancel" panel. Text typed by one person
+// reaches another only as data (cards/render.ts escapes it).
 import type { Config } from "../config";
+import { may, type Actor } from "../permissions";
 import { formatDate } from "../dates";
 import { OBSERVATION_THEMES, THEME_JUDGEMENTS, bandLabel, judgementBands, processTitle, type ObservationForm } from "./form";
 import { observationMachine, type ObservationStatus } from "./states";
@@ -20,6 +22,9 @@ export interface ObservationView {
   proposedNote: string | null;
   changeNote: string | null;
   caseRef: string | null;
+  /** The inadequate audit that requires this observation, and the action it opened for it. */
+  auditId: string | null;
+  actionId: string | null;
   auditCaseRef: string | null;
   practitionerId: string;
   practitionerName: string;
@@ -48,6 +53,14 @@ const STATUS_TEXT: Record<ObservationStatus, string> = {
 /** Statuses from which the observer (or the QA team) may still move the date or cancel. */
 const CHANGEABLE: readonly string[] = observationMachine.steps.reschedule.from;
 
+/** Who may move or cancel an observation: its observer, or whoever may schedule observations (the QA team). */
+export const mayChangeObservation = (actor: Pick<Actor, "id" | "roles" | "partnerAgency">, o: Pick<ObservationView, "observerId">) =>
+  o.observerId === actor.id || may(actor, "observations.schedule");
+
+/** What a cancelled observation an inadequate audit requires becomes (the authority's own default). */
+const BACK_TO_QA =
+  "It is still required after the inadequate audit, so it goes back to the QA team to arrange again (the authority's own default); the audit's action stays open until an observation is recorded.";
+
 function facts(o: ObservationView) {
   return [
     { title: "Observation of", value: o.practitionerName },
@@ -55,7 +68,9 @@ function facts(o: ObservationView) {
     { title: "Observer", value: o.observerName || "to be named" },
     { title: "Date", value: o.date ? formatDate(o.date) : "to be agreed" },
     ...(o.proposedDate && o.status === "date_proposed" ? [{ title: "Proposed date", value: formatDate(o.proposedDate) }] : []),
-    ...(o.changeNote ? [{ title: o.status === "cancelled" ? "Why cancelled" : "Why the date moved", value: o.changeNote }] : []),
+    ...(o.changeNote
+      ? [{ title: o.status === "cancelled" || o.status === "required" ? "Why cancelled" : "Why the date moved", value: o.changeNote }]
+      : []),
     ...(o.caseRef ? [{ title: "Case", value: o.caseRef }] : []),
     ...(o.auditCaseRef ? [{ title: "Why", value: `Required: the audit of case ${o.auditCaseRef} found the work inadequate` }] : []),
     { title: "Status", value: STATUS_TEXT[o.status as ObservationStatus] ?? o.status },
@@ -65,6 +80,7 @@ function facts(o: ObservationView) {
 /** What the card says to the viewer about where the observation stands. */
 function observationIntro(o: ObservationView, isPractitioner: boolean): string {
   if (o.status === "cancelled") return "This observation is cancelled: nothing more is needed.";
+  if (o.status === "required" && o.changeNote) return `This observation is cancelled. ${BACK_TO_QA}`;
   return isPractitioner
     ? o.status === "awaiting_agreement"
       ? "You are told in advance: please agree the date, or propose another that suits the visit or meeting."
@@ -78,12 +94,19 @@ function observationIntro(o: ObservationView, isPractitioner: boolean): string {
         : "The practitioner has been asked to agree the date.";
 }
 
+type CardExtra = {
+  proposedDate?: string;
+  note?: string;
+  newDate?: string;
+  reason?: string;
+  errors?: Record<string, string>;
+  info?: string;
+  /** The viewer may schedule observations (the QA team): they may move or cancel it too. */
+  scheduler?: boolean;
+};
+
 /** The invitation / status card (template "observation") as `viewer` sees it. */
-export function observationCardData(
-  o: ObservationView,
-  viewerId: string,
-  extra: { proposedDate?: string; note?: string; newDate?: string; reason?: string; errors?: Record<string, string>; info?: string } = {},
-) {
+export function observationCardData(o: ObservationView, viewerId: string, extra: CardExtra = {}) {
   const isPractitioner = viewerId === o.practitionerId;
   const isObserver = viewerId === o.observerId;
   const heading = isPractitioner
@@ -102,7 +125,7 @@ export function observationCardData(
     canAgree: isPractitioner && o.status === "awaiting_agreement",
     canAccept: isObserver && o.status === "date_proposed",
     canRecord: isObserver && o.status === "agreed",
-    canChange: isObserver && CHANGEABLE.includes(o.status),
+    canChange: (isObserver || (!!extra.scheduler && !isPractitioner)) && CHANGEABLE.includes(o.status),
     newDate: extra.newDate ?? "",
     reason: extra.reason ?? "",
     reasonError: extra.errors?.reason ?? extra.errors?.newDate ?? "",
@@ -112,6 +135,10 @@ export function observationCardData(
     noteError: extra.errors?.note ?? "",
   };
 }
+
+/** The card as an authenticated actor sees it: the QA team's view has the "Move or cancel" panel too. */
+export const observationCardFor = (o: ObservationView, actor: Actor, extra: Omit<CardExtra, "scheduler"> = {}) =>
+  observationCardData(o, actor.id, { ...extra, scheduler: may(actor, "observations.schedule") });
 
 /** The observer's Practice Observation form (template "observation-form"). */
 export function observationFormData(

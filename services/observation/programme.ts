@@ -155,7 +155,9 @@ export async function scheduleObservation(ctx: AppContext, actor: Actor, input: 
         actorId: actor.id,
         alreadyDone: "This required observation is already scheduled. Nothing was recorded twice.",
         after: { observerId: data.observerId, date },
-        write: (from, to) => tx.observation.updateMany({ where: { id, status: { in: from } }, data: { ...data, status: to } }),
+        // A required observation cancelled before is arranged afresh: the old reason no longer shows.
+        write: (from, to) =>
+          tx.observation.updateMany({ where: { id, status: { in: from } }, data: { ...data, changeNote: null, status: to } }),
       });
     } else {
       id = (await tx.observation.create({ data: { ...data, practitionerId, status: observationMachine.initial } })).id;

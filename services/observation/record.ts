@@ -16,6 +16,7 @@ import { KEY_MARKERS, TEXT_MAX, formFromCard, formProblems, judgementBands, type
 import {
   inviteCardKey,
   observationCardData,
+  observationCardFor,
   observationFormData,
   observerCardKey,
   outcomeCardData,
@@ -39,7 +40,7 @@ export async function openObservation(
     throw new NotPermitted("Only the practitioner, the observer and the practitioner's manager can open this observation.");
   if (o.status === "completed") return { template: "observation-outcome", data: outcomeCardData(o, ctx.config, actor.id) };
   if (o.status === "agreed" && actor.id === o.observerId) return { template: "observation-form", data: formCard(ctx, o) };
-  return { template: "observation", data: observationCardData(o, actor.id) };
+  return { template: "observation", data: observationCardFor(o, actor) };
 }
 
 const formCard = (ctx: AppContext, o: ObservationView, typed?: ObservationForm, errors: Record<string, string> = {}, info = "") =>

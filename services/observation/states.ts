@@ -3,7 +3,10 @@
 // in advance and agrees the date or proposes another, which the observer accepts; the observer
 // records the Practice Observation form and the outcome goes to the practitioner and their manager.
 // Until it is recorded, the observer or the QA team may move the date (the practitioner agrees
-// again) or cancel it, each with a reason the practitioner is told.
+// again) or cancel it, each with a reason the practitioner is told. Cancelling one an inadequate
+// audit requires does not end the requirement: it goes back to "required" for the QA team to
+// arrange again, and the audit's action stays open until an observation is recorded (the
+// framework is silent on cancelling; this is the authority's own default).
 import { defineMachine } from "../stateMachine";
 
 export const observationMachine = defineMachine(
@@ -17,6 +20,7 @@ export const observationMachine = defineMachine(
     record: "agreed -> completed",
     reschedule: "awaiting_agreement | date_proposed | agreed -> awaiting_agreement",
     cancel: "awaiting_agreement | date_proposed | agreed -> cancelled",
+    cancelRequired: "awaiting_agreement | date_proposed | agreed -> required",
   },
   { initial: "awaiting_agreement" },
 );

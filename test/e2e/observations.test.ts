@@ -255,3 +255,94 @@ describe("moving and cancelling an observation", () => {
     expect(cardText((await h.say(qa, "report 2026-12")).cards[0])).toMatch(/Practice observations\nPlanned this month\n1\n/);
   });
 });
+
+describe("cancelling an observation an inadequate audit requires", () => {
+  it("sends it back to the QA team to arrange again, so the audit's action is not left open with nothing to close it (Bexley Children's Social Care Quality Assurance Framework, §1.3: “a practice observation should be undertaken … in cases where the auditor has found the work to be inadequate, when it should be included as an action”)", async () => {
+    clock.set("2026-12-01T10:00:00Z");
+    const { audit, practitioner, caseRef } = await fx.makeAudit();
+    const review = await fillAudit(h, fx.auditor, audit.id, {
+      grade: "1",
+      score: "2",
+      actions: [{ what: "Update the plan", who: practitioner.id, when: "2026-12-11", immediate: true }],
+    });
+    const press = cardActions(review).find((a) => a.verb === "audit.submit")!;
+    expect((await h.execute(fx.auditor, press.verb, press.data)).text).toMatch(/Audit submitted/);
+    const { id: observationId } = await h.db.observation.findFirstOrThrow({ where: { auditId: audit.id } });
+    const action = await h.db.action.findFirstOrThrow({ where: { auditId: audit.id, kind: "practice observation" } });
+    const teamManager = await staff(action.assigneeId);
+    const observer = await h.one("DEPUTY_TEAM_MANAGER", "LC");
+    const schedule = (date: string) =>
+      h.execute(qa, "observation.schedule.run", { requiredId: observationId, observerId: observer.id, process: "home_visit", date });
+    expect((await schedule("2026-12-14")).text).toMatch(/Practice observation scheduled/);
+    await h.drainOutbox();
+
+    // The observer cancels from their own card, with a reason.
+    const observerCard = cardsWith(observer, "A practice observation you will carry out").at(-1)!;
+    const cancel = cardActions(observerCard).find((a) => a.verb === "observation.cancel")!;
+    const cancelled = await h.execute(observer, cancel.verb, { ...cancel.data, reason: "The family cancelled the home visit." });
+    expect(cancelled.text).toMatch(/cancelled; the practitioner and the QA team have been told why/);
+    expect(cancelled.text).toMatch(/goes back to the QA team to arrange again \(the authority's own default\)/);
+    await h.drainOutbox();
+
+    // The practitioner sees it cancelled and why, and that it is still required.
+    const told = cardsWith(practitioner, "This observation is cancelled").at(-1)!;
+    expect(cardText(told)).toMatch(/Why cancelled\nThe family cancelled the home visit\./);
+    expect(cardText(told)).toMatch(/still required after the inadequate audit/);
+    expect(cardActions(told)).toHaveLength(0);
+    // The QA team is told, and finds it again among the required observations to arrange.
+    const qaTold = h.connector.cardsTo(h.conversationOf(await h.one("HEAD_OF_QA"))).filter((c) => cardText(c).includes(caseRef));
+    expect(cardText(qaTold.at(-1))).toMatch(/Required observation cancelled[\s\S]*Reason: “The family cancelled the home visit\.”/);
+    const form = (await h.say(qa, "observations")).cards[0]!;
+    expect(cardText(form)).toContain(`${practitioner.name}: required after the inadequate audit of ${caseRef}`);
+    // The team manager's action says so; its history keeps the cancellation and its reason.
+    expect(cardText(updatesWith(teamManager, `Action: case ${caseRef}`).at(-1))).toMatch(/the QA team will arrange it again/);
+    const entry = await h.db.history.findFirstOrThrow({ where: { entityId: action.id, action: "observation_cancelled" } });
+    expect(entry.after).toMatchObject({ observationId, reason: "The family cancelled the home visit." });
+
+    // Arranged again and recorded: the audit's action is done.
+    expect((await schedule("2026-12-16")).text).toMatch(/Practice observation scheduled/);
+    await h.drainOutbox();
+    const invite = cardsWith(practitioner, "A practice observation of your work").at(-1)!;
+    expect(cardText(invite)).toMatch(/16 Dec 2026/);
+    expect(cardText(invite)).not.toMatch(/Why cancelled/);
+    await h.execute(practitioner, "observation.agree", { observationId });
+    clock.set("2026-12-16T16:00:00Z");
+    expect((await h.execute(observer, "observation.record", { observationId, ...fullForm() })).text).toMatch(/Recorded/);
+    expect((await h.db.action.findUniqueOrThrow({ where: { id: action.id } })).status).toBe("done");
+  });
+});
+
+describe("the QA team's view of an observation", () => {
+  it("has the same “Move or cancel” panel as the observer's: a reason is required and the QA team member is recorded as who acted", async () => {
+    clock.set("2026-12-01T10:00:00Z");
+    const practitioner = await h.one("PRACTITIONER", "LC");
+    const observer = await h.one("TEAM_MANAGER", "LC");
+    const scheduled = await h.execute(qa, "observation.schedule.run", {
+      practitionerId: practitioner.id,
+      observerId: observer.id,
+      process: "meeting",
+      date: "2026-12-18",
+    });
+    expect(scheduled.text).toMatch(/Practice observation scheduled/);
+    const panel = (card: unknown) => cardActions(card).filter((a) => ["observation.reschedule", "observation.cancel"].includes(a.verb));
+    expect(cardText(scheduled.card)).toContain("Move or cancel");
+    expect(panel(scheduled.card).map((a) => a.title)).toEqual(["Move the date", "Cancel the observation"]);
+    expect(inputOf(scheduled.card, "reason")).toMatchObject({ isRequired: true });
+
+    const [move, cancel] = panel(scheduled.card);
+    const noReason = await h.execute(qa, move!.verb, { ...move!.data, newDate: "2026-12-21", reason: "" });
+    expect(noReason.text).toMatch(/Give the reason the practitioner will be told/);
+    const moved = await h.execute(qa, move!.verb, { ...move!.data, newDate: "2026-12-21", reason: "The meeting moved to Monday." });
+    expect(moved.text).toMatch(/The date is moved; the practitioner has been told/);
+    expect(panel(moved.card)).toHaveLength(2); // still theirs to move or cancel
+    const id = String(move!.data.observationId);
+    expect(await h.db.history.findFirst({ where: { entityId: id, action: "reschedule" } })).toMatchObject({ actorId: qa.id });
+
+    const gone = await h.execute(qa, cancel!.verb, { ...cancel!.data, reason: "The practitioner is on leave." });
+    expect(gone.text).toMatch(/The observation is cancelled; the practitioner has been told why/);
+    expect(panel(gone.card)).toHaveLength(0);
+    expect(await h.db.history.findFirst({ where: { entityId: id, action: "cancel" } })).toMatchObject({ actorId: qa.id });
+    await h.drainOutbox();
+    expect(cardText(cardsWith(practitioner, "This observation is cancelled").at(-1))).toMatch(/The practitioner is on leave\./);
+  });
+});
