@@ -96,18 +96,7 @@ export function rolesWith(capability: Capability): Role[] {
 
 export const hasRole = (actor: Pick<Actor, "roles">, ...roles: Role[]): boolean => actor.roles.some((r) => roles.includes(r));
 
-// ---- Object-level checks of practice observations and dip samples (services/observation/,
-// services/dipSample/).
-
-/** Only the observed practitioner agrees the date, proposes another or adds a reflection. */
-export function requireObserved(actor: Pick<Actor, "id">, o: { practitionerId: string }): void {
-  if (o.practitionerId !== actor.id) throw new NotPermitted("Only the practitioner being observed can do this.");
-}
-
-/** Only the named observer accepts a proposed date and records the observation. */
-export function requireObserver(actor: Pick<Actor, "id">, o: { observerId: string | null }): void {
-  if (o.observerId !== actor.id) throw new NotPermitted("Only the observer named for this observation can do this.");
-}
+// ---- Object-level checks of dip samples (services/dipSample/; observations: services/observation/access.ts).
 
 /** Only the reviewer a dip sample check is allocated to answers it. */
 export function requireDipReviewer(actor: Pick<Actor, "id">, c: { reviewerId: string }): void {

@@ -2,14 +2,14 @@
 // (whoever may schedule observations) gives a reason; the practitioner is told, and agrees a moved
 // date again (the steps "reschedule" and "cancel" in services/observation/states.ts).
 import type { AppContext } from "../context";
-import { NotPermitted } from "../errors";
 import { enqueueMessage } from "../outbox";
 import { deliveryOf } from "../messageKinds";
-import { may, type Actor } from "../permissions";
+import type { Actor } from "../permissions";
+import { requireObserverOrScheduler } from "./access";
 import { transition } from "../stateMachine";
 import { dbDate } from "../audit/allocation";
 import { formatDate } from "../dates";
-import { inviteCardKey, observationCardData, type ObservationView } from "./cards";
+import { inviteCardKey, observationCardData } from "./cards";
 import { earliestDate, loadObservation, refreshCards } from "./programme";
 import { observationMachine } from "./states";
 
@@ -17,11 +17,6 @@ export interface ObservationChange {
   kind: "reschedule" | "cancel";
   newDate?: string;
   reason: string;
-}
-
-function requireObserverOrScheduler(actor: Actor, o: ObservationView) {
-  if (o.observerId !== actor.id && !may(actor, "observations.schedule"))
-    throw new NotPermitted("Only the observer or the QA team can move or cancel this observation.");
 }
 
 /** Moves the date (the practitioner agrees again) or cancels; returns the actor's card data. */

@@ -48,26 +48,22 @@ async function ai2(h: Harness, role: Role, nth = 0): Promise<StaffRef> {
 
 /**
  * Features whose refusals still tell that the object exists (a person who may not see it gets "Not
- * allowed", an id naming nothing "Not found"). Audits, their allocation, self-assessments and
- * actions no longer do; these are to follow the same rule.
+ * allowed", an id naming nothing "Not found"). Audits, their allocation, self-assessments, actions
+ * and observations no longer do; these are to follow the same rule.
  */
-const STILL_TELL_EXISTENCE = new Set([
-  "moderation",
-  "escalation",
-  "supervision",
-  "survey",
-  "observation",
-  "dipSample",
-  "practiceDay",
-  "multiAgency",
-]);
+const STILL_TELL_EXISTENCE = new Set(["moderation", "escalation", "supervision", "survey", "dipSample", "practiceDay", "multiAgency"]);
 
 /**
  * Intruders who may read the object all the same (the QA team every audit, the director those of
  * everyone they manage): they know it exists and are told "Not allowed".
  */
 const SEE_EVERY_AUDIT: PersonaName[] = ["qaTeam", "headOfQa", "director"];
-const READ_IT_ANYWAY: Record<string, PersonaName[]> = { audit: SEE_EVERY_AUDIT, action: SEE_EVERY_AUDIT };
+const READ_IT_ANYWAY: Record<string, PersonaName[]> = {
+  audit: SEE_EVERY_AUDIT,
+  action: SEE_EVERY_AUDIT,
+  // Whoever schedules observations may move or cancel any of them.
+  observation: ["qaTeam", "headOfQa"],
+};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The same card data with every id replaced by one that names nothing. */
