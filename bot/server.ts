@@ -10,7 +10,7 @@ import { ConnectorFactory, type AuthenticateRequestResult, type ClaimsIdentity, 
 import type { Activity } from "botbuilder";
 import type { AppContext } from "../services/context";
 import type { Logger } from "../services/logger";
-import { authEnabled } from "../services/config";
+import { admittedTenants, authEnabled, tenantAdmitted } from "../services/config";
 import { authOptions, credentialsFactory } from "./credentials";
 import { cachedPromise } from "./promiseCache";
 import { ReusingBotFrameworkAuthentication } from "./reusedClients";
@@ -224,7 +224,8 @@ export function createHttpApp(appCtx: AppContext, adapter: AssureAdapter, bot: A
     res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "not ready" });
   });
 
-  const allowed = appCtx.config.ALLOWED_TENANT_IDS;
+  // The same tenants as the Home tab's (admittedTenants); throws, with authentication on, when none is configured.
+  const admitted = admittedTenants(appCtx.config);
   const refused = refusalLogger(log);
   quietConsoleDuringAuthentication();
   app.post("/api/messages", async (req: Request, res: Response) => {
@@ -253,10 +254,10 @@ export function createHttpApp(appCtx: AppContext, adapter: AssureAdapter, bot: A
       res.status(401).json({ error: "Unauthorized" });
       return;
     }
-    if (allowed.length > 0) {
-      // Both places Teams names the tenant must agree with the list (a forged one in either is refused).
+    if (admitted !== "any") {
+      // Both places Teams names the tenant must be admitted (a forged one in either is refused).
       const named = [body.channelData?.tenant?.id, body.conversation?.tenantId].filter((t) => t !== undefined);
-      if (named.length === 0 || !named.every((t) => typeof t === "string" && allowed.includes(t))) {
+      if (named.length === 0 || !named.every((t) => tenantAdmitted(admitted, t))) {
         refused("tenant not allowed", { tenant: String(named[0] ?? "").slice(0, 64) });
         res.status(403).json({ error: "Forbidden" });
         return;

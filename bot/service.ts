@@ -4,7 +4,7 @@
 // run the same service.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { backgroundWorkIn, listenHost, type Config } from "../services/config";
+import { admittedTenants, backgroundWorkIn, listenHost, type Config } from "../services/config";
 import { systemClock, type Clock } from "../services/clock";
 import { createLogger, type Logger } from "../services/logger";
 import { createPrisma, openDatabase, type DatabaseHandle } from "../services/db";
@@ -50,6 +50,8 @@ export interface RunningService {
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
   const config = opts.config;
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  // Refuses, before anything is opened, a configuration that would not say which tenants it serves.
+  admittedTenants(config);
   const database = await openDatabase(
     { databaseUrl: opts.databaseUrl ?? config.DATABASE_URL, pgliteDir: config.PGLITE_DIR, pglitePort: config.PGLITE_PORT },
     log,

@@ -1,7 +1,7 @@
 // Who is calling the Home tab's API. In Teams: the tab's single sign-on token (teams-js
 // authentication.getAuthToken), validated here — RS256 signature against the keys the tenant's
 // OpenID metadata publishes, audience = the app's Application ID URI (or its app id), issuer of the
-// token's own tenant, not expired, tenant admitted (tabTenants) — then mapped by its oid to the
+// token's own tenant, not expired, tenant admitted (admittedTenants, as /api/messages) — then mapped by its oid to the
 // person in the directory. Outside Teams, only where the local chat page is on (development, no app id),
 // the page names the person to act as, as the local chat page does.
 import type { Request } from "express";
@@ -9,29 +9,12 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
 import type { AppContext } from "../services/context";
 import type { Actor } from "../services/permissions";
 import { actorByAadId } from "../services/directory/staff";
-import { authEnabled } from "../services/config";
+import { admittedTenants, authEnabled, tenantAdmitted } from "../services/config";
 
 /** The header the development page sends with the person it acts as (Entra object id). */
 export const DEV_ACT_AS_HEADER = "x-assure-act-as";
 
 export class TabUnauthorized extends Error {}
-
-/**
- * The tenants whose people may open the tab: ALLOWED_TENANT_IDS, as /api/messages reads it; with an
- * empty list, the bot's own tenant (MicrosoftAppTenantId). Never "any tenant": a token is valid in
- * every tenant that consents to the app, so with single sign-on on and neither set, the service
- * does not start.
- */
-export function tabTenants(c: AppContext["config"]): string[] {
-  if (c.ALLOWED_TENANT_IDS.length) return c.ALLOWED_TENANT_IDS;
-  if (c.MicrosoftAppTenantId) return [c.MicrosoftAppTenantId];
-  if (authEnabled(c) && c.TAB_SSO_APP_ID_URI)
-    throw new Error(
-      "The Home tab's single sign-on (TAB_SSO_APP_ID_URI) needs the tenant(s) it admits: set ALLOWED_TENANT_IDS " +
-        "(or MicrosoftAppTenantId for the bot's own tenant). An empty list does not admit every tenant.",
-    );
-  return [];
-}
 
 type KeySet = ReturnType<typeof createRemoteJWKSet>;
 
@@ -58,7 +41,7 @@ export function createTabAuthenticator(ctx: AppContext, opts: { devActAs: boolea
     return keys;
   };
   const audiences = [c.TAB_SSO_APP_ID_URI, c.MicrosoftAppId].filter(Boolean);
-  const tenants = tabTenants(c);
+  const tenants = admittedTenants(c);
 
   async function verify(token: string): Promise<JWTPayload> {
     if (!c.TAB_SSO_APP_ID_URI) throw new TabUnauthorized("TAB_SSO_APP_ID_URI is not configured");
@@ -67,7 +50,7 @@ export function createTabAuthenticator(ctx: AppContext, opts: { devActAs: boolea
     const tid = typeof payload.tid === "string" ? payload.tid : "";
     if (!tid) throw new TabUnauthorized("token without tenant");
     if (!c.TAB_SSO_ISSUERS.some((t) => t.replace("{tenantid}", tid) === payload.iss)) throw new TabUnauthorized("issuer not accepted");
-    if (!tenants.includes(tid)) throw new TabUnauthorized("tenant not allowed");
+    if (!tenantAdmitted(tenants, tid)) throw new TabUnauthorized("tenant not allowed");
     return payload;
   }
 

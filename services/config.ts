@@ -169,6 +169,32 @@ export function authEnabled(config: Pick<Config, "MicrosoftAppId">): boolean {
 }
 
 /**
+ * The tenants Assure serves, on /api/messages and the Home tab alike: ALLOWED_TENANT_IDS; when
+ * that is empty, the bot's own tenant (MicrosoftAppTenantId). With authentication on, never "any
+ * tenant" (a Bot Framework or single sign-on token is valid in every tenant that installs the app),
+ * so with neither set this throws and the service does not start. With authentication off (local
+ * development) and neither set, "any": nothing about the activity is authenticated, its tenant is
+ * whatever the sender wrote.
+ */
+export function admittedTenants(
+  config: Pick<Config, "MicrosoftAppId" | "MicrosoftAppTenantId" | "ALLOWED_TENANT_IDS">,
+): readonly string[] | "any" {
+  if (config.ALLOWED_TENANT_IDS.length) return config.ALLOWED_TENANT_IDS;
+  if (config.MicrosoftAppTenantId) return [config.MicrosoftAppTenantId];
+  if (!authEnabled(config)) return "any";
+  throw new Error(
+    "Invalid configuration:\n  ALLOWED_TENANT_IDS, MicrosoftAppTenantId: with authentication on (MicrosoftAppId set), " +
+      "set ALLOWED_TENANT_IDS (comma-separated tenant ids) or MicrosoftAppTenantId (the bot's own tenant). " +
+      "An empty list does not admit every tenant.",
+  );
+}
+
+/** Whether `tenant` is one of the admitted tenants (admittedTenants). */
+export function tenantAdmitted(admitted: readonly string[] | "any", tenant: unknown): boolean {
+  return admitted === "any" || (typeof tenant === "string" && admitted.includes(tenant));
+}
+
+/**
  * The address to listen on: HOST when set; otherwise all interfaces only with authentication on.
  * Without it anyone who can reach the port (and the local chat page) can act as anyone.
  */

@@ -96,38 +96,7 @@ export function rolesWith(capability: Capability): Role[] {
 
 export const hasRole = (actor: Pick<Actor, "roles">, ...roles: Role[]): boolean => actor.roles.some((r) => roles.includes(r));
 
-// ---- Object-level checks of the audit allocation and self-assessment (services/audit/allocation.ts,
-// selfAssessment.ts). The actor is the authenticated person; ids in card data only name the object.
-
-/** Only the auditor the audit is allocated to may accept it or ask to swap it. */
-export function requireAllocatedAuditor(actor: Pick<Actor, "id">, audit: { auditorId: string }): void {
-  if (audit.auditorId !== actor.id) throw new NotPermitted("Only the auditor this audit is allocated to can do this.");
-}
-
-/** Only the practitioner whose case is audited answers the self-assessment. */
-export function requireSelfAssessor(actor: Pick<Actor, "id">, sa: { practitionerId: string }): void {
-  if (sa.practitionerId !== actor.id)
-    throw new NotPermitted("Only the practitioner whose case is being audited can answer this self-assessment.");
-}
-
-/** The auditor or the practitioner of an audit (e.g. reading the self-assessment answers). */
-export function requireAuditParticipant(actor: Pick<Actor, "id">, audit: { auditorId: string; practitionerId: string }): void {
-  if (audit.auditorId !== actor.id && audit.practitionerId !== actor.id)
-    throw new NotPermitted("Only the auditor and the practitioner of this audit can see this.");
-}
-
-// ---- Object-level checks of practice observations and dip samples (services/observation/,
-// services/dipSample/).
-
-/** Only the observed practitioner agrees the date, proposes another or adds a reflection. */
-export function requireObserved(actor: Pick<Actor, "id">, o: { practitionerId: string }): void {
-  if (o.practitionerId !== actor.id) throw new NotPermitted("Only the practitioner being observed can do this.");
-}
-
-/** Only the named observer accepts a proposed date and records the observation. */
-export function requireObserver(actor: Pick<Actor, "id">, o: { observerId: string | null }): void {
-  if (o.observerId !== actor.id) throw new NotPermitted("Only the observer named for this observation can do this.");
-}
+// ---- Object-level checks of dip samples (services/dipSample/; observations: services/observation/access.ts).
 
 /** Only the reviewer a dip sample check is allocated to answers it. */
 export function requireDipReviewer(actor: Pick<Actor, "id">, c: { reviewerId: string }): void {

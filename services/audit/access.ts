@@ -1,6 +1,6 @@
 // Who may do what with one audit (object-level checks). Only the allocated auditor edits and
 // submits; the practitioner reads the audits of their own cases and managers with audits.team their
-// team's audits, read-only; everyone else is refused.
+// team's audits, read-only; to everyone else it is as if the audit did not exist.
 // The actor is always the authenticated person, never an id from card data.
 import type { Db, Tx } from "../db";
 import { NotFound, NotPermitted } from "../errors";
@@ -8,6 +8,9 @@ import { hasRole, may, type Actor } from "../permissions";
 import { managerChain } from "../directory/staff";
 import { sqlOf } from "../sql";
 import type { Audit, AuditAnswer } from "../../generated/prisma/client";
+
+/** What a missing audit answers, and what anyone who may not read the audit is answered. */
+const AUDIT_MISSING = "That audit does not exist (it may have been withdrawn).";
 
 export type AuditWithCase = Audit & { case: { caseRef: string } };
 
@@ -32,16 +35,52 @@ export async function findAuditWithAnswers(
     `SELECT a.*, c."caseRef"${answers} FROM "Audit" a JOIN "Case" c ON c.id = a."caseId" WHERE a.id = $1`,
     areas ? [auditId, areas] : [auditId],
   );
-  if (!row) throw new NotFound("That audit does not exist (it may have been withdrawn).");
+  if (!row) throw new NotFound(AUDIT_MISSING);
   const { caseRef, answers: rows, ...audit } = row;
   return { audit: { ...audit, case: { caseRef } }, answers: rows ?? [] };
 }
 
-// Refusals name nothing about the audit (not its case, status or people): the actor may not see it.
+// Refusals name nothing about the audit (not its case, status or people). Someone who may not even
+// read the audit gets the answer of a missing one (NotFound, same words): "Not allowed" would tell
+// them that an audit with that id exists.
+
+type AuditPeople = { auditorId: string; teamId: string; practitionerId: string; managerId: string | null };
+
+/** `missing` when the actor may not read the audit, else `refusal` (they know it exists). */
+async function refusal(db: Db | Tx, actor: Actor, audit: AuditPeople, missing: string, message: string): Promise<never> {
+  if (!(await mayView(db, actor, audit))) throw new NotFound(missing);
+  throw new NotPermitted(message);
+}
 
 /** The auditor, and only the auditor, may fill in and submit the audit. */
-export function requireAuditor(actor: Actor, audit: { auditorId: string }): void {
-  if (audit.auditorId !== actor.id) throw new NotPermitted("Only the allocated auditor can fill in or submit this audit.");
+export async function requireAuditor(db: Db | Tx, actor: Actor, audit: AuditPeople): Promise<void> {
+  if (audit.auditorId !== actor.id)
+    await refusal(db, actor, audit, AUDIT_MISSING, "Only the allocated auditor can fill in or submit this audit.");
+}
+
+/** Only the auditor the audit is allocated to may accept it or ask to swap it (`missing`: the caller's words for a missing audit). */
+export async function requireAllocatedAuditor(db: Db | Tx, actor: Actor, audit: AuditPeople, missing: string): Promise<void> {
+  if (audit.auditorId !== actor.id) await refusal(db, actor, audit, missing, "Only the auditor this audit is allocated to can do this.");
+}
+
+/** Only the practitioner whose case is audited answers the self-assessment; its auditor is told so, anyone else finds nothing. */
+export function requireSelfAssessor(
+  actor: Pick<Actor, "id">,
+  sa: { practitionerId: string; audit: { auditorId: string } },
+  missing: string,
+): void {
+  if (sa.practitionerId === actor.id) return;
+  if (sa.audit.auditorId !== actor.id) throw new NotFound(missing);
+  throw new NotPermitted("Only the practitioner whose case is being audited can answer this self-assessment.");
+}
+
+/** The auditor or the practitioner of an audit (e.g. reading the self-assessment answers); anyone else finds nothing. */
+export function requireAuditParticipant(
+  actor: Pick<Actor, "id">,
+  audit: { auditorId: string; practitionerId: string },
+  missing: string,
+): void {
+  if (audit.auditorId !== actor.id && audit.practitionerId !== actor.id) throw new NotFound(missing);
 }
 
 /**
@@ -63,7 +102,5 @@ export async function mayView(
 }
 
 export async function requireView(db: Db | Tx, actor: Actor, audit: AuditWithCase): Promise<void> {
-  if (!(await mayView(db, actor, audit))) {
-    throw new NotPermitted("You are not the auditor of this audit, it is not one of your cases and it is not one of your team's audits.");
-  }
+  if (!(await mayView(db, actor, audit))) throw new NotFound(AUDIT_MISSING);
 }

@@ -14,7 +14,7 @@ import { deliveryOf } from "../messageKinds";
 import { loadAuditTool } from "../catalogue";
 import { can, transition } from "../stateMachine";
 import type { FieldDef, FieldValues } from "./fields";
-import { findAudit, requireAuditor } from "./access";
+import { findAudit, mayView, requireAuditor } from "./access";
 import { outcomeRecipients } from "./outcome";
 import { isUniqueViolation, spendButton } from "./receipts";
 import { actionMachine, isOpenAction, OPEN_ACTION_STATUSES } from "./states";
@@ -118,13 +118,17 @@ export function actionCardData(
   };
 }
 
+const ACTION_MISSING = "That action does not exist.";
+
 /** The assignee (or the auditor who set it) marks an action done, once. */
 export async function markActionDone(ctx: AppContext, actor: Actor, actionId: string, note: string) {
   if (note.length > NOTE_MAX) throw new ValidationFailed("The note is too long.", { note: `At most ${NOTE_MAX} characters, please.` });
   return ctx.db.$transaction(async (tx) => {
     const action = await tx.action.findUnique({ where: { id: actionId }, include: { audit: { include: { case: true } } } });
-    if (!action) throw new NotFound("That action does not exist.");
+    if (!action) throw new NotFound(ACTION_MISSING);
     if (action.assigneeId !== actor.id && action.createdById !== actor.id) {
+      // Someone who may not read its audit finds nothing, as for a missing action.
+      if (!action.audit || !(await mayView(tx, actor, action.audit))) throw new NotFound(ACTION_MISSING);
       throw new NotPermitted("Only the person the action is for (or the auditor who set it) can mark it done.");
     }
     const caseRef = action.audit?.case.caseRef ?? "";
@@ -305,7 +309,7 @@ export async function recordFollowUp(ctx: AppContext, actor: Actor, auditId: str
     return await ctx.db.$transaction(async (tx) => {
       const audit = await findAudit(tx, auditId);
       const people = await followUpPeople(tx, audit);
-      if (actor.id !== people.managerId) requireAuditor(actor, audit);
+      if (actor.id !== people.managerId) await requireAuditor(tx, actor, audit);
       const actions = await tx.action.findMany({ where: { auditId }, orderBy: { createdAt: "asc" } });
       const input: FieldValues = {};
       const errors: Record<string, string> = {};

@@ -36,7 +36,7 @@ export async function openAuditForm(
       : named
         ? await findAuditWithAnswers(ctx.db, auditId, pageAreas(named))
         : { audit: await findAudit(ctx.db, auditId), answers: undefined };
-  requireAuditor(actor, audit);
+  await requireAuditor(ctx.db, actor, audit);
   requireEditable(audit);
   const draft = (audit.draft ?? {}) as AuditDraft;
   const wanted = named ?? draft.page ?? "health";

@@ -9,7 +9,8 @@ import { recordHistory } from "../history";
 import { can, step, transition } from "../stateMachine";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { cancelJobs, scheduleJob, type JobHandler } from "../jobs";
-import { requireAuditParticipant, requireSelfAssessor, type Actor } from "../permissions";
+import type { Actor } from "../permissions";
+import { requireAuditParticipant, requireSelfAssessor } from "./access";
 import { loadFormTemplate, type FormTemplate } from "../forms/templateSchema";
 import { isWorkingDay, parseIsoDate, zonedInstant, type LocalDate } from "../workingTime";
 import { deliveryOf } from "../messageKinds";
@@ -132,12 +133,15 @@ export async function scheduleSelfAssessmentReminder(tx: Tx, ctx: AppContext, au
   await scheduleJob(tx, { key: reminderKey(auditId), name: REMINDER_JOB, runAt: at, data: { auditId } });
 }
 
+/** What a missing self-assessment (or one the person may not see) answers. */
+const SA_GONE = "This self-assessment does not exist (any more).";
+
 async function load(db: Tx | AppContext["db"], auditId: string) {
   const sa = await db.selfAssessment.findUnique({
     where: { auditId },
     include: { audit: { select: { practitionerId: true, auditorId: true, case: { select: { caseRef: true } } } } },
   });
-  if (!sa) throw new NotFound("This self-assessment does not exist (any more).");
+  if (!sa) throw new NotFound(SA_GONE);
   return sa;
 }
 
@@ -146,7 +150,7 @@ const answersOf = (j: unknown): SelfAssessmentAnswers => (j && typeof j === "obj
 /** The practitioner's card as saved (resume on any device). */
 export async function selfAssessmentCard(ctx: AppContext, actor: Actor, auditId: string): Promise<Record<string, unknown>> {
   const sa = await load(ctx.db, auditId);
-  requireSelfAssessor(actor, sa);
+  requireSelfAssessor(actor, sa, SA_GONE);
   return selfAssessmentCardData({
     caseRecordSystem: ctx.config.CASE_RECORD_SYSTEM,
     auditId,
@@ -166,7 +170,7 @@ export async function selfAssessmentCardWithErrors(
   errors: Record<string, string>,
 ): Promise<Record<string, unknown>> {
   const sa = await load(ctx.db, auditId);
-  requireSelfAssessor(actor, sa);
+  requireSelfAssessor(actor, sa, SA_GONE);
   const answers: SelfAssessmentAnswers = {};
   for (const [k, v] of Object.entries(typed)) if (typeof v === "string" || typeof v === "number") answers[k] = v;
   return selfAssessmentCardData({
@@ -194,7 +198,7 @@ export async function saveSelfAssessment(
   return ctx.db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "SelfAssessment" WHERE "auditId" = ${auditId} FOR UPDATE`;
     const sa = await load(tx, auditId);
-    requireSelfAssessor(actor, sa);
+    requireSelfAssessor(actor, sa, SA_GONE);
     const action = opts.submit ? "submit" : "saveDraft";
     if (!can(selfAssessmentMachine, action, sa.status)) throw new AlreadyDone(SUBMITTED_TWICE);
     const answers = validateAnswers(raw, opts.submit);
@@ -252,7 +256,7 @@ export async function saveSelfAssessment(
 /** The answers for the audit form: the auditor (or the practitioner) of that audit only. */
 export async function selfAssessmentFor(ctx: AppContext, actor: Actor, auditId: string) {
   const sa = await load(ctx.db, auditId);
-  requireAuditParticipant(actor, sa.audit);
+  requireAuditParticipant(actor, sa.audit, SA_GONE);
   const t = template();
   const answers = answersOf(sa.answers);
   return {

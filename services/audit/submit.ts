@@ -46,7 +46,7 @@ export async function submitAudit(ctx: AppContext, actor: Actor, auditId: string
 async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string, version: number) {
   const tool = loadAuditTool();
   const audit = await findAudit(tx, auditId);
-  requireAuditor(actor, audit);
+  await requireAuditor(tx, actor, audit);
   if (audit.status === SUBMITTED || audit.submittedAt) {
     throw new AlreadyDone(
       `The audit of case ${audit.case.caseRef} was already submitted on ${audit.submittedAt?.toISOString().slice(0, 10)}. Nothing was recorded twice.`,

@@ -54,9 +54,6 @@ const STATUS_TEXT: Record<ObservationStatus, string> = {
 const CHANGEABLE: readonly string[] = observationMachine.steps.reschedule.from;
 
 /** Who may move or cancel an observation: its observer, or whoever may schedule observations (the QA team). */
-export const mayChangeObservation = (actor: Pick<Actor, "id" | "roles" | "partnerAgency">, o: Pick<ObservationView, "observerId">) =>
-  o.observerId === actor.id || may(actor, "observations.schedule");
-
 /** What a cancelled observation an inadequate audit requires becomes (the authority's own default). */
 const BACK_TO_QA =
   "It is still required after the inadequate audit, so it goes back to the QA team to arrange again (the authority's own default); the audit's action stays open until an observation is recorded.";

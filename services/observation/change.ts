@@ -6,11 +6,11 @@
 // assignee are told.
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
-import { NotPermitted } from "../errors";
 import { recordHistory } from "../history";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { deliveryOf } from "../messageKinds";
 import type { Actor } from "../permissions";
+import { requireObserverOrScheduler } from "./access";
 import { transition } from "../stateMachine";
 import { dbDate } from "../audit/allocation";
 import { actionCardData } from "../audit/actions";
@@ -18,14 +18,7 @@ import { isOpenAction } from "../audit/states";
 import { QA_ROLES } from "../directory/roles";
 import { COUNCIL_STAFF } from "../directory/staff";
 import { formatDate } from "../dates";
-import {
-  inviteCardKey,
-  mayChangeObservation,
-  observationCardData,
-  observationCardFor,
-  observerCardKey,
-  type ObservationView,
-} from "./cards";
+import { inviteCardKey, observationCardData, observationCardFor, observerCardKey, type ObservationView } from "./cards";
 import { earliestDate, loadObservation, refreshCards } from "./programme";
 import { observationMachine } from "./states";
 
@@ -33,10 +26,6 @@ export interface ObservationChange {
   kind: "reschedule" | "cancel";
   newDate?: string;
   reason: string;
-}
-
-function requireObserverOrScheduler(actor: Actor, o: ObservationView) {
-  if (!mayChangeObservation(actor, o)) throw new NotPermitted("Only the observer or the QA team can move or cancel this observation.");
 }
 
 /** Moves the date (the practitioner agrees again) or cancels; returns the actor's card data. */

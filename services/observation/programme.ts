@@ -11,7 +11,8 @@ import { onlyChoices } from "../../cards/schemas/cardData";
 import { recordHistory } from "../history";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { deliveryOf } from "../messageKinds";
-import { may, requireCapability, requireObserved, requireObserver, rolesWith, type Actor } from "../permissions";
+import { may, requireCapability, rolesWith, type Actor } from "../permissions";
+import { OBSERVATION_MISSING, requireObserved, requireObserver } from "./access";
 import { transition } from "../stateMachine";
 import { addWorkingDays, isoDate, localDate } from "../workingTime";
 import { dbDate } from "../audit/allocation";
@@ -23,7 +24,7 @@ import { COUNCIL_STAFF } from "../directory/staff";
 
 export async function loadObservation(db: AppContext["db"] | Tx, id: string): Promise<ObservationView> {
   const o = await db.observation.findUnique({ where: { id } });
-  if (!o) throw new NotFound("This observation does not exist (any more).");
+  if (!o) throw new NotFound(OBSERVATION_MISSING);
   const ids = [o.practitionerId, o.observerId, o.managerId].filter((x): x is string => !!x);
   const people = new Map(
     (await db.staff.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } })).map((p) => [p.id, p.name]),

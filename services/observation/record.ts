@@ -4,11 +4,12 @@
 // §5), and the practitioner may add a reflection. Recording an observation an inadequate audit
 // required completes that audit's "practice observation" action.
 import type { AppContext } from "../context";
-import { AlreadyDone, NotPermitted, ValidationFailed } from "../errors";
+import { AlreadyDone, ValidationFailed } from "../errors";
 import { recordHistory } from "../history";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { deliveryOf } from "../messageKinds";
-import { requireObserved, requireObserver, type Actor } from "../permissions";
+import type { Actor } from "../permissions";
+import { requireObservationParty, requireObserved, requireObserver } from "./access";
 import { transition } from "../stateMachine";
 import { isoDate, localDate } from "../workingTime";
 import { formatDate } from "../dates";
@@ -35,9 +36,7 @@ export async function openObservation(
   id: string,
 ): Promise<{ template: string; data: Record<string, unknown> }> {
   const o = await loadObservation(ctx.db, id);
-  const isManager = (await ctx.db.observation.count({ where: { id, managerId: actor.id } })) > 0;
-  if (actor.id !== o.practitionerId && actor.id !== o.observerId && !isManager)
-    throw new NotPermitted("Only the practitioner, the observer and the practitioner's manager can open this observation.");
+  requireObservationParty(actor, o);
   if (o.status === "completed") return { template: "observation-outcome", data: outcomeCardData(o, ctx.config, actor.id) };
   if (o.status === "agreed" && actor.id === o.observerId) return { template: "observation-form", data: formCard(ctx, o) };
   return { template: "observation", data: observationCardFor(o, actor) };

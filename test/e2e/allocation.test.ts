@@ -12,7 +12,7 @@ import { AUDITOR_ROLES, allocateMonth, declinesForCycle } from "../../services/a
 import { selfAssessmentFor } from "../../services/audit/selfAssessment";
 import { loadFormTemplate } from "../../services/forms/templateSchema";
 import { cardSizeBytes, type CardJson } from "../../cards/render";
-import { NotPermitted } from "../../services/errors";
+import { NotFound } from "../../services/errors";
 
 const clock = new ManualClock("2026-12-01T09:00:00Z"); // a Tuesday, in working hours
 let qa: StaffRef;
@@ -394,7 +394,8 @@ describe("self-assessment", () => {
     expect(seen.status).toBe("submitted");
     expect(seen.answers[scale1]).toBe(7);
     const stranger = await h.one("PRACTITIONER", "LC");
-    await expect(selfAssessmentFor(h.service.ctx, { ...stranger, roles: stranger.roles }, audit.id)).rejects.toBeInstanceOf(NotPermitted);
+    // Answered as for a missing self-assessment: a refusal would tell that one exists.
+    await expect(selfAssessmentFor(h.service.ctx, { ...stranger, roles: stranger.roles }, audit.id)).rejects.toBeInstanceOf(NotFound);
   });
 
   it("refuses forged card data: another audit's id or another staff id changes nothing", async () => {
@@ -410,12 +411,13 @@ describe("self-assessment", () => {
       practitionerId: target.practitionerId,
       ...full,
     });
-    expect(forged.text).toMatch(/Not allowed/);
+    // Another practitioner's audit: answered as for a missing one (a refusal would tell it exists).
+    expect(forged.text).toMatch(/Not found/);
     const open = await h.execute(me, "audit.selfAssessment.open", { auditId: target.id });
-    expect(open.text).toMatch(/Not allowed/);
+    expect(open.text).toMatch(/Not found/);
     expect(open.text).not.toContain(target.case.caseRef);
     const swap = await h.execute(me, "audit.allocation.swap", { auditId: target.id, reason: "forged swap attempt" });
-    expect(swap.text).toMatch(/Not allowed/);
+    expect(swap.text).toMatch(/Not found/);
     // The Action.Submit fallback path is checked the same way.
     await h.submit(me, { verb: "audit.selfAssessment.save", auditId: target.id, ...full });
 

@@ -481,15 +481,17 @@ describe("the collaborative case audit", () => {
     const otherAuditor = await h.one("DEPUTY_TEAM_MANAGER", "LC");
     const open = (await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "outcome" })).card;
     const v = versionOf(open);
-    for (const [who, verb, data] of [
-      [otherAuditor, "audit.open", { auditId: audit.id }],
-      [otherAuditor, "audit.page.save", { auditId: audit.id, page: "areas-1", version: v, nav: "next", a1_score: "1" }],
-      [practitioner, "audit.submit", { auditId: audit.id, version: v }],
-      [practitioner, "audit.page.save", { auditId: audit.id, page: "areas-1", version: v, nav: "next", a1_score: "10" }],
-      [otherAuditor, "audit.view", { auditId: audit.id }],
+    // Someone who may not read the audit is answered as for a missing one; the practitioner, who
+    // reads it, is told they may not edit it.
+    for (const [who, verb, data, answer] of [
+      [otherAuditor, "audit.open", { auditId: audit.id }, /Not found/],
+      [otherAuditor, "audit.page.save", { auditId: audit.id, page: "areas-1", version: v, nav: "next", a1_score: "1" }, /Not found/],
+      [practitioner, "audit.submit", { auditId: audit.id, version: v }, /Not allowed/],
+      [practitioner, "audit.page.save", { auditId: audit.id, page: "areas-1", version: v, nav: "next", a1_score: "10" }, /Not allowed/],
+      [otherAuditor, "audit.view", { auditId: audit.id }, /Not found/],
     ] as const) {
       const r = await h.execute(who, verb, data);
-      expect(r.text, `${who.email} ${verb}`).toMatch(/Not allowed/);
+      expect(r.text, `${who.email} ${verb}`).toMatch(answer);
     }
     // The practitioner reads the audit of their own work, read-only.
     expect((await h.execute(practitioner, "audit.view", { auditId: audit.id })).text).toContain("Read-only view");
@@ -508,10 +510,10 @@ describe("the collaborative case audit", () => {
     });
     expect(forged.text).toContain("Choose one of the options shown.");
     expect(((await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } })).draft as Record<string, unknown>).outcome).toBeUndefined();
-    // Someone else's action cannot be marked done.
+    // Someone else's action cannot be marked done; to a stranger to its audit it is as if missing.
     const someAction = await h.db.action.findFirstOrThrow({ where: { status: "open" } });
     const r = await h.execute(stranger, "action.done", { actionId: someAction.id });
-    expect(r.text).toMatch(/Not allowed/);
+    expect(r.text).toMatch(/Not found/);
     expect((await h.db.action.findUniqueOrThrow({ where: { id: someAction.id } })).status).toBe("open");
   });
 

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
 import { useHarness } from "../support/hooks";
-import { messageActivity, postToBot } from "../fakes/activities";
+import { DEFAULT_TENANT_ID, messageActivity, postToBot } from "../fakes/activities";
 import { ManualClock } from "../../services/clock";
 
 const h = useHarness({ env: { DEV_CHAT: "true" } });
@@ -50,7 +50,12 @@ describe("local chat page", () => {
 
   it("is not mounted when authentication is on", async () => {
     const other = await startHarness({
-      env: { DEV_CHAT: "true", MicrosoftAppId: "00000000-0000-4000-8000-000000000001", MicrosoftAppPassword: "x" },
+      env: {
+        DEV_CHAT: "true",
+        MicrosoftAppId: "00000000-0000-4000-8000-000000000001",
+        MicrosoftAppPassword: "x",
+        MicrosoftAppTenantId: DEFAULT_TENANT_ID,
+      },
     });
     try {
       expect((await fetch(`${other.service.url}/dev/chat`)).status).toBe(404);

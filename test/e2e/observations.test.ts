@@ -126,7 +126,8 @@ describe("practice observations", () => {
 
   it("the practitioner proposes another date, which only the observer accepts, once", async () => {
     const other = await h.one("PRACTITIONER", "LC");
-    expect((await h.execute(other, "observation.agree", { observationId })).text).toMatch(/Not allowed/);
+    // To someone who is no party to it, it is as if there were no such observation.
+    expect((await h.execute(other, "observation.agree", { observationId })).text).toMatch(/Not found/);
     const past = await h.execute(practitioner, "observation.propose", { observationId, proposedDate: "2026-11-01", note: "" });
     expect(past.text).toMatch(/Choose a date from/);
     const p = await h.execute(practitioner, "observation.propose", {
@@ -223,9 +224,10 @@ describe("moving and cancelling an observation", () => {
     await h.execute(practitioner, "observation.agree", { observationId });
     const move = { observationId, newDate: "2026-12-17", reason: "The supervision moved to Thursday." };
 
-    // Only the observer or the QA team: not the practitioner, not another manager.
+    // Only the observer or the QA team: not the practitioner, not another manager (to whom, no
+    // party to it, it is as if there were no such observation).
     expect((await h.execute(practitioner, "observation.reschedule", move)).text).toMatch(/Not allowed/);
-    expect((await h.execute(await h.one("DEPUTY_TEAM_MANAGER", "CIN"), "observation.reschedule", move)).text).toMatch(/Not allowed/);
+    expect((await h.execute(await h.one("DEPUTY_TEAM_MANAGER", "CIN"), "observation.reschedule", move)).text).toMatch(/Not found/);
     const noReason = await h.execute(observer, "observation.reschedule", { ...move, reason: "" });
     expect(noReason.text).toMatch(/Give the reason the practitioner will be told/);
     expect(inputOf(noReason.card, "newDate")?.value).toBe("2026-12-17");

@@ -9,6 +9,7 @@ import { startFakeTokenEndpoint, type FakeTokenEndpoint } from "../fakes/tokenEn
 import { enqueueMessage } from "../../services/outbox";
 import { saveConversationReference } from "../../services/conversations";
 import { OutboxSender } from "../../bot/delivery";
+import { DEFAULT_TENANT_ID } from "../fakes/activities";
 
 const APP_ID = "6f1c2d3e-0000-4000-8000-a55e0000c0d";
 const SCOPE = "https://api.botframework.sovereign.example";
@@ -24,6 +25,7 @@ beforeAll(async () => {
     env: {
       MicrosoftAppId: APP_ID,
       MicrosoftAppPassword: "sovereign-secret",
+      MicrosoftAppTenantId: DEFAULT_TENANT_ID,
       BOTFRAMEWORK_LOGIN_URL: `${authority.url}sovereign-tenant`,
       BOTFRAMEWORK_OAUTH_SCOPE: SCOPE,
     },

@@ -4,7 +4,9 @@
 // configured through BOTFRAMEWORK_OPENID_METADATA_URL / BOTFRAMEWORK_TOKEN_ISSUER.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { cardText, type Harness, type StaffRef } from "../support/harness";
+import { cardText, testConfig, type Harness, type StaffRef } from "../support/harness";
+import { startService } from "../../bot/service";
+import { createLogger } from "../../services/logger";
 import { invokeActionExecute, messageActivity, postToBot, DEFAULT_TENANT_ID } from "../fakes/activities";
 import { botAuthEnv, snapshot, startLocalIssuer, startSecureHarness, type LocalIssuer } from "./support";
 
@@ -211,11 +213,13 @@ describe("token validation when the signing keys cannot be fetched", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startSecureHarness({
-      env: (connectorUrl) =>
-        botAuthEnv(APP_ID, connectorUrl, {
+      env: (connectorUrl) => ({
+        MicrosoftAppTenantId: DEFAULT_TENANT_ID,
+        ...botAuthEnv(APP_ID, connectorUrl, {
           metadataUrl: "http://127.0.0.1:1/.well-known/openidconfiguration",
           issuer: "https://api.botframework.test",
         }),
+      }),
     });
   });
   afterAll(async () => {
@@ -279,6 +283,79 @@ describe("tenant allow-list", () => {
   });
 });
 
+describe("an empty allow-list: the bot's own tenant (MicrosoftAppTenantId)", () => {
+  let issuer: LocalIssuer;
+  let h: Harness;
+  const logLines: string[] = [];
+  beforeAll(async () => {
+    issuer = await startLocalIssuer();
+    h = await startSecureHarness({
+      logLevel: "warn",
+      logSink: (l) => logLines.push(l),
+      env: (connectorUrl) => ({
+        ALLOWED_TENANT_IDS: "",
+        MicrosoftAppTenantId: DEFAULT_TENANT_ID,
+        ...botAuthEnv(APP_ID, connectorUrl, issuer),
+      }),
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await issuer?.close();
+  });
+
+  const signedInvoke = async (s: StaffRef, tenantId: string) => ({
+    activity: invokeActionExecute({ from: h.from(s), serviceUrl: h.connector.url, verb: "help.show", data: {}, tenantId }),
+    headers: { Authorization: `Bearer ${await issuer.sign({ aud: APP_ID, serviceurl: h.connector.url })}` },
+  });
+
+  it("answers a person of the bot's own tenant", async () => {
+    const s = await h.one("TEAM_MANAGER", "CIC");
+    const { activity, headers } = await signedInvoke(s, DEFAULT_TENANT_ID);
+    const res = await postToBot(h.endpoint, activity, headers);
+    expect(res.status).toBe(200);
+    expect(cardText((res.body as { value: unknown }).value)).toContain(s.name);
+  });
+
+  it("refuses a validly signed activity from another tenant as any tenant not allowed (403), touches nothing, logs no one", async () => {
+    const s = await h.one("PRACTITIONER", "LC");
+    const before = await snapshot(h.db);
+    const { activity, headers } = await signedInvoke(s, OTHER_TENANT);
+    expect(await postRaw(h.endpoint, activity, headers)).toEqual({ status: 403, body: JSON.stringify({ error: "Forbidden" }) });
+    expect(await snapshot(h.db)).toEqual(before);
+    expect(h.connector.activities.length).toBe(0);
+    const refusal = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.kind === "tenant not allowed");
+    expect(refusal?.tenant).toBe(OTHER_TENANT);
+    // The organisation's id only: nothing that names or identifies the person who sent it.
+    const line = JSON.stringify(refusal);
+    for (const personal of [s.name, s.aadObjectId, activity.from.id]) expect(line).not.toContain(personal);
+  });
+});
+
+describe("the tenants served, at start", () => {
+  it("refuses to start with authentication on and neither ALLOWED_TENANT_IDS nor MicrosoftAppTenantId set, naming both", async () => {
+    // An unreachable database: the configuration is refused before anything is opened.
+    const config = testConfig("postgresql://postgres@127.0.0.1:1/none", { MicrosoftAppId: APP_ID, MicrosoftAppPassword: "x" });
+    const start = startService({ config, log: createLogger("silent"), seedDemo: false, startSender: false });
+    await expect(start).rejects.toThrow(/ALLOWED_TENANT_IDS.*MicrosoftAppTenantId/);
+    await expect(start).rejects.toThrow(/empty list does not admit every tenant/);
+  });
+
+  it("starts without authentication and neither set, answering whatever tenant the sender names (local use, Agents Playground)", async () => {
+    const h = await startSecureHarness();
+    try {
+      const s = await h.one("PRACTITIONER", "CIN");
+      const res = await postToBot(
+        h.endpoint,
+        invokeActionExecute({ from: h.from(s), serviceUrl: h.connector.url, verb: "help.show", data: {}, tenantId: OTHER_TENANT }),
+      );
+      expect(res.status).toBe(200);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe("authentication off", () => {
   it("says so loudly at start when no app id is configured", async () => {
     const lines: string[] = [];
@@ -305,7 +382,11 @@ describe("authentication off", () => {
 
   it("is silent about it when an app id is configured", async () => {
     const lines: string[] = [];
-    const h = await startSecureHarness({ logLevel: "warn", logSink: (l) => lines.push(l), env: () => ({ MicrosoftAppId: APP_ID }) });
+    const h = await startSecureHarness({
+      logLevel: "warn",
+      logSink: (l) => lines.push(l),
+      env: () => ({ MicrosoftAppId: APP_ID, MicrosoftAppTenantId: DEFAULT_TENANT_ID }),
+    });
     try {
       expect(lines.join("\n")).not.toContain("AUTHENTICATION IS OFF");
     } finally {

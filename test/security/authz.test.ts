@@ -46,6 +46,34 @@ async function ai2(h: Harness, role: Role, nth = 0): Promise<StaffRef> {
   return s;
 }
 
+/**
+ * Features whose refusals still tell that the object exists (a person who may not see it gets "Not
+ * allowed", an id naming nothing "Not found"). Audits, their allocation, self-assessments, actions
+ * and observations no longer do; these are to follow the same rule.
+ */
+const STILL_TELL_EXISTENCE = new Set(["moderation", "escalation", "supervision", "survey", "dipSample", "practiceDay", "multiAgency"]);
+
+/**
+ * Intruders who may read the object all the same (the QA team every audit, the director those of
+ * everyone they manage): they know it exists and are told "Not allowed".
+ */
+const SEE_EVERY_AUDIT: PersonaName[] = ["qaTeam", "headOfQa", "director"];
+const READ_IT_ANYWAY: Record<string, PersonaName[]> = {
+  audit: SEE_EVERY_AUDIT,
+  action: SEE_EVERY_AUDIT,
+  // Whoever schedules observations may move or cancel any of them.
+  observation: ["qaTeam", "headOfQa"],
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The same card data with every id replaced by one that names nothing. */
+function withMissingIds<T>(data: T): T {
+  if (typeof data === "string") return (UUID.test(data) ? randomUUID() : data) as T;
+  if (Array.isArray(data)) return data.map(withMissingIds) as T;
+  if (data && typeof data === "object") return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, withMissingIds(v)])) as T;
+  return data;
+}
+
 let forged = 0;
 /** The legitimate party of the object the last forge built (its auditor, moderator, supervisor…). */
 let forgedOwner: StaffRef | undefined;
@@ -901,6 +929,12 @@ describe("authorization matrix", () => {
           // A refusal says nothing about the object: not its case, not who it belongs to.
           expect(r.text, `${who} on ${verb}`).not.toMatch(/\b[A-Z]{2}\d{6}\b/);
           for (const name of parties) expect(r.text, `${who} on ${verb}`).not.toContain(name);
+          // Nor whether it exists: the same answer as for an id that names nothing.
+          const feature = verb.split(".")[0]!;
+          if (!STILL_TELL_EXISTENCE.has(feature) && !READ_IT_ANYWAY[feature]?.includes(who)) {
+            const missing = await h.execute(p[who], verb, withMissingIds(data));
+            expect(r.text, `${who} on ${verb}: as for a missing item`).toBe(missing.text);
+          }
         }
         const after = await snapshot(h.db);
         expect(after.counts).toEqual(before.counts);

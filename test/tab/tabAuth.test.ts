@@ -8,7 +8,8 @@ import type { Harness, StaffRef } from "../support/harness";
 import { startHarness, testConfig } from "../support/harness";
 import { DEFAULT_TENANT_ID } from "../fakes/activities";
 import { startLocalIssuer, startSecureHarness, type LocalIssuer } from "../security/support";
-import { createTabAuthenticator, tabTenants } from "../../bot/tabAuth";
+import { createTabAuthenticator } from "../../bot/tabAuth";
+import { admittedTenants } from "../../services/config";
 import type { AppContext } from "../../services/context";
 
 const APP_ID = "6f1c2d3e-0000-4000-8000-a55e0000b071";
@@ -126,10 +127,10 @@ describe("with several tenants and an empty allow-list", () => {
 
   it("refuses to start single sign-on when no tenant is configured, rather than admit every tenant", () => {
     const config = testConfig("postgresql://unused", ssoEnv({ ALLOWED_TENANT_IDS: "", MicrosoftAppTenantId: "" }));
-    expect(() => tabTenants(config)).toThrow(/set ALLOWED_TENANT_IDS \(or MicrosoftAppTenantId/);
+    expect(() => admittedTenants(config)).toThrow(/set ALLOWED_TENANT_IDS \(comma-separated tenant ids\) or MicrosoftAppTenantId/);
     expect(() => createTabAuthenticator({ config } as AppContext, { devActAs: false })).toThrow(/ALLOWED_TENANT_IDS/);
-    // Without single sign-on configured, nothing is admitted and the service starts.
-    expect(tabTenants(testConfig("postgresql://unused", ssoEnv({ TAB_SSO_APP_ID_URI: "" })))).toEqual([]);
+    // With single sign-on not configured too: the bot's activities are authenticated all the same.
+    expect(() => admittedTenants(testConfig("postgresql://unused", ssoEnv({ TAB_SSO_APP_ID_URI: "" })))).toThrow(/ALLOWED_TENANT_IDS/);
   });
 });
 

@@ -6,12 +6,13 @@ import type { Tx } from "../../db";
 import { AlreadyDone, NotFound, ValidationFailed } from "../../errors";
 import { recordFieldChange } from "../../history";
 import { enqueueCardUpdate, enqueueMessage } from "../../outbox";
-import { requireAllocatedAuditor, type Actor } from "../../permissions";
+import type { Actor } from "../../permissions";
+import { requireAllocatedAuditor } from "../access";
 import { can, transition } from "../../stateMachine";
 import { isoDate, localDate, nextDeliveryTime } from "../../workingTime";
 import { scheduleSelfAssessmentReminder } from "../selfAssessment";
 import { auditMachine, selfAssessmentMachine } from "../states";
-import { allocationCardData, allocationCardKey, cardInfo, noticeData, type CardInfo } from "./cards";
+import { allocationCardData, allocationCardKey, AUDIT_GONE, cardInfo, noticeData, type CardInfo } from "./cards";
 import { dbDate } from "./dates";
 import { formatDate } from "../../dates";
 import { auditWrite } from "../statusWrite";
@@ -29,10 +30,10 @@ export async function acceptAllocation(
   const today = isoDate(localDate(now, ctx.config.TIMEZONE));
   return ctx.db.$transaction(async (tx) => {
     const audit = await tx.audit.findUnique({ where: { id: auditId } });
-    if (!audit) throw new NotFound("This audit does not exist (any more).");
+    if (!audit) throw new NotFound(AUDIT_GONE);
     if (audit.auditorId !== actor.id && (await swappedAwayFrom(tx, auditId, actor.id)))
       throw new AlreadyDone("You asked to swap this audit; it is now with another auditor.");
-    requireAllocatedAuditor(actor, audit);
+    await requireAllocatedAuditor(tx, actor, audit, AUDIT_GONE);
     if (audit.status === auditMachine.steps.accept.to) throw new AlreadyDone(ACCEPTED_TWICE);
     if (!can(auditMachine, "accept", audit.status)) throw new AlreadyDone(`This audit is already ${audit.status.replace(/_/g, " ")}.`);
     const meeting = opts.meetingDate?.trim() || null;

@@ -3,13 +3,17 @@
 import type { AppContext } from "../../context";
 import type { Tx } from "../../db";
 import { NotFound } from "../../errors";
-import { requireAllocatedAuditor, type Actor } from "../../permissions";
+import type { Actor } from "../../permissions";
+import { requireAllocatedAuditor } from "../access";
 import { roleLabel } from "../../directory/roles";
 import { isoDate, parseIsoDate } from "../../workingTime";
 import { planTypeLabel, resolveTheme, type AuditTheme } from "../themes";
 import { auditMachine } from "../states";
 import { AUDITOR_ROLES } from "./auditors";
 import { formatDate } from "../../dates";
+
+/** What a missing audit (or one the person may not read) answers on the allocation cards. */
+export const AUDIT_GONE = "This audit does not exist (any more).";
 
 export const allocationCardKey = (auditId: string) => `audit:${auditId}:allocation`;
 export const selfAssessmentCardKey = (auditId: string) => `audit:${auditId}:self-assessment`;
@@ -93,7 +97,7 @@ export async function cardInfo(
   auditId: string,
 ): Promise<CardInfo & { auditorId: string; practitionerId: string }> {
   const a = await tx.audit.findUnique({ where: { id: auditId }, include: { case: true, cycle: true } });
-  if (!a) throw new NotFound("This audit does not exist (any more).");
+  if (!a) throw new NotFound(AUDIT_GONE);
   const people = await tx.staff.findMany({
     where: { id: { in: [a.auditorId, a.practitionerId, a.managerId ?? a.practitionerId] } },
     select: { id: true, name: true, roles: true, teamId: true },
@@ -127,9 +131,12 @@ export async function allocationCardFor(
   auditId: string,
   extra: Parameters<typeof allocationCardData>[2] = {},
 ): Promise<Record<string, unknown>> {
-  const a = await ctx.db.audit.findUnique({ where: { id: auditId }, select: { auditorId: true, practitionerId: true, status: true } });
-  if (!a) throw new NotFound("This audit does not exist (any more).");
-  requireAllocatedAuditor(actor, a);
+  const a = await ctx.db.audit.findUnique({
+    where: { id: auditId },
+    select: { auditorId: true, practitionerId: true, teamId: true, managerId: true, status: true },
+  });
+  if (!a) throw new NotFound(AUDIT_GONE);
+  await requireAllocatedAuditor(ctx.db, actor, a, AUDIT_GONE);
   const info = await cardInfo(ctx.db, auditId);
   return allocationCardData(info, a.status === auditMachine.steps.accept.to ? "accepted" : "allocated", extra);
 }

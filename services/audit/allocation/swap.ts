@@ -6,7 +6,9 @@ import { quietHours } from "../../context";
 import type { Tx } from "../../db";
 import { AlreadyDone, Conflict, NotFound, ValidationFailed } from "../../errors";
 import { enqueueCardUpdate, enqueueMessage } from "../../outbox";
-import { requireAllocatedAuditor, type Actor } from "../../permissions";
+import type { Actor } from "../../permissions";
+import { requireAllocatedAuditor } from "../access";
+import { AUDIT_GONE } from "./cards";
 import { can, transition } from "../../stateMachine";
 import { nextDeliveryTime } from "../../workingTime";
 import { mayAudit } from "../plan";
@@ -36,10 +38,10 @@ export async function requestSwap(ctx: AppContext, actor: Actor, auditId: string
     // Lock the audit row: two swap clicks at once move it once.
     await tx.$queryRaw`SELECT id FROM "Audit" WHERE id = ${auditId} FOR UPDATE`;
     const audit = await tx.audit.findUnique({ where: { id: auditId }, include: { case: true, cycle: true } });
-    if (!audit) throw new NotFound("This audit does not exist (any more).");
+    if (!audit) throw new NotFound(AUDIT_GONE);
     if (audit.auditorId !== actor.id && (await swappedAwayFrom(tx, auditId, actor.id)))
       throw new AlreadyDone("You already asked to swap this audit; it has moved to another auditor. Nothing was recorded twice.");
-    requireAllocatedAuditor(actor, audit);
+    await requireAllocatedAuditor(tx, actor, audit, AUDIT_GONE);
     if (!can(auditMachine, "swap", audit.status))
       throw new AlreadyDone(`This audit is already ${audit.status.replace(/_/g, " ")}: it can no longer be swapped.`);
     const { peer, declines } = await choosePeer(tx, audit, actor);

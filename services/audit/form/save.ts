@@ -128,7 +128,7 @@ export async function saveAuditPage(
   if (req.nav === "another" && !(kind && repeatsPerMember(kind))) throw new NotFound(`Page ${req.page} has no family members to add.`);
   // The answers of this page and of the next one come with the audit: one read.
   const { audit, answers } = await findAuditWithAnswers(ctx.db, req.auditId, [...pageAreas(req.page), ...pageAreas(nextPage)]);
-  requireAuditor(actor, audit);
+  await requireAuditor(ctx.db, actor, audit);
   requireEditable(audit);
   const { defs, stored, feedback, member, members } = await setupPage(ctx.db, ctx, audit, req.page, answers);
   const { values, errors } = validateFields(defs, req.data);
