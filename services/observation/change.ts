@@ -18,8 +18,8 @@ import { isOpenAction } from "../audit/states";
 import { QA_ROLES } from "../directory/roles";
 import { COUNCIL_STAFF } from "../directory/staff";
 import { formatDate } from "../dates";
-import { inviteCardKey, observationCardData, observationCardFor, observerCardKey, type ObservationView } from "./cards";
-import { earliestDate, loadObservation, refreshCards } from "./programme";
+import { observationCardData, observationCardFor, observerCardKey, type ObservationView } from "./cards";
+import { earliestDate, loadObservation, refreshCards, sendPractitionerCard } from "./programme";
 import { observationMachine } from "./states";
 
 export interface ObservationChange {
@@ -64,13 +64,7 @@ export async function changeObservation(ctx: AppContext, actor: Actor, id: strin
     const occasion = `${change.kind}:${newDate || "cancel"}`;
     await refreshCards(tx, o, occasion);
     // The practitioner is told (a new card, not only the old one updated in place).
-    await enqueueMessage(tx, {
-      recipientId: o.practitionerId,
-      idempotencyKey: `${inviteCardKey(id)}:${occasion}`,
-      cardKey: inviteCardKey(id),
-      payload: { template: "observation", data: observationCardData(o, o.practitionerId) },
-      ...deliveryOf(ctx, "observation.card"),
-    });
+    await sendPractitionerCard(tx, ctx, o, occasion);
     return observationCardFor(o, actor, {
       info:
         change.kind === "reschedule"
@@ -106,14 +100,7 @@ async function cancelRequired(ctx: AppContext, actor: Actor, o0: ObservationView
     const n = await tx.history.count({ where: { entityType: "observation", entityId: id, action: "cancelRequired" } });
     const occasion = `back-to-qa:${n}`;
     await refreshCards(tx, o, occasion);
-    const when = deliveryOf(ctx, "observation.card");
-    await enqueueMessage(tx, {
-      recipientId: o.practitionerId,
-      idempotencyKey: `${inviteCardKey(id)}:${occasion}`,
-      cardKey: inviteCardKey(id),
-      payload: { template: "observation", data: observationCardData(o, o.practitionerId) },
-      ...when,
-    });
+    await sendPractitionerCard(tx, ctx, o, occasion);
     if (o0.observerId && o0.observerId !== actor.id)
       await enqueueCardUpdate(tx, {
         recipientId: o0.observerId,

@@ -172,13 +172,7 @@ export async function scheduleObservation(ctx: AppContext, actor: Actor, input: 
     }
     const o = await loadObservation(tx, id);
     const when = deliveryOf(ctx, "observation.card");
-    await enqueueMessage(tx, {
-      recipientId: o.practitionerId,
-      idempotencyKey: `${inviteCardKey(id)}:${date}`,
-      cardKey: inviteCardKey(id),
-      payload: { template: "observation", data: observationCardData(o, o.practitionerId) },
-      ...when,
-    });
+    await sendPractitionerCard(tx, ctx, o, date);
     await enqueueMessage(tx, {
       recipientId: o.observerId!,
       idempotencyKey: `${observerCardKey(id)}:${date}`,
@@ -192,6 +186,17 @@ export async function scheduleObservation(ctx: AppContext, actor: Actor, input: 
 }
 
 /** Updates both people's cards to the observation as it now stands. */
+/** Sends the practitioner their card of the observation as a new message, once per occasion. */
+export async function sendPractitionerCard(tx: Tx, ctx: AppContext, o: ObservationView, occasion: string) {
+  await enqueueMessage(tx, {
+    recipientId: o.practitionerId,
+    idempotencyKey: `${inviteCardKey(o.id)}:${occasion}`,
+    cardKey: inviteCardKey(o.id),
+    payload: { template: "observation", data: observationCardData(o, o.practitionerId) },
+    ...deliveryOf(ctx, "observation.card"),
+  });
+}
+
 export async function refreshCards(tx: Tx, o: ObservationView, occasion: string) {
   await enqueueCardUpdate(tx, {
     recipientId: o.practitionerId,

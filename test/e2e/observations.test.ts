@@ -208,18 +208,24 @@ describe("practice observations", () => {
   });
 });
 
+/** The QA team schedules an observation of `practitioner` by `observer`; returns the QA team's card. */
+async function scheduleFor(practitioner: { id: string }, observer: { id: string }, process: string, date: string) {
+  const scheduled = await h.execute(qa, "observation.schedule.run", {
+    practitionerId: practitioner.id,
+    observerId: observer.id,
+    process,
+    date,
+  });
+  expect(scheduled.text).toMatch(/Practice observation scheduled/);
+  return scheduled;
+}
+
 describe("moving and cancelling an observation", () => {
   it("the observer or the QA team moves the date or cancels, with a reason the practitioner is told; a moved date is agreed again (Southwark Children's Social Care Quality Assurance Framework, §5: “a scheduled programme of direct observation of staff and key processes”)", async () => {
     clock.set("2026-12-01T10:00:00Z");
     const practitioner = (await h.staffWithRole("PRACTITIONER", "CP")).at(-1)!;
     const observer = await h.one("DEPUTY_TEAM_MANAGER", "LC");
-    const scheduled = await h.execute(qa, "observation.schedule.run", {
-      practitionerId: practitioner.id,
-      observerId: observer.id,
-      process: "supervision",
-      date: "2026-12-16",
-    });
-    expect(scheduled.text).toMatch(/Practice observation scheduled/);
+    await scheduleFor(practitioner, observer, "supervision", "2026-12-16");
     const { id: observationId } = await h.db.observation.findFirstOrThrow({ where: { practitionerId: practitioner.id } });
     await h.execute(practitioner, "observation.agree", { observationId });
     const move = { observationId, newDate: "2026-12-17", reason: "The supervision moved to Thursday." };
@@ -319,13 +325,7 @@ describe("the QA team's view of an observation", () => {
     clock.set("2026-12-01T10:00:00Z");
     const practitioner = await h.one("PRACTITIONER", "LC");
     const observer = await h.one("TEAM_MANAGER", "LC");
-    const scheduled = await h.execute(qa, "observation.schedule.run", {
-      practitionerId: practitioner.id,
-      observerId: observer.id,
-      process: "meeting",
-      date: "2026-12-18",
-    });
-    expect(scheduled.text).toMatch(/Practice observation scheduled/);
+    const scheduled = await scheduleFor(practitioner, observer, "meeting", "2026-12-18");
     const panel = (card: unknown) => cardActions(card).filter((a) => ["observation.reschedule", "observation.cancel"].includes(a.verb));
     expect(cardText(scheduled.card)).toContain("Move or cancel");
     expect(panel(scheduled.card).map((a) => a.title)).toEqual(["Move the date", "Cancel the observation"]);
