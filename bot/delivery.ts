@@ -319,7 +319,8 @@ export class OutboxSender {
       const client = await this.connector.client(h.serviceUrl);
       if (this.slots.missed?.(slotAt, Date.now())) {
         // Made ready too late for its slot (a first client, a stalled loop): written now it would
-        // crowd the tenant's next second, so it waits for another slot instead.
+        // crowd the tenant's next second, so it waits for another slot instead (a stopping sender
+        // hands its queue back once its requests have settled).
         this.queue.unshift(h);
         return;
       }
