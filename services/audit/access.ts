@@ -47,7 +47,7 @@ export async function findAuditWithAnswers(
 type AuditPeople = { auditorId: string; teamId: string; practitionerId: string; managerId: string | null };
 
 /** `missing` when the actor may not read the audit, else `refusal` (they know it exists). */
-async function refusal(db: Db | Tx, actor: Actor, audit: AuditPeople, missing: string, message: string): Promise<never> {
+export async function refusal(db: Db | Tx, actor: Actor, audit: AuditPeople, missing: string, message: string): Promise<never> {
   if (!(await mayView(db, actor, audit))) throw new NotFound(missing);
   throw new NotPermitted(message);
 }

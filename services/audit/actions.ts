@@ -3,7 +3,7 @@
 // auditor's follow-up after 5 working days, and "mark done" (which cancels the action's reminders).
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
-import { AlreadyDone, NotFound, NotPermitted, ValidationFailed } from "../errors";
+import { AlreadyDone, NotFound, ValidationFailed } from "../errors";
 import type { Actor } from "../permissions";
 import { recordFieldChange, recordHistory } from "../history";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
@@ -14,7 +14,7 @@ import { deliveryOf } from "../messageKinds";
 import { loadAuditTool } from "../catalogue";
 import { can, transition } from "../stateMachine";
 import type { FieldDef, FieldValues } from "./fields";
-import { findAudit, mayView, requireAuditor } from "./access";
+import { findAudit, refusal, requireAuditor } from "./access";
 import { outcomeRecipients } from "./outcome";
 import { isUniqueViolation, spendButton } from "./receipts";
 import { actionMachine, isOpenAction, OPEN_ACTION_STATUSES } from "./states";
@@ -128,8 +128,14 @@ export async function markActionDone(ctx: AppContext, actor: Actor, actionId: st
     if (!action) throw new NotFound(ACTION_MISSING);
     if (action.assigneeId !== actor.id && action.createdById !== actor.id) {
       // Someone who may not read its audit finds nothing, as for a missing action.
-      if (!action.audit || !(await mayView(tx, actor, action.audit))) throw new NotFound(ACTION_MISSING);
-      throw new NotPermitted("Only the person the action is for (or the auditor who set it) can mark it done.");
+      if (!action.audit) throw new NotFound(ACTION_MISSING);
+      await refusal(
+        tx,
+        actor,
+        action.audit,
+        ACTION_MISSING,
+        "Only the person the action is for (or the auditor who set it) can mark it done.",
+      );
     }
     const caseRef = action.audit?.case.caseRef ?? "";
     if (!can(actionMachine, "markDone", action.status)) {

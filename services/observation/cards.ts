@@ -53,7 +53,6 @@ const STATUS_TEXT: Record<ObservationStatus, string> = {
 /** Statuses from which the observer (or the QA team) may still move the date or cancel. */
 const CHANGEABLE: readonly string[] = observationMachine.steps.reschedule.from;
 
-/** Who may move or cancel an observation: its observer, or whoever may schedule observations (the QA team). */
 /** What a cancelled observation an inadequate audit requires becomes (the authority's own default). */
 const BACK_TO_QA =
   "It is still required after the inadequate audit, so it goes back to the QA team to arrange again (the authority's own default); the audit's action stays open until an observation is recorded.";

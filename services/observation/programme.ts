@@ -185,7 +185,6 @@ export async function scheduleObservation(ctx: AppContext, actor: Actor, input: 
   return loadObservation(ctx.db, id);
 }
 
-/** Updates both people's cards to the observation as it now stands. */
 /** Sends the practitioner their card of the observation as a new message, once per occasion. */
 export async function sendPractitionerCard(tx: Tx, ctx: AppContext, o: ObservationView, occasion: string) {
   await enqueueMessage(tx, {
@@ -197,6 +196,7 @@ export async function sendPractitionerCard(tx: Tx, ctx: AppContext, o: Observati
   });
 }
 
+/** Updates both people's cards to the observation as it now stands. */
 export async function refreshCards(tx: Tx, o: ObservationView, occasion: string) {
   await enqueueCardUpdate(tx, {
     recipientId: o.practitionerId,

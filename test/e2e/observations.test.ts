@@ -41,6 +41,17 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
+/** The auditor submits the audit graded inadequate, with one immediate action for the practitioner. */
+async function submitInadequate(auditId: string, practitionerId: string, what: string) {
+  const review = await fillAudit(h, fx.auditor, auditId, {
+    grade: "1",
+    score: "2",
+    actions: [{ what, who: practitionerId, when: "2026-12-11", immediate: true }],
+  });
+  const press = cardActions(review).find((a) => a.verb === "audit.submit")!;
+  expect((await h.execute(fx.auditor, press.verb, press.data)).text).toMatch(/Audit submitted/);
+}
+
 describe("practice observations", () => {
   let observationId: string;
   let practitioner: StaffRef;
@@ -70,13 +81,7 @@ describe("practice observations", () => {
     // should be undertaken … in cases where the auditor has found the work to be inadequate, when
     // it should be included as an action."
     const { audit, practitioner: p } = await fx.makeAudit();
-    const review = await fillAudit(h, fx.auditor, audit.id, {
-      grade: "1",
-      score: "2",
-      actions: [{ what: "Update the chronology", who: p.id, when: "2026-12-11", immediate: true }],
-    });
-    const press = cardActions(review).find((a) => a.verb === "audit.submit")!;
-    expect((await h.execute(fx.auditor, press.verb, press.data)).text).toMatch(/Audit submitted/);
+    await submitInadequate(audit.id, p.id, "Update the chronology");
     const required = await h.db.observation.findFirstOrThrow({ where: { auditId: audit.id } });
     const action = await h.db.action.findFirstOrThrow({ where: { auditId: audit.id, kind: "practice observation" } });
     expect(required).toMatchObject({ status: "required", practitionerId: p.id, actionId: action.id });
@@ -268,13 +273,7 @@ describe("cancelling an observation an inadequate audit requires", () => {
   it("sends it back to the QA team to arrange again, so the audit's action is not left open with nothing to close it (Bexley Children's Social Care Quality Assurance Framework, §1.3: “a practice observation should be undertaken … in cases where the auditor has found the work to be inadequate, when it should be included as an action”)", async () => {
     clock.set("2026-12-01T10:00:00Z");
     const { audit, practitioner, caseRef } = await fx.makeAudit();
-    const review = await fillAudit(h, fx.auditor, audit.id, {
-      grade: "1",
-      score: "2",
-      actions: [{ what: "Update the plan", who: practitioner.id, when: "2026-12-11", immediate: true }],
-    });
-    const press = cardActions(review).find((a) => a.verb === "audit.submit")!;
-    expect((await h.execute(fx.auditor, press.verb, press.data)).text).toMatch(/Audit submitted/);
+    await submitInadequate(audit.id, practitioner.id, "Update the plan");
     const { id: observationId } = await h.db.observation.findFirstOrThrow({ where: { auditId: audit.id } });
     const action = await h.db.action.findFirstOrThrow({ where: { auditId: audit.id, kind: "practice observation" } });
     const teamManager = await staff(action.assigneeId);
