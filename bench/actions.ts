@@ -20,9 +20,10 @@
 // (bench/actionsConnector.ts); the floor server (bench/actionsFloor.ts: the same stack answering the
 // same invokes with no domain work), sent every request at the same moment as the service unless
 // BENCH_FLOOR=0. BENCH_SERVICE_NODE_ARGS adds node options to the services (e.g. "--cpu-prof
-// --cpu-prof-dir=/tmp/prof"). BENCH_VARIANT=<module> is loaded by the first instance only (e.g.
-// bench/variants/*.ts): with BENCH_INSTANCES=2 each instance's CPU per request (stderr) is an A/B of
-// the variant against the code as it is, in one run under one load.
+// --cpu-prof-dir=/tmp/prof"), BENCH_FLOOR_NODE_ARGS to the floor server. BENCH_VARIANT=<module> is
+// loaded by the first instance only (e.g. bench/variants/*.ts): with BENCH_INSTANCES=2 each
+// instance's CPU per request (stderr) is an A/B of the variant against the code as it is, in one
+// run under one load.
 // cpuMsPerRequest is the service processes' CPU per request, floorCpuMsPerRequest the floor's, and
 // cpuRatio the first over the second: measured in one run, under one load, it does not move with
 // the machine's speed. generatorCpuMsPerRequest is this process's; connectorCpuMsPerRequest,
@@ -269,7 +270,8 @@ async function main() {
       : undefined;
   const endpoint = `${(proxy?.ready.url as string | undefined) ?? services[0]!.url}/api/messages`;
   const databaseUrl = services[0]!.databaseUrl;
-  const floor = FLOOR ? await spawnChild("actionsFloor.ts", { ...process.env, DATABASE_URL: databaseUrl }) : undefined;
+  const floorNodeArgs = (process.env.BENCH_FLOOR_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  const floor = FLOOR ? await spawnChild("actionsFloor.ts", { ...process.env, DATABASE_URL: databaseUrl }, floorNodeArgs) : undefined;
   const floorEndpoint = floor ? `${floor.ready.url as string}/api/messages` : undefined;
   const db = createPrisma(databaseUrl, 2);
   const users = await setupUsers(db, WARMUP + ITERATIONS, config.GRADE_SCALE);

@@ -1,6 +1,7 @@
 // What bench/fanout.ts prints about the connector's own 429s (its limiter's, not injected ones):
 // which limit refused each one, the requests that filled that window (when, on which connection,
 // to which conversation), and how close every run of `ceiling + 1` requests came to one second.
+import { PerformanceObserver } from "node:perf_hooks";
 import type { RequestLogEntry } from "../test/fakes/botConnector";
 
 interface Counted {
@@ -24,22 +25,41 @@ function spans(counted: Counted[], ceiling: number): Record<string, number> {
  * Stalls of this process's event loop (where the fake connector counts arrivals) longer than 5 ms:
  * requests that arrive during one are counted at its end, closer to the next second's.
  */
-export function watchStalls(): { stalls: { at: number; ms: number }[]; stop(): void } {
-  const stalls: { at: number; ms: number }[] = [];
+export function watchStalls(): { stalls: Stall[]; gcPauses: Stall[]; stop(): void } {
+  const stalls: Stall[] = [];
+  const gcPauses: Stall[] = [];
   let last = performance.now();
   const timer = setInterval(() => {
     const now = performance.now();
     if (now - last - 2 > 5) stalls.push({ at: performance.timeOrigin + last, ms: now - last - 2 });
     last = now;
   }, 2);
-  return { stalls, stop: () => clearInterval(timer) };
+  // Garbage collections over 5 ms: a stall that holds one is this process's own, not the machine's.
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (e.duration > 5) gcPauses.push({ at: performance.timeOrigin + e.startTime, ms: e.duration });
+  });
+  gc.observe({ entryTypes: ["gc"] });
+  return {
+    stalls,
+    gcPauses,
+    stop: () => {
+      clearInterval(timer);
+      gc.disconnect();
+    },
+  };
+}
+
+interface Stall {
+  at: number;
+  ms: number;
 }
 
 export function traceThrottles(
   requests: readonly RequestLogEntry[],
   ceiling: number,
   t0: number,
-  stalls: readonly { at: number; ms: number }[] = [],
+  stalls: readonly Stall[] = [],
+  gcPauses: readonly Stall[] = [],
 ): unknown {
   const counted: Counted[] = requests
     .filter((r) => r.limitedAt !== undefined && r.outcome !== "throttled")
@@ -75,6 +95,9 @@ export function traceThrottles(
     over5: stalls.length,
     over10: stalls.filter((x) => x.ms > 10).length,
     maxMs: Math.round(Math.max(0, ...stalls.map((x) => x.ms))),
+    withGc: stalls.filter((x) => gcPauses.some((g) => g.at < x.at + x.ms && g.at + g.ms > x.at)).length,
+    gcOver5: gcPauses.length,
+    gcMaxMs: Math.round(Math.max(0, ...gcPauses.map((g) => g.ms))),
   };
   return { spansOfCeilingPlusOne: spans(counted, ceiling), connectorLoopStalls: stallSummary, throttles };
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import * as ACData from "adaptivecards-templating";
 import { escapeMarkdown } from "./markdown";
 import { compile, setCompiled, type Compiled, type Evaluated } from "./expressions";
+import { compileTemplate } from "./compiledTemplate";
 import type { ZodType } from "zod";
 import { cardDataSchemas, type CardData } from "./schemas/cardData";
 
@@ -18,7 +19,7 @@ export const CARD_SIZE_LIMIT_BYTES = 28 * 1024;
 export type CardJson = Record<string, unknown> & { type: "AdaptiveCard" };
 
 /** Prepared templates by name: a Template walks its whole payload when built, and expand() leaves it as it was. */
-const cache = new Map<string, ACData.Template>();
+const cache = new Map<string, { template: ACData.Template; expand: (root: unknown) => unknown }>();
 
 // adaptivecards-templating parses every "${...}" string with an ANTLR grammar on every expand —
 // most of the time of a card action (docs/load.md).
@@ -56,12 +57,14 @@ export function listTemplates(): string[] {
     .sort();
 }
 
-function loadTemplate(name: string): ACData.Template {
+function loadTemplate(name: string): { template: ACData.Template; expand: (root: unknown) => unknown } {
   if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`Bad card template name: ${name}`);
   let t = cache.get(name);
   if (!t) {
-    t = new ACData.Template(JSON.parse(readFileSync(path.join(templatesDir, `${name}.json`), "utf8")));
-    escapeDataInMarkdown((t as unknown as { _preparedPayload: unknown })._preparedPayload);
+    const template = new ACData.Template(JSON.parse(readFileSync(path.join(templatesDir, `${name}.json`), "utf8")));
+    const prepared = (template as unknown as { _preparedPayload: unknown })._preparedPayload;
+    escapeDataInMarkdown(prepared);
+    t = { template, expand: compileTemplate(template, prepared) };
     cache.set(name, t);
   }
   return t;
@@ -204,13 +207,22 @@ function addFallbacks(node: unknown): void {
 
 /** Expands a template with data into a card ready to send. Typed data is checked (cards/schemas/cardData.ts). */
 export function renderCard<N extends string>(name: N, data: CardData<N> = {} as CardData<N>): CardJson {
+  return expandCard(name, data, "compiled");
+}
+
+/**
+ * renderCard, with the template expanded by its compiled form (cards/compiledTemplate.ts) or by the
+ * library's own expand(), which tests compare it with.
+ */
+export function expandCard(name: string, data: unknown, by: "compiled" | "library"): CardJson {
   const dataSchema = (cardDataSchemas as Record<string, ZodType | undefined>)[name];
   const checked = dataSchema?.safeParse(data);
   if (checked && !checked.success)
     throw new Error(
       `card ${name}: data of the wrong type: ${checked.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
     );
-  const card = loadTemplate(name).expand({ $root: data }) as CardJson;
+  const t = loadTemplate(name);
+  const card = (by === "compiled" ? t.expand(data) : t.template.expand({ $root: data })) as CardJson;
   card.$schema = "http://adaptivecards.io/schemas/adaptive-card.json";
   card.version = "1.5";
   addFallbacks(card);

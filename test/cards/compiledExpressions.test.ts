@@ -1,13 +1,14 @@
-// Compiled template expressions (cards/expressions.ts) give every card exactly what
-// adaptivecards-templating's own evaluation gives: every template with its samples, with hostile
-// text, with fields missing (shown as "${path}" or dropped by $when), with keys in other case, and
-// with values of other types.
+// Compiled templates (cards/compiledTemplate.ts) and their compiled expressions (cards/expressions.ts)
+// give every card exactly what adaptivecards-templating's own expand and evaluation give: every
+// template with its samples, with hostile text, with fields missing (shown as "${path}" or dropped
+// by $when), with keys in other case, and with values of other types.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import * as ACData from "adaptivecards-templating";
 import { describe, expect, it } from "vitest";
 import { evaluateByLibrary, evaluateCompiled } from "../../cards/expressions";
-import { listTemplates, renderCard } from "../../cards/render";
+import { expandCard, listTemplates } from "../../cards/render";
+import { compileTemplate } from "../../cards/compiledTemplate";
 import { samplesDir } from "../../cards/validate";
 import { markdownCorpus } from "../security/corpus";
 
@@ -45,27 +46,83 @@ const variants: [string, (s: Record<string, unknown>) => unknown][] = [
   ],
 ];
 
-function render(name: string, data: unknown, evaluate: typeof evaluateCompiled): unknown {
+/** The card as JSON (what is sent: undefined values and their keys are not), or the error's message. */
+function render(name: string, data: unknown, expand: "compiled" | "library", evaluate: typeof evaluateCompiled): string {
   engine.internalTryEvaluateExpression = evaluate;
   try {
-    return renderCard(name, data as never);
+    return JSON.stringify(expandCard(name, data, expand));
   } catch (err) {
-    return { threw: (err as Error).message };
+    return `threw: ${(err as Error).message}`;
   } finally {
     engine.internalTryEvaluateExpression = evaluateCompiled;
   }
 }
 
-describe("compiled template expressions", () => {
-  it("are what the templating library makes of every template, whatever the data", () => {
-    let compared = 0;
-    for (const name of listTemplates())
-      for (const sample of samples(name))
-        for (const [variant, change] of variants) {
-          const data = change(sample);
-          expect(render(name, data, evaluateCompiled), `${name}, ${variant}`).toEqual(render(name, data, evaluateByLibrary));
-          compared++;
-        }
-    expect(compared).toBeGreaterThan(300);
+function compareWithLibrary(expand: "compiled" | "library", evaluate: typeof evaluateCompiled): number {
+  let compared = 0;
+  for (const name of listTemplates())
+    for (const sample of samples(name))
+      for (const [variant, change] of variants) {
+        const data = change(sample);
+        expect(render(name, data, expand, evaluate), `${name}, ${variant}`).toBe(render(name, data, "library", evaluateByLibrary));
+        compared++;
+      }
+  return compared;
+}
+
+describe("compiled templates", () => {
+  it("compiled expressions are what the templating library makes of every template, whatever the data", () => {
+    expect(compareWithLibrary("library", evaluateCompiled)).toBeGreaterThan(300);
+  });
+
+  it("compiled templates, with compiled expressions, are what the library's expand makes of them", () => {
+    expect(compareWithLibrary("compiled", evaluateCompiled)).toBeGreaterThan(300);
+  });
+});
+
+describe("a compiled template follows the library's rules where no card template goes yet", () => {
+  // $when on values that are not booleans, a literal $when, $data bound to nothing, to a literal,
+  // to an empty list and to nested lists with $index, an expression giving a list inside a list,
+  // and a missing value inside a list.
+  const payload = {
+    type: "AdaptiveCard",
+    body: [
+      { type: "TextBlock", $when: "${flag}", text: "flag" },
+      { type: "TextBlock", $when: "always", text: "literal when" },
+      { type: "TextBlock", $when: "", text: "empty when" },
+      { type: "TextBlock", $data: "${missing}", text: "${name}" },
+      { type: "TextBlock", $data: { name: "literal" }, text: "${name}" },
+      { type: "TextBlock", $data: "${empty}", text: "never" },
+      {
+        type: "Container",
+        $data: "${rows}",
+        items: [{ type: "TextBlock", $data: "${cells}", text: "${$index}: ${v} of ${$root.title}", $when: "${v != 'skip'}" }],
+        id: "${name}-${$index}",
+      },
+      "${list}",
+      "${nothing}",
+    ],
+    after: "${title}",
+  };
+  const data: unknown[] = [
+    {
+      flag: true,
+      title: "T",
+      rows: [
+        { name: "a", cells: [{ v: 1 }, { v: "skip" }, { v: 3 }] },
+        { name: "b", cells: [] },
+      ],
+      list: [1, 2],
+      empty: [],
+    },
+    { flag: 1, title: null, rows: [], list: "x" },
+    { flag: "true", rows: { name: "single", cells: { v: "one" } } },
+    {},
+  ];
+  it.each(data.map((d, i) => [i, d]))("data %i", (_i, d) => {
+    const template = new ACData.Template(payload);
+    const prepared = (template as unknown as { _preparedPayload: unknown })._preparedPayload;
+    const compiled = compileTemplate(template, prepared);
+    expect(JSON.stringify(compiled(d))).toBe(JSON.stringify(template.expand({ $root: d })));
   });
 });
