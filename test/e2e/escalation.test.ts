@@ -207,6 +207,13 @@ describe("escalations", () => {
     expect(notRaiser.text).toMatch(/Only the person who raised/);
     const ok = await h.execute(iro, "escalation.confirm", { id: esc.id, accept: true });
     expect(ok.text).toMatch(/Resolved on/);
+    // Its owner is told it is resolved; someone with no part in it is not even told that: the very
+    // answer of an escalation that does not exist.
+    expect((await h.execute(sm, "escalation.acknowledge", { id: esc.id })).text).toMatch(/Already done/);
+    const stranger = await h.byEmail("isla.jones@council.example");
+    const r = await h.execute(stranger, "escalation.acknowledge", { id: esc.id });
+    expect(r.text).toMatch(/Not found/);
+    expect(r.text).toBe((await h.execute(stranger, "escalation.acknowledge", { id: randomUUID() })).text);
     await h.drainOutbox();
     expect(verbsOn(lastCard(tm))).not.toContain("escalation.respond");
   });
