@@ -2,12 +2,11 @@
 // they may press, and updated in place after every action.
 import type { AppContext } from "../context";
 import type { Actor } from "../permissions";
-import { may } from "../permissions";
-import { NotPermitted } from "../errors";
 import { fmtDate, fmtDateTime, showCardToAll, type CardForAll } from "../viewerCards";
 import type { Queryable } from "../sql";
 import { cardKeyOf, escalationType, lastStageOf, LIMITS, stageOf, subjectOf } from "./rules";
 import { EscalationStatus, isActive } from "./states";
+import { requireView } from "./actors";
 import {
   EVENTS_ON_CARD,
   loadWithEvents,
@@ -122,9 +121,7 @@ export async function publish(tx: Queryable, ctx: AppContext, id: string, curren
 /** The card for this actor (Teams `refresh`, or opening it from a list). */
 export async function escalationCardFor(ctx: AppContext, actor: Actor, id: string) {
   // Reads only: no transaction (each read sees committed data, as it would inside one).
-  const { row: e, events, people } = await loadWithEvents(ctx.db, id);
-  const basis = await cardBasis(ctx.db, e, events, people);
-  if (!may(actor, "escalations.overview") && !basis.viewers.includes(actor.id))
-    throw new NotPermitted("Only the raiser, the case's worker and managers, and the stage owners can see this escalation.");
-  return cardData(ctx, e, actor.id, basis);
+  const loaded = await loadWithEvents(ctx.db, id);
+  await requireView(ctx.db, actor, loaded);
+  return cardData(ctx, loaded.row, actor.id, await cardBasis(ctx.db, loaded.row, loaded.events, loaded.people));
 }

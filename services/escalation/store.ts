@@ -50,6 +50,9 @@ export const EVENTS_ON_CARD = 8;
 const CASE_COLUMNS = ["id", "caseRef", "teamId", "workerId", "planType", "openedOn", "active", "createdAt", "updatedAt"] as const;
 const EVENT_COLUMNS = `stage, kind, "actorId", text, at`;
 
+/** What a missing escalation answers, and what anyone who may not read it is answered. */
+export const ESCALATION_MISSING = "That escalation does not exist.";
+
 /** The escalation with its case: one statement. */
 export async function load(tx: Queryable, id: string): Promise<EscalationRow> {
   return (await loadRow(tx, id, false)).row;
@@ -95,7 +98,7 @@ async function loadRow(tx: Queryable, id: string, withEvents: boolean, cardKey?:
      FROM "Escalation" e LEFT JOIN "Case" c ON c.id = e."caseId" WHERE e.id = $1`,
     cardKey ? [id, cardKey] : [id],
   );
-  if (!row) throw new NotFound("That escalation does not exist.");
+  if (!row) throw new NotFound(ESCALATION_MISSING);
   const e: Record<string, unknown> = {};
   const c: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {

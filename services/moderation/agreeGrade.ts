@@ -10,13 +10,13 @@ import { can } from "../stateMachine";
 import { cardData, publishModeration } from "./card";
 import { finalise } from "./finalise";
 import { parseGrade } from "./grades";
-import { approversOf, load, moderationTransition, partiesOf, run, type ModerationRow } from "./model";
+import { approversOf, load, moderationTransition, partiesOf, refusal, run, type ModerationRow } from "./model";
 import { moderationMachine } from "./states";
 
 async function asParty(tx: Tx, actor: Actor, id: string): Promise<ModerationRow> {
   const m = await load(tx, id);
   const parties = await partiesOf(tx, m);
-  if (!parties.includes(actor.id)) throw new NotPermitted("Only the moderator and the auditor agree the grade.");
+  if (!parties.includes(actor.id)) await refusal(tx, actor, m, "Only the moderator and the auditor agree the grade.");
   if (!can(moderationMachine, "propose", m.status))
     throw new AlreadyDone(
       m.status === moderationMachine.initial ? "The moderator has not submitted the moderation yet." : "The grade has already been agreed.",
@@ -64,7 +64,7 @@ export async function decideApproval(ctx: AppContext, actor: Actor, p: { id: str
     const m = await load(tx, p.id);
     const approvers = await approversOf(tx, m);
     if (!approvers.includes(actor.id))
-      throw new NotPermitted("Only the moderator's manager (or the Head of QA) approves a moderated grade.");
+      await refusal(tx, actor, m, "Only the moderator's manager (or the Head of QA) approves a moderated grade.");
     const decision = p.approve ? "approve" : "refuseApproval";
     if (!can(moderationMachine, decision, m.status))
       throw new AlreadyDone(

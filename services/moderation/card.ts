@@ -4,7 +4,6 @@ import { typedNumber } from "../../cards/schemas/cardData";
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import { may, type Actor } from "../permissions";
-import { NotPermitted } from "../errors";
 import { getGradeScale, loadAuditTool } from "../catalogue";
 import { fmtDate, refreshUserIds, showCardTo } from "../viewerCards";
 import { zeroToTen } from "../audit/fields";
@@ -19,6 +18,7 @@ import {
   modPageCount,
   pageOf,
   partiesOf,
+  refusal,
   run,
   viewersOf,
   type ActionCheck,
@@ -212,7 +212,7 @@ export async function moderationCardFor(ctx: AppContext, actor: Actor, id: strin
     const m = await load(tx, id);
     const viewers = await viewersOf(tx, m);
     if (!viewers.includes(actor.id) && !may(actor, "moderation.sample"))
-      throw new NotPermitted("Only the moderator, the auditor and the approving manager can see this moderation.");
+      await refusal(tx, actor, m, "Only the moderator, the auditor and the approving manager can see this moderation.");
     return cardData(tx, ctx, m, actor, error);
   });
 }

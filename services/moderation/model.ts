@@ -1,8 +1,10 @@
-// A moderation as the use cases load it, who plays which part in it, and its fixed settings.
+// A moderation as the use cases load it, who plays which part in it (and what anyone else is
+// answered), and its fixed settings.
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import type { Prisma } from "../../generated/prisma/client";
-import { NotFound } from "../errors";
+import { NotFound, NotPermitted } from "../errors";
+import { may, type Actor } from "../permissions";
 import { loadAuditTool } from "../catalogue";
 import { staffWithRole } from "../directory/staff";
 import { casUpdate } from "../viewerCards";
@@ -34,12 +36,15 @@ export interface ActionCheck {
   completed: boolean;
 }
 
+/** What a missing moderation answers, and what anyone who may not know of it is answered. */
+export const MODERATION_MISSING = "That moderation does not exist.";
+
 export async function load(tx: Tx, id: string): Promise<ModerationRow> {
   const m = await tx.moderation.findUnique({
     where: { id },
     include: { audit: { include: { case: true, actions: { orderBy: { createdAt: "asc" } } } } },
   });
-  if (!m) throw new NotFound("That moderation does not exist.");
+  if (!m) throw new NotFound(MODERATION_MISSING);
   return m;
 }
 
@@ -103,4 +108,24 @@ export async function viewersOf(tx: Tx, m: ModerationRow): Promise<string[]> {
   const shown = await tx.outboxMessage.findMany({ where: { cardKey: cardKeyOf(m.id), kind: "send" }, select: { recipientId: true } });
   for (const s of shown) ids.add(s.recipientId);
   return [...ids];
+}
+
+// Refusals name nothing about the moderation. Someone who plays no part in it and does not sample
+// moderations gets the answer of a missing one (NotFound, same words): "Not allowed" would tell
+// them that a moderation with that id exists.
+
+/**
+ * Who knows of a moderation: the QA team (moderation.sample: they sample and reassign every one),
+ * its card's viewers, the moderator and the auditor who agree a grade, and its approvers.
+ */
+async function mayKnow(tx: Tx, actor: Actor, m: ModerationRow): Promise<boolean> {
+  if (may(actor, "moderation.sample")) return true;
+  const people = [...(await viewersOf(tx, m)), ...(await partiesOf(tx, m)), ...(await approversOf(tx, m))];
+  return people.includes(actor.id);
+}
+
+/** `MODERATION_MISSING` when the actor may not know of the moderation, else `message` (they know it exists). */
+export async function refusal(tx: Tx, actor: Actor, m: ModerationRow, message: string): Promise<never> {
+  if (!(await mayKnow(tx, actor, m))) throw new NotFound(MODERATION_MISSING);
+  throw new NotPermitted(message);
 }

@@ -5,7 +5,7 @@ import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import type { Actor } from "../permissions";
 import { cancelJobs } from "../jobs";
-import { AlreadyDone, NotPermitted, ValidationFailed } from "../errors";
+import { AlreadyDone, ValidationFailed } from "../errors";
 import { getGradeScale, loadAuditTool, type GradeScale } from "../catalogue";
 import { addWorkingDays } from "../workingTime";
 import type { Prisma } from "../../generated/prisma/client";
@@ -13,7 +13,7 @@ import { can } from "../stateMachine";
 import { cardData, publishModeration } from "./card";
 import { finalise } from "./finalise";
 import { parseGrade } from "./grades";
-import { LIMITS, load, moderationTransition, pageOf, run, type ActionCheck, type ModerationRow } from "./model";
+import { LIMITS, load, moderationTransition, pageOf, refusal, run, type ActionCheck, type ModerationRow } from "./model";
 import { moderationMachine } from "./states";
 
 export type FormValues = Record<string, string>;
@@ -32,7 +32,7 @@ function keepFormValues(m: ModerationRow, raw: FormValues, goTo?: string): FormV
 
 async function asModerator(tx: Tx, actor: Actor, id: string): Promise<ModerationRow> {
   const m = await load(tx, id);
-  if (m.moderatorId !== actor.id) throw new NotPermitted("Only the allocated moderator can do this.");
+  if (m.moderatorId !== actor.id) await refusal(tx, actor, m, "Only the allocated moderator can do this.");
   if (!can(moderationMachine, "agree", m.status)) throw new AlreadyDone("This moderation has already been submitted.");
   return m;
 }

@@ -1,6 +1,8 @@
 // The supervisor's use cases on a session: open its card, record it as held, move it. Who may:
 // the supervisor, or anyone above them in line management (and, to view, the supervisee or, for
 // group supervision, the team).
+// To anyone who may not view the session it is as if it did not exist (the very answer of a missing
+// one): "Not allowed" would tell them that a session with that id exists.
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import type { Actor } from "../permissions";
@@ -17,16 +19,32 @@ import { loadSession, openAuditActions, SESSION_CARD, sessionCardData, type Sess
 import { sessionJobKey, sessionJobs } from "./plan";
 import { supervisionMachine } from "./states";
 
+/** What a missing session answers, and what anyone who may not view it is answered. */
+const SESSION_MISSING = "That supervision session no longer exists.";
+
 /** The supervisor, or anyone above the supervisor in line management. */
 async function mayRecord(db: Tx, actor: Actor, s: { supervisorId: string }): Promise<boolean> {
   if (actor.id === s.supervisorId) return true;
   return (await managerChain(db, s.supervisorId)).some((m) => m.id === actor.id);
 }
 
-async function mayView(db: Tx, actor: Actor, s: { supervisorId: string; superviseeId: string | null; teamId: string | null }) {
+type SessionPeople = { supervisorId: string; superviseeId: string | null; teamId: string | null };
+
+async function mayView(db: Tx, actor: Actor, s: SessionPeople) {
   if (s.superviseeId === actor.id) return true;
   if (s.superviseeId === null && s.teamId && s.teamId === actor.teamId) return true;
   return mayRecord(db, actor, s);
+}
+
+/** As if the session did not exist, unless the actor may view it. */
+async function requireView(db: Tx, actor: Actor, s: SessionPeople): Promise<void> {
+  if (!(await mayView(db, actor, s))) throw new NotFound(SESSION_MISSING);
+}
+
+/** `SESSION_MISSING` when the actor may not view the session, else `message` (they know it exists). */
+async function refusal(db: Tx, actor: Actor, s: SessionPeople, message: string): Promise<never> {
+  await requireView(db, actor, s);
+  throw new NotPermitted(message);
 }
 
 /** The session card for whoever opens it (buttons only for those who may record). */
@@ -37,9 +55,8 @@ export async function openSession(
   again?: { form: SessionForm; errors: Record<string, string> },
 ) {
   const s = await loadSession(ctx.db, sessionId);
-  if (!s) throw new NotFound("That supervision session no longer exists.");
-  if (!(await mayView(ctx.db, actor, s)))
-    throw new NotPermitted("Only the supervisee, the supervisor and their managers can see this session.");
+  if (!s) throw new NotFound(SESSION_MISSING);
+  await requireView(ctx.db, actor, s);
   const today = localDate(ctx.clock.now(), ctx.config.TIMEZONE);
   return sessionCardData(ctx.db, s, { canRecord: await mayRecord(ctx.db, actor, s), today, ...again });
 }
@@ -52,11 +69,11 @@ function parseDate(v: string | undefined, field: string, errors: Record<string, 
   return parseIsoDate(v);
 }
 
-/** The session, if it exists and the actor may record (or move) it. */
-async function forRecording(tx: Tx, actor: Actor, sessionId: string, refusal: string): Promise<SessionRow> {
+/** The session, if it exists and the actor may record (or move) it; `message` for those who may only view it. */
+async function forRecording(tx: Tx, actor: Actor, sessionId: string, message: string): Promise<SessionRow> {
   const s = await loadSession(tx, sessionId);
-  if (!s) throw new NotFound("That supervision session no longer exists.");
-  if (!(await mayRecord(tx, actor, s))) throw new NotPermitted(refusal);
+  if (!s) throw new NotFound(SESSION_MISSING);
+  if (!(await mayRecord(tx, actor, s))) await refusal(tx, actor, s, message);
   return s;
 }
 

@@ -2,6 +2,7 @@
 // days (ManualClock + runDueJobs), bypass, extensions, Cafcass, raiser confirmation, one shared
 // card updated in place for every viewer, refused presses and concurrent presses.
 import { afterAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
 import { useHarness } from "../support/hooks";
 import { cardText, cardActions, type StaffRef } from "../support/harness";
 import { ManualClock } from "../../services/clock";
@@ -206,6 +207,13 @@ describe("escalations", () => {
     expect(notRaiser.text).toMatch(/Only the person who raised/);
     const ok = await h.execute(iro, "escalation.confirm", { id: esc.id, accept: true });
     expect(ok.text).toMatch(/Resolved on/);
+    // Its owner is told it is resolved; someone with no part in it is not even told that: the very
+    // answer of an escalation that does not exist.
+    expect((await h.execute(sm, "escalation.acknowledge", { id: esc.id })).text).toMatch(/Already done/);
+    const stranger = await h.byEmail("isla.jones@council.example");
+    const r = await h.execute(stranger, "escalation.acknowledge", { id: esc.id });
+    expect(r.text).toMatch(/Not found/);
+    expect(r.text).toBe((await h.execute(stranger, "escalation.acknowledge", { id: randomUUID() })).text);
     await h.drainOutbox();
     expect(verbsOn(lastCard(tm))).not.toContain("escalation.respond");
   });
@@ -227,10 +235,18 @@ describe("escalations", () => {
     expect(after.version).toBe(before.version);
     expect(after.stage).toBe(1);
     expect(await h.db.escalationEvent.count({ where: { escalationId: esc.id } })).toBe(eventsBefore);
-    // someone with no part in it cannot even open the card
+    // someone with no part in it cannot even open the card, nor learn that it exists: the very
+    // answer of an escalation that does not exist, whether they open it or press one of its buttons
     const stranger = await h.byEmail("isla.jones@council.example");
-    const r = await h.execute(stranger, "escalation.refresh", { id: esc.id });
-    expect(r.text).toMatch(/Only the raiser/);
+    for (const [verb, data] of [
+      ["escalation.refresh", {}],
+      ["escalation.acknowledge", {}],
+      ["escalation.confirm", { accept: true }],
+    ] as const) {
+      const r = await h.execute(stranger, verb, { id: esc.id, ...data });
+      expect(r.text, verb).toMatch(/Not found/);
+      expect(r.text, verb).toBe((await h.execute(stranger, verb, { id: randomUUID(), ...data })).text);
+    }
   });
 
   it("two owners pressing 'escalate now' at once: exactly one wins, the other is told", async () => {

@@ -2,6 +2,7 @@
 // form is another feature), moderators work on one shared card per moderation, grades are agreed
 // and approved in Teams, and the follow-up chain runs on a ManualClock with runDueJobs.
 import { afterAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
 import { useHarness } from "../support/hooks";
 import { cardText, cardActions, type StaffRef } from "../support/harness";
 import { ManualClock } from "../../services/clock";
@@ -344,10 +345,16 @@ describe("moderation", () => {
     await h.drainOutbox();
     expect(cardActions(modCard(lineManager, caseRef)).map((a) => a.verb)).toContain("moderation.approve");
     expect(cardActions(modCard(headOfQa, caseRef)).map((a) => a.verb)).toContain("moderation.approve");
-    // a practitioner pressing approve is refused; nothing changes
+    // pressing approve: the auditor, who agreed the grade, is told it is not theirs to approve; the
+    // practitioner, who plays no part in the moderation, gets the very answer of a moderation that
+    // does not exist (nothing tells them this one does); nothing changes
     const v0 = (await h.db.moderation.findUniqueOrThrow({ where: { id: m.id } })).version;
+    const notApprover = await h.execute(auditorB, "moderation.approve", { id: m.id, approve: true });
+    expect(notApprover.text).toMatch(/Not allowed/);
+    expect(notApprover.text).toContain("Only the moderator's manager (or the Head of QA) approves");
     const nope = await h.execute(cicWorker, "moderation.approve", { id: m.id, approve: true });
-    expect(nope.text).toMatch(/Not allowed/);
+    expect(nope.text).toMatch(/Not found/);
+    expect(nope.text).toBe((await h.execute(cicWorker, "moderation.approve", { id: randomUUID(), approve: true })).text);
     expect((await h.db.moderation.findUniqueOrThrow({ where: { id: m.id } })).version).toBe(v0);
 
     const [x, y] = await Promise.all([

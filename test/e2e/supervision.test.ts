@@ -2,6 +2,7 @@
 // working hours), a missed session becoming overdue and visible up the line, recording "held"
 // from the card (which cancels the session's pending overdue job), moving a session.
 import { describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
 import { useHarness } from "../support/hooks";
 import { cardText, cardActions, type StaffRef } from "../support/harness";
 import { ManualClock } from "../../services/clock";
@@ -100,13 +101,15 @@ describe("supervision", () => {
 
   it("only the supervisor or their managers may record; wrong answers come back with the typed values", async () => {
     const [first] = await sessions();
-    const denied = await h.execute(otherTm, "supervision.record", {
-      sessionId: first!.id,
-      heldOn: "2026-12-09",
-      durationMinutes: "90",
-      kind: "individual",
-    });
+    const held = { sessionId: first!.id, heldOn: "2026-12-09", durationMinutes: "90", kind: "individual" };
+    // The supervisee sees the session, so is told it is not theirs to record.
+    const denied = await h.execute(nqsw, "supervision.record", held);
+    expect(denied.text).toMatch(/Not allowed/);
     expect(denied.text).toMatch(/Only the supervisor or their manager/);
+    // Another team's manager may not see it: the very answer of a session that does not exist.
+    const stranger = await h.execute(otherTm, "supervision.record", held);
+    expect(stranger.text).toMatch(/Not found/);
+    expect(stranger.text).toBe((await h.execute(otherTm, "supervision.record", { ...held, sessionId: randomUUID() })).text);
     const wrong = await h.execute(tm, "supervision.record", {
       sessionId: first!.id,
       heldOn: "2026-12-24",

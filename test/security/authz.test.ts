@@ -48,10 +48,11 @@ async function ai2(h: Harness, role: Role, nth = 0): Promise<StaffRef> {
 
 /**
  * Features whose refusals still tell that the object exists (a person who may not see it gets "Not
- * allowed", an id naming nothing "Not found"). Audits, their allocation, self-assessments, actions
- * and observations no longer do; these are to follow the same rule.
+ * allowed", an id naming nothing "Not found"). Audits, their allocation, self-assessments, actions,
+ * observations, moderations, escalations and supervision sessions no longer do; these are to follow
+ * the same rule.
  */
-const STILL_TELL_EXISTENCE = new Set(["moderation", "escalation", "supervision", "survey", "dipSample", "practiceDay", "multiAgency"]);
+const STILL_TELL_EXISTENCE = new Set(["survey", "dipSample", "practiceDay", "multiAgency"]);
 
 /**
  * Intruders who may read the object all the same (the QA team every audit, the director those of
@@ -63,6 +64,11 @@ const READ_IT_ANYWAY: Record<string, PersonaName[]> = {
   action: SEE_EVERY_AUDIT,
   // Whoever schedules observations may move or cancel any of them.
   observation: ["qaTeam", "headOfQa"],
+  // The QA team and the head of QA (moderation.sample) sample, open and reassign every moderation.
+  moderation: ["qaTeam", "headOfQa"],
+  // The QA team, the head of QA and the director (escalations.overview) read every escalation.
+  escalation: ["qaTeam", "headOfQa", "director"],
+  // Supervision: nobody reads every session; only its supervisee (or team), supervisor and their managers.
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
