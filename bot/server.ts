@@ -207,11 +207,14 @@ export function createHttpApp(appCtx: AppContext, adapter: AssureAdapter, bot: A
   app.use((req: Request, res: Response, next: NextFunction) => {
     const id = (req.headers["x-request-id"] as string | undefined) ?? randomUUID();
     res.setHeader("x-request-id", id);
-    const started = process.hrtime.bigint();
-    res.on("finish", () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.debug({ requestId: id, method: req.method, path: req.path, status: res.statusCode, ms }, "http");
-    });
+    // The request's line is a debug one: its timer and listener only when it is written.
+    if (log.isLevelEnabled("debug")) {
+      const started = process.hrtime.bigint();
+      res.on("finish", () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        log.debug({ requestId: id, method: req.method, path: req.path, status: res.statusCode, ms }, "http");
+      });
+    }
     next();
   });
   app.use(express.json({ limit: "256kb" }));
