@@ -35,11 +35,11 @@ export function requireInvitee<T extends { staffId: string }>(actor: Actor, i: T
   if (!i || i.staffId !== actor.id) throw new NotFound(INVITATION_MISSING);
 }
 
-/** A recommendation is its owner's (and, to read, its lead's: `lead`). */
+/** A recommendation is its owner's; `orLead`: the audit's lead may read it too. */
 export function requireRecommendationOwner<T extends { ownerId: string; audit: { leadId: string } }>(
   actor: Actor,
   r: T | null,
-  lead = false,
+  orLead = false,
 ): asserts r is T {
-  if (!r || (r.ownerId !== actor.id && !(lead && r.audit.leadId === actor.id))) throw new NotFound(RECOMMENDATION_MISSING);
+  if (!r || (r.ownerId !== actor.id && !(orLead && r.audit.leadId === actor.id))) throw new NotFound(RECOMMENDATION_MISSING);
 }
