@@ -95,10 +95,3 @@ export function rolesWith(capability: Capability): Role[] {
 }
 
 export const hasRole = (actor: Pick<Actor, "roles">, ...roles: Role[]): boolean => actor.roles.some((r) => roles.includes(r));
-
-// ---- Object-level checks of dip samples (services/dipSample/; observations: services/observation/access.ts).
-
-/** Only the reviewer a dip sample check is allocated to answers it. */
-export function requireDipReviewer(actor: Pick<Actor, "id">, c: { reviewerId: string }): void {
-  if (c.reviewerId !== actor.id) throw new NotPermitted("Only the reviewer this case check is allocated to can answer it.");
-}

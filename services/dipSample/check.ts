@@ -6,11 +6,12 @@ import type { AppContext } from "../context";
 import { NotFound } from "../errors";
 import { enqueueMessage } from "../outbox";
 import { deliveryOf } from "../messageKinds";
-import { requireDipReviewer, type Actor } from "../permissions";
+import type { Actor } from "../permissions";
 import { transition } from "../stateMachine";
 import { planTypeLabel } from "../audit/themes";
 import { JUDGEMENTS, checklistById, type Checklist } from "./checklists";
 import { dipCheckMachine } from "./states";
+import { CHECK_MISSING, requireDipReviewer, requireSampleReviewer, SAMPLE_MISSING } from "./access";
 
 export interface CheckTyped {
   answers: Record<string, string>;
@@ -23,7 +24,7 @@ type Card = { template: string; data: Record<string, unknown> };
 
 async function sampleOf(ctx: AppContext, sampleId: string) {
   const s = await ctx.db.dipSample.findUnique({ where: { id: sampleId } });
-  if (!s) throw new NotFound("This dip sample does not exist (any more).");
+  if (!s) throw new NotFound(SAMPLE_MISSING);
   return { ...s, checklist: checklistById(s.checklistId)! };
 }
 
@@ -41,7 +42,7 @@ export async function nextCheckCard(ctx: AppContext, actor: Actor, sampleId: str
     ctx.db.dipCheck.findFirst({ where: { sampleId, reviewerId: actor.id, status: "allocated" }, orderBy: { position: "asc" } }),
     progressOf(ctx, sampleId, actor.id),
   ]);
-  if (!total) requireDipReviewer(actor, { reviewerId: "" });
+  requireSampleReviewer(actor, total);
   if (!next || s.status !== "open")
     return {
       template: "message",
@@ -103,7 +104,7 @@ export function checkCardData(
 /** Records one case's check and returns the next case's card. */
 export async function answerCheck(ctx: AppContext, actor: Actor, checkId: string, typed: CheckTyped): Promise<Card> {
   const c = await ctx.db.dipCheck.findUnique({ where: { id: checkId }, include: { sample: true } });
-  if (!c) throw new NotFound("This case check does not exist (any more).");
+  if (!c) throw new NotFound(CHECK_MISSING);
   requireDipReviewer(actor, c);
   const checklist = checklistById(c.sample.checklistId)!;
   if (c.status !== "allocated" || c.sample.status !== "open")

@@ -15,6 +15,7 @@ import { sheet as addSheet, type Row } from "../reports/files";
 import { planTypeLabel } from "../audit/themes";
 import { checklistById } from "./checklists";
 import { dipSampleMachine } from "./states";
+import { SAMPLE_MISSING } from "./access";
 
 export interface DipResults {
   id: string;
@@ -43,7 +44,7 @@ export interface DipResults {
 
 export async function dipResults(db: Db | Tx, sampleId: string): Promise<DipResults> {
   const s = await db.dipSample.findUnique({ where: { id: sampleId } });
-  if (!s) throw new NotFound("This dip sample does not exist (any more).");
+  if (!s) throw new NotFound(SAMPLE_MISSING);
   const checklist = checklistById(s.checklistId)!;
   const rows = await db.dipCheck.findMany({ where: { sampleId }, orderBy: { position: "asc" } });
   const answered = rows.filter((r) => r.status === "answered");

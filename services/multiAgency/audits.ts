@@ -16,6 +16,7 @@ import { isoDate, localDate, parseIsoDate } from "../workingTime";
 import { addMonths, formatDate } from "../dates";
 import { questions } from "../choices";
 import { multiAgencyInvitationMachine } from "./states";
+import { AUDIT_MISSING, INVITATION_MISSING, requireInvitee } from "./access";
 
 /** The kinds of multi-agency audit the framework lists. */
 export const FOCUS = [
@@ -41,13 +42,8 @@ const today = (ctx: AppContext) => isoDate(localDate(ctx.clock.now(), ctx.config
 
 async function auditOf(db: Tx | AppContext["db"], id: string) {
   const a = await db.multiAgencyAudit.findUnique({ where: { id }, include: { invitations: true, recommendations: true } });
-  if (!a) throw new NotFound("This multi-agency audit does not exist (any more).");
+  if (!a) throw new NotFound(AUDIT_MISSING);
   return a;
-}
-
-/** The lead, or an invitee: anyone else (partners included) is told it does not exist for them. */
-function requireLead(actor: Actor, a: { leadId: string }) {
-  if (a.leadId !== actor.id) throw new NotPermitted("Only the lead of this multi-agency audit can do this.");
 }
 
 // ------------------------------------------------------------------ set up
@@ -156,7 +152,7 @@ export async function inviteCardData(
 ) {
   const a = await auditOf(db, auditId);
   const i = a.invitations.find((x) => x.id === invitationId);
-  if (!i) throw new NotFound("This invitation does not exist (any more).");
+  if (!i) throw new NotFound(INVITATION_MISSING);
   const lead = await db.staff.findUnique({ where: { id: a.leadId }, select: { name: true } });
   const answers = { ...((i.tool ?? {}) as Record<string, string>), ...extra.answers };
   const errors = extra.errors ?? {};
@@ -195,7 +191,7 @@ export async function inviteCardData(
 async function myInvitation(ctx: AppContext, actor: Actor, invitationId: string) {
   const i = await ctx.db.multiAgencyInvitation.findUnique({ where: { id: invitationId } });
   // Someone not invited learns nothing about the audit, not even that it exists.
-  if (!i || i.staffId !== actor.id) throw new NotFound("This multi-agency audit does not exist, or you are not invited to it.");
+  requireInvitee(actor, i);
   return i;
 }
 
@@ -252,4 +248,4 @@ export async function answerAttendance(ctx: AppContext, actor: Actor, invitation
   });
 }
 
-export { auditOf, requireLead, day, today };
+export { auditOf, day, today };

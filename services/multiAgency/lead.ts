@@ -4,13 +4,14 @@
 // and tracked to done. And what each person sees: the lead all of theirs; anyone else only the
 // audits they are invited to.
 import type { AppContext } from "../context";
-import { NotFound, ValidationFailed } from "../errors";
+import { ValidationFailed } from "../errors";
 import { recordHistory } from "../history";
 import { deliveryOf } from "../messageKinds";
 import { enqueueAll, enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { may, type Actor } from "../permissions";
 import { transition } from "../stateMachine";
-import { auditOf, COUNCIL, day, FOCUS, inviteCardData, requireLead, TEXT_MAX, today } from "./audits";
+import { auditOf, COUNCIL, day, FOCUS, inviteCardData, TEXT_MAX, today } from "./audits";
+import { requireLead, requireRecommendationOwner } from "./access";
 import { multiAgencyAuditMachine, multiAgencyRecommendationMachine } from "./states";
 import { formatDate } from "../dates";
 
@@ -224,8 +225,7 @@ export function recommendationData(
 
 export async function recommendationCard(ctx: AppContext, actor: Actor, recId: string) {
   const r = await ctx.db.multiAgencyRecommendation.findUnique({ where: { id: recId }, include: { audit: true } });
-  if (!r || (r.ownerId !== actor.id && r.audit.leadId !== actor.id))
-    throw new NotFound("This recommendation does not exist, or it is not yours.");
+  requireRecommendationOwner(actor, r, true);
   return recommendationData(r, r.audit.caseRef);
 }
 
@@ -234,7 +234,7 @@ export async function completeRecommendation(ctx: AppContext, actor: Actor, recI
   const text = note.trim();
   return ctx.db.$transaction(async (tx) => {
     const r = await tx.multiAgencyRecommendation.findUnique({ where: { id: recId }, include: { audit: true } });
-    if (!r || r.ownerId !== actor.id) throw new NotFound("This recommendation does not exist, or it is not yours.");
+    requireRecommendationOwner(actor, r);
     if (text.length < 5 || text.length > TEXT_MAX)
       throw new ValidationFailed("Say what was done.", { note: `5 to ${TEXT_MAX} characters.` });
     await transition(tx, multiAgencyRecommendationMachine, "done", {

@@ -7,7 +7,7 @@
 // must be done is immediately conveyed to the relevant senior manager."
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
-import { AlreadyDone, NotFound, NotPermitted, ValidationFailed } from "../errors";
+import { AlreadyDone, NotFound, ValidationFailed } from "../errors";
 import { cancelJobs, scheduleJob } from "../jobs";
 import { deliveryOf } from "../messageKinds";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
@@ -21,6 +21,16 @@ import { addCalendarDaysIso, dayLabel, isoOf } from "./shared";
 import { areaLabel, noticeData, REMIND_JOB } from "./days";
 import { SENIOR_ROLES } from "./plan";
 import { practiceDayCaseMachine, practiceDayRecommendationMachine } from "./states";
+import {
+  DAY_CASE_MISSING,
+  RECOMMENDATION_MISSING,
+  requireAssignee,
+  requireCaseWorker,
+  requireLead,
+  requirePair,
+  requirePairOrLead,
+  requireRecipient,
+} from "./access";
 
 export const FOLLOW_UP_JOB = "practiceDay.followUp";
 
@@ -40,7 +50,7 @@ export const ANSWER_MAX = 2000;
 
 async function dayCaseOf(db: Tx | AppContext["db"], id: string) {
   const c = await db.practiceDayCase.findUnique({ where: { id }, include: { day: true } });
-  if (!c) throw new NotFound("This case is not in an audit-of-practice day (any more).");
+  if (!c) throw new NotFound(DAY_CASE_MISSING);
   return c;
 }
 
@@ -53,7 +63,7 @@ async function pairOf(db: Tx | AppContext["db"], dayId: string, pairNo: number) 
 export async function confirmAttendance(ctx: AppContext, actor: Actor, dayCaseId: string) {
   return ctx.db.$transaction(async (tx) => {
     const c = await dayCaseOf(tx, dayCaseId);
-    if (c.workerId !== actor.id) throw new NotPermitted("Only the worker who holds this case confirms attendance.");
+    await requireCaseWorker(tx, actor, c);
     await transition(tx, practiceDayCaseMachine, "confirm", {
       id: c.id,
       actorId: actor.id,
@@ -103,9 +113,9 @@ export async function analysisCard(
 ) {
   const c = await dayCaseOf(ctx.db, dayCaseId);
   const pair = await pairOf(ctx.db, c.dayId, c.pairNo);
+  await requirePairOrLead(ctx.db, actor, c, pair);
   const isPair = pair.some((p) => p.staffId === actor.id);
   const isLead = c.day.leadManagerId === actor.id;
-  if (!isPair && !isLead) throw new NotPermitted("Only the audit pair for this case and the lead manager can open its analysis.");
   const saved = (c.analysis ?? {}) as Answers;
   const a = { ...saved, ...extra.answers };
   const names = await ctx.db.staff.findMany({
@@ -151,7 +161,7 @@ export async function analysisCard(
 export async function saveAnalysis(ctx: AppContext, actor: Actor, dayCaseId: string, answers: Answers, submit: boolean) {
   const c = await dayCaseOf(ctx.db, dayCaseId);
   const pair = await pairOf(ctx.db, c.dayId, c.pairNo);
-  if (!pair.some((p) => p.staffId === actor.id)) throw new NotPermitted("Only the audit pair for this case can write its analysis.");
+  await requirePair(ctx.db, actor, c, pair);
   const today = isoDate(localDate(ctx.clock.now(), ctx.config.TIMEZONE));
   const clean: Answers = { poorPractice: answers.poorPractice === "true" ? "true" : "false" };
   const errors: Record<string, string> = {};
@@ -224,8 +234,7 @@ export async function assureAnalysis(
   d: { recommendation?: string; dueOn?: string; poorPractice?: string },
 ) {
   const c = await dayCaseOf(ctx.db, dayCaseId);
-  if (c.day.leadManagerId !== actor.id)
-    throw new NotPermitted("Only the lead manager of this audit-of-practice day quality-assures analyses.");
+  await requireLead(ctx.db, actor, c);
   const poor = d.poorPractice === "true";
   const text = (d.recommendation ?? "").trim();
   const today = isoDate(localDate(ctx.clock.now(), ctx.config.TIMEZONE));
@@ -334,8 +343,8 @@ export async function completeRecommendation(ctx: AppContext, actor: Actor, recI
   const text = note.trim();
   return ctx.db.$transaction(async (tx) => {
     const r = await tx.practiceDayRecommendation.findUnique({ where: { id: recId }, include: { day: true } });
-    if (!r) throw new NotFound("This recommendation does not exist (any more).");
-    if (r.assigneeId !== actor.id) throw new NotPermitted("Only the line manager this recommendation went to confirms its completion.");
+    if (!r) throw new NotFound(RECOMMENDATION_MISSING);
+    await requireAssignee(actor, r);
     if (text.length < 5 || text.length > ANSWER_MAX)
       throw new ValidationFailed("Please say in writing what was done.", { note: `5 to ${ANSWER_MAX} characters.` });
     await transition(tx, practiceDayRecommendationMachine, "complete", {
@@ -386,9 +395,8 @@ export async function followUpJob(tx: Tx, ctx: AppContext, data: Record<string, 
 /** The recommendation card as it stands, for the line manager it went to (or the senior manager told of it). */
 export async function recommendationCard(ctx: AppContext, actor: Actor, recId: string) {
   const r = await ctx.db.practiceDayRecommendation.findUnique({ where: { id: recId }, include: { day: true } });
-  if (!r) throw new NotFound("This recommendation does not exist (any more).");
-  if (r.assigneeId !== actor.id && r.seniorManagerId !== actor.id)
-    throw new NotPermitted("Only the line manager and senior manager this recommendation went to can open it.");
+  if (!r) throw new NotFound(RECOMMENDATION_MISSING);
+  await requireRecipient(actor, r);
   const c = r.dayCaseId ? await ctx.db.practiceDayCase.findUnique({ where: { id: r.dayCaseId }, select: { caseRef: true } }) : null;
   return recommendationCardData(r, c?.caseRef ?? "", r.day.heldOn, r.assigneeId === actor.id ? "manager" : "senior");
 }

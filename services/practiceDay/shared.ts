@@ -2,10 +2,11 @@
 import type { Db, Tx } from "../db";
 import { NotFound } from "../errors";
 import { formatDate } from "../dates";
+import { DAY_MISSING } from "./access";
 
 export async function practiceDayOf(db: Db | Tx, dayId: string) {
   const day = await db.practiceDay.findUnique({ where: { id: dayId } });
-  if (!day) throw new NotFound("This audit-of-practice day does not exist (any more).");
+  if (!day) throw new NotFound(DAY_MISSING);
   return day;
 }
 

@@ -62,6 +62,7 @@ export async function practiceDaysHome(
 export async function dayCardData(ctx: AppContext, actor: Actor, dayId: string, notice = "") {
   const day = await practiceDayOf(ctx.db, dayId);
   const manage = may(actor, "practiceDay.manage");
+  // Every member of staff was told of the day (access.ts): "Not allowed" tells them nothing new.
   if (!manage && day.leadManagerId !== actor.id)
     throw new NotPermitted("Only the QA team and the lead manager see a whole audit-of-practice day.");
   const [vols, cases, recs] = await Promise.all([

@@ -9,6 +9,7 @@ import { stepForm, type Answers, type FormNav, type FormPageView } from "../form
 import { directoryAudience } from "./audience";
 import { formatDay } from "./days";
 import { lockCampaign } from "./lock";
+import { refusal, SURVEY_MISSING } from "./access";
 import { seal, sealedSize, sealKey, unseal } from "./seal";
 import { campaignState, CampaignStatus } from "./states";
 
@@ -81,7 +82,13 @@ export async function answerSurvey(
   const tz = ctx.config.TIMEZONE;
   return ctx.db.$transaction(async (tx) => {
     const c = await tx.surveyCampaign.findUnique({ where: { id: input.campaignId } });
-    if (!c) throw new NotFound("That survey does not exist.");
+    if (!c) throw new NotFound(SURVEY_MISSING);
+    // Lock the participation row: a double click on Submit records once. Checked before the window:
+    // someone it was not sent to learns nothing of the survey, not even its title.
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM "SurveyParticipation" WHERE "campaignId" = ${c.id} AND "staffId" = ${actor.id} FOR UPDATE`;
+    if (!rows.length)
+      await refusal(tx, actor, c.id, "This survey was not sent to you. If you think it should have been, tell the QA team.");
     const now = ctx.clock.now();
     const state = campaignState(c, now);
     if (state === "closed")
@@ -89,10 +96,6 @@ export async function answerSurvey(
         CLOSED_MESSAGE(c.title, formatDay(c.closedAt && c.closedAt < c.closesAt ? c.closedAt : new Date(c.closesAt.getTime() - 1), tz)),
       );
     if (state === "scheduled") throw new Closed(`${c.title} opens on ${formatDay(c.opensAt, tz)}.`);
-    // Lock the participation row: a double click on Submit records once.
-    const rows = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM "SurveyParticipation" WHERE "campaignId" = ${c.id} AND "staffId" = ${actor.id} FOR UPDATE`;
-    if (!rows.length) throw new NotPermitted("This survey was not sent to you. If you think it should have been, tell the QA team.");
     const p = await tx.surveyParticipation.findUniqueOrThrow({ where: { id: rows[0]!.id } });
     const template = loadFormTemplate(c.templateId);
     if (template.version !== c.templateVersion) {

@@ -17,8 +17,8 @@
 // Nothing else is written on submit (no history row, no outbox message, no receipt), and the bot
 // logs survey page presses without the actor. docs/DPIA.md says what this rests on and its limits.
 //
-// One file each: open.ts, answer.ts, close.ts, list.ts; who it is for in audience.ts; the
-// statuses in states.ts.
+// One file each: open.ts, answer.ts, close.ts, list.ts; who it is for in audience.ts; who may
+// know of one (and the answer for anyone else) in access.ts; the statuses in states.ts.
 export { directoryAudience, MANAGER_ROLES, parseAudience, type AudienceSpec } from "./audience";
 export { dayOnly, endOfLocalDay, formatDay, startOfLocalDay } from "./days";
 export { campaignState, type CampaignState } from "./states";

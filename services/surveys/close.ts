@@ -6,6 +6,7 @@ import type { Prisma } from "../../generated/prisma/client";
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import { AlreadyDone, NotFound } from "../errors";
+import { SURVEY_MISSING } from "./access";
 import { cancelJobs } from "../jobs";
 import { requireCapability, type Actor } from "../permissions";
 import { shuffle } from "../random";
@@ -87,7 +88,7 @@ export async function closeCampaign(ctx: AppContext, actor: Actor | null, campai
 
 export async function closeCampaignTx(tx: Tx, ctx: AppContext, actor: Actor | null, campaignId: string): Promise<void> {
   const c = await tx.surveyCampaign.findUnique({ where: { id: campaignId } });
-  if (!c) throw new NotFound("That survey does not exist.");
+  if (!c) throw new NotFound(SURVEY_MISSING);
   if (c.status === CampaignStatus.closed) {
     if (actor) throw new AlreadyDone(`${c.title} is already closed.`);
     return;

@@ -7,7 +7,8 @@
 // actions linked to the campaign through its history.
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
-import { NotFound, NotPermitted, ValidationFailed } from "../errors";
+import { NotFound, ValidationFailed } from "../errors";
+import { refusal, SURVEY_MISSING } from "./access";
 import { recordHistory } from "../history";
 import { enqueueMessage } from "../outbox";
 import { deliveryOf } from "../messageKinds";
@@ -39,7 +40,7 @@ export function mayPlan(actor: Actor, c: { createdById: string | null }): boolea
 
 async function planData(db: Tx | AppContext["db"], ctx: AppContext, campaignId: string, notice = ""): Promise<NextStepsCard> {
   const c = await db.surveyCampaign.findUnique({ where: { id: campaignId } });
-  if (!c) throw new NotFound("That survey does not exist.");
+  if (!c) throw new NotFound(SURVEY_MISSING);
   const tz = ctx.config.TIMEZONE;
   const [invited, responded, owners, steps] = await Promise.all([
     db.surveyParticipation.count({ where: { campaignId } }),
@@ -93,11 +94,21 @@ export async function sendNextStepsPlan(
   }
 }
 
+/**
+ * The Health Check whose plan the actor records. Refused: who may not know of the campaign finds
+ * nothing (as for a missing one); who knows of it is told it has no plan, or that it is not theirs.
+ */
+async function planCampaign(db: Tx | AppContext["db"], actor: Actor, campaignId: string) {
+  const c = await db.surveyCampaign.findUnique({ where: { id: campaignId } });
+  if (!c) throw new NotFound(SURVEY_MISSING);
+  if (!mayPlan(actor, c)) await refusal(db, actor, c.id, "Only the heads of service and the QA team record the next steps plan.");
+  if (!PLAN_TEMPLATES.includes(c.templateId)) await refusal(db, actor, c.id, new NotFound("That survey has no next steps plan."));
+  return c;
+}
+
 /** The plan card as it stands (its saved actions listed). */
 export async function nextStepsPlan(ctx: AppContext, actor: Actor, campaignId: string): Promise<NextStepsCard> {
-  const c = await ctx.db.surveyCampaign.findUnique({ where: { id: campaignId } });
-  if (!c || !PLAN_TEMPLATES.includes(c.templateId)) throw new NotFound("That survey has no next steps plan.");
-  if (!mayPlan(actor, c)) throw new NotPermitted("Only the heads of service and the QA team record the next steps plan.");
+  await planCampaign(ctx.db, actor, campaignId);
   return planData(ctx.db, ctx, campaignId);
 }
 
@@ -108,9 +119,7 @@ export async function addNextStep(
   input: { campaignId: string; description: string; ownerId: string; dueOn: string },
 ): Promise<NextStepsCard> {
   return ctx.db.$transaction(async (tx) => {
-    const c = await tx.surveyCampaign.findUnique({ where: { id: input.campaignId } });
-    if (!c || !PLAN_TEMPLATES.includes(c.templateId)) throw new NotFound("That survey has no next steps plan.");
-    if (!mayPlan(actor, c)) throw new NotPermitted("Only the heads of service and the QA team record the next steps plan.");
+    const c = await planCampaign(tx, actor, input.campaignId);
     if (c.status !== CampaignStatus.closed) throw new ValidationFailed("The plan follows the results: close the survey first.", {});
     const owner = await tx.staff.findFirst({ where: { id: input.ownerId, active: true } });
     if (!owner) throw new ValidationFailed("The action could not be saved.", { ownerId: "Choose who owns this action." });

@@ -11,6 +11,7 @@ import { PLAN_TEMPLATES, mayPlan } from "./nextSteps";
 import { randomInt } from "node:crypto";
 import type { AppContext } from "../context";
 import { NotFound } from "../errors";
+import { SURVEY_MISSING } from "./access";
 import { disclose, disclosable, peopleCount, suppressGroups } from "../disclosure";
 import { requireCapability, type Actor } from "../permissions";
 import { shuffle } from "../random";
@@ -155,7 +156,7 @@ export async function campaignResults(ctx: AppContext, actor: Actor | null, camp
   // Heads of service read a closed Health Check's results from their next steps plan card.
   const planReader = c && c.status === CampaignStatus.closed && PLAN_TEMPLATES.includes(c.templateId) && actor && mayPlan(actor, c);
   if (actor && !planReader) requireCapability(actor, "survey.manage");
-  if (!c) throw new NotFound("That survey does not exist.");
+  if (!c) throw new NotFound(SURVEY_MISSING);
   const tz = ctx.config.TIMEZONE;
   const template = loadFormTemplate(c.templateId);
   const onBehalf = Boolean(template.enteredBy);

@@ -2,6 +2,7 @@
 // and allocates them to three reviewers in batches; each reviewer answers their cases one after
 // another in one card ("Save and next" shows the next case); cases needing action reach their team
 // managers; the results card gives compliance per item and per team with a chart; XLSX export.
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ExcelJS from "exceljs";
 import { cardActions, cardText, inputOf, startHarness, type Harness, type StaffRef } from "../support/harness";
@@ -142,9 +143,11 @@ describe("dip samples", () => {
           expect(again.text).toMatch(/Please answer every item and the judgement/);
           expect(again.text).toContain(`Case 1 of ${mine}`);
           expect(inputOf(again.card, "item_smart")?.value).toBe("yes");
-          // Another reviewer cannot answer this case.
+          // Another reviewer cannot answer this case, nor learn that it exists: the answer of a missing check.
           const other = reviewers.find((x) => x.id !== rv.id)!;
-          expect((await h.execute(other, press.verb, { ...press.data, ...answersFor(0) })).text).toMatch(/Not allowed/);
+          const forged = await h.execute(other, press.verb, { ...press.data, ...answersFor(0) });
+          expect(forged.text).toMatch(/Not found/);
+          expect(forged.text).toBe((await h.execute(other, press.verb, { ...press.data, ...answersFor(0), checkId: randomUUID() })).text);
         }
         const res = await h.execute(rv, press.verb, { ...press.data, ...answersFor(answered) });
         expect(res.text).toMatch(/Saved case LL\d+/);

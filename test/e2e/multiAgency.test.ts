@@ -170,6 +170,14 @@ describe("the lead sets up the audit", () => {
     const forged = await h.execute(nurse, "multiAgency.invitation.open", { invitationId: second.invitations[0]!.id });
     expect(forged.text).toMatch(/Not found/);
     expect(forged.text).not.toContain(other.caseRef);
+    // The QA team may lead audits of their own, but one they neither lead nor are invited to is, to
+    // them, as if it did not exist.
+    const qa = (await h.staffWithRole("QA_TEAM"))[0]!;
+    await h.install(qa);
+    const notTheirs = await h.execute(qa, "multiAgency.open", { auditId: second.id });
+    expect(notTheirs.text).toMatch(/Not found/);
+    expect(notTheirs.text).not.toContain(other.caseRef);
+    expect(notTheirs.text).toBe((await h.execute(qa, "multiAgency.open", { auditId: randomUUID() })).text);
   });
 });
 

@@ -4,6 +4,7 @@
 // reminders); pairs write a pro forma analysis without grades; the lead manager quality-assures it
 // and, for poor practice, tells the senior manager at once; line managers confirm completion
 // (followed up until they do); the lead manager reports. Real activities to /api/messages.
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, cardText, cardActions, inputOf, type Harness, type StaffRef } from "../support/harness";
 import { ManualClock } from "../../services/clock";
@@ -151,9 +152,10 @@ describe("five weeks before: the random selection", () => {
     expect(r.text).toMatch(/You have confirmed you will attend/);
     const twice = await h.execute(w1, confirm.verb, confirm.data);
     expect(twice.text).toMatch(/already confirmed/);
-    // Another person cannot confirm for the worker.
+    // Another person cannot confirm for the worker, nor learn that the case is on the day: the answer of a missing case.
     const forged = await h.execute(w2, "practiceDay.confirm", { dayCaseId: first.id });
-    expect(forged.text).toMatch(/Not allowed/);
+    expect(forged.text).toMatch(/Not found/);
+    expect(forged.text).toBe((await h.execute(w2, "practiceDay.confirm", { dayCaseId: randomUUID() })).text);
 
     clock.set("2027-02-08T09:00:00Z"); // three working days after the selection
     await jobs();

@@ -3,6 +3,7 @@
 // only the other half, results are shown once the window closes (respecting the minimum group size,
 // compared with last year), closing the window refuses late answers, and no response can be joined
 // back to a person.
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { useHarness } from "../support/hooks";
 import { cardText, cardActions, type StaffRef } from "../support/harness";
@@ -249,6 +250,22 @@ describe("Social Work Health Check campaign", () => {
     expect(refused.text).toMatch(/Closed/);
     expect(refused.text).toMatch(/Social Work Health Check closed on Monday 21 December 2026, so answers can no longer be taken/);
     expect(await h.db.surveyResponse.count({ where: { campaignId } })).toBe(30);
+    // Someone it was not sent to (a starter who joined since) learns nothing of it, not even its
+    // title: the very answer of a survey that does not exist.
+    const starter = await h.db.staff.create({
+      data: {
+        email: "nell.starter@council.example",
+        name: "Nell Starter",
+        roles: ["PRACTITIONER"],
+        teamId: "CIN",
+        aadObjectId: randomUUID(),
+      },
+    });
+    await h.install(starter);
+    const stranger = await h.execute(starter, "survey.page", { campaignId, page: 0, nav: "open" });
+    expect(stranger.text).toMatch(/Not found/);
+    expect(stranger.text).not.toMatch(/Health Check|closed/);
+    expect(stranger.text).toBe((await h.execute(starter, "survey.page", { campaignId: randomUUID(), page: 0, nav: "open" })).text);
     // Unsent drafts are deleted at close; no reminder is left pending.
     const p = await h.db.surveyParticipation.findFirstOrThrow({ where: { campaignId, staffId: late.id } });
     expect(p.draft).toEqual({});
