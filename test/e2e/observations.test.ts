@@ -347,3 +347,59 @@ describe("the QA team's view of an observation", () => {
     expect(cardText(cardsWith(practitioner, "This observation is cancelled").at(-1))).toMatch(/The practitioner is on leave\./);
   });
 });
+
+/** Cards sent to `s` as new messages (not in-place updates of a card they already have), with `text`. */
+const newCardsWith = (s: StaffRef, text: string) =>
+  h.connector
+    .sentTo(h.conversationOf(s))
+    .filter((a) => a.kind === "send")
+    .map((a) => a.body?.attachments?.[0]?.content)
+    .filter((c) => cardText(c).includes(text));
+
+describe("moving an observation more than once", () => {
+  it("tells the practitioner of every move in a new message, once each, even a move back to an earlier date; a double click moves it once", async () => {
+    clock.set("2026-12-01T10:00:00Z");
+    const practitioner = (await h.staffWithRole("PRACTITIONER", "CIN")).at(-1)!;
+    const observer = await h.one("TEAM_MANAGER", "CP");
+    await scheduleFor(practitioner, observer, "cic_review", "2026-12-16");
+    const { id: observationId } = await h.db.observation.findFirstOrThrow({ where: { practitionerId: practitioner.id } });
+    await h.drainOutbox();
+    const moves = () => newCardsWith(practitioner, "Why the date moved").map(cardText);
+    const move = async (newDate: string, reason: string) => {
+      const r = await h.execute(observer, "observation.reschedule", { observationId, newDate, reason });
+      await h.drainOutbox();
+      return r.text;
+    };
+
+    expect(await move("2026-12-17", "The review moved to Thursday.")).toMatch(/The date is moved; the practitioner has been told/);
+    expect(moves()).toHaveLength(1);
+    expect(moves().at(-1)).toMatch(/17 Dec 2026[\s\S]*The review moved to Thursday\./);
+    // A double click on the same move: moved, recorded and told once.
+    expect(await move("2026-12-17", "The review moved to Thursday.")).toMatch(
+      /Already done[\s\S]*already moved to Thu, 17 Dec 2026; the practitioner has been told/,
+    );
+    expect(await h.db.history.count({ where: { entityId: observationId, action: "reschedule" } })).toBe(1);
+    expect(moves()).toHaveLength(1);
+
+    // Agreed, then moved back to the first date and on again to the second, for the first reason:
+    // each move is a new message (with the agree and propose buttons), and each agreement reaches the observer's card.
+    await h.execute(practitioner, "observation.agree", { observationId });
+    // Two presses at the same moment: one moves it, the other is told it is already done.
+    const back = { observationId, newDate: "2026-12-16", reason: "The review is back on Wednesday." };
+    const both = await Promise.all([1, 2].map(() => h.execute(observer, "observation.reschedule", back)));
+    expect(both.map((r) => (/The date is moved/.test(r.text) ? "moved" : /Already done/.test(r.text) ? "already" : r.text)).sort()).toEqual(
+      ["already", "moved"],
+    );
+    await h.drainOutbox();
+    expect(await move("2026-12-17", "The review moved to Thursday.")).toMatch(/The date is moved/);
+    expect(moves()).toHaveLength(3);
+    expect(moves()[1]).toMatch(/16 Dec 2026[\s\S]*The review is back on Wednesday\./);
+    expect(moves()[2]).toMatch(/17 Dec 2026[\s\S]*The review moved to Thursday\./);
+    const last = newCardsWith(practitioner, "Why the date moved").at(-1);
+    expect(cardActions(last).map((a) => a.verb)).toEqual(["observation.agree", "observation.propose"]);
+    expect(await h.db.history.count({ where: { entityId: observationId, action: "reschedule" } })).toBe(3);
+    expect((await h.execute(practitioner, "observation.agree", { observationId })).text).toMatch(/date is agreed/);
+    await h.drainOutbox();
+    expect(cardText(updatesWith(observer, "A practice observation you will carry out").at(-1))).toMatch(/17 Dec 2026[\s\S]*Date agreed/);
+  });
+});
