@@ -107,9 +107,11 @@ export async function scheduleFormData(ctx: AppContext, typed: ScheduleInput = {
     dateError: errors.date ?? "",
     caseRef: typed.caseRef ?? "",
     caseRefError: errors.caseRef ?? "",
+    // Each planned observation opens its card (with the "Move or cancel" panel) from here.
     planned: planned.map((p) => ({
-      title: p.date ? formatDate(p.date) : "date to agree",
-      value: `${name.get(p.practitionerId) ?? ""}: ${processTitle(p.process)}, observer ${name.get(p.observerId ?? "") ?? ""} (${p.status.replace(/_/g, " ")})`,
+      observationId: p.id,
+      date: p.date ? formatDate(p.date) : "date to agree",
+      text: `${name.get(p.practitionerId) ?? ""}: ${processTitle(p.process)}, observer ${name.get(p.observerId ?? "") ?? ""} (${p.status.replace(/_/g, " ")})`,
     })),
   };
 }

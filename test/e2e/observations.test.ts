@@ -403,3 +403,40 @@ describe("moving an observation more than once", () => {
     expect(cardText(updatesWith(observer, "A practice observation you will carry out").at(-1))).toMatch(/17 Dec 2026[\s\S]*Date agreed/);
   });
 });
+
+describe("the QA team's planned observations", () => {
+  it("each planned observation opens its card from the schedule card, for whoever may schedule; to anyone else it is as if it did not exist", async () => {
+    clock.set("2026-12-01T10:00:00Z");
+    const practitioner = await h.one("PRACTITIONER", "CIN");
+    const observer = await h.one("DEPUTY_TEAM_MANAGER", "CP");
+    await scheduleFor(practitioner, observer, "home_visit", "2026-12-22");
+    const { id: observationId } = await h.db.observation.findFirstOrThrow({
+      where: { practitionerId: practitioner.id, status: "awaiting_agreement" },
+    });
+    const form = (await h.say(qa, "observations")).cards[0]!;
+    expect(cardText(form)).toMatch(new RegExp(`Planned observations[\\s\\S]*Tue, 22 Dec 2026\\n${practitioner.name}: Home visit`));
+    const open = cardActions(form).find((a) => a.verb === "observation.open" && a.data.observationId === observationId)!;
+    expect(open.title).toBe("Open");
+
+    // The QA team opens it, with the "Move or cancel" panel; so does a head of service.
+    const card = (await h.execute(qa, open.verb, open.data)).card;
+    expect(cardText(card)).toMatch(new RegExp(`Observation of\\n${practitioner.name}[\\s\\S]*22 Dec 2026`));
+    expect(cardText(card)).toContain("Move or cancel");
+    expect(cardActions(card).map((a) => a.verb)).toEqual(["observation.reschedule", "observation.cancel"]);
+    const hos = await h.one("HEAD_OF_SERVICE");
+    expect(cardText((await h.execute(hos, open.verb, open.data)).card)).toMatch(/Waiting for the practitioner to agree the date/);
+    // A recorded one opens on its outcome, which does not call the practitioner the QA team's own.
+    const recorded = await h.db.observation.findFirstOrThrow({ where: { status: "completed" } });
+    const outcome = cardText((await h.execute(qa, open.verb, { observationId: recorded.id })).card);
+    expect(outcome).toMatch(/Practice observation outcome[\s\S]*Good \(good or better\)/);
+    expect(outcome).not.toContain("(your team)");
+
+    // Anyone else gets the answer of a missing observation, whatever the card's data says of who acts.
+    const stranger = await h.one("PRACTITIONER", "LC");
+    const missing = { observationId: "00000000-0000-4000-8000-000000000099" };
+    const answer = (await h.execute(stranger, open.verb, { ...open.data, actorId: qa.id, practitionerId: stranger.id })).text;
+    expect(answer).toMatch(/Not found[\s\S]*This observation does not exist/);
+    expect(answer).toBe((await h.execute(stranger, open.verb, missing)).text);
+    expect((await h.execute(qa, open.verb, missing)).text).toBe(answer);
+  });
+});
