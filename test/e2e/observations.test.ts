@@ -4,7 +4,7 @@
 // their manager receive the outcome and the practitioner adds a reflection.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cardActions, cardText, inputOf, type Harness, type StaffRef } from "../support/harness";
-import { fillAudit, startAuditHarness, type setupAuditFixture } from "../support/auditFixture";
+import { fillAudit, startAuditHarness, submitReview, type setupAuditFixture } from "../support/auditFixture";
 import { ManualClock } from "../../services/clock";
 import { OBSERVATION_THEMES } from "../../services/observation/form";
 
@@ -48,8 +48,7 @@ async function submitInadequate(auditId: string, practitionerId: string, what: s
     score: "2",
     actions: [{ what, who: practitionerId, when: "2026-12-11", immediate: true }],
   });
-  const press = cardActions(review).find((a) => a.verb === "audit.submit")!;
-  expect((await h.execute(fx.auditor, press.verb, press.data)).text).toMatch(/Audit submitted/);
+  expect((await submitReview(h, fx.auditor, review)).text).toMatch(/Audit submitted/);
 }
 
 describe("practice observations", () => {
