@@ -439,3 +439,44 @@ describe("the QA team's planned observations", () => {
     expect((await h.execute(qa, open.verb, missing)).text).toBe(answer);
   });
 });
+
+describe("arranging a required observation again for the same date", () => {
+  it("tells the practitioner and the observer again in new messages, and the practitioner of the cancellation in between", async () => {
+    clock.set("2026-12-01T10:00:00Z");
+    const { audit, practitioner } = await fx.makeAudit();
+    await submitInadequate(audit.id, practitioner.id, "Update the safety plan");
+    const { id: observationId } = await h.db.observation.findFirstOrThrow({ where: { auditId: audit.id } });
+    const observer = await h.one("TEAM_MANAGER", "LC");
+    // Only the new messages from here on count (the same people had other observations' cards).
+    await h.drainOutbox();
+    const sent = (s: StaffRef) => h.connector.sentTo(h.conversationOf(s)).filter((a) => a.kind === "send");
+    const [p0, o0] = [sent(practitioner).length, sent(observer).length];
+    const newSince = (s: StaffRef, n: number) =>
+      sent(s)
+        .slice(n)
+        .map((a) => cardText(a.body?.attachments?.[0]?.content));
+    const schedule = () =>
+      h.execute(qa, "observation.schedule.run", {
+        requiredId: observationId,
+        observerId: observer.id,
+        process: "home_visit",
+        date: "2026-12-14",
+      });
+
+    expect((await schedule()).text).toMatch(/Practice observation scheduled/);
+    expect((await h.execute(observer, "observation.cancel", { observationId, reason: "The family is away that week." })).text).toMatch(
+      /cancelled; the practitioner and the QA team have been told why/,
+    );
+    expect((await schedule()).text).toMatch(/Practice observation scheduled/);
+    await h.drainOutbox();
+    expect(newSince(practitioner, p0)).toEqual([
+      expect.stringMatching(/A practice observation of your work[\s\S]*14 Dec 2026[\s\S]*Waiting for the practitioner to agree/),
+      expect.stringMatching(/This observation is cancelled[\s\S]*Why cancelled\nThe family is away that week\./),
+      expect.stringMatching(/A practice observation of your work[\s\S]*14 Dec 2026[\s\S]*Waiting for the practitioner to agree/),
+    ]);
+    expect(newSince(observer, o0)).toEqual([
+      expect.stringMatching(/A practice observation you will carry out[\s\S]*14 Dec 2026/),
+      expect.stringMatching(/A practice observation you will carry out[\s\S]*14 Dec 2026/),
+    ]);
+  });
+});
