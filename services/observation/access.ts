@@ -16,10 +16,14 @@ function refuse(actor: Actor, o: ObservationPeople, message: string): never {
   throw new NotPermitted(message);
 }
 
-/** The practitioner, the observer and the practitioner's manager open the observation. */
-export function requireObservationParty(actor: Actor, o: ObservationPeople): void {
-  if (![o.practitionerId, o.observerId, o.managerId].includes(actor.id))
-    refuse(actor, o, "Only the practitioner, the observer and the practitioner's manager can open this observation.");
+/**
+ * The practitioner, the observer and the practitioner's manager open the observation; whoever may
+ * schedule observations opens any of them (from the planned observations on the schedule card).
+ */
+export function requireObservationViewer(actor: Actor, o: ObservationPeople): void {
+  const party = [o.practitionerId, o.observerId, o.managerId].includes(actor.id);
+  // Anyone else is answered as for a missing observation.
+  if (!party && !may(actor, "observations.schedule")) throw new NotFound(OBSERVATION_MISSING);
 }
 
 /** Only the observed practitioner agrees the date, proposes another or adds a reflection. */

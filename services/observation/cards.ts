@@ -179,7 +179,7 @@ export function observationFormData(
   };
 }
 
-/** The outcome (template "observation-outcome") for the practitioner (who may reflect) or their manager. */
+/** The outcome (template "observation-outcome") for the practitioner (who may reflect), their manager or another viewer. */
 export function outcomeCardData(o: ObservationView, config: Pick<Config, "GRADE_SCALE">, viewerId: string, reflectionError = "") {
   const judgement = bandLabel(config, o.bandId);
   const themeText = (id: string) => {
@@ -193,7 +193,7 @@ export function outcomeCardData(o: ObservationView, config: Pick<Config, "GRADE_
     heading: `Practice observation outcome: ${o.practitionerName}`,
     intro: isPractitioner
       ? `${o.observerName} recorded the observation. You can add your reflection below.`
-      : `${o.observerName} observed ${o.practitionerName} (your team). The practitioner can add a reflection.`,
+      : `${o.observerName} observed ${o.practitionerName}${viewerId === o.managerId ? " (your team)" : ""}. The practitioner can add a reflection.`,
     facts: [
       { title: "What", value: processTitle(o.process) },
       { title: "Date", value: o.date ? formatDate(o.date) : "" },

@@ -6,6 +6,7 @@
 // assignee are told.
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
+import { AlreadyDone } from "../errors";
 import { recordHistory } from "../history";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { deliveryOf } from "../messageKinds";
@@ -19,7 +20,7 @@ import { QA_ROLES } from "../directory/roles";
 import { COUNCIL_STAFF } from "../directory/staff";
 import { formatDate } from "../dates";
 import { observationCardData, observationCardFor, observerCardKey, type ObservationView } from "./cards";
-import { earliestDate, loadObservation, refreshCards, sendPractitionerCard } from "./programme";
+import { earliestDate, loadObservation, occasionOf, refreshCards, sendPractitionerCard } from "./programme";
 import { observationMachine } from "./states";
 
 export interface ObservationChange {
@@ -45,23 +46,33 @@ export async function changeObservation(ctx: AppContext, actor: Actor, id: strin
     return observationCardFor(o0, actor, { newDate, reason, errors });
   // An observation an inadequate audit requires is still required when cancelled.
   if (change.kind === "cancel" && o0.actionId) return cancelRequired(ctx, actor, o0, reason);
+  const reschedule = change.kind === "reschedule";
   return ctx.db.$transaction(async (tx) => {
-    await transition(tx, observationMachine, change.kind, {
+    const changed = await transition(tx, observationMachine, change.kind, {
       id,
       actorId: actor.id,
-      alreadyDone: "This observation is already recorded or cancelled. Nothing was changed.",
       after: { reason, ...(newDate ? { date: newDate } : {}) },
       write: (from, to) =>
         tx.observation.updateMany({
-          where: { id, status: { in: from } },
-          data:
-            change.kind === "reschedule"
-              ? { status: to, date: dbDate(newDate), proposedDate: null, proposedNote: null, changeNote: reason }
-              : { status: to, changeNote: reason },
+          // The same move pressed twice (already on that date, for that reason, waiting for the
+          // practitioner) is not made, recorded or told again.
+          where: { id, status: { in: from }, ...(reschedule ? notMovedTo(dbDate(newDate), reason) : {}) },
+          data: reschedule
+            ? { status: to, date: dbDate(newDate), proposedDate: null, proposedNote: null, changeNote: reason }
+            : { status: to, changeNote: reason },
         }),
     });
+    if (!changed) {
+      const now = await loadObservation(tx, id);
+      throw new AlreadyDone(
+        reschedule && observationMachine.steps.reschedule.from.includes(now.status as never)
+          ? `The date is already moved to ${formatDate(dbDate(newDate))}; the practitioner has been told. Nothing was recorded twice.`
+          : "This observation is already recorded or cancelled. Nothing was changed.",
+      );
+    }
     const o = await loadObservation(tx, id);
-    const occasion = `${change.kind}:${newDate || "cancel"}`;
+    // Each move is told under its own history entry: a later move back to an earlier date is told too.
+    const occasion = await occasionOf(tx, id);
     await refreshCards(tx, o, occasion);
     // The practitioner is told (a new card, not only the old one updated in place).
     await sendPractitionerCard(tx, ctx, o, occasion);
@@ -73,6 +84,17 @@ export async function changeObservation(ctx: AppContext, actor: Actor, id: strin
     });
   });
 }
+
+/** The observation is not already moved to `date` for `reason` and waiting for the practitioner to agree it. */
+const notMovedTo = (date: Date, reason: string) => ({
+  OR: [
+    { status: { not: observationMachine.steps.reschedule.to } },
+    { date: null },
+    { date: { not: date } },
+    { changeNote: null },
+    { changeNote: { not: reason } },
+  ],
+});
 
 /**
  * Cancels an observation an inadequate audit requires: back to "required" (observer and date

@@ -107,9 +107,11 @@ export async function scheduleFormData(ctx: AppContext, typed: ScheduleInput = {
     dateError: errors.date ?? "",
     caseRef: typed.caseRef ?? "",
     caseRefError: errors.caseRef ?? "",
+    // Each planned observation opens its card (with the "Move or cancel" panel) from here.
     planned: planned.map((p) => ({
-      title: p.date ? formatDate(p.date) : "date to agree",
-      value: `${name.get(p.practitionerId) ?? ""}: ${processTitle(p.process)}, observer ${name.get(p.observerId ?? "") ?? ""} (${p.status.replace(/_/g, " ")})`,
+      observationId: p.id,
+      date: p.date ? formatDate(p.date) : "date to agree",
+      text: `${name.get(p.practitionerId) ?? ""}: ${processTitle(p.process)}, observer ${name.get(p.observerId ?? "") ?? ""} (${p.status.replace(/_/g, " ")})`,
     })),
   };
 }
@@ -172,10 +174,12 @@ export async function scheduleObservation(ctx: AppContext, actor: Actor, input: 
     }
     const o = await loadObservation(tx, id);
     const when = deliveryOf(ctx, "observation.card");
-    await sendPractitionerCard(tx, ctx, o, date);
+    // A required observation arranged again (even for the same date) is told again.
+    const occasion = await occasionOf(tx, id);
+    await sendPractitionerCard(tx, ctx, o, occasion);
     await enqueueMessage(tx, {
       recipientId: o.observerId!,
-      idempotencyKey: `${observerCardKey(id)}:${date}`,
+      idempotencyKey: `${observerCardKey(id)}:new:${occasion}`,
       cardKey: observerCardKey(id),
       payload: { template: "observation", data: observationCardData(o, o.observerId!) },
       ...when,
@@ -185,18 +189,37 @@ export async function scheduleObservation(ctx: AppContext, actor: Actor, input: 
   return loadObservation(ctx.db, id);
 }
 
-/** Sends the practitioner their card of the observation as a new message, once per occasion. */
+/**
+ * The occasion of the change of observation `id` just recorded in `tx`: its own history entry (the
+ * change holds the observation's row until it commits, so the latest entry is this change's). The
+ * outbox keys of a change are built from it, so each change reaches people once (a double click is
+ * refused by the change's guard, before any key), and no later change, even one back to an earlier
+ * date, repeats the key of an earlier one.
+ */
+export async function occasionOf(tx: Tx, id: string): Promise<string> {
+  const entry = await tx.history.findFirstOrThrow({
+    where: { entityType: "observation", entityId: id },
+    orderBy: { id: "desc" },
+    select: { id: true },
+  });
+  return `change-${entry.id}`;
+}
+
+/**
+ * Sends the practitioner their card of the observation as a new message, once per occasion (its
+ * key never meets the in-place update of the same occasion, so both go).
+ */
 export async function sendPractitionerCard(tx: Tx, ctx: AppContext, o: ObservationView, occasion: string) {
   await enqueueMessage(tx, {
     recipientId: o.practitionerId,
-    idempotencyKey: `${inviteCardKey(o.id)}:${occasion}`,
+    idempotencyKey: `${inviteCardKey(o.id)}:new:${occasion}`,
     cardKey: inviteCardKey(o.id),
     payload: { template: "observation", data: observationCardData(o, o.practitionerId) },
     ...deliveryOf(ctx, "observation.card"),
   });
 }
 
-/** Updates both people's cards to the observation as it now stands. */
+/** Updates both people's cards in place to the observation as it now stands, once per occasion. */
 export async function refreshCards(tx: Tx, o: ObservationView, occasion: string) {
   await enqueueCardUpdate(tx, {
     recipientId: o.practitionerId,
@@ -224,7 +247,7 @@ export async function agreeDate(ctx: AppContext, actor: Actor, id: string) {
       write: (from, to) => tx.observation.updateMany({ where: { id, status: { in: from } }, data: { status: to } }),
     });
     const o = await loadObservation(tx, id);
-    await refreshCards(tx, o, "agreed");
+    await refreshCards(tx, o, await occasionOf(tx, id));
     return observationCardData(o, actor.id, { info: "Thank you: the date is agreed." });
   });
 }
@@ -252,7 +275,7 @@ export async function proposeDate(ctx: AppContext, actor: Actor, id: string, dat
         }),
     });
     const o = await loadObservation(tx, id);
-    await refreshCards(tx, o, `proposed:${date}`);
+    await refreshCards(tx, o, await occasionOf(tx, id));
     return { card: observationCardData(o, actor.id, { info: "Your proposed date was sent to the observer." }) };
   });
 }
@@ -270,7 +293,7 @@ export async function acceptProposedDate(ctx: AppContext, actor: Actor, id: stri
       write: (from, to) => tx.observation.updateMany({ where: { id, status: { in: from } }, data: { status: to, date: o0.proposedDate } }),
     });
     const o = await loadObservation(tx, id);
-    await refreshCards(tx, o, "date-accepted");
+    await refreshCards(tx, o, await occasionOf(tx, id));
     return observationCardData(o, actor.id, { info: "The new date is agreed; the practitioner has been told." });
   });
 }

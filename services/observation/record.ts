@@ -9,7 +9,7 @@ import { recordHistory } from "../history";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { deliveryOf } from "../messageKinds";
 import type { Actor } from "../permissions";
-import { requireObservationParty, requireObserved, requireObserver } from "./access";
+import { requireObservationViewer, requireObserved, requireObserver } from "./access";
 import { transition } from "../stateMachine";
 import { isoDate, localDate } from "../workingTime";
 import { formatDate } from "../dates";
@@ -36,7 +36,7 @@ export async function openObservation(
   id: string,
 ): Promise<{ template: string; data: Record<string, unknown> }> {
   const o = await loadObservation(ctx.db, id);
-  requireObservationParty(actor, o);
+  requireObservationViewer(actor, o);
   if (o.status === "completed") return { template: "observation-outcome", data: outcomeCardData(o, ctx.config, actor.id) };
   if (o.status === "agreed" && actor.id === o.observerId) return { template: "observation-form", data: formCard(ctx, o) };
   return { template: "observation", data: observationCardFor(o, actor) };

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useHarness } from "../support/hooks";
 import { startHarness, cardText, cardActions, inputOf, versionOf, pageOf, type Harness, type StaffRef } from "../support/harness";
-import { fillAudit as fillPages, setupAuditFixture, saveAndNext } from "../support/auditFixture";
+import { fillAudit as fillPages, setupAuditFixture, saveAndNext, submitReview } from "../support/auditFixture";
 import { ManualClock } from "../../services/clock";
 import { runDueJobs } from "../../services/jobs";
 import { buildJobHandlers } from "../../services/jobHandlers";
@@ -302,15 +302,14 @@ describe("the collaborative case audit", () => {
     });
     expect(cardText(review)).toContain("Areas rated: 19 of 19");
     expect(cardText(review)).toContain("Requires Improvement");
-    const submit = cardActions(review).find((a) => a.verb === "audit.submit")!;
-    const r1 = await h.execute(fx.auditor, "audit.submit", submit.data);
+    const r1 = await submitReview(h, fx.auditor, review);
     expect(r1.text).toMatch(/Audit submitted/);
     const done = await h.db.audit.findUniqueOrThrow({ where: { id: audit.id }, include: { actions: true } });
     expect(done).toMatchObject({ status: "submitted", grade: 4, gradeBand: "requires-improvement", childrenBenefit: "yes" });
     expect(done.submittedAt).toEqual(clock.now());
     expect(done.actions).toHaveLength(2);
 
-    const r2 = await h.execute(fx.auditor, "audit.submit", submit.data);
+    const r2 = await submitReview(h, fx.auditor, review);
     expect(r2.text).toMatch(/Already done/);
     expect(await h.db.action.count({ where: { auditId: audit.id } })).toBe(2);
     expect(await h.db.history.count({ where: { entityId: audit.id, action: "submitted" } })).toBe(1);
@@ -347,7 +346,7 @@ describe("the collaborative case audit", () => {
       judgement: "outstanding",
       actions: [{ what: "Nominate for a practice award", who: practitioner.id, when: "2027-01-15" }],
     });
-    await h.execute(fx.auditor, "audit.submit", cardActions(review).find((a) => a.verb === "audit.submit")!.data);
+    await submitReview(h, fx.auditor, review);
     expect((await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } })).gradeBand).toBe("outstanding");
     const job = await h.db.scheduledJob.findUniqueOrThrow({ where: { key: `audit:${audit.id}:followup` } });
     expect(job.runAt.toISOString()).toBe("2026-12-31T10:00:00.000Z");
@@ -388,7 +387,7 @@ describe("the collaborative case audit", () => {
         { what: "Update the genogram", who: practitioner.id, when: "2026-12-03" },
       ],
     });
-    await h.execute(fx.auditor, "audit.submit", cardActions(review).find((a) => a.verb === "audit.submit")!.data);
+    await submitReview(h, fx.auditor, review);
     const [a1, a2] = await h.db.action
       .findMany({ where: { auditId: audit.id }, orderBy: { description: "asc" } })
       .then((xs) => [xs.find((x) => x.description.startsWith("Upload"))!, xs.find((x) => x.description.startsWith("Update"))!]);
@@ -445,7 +444,7 @@ describe("the collaborative case audit", () => {
         { what: "Practice observation", who: tm.id, when: "2026-12-20" },
       ],
     });
-    const r = await h.execute(fx.auditor, "audit.submit", cardActions(review).find((a) => a.verb === "audit.submit")!.data);
+    const r = await submitReview(h, fx.auditor, review);
     expect(r.text).toMatch(/inadequate/);
     await h.drainOutbox();
     for (const s of everyone) {
@@ -585,7 +584,7 @@ describe("another grade scale (GRADE_SCALE=notyet-good-outstanding, half steps)"
       grade: "1.5",
       actions: [{ what: "Update the plan", who: practitioner.id, when: "2026-12-20", immediate: true }],
     });
-    const r = await h2.execute(f.auditor, "audit.submit", cardActions(review).find((a) => a.verb === "audit.submit")!.data);
+    const r = await submitReview(h2, f.auditor, review);
     expect(r.text).toContain("1.5 (Nearly good)");
     const done = await h2.db.audit.findUniqueOrThrow({ where: { id: audit.id } });
     expect(done).toMatchObject({ grade: 1.5, gradeBand: "nearly-good", gradeScaleId: "notyet-good-outstanding" });

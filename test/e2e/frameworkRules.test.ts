@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { useHarness } from "../support/hooks";
 import { cardText, cardActions, inputOf, versionOf, pageOf, type StaffRef } from "../support/harness";
 import { auditPageAnswers, type SampleAudit } from "../support/auditPages";
+import { submitReview } from "../support/auditFixture";
 import { ManualClock } from "../../services/clock";
 import { pageIds } from "../../services/audit/form";
 import type { Prisma } from "../../generated/prisma/client";
@@ -225,8 +226,7 @@ describe("Bexley Children's Social Care Quality Assurance Framework, appendix a:
       actions: [{ what: "Update the chronology", who: practitioner.id, when: "2026-12-11" }],
     });
     expect(cardText(review)).toContain("Requires Improvement");
-    const submit = cardActions(review).find((a) => a.verb === "audit.submit")!;
-    const refused = await h.execute(auditor, "audit.submit", submit.data);
+    const refused = await submitReview(h, auditor, review);
     expect(refused.text).toMatch(/below Good needs at least one immediate action to improve it to Good/);
     expect((await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } })).status).not.toBe("submitted");
 
@@ -242,7 +242,7 @@ describe("Bexley Children's Social Care Quality Assurance Framework, appendix a:
         childUnsafe: "yes",
       })
     ).card;
-    const ok = await h.execute(auditor, "audit.submit", cardActions(fixed).find((a) => a.verb === "audit.submit")!.data);
+    const ok = await submitReview(h, auditor, fixed);
     expect(ok.text).toMatch(/Audit submitted/);
     const done = await h.db.audit.findUniqueOrThrow({ where: { id: audit.id }, include: { actions: true } });
     expect(done).toMatchObject({ status: "submitted", gradeBand: "requires-improvement" });

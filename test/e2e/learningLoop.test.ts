@@ -5,7 +5,7 @@
 // service manager to check the team manager's actions and requires a practice observation.
 import { describe, expect, it } from "vitest";
 import { cardText, cardActions, type StaffRef } from "../support/harness";
-import { fillAudit, useAuditHarness } from "../support/auditFixture";
+import { fillAudit, submitReview, useAuditHarness } from "../support/auditFixture";
 import { ManualClock } from "../../services/clock";
 import { buildRecurringJobs } from "../../scheduler/recurring";
 import { planSupervision } from "../../services/supervision/plan";
@@ -15,7 +15,6 @@ const clock = new ManualClock("2026-12-01T10:00:00Z"); // a Tuesday
 const { h, fx } = useAuditHarness(clock);
 const staff = async (id: string) => (await h.db.staff.findUniqueOrThrow({ where: { id } })) as StaffRef;
 const cardsWith = (s: StaffRef, text: string) => h.connector.cardsTo(h.conversationOf(s)).filter((c) => cardText(c).includes(text));
-const submitPress = (review: unknown) => cardActions(review).find((a) => a.verb === "audit.submit")!.data;
 
 /** A submitted audit of one of the CP team's cases, graded `grade`, with one action for the practitioner. */
 async function submitted(grade: string, extra: { immediate?: boolean } = {}) {
@@ -32,7 +31,7 @@ async function submitted(grade: string, extra: { immediate?: boolean } = {}) {
     },
     actions: [{ what: "Update the chronology", who: practitioner.id, when: "2026-12-11", immediate: extra.immediate }],
   });
-  const r = await h.execute(fx.auditor, "audit.submit", submitPress(review));
+  const r = await submitReview(h, fx.auditor, review);
   expect(r.text).toMatch(/Audit submitted/);
   await h.drainOutbox();
   return { audit, practitioner, caseRef, tm: await staff(practitioner.lineManagerId!) };

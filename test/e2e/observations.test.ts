@@ -4,7 +4,7 @@
 // their manager receive the outcome and the practitioner adds a reflection.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cardActions, cardText, inputOf, type Harness, type StaffRef } from "../support/harness";
-import { fillAudit, startAuditHarness, type setupAuditFixture } from "../support/auditFixture";
+import { fillAudit, startAuditHarness, submitReview, type setupAuditFixture } from "../support/auditFixture";
 import { ManualClock } from "../../services/clock";
 import { OBSERVATION_THEMES } from "../../services/observation/form";
 
@@ -48,8 +48,7 @@ async function submitInadequate(auditId: string, practitionerId: string, what: s
     score: "2",
     actions: [{ what, who: practitionerId, when: "2026-12-11", immediate: true }],
   });
-  const press = cardActions(review).find((a) => a.verb === "audit.submit")!;
-  expect((await h.execute(fx.auditor, press.verb, press.data)).text).toMatch(/Audit submitted/);
+  expect((await submitReview(h, fx.auditor, review)).text).toMatch(/Audit submitted/);
 }
 
 describe("practice observations", () => {
@@ -345,5 +344,139 @@ describe("the QA team's view of an observation", () => {
     expect(await h.db.history.findFirst({ where: { entityId: id, action: "cancel" } })).toMatchObject({ actorId: qa.id });
     await h.drainOutbox();
     expect(cardText(cardsWith(practitioner, "This observation is cancelled").at(-1))).toMatch(/The practitioner is on leave\./);
+  });
+});
+
+/** Cards sent to `s` as new messages (not in-place updates of a card they already have), with `text`. */
+const newCardsWith = (s: StaffRef, text: string) =>
+  h.connector
+    .sentTo(h.conversationOf(s))
+    .filter((a) => a.kind === "send")
+    .map((a) => a.body?.attachments?.[0]?.content)
+    .filter((c) => cardText(c).includes(text));
+
+describe("moving an observation more than once", () => {
+  it("tells the practitioner of every move in a new message, once each, even a move back to an earlier date; a double click moves it once", async () => {
+    clock.set("2026-12-01T10:00:00Z");
+    const practitioner = (await h.staffWithRole("PRACTITIONER", "CIN")).at(-1)!;
+    const observer = await h.one("TEAM_MANAGER", "CP");
+    await scheduleFor(practitioner, observer, "cic_review", "2026-12-16");
+    const { id: observationId } = await h.db.observation.findFirstOrThrow({ where: { practitionerId: practitioner.id } });
+    await h.drainOutbox();
+    const moves = () => newCardsWith(practitioner, "Why the date moved").map(cardText);
+    const move = async (newDate: string, reason: string) => {
+      const r = await h.execute(observer, "observation.reschedule", { observationId, newDate, reason });
+      await h.drainOutbox();
+      return r.text;
+    };
+
+    expect(await move("2026-12-17", "The review moved to Thursday.")).toMatch(/The date is moved; the practitioner has been told/);
+    expect(moves()).toHaveLength(1);
+    expect(moves().at(-1)).toMatch(/17 Dec 2026[\s\S]*The review moved to Thursday\./);
+    // A double click on the same move: moved, recorded and told once.
+    expect(await move("2026-12-17", "The review moved to Thursday.")).toMatch(
+      /Already done[\s\S]*already moved to Thu, 17 Dec 2026; the practitioner has been told/,
+    );
+    expect(await h.db.history.count({ where: { entityId: observationId, action: "reschedule" } })).toBe(1);
+    expect(moves()).toHaveLength(1);
+
+    // Agreed, then moved back to the first date and on again to the second, for the first reason:
+    // each move is a new message (with the agree and propose buttons), and each agreement reaches the observer's card.
+    await h.execute(practitioner, "observation.agree", { observationId });
+    // Two presses at the same moment: one moves it, the other is told it is already done.
+    const back = { observationId, newDate: "2026-12-16", reason: "The review is back on Wednesday." };
+    const both = await Promise.all([1, 2].map(() => h.execute(observer, "observation.reschedule", back)));
+    expect(both.map((r) => (/The date is moved/.test(r.text) ? "moved" : /Already done/.test(r.text) ? "already" : r.text)).sort()).toEqual(
+      ["already", "moved"],
+    );
+    await h.drainOutbox();
+    expect(await move("2026-12-17", "The review moved to Thursday.")).toMatch(/The date is moved/);
+    expect(moves()).toHaveLength(3);
+    expect(moves()[1]).toMatch(/16 Dec 2026[\s\S]*The review is back on Wednesday\./);
+    expect(moves()[2]).toMatch(/17 Dec 2026[\s\S]*The review moved to Thursday\./);
+    const last = newCardsWith(practitioner, "Why the date moved").at(-1);
+    expect(cardActions(last).map((a) => a.verb)).toEqual(["observation.agree", "observation.propose"]);
+    expect(await h.db.history.count({ where: { entityId: observationId, action: "reschedule" } })).toBe(3);
+    expect((await h.execute(practitioner, "observation.agree", { observationId })).text).toMatch(/date is agreed/);
+    await h.drainOutbox();
+    expect(cardText(updatesWith(observer, "A practice observation you will carry out").at(-1))).toMatch(/17 Dec 2026[\s\S]*Date agreed/);
+  });
+});
+
+describe("the QA team's planned observations", () => {
+  it("each planned observation opens its card from the schedule card, for whoever may schedule; to anyone else it is as if it did not exist", async () => {
+    clock.set("2026-12-01T10:00:00Z");
+    const practitioner = await h.one("PRACTITIONER", "CIN");
+    const observer = await h.one("DEPUTY_TEAM_MANAGER", "CP");
+    await scheduleFor(practitioner, observer, "home_visit", "2026-12-22");
+    const { id: observationId } = await h.db.observation.findFirstOrThrow({
+      where: { practitionerId: practitioner.id, status: "awaiting_agreement" },
+    });
+    const form = (await h.say(qa, "observations")).cards[0]!;
+    expect(cardText(form)).toMatch(new RegExp(`Planned observations[\\s\\S]*Tue, 22 Dec 2026\\n${practitioner.name}: Home visit`));
+    const open = cardActions(form).find((a) => a.verb === "observation.open" && a.data.observationId === observationId)!;
+    expect(open.title).toBe("Open");
+
+    // The QA team opens it, with the "Move or cancel" panel; so does a head of service.
+    const card = (await h.execute(qa, open.verb, open.data)).card;
+    expect(cardText(card)).toMatch(new RegExp(`Observation of\\n${practitioner.name}[\\s\\S]*22 Dec 2026`));
+    expect(cardText(card)).toContain("Move or cancel");
+    expect(cardActions(card).map((a) => a.verb)).toEqual(["observation.reschedule", "observation.cancel"]);
+    const hos = await h.one("HEAD_OF_SERVICE");
+    expect(cardText((await h.execute(hos, open.verb, open.data)).card)).toMatch(/Waiting for the practitioner to agree the date/);
+    // A recorded one opens on its outcome, which does not call the practitioner the QA team's own.
+    const recorded = await h.db.observation.findFirstOrThrow({ where: { status: "completed" } });
+    const outcome = cardText((await h.execute(qa, open.verb, { observationId: recorded.id })).card);
+    expect(outcome).toMatch(/Practice observation outcome[\s\S]*Good \(good or better\)/);
+    expect(outcome).not.toContain("(your team)");
+
+    // Anyone else gets the answer of a missing observation, whatever the card's data says of who acts.
+    const stranger = await h.one("PRACTITIONER", "LC");
+    const missing = { observationId: "00000000-0000-4000-8000-000000000099" };
+    const answer = (await h.execute(stranger, open.verb, { ...open.data, actorId: qa.id, practitionerId: stranger.id })).text;
+    expect(answer).toMatch(/Not found[\s\S]*This observation does not exist/);
+    expect(answer).toBe((await h.execute(stranger, open.verb, missing)).text);
+    expect((await h.execute(qa, open.verb, missing)).text).toBe(answer);
+  });
+});
+
+describe("arranging a required observation again for the same date", () => {
+  it("tells the practitioner and the observer again in new messages, and the practitioner of the cancellation in between", async () => {
+    clock.set("2026-12-01T10:00:00Z");
+    const { audit, practitioner } = await fx.makeAudit();
+    await submitInadequate(audit.id, practitioner.id, "Update the safety plan");
+    const { id: observationId } = await h.db.observation.findFirstOrThrow({ where: { auditId: audit.id } });
+    const observer = await h.one("TEAM_MANAGER", "LC");
+    // Only the new messages from here on count (the same people had other observations' cards).
+    await h.drainOutbox();
+    const sent = (s: StaffRef) => h.connector.sentTo(h.conversationOf(s)).filter((a) => a.kind === "send");
+    const [p0, o0] = [sent(practitioner).length, sent(observer).length];
+    const newSince = (s: StaffRef, n: number) =>
+      sent(s)
+        .slice(n)
+        .map((a) => cardText(a.body?.attachments?.[0]?.content));
+    const schedule = () =>
+      h.execute(qa, "observation.schedule.run", {
+        requiredId: observationId,
+        observerId: observer.id,
+        process: "home_visit",
+        date: "2026-12-14",
+      });
+
+    expect((await schedule()).text).toMatch(/Practice observation scheduled/);
+    expect((await h.execute(observer, "observation.cancel", { observationId, reason: "The family is away that week." })).text).toMatch(
+      /cancelled; the practitioner and the QA team have been told why/,
+    );
+    expect((await schedule()).text).toMatch(/Practice observation scheduled/);
+    await h.drainOutbox();
+    expect(newSince(practitioner, p0)).toEqual([
+      expect.stringMatching(/A practice observation of your work[\s\S]*14 Dec 2026[\s\S]*Waiting for the practitioner to agree/),
+      expect.stringMatching(/This observation is cancelled[\s\S]*Why cancelled\nThe family is away that week\./),
+      expect.stringMatching(/A practice observation of your work[\s\S]*14 Dec 2026[\s\S]*Waiting for the practitioner to agree/),
+    ]);
+    expect(newSince(observer, o0)).toEqual([
+      expect.stringMatching(/A practice observation you will carry out[\s\S]*14 Dec 2026/),
+      expect.stringMatching(/A practice observation you will carry out[\s\S]*14 Dec 2026/),
+    ]);
   });
 });

@@ -4,7 +4,7 @@
 // while routine cards sent at the same moment still wait for the next working morning.
 import { describe, expect, it } from "vitest";
 import { cardText, cardActions, type StaffRef } from "../support/harness";
-import { fillAudit, useAuditHarness } from "../support/auditFixture";
+import { fillAudit, submitReview, useAuditHarness } from "../support/auditFixture";
 import { ManualClock } from "../../services/clock";
 
 const FRIDAY_7PM = "2026-12-04T19:00:00Z"; // Europe/London is on GMT in December
@@ -44,7 +44,7 @@ describe("messages that carry a safeguarding deadline are delivered at once, qui
         { what: "Refresh the genogram", who: practitioner.id, when: "2026-12-18" },
       ],
     });
-    const r = await h.execute(fx.auditor, "audit.submit", cardActions(review).find((a) => a.verb === "audit.submit")!.data);
+    const r = await submitReview(h, fx.auditor, review);
     expect(r.text).toMatch(/inadequate/);
 
     await aMinuteLater();

@@ -613,7 +613,14 @@ const expectations: Record<string, VerbExpectation> = {
       owner: (p) => p.qaTeam,
     },
   },
-  "observation.open": observationVerb("observations.mine", "awaiting_agreement", "practitioner"),
+  // Whoever may schedule observations (the QA team) opens any of them, from the planned observations.
+  "observation.open": {
+    capability: "observations.mine",
+    objects: {
+      forge: async (h) => forgeObservation(h, "awaiting_agreement", "practitioner"),
+      intruders: observationOutsiders.filter((x) => x !== "qaTeam"),
+    },
+  },
   "observation.agree": observationVerb("observations.mine", "awaiting_agreement", "practitioner"),
   "observation.propose": observationVerb("observations.mine", "awaiting_agreement", "practitioner", { proposedDate: "2099-02-01" }),
   "observation.reflect": observationVerb("observations.mine", "completed", "practitioner", { reflection: "my reflection" }),

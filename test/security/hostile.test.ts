@@ -8,8 +8,9 @@ import { buildRouter } from "../../bot/routes";
 import { listTemplates, renderCard } from "../../cards/render";
 import { samplesDir } from "../../cards/validate";
 import { ManualClock } from "../../services/clock";
-import { cardActions, cardText, startHarness, versionOf, type Harness, type StaffRef } from "../support/harness";
+import { cardText, startHarness, versionOf, type Harness, type StaffRef } from "../support/harness";
 import { auditPageAnswers } from "../support/auditPages";
+import { submitReview } from "../support/auditFixture";
 import { pageIds } from "../../services/audit/form";
 import { unescapeMarkdown as shownAs } from "../../cards/markdown";
 import { buildCorpus, markdownCorpus, markupIn, type CorpusCase } from "./corpus";
@@ -219,7 +220,7 @@ describe("text one person types is never markup in a card another person sees", 
         const data = { auditId: audit.id, page, version: versionOf(card), nav: "next", ...auditPageAnswers(card, page, answers) };
         card = (await h.execute(auditor, "audit.page.save", data)).card;
       }
-      const submitted = await h.execute(auditor, "audit.submit", cardActions(card).find((a) => a.verb === "audit.submit")!.data);
+      const submitted = await submitReview(h, auditor, card);
       expect(submitted.text).toMatch(/Audit submitted/);
       await h.drainOutbox();
       const view = (await h.execute(manager, "audit.view", { auditId: audit.id })).card;

@@ -8,8 +8,8 @@ import { createTestDatabase, type TestDatabase } from "../support/testDb";
 import { spawnWorker, type Worker } from "../support/spawnWorker";
 import { startFakeConnector, type FakeConnector } from "../fakes/botConnector";
 import { installationUpdate, invokeActionExecute, personalConversationId, postToBot } from "../fakes/activities";
-import { createAcceptedAudit } from "../support/auditFixture";
-import { cardActions, cardText, inputOf, versionOf, pageOf, type StaffRef } from "../support/harness";
+import { createAcceptedAudit, submitReview } from "../support/auditFixture";
+import { cardText, inputOf, versionOf, pageOf, type StaffRef } from "../support/harness";
 import { createPrisma, type Db } from "../../services/db";
 import { loadAuditTool } from "../../services/catalogue";
 import { AREAS_PER_PAGE, pageIds } from "../../services/audit/form";
@@ -220,13 +220,10 @@ describe("service process killed during multi-page audits", () => {
         expect(r.text, page).toContain("Draft saved");
         card = r.card;
       }
-      const submit = cardActions(card).find((x) => x.verb === "audit.submit")!;
-      const [r1, r2] = await Promise.all([
-        execute(b.url, auditor, "audit.submit", submit.data),
-        execute(b.url, auditor, "audit.submit", submit.data),
-      ]);
+      const bot = { execute: (s: StaffRef, verb: string, data: Record<string, unknown>) => execute(b.url, s, verb, data) };
+      const [r1, r2] = await Promise.all([submitReview(bot, auditor, card), submitReview(bot, auditor, card)]);
       expect([r1.text, r2.text].filter((t) => /Audit submitted/.test(t))).toHaveLength(1);
-      expect((await execute(b.url, auditor, "audit.submit", submit.data)).text).toMatch(/Already done/);
+      expect((await submitReview(bot, auditor, card)).text).toMatch(/Already done/);
       expect(await db.action.count({ where: { auditId: audit.id } })).toBe(2);
       expect(await db.history.count({ where: { entityId: audit.id, action: "submitted" } })).toBe(1);
     }

@@ -1,7 +1,7 @@
 // An audit cycle with audits of CP team cases allocated to one auditor, and an auditor filling in
 // every page of the form through the bot: what the end-to-end tests of audits build on.
 import { expect } from "vitest";
-import { cardText, pageOf, startHarness, versionOf, type Harness, type StaffRef } from "./harness";
+import { cardActions, cardText, pageOf, startHarness, versionOf, type Harness, type StaffRef } from "./harness";
 import type { Clock } from "../../services/clock";
 import type { Db } from "../../services/db";
 import { auditPageAnswers, type SampleAudit } from "./auditPages";
@@ -60,6 +60,20 @@ export async function saveAndNext(
   answers: Record<string, string>,
 ) {
   return (await h.execute(auditor, "audit.page.save", { auditId, page, version: versionOf(card), nav: "next", ...answers })).card;
+}
+
+/**
+ * Presses Submit on the audit's review card as `auditor` (the button's own data: the audit and the
+ * version the card shows), through a harness or any bot that presses buttons; returns its answer.
+ */
+export function submitReview<R>(
+  bot: { execute(s: StaffRef, verb: string, data: Record<string, unknown>): Promise<R> },
+  auditor: StaffRef,
+  review: unknown,
+): Promise<R> {
+  const submit = cardActions(review).find((a) => a.verb === "audit.submit");
+  if (!submit) throw new Error(`the review card has no Submit button:\n${cardText(review)}`);
+  return bot.execute(auditor, submit.verb, submit.data);
 }
 
 /** Fills every page with valid answers through the bot and returns the review card. */
