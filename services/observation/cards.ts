@@ -192,11 +192,11 @@ export function outcomeCardData(o: ObservationView, config: Pick<Config, "GRADE_
     observationId: o.id,
     heading: `Practice observation outcome: ${o.practitionerName}`,
     intro: isPractitioner
-      ? `${o.observerName} recorded the observation. You can add your reflection below.`
-      : `${o.observerName} observed ${o.practitionerName}${viewerId === o.managerId ? " (your team)" : ""}. The practitioner can add a reflection.`,
+      ? `${o.observerName} recorded the observation. ${o.reflection ? "Your reflection is below." : "You can add your reflection below."}`
+      : `${o.observerName} observed ${o.practitionerName}${viewerId === o.managerId ? " (your team)" : ""}. ${o.reflection ? "The practitioner's reflection is below." : "The practitioner can add a reflection."}`,
     facts: [
       { title: "What", value: processTitle(o.process) },
-      { title: "Date", value: o.date ? formatDate(o.date) : "" },
+      { title: "Date", value: o.date ? formatDate(o.date) : "not recorded" },
       { title: "Observer", value: o.observerName },
       { title: "Judgement", value: `${judgement} (${o.goodOrBetter ? "good or better" : "less than good"})` },
     ],

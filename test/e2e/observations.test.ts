@@ -199,9 +199,15 @@ describe("practice observations", () => {
       reflection: "I will use the three houses tool next time.",
     });
     expect(r.text).toMatch(/The practitioner's reflection[\s\S]*three houses/);
+    // Once written, nobody is told it can still be added.
+    expect(r.text).toContain("Your reflection is below.");
+    expect(r.text).not.toMatch(/can add/);
     expect((await h.execute(practitioner, "observation.reflect", { observationId, reflection: "again" })).text).toMatch(/Already done/);
     await h.drainOutbox();
-    expect(cardText(updatesWith(manager, "Practice observation outcome").at(-1))).toContain("three houses");
+    const managers = cardText(updatesWith(manager, "Practice observation outcome").at(-1));
+    expect(managers).toContain("three houses");
+    expect(managers).toContain("The practitioner's reflection is below.");
+    expect(managers).not.toMatch(/can add/);
     // Observations count in the monthly report, apart from the audits.
     const report = cardText((await h.say(qa, "report 2026-12")).cards[0]);
     expect(report).toMatch(
