@@ -210,12 +210,12 @@ interface TeamsReport {
 
 /** The fake Bot Connector and fake Graph in their own process (bench/fanoutTeams.ts). */
 async function startTeams() {
-  const people = (["bench", "warm"] as const).flatMap((who) =>
-    Array.from({ length: who === "bench" ? N : WARM }, (_, i) => `aad-${who}-${i + 1}`),
-  );
-  const proc = spawn(process.execPath, ["--import", "tsx", path.join(here, "fanoutTeams.ts")], {
+  const proc = spawn(process.execPath, [...(process.env.BENCH_TEAMS_NODE_ARGS ?? "").split(" ").filter(Boolean), "--import", "tsx", path.join(here, "fanoutTeams.ts")], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-    env: { ...process.env, BENCH_TEAMS: JSON.stringify({ ceiling: CEILING, people, catalogId: CATALOG_ID, graph: GRAPH }) },
+    env: {
+      ...process.env,
+      BENCH_TEAMS: JSON.stringify({ ceiling: CEILING, people: { bench: N, warm: WARM }, catalogId: CATALOG_ID, graph: GRAPH }),
+    },
   });
   // Microsoft's servers do not share the senders' two cores: the fake that stands in for them goes
   // first when the machine is busy (root only; elsewhere it keeps the default priority).

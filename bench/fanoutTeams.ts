@@ -3,7 +3,7 @@
 // A process of its own so that the benchmark's own work (polling the database, counting, reporting)
 // cannot delay the connector's event loop: a request read late is counted late, and a window then
 // looks fuller than the senders made it (docs/load.md).
-// Reads BENCH_TEAMS (JSON: ceiling, people, catalogId, graph). IPC: {type:"ready", connectorUrl,
+// Reads BENCH_TEAMS (JSON: ceiling, people by group, catalogId, graph). IPC: {type:"ready", connectorUrl,
 // graphUrl} once listening; {type:"count"} → the activities accepted so far; {type:"faults", spec}
 // sets or (null) clears the random faults; {type:"reset"} starts the recordings and windows afresh
 // and watches this loop's stalls from then; {type:"report", t0, ceiling} → what was delivered, the
@@ -12,15 +12,22 @@ import { startFakeConnector, type RandomFaultSpec } from "../test/fakes/botConne
 import { startFakeGraph } from "../test/fakes/graph";
 import { traceThrottles, watchStalls } from "./fanoutTrace";
 
-const o = JSON.parse(process.env.BENCH_TEAMS ?? "{}") as { ceiling: number; people: string[]; catalogId: string; graph: boolean };
+const o = JSON.parse(process.env.BENCH_TEAMS ?? "{}") as {
+  ceiling: number;
+  /** How many people of each seeded group ("bench", "warm"): their Entra ids are aad-<group>-<n>. */
+  people: Record<string, number>;
+  catalogId: string;
+  graph: boolean;
+};
+const people = Object.entries(o.people).flatMap(([who, count]) => Array.from({ length: count }, (_, i) => `aad-${who}-${i + 1}`));
 const fake = await startFakeConnector({ rateLimits: { globalLimit: o.ceiling } });
 // Everyone has Assure installed (they opened it), so their chat is found through the installation.
 const graph = o.graph
   ? await startFakeGraph({
-      users: o.people.map((id) => ({ id, displayName: id, userPrincipalName: `${id}@bench.invalid` })),
+      users: people.map((id) => ({ id, displayName: id, userPrincipalName: `${id}@bench.invalid` })),
       apps: [{ id: o.catalogId, displayName: "Assure" }],
       botAppId: "assure-bot",
-      installed: o.people.map((userId) => ({ userId, appId: o.catalogId })),
+      installed: people.map((userId) => ({ userId, appId: o.catalogId })),
       connector: fake,
     })
   : undefined;
