@@ -411,8 +411,15 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
 
   const key = (conv: string, id: string): string => `${conv}\n${id}`;
 
+  // The directory by id and Entra id (the first member in order wins), rebuilt after a change: a
+  // directory of 10,000 people scanned per request delayed the fake's own loop.
+  let byKey: Map<string, DirectoryMember> | undefined;
   function findMember(idOrAad: string): DirectoryMember | undefined {
-    return directory.find((m) => m.id === idOrAad || m.aadObjectId === idOrAad);
+    if (!byKey) {
+      byKey = new Map();
+      for (const m of directory) for (const k of [m.id, m.aadObjectId]) if (k !== undefined && !byKey.has(k)) byKey.set(k, m);
+    }
+    return byKey.get(idOrAad);
   }
 
   function conversationIdFor(member: { id: string; aadObjectId?: string }): string {
@@ -964,8 +971,13 @@ export async function startFakeConnector(options: FakeConnectorOptions = {}): Pr
     },
     addMember(member) {
       const i = directory.findIndex((m) => m.id === member.id);
-      if (i >= 0) directory[i] = member;
-      else directory.push(member);
+      if (i >= 0) {
+        directory[i] = member;
+        byKey = undefined;
+      } else {
+        directory.push(member);
+        for (const k of [member.id, member.aadObjectId]) if (k !== undefined && byKey && !byKey.has(k)) byKey.set(k, member);
+      }
     },
     registerConversation(conversationId, memberIds) {
       const c = getConversation(conversationId);
