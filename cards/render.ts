@@ -205,9 +205,15 @@ function addFallbacks(node: unknown): void {
   for (const [k, v] of Object.entries(o)) if (k !== "refresh") addFallbacks(v);
 }
 
+let expandBy: "compiled" | "library" = "compiled";
+/** How renderCard expands templates: the library's way is for paired benchmark runs (bench/variants/libraryTemplates.ts). */
+export function expandTemplatesBy(by: "compiled" | "library"): void {
+  expandBy = by;
+}
+
 /** Expands a template with data into a card ready to send. Typed data is checked (cards/schemas/cardData.ts). */
 export function renderCard<N extends string>(name: N, data: CardData<N> = {} as CardData<N>): CardJson {
-  return expandCard(name, data, "compiled");
+  return expandCard(name, data, expandBy);
 }
 
 /**
