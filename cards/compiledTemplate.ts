@@ -21,6 +21,17 @@ interface Context extends Scope {
 
 type Expand = (c: Context) => unknown;
 
+/**
+ * What the caller adds to the card as it is built (cards/render.ts: Action.Submit fallbacks and
+ * dropdown placeholders): `object` for each object the template makes, `value` for each object or
+ * list an expression puts in (data), neither under a key `skip` names.
+ */
+export interface Decorate {
+  object(o: Record<string, unknown>): void;
+  value(v: unknown): void;
+  skip(key: string): boolean;
+}
+
 const RESERVED = new Set(["$data", "$when", "$root", "$index", "$host", "$_acTemplateVersion"]);
 
 function bind(c: Context, data: unknown): void {
@@ -34,15 +45,22 @@ function evaluated(e: AEL.Expression, c: Context, substitute: boolean): unknown 
   return r.value;
 }
 
-function compileNode(node: unknown): Expand {
-  if (Array.isArray(node)) return compileArray(node);
-  if (node instanceof AEL.Expression) return (c) => evaluated(node, c, true);
-  if (typeof node === "object" && node !== null) return compileObject(node as Record<string, unknown>);
+function compileNode(node: unknown, decorate: Decorate | undefined): Expand {
+  if (Array.isArray(node)) return compileArray(node, decorate);
+  if (node instanceof AEL.Expression) {
+    if (!decorate) return (c) => evaluated(node, c, true);
+    return (c) => {
+      const v = evaluated(node, c, true);
+      if (v !== null && typeof v === "object") decorate.value(v);
+      return v;
+    };
+  }
+  if (typeof node === "object" && node !== null) return compileObject(node as Record<string, unknown>, decorate);
   return () => node;
 }
 
-function compileArray(node: unknown[]): Expand {
-  const items = node.map(compileNode);
+function compileArray(node: unknown[], decorate: Decorate | undefined): Expand {
+  const items = node.map((item) => compileNode(item, decorate));
   return (c) => {
     const out: unknown[] = [];
     for (const item of items) {
@@ -55,12 +73,12 @@ function compileArray(node: unknown[]): Expand {
   };
 }
 
-function compileObject(node: Record<string, unknown>): Expand {
+function compileObject(node: Record<string, unknown>, decorate: Decorate | undefined): Expand {
   const when = node.$when;
   const data = node.$data;
   const fields = Object.keys(node)
     .filter((k) => !RESERVED.has(k))
-    .map((k) => [k, compileNode(node[k])] as const);
+    .map((k) => [k, compileNode(node[k], decorate?.skip(k) ? undefined : decorate)] as const);
   // Only an object with `$data` changes the context, and it puts it back: fields need no saving.
   const expandOne = (c: Context): Record<string, unknown> => {
     const o: Record<string, unknown> = {};
@@ -68,6 +86,7 @@ function compileObject(node: Record<string, unknown>): Expand {
       const v = f(c);
       if (v !== undefined) o[k] = v;
     }
+    decorate?.object(o);
     return o;
   };
   const kept: (c: Context) => boolean =
@@ -106,8 +125,12 @@ function versionOf(template: { expand(context: unknown): unknown }): unknown {
 }
 
 /** The expand function of a prepared template (`Template._preparedPayload`, expressions already parsed). */
-export function compileTemplate(template: { expand(context: unknown): unknown }, prepared: unknown): (root: unknown) => unknown {
-  const expand = compileNode(prepared);
+export function compileTemplate(
+  template: { expand(context: unknown): unknown },
+  prepared: unknown,
+  decorate?: Decorate,
+): (root: unknown) => unknown {
+  const expand = compileNode(prepared, decorate);
   const version = JSON.stringify(versionOf(template));
   return (root) =>
     expand({ $root: root, $data: root, bound: undefined, $index: undefined, $host: undefined, $_acTemplateVersion: JSON.parse(version) });

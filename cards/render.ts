@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import * as ACData from "adaptivecards-templating";
 import { escapeMarkdown } from "./markdown";
 import { compile, setCompiled, type Compiled, type Evaluated } from "./expressions";
-import { compileTemplate } from "./compiledTemplate";
+import { compileTemplate, type Decorate } from "./compiledTemplate";
 import type { ZodType } from "zod";
 import { cardDataSchemas, type CardData } from "./schemas/cardData";
 
@@ -64,7 +64,7 @@ function loadTemplate(name: string): { template: ACData.Template; expand: (root:
     const template = new ACData.Template(JSON.parse(readFileSync(path.join(templatesDir, `${name}.json`), "utf8")));
     const prepared = (template as unknown as { _preparedPayload: unknown })._preparedPayload;
     escapeDataInMarkdown(prepared);
-    t = { template, expand: compileTemplate(template, prepared) };
+    t = { template, expand: compileTemplate(template, prepared, fallbacksWhileExpanding) };
     cache.set(name, t);
   }
   return t;
@@ -185,9 +185,19 @@ function escapeDataInMarkdown(node: unknown): void {
 }
 
 /**
- * Adds an Action.Submit fallback to every Action.Execute, and a placeholder to every dropdown that
- * has none (a dropdown with no value otherwise shows an empty box) (recursively).
+ * An Action.Submit fallback for an Action.Execute, and a placeholder for a dropdown that has none
+ * (a dropdown with no value otherwise shows an empty box).
  */
+function addFallback(o: Record<string, unknown>): void {
+  if (o.type === "Action.Execute" && typeof o.verb === "string" && o.fallback === undefined) {
+    const data = (o.data && typeof o.data === "object" ? o.data : {}) as Record<string, unknown>;
+    o.data = data;
+    o.fallback = { type: "Action.Submit", title: o.title, data: { ...data, verb: o.verb } };
+  }
+  if (o.type === "Input.ChoiceSet" && o.style !== "expanded" && !o.isMultiSelect && o.placeholder === undefined) o.placeholder = "Choose…";
+}
+
+/** addFallback on every object of a card (recursively). */
 function addFallbacks(node: unknown): void {
   if (Array.isArray(node)) {
     node.forEach(addFallbacks);
@@ -195,15 +205,15 @@ function addFallbacks(node: unknown): void {
   }
   if (!node || typeof node !== "object") return;
   const o = node as Record<string, unknown>;
-  if (o.type === "Action.Execute" && typeof o.verb === "string" && o.fallback === undefined) {
-    const data = (o.data && typeof o.data === "object" ? o.data : {}) as Record<string, unknown>;
-    o.data = data;
-    o.fallback = { type: "Action.Submit", title: o.title, data: { ...data, verb: o.verb } };
-  }
-  if (o.type === "Input.ChoiceSet" && o.style !== "expanded" && !o.isMultiSelect && o.placeholder === undefined) o.placeholder = "Choose…";
-  // A card's `refresh` action is invoked by Teams itself: it takes no Action.Submit fallback.
-  for (const [k, v] of Object.entries(o)) if (k !== "refresh") addFallbacks(v);
+  addFallback(o);
+  for (const [k, v] of Object.entries(o)) if (!skipFallbacks(k)) addFallbacks(v);
 }
+
+/** A card's `refresh` action is invoked by Teams itself: it takes no Action.Submit fallback. */
+const skipFallbacks = (key: string) => key === "refresh";
+
+/** How a compiled template adds the fallbacks as it builds the card, instead of a walk after it. */
+const fallbacksWhileExpanding: Decorate = { object: addFallback, value: addFallbacks, skip: skipFallbacks };
 
 let expandBy: "compiled" | "library" = "compiled";
 /** How renderCard expands templates: the library's way is for paired benchmark runs (bench/variants/libraryTemplates.ts). */
@@ -228,10 +238,14 @@ export function expandCard(name: string, data: unknown, by: "compiled" | "librar
       `card ${name}: data of the wrong type: ${checked.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
     );
   const t = loadTemplate(name);
-  const card = (by === "compiled" ? t.expand(data) : t.template.expand({ $root: data })) as CardJson;
+  let card: CardJson;
+  if (by === "compiled") card = t.expand(data) as CardJson;
+  else {
+    card = t.template.expand({ $root: data }) as CardJson;
+    addFallbacks(card);
+  }
   card.$schema = "http://adaptivecards.io/schemas/adaptive-card.json";
   card.version = "1.5";
-  addFallbacks(card);
   return card;
 }
 

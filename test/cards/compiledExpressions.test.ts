@@ -126,3 +126,44 @@ describe("a compiled template follows the library's rules where no card template
     expect(JSON.stringify(compiled(d))).toBe(JSON.stringify(template.expand({ $root: d })));
   });
 });
+
+describe("a compiled template decorates the card as it builds it, as a walk after the library's expand does", () => {
+  // What cards/render.ts adds (fallbacks, placeholders) goes on every object the template makes and
+  // every object data puts in, and on nothing under a skipped key (a card's `refresh`).
+  const mark = (o: Record<string, unknown>) => {
+    if (o.type === "A") o.marked = true;
+  };
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (!v || typeof v !== "object") return;
+    mark(v as Record<string, unknown>);
+    for (const [k, x] of Object.entries(v)) if (k !== "refresh") walk(x);
+  };
+  const payload = {
+    type: "A",
+    refresh: { type: "A", action: { type: "A" } },
+    body: [
+      { type: "A", $data: "${rows}", text: "${name}" },
+      { type: "B", items: "${items}" },
+    ],
+    actions: "${actions}",
+  };
+  it("on template objects, data objects and lists, and not under refresh", () => {
+    const data = () => ({
+      rows: [{ name: "one" }, { name: "two" }],
+      items: [
+        { type: "A", refresh: { type: "A" } },
+        { type: "B", inner: { type: "A" } },
+      ],
+      actions: { type: "A", data: { nested: { type: "A" } } },
+    });
+    const template = new ACData.Template(payload);
+    const prepared = (template as unknown as { _preparedPayload: unknown })._preparedPayload;
+    const compiled = compileTemplate(template, prepared, { object: mark, value: walk, skip: (k) => k === "refresh" });
+    const byLibrary = template.expand({ $root: data() });
+    walk(byLibrary);
+    const card = compiled(data());
+    expect(JSON.stringify(card)).toBe(JSON.stringify(byLibrary));
+    expect(JSON.stringify(card)).toContain('"items":[{"type":"A","refresh":{"type":"A"},"marked":true}');
+  });
+});
