@@ -260,6 +260,8 @@ describe("accept and swap", () => {
   it("proposes a meeting date: checked, moves the self-assessment due date and reminder", async () => {
     const audit = (await auditsOf("2026-12"))[2]!;
     const auditor = await staff(audit.auditorId);
+    const worker = await staff(audit.practitionerId);
+    await h.install(worker);
     const late = await h.execute(auditor, "audit.allocation.accept", { auditId: audit.id, meetingDate: "2027-02-01" });
     expect(late.text).toMatch(/Choose a date from/);
     expect(JSON.stringify(late.card)).toContain("2027-02-01");
@@ -271,6 +273,11 @@ describe("accept and swap", () => {
     expect(sa.dueDate.toISOString().slice(0, 10)).toBe("2026-12-15");
     const job = await h.db.scheduledJob.findUniqueOrThrow({ where: { key: `audit:${audit.id}:self-assessment:reminder` } });
     expect(job.runAt.toISOString()).toBe("2026-12-11T09:00:00.000Z"); // 2 working days before, 09:00 London
+    // The practitioner is told the date proposed, not that a meeting is still to be set.
+    await h.drainOutbox();
+    const notice = cardText(lastCardOfKind(worker, /Audit meeting date proposed/));
+    expect(notice).toMatch(new RegExp(`${auditor.name} .*proposes the audit meeting for case ${audit.case.caseRef} on Tue,? 15 Dec 2026`));
+    expect(notice).not.toMatch(/will set a meeting/);
   });
 
   it("a swap needs a reason, moves the audit to a peer from another team, updates the old card in place", async () => {

@@ -69,12 +69,17 @@ export function noticeData(i: CardInfo, audience: "practitioner" | "manager", ev
         ? "Audit meeting date proposed"
         : "A case is being audited";
   const lines =
-    audience === "practitioner"
-      ? [
-          `Case ${i.caseRef} is being audited this month by ${who}.`,
-          "The auditor will set a meeting with you. Please complete the self-assessment before the meeting.",
-        ]
-      : [`Case ${i.caseRef} in your team (worker: ${i.practitionerName}) is being audited by ${who}.`];
+    audience === "manager"
+      ? [`Case ${i.caseRef} in your team (worker: ${i.practitionerName}) is being audited by ${who}.`]
+      : event === "meeting" && i.meetingDate
+        ? [
+            `${who} proposes the audit meeting for case ${i.caseRef} on ${formatDate(i.meetingDate)}.`,
+            "Please complete the self-assessment before the meeting.",
+          ]
+        : [
+            `Case ${i.caseRef} is being audited this month by ${who}.`,
+            "The auditor will set a meeting with you. Please complete the self-assessment before the meeting.",
+          ];
   return {
     title: audience === "manager" && event === "allocated" ? "A case in your team is being audited" : title,
     lines: lines.map((text) => ({ text })),
