@@ -394,7 +394,7 @@ describe("a month a tester checked: one inadequate audit returned of 30, the res
     expect(v.report.howMuch).toMatchObject({ moderated: 0, beingModerated: 1 });
     const card = monthlyCardData(v);
     expect(card.muchFacts).toContainEqual({ title: "Moderated", value: "0" });
-    expect(card.muchFacts).toContainEqual({ title: "Being moderated (grade not yet agreed or approved)", value: "1" });
+    expect(card.muchFacts).toContainEqual({ title: "Being moderated", value: "1 (grade not yet agreed or approved)" });
     expect(card.movementText).toBe(
       "No moderation completed yet. 1 moderation still being agreed or approved: its grade is not counted yet.",
     );

@@ -40,7 +40,7 @@ function muchFacts(v: MonthlyView) {
     targetFact(h),
     { title: "Not in time for moderation (not included)", value: String(h.late) },
     { title: "Moderated", value: String(h.moderated) },
-    ...(h.beingModerated ? [{ title: "Being moderated (grade not yet agreed or approved)", value: String(h.beingModerated) }] : []),
+    ...(h.beingModerated ? [{ title: "Being moderated", value: `${h.beingModerated} (grade not yet agreed or approved)` }] : []),
     { title: "Not completed", value: String(h.notCompleted) },
     ...(h.inProgress ? [{ title: "Still in progress", value: String(h.inProgress) }] : []),
   ];
@@ -86,13 +86,14 @@ export function monthlyCardData(v: MonthlyView, opts: { calibration?: boolean } 
     subtitle: `${r.theme ? `Theme: ${r.theme} · ` : ""}${v.kind === "team" ? `Teams: ${(r.teamIds ?? []).join(", ")}` : "All teams"} · grades: ${r.scale.label}`,
     muchFacts: muchFacts(v),
     muchChart: [
-      { x: "Target", y: h.target },
+      // A team's "target" is its allocation: the bar would repeat "Allocated".
+      ...(h.targetBasis === "team allocation" ? [] : [{ x: "Target", y: h.target }]),
       { x: "Allocated", y: h.allocated },
       { x: "Returned", y: h.returned },
       { x: "In time", y: h.inTime },
       { x: "Moderated", y: h.moderated },
     ],
-    muchText: `Target ${h.target} · allocated ${h.allocated} · returned ${h.returned} · in time ${h.inTime} · moderated ${h.moderated}`,
+    muchText: `${h.targetBasis === "team allocation" ? "" : `Target ${h.target} · `}allocated ${h.allocated} · returned ${h.returned} · in time ${h.inTime} · moderated ${h.moderated}`,
     reasonsText: h.reasons.length ? `Not completed: ${h.reasons.map((x) => `${x.reason} ${x.count}`).join(" · ")}` : "",
     graded: w.graded,
     gradesText: gradesText(v),
