@@ -406,6 +406,10 @@ describe("a month a tester checked: one inadequate audit returned of 30, the res
     const card = monthlyCardData(await buildMonthlyView(db, ctx, { month }, marchNow));
     expect(card.attention).toHaveLength(19);
     expect(card.attention[18]!.text).toMatch(/^Area \d+: .* — 2 of 2 \(100%\) below Good$/);
+    // The team appendix names the three weakest and says how many more there are.
+    const appendix = teamCardData(await buildMonthlyView(db, ctx, { month, teamIds: ["CIN"] }, marchNow));
+    expect(appendix.attention).toHaveLength(4);
+    expect(appendix.attention[3]!.text).toBe("and 16 more areas needing attention: all are listed in the month at a glance");
   });
 
   it("does not count an unanswered 'better off' or 'unsafe' question as a no: figures are of those answered", async () => {

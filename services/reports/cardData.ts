@@ -178,7 +178,17 @@ export function teamCardData(v: MonthlyView) {
     subtitle: v.kind === "team" ? `Teams: ${(r.teamIds ?? []).join(", ")}` : "All teams",
     muchFacts: muchFacts(v),
     gradesText: gradesText(v),
-    attention: r.howWell.attention.slice(0, 3).map(areaLine),
+    // The appendix is about the cases: the three weakest areas, and how many more the report lists.
+    attention: [
+      ...r.howWell.attention.slice(0, 3).map(areaLine),
+      ...(r.howWell.attention.length > 3
+        ? [
+            {
+              text: `and ${countOf(r.howWell.attention.length - 3, "more area")} needing attention: all are listed in the month at a glance`,
+            },
+          ]
+        : []),
+    ],
     count: v.appendix.length,
     rows: v.appendix.map((a) => ({
       title: `${a.caseRef} (${a.teamId})`,
