@@ -8,7 +8,13 @@ import { trends, quarterlyReport } from "../services/reports/trends";
 import { calibration } from "../services/reports/calibration";
 import { DEFAULT_SETTINGS } from "../services/reports/settings";
 import { direction, share, quarterMonths } from "../services/reports/format";
-import { firstWorkingDayOf } from "../services/reports";
+import { buildMonthlyView, firstWorkingDayOf, monthlyCardData, teamCardData } from "../services/reports";
+import { dashboardFor } from "../services/home/dashboard";
+import { loadConfig } from "../services/config";
+import { ManualClock } from "../services/clock";
+import { createLogger } from "../services/logger";
+import { actorOf } from "../services/directory/staff";
+import type { AppContext } from "../services/context";
 
 let database: TestDatabase;
 let db: Db;
@@ -31,6 +37,9 @@ async function audit(o: {
   declineReason?: string;
   allocatedAt: string;
   benefit?: string;
+  unsafe?: boolean;
+  /** The moderation's state (default: finalised, i.e. completed). */
+  moderationStatus?: string;
 }) {
   const c = await db.case.findUniqueOrThrow({ where: { caseRef: o.caseRef } });
   const auditor = await db.staff.findFirstOrThrow({ where: { roles: { has: "TEAM_MANAGER" }, teamId: "CIN" } });
@@ -49,6 +58,7 @@ async function audit(o: {
       moderatedBand: o.moderatedBand ?? null,
       declineReason: o.declineReason ?? null,
       childrenBenefit: o.benefit ?? null,
+      childUnsafe: o.unsafe ?? null,
       allocatedAt: new Date(o.allocatedAt),
       submittedAt: o.submitted ? new Date(o.submitted) : null,
     },
@@ -59,7 +69,15 @@ async function audit(o: {
     });
   }
   if (o.agree !== undefined) {
-    await db.moderation.create({ data: { auditId: a.id, moderatorId: auditor.id, returnDate: new Date("2026-10-30"), agree: o.agree } });
+    await db.moderation.create({
+      data: {
+        auditId: a.id,
+        moderatorId: auditor.id,
+        returnDate: new Date("2026-10-30"),
+        agree: o.agree,
+        status: o.moderationStatus ?? "finalised",
+      },
+    });
   }
   if (o.family)
     await db.feedback.create({
@@ -242,7 +260,9 @@ describe("the monthly aggregation", () => {
     expect(listens).toMatchObject({ n: 2, mean: 8, pairs: 1, change: 3, direction: "↑" });
     const cares = r.betterOff.statements.find((s) => s.id === "fs-cares")!;
     expect(cares).toMatchObject({ n: 1, mean: 6, pairs: 1, change: 2 });
-    expect(r.betterOff.seenToBenefit.text).toBe("2 of 3 (67%)");
+    // Of the 3 counted audits, one did not say: the share is of the 2 that answered.
+    expect(r.betterOff.seenToBenefit.text).toBe("2 of 2 (100%)");
+    expect(r.betterOff.benefitNotRecorded).toBe(1);
   });
 
   it("scopes everything to the teams asked for", async () => {
@@ -293,5 +313,115 @@ describe("trends, quarterly and calibration", () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ theme: "Assessment", moderated: 3, movedUp: 1, movedDown: 1, meanShift: 0 });
     expect(rows[0]!.agreed.text).toBe("1 of 3 (33%)");
+  });
+});
+
+describe("a month a tester checked: one inadequate audit returned of 30, the rest still in progress", () => {
+  // March 2027: 30 audits for the authority; the Children in Need team has 5 of them. Two are
+  // returned early in the month (due on the 25th): one with every area below Good, its
+  // "better off / safer" questions left empty and its moderation sent back from approval; one
+  // answered. The other 28 are still in progress on 10 March.
+  const month = "2027-03";
+  const marchNow = new Date("2027-03-10T10:00:00Z");
+  let ctx: AppContext;
+  beforeAll(async () => {
+    ctx = {
+      db,
+      config: loadConfig({ NODE_ENV: "test", MIN_GROUP_SIZE: "3" }),
+      clock: new ManualClock(marchNow),
+      log: createLogger("silent"),
+    };
+    const cycle = await db.auditCycle.create({ data: { month, theme: "", target: 30, seed: "t", gradeScaleId: "collaborative-0-6" } });
+    const cin = (await db.case.findMany({ where: { teamId: "CIN" }, orderBy: { caseRef: "asc" }, take: 5 })).map((c) => c.caseRef);
+    const others = (await db.case.findMany({ where: { teamId: { not: "CIN" } }, orderBy: { caseRef: "asc" }, take: 25 })).map(
+      (c) => c.caseRef,
+    );
+    expect([cin.length, others.length]).toEqual([5, 25]);
+    const at = "2027-03-01T09:00:00Z";
+    await audit({
+      cycleId: cycle.id,
+      caseRef: cin[0]!,
+      status: "submitted",
+      grade: 1,
+      band: "inadequate",
+      score: 2,
+      submitted: "2027-03-05T10:00:00Z",
+      allocatedAt: at,
+      agree: false,
+      moderationStatus: "agreeing", // the grade's approval was refused: back to agreeing it
+    });
+    await audit({
+      cycleId: cycle.id,
+      caseRef: cin[1]!,
+      status: "submitted",
+      grade: 1,
+      band: "inadequate",
+      score: 3,
+      submitted: "2027-03-06T10:00:00Z",
+      allocatedAt: at,
+      benefit: "yes",
+      unsafe: false,
+    });
+    for (const ref of [...cin.slice(2), ...others])
+      await audit({ cycleId: cycle.id, caseRef: ref, status: "in_progress", allocatedAt: at });
+  });
+
+  it("shows 0 not completed on the Home tab, as the monthly report does: still in progress is counted apart once", async () => {
+    const qa = actorOf(await db.staff.findFirstOrThrow({ where: { roles: { has: "HEAD_OF_QA" } } }));
+    const d = await dashboardFor(ctx, qa, { month });
+    const r = await monthlyReport(db, { month }, settings, marchNow);
+    expect(r.howMuch).toMatchObject({ allocated: 30, returned: 2, notCompleted: 0, inProgress: 28 });
+    expect(d.glance.howMuch).toMatchObject({ allocated: 30, returned: 2, notCompleted: 0, inProgress: 28 });
+  });
+
+  it("compares a team's returns with the team's own allocation, not the authority's target", async () => {
+    // Monthly "Audit findings at a glance" reports, The reports: "Teams are also provided with an
+    // appendix showing the individual case numbers and audit results"; the target ("30 children's
+    // cases per month", The future) is the authority's.
+    const team = await buildMonthlyView(db, ctx, { month, teamIds: ["CIN"] }, marchNow);
+    expect(team.report.howMuch).toMatchObject({ target: 5, authorityTarget: 30, allocated: 5, returned: 2 });
+    const facts = teamCardData(team).muchFacts;
+    expect(facts.find((f) => f.title === "Returned vs the team's allocation")?.value).toBe(
+      "2 of 5 (40%) of the 5 audits allocated to the team (the target of 30 is for all teams)",
+    );
+    expect(JSON.stringify(facts)).not.toContain("of the target of 30");
+    const all = await buildMonthlyView(db, ctx, { month }, marchNow);
+    expect(monthlyCardData(all).muchFacts.find((f) => f.title === "Target vs returned")?.value).toBe("2 of 30 (7%) of the target of 30");
+  });
+
+  it("counts only completed moderations as moderated; one still being agreed is shown apart", async () => {
+    const v = await buildMonthlyView(db, ctx, { month }, marchNow);
+    expect(v.report.howMuch).toMatchObject({ moderated: 0, beingModerated: 1 });
+    const card = monthlyCardData(v);
+    expect(card.muchFacts).toContainEqual({ title: "Moderated", value: "0" });
+    expect(card.muchFacts).toContainEqual({ title: "Being moderated", value: "1 (grade not yet agreed or approved)" });
+    expect(card.movementText).toBe(
+      "No moderation completed yet. 1 moderation still being agreed or approved: its grade is not counted yet.",
+    );
+  });
+
+  it("lists every area needing immediate attention, as the monthly reports do", async () => {
+    // Monthly "Audit findings at a glance" reports: "What areas need immediate, consistent
+    // attention?" lists every such area (and all eight improving ones), not the first few.
+    const card = monthlyCardData(await buildMonthlyView(db, ctx, { month }, marchNow));
+    expect(card.attention).toHaveLength(19);
+    expect(card.attention[18]!.text).toMatch(/^Area \d+: .* — 2 of 2 \(100%\) below Good$/);
+    // The team appendix names the three weakest and says how many more there are.
+    const appendix = teamCardData(await buildMonthlyView(db, ctx, { month, teamIds: ["CIN"] }, marchNow));
+    expect(appendix.attention).toHaveLength(4);
+    expect(appendix.attention[3]!.text).toBe("and 16 more areas needing attention: all are listed in the month at a glance");
+  });
+
+  it("does not count an unanswered 'better off' or 'unsafe' question as a no: figures are of those answered", async () => {
+    const v = await buildMonthlyView(db, ctx, { month }, marchNow);
+    expect(v.report.betterOff).toMatchObject({ benefitNotRecorded: 1, safetyNotRecorded: 1 });
+    expect(v.report.betterOff.seenToBenefit.text).toBe("1 of 1 (100%)");
+    expect(v.report.betterOff.foundUnsafe.text).toBe("0 of 1 (0%)");
+    const card = monthlyCardData(v);
+    expect(card.benefitText).toBe(
+      "Children seen to benefit, as recorded by auditors: 1 of 1 (100%) of those answered (1 audit did not say)",
+    );
+    expect(card.benefitFacts[0]).toEqual({ title: "Found unsafe", value: "0 of 1 (0%) of those answered (1 audit did not say)" });
+    expect(card.benefitFacts.map((f) => f.title)).not.toContain("not recorded");
   });
 });

@@ -141,7 +141,8 @@ export async function dashboardFor(ctx: AppContext, actor: Actor, raw: Record<st
         returned: m.returned,
         late: m.late,
         moderated: m.moderated,
-        notCompleted: m.notCompleted - m.inProgress,
+        // The report's own figure: "still in progress" is already apart from it.
+        notCompleted: m.notCompleted,
         inProgress: m.inProgress,
       },
       targetVsActual: m.targetVsActual,

@@ -64,14 +64,19 @@ export async function cardData(
   const page = pageOf(draft.page);
   const lastPage = page === pageCount;
   const pageAreas = lastPage ? [] : tool.areas.slice((page - 1) * AREAS_PER_PAGE, page * AREAS_PER_PAGE);
-  const answers = form ? await tx.auditAnswer.findMany({ where: { auditId: m.auditId } }) : [];
+  const answers = form || status !== "allocated" ? await tx.auditAnswer.findMany({ where: { auditId: m.auditId } }) : [];
   const scores = new Map(answers.map((a) => [a.area, a.score]));
   const parties = status === "agreeing" ? await partiesOf(tx, m) : [];
   const approvers = status === "awaiting_approval" ? await approversOf(tx, m) : [];
   const viewers = await viewersOf(tx, m);
   const original = { grade: m.audit.grade ?? 0, band: m.audit.gradeBand ?? "" };
   const checks = (m.actionChecks ?? []) as unknown as ActionCheck[];
-  const rescale = (m.rescale ?? {}) as Record<string, number>;
+  // Re-scaled: the areas whose score the moderator changed (a moderation saved before the form left
+  // unchanged scores out may hold the auditor's own score for every area: those are not re-scaled).
+  const rescaled = Object.entries((m.rescale ?? {}) as Record<string, number>)
+    .filter(([area, v]) => scores.get(Number(area)) !== v)
+    .sort(([x], [y]) => Number(x) - Number(y))
+    .map(([area, v]) => `Area ${area}: ${scores.get(Number(area)) ?? "–"} → ${v}`);
   const isQa = may(viewer, "moderation.sample");
   let reassignChoices: { title: string; value: string }[] = [];
   if (isQa && status === "allocated") {
@@ -164,11 +169,7 @@ export async function cardData(
         ? [
             {
               title: "Re-scaled areas",
-              value: Object.keys(rescale).length
-                ? Object.entries(rescale)
-                    .map(([k, v]) => `${k}: ${v}`)
-                    .join(", ")
-                : "–",
+              value: rescaled.length ? rescaled.join(", ") : "None: the moderator kept the auditor's scores",
             },
             { title: "Good practice", value: m.feedbackGood || "–" },
             { title: "Areas to develop", value: m.feedbackDevelop || "–" },

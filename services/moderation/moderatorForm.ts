@@ -57,7 +57,11 @@ interface Parsed {
   proposed?: { grade: number; band: string };
 }
 
-function parseSubmission(m: ModerationRow, scale: GradeScale, raw: FormValues): Parsed {
+/**
+ * The form is filled in with the auditor's scores: an area is re-scaled only when the moderator
+ * changed its score (an unchanged pre-filled score is the auditor's, not a re-scaling).
+ */
+function parseSubmission(m: ModerationRow, scale: GradeScale, raw: FormValues, auditorScores: Map<number, number | null>): Parsed {
   const errors: Record<string, string> = {};
   const rescale: Record<string, number> = {};
   for (const a of loadAuditTool().areas) {
@@ -65,7 +69,7 @@ function parseSubmission(m: ModerationRow, scale: GradeScale, raw: FormValues): 
     if (v === "") continue;
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0 || n > 10) errors[`area_${a.number}`] = "A whole number from 0 to 10.";
-    else rescale[String(a.number)] = n;
+    else if (auditorScores.get(a.number) !== n) rescale[String(a.number)] = n;
   }
   const checks: ActionCheck[] = [];
   for (const a of m.audit.actions.filter((x) => !x.moderationId)) {
@@ -113,8 +117,11 @@ export async function submitModeration(ctx: AppContext, actor: Actor, id: string
   const current = await run(ctx, (tx) => load(tx, id));
   // The last page submits; the areas come from the draft the earlier pages saved.
   const all = keepFormValues(current, raw);
+  const answers = await run(ctx, (tx) =>
+    tx.auditAnswer.findMany({ where: { auditId: current.auditId }, select: { area: true, score: true } }),
+  );
   try {
-    parsed = parseSubmission(current, scale, all);
+    parsed = parseSubmission(current, scale, all, new Map(answers.map((a) => [a.area, a.score])));
   } catch (err) {
     if (err instanceof ValidationFailed) await saveDraft(ctx, actor, id, raw);
     throw err;

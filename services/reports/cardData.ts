@@ -12,16 +12,35 @@ import { monthLabel } from "./format";
 const short = (s: string, n = 70) => (s.length > n ? `${s.slice(0, n - 1).trimEnd()}…` : s);
 const signed = (v: number) => (v > 0 ? `+${v}` : `${v}`);
 const monthShort = (m: string) => monthLabel(m).replace(/^(\w{3})\w* (\d{4})$/, "$1 $2");
+/** A yes/no figure of the audits that answered; those that did not say are counted apart, never as a "no". */
+const ofAnswered = (s: { text: string; of: number }, notRecorded: number) =>
+  !notRecorded
+    ? s.text
+    : s.of === 0
+      ? `not recorded (${countOf(notRecorded, "audit")} did not say)`
+      : `${s.text} of those answered (${countOf(notRecorded, "audit")} did not say)`;
 const areaLine = (a: AreaRow) => ({ text: `Area ${a.area}: ${short(a.title, 80)} — ${a.below.text} below Good` });
+
+function targetFact(h: MonthlyView["report"]["howMuch"]) {
+  // The frameworks set the month's target for the whole authority; a team's share of it is the audits
+  // allocated to the team (the authority's own default).
+  if (h.targetBasis === "team allocation")
+    return {
+      title: "Returned vs the team's allocation",
+      value: `${h.targetVsActual.text} of the ${countOf(h.target, "audit")} allocated to the team (the target of ${h.authorityTarget} is for all teams)`,
+    };
+  return { title: "Target vs returned", value: h.target ? `${h.targetVsActual.text} of the target of ${h.target}` : "no target set" };
+}
 
 function muchFacts(v: MonthlyView) {
   const h = v.report.howMuch;
   return [
     { title: "Cases allocated", value: String(h.allocated) },
     { title: "Returned", value: String(h.returned) },
-    { title: "Target vs returned", value: h.target ? `${h.targetVsActual.text} of the target of ${h.target}` : "no target set" },
+    targetFact(h),
     { title: "Not in time for moderation (not included)", value: String(h.late) },
     { title: "Moderated", value: String(h.moderated) },
+    ...(h.beingModerated ? [{ title: "Being moderated", value: `${h.beingModerated} (grade not yet agreed or approved)` }] : []),
     { title: "Not completed", value: String(h.notCompleted) },
     ...(h.inProgress ? [{ title: "Still in progress", value: String(h.inProgress) }] : []),
   ];
@@ -35,8 +54,15 @@ function gradesText(v: MonthlyView) {
 
 function movementText(v: MonthlyView) {
   const w = v.report.howWell;
-  if (!w.movements.length) return "Moderation changed no grades.";
-  return `Moderation moved ${w.movedUp} up and ${w.movedDown} down: ${w.movements.map((m) => `${m.count} from ${m.from} to ${m.to}`).join("; ")}.`;
+  const h = v.report.howMuch;
+  const pending = h.beingModerated
+    ? ` ${countOf(h.beingModerated, "moderation")} still being agreed or approved: ${h.beingModerated === 1 ? "its grade is" : "their grades are"} not counted yet.`
+    : "";
+  if (!w.movements.length) {
+    if (!h.moderated) return h.beingModerated ? `No moderation completed yet.${pending}` : "No audits moderated.";
+    return `Completed moderation changed no grades.${pending}`;
+  }
+  return `Moderation moved ${w.movedUp} up and ${w.movedDown} down: ${w.movements.map((m) => `${m.count} from ${m.from} to ${m.to}`).join("; ")}.${pending}`;
 }
 
 function trendLine(t: Trends) {
@@ -60,13 +86,14 @@ export function monthlyCardData(v: MonthlyView, opts: { calibration?: boolean } 
     subtitle: `${r.theme ? `Theme: ${r.theme} · ` : ""}${v.kind === "team" ? `Teams: ${(r.teamIds ?? []).join(", ")}` : "All teams"} · grades: ${r.scale.label}`,
     muchFacts: muchFacts(v),
     muchChart: [
-      { x: "Target", y: h.target },
+      // A team's "target" is its allocation: the bar would repeat "Allocated".
+      ...(h.targetBasis === "team allocation" ? [] : [{ x: "Target", y: h.target }]),
       { x: "Allocated", y: h.allocated },
       { x: "Returned", y: h.returned },
       { x: "In time", y: h.inTime },
       { x: "Moderated", y: h.moderated },
     ],
-    muchText: `Target ${h.target} · allocated ${h.allocated} · returned ${h.returned} · in time ${h.inTime} · moderated ${h.moderated}`,
+    muchText: `${h.targetBasis === "team allocation" ? "" : `Target ${h.target} · `}allocated ${h.allocated} · returned ${h.returned} · in time ${h.inTime} · moderated ${h.moderated}`,
     reasonsText: h.reasons.length ? `Not completed: ${h.reasons.map((x) => `${x.reason} ${x.count}`).join(" · ")}` : "",
     graded: w.graded,
     gradesText: gradesText(v),
@@ -81,11 +108,13 @@ export function monthlyCardData(v: MonthlyView, opts: { calibration?: boolean } 
       .filter((a) => a.scored > 0)
       .map((a) => ({ text: `${a.area}. ${short(a.title, 70)}: ${a.below.text} below Good ${a.direction}` })),
     hasAreas: w.areas.some((a) => a.scored > 0),
-    attention: w.attention.slice(0, 5).map(areaLine),
-    improving: w.improving
-      .slice(0, 5)
-      .map((a) => ({ text: `Area ${a.area}: ${short(a.title, 80)} — ${a.below.text} below Good, was ${a.previousBelowPct}%` })),
-    good: w.good.slice(0, 5).map(areaLine),
+    // Every area that qualifies, as the monthly "at a glance" reports list them (four needing
+    // attention, eight improving), not the first few.
+    attention: w.attention.map(areaLine),
+    improving: w.improving.map((a) => ({
+      text: `Area ${a.area}: ${short(a.title, 80)} — ${a.below.text} below Good, was ${a.previousBelowPct}%`,
+    })),
+    good: w.good.map(areaLine),
     familyText:
       b.familyFeedback === null
         ? "Family feedback: not shown (fewer people than the minimum group)."
@@ -98,11 +127,11 @@ export function monthlyCardData(v: MonthlyView, opts: { calibration?: boolean } 
         title: `${s.number}. ${short(s.text, 60)}`,
         value: `${s.mean} (${s.n})${s.pairs ? ` ${s.direction} ${signed(s.change ?? 0)} since last audit of the same case (${s.pairs})` : ""}`,
       })),
-    benefitText: `Children seen to benefit, as recorded by auditors: ${b.seenToBenefit.text}`,
+    benefitText: `Children seen to benefit, as recorded by auditors: ${ofAnswered(b.seenToBenefit, b.benefitNotRecorded)}`,
     benefitFacts: [
       {
         title: "Found unsafe",
-        value: `${b.foundUnsafe.text}${b.safetyNotRecorded ? ` (${b.safetyNotRecorded} audits did not say)` : ""}`,
+        value: ofAnswered(b.foundUnsafe, b.safetyNotRecorded),
       },
       ...b.benefit.map((x) => ({ title: x.label, value: x.share.text })),
     ],
@@ -149,7 +178,17 @@ export function teamCardData(v: MonthlyView) {
     subtitle: v.kind === "team" ? `Teams: ${(r.teamIds ?? []).join(", ")}` : "All teams",
     muchFacts: muchFacts(v),
     gradesText: gradesText(v),
-    attention: r.howWell.attention.slice(0, 3).map(areaLine),
+    // The appendix is about the cases: the three weakest areas, and how many more the report lists.
+    attention: [
+      ...r.howWell.attention.slice(0, 3).map(areaLine),
+      ...(r.howWell.attention.length > 3
+        ? [
+            {
+              text: `and ${countOf(r.howWell.attention.length - 3, "more area")} needing attention: all are listed in the month at a glance`,
+            },
+          ]
+        : []),
+    ],
     count: v.appendix.length,
     rows: v.appendix.map((a) => ({
       title: `${a.caseRef} (${a.teamId})`,

@@ -33,11 +33,12 @@ export function summaryRows(v: MonthlyView): Row[] {
   const r = v.report;
   const h = r.howMuch;
   const rows: Row[] = [
-    ["How much", "Target", h.target, null, null],
+    ["How much", h.targetBasis === "team allocation" ? "Target (the team's allocation)" : "Target", h.target, null, null],
     ["How much", "Allocated", h.allocated, null, null],
     ["How much", "Returned", h.returned, h.target || null, h.targetVsActual.pct],
     ["How much", "Not in time for moderation (not included)", h.late, h.returned, null],
     ["How much", "Moderated", h.moderated, h.returned, null],
+    ["How much", "Being moderated (grade not yet agreed or approved)", h.beingModerated, h.returned, null],
     ["How much", "Not completed", h.notCompleted, h.allocated, null],
     ["How much", "Still in progress", h.inProgress, h.allocated, null],
     ...h.reasons.map((x): Row => ["Not completed", x.reason, x.count, h.notCompleted, null]),
@@ -47,6 +48,7 @@ export function summaryRows(v: MonthlyView): Row[] {
     ...r.howWell.areas.map((a): Row => ["Areas below Good", `Area ${a.area}`, a.below.count, a.below.of, a.below.pct]),
     ...r.betterOff.statements.map((s): Row => ["Family statements (mean 0–10)", `${s.number}. ${s.text}`, s.mean, s.n, null]),
     ...r.betterOff.benefit.map((b): Row => ["Children seen to benefit", b.label, b.share.count, b.share.of, b.share.pct]),
+    ["Children seen to benefit", "not recorded (not in the shares)", r.betterOff.benefitNotRecorded, r.howMuch.counted, null],
     ["Actions", "Open", r.actions.open, null, null],
     ["Actions", "Overdue", r.actions.overdue, null, null],
     ["Actions", "Immediate and overdue", r.actions.immediateOverdue, null, null],
@@ -71,13 +73,14 @@ export async function buildWorkbook(v: MonthlyView): Promise<ExcelJS.Workbook> {
       ["Month", r.month],
       ["Theme", r.theme || "all"],
       ["Teams", v.kind === "team" ? (r.teamIds ?? []).join(", ") : "all"],
-      ["Target", h.target],
+      [h.targetBasis === "team allocation" ? "Target (the team's allocation)" : "Target", h.target],
       ["Allocated", h.allocated],
       ["Returned", h.returned],
       ["Target vs returned", h.targetVsActual.text],
       ["Not in time for moderation (not included)", h.late],
       ["In time for moderation", h.inTime],
       ["Moderated", h.moderated],
+      ["Being moderated (grade not yet agreed or approved)", h.beingModerated],
       ["Not completed", h.notCompleted],
       ["Still in progress", h.inProgress],
       ...h.reasons.map((x): Row => [`Not completed: ${x.reason}`, x.count]),
@@ -134,6 +137,7 @@ export async function buildWorkbook(v: MonthlyView): Promise<ExcelJS.Workbook> {
       ["Families giving feedback", r.betterOff.familyFeedback ?? "not shown (fewer than the minimum group)", null, null, null, null],
       ...r.betterOff.statements.map((s): Row => [`${s.number}. ${s.text}`, s.mean, s.n, null, s.change, s.pairs]),
       ...r.betterOff.benefit.map((b): Row => [`Children seen to benefit: ${b.label}`, b.share.count, b.share.of, b.share.pct, null, null]),
+      ["Children seen to benefit: not recorded (not in the shares)", r.betterOff.benefitNotRecorded, r.howMuch.counted, null, null, null],
     ],
   );
   sheet(

@@ -10,7 +10,11 @@
 // - not in time for moderation: returned, but submitted (local date) after the audit's due date.
 //   These are "not included": the findings (grades, movements, areas, family feedback, children
 //   seen to benefit or found unsafe) count only the audits returned in time ("counted");
-// - moderated: a Moderation with a recorded decision (agree true or false);
+// - moderated: a Moderation completed (status finalised: agreed at once, or its agreed grade
+//   approved); "being moderated": a moderation submitted but not yet completed (the grade still being
+//   agreed, or awaiting or sent back from approval) — neither counted as moderated nor as unmoderated;
+// - target: the cycle's target is the authority's; a team's view compares with the audits allocated
+//   to its teams (the team's share of the month's audits; the frameworks set no team target);
 // - not completed: not returned; audits recorded as not completed (NOT_COMPLETED_STATUSES) give their
 //   declineReason, others "no reason given" (or "still in progress" while the due date has not passed);
 // - grades: the final band of counted audits, moderatedBand when moderation changed it, else gradeBand;
@@ -21,9 +25,12 @@
 //   services/catalogue/auditTool.json (fs-listens, …). Change = mean of (this − previous) over cases
 //   whose previous audit (same caseId, earlier allocatedAt) also has family feedback;
 // - children seen to benefit: Audit.childrenBenefit "yes" | "partly" | "no" | "unclear" (or "too
-//   early", case-insensitive prefix), anything else "recorded (other)", null "not recorded";
-// - children found unsafe: Audit.childUnsafe true, over counted audits (null: not recorded).
+//   early", case-insensitive prefix), anything else "recorded (other)", null "not recorded"; the
+//   shares are of the counted audits that answered (an unanswered question is not a "no"), the
+//   audits that did not say are counted apart;
+// - children found unsafe: Audit.childUnsafe true, over counted audits that answered (null: not recorded).
 import { Prisma } from "../../generated/prisma/client";
+import { moderationMachine } from "../moderation/states";
 import type { Db, Tx } from "../db";
 import { getGradeScale, loadAuditTool, type GradeScale } from "../catalogue";
 import { shiftMonth } from "../dates";
@@ -39,6 +46,10 @@ import {
 } from "./settings";
 
 export type Queryable = Db | Tx;
+
+/** A moderation is complete when finalised; submitted and not yet complete while its grade is agreed or approved. */
+const MODERATION_COMPLETED = "finalised" satisfies (typeof moderationMachine.statuses)[number];
+const MODERATION_BEING_AGREED: string[] = ["agreeing", "awaiting_approval"] satisfies (typeof moderationMachine.statuses)[number][];
 
 export type { AreaRow, GradeRow, MonthlyReport, MonthScope, StatementRow } from "./monthlyShape";
 import type { AreaRow, GradeRow, MonthlyReport, MonthScope, StatementRow } from "./monthlyShape";
@@ -72,7 +83,8 @@ export function monthAuditsCte(scope: MonthScope, settings: ReportSettings): Pri
                au."allocatedAt", au."declineReason", au."childrenBenefit", au."childUnsafe", au."dueDate",
                (au."submittedAt" IS NOT NULL AND au.status = ANY(${RETURNED_AUDIT_STATUSES}::text[])) AS returned,
                COALESCE((au."submittedAt" AT TIME ZONE 'UTC' AT TIME ZONE ${settings.timeZone})::date > au."dueDate", false) AS late,
-               EXISTS (SELECT 1 FROM "Moderation" m WHERE m."auditId" = au.id AND m.agree IS NOT NULL) AS moderated,
+               EXISTS (SELECT 1 FROM "Moderation" m WHERE m."auditId" = au.id AND m.status = ${MODERATION_COMPLETED}) AS moderated,
+               EXISTS (SELECT 1 FROM "Moderation" m WHERE m."auditId" = au.id AND m.status = ANY(${MODERATION_BEING_AGREED}::text[])) AS being_moderated,
                COALESCE(au."moderatedBand", au."gradeBand") AS band
         FROM "Audit" au
         WHERE au."cycleId" IN (SELECT id FROM cyc) ${teamFilter}
@@ -137,6 +149,7 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
                    'unsafe', count(*) FILTER (WHERE counted AND "childUnsafe"),
                    'safety_not_recorded', count(*) FILTER (WHERE counted AND "childUnsafe" IS NULL),
                    'moderated', count(*) FILTER (WHERE moderated),
+                   'being_moderated', count(*) FILTER (WHERE being_moderated AND NOT moderated),
                    'not_completed', count(*) FILTER (WHERE NOT returned),
                    'in_progress', count(*) FILTER (WHERE NOT returned AND NOT (status = ANY(${NOT_COMPLETED_STATUSES}::text[])) AND "dueDate" >= ${today}::date))
                  FROM a),
@@ -252,10 +265,17 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
   });
   const benefitOrder = ["yes", "partly", "no", "unclear", "recorded (other)", "not recorded"];
   const counted = n(m.counted);
+  const benefitNotRecorded = benefit.find((b) => b.label === "not recorded")?.count ?? 0;
+  const benefitAnswered = counted - benefitNotRecorded;
   const benefitRows = benefitOrder
+    .filter((label) => label !== "not recorded")
     .map((label) => ({ label, count: benefit.find((b) => b.label === label)?.count ?? 0 }))
     .filter((b) => b.count > 0)
-    .map((b) => ({ label: b.label, share: share(b.count, counted) }));
+    .map((b) => ({ label: b.label, share: share(b.count, benefitAnswered) }));
+  const safetyNotRecorded = n(m.safety_not_recorded);
+  const allocated = n(m.allocated);
+  // A team's view: the authority's target is for every team, so the team's own is its allocation.
+  const target = scope.teamIds ? allocated : n(m.target);
   const a = actions[0] ?? {};
   const ma = main.month_actions;
 
@@ -269,17 +289,20 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
     cutOffs: cutOffsText(settings),
     belowGoodScore: settings.belowGoodScore,
     howMuch: {
-      target: n(m.target),
-      allocated: n(m.allocated),
+      target,
+      targetBasis: scope.teamIds ? "team allocation" : "authority",
+      authorityTarget: n(m.target),
+      allocated,
       returned,
       late: n(m.late),
       inTime: returned - n(m.late),
       counted,
       moderated: n(m.moderated),
+      beingModerated: n(m.being_moderated),
       notCompleted: n(m.not_completed) - n(m.in_progress),
       inProgress: n(m.in_progress),
       reasons,
-      targetVsActual: share(returned, n(m.target)),
+      targetVsActual: share(returned, target),
     },
     howWell: {
       graded,
@@ -296,9 +319,10 @@ export async function monthlyReport(db: Queryable, scope: MonthScope, settings: 
       familyFeedback: main.families_all === 0 ? 0 : disclose(n(main.families), min, n(main.families)),
       statements: statementRows,
       benefit: benefitRows,
-      seenToBenefit: share(benefit.find((b) => b.label === "yes")?.count ?? 0, counted),
-      foundUnsafe: share(n(m.unsafe), counted),
-      safetyNotRecorded: n(m.safety_not_recorded),
+      seenToBenefit: share(benefit.find((b) => b.label === "yes")?.count ?? 0, benefitAnswered),
+      benefitNotRecorded,
+      foundUnsafe: share(n(m.unsafe), counted - safetyNotRecorded),
+      safetyNotRecorded,
     },
     actions: {
       open: n(a.open),

@@ -51,14 +51,22 @@ export interface MonthlyReport {
   cutOffs: string;
   belowGoodScore: number;
   howMuch: {
+    /** The target this view compares with: the authority's, or in a team's view the team's allocation. */
     target: number;
+    targetBasis: "authority" | "team allocation";
+    /** The month's target set for the whole authority (every team). */
+    authorityTarget: number;
     allocated: number;
     returned: number;
     late: number;
     inTime: number;
     /** Returned in time: the audits the findings count ("late" ones are not included). */
     counted: number;
+    /** Audits whose moderation is complete (finalised). */
     moderated: number;
+    /** Audits whose moderation was submitted but is not complete (grade being agreed or approved). */
+    beingModerated: number;
+    /** Not returned, past the due date or recorded as not completed ("still in progress" apart). */
     notCompleted: number;
     inProgress: number;
     reasons: { reason: string; count: number }[];
@@ -79,9 +87,13 @@ export interface MonthlyReport {
     /** Families whose feedback is counted (whole steps of the minimum group); null when fewer than the minimum. */
     familyFeedback: number | null;
     statements: StatementRow[];
+    /** Answers other than "not recorded", each a share of the counted audits that answered. */
     benefit: { label: string; share: Share }[];
+    /** "yes", of the counted audits that answered. */
     seenToBenefit: Share;
-    /** Children whose audit found them unsafe, of the counted audits; and how many audits did not say. */
+    /** Counted audits that did not say whether the child was better off. */
+    benefitNotRecorded: number;
+    /** Children whose audit found them unsafe, of the counted audits that answered; and how many audits did not say. */
     foundUnsafe: Share;
     safetyNotRecorded: number;
   };

@@ -167,7 +167,7 @@ export async function quarterlyReport(db: Queryable, quarter: string, settings: 
       )
       SELECT count(*)::int AS moderated, count(*) FILTER (WHERE m.agree)::int AS agreed,
              count(*) FILTER (WHERE rm.rank > rg.rank)::int AS up, count(*) FILTER (WHERE rm.rank < rg.rank)::int AS down
-      FROM qa JOIN LATERAL (SELECT agree FROM "Moderation" mo WHERE mo."auditId" = qa.id AND mo.agree IS NOT NULL
+      FROM qa JOIN LATERAL (SELECT agree FROM "Moderation" mo WHERE mo."auditId" = qa.id AND mo.status = 'finalised'
                             ORDER BY mo."createdAt" DESC LIMIT 1) m ON true
       JOIN "Audit" au ON au.id = qa.id
       LEFT JOIN ranks rg ON rg.scale = au."gradeScaleId" AND rg.band = qa."gradeBand"

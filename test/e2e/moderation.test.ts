@@ -260,11 +260,15 @@ describe("moderation", () => {
     expect([...p1.entries()].every(([k, i]) => !k.startsWith("area_") || i.type === "Input.ChoiceSet")).toBe(true);
     expect(p1.has("feedbackGood")).toBe(false);
     expect(cardActions(first).map((a) => a.verb)).not.toContain("moderation.submit");
+    // Teams sends every input of the page, so the pre-filled (unchanged) scores come back too.
+    const asShown = (card: unknown) =>
+      Object.fromEntries([...inputs(card).entries()].filter(([k]) => k.startsWith("area_")).map(([k, i]) => [k, String(i.value)]));
+    expect(asShown(first).area_1).toBe("6");
     // Next saves this page's scores and shows areas 8–14
-    const p2 = await h.execute(moderator, "moderation.page", { id: m.id, page: "1", goTo: "2", area_2: "3" });
+    const p2 = await h.execute(moderator, "moderation.page", { id: m.id, page: "1", goTo: "2", ...asShown(first), area_2: "3" });
     expect(p2.text).toMatch(/Page 2 of 4: Re-scale areas 8–14/);
     expect([...inputs(p2.card).keys()][0]).toBe("area_8");
-    const p4 = await h.execute(moderator, "moderation.page", { id: m.id, page: "2", goTo: "4", area_9: "2" });
+    const p4 = await h.execute(moderator, "moderation.page", { id: m.id, page: "2", goTo: "4", ...asShown(p2.card), area_9: "2" });
     expect(p4.text).toMatch(/Page 4 of 4: Feedback, actions and your judgement/);
     expect(cardActions(p4.card).map((a) => a.verb)).toContain("moderation.submit");
     // the saved draft shows on every page it belongs to
@@ -286,8 +290,12 @@ describe("moderation", () => {
       ...Object.fromEntries([...inputs(last.card).keys()].filter((k) => k.startsWith("action_")).map((k) => [k, "yes"])),
     });
     expect(ok.text).toMatch(/moderator agreed the grade/);
+    // Only the areas whose score the moderator changed are re-scaled, not every pre-filled one.
     const done = await h.db.moderation.findUniqueOrThrow({ where: { id: m.id } });
-    expect(done.rescale).toMatchObject({ "2": 3, "9": 2 });
+    expect(done.rescale).toEqual({ "2": 3, "9": 2 });
+    const summary = cardText((await h.execute(moderator, "moderation.refresh", { id: m.id })).card);
+    expect(summary).toContain("Area 2: 6 → 3, Area 9: 6 → 2");
+    expect(summary).not.toMatch(/\b1: 6\b/);
   });
 
   it("overdue → chased → reassigned (history kept); disagree → agreed grade → manager approval; two approvers at once: one wins", async () => {

@@ -44,7 +44,7 @@ async function sqlCounts(teamIds?: string[]) {
   const [row] = await h.db.$queryRaw<{ allocated: number; returned: number; moderated: number; late: number; target: number }[]>`
     SELECT count(*)::int AS allocated,
            count(*) FILTER (WHERE a.status IN ('submitted', 'finalised'))::int AS returned,
-           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM "Moderation" m WHERE m."auditId" = a.id AND m.agree IS NOT NULL))::int AS moderated,
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM "Moderation" m WHERE m."auditId" = a.id AND m.status = 'finalised'))::int AS moderated,
            count(*) FILTER (WHERE a.status IN ('submitted', 'finalised') AND a."submittedAt"::date > a."dueDate")::int AS late,
            (SELECT sum(target) FROM "AuditCycle" WHERE month = ${MONTH})::int AS target
     FROM "Audit" a JOIN "AuditCycle" c ON c.id = a."cycleId"
