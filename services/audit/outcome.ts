@@ -67,7 +67,8 @@ export async function outcomeCardData(tx: Tx, ctx: AppContext, auditId: string, 
       })
     ).map((p) => [p.id, p.name]),
   );
-  const area = (n: number) => `Area ${n}`;
+  const titles = new Map(tool.areas.map((a) => [a.number, a.title]));
+  const area = (n: number) => (titles.has(n) ? `${n}. ${titles.get(n)}` : `Area ${n}`);
   const texts = (pick: (a: (typeof audit.answers)[number]) => string | null) =>
     audit.answers.flatMap((a) => (pick(a)?.trim() ? [{ title: area(a.area), value: cut(pick(a)!.trim()) }] : []));
   const overall = ((audit.draft ?? {}) as AuditDraft).outcome?.overallImpact?.trim();

@@ -65,6 +65,10 @@ describe("the learning loop", () => {
       "Update the chronology",
       `${first.practitioner.name}, by 11 Dec 2026`,
     ]);
+    // Strengths and areas to develop are named by the audit tool's area, not only its number.
+    const card = cardText(cardsWith(first.practitioner, `Audit outcome: case ${first.caseRef}`)[0]);
+    expect(card).toMatch(/\n\d+\. [A-Z][^\n]+\nWarm, purposeful direct work/);
+    expect(card).not.toMatch(/\nArea \d+\n/);
     // The practitioner opens the audit from the card (read-only) and from "Open".
     const open = cardActions(cardsWith(first.practitioner, `Audit outcome: case ${first.caseRef}`)[0]).find(
       (a) => a.verb === "audit.view",
