@@ -12,6 +12,7 @@ import {
   questionOptions,
   maxLengthOf,
   formPages,
+  laterSectionsHidden,
 } from "./pages";
 import { type FormNav } from "./navigation";
 
@@ -104,7 +105,7 @@ export function formPageData(template: FormTemplate, view: FormPageView): Record
   return {
     formTitle: template.title,
     subtitle: view.subtitle ?? "",
-    pageLabel: `Page ${index + 1} of ${pages.length}`,
+    pageLabel: `Page ${index + 1} of ${laterSectionsHidden(template, page, view.answers, view.directoryAudience) ? "at least " : ""}${pages.length}`,
     sectionTitle: page.parts > 1 ? `${page.section.title} (part ${page.part} of ${page.parts})` : page.section.title,
     intro: page.part === 1 ? (page.section.intro ?? "") : "",
     notice: view.notice ?? "",

@@ -140,6 +140,21 @@ export function formPages(
   return pages.map((p, index) => ({ ...p, index }));
 }
 
+/**
+ * Whether a section after `page` is hidden for these answers: an answer still to come may show it,
+ * so the count of pages is a floor ("Page 1 of at least 4").
+ */
+export function laterSectionsHidden(
+  template: FormTemplate,
+  page: FormPage,
+  answers: Answers,
+  directoryAudience: Audience | undefined,
+): boolean {
+  const audience = audienceFor(template, answers, directoryAudience);
+  const from = template.sections.indexOf(page.section);
+  return template.sections.slice(from + 1).some((s) => !conditionHolds(s.showIf, answers, audience));
+}
+
 /** A question whose showIf names a question on the same page is shown (answers arrive together). */
 function dependsOnSamePage(q: FormQuestion, page: FormQuestion[]): boolean {
   const names = Object.keys(q.showIf?.answers ?? {});

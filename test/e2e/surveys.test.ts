@@ -146,7 +146,8 @@ describe("Social Work Health Check campaign", () => {
   it("shows an invalid page again with the errors and the typed input kept", async () => {
     const s = (await h.staffWithRole("PRACTITIONER", "CP"))[0]!;
     const first = track((await h.execute(s, "survey.page", { campaignId, page: 0, nav: "open" })).card);
-    expect(cardText(first)).toMatch(/Page 1 of/);
+    // The role answered on this page shows more sections: the count is a floor until then.
+    expect(cardText(first)).toMatch(/Page 1 of at least \d+/);
     expect(cardText(first)).toMatch(/About your role/);
     const again = await press(s, first, "Next", { "role-group": "practitioner", "direct-work": "" });
     expect(cardText(again)).toMatch(/1 answer needs attention/);
@@ -167,7 +168,9 @@ describe("Social Work Health Check campaign", () => {
     const resumer = respondents[0]!;
     const p1 = track((await h.execute(resumer, "survey.page", { campaignId, page: 0, nav: "open" })).card);
     const p2 = await press(resumer, p1, "Next", answersFor(resumer, 0));
-    expect(cardText(p2)).toMatch(/Page 2 of/);
+    // Once the role is known, every section the form will show is counted.
+    expect(cardText(p2)).toMatch(/Page 2 of \d+(?!\d)/);
+    expect(cardText(p2)).not.toMatch(/at least/);
     const saved = await press(resumer, p2, "Save and finish later", { "confidence-mapping-with-family": "6" });
     expect(cardText(saved)).toMatch(/Saved/);
     // Kept sealed (its old row version outlives the submit), opened only by the service.
