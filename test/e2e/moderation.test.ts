@@ -165,6 +165,8 @@ describe("moderation", () => {
     expect(cardText(start.cards[0])).toMatch(/Audits eligible\n8/);
     const r = await h.execute(qa, "moderation.sample", { percent: "50", returnDays: "10" });
     expect(r.text).toMatch(/Sampled 4 of 8 audits/);
+    // Each moderator's count is under a heading that says what it counts.
+    expect(r.text).toMatch(/Moderations sent to each moderator\n[^\n]+\n\d/);
     const mods = await h.db.moderation.findMany({ include: { audit: true } });
     expect(mods).toHaveLength(4);
     const strata = new Set(mods.map((m) => `${m.audit.auditorId}|${m.audit.gradeBand}`));
