@@ -17,6 +17,8 @@ export const STATE_LABELS = { scheduled: "not open yet", open: "open", closed: "
 export const RUNNING_NOTE = (min: number) =>
   `Counted in steps of ${min} until it closes, so the count never moves with one person's answer (the authority's own default).`;
 
+const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** Reminders to people who have not answered, every this many days, unless the QA team says otherwise. */
 const DEFAULT_REMINDER_DAYS = 7;
 
@@ -39,7 +41,7 @@ export async function surveyHome(ctx: AppContext, actor: Actor, notice = ""): Pr
     campaigns: campaigns.map((c) => ({
       ...c,
       stateLabel: STATE_LABELS[c.state],
-      counts: `${c.onBehalf ? `${c.answered} families surveyed.` : `${c.answered} of ${c.invited} answered.`}${
+      counts: `${sentence(c.onBehalf ? `${c.answered} families surveyed.` : `${c.answered} of ${c.invited} answered.`)}${
         c.state === "closed" ? "" : ` ${RUNNING_NOTE(ctx.config.MIN_GROUP_SIZE)}`
       }`,
     })),

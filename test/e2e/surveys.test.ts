@@ -140,7 +140,7 @@ describe("Social Work Health Check campaign", () => {
     }
     // Opening twice (a double click) would be a second campaign: the QA card shows the campaign once.
     const list = await h.execute(qa, "survey.home");
-    expect(cardText(list.card)).toMatch(/fewer than 5 of 60 answered/);
+    expect(cardText(list.card)).toMatch(/Fewer than 5 of 60 answered/);
   });
 
   it("shows an invalid page again with the errors and the typed input kept", async () => {
@@ -189,7 +189,7 @@ describe("Social Work Health Check campaign", () => {
     // What the QA team's survey card says of it after each submit: it never moves with one person.
     const counted: string[] = [];
     const countNow = async () =>
-      /((?:fewer than|at least) \d+ of 60 answered\.)/.exec(cardText((await h.execute(qa, "survey.home")).card))?.[1];
+      /((?:Fewer than|At least) \d+ of 60 answered\.)/.exec(cardText((await h.execute(qa, "survey.home")).card))?.[1];
     counted.push((await countNow())!);
     for (const [i, s] of respondents.slice(1).entries()) {
       const first = track((await h.execute(s, "survey.page", { campaignId, page: 0, nav: "open" })).card);
@@ -200,13 +200,13 @@ describe("Social Work Health Check campaign", () => {
     // While open, the count of answers moves only in whole steps of the minimum group size (5), so
     // its timing cannot tie a submit to one person; the card says why.
     expect(counted).toEqual([
-      ...Array(4).fill("fewer than 5 of 60 answered."),
-      ...Array(5).fill("at least 5 of 60 answered."),
-      ...Array(3).fill("at least 10 of 60 answered."),
+      ...Array(4).fill("Fewer than 5 of 60 answered."),
+      ...Array(5).fill("At least 5 of 60 answered."),
+      ...Array(3).fill("At least 10 of 60 answered."),
     ]);
     const qaHome = cardText((await h.execute(qa, "survey.home")).card);
     expect(qaHome).toMatch(
-      /at least 30 of 60 answered\. Counted in steps of 5 until it closes, so the count never moves with one person's answer \(the authority's own default\)/,
+      /At least 30 of 60 answered\. Counted in steps of 5 until it closes, so the count never moves with one person's answer \(the authority's own default\)/,
     );
     const rate = await h.execute(qa, "survey.results", { campaignId });
     expect(rate.text).toMatch(/at least 30 of 60 \(50%\)\. Counted in steps of 5/);
