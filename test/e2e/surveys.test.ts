@@ -341,6 +341,11 @@ describe("Social Work Health Check campaign", () => {
   });
 
   it("never counts an answer given by fewer than 5 people, on the card or in the files, nor lets one be worked out", async () => {
+    // Bexley Children's Social Care Quality Assurance Framework, §3.2.1 Social Work Health Check: "The
+    // survey contains questions about the person's role which then take them either to the
+    // practitioner version or manager version." Counting who gave each role names the few in a
+    // role; the framework is silent on how few is too few: the minimum group size (5) is the
+    // authority's own default, as for every survey figure.
     // A small closed Health Check: 6 answered, 3 of them newly qualified (one a team in the demo
     // directory), 3 doing direct work. Each option is a group of people: "Yes: 3 · No: 3" would name
     // what three colleagues said. A larger one: 12 answered, 7 practitioners, 3 newly qualified, 2

@@ -332,6 +332,9 @@ describe("the Home tab in Teams", () => {
   it(
     "shows the latest Health Check closed by the end of the month in view, says which it is, and where a later one is",
     async () => {
+      // Bexley Children's Social Care Quality Assurance Framework, §3.2.1 Social Work Health Check: "The
+      // health check findings are analysed by the PSQA service alongside results from previous years
+      // to monitor trends": a month's dashboard shows the latest findings there were by its end.
       // A short Health Check opened late in November whose window ended on the morning of 1 December:
       // November's dashboard (the default) still shows the autumn one, closed by the end of November,
       // and points to December for the later one; December's shows the later one.
