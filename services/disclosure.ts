@@ -25,6 +25,16 @@ export function peopleCount(people: number, min: number): string {
 }
 
 /**
+ * A count of people that is still growing (those who have answered a survey that is open), as
+ * shown: "fewer than 5" (none included), then "at least 5", "at least 10"… in whole steps of the
+ * minimum, so the figure does not move with each person's submit and its timing cannot single one
+ * out. The exact count is shown once it stops moving (peopleCount).
+ */
+export function runningPeopleCount(people: number, min: number): string {
+  return disclosable(people, min) ? `at least ${releasedCount(people, min)}` : `fewer than ${min}`;
+}
+
+/**
  * How many of `n` items (in a stable order of arrival) a view may include: whole steps of `min`, so
  * a figure changes only when at least `min` new people have been added and nobody's contribution
  * can be recovered by comparing two views.

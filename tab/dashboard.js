@@ -206,7 +206,9 @@ window.AssureDashboard = ({ el, api, status, state, $ }) => {
           }),
         ),
         section("Supervision compliance", "h-sup", supervision(d.supervision, f.monthLabel, chartIn)),
-        Object.assign(section("Health Check", "h-hc", healthCheck(d.healthCheck, chartIn)), { className: "panel wide" }),
+        Object.assign(section("Health Check", "h-hc", healthCheck(d.healthCheck, d.healthCheckLater, f.monthLabel, chartIn)), {
+          className: "panel wide",
+        }),
       ),
     );
   }

@@ -1,6 +1,6 @@
 // Two panels of the Home tab's dashboard that say what they are built from: supervision compliance
 // (sessions due in the month, by team) and the Health Check (mean answers, one chart per section and
-// scale). Each says plainly when there is nothing to draw, rather than showing an empty chart.
+// scale; the latest Health Check closed by the end of the month in view, and where a later one is). Each says plainly when there is nothing to draw, rather than showing an empty chart.
 "use strict";
 window.AssurePanels = ({ el }) => {
   const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
@@ -29,20 +29,39 @@ window.AssurePanels = ({ el }) => {
     ];
   }
 
-  function healthCheck(hc, chartIn) {
-    if (!hc) return el("p", { class: "muted" }, "No Social Work Health Check has closed yet.");
+  /** Says which Health Check the panel shows: the latest closed by the end of the month in view. */
+  function healthCheck(hc, later, monthLabel, chartIn) {
+    const laterNote = later
+      ? el(
+          "p",
+          { class: "muted" },
+          `The most recent, ${later.title}, closed later, on ${later.closedOn}: choose ${later.monthLabel} to see it.`,
+        )
+      : [];
+    if (!hc) return [el("p", { class: "muted" }, `No Social Work Health Check had closed by the end of ${monthLabel}.`), laterNote].flat();
+    const which = el(
+      "p",
+      { class: "muted" },
+      `The latest Health Check closed by the end of ${hc.asOf}: ${hc.title}, closed on ${hc.closedOn}.`,
+    );
     if (hc.responses === null)
-      return el("p", {}, `${hc.title}: not shown for this view — too few people answered to keep their answers anonymous.`);
+      return [
+        which,
+        el("p", {}, `${hc.title}: not shown for this view — too few people answered to keep their answers anonymous.`),
+        laterNote,
+      ].flat();
     const hiddenNote = hc.suppressedQuestions
       ? ` ${plural(hc.suppressedQuestions, "question", "questions")} with too few answers not shown.`
       : "";
     if (!hc.sections.length)
-      return el(
-        "p",
-        {},
-        `${hc.title}: ${plural(hc.responses, "response", "responses")}, but no scored question has enough answers to show.`,
-      );
+      return [
+        which,
+        el("p", {}, `${hc.title}: ${plural(hc.responses, "response", "responses")}, but no scored question has enough answers to show.`),
+        laterNote,
+      ].flat();
     return [
+      which,
+      laterNote,
       el("p", {}, `${hc.title}: ${plural(hc.responses, "response", "responses")}.${hiddenNote}`),
       ...hc.sections.map((s) => [
         el("h3", {}, `${s.title} (mean, ${s.scaleMax === 5 ? "1 strongly disagree – 5 strongly agree" : `0–${s.scaleMax}`})`),

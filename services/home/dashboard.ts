@@ -13,7 +13,7 @@ import { goodBandIds } from "../reports/trends";
 import { RETURNED_AUDIT_STATUSES } from "../reports/settings";
 import { dashboardScope, parseFilters, teamsFor } from "./scope";
 import { ESCALATION, SUPERVISION } from "./statuses";
-import { healthCheckFigures, type HealthCheckFigures } from "./healthCheck";
+import { closedHealthChecks, healthCheckFigures, type HealthCheckFigures, type LaterHealthCheck } from "./healthCheck";
 
 export const TREND_MONTHS = 12;
 
@@ -52,6 +52,8 @@ export interface Dashboard {
     teams: { teamId: string; name: string; due: number; held: number; overdue: number; upcoming: number; compliance: number | null }[];
   };
   healthCheck: HealthCheckFigures | null;
+  /** The most recent Health Check, when it closed after the month in view (the panel says which month shows it). */
+  healthCheckLater: LaterHealthCheck | null;
 }
 
 export async function dashboardFor(ctx: AppContext, actor: Actor, raw: Record<string, unknown>): Promise<Dashboard> {
@@ -118,7 +120,7 @@ export async function dashboardFor(ctx: AppContext, actor: Actor, raw: Record<st
                      WHERE ${teams}::text[] IS NULL OR COALESCE(ss."teamId", st."teamId") = ANY(${teams}::text[])) AS any`,
     db.$queryRaw<{ month: string; theme: string }[]>`
       SELECT month, theme FROM "AuditCycle" WHERE month >= ${shiftMonth(f.month, -23)} ORDER BY month DESC, theme`,
-    healthCheckFigures(ctx, teams, monthEnd),
+    closedHealthChecks(ctx, f.month).then(async (found) => ({ found, figures: await healthCheckFigures(ctx, teams, f.month, found) })),
   ]);
 
   const names = new Map(scope.teams.map((t) => [t.id, t.name]));
@@ -131,7 +133,8 @@ export async function dashboardFor(ctx: AppContext, actor: Actor, raw: Record<st
       label: f.team ? (names.get(f.team) ?? f.team) : scope.label,
       teams: scope.teams,
       themes: [...new Set(months.filter((r) => r.month === f.month && r.theme).map((r) => r.theme))],
-      months: [...new Set([f.month, ...months.map((r) => r.month)])].sort().reverse(),
+      // The month a later Health Check closed in can be chosen even without an audit cycle.
+      months: [...new Set([f.month, ...months.map((r) => r.month), ...(hc.found.later ? [hc.found.later.month] : [])])].sort().reverse(),
     },
     filters: { month: f.month, monthLabel: formatMonth(f.month), theme, team: f.team ?? "" },
     glance: {
@@ -192,6 +195,7 @@ export async function dashboardFor(ctx: AppContext, actor: Actor, raw: Record<st
         compliance: share(r.held, r.due).pct,
       })),
     },
-    healthCheck: hc,
+    healthCheck: hc.figures,
+    healthCheckLater: hc.found.later,
   };
 }

@@ -1,5 +1,6 @@
-// The Health Check on the Home tab's dashboard: the latest closed Social Work Health Check by the end
-// of the month, over the teams in view, as the mean answer of each scale and Likert question,
+// The Health Check on the Home tab's dashboard: the latest Social Work Health Check that had closed
+// by the end of the chosen month (whenever it opened; closed early by the QA team counts from that
+// day), and any that closed later, so the panel can say where to find it; over the teams in view, as the mean answer of each scale and Likert question,
 // section by section (a 0–10 scale and a 1–5 agreement are never drawn on one axis). What may be
 // shown follows services/disclosure.ts as the survey's own results do (services/surveys/results.ts),
 // for the campaign and for each question: a team the group rule hides (suppressGroups over every
@@ -12,6 +13,9 @@ import { HEALTH_CHECK_TEMPLATE } from "../reports/settings";
 import { loadFormTemplate, type FormQuestion } from "../forms/templateSchema";
 import type { AnswerValue } from "../forms/engine";
 import { numeric } from "../surveys/results";
+import { formatDay, startOfLocalDay } from "../surveys/days";
+import { formatMonth, shiftMonth } from "../dates";
+import { isoDate, localDate } from "../workingTime";
 
 export interface HealthCheckQuestion {
   id: string;
@@ -25,6 +29,10 @@ export interface HealthCheckQuestion {
 
 export interface HealthCheckFigures {
   title: string;
+  /** The day it closed ("Wednesday 25 November 2026"). */
+  closedOn: string;
+  /** The month it is shown as of ("November 2026"): the latest closed by that month's end. */
+  asOf: string;
   /** Responses in view; null when the view is withheld (too few people). */
   responses: number | null;
   sections: { title: string; scaleMax: number; questions: HealthCheckQuestion[] }[];
@@ -52,13 +60,62 @@ const hiddenKeys = (groups: { key: string; n: number }[], min: number) =>
       .map((g) => g.key),
   );
 
-export async function healthCheckFigures(ctx: AppContext, teams: string[] | null, before: string): Promise<HealthCheckFigures | null> {
+/** A Health Check that closed after the month in view: where to find it. */
+export interface LaterHealthCheck {
+  title: string;
+  closedOn: string;
+  /** The month to choose to see it ("2026-12") and its label. */
+  month: string;
+  monthLabel: string;
+}
+
+export interface ClosedHealthChecks {
+  /** The latest closed by the end of the month. */
+  shown: { id: string; title: string; closedOn: string } | null;
+  /** The latest closed after it. */
+  later: LaterHealthCheck | null;
+}
+
+/**
+ * Closed Health Checks, newest closing first: the latest that had closed by the end of `month`
+ * ("2026-11") and the latest that closed after it. A campaign closed when the QA team closed it or
+ * when its window ended, whichever came first.
+ */
+export async function closedHealthChecks(ctx: AppContext, month: string): Promise<ClosedHealthChecks> {
+  const tz = ctx.config.TIMEZONE;
+  const monthEnd = startOfLocalDay(`${shiftMonth(month, 1)}-01`, tz);
+  const rows = await ctx.db.$queryRaw<{ id: string; title: string; closedAt: Date; later: boolean }[]>`
+    WITH closed AS (
+      SELECT id, title,
+        CASE WHEN status = 'closed' AND "closedAt" IS NOT NULL THEN LEAST("closedAt", "closesAt") ELSE "closesAt" END AS "closedAt"
+      FROM "SurveyCampaign"
+      WHERE "templateId" = ${HEALTH_CHECK_TEMPLATE} AND (status = 'closed' OR "closesAt" <= ${ctx.clock.now()})
+    )
+    SELECT DISTINCT ON (later) id, title, "closedAt", "closedAt" > ${monthEnd} AS later
+    FROM closed ORDER BY later, "closedAt" DESC, id`;
+  // The day it closed: a window ending at midnight closed on the day before.
+  const day = (at: Date) => new Date(at.getTime() - 1);
+  const shown = rows.find((r) => !r.later);
+  const after = rows.find((r) => r.later);
+  const afterMonth = after ? isoDate(localDate(day(after.closedAt), tz)).slice(0, 7) : "";
+  return {
+    shown: shown ? { id: shown.id, title: shown.title, closedOn: formatDay(day(shown.closedAt), tz) } : null,
+    later: after
+      ? { title: after.title, closedOn: formatDay(day(after.closedAt), tz), month: afterMonth, monthLabel: formatMonth(afterMonth) }
+      : null,
+  };
+}
+
+export async function healthCheckFigures(
+  ctx: AppContext,
+  teams: string[] | null,
+  month: string,
+  found?: ClosedHealthChecks,
+): Promise<HealthCheckFigures | null> {
   const min = ctx.config.MIN_GROUP_SIZE;
-  const [c] = await ctx.db.$queryRaw<{ id: string; title: string }[]>`
-    SELECT id, title FROM "SurveyCampaign"
-    WHERE "templateId" = ${HEALTH_CHECK_TEMPLATE} AND (status = 'closed' OR "closesAt" <= ${ctx.clock.now()}) AND "opensAt" < ${before}::date
-    ORDER BY "opensAt" DESC LIMIT 1`;
-  if (!c) return null;
+  const closed = (found ?? (await closedHealthChecks(ctx, month))).shown;
+  if (!closed) return null;
+  const c = { ...closed, asOf: formatMonth(month) };
   const inView = (key: string) => teams === null || teams.includes(key);
   /**
    * How many people a view's figure is made from, or null when it may not be shown: fewer than the
@@ -75,7 +132,8 @@ export async function healthCheckFigures(ctx: AppContext, teams: string[] | null
   const byTeam = await ctx.db.$queryRaw<{ key: string; n: number }[]>`
     SELECT COALESCE("teamId", '') AS key, count(*)::int AS n FROM "SurveyResponse" WHERE "campaignId" = ${c.id} GROUP BY 1`;
   const responses = shownOver(byTeam);
-  if (responses === null) return { title: c.title, responses: null, sections: [], suppressedQuestions: 0 };
+  if (responses === null)
+    return { title: c.title, closedOn: c.closedOn, asOf: c.asOf, responses: null, sections: [], suppressedQuestions: 0 };
 
   const template = loadFormTemplate(HEALTH_CHECK_TEMPLATE);
   // One chart per section and scale.
@@ -112,6 +170,8 @@ export async function healthCheckFigures(ctx: AppContext, teams: string[] | null
   const shown = sections.reduce((t, s) => t + s.questions.length, 0);
   return {
     title: c.title,
+    closedOn: c.closedOn,
+    asOf: c.asOf,
     responses,
     sections: sections.filter((s) => s.questions.length > 0),
     // Questions answered by too few (none included), so the count says nothing of who answered what.

@@ -2,7 +2,7 @@
 // quarterly QA report bringing audits, moderation, escalations, the health check and feedback together.
 import { Prisma } from "../../generated/prisma/client";
 import { loadAuditTool, loadGradeScales } from "../catalogue";
-import { disclose, disclosable, peopleCount, releasedSql } from "../disclosure";
+import { disclose, disclosable, peopleCount, releasedCount, releasedSql, runningPeopleCount } from "../disclosure";
 import { shiftMonth } from "../dates";
 import { direction, quarterMonths, round1, share, type Direction, type Share } from "./format";
 import { statementValue, monthlyReport, type MonthlyReport, type Queryable, type StatementRow } from "./monthly";
@@ -232,9 +232,19 @@ export async function quarterlyReport(db: Queryable, quarter: string, settings: 
     healthCheck = {
       title: c.title,
       invited: c.invited,
-      responded: disclosable(c.responded, settings.minGroupSize)
-        ? share(c.responded, c.invited)
-        : { ...share(0, c.invited), count: 0, text: peopleCount(c.responded, settings.minGroupSize) },
+      // While open, in whole steps of the minimum, as on the survey cards (runningPeopleCount).
+      responded: !disclosable(c.responded, settings.minGroupSize)
+        ? {
+            ...share(0, c.invited),
+            count: 0,
+            text: c.closed ? peopleCount(c.responded, settings.minGroupSize) : runningPeopleCount(c.responded, settings.minGroupSize),
+          }
+        : c.closed
+          ? share(c.responded, c.invited)
+          : (() => {
+              const s = share(releasedCount(c.responded, settings.minGroupSize), c.invited);
+              return { ...s, text: `at least ${s.text}` };
+            })(),
       responses: released ? c.responses : 0,
       means: shown.slice(0, 12).map((m) => ({ question: m.question, mean: round1(m.mean)!, n: m.n })),
       suppressed: means.length - shown.length,

@@ -9,6 +9,16 @@ import { endOfLocalDay, listCampaigns, myOpenSurveys, openCampaign, parseAudienc
 
 export const STATE_LABELS = { scheduled: "not open yet", open: "open", closed: "closed" } as const;
 
+/**
+ * While a survey is open its count of answers moves only in whole steps of the minimum group size,
+ * so its timing cannot tie a submit to a person (the exact count shows once it closes). The
+ * frameworks say nothing of this: it is the authority's own default.
+ */
+export const RUNNING_NOTE = (min: number) =>
+  `Counted in steps of ${min} until it closes, so the count never moves with one person's answer (the authority's own default).`;
+
+const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** Reminders to people who have not answered, every this many days, unless the QA team says otherwise. */
 const DEFAULT_REMINDER_DAYS = 7;
 
@@ -31,7 +41,9 @@ export async function surveyHome(ctx: AppContext, actor: Actor, notice = ""): Pr
     campaigns: campaigns.map((c) => ({
       ...c,
       stateLabel: STATE_LABELS[c.state],
-      counts: c.onBehalf ? `${c.answered} families surveyed.` : `${c.answered} of ${c.invited} answered.`,
+      counts: `${sentence(c.onBehalf ? `${c.answered} families surveyed.` : `${c.answered} of ${c.invited} answered.`)}${
+        c.state === "closed" ? "" : ` ${RUNNING_NOTE(ctx.config.MIN_GROUP_SIZE)}`
+      }`,
     })),
     templates: listFormTemplates()
       .filter((t) => !t.id.startsWith("audit-"))

@@ -1,7 +1,7 @@
 // The QA team's overview of campaigns.
 import type { AppContext } from "../context";
 import { requireCapability, type Actor } from "../permissions";
-import { peopleCount } from "../disclosure";
+import { peopleCount, runningPeopleCount } from "../disclosure";
 import { loadFormTemplate } from "../forms/templateSchema";
 import { formatDay } from "./days";
 import { campaignState, type CampaignState } from "./states";
@@ -13,7 +13,10 @@ export interface CampaignSummary {
   state: CampaignState;
   window: string;
   invited: number;
-  /** People who answered (families entered, for a form filled in on their behalf), as shown: "12" or "fewer than 5". */
+  /**
+   * People who answered (families entered, for a form filled in on their behalf), as shown: "12" or
+   * "fewer than 5" once closed; while open "fewer than 5", "at least 5", "at least 10"… (runningPeopleCount).
+   */
   answered: string;
   onBehalf: boolean;
 }
@@ -45,14 +48,17 @@ export async function listCampaigns(ctx: AppContext, actor: Actor, limit = 8): P
       counts.filter((x) => x.campaignId === c.id && x.responded === responded).reduce((n, x) => n + x._count._all, 0);
     const entered =
       (responses.find((r) => r.campaignId === c.id)?._count._all ?? 0) + (held.find((r) => r.campaignId === c.id)?._count._all ?? 0);
+    const state = campaignState(c, now);
+    const answered = onBehalf ? entered : of(true);
     return {
       id: c.id,
       title: c.title,
       templateId: c.templateId,
-      state: campaignState(c, now),
+      state,
       window: `${formatDay(c.opensAt, tz)} – ${formatDay(new Date(c.closesAt.getTime() - 1), tz)}`,
       invited: of(true) + of(false),
-      answered: peopleCount(onBehalf ? entered : of(true), ctx.config.MIN_GROUP_SIZE),
+      answered:
+        state === "closed" ? peopleCount(answered, ctx.config.MIN_GROUP_SIZE) : runningPeopleCount(answered, ctx.config.MIN_GROUP_SIZE),
       onBehalf,
     };
   });

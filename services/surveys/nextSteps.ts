@@ -13,10 +13,10 @@ import { recordHistory } from "../history";
 import { enqueueMessage } from "../outbox";
 import { deliveryOf } from "../messageKinds";
 import { may, type Actor } from "../permissions";
-import { peopleCount } from "../disclosure";
+import { peopleCount, runningPeopleCount } from "../disclosure";
 import { MANAGER_ROLES } from "./audience";
 import { endOfLocalDay, formatDay } from "./days";
-import { CampaignStatus } from "./states";
+import { CampaignStatus, campaignState } from "./states";
 
 export const PLAN_TEMPLATES = ["health-check"];
 export const NEXT_STEP_KIND = "health check next step";
@@ -62,7 +62,11 @@ async function planData(db: Tx | AppContext["db"], ctx: AppContext, campaignId: 
     title: c.title,
     summary: [
       { title: "Window", value: `${formatDay(c.opensAt, tz)} – ${formatDay(new Date(c.closesAt.getTime() - 1), tz)}` },
-      { title: "Answered", value: `${peopleCount(responded, ctx.config.MIN_GROUP_SIZE)} of ${invited}` },
+      {
+        title: "Answered",
+        // While open, in steps of the minimum, as on the survey card (runningPeopleCount).
+        value: `${(campaignState(c, ctx.clock.now()) === "closed" ? peopleCount : runningPeopleCount)(responded, ctx.config.MIN_GROUP_SIZE)} of ${invited}`,
+      },
     ],
     owners: owners.map((o) => ({ title: o.name, value: o.id })),
     actions: actions.map((a) => ({

@@ -6,13 +6,16 @@
 // What may be shown is decided by services/disclosure.ts: answers are shown only once the campaign
 // has closed (so there is one view of them, never a running figure that moves with each submit) and
 // only when at least MIN_GROUP_SIZE people answered (the campaign, the question, the group); counts
-// of respondents below the minimum read "fewer than N".
+// of respondents below the minimum read "fewer than N". An answer option is a group like any other:
+// an option chosen by fewer than the minimum is not counted on its own, and options are hidden
+// together (suppressGroups) so that no hidden count can be worked out from the question's total and
+// the options shown (optionCounts).
 import { PLAN_TEMPLATES, mayPlan } from "./nextSteps";
 import { randomInt } from "node:crypto";
 import type { AppContext } from "../context";
 import { NotFound } from "../errors";
 import { SURVEY_MISSING } from "./access";
-import { disclose, disclosable, peopleCount, suppressGroups } from "../disclosure";
+import { disclose, disclosable, peopleCount, releasedCount, runningPeopleCount, suppressGroups } from "../disclosure";
 import { requireCapability, type Actor } from "../permissions";
 import { shuffle } from "../random";
 import {
@@ -36,10 +39,20 @@ export interface QuestionResult {
   /** 0–10 for scales; 1 (strongly disagree) – 5 (strongly agree) for Likert statements. */
   mean: number | null;
   scaleMax: number | null;
-  distribution: { label: string; count: number }[];
+  /** How many gave each answer, as shown (optionCounts): small options are never counted on their own. */
+  distribution: OptionCount[];
   previousMean: number | null;
   /** Change of the mean against the previous campaign, in per cent of the previous mean. */
   changePct: number | null;
+}
+
+export interface OptionCount {
+  /** The option, or the options counted together ("No or Not sure"). */
+  label: string;
+  /** People who gave it; null when not shown. */
+  count: number | null;
+  /** The count as shown: "12", or why there is no number. */
+  shown: string;
 }
 
 export interface SectionResult {
@@ -62,7 +75,7 @@ export interface GroupResult {
 export interface SurveyResults {
   campaign: { id: string; title: string; templateId: string; state: CampaignState; window: string; onBehalf: boolean };
   invited: number;
-  /** Respondents (from participation) as shown: a number, or "fewer than N". */
+  /** Respondents (from participation) as shown: a number, or "fewer than N"; while open "at least 10" (steps of N). */
   responded: string;
   /** Answer sets shown; null while the campaign is open or when fewer than the minimum. */
   responses: number | null;
@@ -110,6 +123,54 @@ function questionMeans(template: FormTemplate, rows: Answers[], min: number): Ma
 }
 
 export { suppressGroups };
+
+/**
+ * How many gave each answer to one question, as shown: an option chosen by fewer than `min` people
+ * has no count of its own. For a question with one answer each (a scale, an agreement, a choice)
+ * the options are groups that add up to the question's total, so the small ones are counted only
+ * together, and with the next smallest while that sum is still below the minimum (suppressGroups):
+ * "Yes: 3 · No: 3" would otherwise name what three people said, and "Yes: 8" of 10 would give "No: 2"
+ * by subtraction. For a question where each may tick several, an option is counted only when both
+ * those who ticked it and those who did not are at least the minimum (or none did not).
+ */
+export function optionCounts(labels: string[], counts: number[], n: number, multi: boolean, min: number): OptionCount[] {
+  const few = `fewer than ${min}`;
+  if (multi)
+    return labels.map((label, i) => {
+      const c = counts[i] ?? 0;
+      const ok = (c === 0 || disclosable(c, min)) && (n - c === 0 || disclosable(n - c, min));
+      return {
+        label,
+        count: ok ? c : null,
+        shown: ok ? String(c) : disclosable(c, min) ? `all but ${few} of ${n}` : few,
+      };
+    });
+  const marked = suppressGroups(
+    labels.map((label, i) => ({ label, n: counts[i] ?? 0 })),
+    min,
+  );
+  const hidden = marked.filter((o) => o.suppressed);
+  const hiddenTotal = hidden.reduce((t, o) => t + o.n, 0);
+  if (hiddenTotal > 0 && hidden.length === marked.length)
+    return [
+      {
+        label: "By answer",
+        count: null,
+        shown: `not shown (some answers were given by ${few} people and the other counts would show how many)`,
+      },
+    ];
+  // Options nobody chose are shown as 0 only when every option with a count is shown (nothing to work out).
+  const out: OptionCount[] = marked
+    .filter((o) => !o.suppressed || hiddenTotal === 0)
+    .map((o) => ({ label: o.label, count: o.n, shown: String(o.n) }));
+  if (hiddenTotal > 0)
+    out.push({
+      label: hidden.map((o) => o.label).join(" / "),
+      count: hiddenTotal,
+      shown: `${hiddenTotal} together (each ${few} or counted with them so that none can be worked out)`,
+    });
+  return out;
+}
 
 /**
  * Each group's mean per numeric question. The group rule runs again for every question over who
@@ -202,15 +263,16 @@ export async function campaignResults(ctx: AppContext, actor: Actor | null, camp
     questions: s.questions.map((q) => {
       const given = answers.map((a) => a[q.id]).filter((v): v is AnswerValue => v !== undefined && v !== "");
       const shown = rows !== null && disclosable(given.length, min);
-      let distribution: { label: string; count: number }[] = [];
+      let distribution: OptionCount[] = [];
       if (!shown) distribution = [];
       else if (q.type === "scale0to10") {
-        distribution = Array.from({ length: 11 }, (_, i) => ({ label: String(i), count: given.filter((v) => Number(v) === i).length }));
+        const labels = Array.from({ length: 11 }, (_, i) => String(i));
+        const counts = labels.map((_, i) => given.filter((v) => Number(v) === i).length);
+        distribution = optionCounts(labels, counts, given.length, false, min);
       } else if (q.type !== "text" && q.type !== "longtext") {
-        distribution = questionOptions(q).map((o) => ({
-          label: optionLabel(o),
-          count: given.filter((v) => (Array.isArray(v) ? v.includes(optionValue(o)) : v === optionValue(o))).length,
-        }));
+        const opts = questionOptions(q);
+        const counts = opts.map((o) => given.filter((v) => (Array.isArray(v) ? v.includes(optionValue(o)) : v === optionValue(o))).length);
+        distribution = optionCounts(opts.map(optionLabel), counts, given.length, q.type === "multi", min);
       }
       const m = shown ? (means.get(q.id) ?? null) : null;
       const p = shown && prev ? (prevMeans.get(q.id) ?? null) : null;
@@ -269,7 +331,10 @@ export async function campaignResults(ctx: AppContext, actor: Actor | null, camp
       : rows === null
         ? `Fewer than ${min} people answered, so no answers are shown.`
         : "";
-  const shownResponded = disclose(responded, min, responded);
+  // While open, the count moves only in whole steps of the minimum (runningPeopleCount): its timing
+  // must not tie a submit to a person. The exact count once closed.
+  const open = state !== "closed";
+  const shownResponded = disclose(responded, min, open ? releasedCount(responded, min) : responded);
   return {
     campaign: {
       id: c.id,
@@ -280,7 +345,7 @@ export async function campaignResults(ctx: AppContext, actor: Actor | null, camp
       onBehalf,
     },
     invited,
-    responded: peopleCount(responded, min),
+    responded: open ? runningPeopleCount(responded, min) : peopleCount(responded, min),
     responses: rows ? rows.length : null,
     responseRatePct: onBehalf || invited === 0 || shownResponded === null ? null : round((shownResponded / invited) * 100, 1),
     minGroupSize: min,

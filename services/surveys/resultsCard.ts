@@ -6,7 +6,7 @@ import type { Actor } from "../permissions";
 import type { CardData } from "../../cards/schemas/cardData";
 import { campaignResults, type SurveyResults } from "./results";
 import { exportResults } from "./resultsExport";
-import { STATE_LABELS } from "./home";
+import { RUNNING_NOTE, STATE_LABELS } from "./home";
 
 const fmt = (x: number | null) => (x === null ? "–" : x.toFixed(1));
 
@@ -19,7 +19,7 @@ function questionStat(r: SurveyResults, q: SurveyResults["sections"][number]["qu
     return stat;
   }
   if (q.type === "text" || q.type === "longtext") return `${q.n} written answers (listed anonymously, in random order, in the export)`;
-  return q.distribution.map((d) => `${d.label}: ${d.count}`).join(" · ");
+  return q.distribution.map((d) => `${d.label}: ${d.shown}`).join(" · ");
 }
 
 export function resultsCardData(r: SurveyResults): CardData<"survey-results"> {
@@ -28,7 +28,9 @@ export function resultsCardData(r: SurveyResults): CardData<"survey-results"> {
       ? { title: "Families surveyed", value: r.responded }
       : {
           title: "Response rate",
-          value: `${r.responded} of ${r.invited}${r.responseRatePct === null ? "" : ` (${r.responseRatePct}%)`}`,
+          value: `${r.responded} of ${r.invited}${r.responseRatePct === null ? "" : ` (${r.responseRatePct}%)`}${
+            r.campaign.state === "closed" ? "" : `. ${RUNNING_NOTE(r.minGroupSize)}`
+          }`,
         },
     ...(r.withheld ? [{ title: "Answers", value: r.withheld }] : []),
     {

@@ -28,7 +28,7 @@ export function resultsCsv(r: SurveyResults): string {
         q.scaleMax === null ? "" : String(q.scaleMax),
         q.previousMean === null ? "" : String(q.previousMean),
         q.changePct === null ? "" : String(q.changePct),
-        q.distribution.map((d) => `${d.label}: ${d.count}`).join("; "),
+        q.distribution.map((d) => `${d.label}: ${d.shown}`).join("; "),
       ]);
   return `${lines.map((l) => l.map(csvCell).join(",")).join("\r\n")}\r\n`;
 }
@@ -92,7 +92,7 @@ export async function resultsWorkbook(r: SurveyResults): Promise<ExcelJS.Workboo
         q.scaleMax ? `0–${q.scaleMax}`.replace("0–5", "1–5") : "",
         q.previousMean ?? "",
         q.changePct ?? "",
-        q.distribution.map((d) => `${d.label}: ${d.count}`).join("; "),
+        q.distribution.map((d) => `${d.label}: ${d.shown}`).join("; "),
       ]);
     const shownGroups = r.groups.filter((g) => !g.suppressed);
     const numericQs = s.questions.filter((q) => q.mean !== null || q.scaleMax !== null);

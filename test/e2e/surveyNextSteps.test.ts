@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, cardText, cardActions, type Harness, type StaffRef } from "../support/harness";
 import { answerWholeSurvey, openHealthCheck } from "../support/surveyForm";
+import { nextStepsPlan } from "../../services/surveys/nextSteps";
 import { ManualClock } from "../../services/clock";
 
 const clock = new ManualClock("2026-12-01T09:00:00Z"); // a Tuesday, working hours
@@ -36,6 +37,10 @@ describe("Health Check next steps plan", () => {
   it("reaches the QA lead who opened it and each head of service when the survey closes, with the results summary", async () => {
     await h.drainOutbox();
     expect(planCards(hos)).toHaveLength(0);
+    // Read while the survey is open, the plan counts the answers in steps of 5, as the survey card
+    // does (6 answered): the count does not move with one person's submit.
+    const early = await nextStepsPlan(h.service.ctx, qa, campaignId);
+    expect(early.summary.find((f) => f.title === "Answered")?.value).toBe("at least 5 of 60");
     clock.set("2026-12-22T09:00:00Z");
     expect((await h.execute(qa, "survey.close", { campaignId })).invokeStatus).toBe(200);
     await h.drainOutbox();

@@ -140,7 +140,7 @@ describe("Social Work Health Check campaign", () => {
     }
     // Opening twice (a double click) would be a second campaign: the QA card shows the campaign once.
     const list = await h.execute(qa, "survey.home");
-    expect(cardText(list.card)).toMatch(/0 of 60 answered/);
+    expect(cardText(list.card)).toMatch(/Fewer than 5 of 60 answered/);
   });
 
   it("shows an invalid page again with the errors and the typed input kept", async () => {
@@ -189,11 +189,30 @@ describe("Social Work Health Check campaign", () => {
     const done = await answerAll(resumer, back, 0);
     expect(cardText(done)).toMatch(/recorded anonymously/);
 
+    // What the QA team's survey card says of it after each submit: it never moves with one person.
+    const counted: string[] = [];
+    const countNow = async () =>
+      /((?:Fewer than|At least) \d+ of 60 answered\.)/.exec(cardText((await h.execute(qa, "survey.home")).card))?.[1];
+    counted.push((await countNow())!);
     for (const [i, s] of respondents.slice(1).entries()) {
       const first = track((await h.execute(s, "survey.page", { campaignId, page: 0, nav: "open" })).card);
       const end = await answerAll(s, first, i + 1);
       expect(cardText(end), s.email).toMatch(/Thank you/);
+      if (i < 11) counted.push((await countNow())!);
     }
+    // While open, the count of answers moves only in whole steps of the minimum group size (5), so
+    // its timing cannot tie a submit to one person; the card says why.
+    expect(counted).toEqual([
+      ...Array(4).fill("Fewer than 5 of 60 answered."),
+      ...Array(5).fill("At least 5 of 60 answered."),
+      ...Array(3).fill("At least 10 of 60 answered."),
+    ]);
+    const qaHome = cardText((await h.execute(qa, "survey.home")).card);
+    expect(qaHome).toMatch(
+      /At least 30 of 60 answered\. Counted in steps of 5 until it closes, so the count never moves with one person's answer \(the authority's own default\)/,
+    );
+    const rate = await h.execute(qa, "survey.results", { campaignId });
+    expect(rate.text).toMatch(/at least 30 of 60 \(50%\)\. Counted in steps of 5/);
     expect(await h.db.surveyParticipation.count({ where: { campaignId, responded: true } })).toBe(30);
     // Held sealed until the survey closes.
     expect(await h.db.surveyResponse.count({ where: { campaignId } })).toBe(0);
@@ -322,6 +341,100 @@ describe("Social Work Health Check campaign", () => {
     expect(rows.some((x) => /^team: \(not recorded\)\|15$/.test(x))).toBe(true);
     const viaCard = await h.execute(qa, "survey.export", { campaignId });
     expect(viaCard.text).toMatch(/\.xlsx \(Excel\) and .*\.csv \(CSV\)/);
+  });
+
+  it("never counts an answer given by fewer than 5 people, on the card or in the files, nor lets one be worked out", async () => {
+    // Bexley Children's Social Care Quality Assurance Framework, §3.2.1 Social Work Health Check: "The
+    // survey contains questions about the person's role which then take them either to the
+    // practitioner version or manager version." Counting who gave each role names the few in a
+    // role; the framework is silent on how few is too few: the minimum group size (5) is the
+    // authority's own default, as for every survey figure.
+    // A small closed Health Check: 6 answered, 3 of them newly qualified (one a team in the demo
+    // directory), 3 doing direct work. Each option is a group of people: "Yes: 3 · No: 3" would name
+    // what three colleagues said. A larger one: 12 answered, 7 practitioners, 3 newly qualified, 2
+    // team managers, 10 doing direct work: "Yes: 10" of 12 would give "No: 2" by subtraction.
+    const closedCampaign = async (title: string, rows: Record<string, string | number>[]) => {
+      const c = await h.db.surveyCampaign.create({
+        data: {
+          templateId: "health-check",
+          templateVersion: 1,
+          title,
+          audience: {},
+          opensAt: new Date("2026-06-01T00:00:00Z"),
+          closesAt: new Date("2026-06-22T00:00:00Z"),
+          status: "closed",
+        },
+      });
+      await h.db.surveyResponse.createMany({
+        data: rows.map((answers) => ({
+          campaignId: c.id,
+          submittedOn: new Date("2026-06-22T00:00:00Z"),
+          roleGroup: null,
+          teamId: null,
+          answers,
+        })),
+      });
+      return c.id;
+    };
+    const answers = (role: string, direct: string, houses: number) => ({
+      "role-group": role,
+      "direct-work": direct,
+      "confidence-three-houses": houses,
+    });
+    const small = await closedCampaign("Health Check, small", [
+      ...[1, 2, 3].map(() => answers("nqsw", "yes", 7)),
+      ...[1, 2, 3].map(() => answers("practitioner", "no", 8)),
+    ]);
+    const large = await closedCampaign("Health Check, large", [
+      ...Array.from({ length: 7 }, (_, i) => answers("practitioner", "yes", i < 6 ? 8 : 3)),
+      ...Array.from({ length: 3 }, () => answers("nqsw", "yes", 8)),
+      ...Array.from({ length: 2 }, () => answers("team-manager", "no", 8)),
+    ]);
+    const dir = mkdtempSync(path.join(tmpdir(), "assure-survey-small-"));
+    const surfaces = async (id: string) => {
+      const r = await campaignResults(h.service.ctx, qa, id);
+      const files = await exportResults(r, dir, clock.now());
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.readFile(files.xlsx);
+      const cells = wb.worksheets.flatMap((ws) =>
+        ws.getSheetValues().flatMap((row) => (Array.isArray(row) ? row.slice(1).map(String) : [])),
+      );
+      return { r, card: (await h.execute(qa, "survey.results", { campaignId: id })).text, csv: resultsCsv(r), xlsx: cells.join("\n") };
+    };
+    const q = (r: Awaited<ReturnType<typeof campaignResults>>, id: string) =>
+      r.sections.flatMap((x) => x.questions).find((x) => x.id === id)!;
+    // No option counted from 1 to 4 people, on any surface (the role question's words include a comma).
+    const smallCount = /(?:Yes|No|worker|manager|year in employment\)|\b\d{1,2}): [1-4](?!\d)/;
+
+    const s6 = await surfaces(small);
+    for (const [where, text] of Object.entries({ card: s6.card, csv: s6.csv, xlsx: s6.xlsx })) {
+      expect(text, where).not.toMatch(smallCount);
+      expect(text, where).not.toMatch(/Yes: 3|No: 3|Newly qualified social worker \(assessed and supported year in employment\): 3/);
+    }
+    expect(s6.card).toMatch(
+      /By answer: not shown \(some answers were given by fewer than 5 people and the other counts would show how many\)/,
+    );
+    expect(q(s6.r, "direct-work").distribution.map((d) => d.count)).toEqual([null]);
+    // The mean of 6 answers is still shown: it names no one.
+    expect(q(s6.r, "confidence-three-houses")).toMatchObject({ n: 6, mean: 7.5 });
+
+    const s12 = await surfaces(large);
+    for (const [where, text] of Object.entries({ card: s12.card, csv: s12.csv, xlsx: s12.xlsx })) {
+      expect(text, where).not.toMatch(smallCount);
+      expect(text, where).not.toMatch(/Yes: 10|No: 2/);
+    }
+    // Practitioners (7) are counted; the newly qualified (3) and team managers (2) only together (5).
+    const roles = q(s12.r, "role-group").distribution;
+    expect(roles.map((d) => [d.count, d.shown])).toEqual([
+      [7, "7"],
+      [5, "5 together (each fewer than 5 or counted with them so that none can be worked out)"],
+    ]);
+    expect(roles[1]!.label).toMatch(/^Newly qualified social worker .* \/ Team manager, deputy or assistant team manager \/ /);
+    // 10 of 12 said yes: shown, the 2 who said no could be worked out, so neither is counted.
+    expect(q(s12.r, "direct-work").distribution.map((d) => d.count)).toEqual([null]);
+    // The scale: 11 said 8 and 1 said 3 in the export: not "8: 11" (which gives the 1 away).
+    expect(s12.csv).not.toMatch(/8: 11/);
+    expect(q(s12.r, "confidence-three-houses").n).toBe(12);
   });
 
   it("stores responses that cannot be joined back to a person", async () => {

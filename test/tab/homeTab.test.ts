@@ -329,6 +329,67 @@ describe("the Home tab in Teams", () => {
     BROWSER_CHECK_MS,
   );
 
+  it(
+    "shows the latest Health Check closed by the end of the month in view, says which it is, and where a later one is",
+    async () => {
+      // Bexley Children's Social Care Quality Assurance Framework, §3.2.1 Social Work Health Check: "The
+      // health check findings are analysed by the PSQA service alongside results from previous years
+      // to monitor trends": a month's dashboard shows the latest findings there were by its end.
+      // A short Health Check opened late in November whose window ended on the morning of 1 December:
+      // November's dashboard (the default) still shows the autumn one, closed by the end of November,
+      // and points to December for the later one; December's shows the later one.
+      const late = await h.db.surveyCampaign.create({
+        data: {
+          templateId: "health-check",
+          templateVersion: 1,
+          title: "Social Work Health Check, winter pulse 2026",
+          audience: {},
+          opensAt: new Date("2026-11-27T09:00:00Z"),
+          closesAt: new Date("2026-12-01T08:00:00Z"),
+          status: "closed",
+          closedAt: new Date("2026-12-01T08:00:00Z"),
+        },
+      });
+      await h.db.surveyResponse.createMany({
+        data: Array.from({ length: 6 }, () => ({
+          campaignId: late.id,
+          submittedOn: new Date("2026-12-01T00:00:00Z"),
+          roleGroup: "practitioner",
+          teamId: null,
+          answers: { "confidence-three-houses": 4 },
+        })),
+      });
+      const qa = (await h.staffWithRole("HEAD_OF_QA"))[0]!;
+      const tab = await openTab(qa, { height: 3800, query: "?view=dashboard" });
+      await tab.locator("#glance-title").waitFor();
+      const panel = tab.locator('section[aria-labelledby="h-hc"]');
+      const nov = await panel.innerText();
+      expect(nov).toMatch(
+        /The latest Health Check closed by the end of November 2026: Social Work Health Check, autumn 2026, closed on Wednesday 25 November 2026\./,
+      );
+      expect(nov).toMatch(
+        /The most recent, Social Work Health Check, winter pulse 2026, closed later, on Tuesday 1 December 2026: choose December 2026 to see it\./,
+      );
+      expect(nov).toMatch(/Social Work Health Check, autumn 2026: 33 responses\./);
+      await tab.locator("#f-month").selectOption("2026-12");
+      await tab.getByRole("button", { name: "Show", exact: true }).click();
+      await expect.poll(() => tab.locator("#glance-title").innerText()).toMatch(/December 2026 at a glance/);
+      const dec = await panel.innerText();
+      expect(dec).toMatch(
+        /The latest Health Check closed by the end of December 2026: Social Work Health Check, winter pulse 2026, closed on Tuesday 1 December 2026\./,
+      );
+      expect(dec).toMatch(/Social Work Health Check, winter pulse 2026: 6 responses\./);
+      expect(dec).not.toMatch(/closed later/);
+      await shot("health-check-december");
+      // October: none had closed by then, and the panel says so of October, not "yet".
+      await tab.locator("#f-month").selectOption("2026-10");
+      await tab.getByRole("button", { name: "Show", exact: true }).click();
+      await expect.poll(() => tab.locator("#glance-title").innerText()).toMatch(/October 2026 at a glance/);
+      expect(await panel.innerText()).toMatch(/No Social Work Health Check had closed by the end of October 2026\./);
+    },
+    BROWSER_CHECK_MS,
+  );
+
   it("logs no warnings or errors in the browser console", () => {
     expect(problems.filter((m) => !/favicon/.test(m))).toEqual([]);
   });
