@@ -140,6 +140,58 @@ describe("the collaborative case audit", () => {
     expect(cardText(card)).toContain("Not yet submitted by the practitioner.");
   });
 
+  it("shows the auditor every self-assessment answer in the template's order, marked by section, scales out of 10, cut only with a note", async () => {
+    const { audit, practitioner } = await fx.makeAudit();
+    const worked = "What worked well, to make you scale in this way?";
+    // Written in the reverse of the template's order; PostgreSQL keeps jsonb keys in its own order.
+    const full = {
+      "signs-of-safety-use-move-up": `E${"e".repeat(2999)}`,
+      "signs-of-safety-use-worked-well": "D long and kept whole ".repeat(130),
+    };
+    const answers = {
+      ...full,
+      "signs-of-safety-use-scale": 4,
+      "difference-made-move-up": "B more visits",
+      "difference-made-worked-well": "A direct work",
+      "difference-made-scale": 3,
+    };
+    await h.db.selfAssessment.create({
+      data: { auditId: audit.id, practitionerId: practitioner.id, status: "submitted", dueDate: new Date("2026-12-10"), answers },
+    });
+    const card = measure((await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "health" })).card);
+    const text = cardText(card);
+    const at = (s: string) => text.indexOf(s);
+    expect(at("3 / 10")).toBeGreaterThan(-1);
+    expect(at("4 / 10")).toBeGreaterThan(-1);
+    expect(at(`i) ${worked}`)).toBeGreaterThan(-1);
+    expect(at(`ii) ${worked}`)).toBeGreaterThan(-1);
+    // The template's order: i) scale, worked well, move up; ii) scale, worked well, move up.
+    const order = ["3 / 10", "A direct work", "B more visits", "4 / 10", "D long and kept whole", "Eeee"].map(at);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    // Answers of up to the 3,000 characters the practitioner may type are shown whole.
+    for (const v of Object.values(full)) expect(text).toContain(v);
+    expect(text).not.toMatch(/cut at/);
+    expect(cardSizeBytes(card as CardJson)).toBeLessThan(CARD_SIZE_LIMIT_BYTES);
+
+    // Text that takes more bytes is cut, and the card says where and where the rest is.
+    const { audit: second, practitioner: p2 } = await fx.makeAudit();
+    const curly = Object.fromEntries(
+      ["difference-made-worked-well", "difference-made-move-up", "signs-of-safety-use-worked-well", "signs-of-safety-use-move-up"].map(
+        (k) => [k, "’".repeat(3000)],
+      ),
+    );
+    await h.db.selfAssessment.create({
+      data: { auditId: second.id, practitionerId: p2.id, status: "submitted", dueDate: new Date("2026-12-10"), answers: curly },
+    });
+    const cut = measure((await h.execute(fx.auditor, "audit.open", { auditId: second.id, page: "health" })).card);
+    expect(
+      cardText(cut).match(
+        /… \(cut at \d+ of 3000 characters to fit one Teams card; the full answer is on the practitioner's submitted self-assessment/g,
+      ),
+    ).toHaveLength(4);
+    expect(cardSizeBytes(cut as CardJson)).toBeLessThan(CARD_SIZE_LIMIT_BYTES);
+  });
+
   it("shows an invalid page again with the errors next to the fields and the input kept; nothing half-saved", async () => {
     const { audit } = await fx.makeAudit();
     const open = (await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "areas-2" })).card;
