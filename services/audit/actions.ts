@@ -8,9 +8,10 @@ import type { Actor } from "../permissions";
 import { recordFieldChange, recordHistory } from "../history";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { cancelJobs, scheduleJob } from "../jobs";
-import { addWorkingDays } from "../workingTime";
+import { addWorkingDays, isoDate, localDate } from "../workingTime";
 import { fmtDateTime } from "../viewerCards";
 import { deliveryOf } from "../messageKinds";
+import { formatDate } from "../dates";
 import { loadAuditTool } from "../catalogue";
 import { can, transition } from "../stateMachine";
 import type { FieldDef, FieldValues } from "./fields";
@@ -78,20 +79,43 @@ export function actionRows(v: FieldValues): ActionRow[] {
  * Completeness rules checked on submit. Step 6 ("Immediate actions to improve to 'Good' must be
  * recorded") applies to every audit graded below Good, Requires Improvement as well as Inadequate.
  */
-export function actionSubmitErrors(v: FieldValues, today: string, belowGood: boolean): Record<string, string> {
-  const errors: Record<string, string> = {};
+export function actionSubmitErrors(v: FieldValues, today: string, belowGood: boolean, immediateBy?: string): Record<string, string> {
+  const errors: Record<string, string> = actionDateErrors(v, today, immediateBy);
   const rows = actionRows(v);
   if (rows.length === 0) errors.act1_what = `${loadAuditTool().outcome.actions.rule}`;
   for (const r of rows) {
     if (!r.what) errors[`act${r.row}_what`] = "Say what needs to happen.";
     if (!r.who) errors[`act${r.row}_who`] = "Say who will do it.";
     if (!r.when) errors[`act${r.row}_when`] = "Say by when.";
-    else if (r.when < today) errors[`act${r.row}_when`] = "The date has passed: choose today or later.";
   }
   if (belowGood && !rows.some((r) => r.immediate)) {
     errors.act1_immediate = "An audit graded below Good needs at least one immediate action to improve it to Good.";
   }
   return errors;
+}
+
+/**
+ * The actions' dates, checked whenever the page is saved and again at submit: none in the past, and
+ * for an audit graded inadequate, each immediate action by `immediateBy` (the last day within the
+ * framework's 24 hours), so the date the auditor chose is the one the action gets.
+ */
+export function actionDateErrors(v: FieldValues, today: string, immediateBy?: string): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const hours = loadAuditTool().outcome.inadequate.immediateTasksWithinHours;
+  for (const r of actionRows(v)) {
+    if (!r.when) continue;
+    if (r.when < today) errors[`act${r.row}_when`] = "The date has passed: choose today or later.";
+    else if (immediateBy && r.immediate && r.when > immediateBy)
+      errors[`act${r.row}_when`] =
+        `The audit is graded inadequate, and the framework says “Immediate tasks will be actioned within ${hours} hours”: choose ${formatDate(immediateBy)} or earlier (or make it not an immediate action). It is then due within ${hours} hours of submitting.`;
+  }
+  return errors;
+}
+
+/** The last local day within the framework's hours for an inadequate audit's immediate tasks, from `now`. */
+export function immediateDeadlineDay(now: Date, tz: string): string {
+  const hours = loadAuditTool().outcome.inadequate.immediateTasksWithinHours;
+  return isoDate(localDate(new Date(now.getTime() + hours * 3_600_000), tz));
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);

@@ -70,7 +70,11 @@ export function gradeFields(scale: GradeScale): FieldDef[] {
                   : ""
               }`
             : "Judgement (optional)",
-        choices: judged.map((b) => ({ title: `${b.label}${b.description ? `: ${b.description}` : ""}`, value: b.id })),
+        // "No judgement" first: once a judgement is picked, a Teams dropdown cannot be emptied again.
+        choices: [
+          { title: "No judgement (the rating alone)", value: NO_JUDGEMENT },
+          ...judged.map((b) => ({ title: `${b.label}${b.description ? `: ${b.description}` : ""}`, value: b.id })),
+        ],
       });
     }
   } else {
@@ -92,14 +96,18 @@ export function gradeFields(scale: GradeScale): FieldDef[] {
   return out;
 }
 
+/** The judgement dropdown's choice for "no judgement, the rating alone". */
+export const NO_JUDGEMENT = "none";
+
 /** The band for the page's values, or an error for the grade fields. */
 export function resolveGrade(scale: GradeScale, v: FieldValues): { grade?: number; band?: GradeBand; errors: Record<string, string> } {
-  if (!v.grade) return { errors: v.gradeJudgement ? { grade: "Give a rating as well as the judgement." } : {} };
+  const judgement = v.gradeJudgement === NO_JUDGEMENT ? "" : (v.gradeJudgement ?? "");
+  if (!v.grade) return { errors: judgement ? { grade: "Give a rating as well as the judgement." } : {} };
   const grade = Number(v.grade);
-  const band = bandForGrade(scale, grade, v.gradeJudgement || undefined);
+  const band = bandForGrade(scale, grade, judgement || undefined);
   if (!band) return { errors: { grade: "That rating is not on the scale." } };
-  if (v.gradeJudgement && band.id !== v.gradeJudgement) {
-    return { errors: { gradeJudgement: `That judgement needs a rating in its range (${bandSummary(scale)}).` } };
+  if (judgement && band.id !== judgement) {
+    return { errors: { gradeJudgement: `That judgement needs a rating in its range (${bandSummary(scale)}), or choose “No judgement”.` } };
   }
   return { grade, band, errors: {} };
 }

@@ -20,7 +20,7 @@ import { roleLabel } from "../directory/roles";
 import { findAudit, requireAuditor, type AuditWithCase } from "./access";
 import { auditSummary } from "./form/summary";
 import type { AuditDraft } from "./form/layout";
-import { actionCardData, actionRows, actionSubmitErrors } from "./actions";
+import { actionCardData, actionRows, actionSubmitErrors, immediateDeadlineDay } from "./actions";
 import { childUnsafeOf, isInadequate } from "./grading";
 import { auditMachine } from "./states";
 import { auditWrite } from "./statusWrite";
@@ -64,7 +64,12 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
   for (const f of s.feedback) if (!f.recorded) problems.push(`Record the ${f.kind} feedback, or why it could not be obtained.`);
   if (!s.band) problems.push("Give the overall rating (Grade and actions page).");
   const inadequate = s.band ? isInadequate(s.scale, s.band) : false;
-  const actionErrors = actionSubmitErrors(outcome, isoDate(localDate(now, tz)), s.band ? !s.band.isGood : false);
+  const actionErrors = actionSubmitErrors(
+    outcome,
+    isoDate(localDate(now, tz)),
+    s.band ? !s.band.isGood : false,
+    inadequate ? immediateDeadlineDay(now, tz) : undefined,
+  );
   for (const [id, msg] of Object.entries(actionErrors)) problems.push(`Action ${id.match(/act(\d)/)?.[1] ?? ""}: ${msg}`);
   if (problems.length) throw new AuditIncomplete(problems);
 

@@ -11,6 +11,7 @@ import { enqueueMessage } from "../../services/outbox";
 import { pageIds } from "../../services/audit/form";
 import { loadAuditTool } from "../../services/catalogue";
 import { cardSizeBytes, CARD_SIZE_LIMIT_BYTES, type CardJson } from "../../cards/render";
+import { formatDate } from "../../services/dates";
 
 type Card = Record<string, unknown>;
 let largestCard = 0;
@@ -492,7 +493,7 @@ describe("the collaborative case audit", () => {
       grade: "1",
       score: "2",
       actions: [
-        { what: "See the child alone and update the safety plan", who: practitioner.id, when: "2026-12-20", immediate: true },
+        { what: "See the child alone and update the safety plan", who: practitioner.id, when: "2026-12-02", immediate: true },
         { what: "Practice observation", who: tm.id, when: "2026-12-20" },
       ],
     });
@@ -525,6 +526,74 @@ describe("the collaborative case audit", () => {
     const hist = await h.db.history.findFirstOrThrow({ where: { entityId: audit.id, action: "inadequate_notified" } });
     expect((hist.after as { recipients: unknown[] }).recipients).toHaveLength(everyone.length);
     clock.set("2026-12-01T09:00:00Z");
+  });
+
+  it("a judgement can be taken back with “No judgement”, and Save and close keeps every valid answer as a draft", async () => {
+    clock.set("2026-12-01T09:00:00Z");
+    const { audit, practitioner } = await fx.makeAudit();
+    const draft = async () =>
+      ((await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } })).draft as { outcome?: Record<string, string> }).outcome;
+    const open = async () => (await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "outcome" })).card;
+    const save = async (nav: string, data: Record<string, string>) =>
+      h.execute(fx.auditor, "audit.page.save", { auditId: audit.id, page: "outcome", version: versionOf(await open()), nav, ...data });
+    let r = await save("stay", { grade: "6", gradeJudgement: "outstanding" });
+    expect(r.text).toMatch(/Draft saved/);
+    const choices = (inputOf(r.card, "gradeJudgement")?.choices as { title: string; value: string }[]).map((c) => c.title);
+    expect(choices[0]).toMatch(/^No judgement/);
+    // A rating out of the judgement's range: refused on Next, and the auditor can clear the judgement.
+    r = await save("next", { grade: "4", gradeJudgement: "outstanding" });
+    expect(r.text).toMatch(/That judgement needs a rating in its range/);
+    expect(r.text).toMatch(/Nothing from this page was saved/);
+    const none = (inputOf(r.card, "gradeJudgement")?.choices as { title: string; value: string }[])[0]!.value;
+    // Save and close keeps what is valid (the rating, the impact, the action) and says what it did not keep.
+    r = await save("close", {
+      grade: "4",
+      gradeJudgement: "outstanding",
+      overallImpact: "Safety plan in place",
+      act1_what: "Update the plan",
+      act1_who: practitioner.id,
+      act1_when: "2026-12-20",
+    });
+    expect(r.text).toMatch(/Draft saved, except the answer marked below/);
+    expect(r.text).toMatch(/That judgement needs a rating in its range/);
+    expect(inputOf(r.card, "gradeJudgement")?.value).toBe("outstanding");
+    expect(await draft()).toMatchObject({ grade: "4", gradeJudgement: "", overallImpact: "Safety plan in place", act1_when: "2026-12-20" });
+    r = await save("next", { grade: "4", gradeJudgement: none, overallImpact: "Safety plan in place" });
+    expect(r.text).not.toMatch(/need attention/);
+    expect(pageOf(r.card)).toBe("review");
+    expect(cardText(r.card)).toMatch(/Requires improvement/i);
+    expect(await draft()).toMatchObject({ grade: "4", gradeJudgement: none });
+  });
+
+  it("checks action dates when the page is saved: none past, and an inadequate audit's immediate actions within 24 hours", async () => {
+    // Bexley Children's Social Care Quality Assurance Framework, §1.3 "Inadequate Audits":
+    // "Immediate tasks will be actioned within 24 hours".
+    clock.set("2026-12-01T09:00:00Z");
+    const { audit, practitioner } = await fx.makeAudit();
+    const open = async () => (await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "outcome" })).card;
+    const save = async (data: Record<string, string>) =>
+      h.execute(fx.auditor, "audit.page.save", {
+        auditId: audit.id,
+        page: "outcome",
+        version: versionOf(await open()),
+        nav: "next",
+        act1_what: "See the child alone",
+        act1_who: practitioner.id,
+        ...data,
+      });
+    const outcome = async () => ((await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } })).draft as { outcome?: unknown }).outcome;
+    let r = await save({ grade: "5", act1_when: "2026-11-30" });
+    expect(r.text).toMatch(/The date has passed: choose today or later/);
+    expect(await outcome()).toBeUndefined();
+    r = await save({ grade: "1", act1_when: "2026-12-20", act1_immediate: "true" });
+    expect(r.text).toContain("“Immediate tasks will be actioned within 24 hours”");
+    expect(r.text).toContain(`choose ${formatDate("2026-12-02")} or earlier`);
+    expect(await outcome()).toBeUndefined();
+    // Not immediate, or within the 24 hours: saved as chosen.
+    r = await save({ grade: "1", act1_when: "2026-12-20", act1_immediate: "false" });
+    expect(pageOf(r.card)).toBe("review");
+    r = await save({ grade: "1", act1_when: "2026-12-02", act1_immediate: "true" });
+    expect(pageOf(r.card)).toBe("review");
   });
 
   it("refuses forged card data: other people's audits, actions and staff ids", async () => {
