@@ -118,8 +118,6 @@ export function immediateDeadlineDay(now: Date, tz: string): string {
   return isoDate(localDate(new Date(now.getTime() + hours * 3_600_000), tz));
 }
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
-
 export function actionCardData(
   a: { id: string; description: string; dueAt: Date; immediate: boolean; status: string; doneNote: string | null; doneAt: Date | null },
   caseRef: string,
@@ -135,7 +133,7 @@ export function actionCardData(
     open: isOpenAction(a.status),
     done: !isOpenAction(a.status),
     doneNote: a.doneNote ?? "",
-    doneAt: a.doneAt ? day(a.doneAt) : "",
+    doneAt: a.doneAt ? formatDate(localDate(a.doneAt, tz)) : "",
     noteMax: NOTE_MAX,
     message: "",
     ...extra,
@@ -164,7 +162,7 @@ export async function markActionDone(ctx: AppContext, actor: Actor, actionId: st
     const caseRef = action.audit?.case.caseRef ?? "";
     if (!can(actionMachine, "markDone", action.status)) {
       throw new AlreadyDone(
-        `This action was already marked done${action.doneAt ? ` on ${day(action.doneAt)}` : ""}. Nothing was recorded twice.`,
+        `This action was already marked done${action.doneAt ? ` on ${formatDate(localDate(action.doneAt, ctx.config.TIMEZONE))}` : ""}. Nothing was recorded twice.`,
       );
     }
     const now = ctx.clock.now();
@@ -250,7 +248,7 @@ export async function actionDueJob(tx: Tx, ctx: AppContext, data: Record<string,
         template: "message",
         data: {
           title: `Overdue action: case ${caseRef}`,
-          text: `${assignee?.name ?? "The assignee"} has not yet marked done: "${action.description}" (due ${day(action.dueAt)}).`,
+          text: `${assignee?.name ?? "The assignee"} has not yet marked done: "${action.description}" (due ${fmtDateTime(action.dueAt, ctx.config.TIMEZONE)}).`,
         },
       },
     });
@@ -277,6 +275,7 @@ export function followUpCardData(
   errors: Record<string, string> = {},
   input: FieldValues = {},
   people: { auditor: string; manager: string } = { auditor: "", manager: "" },
+  tz = "Europe/London",
 ) {
   const tool = loadAuditTool();
   return {
@@ -290,7 +289,7 @@ export function followUpCardData(
     actions: actions.map((a) => ({
       id: `fu_${a.id}`,
       description: a.description,
-      state: isOpenAction(a.status) ? `open, due ${day(a.dueAt)}` : "done",
+      state: isOpenAction(a.status) ? `open, due ${fmtDateTime(a.dueAt, tz)}` : "done",
       value: input[`fu_${a.id}`] ?? a.followUpNote ?? "",
       error: errors[`fu_${a.id}`] ?? "",
     })),
@@ -323,7 +322,7 @@ export async function auditFollowUpJob(tx: Tx, ctx: AppContext, data: Record<str
       idempotencyKey: r === audit.auditorId ? `audit:${audit.id}:followup:card` : `audit:${audit.id}:followup:card:${r}`,
       cardKey: `audit:${audit.id}:followup`,
       ...deliveryOf(ctx, "audit.followUp"),
-      payload: { template: "audit-followup", data: followUpCardData(audit, audit.actions, {}, {}, people.names) },
+      payload: { template: "audit-followup", data: followUpCardData(audit, audit.actions, {}, {}, people.names, ctx.config.TIMEZONE) },
     });
   await recordHistory(tx, {
     entityType: "audit",
@@ -350,7 +349,8 @@ export async function recordFollowUp(ctx: AppContext, actor: Actor, auditId: str
       }
       if (!Object.values(input).some(Boolean) && actions.length)
         errors[`fu_${actions[0]!.id}`] = "Say what has been done for at least one action.";
-      if (Object.keys(errors).length) throw new FollowUpInvalid(followUpCardData(audit, actions, errors, input, people.names));
+      if (Object.keys(errors).length)
+        throw new FollowUpInvalid(followUpCardData(audit, actions, errors, input, people.names, ctx.config.TIMEZONE));
       await spendButton(tx, `audit:${auditId}:followup`, actor.id, "audit.followUp.save");
       for (const a of actions) {
         const note = input[`fu_${a.id}`];
@@ -366,7 +366,7 @@ export async function recordFollowUp(ctx: AppContext, actor: Actor, auditId: str
         after: { notes: Object.values(input).filter(Boolean).length },
       });
       const fresh = await tx.action.findMany({ where: { auditId }, orderBy: { createdAt: "asc" } });
-      const card = { ...followUpCardData(audit, fresh, {}, {}, people.names), recorded: true };
+      const card = { ...followUpCardData(audit, fresh, {}, {}, people.names, ctx.config.TIMEZONE), recorded: true };
       // The other person's follow-up card shows it recorded, so nobody records it twice.
       for (const r of people.ids.filter((id) => id !== actor.id))
         await enqueueCardUpdate(tx, {

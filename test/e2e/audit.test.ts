@@ -50,6 +50,9 @@ describe("the collaborative case audit", () => {
       },
     });
     const list = measure((await h.say(fx.auditor, "my audits")).cards[0]!);
+    // Dates in the house format, as on every other card ("Thu, 31 Dec 2026"), never "2026-12-31".
+    expect(cardText(list)).toContain(`Due ${formatDate(audit.dueDate)}`);
+    expect(cardText(list)).not.toMatch(/\d{4}-\d{2}-\d{2}/);
     const start = cardActions(list).find((a) => a.title === "Start" && a.data.auditId === audit.id);
     expect(start?.verb).toBe("audit.open");
 
@@ -449,10 +452,12 @@ describe("the collaborative case audit", () => {
     expect(cardText(mine)).toContain("Upload the direct work");
     const r = await h.execute(practitioner, "action.done", { actionId: a1!.id, note: "Uploaded 02/12/26" });
     expect(r.text).toMatch(/Marked done/);
+    expect(r.text).toContain(`Done on ${formatDate("2026-12-01")}`);
     expect(cardActions(r.card).some((a) => a.verb === "action.done")).toBe(false);
     expect((await h.db.scheduledJob.findUniqueOrThrow({ where: { key: `action:${a1!.id}:due` } })).status).toBe("cancelled");
     const twice = await h.execute(practitioner, "action.done", { actionId: a1!.id, note: "again" });
     expect(twice.text).toMatch(/Already done/);
+    expect(twice.text).toContain(`already marked done on ${formatDate("2026-12-01")}`);
     expect(await h.db.history.count({ where: { entityId: a1!.id, action: "done" } })).toBe(1);
     expect((await h.db.action.findUniqueOrThrow({ where: { id: a1!.id } })).doneNote).toBe("Uploaded 02/12/26");
 
