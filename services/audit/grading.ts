@@ -14,7 +14,10 @@ export function scaleFor(config: Config, gradeScaleId?: string | null): GradeSca
   }
 }
 
-/** "Is the child better off / safer?" as the auditor sees it (assure-default wording). */
+/** "Is the child better off / safer?": asked of every audit, needed to submit (the authority's own default). */
+export const CHILDREN_BENEFIT_LABEL = "Is the child better off / safer? (the auditor's view)";
+
+/** Its answers as the auditor sees them (assure-default wording). */
 export const CHILDREN_BENEFIT = [
   { value: "yes", title: "Yes: better off and safer" },
   { value: "partly", title: "Partly" },
@@ -88,10 +91,10 @@ export function gradeFields(scale: GradeScale): FieldDef[] {
   out.push({
     kind: "choice",
     id: "childrenBenefit",
-    label: "Is the child better off / safer? (the auditor's view)",
+    label: `${CHILDREN_BENEFIT_LABEL}: needed to submit`,
     choices: CHILDREN_BENEFIT,
   });
-  out.push({ kind: "choice", id: "childUnsafe", label: CHILD_UNSAFE.label, choices: CHILD_UNSAFE.choices });
+  out.push({ kind: "choice", id: "childUnsafe", label: `${CHILD_UNSAFE.label}: needed to submit`, choices: CHILD_UNSAFE.choices });
   out.push({ kind: "multiline", id: "overallImpact", label: tool.outcome.overallRating.fields[0] ?? "Signs of Impact", maxLength: 1000 });
   return out;
 }

@@ -22,7 +22,7 @@ import { findAudit, requireAuditor, type AuditWithCase } from "./access";
 import { auditSummary } from "./form/summary";
 import type { AuditDraft } from "./form/layout";
 import { actionCardData, actionRows, actionSubmitErrors, immediateDeadlineDay } from "./actions";
-import { childUnsafeOf, isInadequate } from "./grading";
+import { CHILD_UNSAFE, CHILDREN_BENEFIT_LABEL, childUnsafeOf, isInadequate } from "./grading";
 import { auditMachine } from "./states";
 import { auditWrite } from "./statusWrite";
 import { can, transition } from "../stateMachine";
@@ -64,6 +64,12 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
   if (s.missingAreas.length) problems.push(`Rate every area of practice (missing: ${s.missingAreas.join(", ")}).`);
   for (const f of s.feedback) if (!f.recorded) problems.push(`Record the ${f.kind} feedback, or why it could not be obtained.`);
   if (!s.band) problems.push("Give the overall rating (Grade and actions page).");
+  // The framework asks of all its work "is anyone better off?"; the report counts every audit's
+  // answers, so both are needed to submit (the authority's own default: the framework has no form rule).
+  const outcomeQuestion = (q: string) =>
+    `Answer “${q}” (Grade and actions page): every audit counts in the report's “Is anyone better off?” (the authority's own default).`;
+  if (!outcome.childrenBenefit) problems.push(outcomeQuestion(CHILDREN_BENEFIT_LABEL));
+  if (!outcome.childUnsafe) problems.push(outcomeQuestion(CHILD_UNSAFE.label));
   const inadequate = s.band ? isInadequate(s.scale, s.band) : false;
   const actionErrors = actionSubmitErrors(
     outcome,

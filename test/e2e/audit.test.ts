@@ -12,6 +12,7 @@ import { pageIds } from "../../services/audit/form";
 import { loadAuditTool } from "../../services/catalogue";
 import { cardSizeBytes, CARD_SIZE_LIMIT_BYTES, type CardJson } from "../../cards/render";
 import { formatDate } from "../../services/dates";
+import { auditPageAnswers } from "../support/auditPages";
 
 type Card = Record<string, unknown>;
 let largestCard = 0;
@@ -599,6 +600,41 @@ describe("the collaborative case audit", () => {
     expect(pageOf(r.card)).toBe("review");
     r = await save({ grade: "1", act1_when: "2026-12-02", act1_immediate: "true" });
     expect(pageOf(r.card)).toBe("review");
+  });
+
+  it("an audit is not submitted until “Is the child better off / safer?” and “Did the audit find the child unsafe?” are answered", async () => {
+    // Bexley Children's Social Care Quality Assurance Framework, summary and §6: "did we make a
+    // difference (is anyone better off - outcomes for children)"; "Is anyone better off (OUTCOMES)?".
+    // The framework sets no form rule, so needing both answers is the authority's own default.
+    clock.set("2026-12-01T09:00:00Z");
+    const { audit, practitioner } = await fx.makeAudit();
+    const o = { grade: "4", actions: [{ what: "Update the plan", who: practitioner.id, when: "2026-12-11", immediate: true }] };
+    await fillAudit(h, fx.auditor, audit.id, o);
+    const outcome = (await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "outcome" })).card;
+    expect(cardText(outcome)).toMatch(/Is the child better off \/ safer\? \(the auditor's view\): needed to submit/);
+    const save = async (answers: Record<string, string>) =>
+      (
+        await h.execute(fx.auditor, "audit.page.save", {
+          auditId: audit.id,
+          page: "outcome",
+          version: versionOf((await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "outcome" })).card),
+          nav: "next",
+          ...auditPageAnswers(outcome, "outcome", o),
+          ...answers,
+        })
+      ).card;
+    const refused = await submitReview(h, fx.auditor, await save({ childrenBenefit: "", childUnsafe: "" }));
+    expect(refused.text).toContain(
+      "Answer “Is the child better off / safer? (the auditor's view)” (Grade and actions page): every audit counts in the report's “Is anyone better off?” (the authority's own default).",
+    );
+    expect(refused.text).toContain("Answer “Did the audit find the child unsafe? (the auditor's view)”");
+    expect((await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } })).status).not.toBe("submitted");
+    const ok = await submitReview(h, fx.auditor, await save({ childrenBenefit: "partly", childUnsafe: "no" }));
+    expect(ok.text).toMatch(/Audit submitted/);
+    expect(await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } })).toMatchObject({
+      childrenBenefit: "partly",
+      childUnsafe: false,
+    });
   });
 
   it("refuses forged card data: other people's audits, actions and staff ids", async () => {
