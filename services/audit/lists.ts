@@ -83,8 +83,9 @@ export async function myAudits(ctx: AppContext, actor: Actor) {
       caseRef: a.case.caseRef,
       status: label(a.status),
       auditor: names.get(a.auditorId) ?? "",
+      // Until it is submitted (a saved draft too), the practitioner can open it from here.
       selfAssessmentPending:
-        (a.selfAssessment?.status ?? selfAssessmentMachine.initial) === selfAssessmentMachine.initial && isOpenAudit(a.status),
+        can(selfAssessmentMachine, "submit", a.selfAssessment?.status ?? selfAssessmentMachine.initial) && isOpenAudit(a.status),
     })),
     team: team.map((a) => ({
       auditId: a.id,

@@ -140,7 +140,7 @@ describe("the collaborative case audit", () => {
   it("shows the practitioner a self-assessment button while it is pending, and 'not yet submitted' to the auditor", async () => {
     const { audit, practitioner } = await fx.makeAudit();
     const list = (await h.say(practitioner, "my audits")).cards[0]!;
-    expect(cardActions(list).find((a) => a.verb === "selfAssessment.open")?.data.auditId).toBe(audit.id);
+    expect(cardActions(list).find((a) => a.verb === "audit.selfAssessment.open")?.data.auditId).toBe(audit.id);
     const card = (await h.execute(fx.auditor, "audit.open", { auditId: audit.id })).card;
     expect(cardText(card)).toContain("Not yet submitted by the practitioner.");
   });
