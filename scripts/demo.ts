@@ -202,7 +202,14 @@ export async function runDemo(h: Harness, opts: DemoOptions): Promise<DemoResult
     const review = await fillAudit(h, auditor, a.id, {
       ...plan,
       actions: [
-        { what: "Update the chronology", who: worker.id, when: "2026-12-11", immediate: belowGood },
+        // An inadequate audit's (0–2) immediate tasks are due within 24 hours: the next day.
+        {
+          what: "Update the chronology",
+          who: worker.id,
+          when:
+            Number(plan.grade) <= 2 ? new Date(h.service.ctx.clock.now().getTime() + 86_400_000).toISOString().slice(0, 10) : "2026-12-11",
+          immediate: belowGood,
+        },
         { what: "Review the plan with the family", who: worker.id, when: "2026-12-18" },
       ],
     });

@@ -8,9 +8,10 @@ import type { Actor } from "../permissions";
 import { recordFieldChange, recordHistory } from "../history";
 import { enqueueCardUpdate, enqueueMessage } from "../outbox";
 import { cancelJobs, scheduleJob } from "../jobs";
-import { addWorkingDays } from "../workingTime";
+import { addWorkingDays, isoDate, localDate } from "../workingTime";
 import { fmtDateTime } from "../viewerCards";
 import { deliveryOf } from "../messageKinds";
+import { formatDate } from "../dates";
 import { loadAuditTool } from "../catalogue";
 import { can, transition } from "../stateMachine";
 import type { FieldDef, FieldValues } from "./fields";
@@ -78,15 +79,14 @@ export function actionRows(v: FieldValues): ActionRow[] {
  * Completeness rules checked on submit. Step 6 ("Immediate actions to improve to 'Good' must be
  * recorded") applies to every audit graded below Good, Requires Improvement as well as Inadequate.
  */
-export function actionSubmitErrors(v: FieldValues, today: string, belowGood: boolean): Record<string, string> {
-  const errors: Record<string, string> = {};
+export function actionSubmitErrors(v: FieldValues, today: string, belowGood: boolean, immediateBy?: string): Record<string, string> {
+  const errors: Record<string, string> = actionDateErrors(v, today, immediateBy);
   const rows = actionRows(v);
   if (rows.length === 0) errors.act1_what = `${loadAuditTool().outcome.actions.rule}`;
   for (const r of rows) {
     if (!r.what) errors[`act${r.row}_what`] = "Say what needs to happen.";
     if (!r.who) errors[`act${r.row}_who`] = "Say who will do it.";
     if (!r.when) errors[`act${r.row}_when`] = "Say by when.";
-    else if (r.when < today) errors[`act${r.row}_when`] = "The date has passed: choose today or later.";
   }
   if (belowGood && !rows.some((r) => r.immediate)) {
     errors.act1_immediate = "An audit graded below Good needs at least one immediate action to improve it to Good.";
@@ -94,7 +94,29 @@ export function actionSubmitErrors(v: FieldValues, today: string, belowGood: boo
   return errors;
 }
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
+/**
+ * The actions' dates, checked whenever the page is saved and again at submit: none in the past, and
+ * for an audit graded inadequate, each immediate action by `immediateBy` (the last day within the
+ * framework's 24 hours), so the date the auditor chose is the one the action gets.
+ */
+export function actionDateErrors(v: FieldValues, today: string, immediateBy?: string): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const hours = loadAuditTool().outcome.inadequate.immediateTasksWithinHours;
+  for (const r of actionRows(v)) {
+    if (!r.when) continue;
+    if (r.when < today) errors[`act${r.row}_when`] = "The date has passed: choose today or later.";
+    else if (immediateBy && r.immediate && r.when > immediateBy)
+      errors[`act${r.row}_when`] =
+        `The audit is graded inadequate, and the framework says “Immediate tasks will be actioned within ${hours} hours”: choose ${formatDate(immediateBy)} or earlier (or make it not an immediate action). It is then due within ${hours} hours of submitting.`;
+  }
+  return errors;
+}
+
+/** The last local day within the framework's hours for an inadequate audit's immediate tasks, from `now`. */
+export function immediateDeadlineDay(now: Date, tz: string): string {
+  const hours = loadAuditTool().outcome.inadequate.immediateTasksWithinHours;
+  return isoDate(localDate(new Date(now.getTime() + hours * 3_600_000), tz));
+}
 
 export function actionCardData(
   a: { id: string; description: string; dueAt: Date; immediate: boolean; status: string; doneNote: string | null; doneAt: Date | null },
@@ -111,7 +133,7 @@ export function actionCardData(
     open: isOpenAction(a.status),
     done: !isOpenAction(a.status),
     doneNote: a.doneNote ?? "",
-    doneAt: a.doneAt ? day(a.doneAt) : "",
+    doneAt: a.doneAt ? formatDate(localDate(a.doneAt, tz)) : "",
     noteMax: NOTE_MAX,
     message: "",
     ...extra,
@@ -140,7 +162,7 @@ export async function markActionDone(ctx: AppContext, actor: Actor, actionId: st
     const caseRef = action.audit?.case.caseRef ?? "";
     if (!can(actionMachine, "markDone", action.status)) {
       throw new AlreadyDone(
-        `This action was already marked done${action.doneAt ? ` on ${day(action.doneAt)}` : ""}. Nothing was recorded twice.`,
+        `This action was already marked done${action.doneAt ? ` on ${formatDate(localDate(action.doneAt, ctx.config.TIMEZONE))}` : ""}. Nothing was recorded twice.`,
       );
     }
     const now = ctx.clock.now();
@@ -226,7 +248,7 @@ export async function actionDueJob(tx: Tx, ctx: AppContext, data: Record<string,
         template: "message",
         data: {
           title: `Overdue action: case ${caseRef}`,
-          text: `${assignee?.name ?? "The assignee"} has not yet marked done: "${action.description}" (due ${day(action.dueAt)}).`,
+          text: `${assignee?.name ?? "The assignee"} has not yet marked done: "${action.description}" (due ${fmtDateTime(action.dueAt, ctx.config.TIMEZONE)}).`,
         },
       },
     });
@@ -253,6 +275,7 @@ export function followUpCardData(
   errors: Record<string, string> = {},
   input: FieldValues = {},
   people: { auditor: string; manager: string } = { auditor: "", manager: "" },
+  tz = "Europe/London",
 ) {
   const tool = loadAuditTool();
   return {
@@ -266,7 +289,7 @@ export function followUpCardData(
     actions: actions.map((a) => ({
       id: `fu_${a.id}`,
       description: a.description,
-      state: isOpenAction(a.status) ? `open, due ${day(a.dueAt)}` : "done",
+      state: isOpenAction(a.status) ? `open, due ${fmtDateTime(a.dueAt, tz)}` : "done",
       value: input[`fu_${a.id}`] ?? a.followUpNote ?? "",
       error: errors[`fu_${a.id}`] ?? "",
     })),
@@ -299,7 +322,7 @@ export async function auditFollowUpJob(tx: Tx, ctx: AppContext, data: Record<str
       idempotencyKey: r === audit.auditorId ? `audit:${audit.id}:followup:card` : `audit:${audit.id}:followup:card:${r}`,
       cardKey: `audit:${audit.id}:followup`,
       ...deliveryOf(ctx, "audit.followUp"),
-      payload: { template: "audit-followup", data: followUpCardData(audit, audit.actions, {}, {}, people.names) },
+      payload: { template: "audit-followup", data: followUpCardData(audit, audit.actions, {}, {}, people.names, ctx.config.TIMEZONE) },
     });
   await recordHistory(tx, {
     entityType: "audit",
@@ -326,7 +349,8 @@ export async function recordFollowUp(ctx: AppContext, actor: Actor, auditId: str
       }
       if (!Object.values(input).some(Boolean) && actions.length)
         errors[`fu_${actions[0]!.id}`] = "Say what has been done for at least one action.";
-      if (Object.keys(errors).length) throw new FollowUpInvalid(followUpCardData(audit, actions, errors, input, people.names));
+      if (Object.keys(errors).length)
+        throw new FollowUpInvalid(followUpCardData(audit, actions, errors, input, people.names, ctx.config.TIMEZONE));
       await spendButton(tx, `audit:${auditId}:followup`, actor.id, "audit.followUp.save");
       for (const a of actions) {
         const note = input[`fu_${a.id}`];
@@ -342,7 +366,7 @@ export async function recordFollowUp(ctx: AppContext, actor: Actor, auditId: str
         after: { notes: Object.values(input).filter(Boolean).length },
       });
       const fresh = await tx.action.findMany({ where: { auditId }, orderBy: { createdAt: "asc" } });
-      const card = { ...followUpCardData(audit, fresh, {}, {}, people.names), recorded: true };
+      const card = { ...followUpCardData(audit, fresh, {}, {}, people.names, ctx.config.TIMEZONE), recorded: true };
       // The other person's follow-up card shows it recorded, so nobody records it twice.
       for (const r of people.ids.filter((id) => id !== actor.id))
         await enqueueCardUpdate(tx, {

@@ -7,6 +7,7 @@
 import type { AppContext } from "../context";
 import type { Actor } from "../permissions";
 import { loadAuditTool } from "../catalogue";
+import { fmtDateTime } from "../viewerCards";
 import { findAudit, findAuditWithAnswers, requireAuditor, requireView, type AuditWithCase } from "./access";
 import { pageCard, type PageCard } from "./form/card";
 import { pageAreas, pageIds, type AuditDraft } from "./form/layout";
@@ -88,7 +89,7 @@ export async function viewAudit(ctx: AppContext, actor: Actor, auditId: string) 
       }),
       feedback: s.feedback.map((f) => ({ title: f.kind, value: f.summary })),
       actions: actions.map((a) => ({
-        title: `${assignees.find((x) => x.id === a.assigneeId)?.name ?? ""}, by ${a.dueAt.toISOString().slice(0, 10)}${a.immediate ? " (immediate)" : ""}`,
+        title: `${assignees.find((x) => x.id === a.assigneeId)?.name ?? ""}, by ${fmtDateTime(a.dueAt, ctx.config.TIMEZONE)}${a.immediate ? " (immediate)" : ""}`,
         value: `${a.description} [${a.status}]`,
       })),
     };

@@ -14,7 +14,10 @@ export function scaleFor(config: Config, gradeScaleId?: string | null): GradeSca
   }
 }
 
-/** "Is the child better off / safer?" as the auditor sees it (assure-default wording). */
+/** "Is the child better off / safer?": asked of every audit, needed to submit (the authority's own default). */
+export const CHILDREN_BENEFIT_LABEL = "Is the child better off / safer? (the auditor's view)";
+
+/** Its answers as the auditor sees them (assure-default wording). */
 export const CHILDREN_BENEFIT = [
   { value: "yes", title: "Yes: better off and safer" },
   { value: "partly", title: "Partly" },
@@ -70,7 +73,11 @@ export function gradeFields(scale: GradeScale): FieldDef[] {
                   : ""
               }`
             : "Judgement (optional)",
-        choices: judged.map((b) => ({ title: `${b.label}${b.description ? `: ${b.description}` : ""}`, value: b.id })),
+        // "No judgement" first: once a judgement is picked, a Teams dropdown cannot be emptied again.
+        choices: [
+          { title: "No judgement (the rating alone)", value: NO_JUDGEMENT },
+          ...judged.map((b) => ({ title: `${b.label}${b.description ? `: ${b.description}` : ""}`, value: b.id })),
+        ],
       });
     }
   } else {
@@ -84,22 +91,26 @@ export function gradeFields(scale: GradeScale): FieldDef[] {
   out.push({
     kind: "choice",
     id: "childrenBenefit",
-    label: "Is the child better off / safer? (the auditor's view)",
+    label: `${CHILDREN_BENEFIT_LABEL}: needed to submit`,
     choices: CHILDREN_BENEFIT,
   });
-  out.push({ kind: "choice", id: "childUnsafe", label: CHILD_UNSAFE.label, choices: CHILD_UNSAFE.choices });
+  out.push({ kind: "choice", id: "childUnsafe", label: `${CHILD_UNSAFE.label}: needed to submit`, choices: CHILD_UNSAFE.choices });
   out.push({ kind: "multiline", id: "overallImpact", label: tool.outcome.overallRating.fields[0] ?? "Signs of Impact", maxLength: 1000 });
   return out;
 }
 
+/** The judgement dropdown's choice for "no judgement, the rating alone". */
+export const NO_JUDGEMENT = "none";
+
 /** The band for the page's values, or an error for the grade fields. */
 export function resolveGrade(scale: GradeScale, v: FieldValues): { grade?: number; band?: GradeBand; errors: Record<string, string> } {
-  if (!v.grade) return { errors: v.gradeJudgement ? { grade: "Give a rating as well as the judgement." } : {} };
+  const judgement = v.gradeJudgement === NO_JUDGEMENT ? "" : (v.gradeJudgement ?? "");
+  if (!v.grade) return { errors: judgement ? { grade: "Give a rating as well as the judgement." } : {} };
   const grade = Number(v.grade);
-  const band = bandForGrade(scale, grade, v.gradeJudgement || undefined);
+  const band = bandForGrade(scale, grade, judgement || undefined);
   if (!band) return { errors: { grade: "That rating is not on the scale." } };
-  if (v.gradeJudgement && band.id !== v.gradeJudgement) {
-    return { errors: { gradeJudgement: `That judgement needs a rating in its range (${bandSummary(scale)}).` } };
+  if (judgement && band.id !== judgement) {
+    return { errors: { gradeJudgement: `That judgement needs a rating in its range (${bandSummary(scale)}), or choose “No judgement”.` } };
   }
   return { grade, band, errors: {} };
 }

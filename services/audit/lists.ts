@@ -4,6 +4,7 @@
 import type { AppContext } from "../context";
 import { may, type Actor } from "../permissions";
 import { can } from "../stateMachine";
+import { formatDate } from "../dates";
 import { auditMachine, isOpenAudit, selfAssessmentMachine, type AuditStatus } from "./states";
 
 const LIMIT = 10;
@@ -17,7 +18,6 @@ export const STATUS_LABELS: Record<string, string> = {
   not_completed: "Not completed",
 } satisfies Record<AuditStatus, string>;
 const label = (s: string) => STATUS_LABELS[s] ?? s.replace(/_/g, " ");
-const day = (d: Date) => d.toISOString().slice(0, 10);
 
 /** Everyone below a manager in the line-management tree (a few levels deep). */
 async function reportsUnder(db: AppContext["db"], managerId: string): Promise<string[]> {
@@ -72,7 +72,7 @@ export async function myAudits(ctx: AppContext, actor: Actor) {
       auditId: a.id,
       caseRef: a.case.caseRef,
       status: label(a.status),
-      due: day(a.dueDate),
+      due: formatDate(a.dueDate),
       canAccept: can(auditMachine, "accept", a.status),
       canStart: a.status === auditMachine.steps.accept.to,
       canResume: a.status === auditMachine.steps.save.to,
@@ -83,8 +83,9 @@ export async function myAudits(ctx: AppContext, actor: Actor) {
       caseRef: a.case.caseRef,
       status: label(a.status),
       auditor: names.get(a.auditorId) ?? "",
+      // Until it is submitted (a saved draft too), the practitioner can open it from here.
       selfAssessmentPending:
-        (a.selfAssessment?.status ?? selfAssessmentMachine.initial) === selfAssessmentMachine.initial && isOpenAudit(a.status),
+        can(selfAssessmentMachine, "submit", a.selfAssessment?.status ?? selfAssessmentMachine.initial) && isOpenAudit(a.status),
     })),
     team: team.map((a) => ({
       auditId: a.id,

@@ -14,14 +14,15 @@ import { addWorkingDays, localDate, isoDate, parseIsoDate, zonedInstant } from "
 import { deliveryOf, type MessageKind } from "../messageKinds";
 import { sendOutcome } from "./outcome";
 import { fmtDateTime } from "../viewerCards";
+import { formatDate } from "../dates";
 import { loadAuditTool } from "../catalogue";
 import { firstInChainWithRole, staffWithRole } from "../directory/staff";
 import { roleLabel } from "../directory/roles";
 import { findAudit, requireAuditor, type AuditWithCase } from "./access";
 import { auditSummary } from "./form/summary";
 import type { AuditDraft } from "./form/layout";
-import { actionCardData, actionRows, actionSubmitErrors } from "./actions";
-import { childUnsafeOf, isInadequate } from "./grading";
+import { actionCardData, actionRows, actionSubmitErrors, immediateDeadlineDay } from "./actions";
+import { CHILD_UNSAFE, CHILDREN_BENEFIT_LABEL, childUnsafeOf, isInadequate } from "./grading";
 import { auditMachine } from "./states";
 import { auditWrite } from "./statusWrite";
 import { can, transition } from "../stateMachine";
@@ -49,7 +50,7 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
   await requireAuditor(tx, actor, audit);
   if (audit.status === SUBMITTED || audit.submittedAt) {
     throw new AlreadyDone(
-      `The audit of case ${audit.case.caseRef} was already submitted on ${audit.submittedAt?.toISOString().slice(0, 10)}. Nothing was recorded twice.`,
+      `The audit of case ${audit.case.caseRef} was already submitted${audit.submittedAt ? ` on ${formatDate(localDate(audit.submittedAt, ctx.config.TIMEZONE))}` : ""}. Nothing was recorded twice.`,
     );
   }
   if (!can(auditMachine, "submit", audit.status)) {
@@ -63,8 +64,19 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
   if (s.missingAreas.length) problems.push(`Rate every area of practice (missing: ${s.missingAreas.join(", ")}).`);
   for (const f of s.feedback) if (!f.recorded) problems.push(`Record the ${f.kind} feedback, or why it could not be obtained.`);
   if (!s.band) problems.push("Give the overall rating (Grade and actions page).");
+  // The framework asks of all its work "is anyone better off?"; the report counts every audit's
+  // answers, so both are needed to submit (the authority's own default: the framework has no form rule).
+  const outcomeQuestion = (q: string) =>
+    `Answer “${q}” (Grade and actions page): every audit counts in the report's “Is anyone better off?” (the authority's own default).`;
+  if (!outcome.childrenBenefit) problems.push(outcomeQuestion(CHILDREN_BENEFIT_LABEL));
+  if (!outcome.childUnsafe) problems.push(outcomeQuestion(CHILD_UNSAFE.label));
   const inadequate = s.band ? isInadequate(s.scale, s.band) : false;
-  const actionErrors = actionSubmitErrors(outcome, isoDate(localDate(now, tz)), s.band ? !s.band.isGood : false);
+  const actionErrors = actionSubmitErrors(
+    outcome,
+    isoDate(localDate(now, tz)),
+    s.band ? !s.band.isGood : false,
+    inadequate ? immediateDeadlineDay(now, tz) : undefined,
+  );
   for (const [id, msg] of Object.entries(actionErrors)) problems.push(`Action ${id.match(/act(\d)/)?.[1] ?? ""}: ${msg}`);
   if (problems.length) throw new AuditIncomplete(problems);
 
@@ -110,7 +122,7 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
     runAt: addWorkingDays(now, tool.outcome.followUp.workingDays, tz),
     data: { auditId: audit.id },
   });
-  await updateCardsInPlace(tx, audit, actor, now);
+  await updateCardsInPlace(tx, audit, actor, now, tz);
   if (inadequate) await notifyInadequate(tx, ctx, audit, s.band!.label, s.grade!, created);
   await sendOutcome(tx, ctx, audit.id);
   return { caseRef: audit.case.caseRef, grade: `${s.grade} (${s.band!.label})`, actions: created.length, inadequate };
@@ -194,8 +206,8 @@ async function inadequateRequiredActions(tx: Tx, ctx: AppContext, audit: AuditWi
 }
 
 /** The allocation and self-assessment cards now say the audit is submitted. */
-async function updateCardsInPlace(tx: Tx, audit: AuditWithCase, actor: Actor, now: Date) {
-  const data = { caseRef: audit.case.caseRef, status: "Audit submitted", who: actor.name, when: now.toISOString().slice(0, 10) };
+async function updateCardsInPlace(tx: Tx, audit: AuditWithCase, actor: Actor, now: Date, tz: string) {
+  const data = { caseRef: audit.case.caseRef, status: "Audit submitted", who: actor.name, when: formatDate(localDate(now, tz)) };
   await enqueueCardUpdate(tx, {
     recipientId: audit.auditorId,
     cardKey: `audit:${audit.id}:allocation`,

@@ -11,7 +11,8 @@ export const AUDIT = {
   inProgress: "in_progress",
 } as const satisfies Record<string, AuditStatus>;
 
-export const SELF_ASSESSMENT = { pending: "pending" } as const satisfies Record<string, SelfAssessmentStatus>;
+/** Not yet submitted: a saved draft still waits on the practitioner. */
+export const SELF_ASSESSMENT = { pending: "pending", draft: "draft" } as const satisfies Record<string, SelfAssessmentStatus>;
 
 export const ACTION = { open: "open" } as const satisfies Record<string, ActionStatus>;
 

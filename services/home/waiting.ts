@@ -71,8 +71,8 @@ export async function whatWaitsOn(ctx: AppContext, actor: Actor): Promise<Waitin
       take: LIMIT,
     }),
     db.selfAssessment.findMany({
-      where: { practitionerId: actor.id, status: SELF_ASSESSMENT.pending },
-      select: { dueDate: true, audit: { select: { case: { select: { caseRef: true } } } } },
+      where: { practitionerId: actor.id, status: { in: [SELF_ASSESSMENT.pending, SELF_ASSESSMENT.draft] } },
+      select: { status: true, dueDate: true, audit: { select: { case: { select: { caseRef: true } } } } },
       orderBy: { dueDate: "asc" },
       take: LIMIT,
     }),
@@ -177,7 +177,7 @@ export async function whatWaitsOn(ctx: AppContext, actor: Actor): Promise<Waitin
     const caseRef = s.audit.case.caseRef;
     push({
       kind: "selfAssessment",
-      title: "Answer your self-assessment",
+      title: s.status === SELF_ASSESSMENT.draft ? "Finish your self-assessment (draft saved)" : "Answer your self-assessment",
       caseRef,
       detail: `Before the audit of case ${caseRef}`,
       due: dateOnly(s.dueDate),

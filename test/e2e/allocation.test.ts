@@ -10,6 +10,7 @@ import { runDueJobs } from "../../services/jobs";
 import { buildJobHandlers } from "../../services/jobHandlers";
 import { AUDITOR_ROLES, allocateMonth, declinesForCycle } from "../../services/audit/allocation";
 import { selfAssessmentFor } from "../../services/audit/selfAssessment";
+import { whatWaitsOn } from "../../services/home/waiting";
 import { loadFormTemplate } from "../../services/forms/templateSchema";
 import { cardSizeBytes, type CardJson } from "../../cards/render";
 import { NotFound } from "../../services/errors";
@@ -352,6 +353,17 @@ describe("self-assessment", () => {
     let sa = await h.db.selfAssessment.findUniqueOrThrow({ where: { auditId: audit.id } });
     expect(sa.status).toBe("draft");
     expect(sa.answers).toEqual({ [scale1]: 7, [well1]: full[well1] });
+    // A saved draft still waits on the practitioner (the Home tab's "What waits on me").
+    const waiting = async () => (await whatWaitsOn(h.service.ctx, worker)).items.filter((i) => i.kind === "selfAssessment");
+    expect((await waiting()).map((i) => [i.caseRef, i.title])).toEqual([[audit.case.caseRef, "Finish your self-assessment (draft saved)"]]);
+    // "my audits" still offers it too.
+    const openButton = async () =>
+      cardActions((await h.say(worker, "my audits")).cards[0]).find(
+        (a) => a.title === "Complete my self-assessment" && a.data.auditId === audit.id,
+      );
+    const opensDraft = async () => !!(await openButton());
+    const press = (await openButton())!;
+    expect((await h.execute(worker, press.verb, press.data)).text).toContain(full[well1]);
 
     // Resume on another device: the card shows what was saved.
     const resumed = await h.execute(worker, "audit.selfAssessment.open", { auditId: audit.id });
@@ -379,6 +391,8 @@ describe("self-assessment", () => {
     expect(cardActions(done.card)).toHaveLength(0);
     sa = await h.db.selfAssessment.findUniqueOrThrow({ where: { auditId: audit.id } });
     expect(sa.status).toBe("submitted");
+    expect(await waiting()).toEqual([]);
+    expect(await opensDraft()).toBe(false);
     expect((await h.db.scheduledJob.findUniqueOrThrow({ where: { key: `audit:${audit.id}:self-assessment:reminder` } })).status).toBe(
       "cancelled",
     );

@@ -11,6 +11,8 @@ import { enqueueMessage } from "../../services/outbox";
 import { pageIds } from "../../services/audit/form";
 import { loadAuditTool } from "../../services/catalogue";
 import { cardSizeBytes, CARD_SIZE_LIMIT_BYTES, type CardJson } from "../../cards/render";
+import { formatDate } from "../../services/dates";
+import { auditPageAnswers } from "../support/auditPages";
 
 type Card = Record<string, unknown>;
 let largestCard = 0;
@@ -49,6 +51,9 @@ describe("the collaborative case audit", () => {
       },
     });
     const list = measure((await h.say(fx.auditor, "my audits")).cards[0]!);
+    // Dates in the house format, as on every other card ("Thu, 31 Dec 2026"), never "2026-12-31".
+    expect(cardText(list)).toContain(`Due ${formatDate(audit.dueDate)}`);
+    expect(cardText(list)).not.toMatch(/\d{4}-\d{2}-\d{2}/);
     const start = cardActions(list).find((a) => a.title === "Start" && a.data.auditId === audit.id);
     expect(start?.verb).toBe("audit.open");
 
@@ -135,9 +140,61 @@ describe("the collaborative case audit", () => {
   it("shows the practitioner a self-assessment button while it is pending, and 'not yet submitted' to the auditor", async () => {
     const { audit, practitioner } = await fx.makeAudit();
     const list = (await h.say(practitioner, "my audits")).cards[0]!;
-    expect(cardActions(list).find((a) => a.verb === "selfAssessment.open")?.data.auditId).toBe(audit.id);
+    expect(cardActions(list).find((a) => a.verb === "audit.selfAssessment.open")?.data.auditId).toBe(audit.id);
     const card = (await h.execute(fx.auditor, "audit.open", { auditId: audit.id })).card;
     expect(cardText(card)).toContain("Not yet submitted by the practitioner.");
+  });
+
+  it("shows the auditor every self-assessment answer in the template's order, marked by section, scales out of 10, cut only with a note", async () => {
+    const { audit, practitioner } = await fx.makeAudit();
+    const worked = "What worked well, to make you scale in this way?";
+    // Written in the reverse of the template's order; PostgreSQL keeps jsonb keys in its own order.
+    const full = {
+      "signs-of-safety-use-move-up": `E${"e".repeat(2999)}`,
+      "signs-of-safety-use-worked-well": "D long and kept whole ".repeat(130),
+    };
+    const answers = {
+      ...full,
+      "signs-of-safety-use-scale": 4,
+      "difference-made-move-up": "B more visits",
+      "difference-made-worked-well": "A direct work",
+      "difference-made-scale": 3,
+    };
+    await h.db.selfAssessment.create({
+      data: { auditId: audit.id, practitionerId: practitioner.id, status: "submitted", dueDate: new Date("2026-12-10"), answers },
+    });
+    const card = measure((await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "health" })).card);
+    const text = cardText(card);
+    const at = (s: string) => text.indexOf(s);
+    expect(at("3 / 10")).toBeGreaterThan(-1);
+    expect(at("4 / 10")).toBeGreaterThan(-1);
+    expect(at(`i) ${worked}`)).toBeGreaterThan(-1);
+    expect(at(`ii) ${worked}`)).toBeGreaterThan(-1);
+    // The template's order: i) scale, worked well, move up; ii) scale, worked well, move up.
+    const order = ["3 / 10", "A direct work", "B more visits", "4 / 10", "D long and kept whole", "Eeee"].map(at);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    // Answers of up to the 3,000 characters the practitioner may type are shown whole.
+    for (const v of Object.values(full)) expect(text).toContain(v);
+    expect(text).not.toMatch(/cut at/);
+    expect(cardSizeBytes(card as CardJson)).toBeLessThan(CARD_SIZE_LIMIT_BYTES);
+
+    // Text that takes more bytes is cut, and the card says where and where the rest is.
+    const { audit: second, practitioner: p2 } = await fx.makeAudit();
+    const curly = Object.fromEntries(
+      ["difference-made-worked-well", "difference-made-move-up", "signs-of-safety-use-worked-well", "signs-of-safety-use-move-up"].map(
+        (k) => [k, "’".repeat(3000)],
+      ),
+    );
+    await h.db.selfAssessment.create({
+      data: { auditId: second.id, practitionerId: p2.id, status: "submitted", dueDate: new Date("2026-12-10"), answers: curly },
+    });
+    const cut = measure((await h.execute(fx.auditor, "audit.open", { auditId: second.id, page: "health" })).card);
+    expect(
+      cardText(cut).match(
+        /… \(cut at \d+ of 3000 characters to fit one Teams card; the full answer is on the practitioner's submitted self-assessment/g,
+      ),
+    ).toHaveLength(4);
+    expect(cardSizeBytes(cut as CardJson)).toBeLessThan(CARD_SIZE_LIMIT_BYTES);
   });
 
   it("shows an invalid page again with the errors next to the fields and the input kept; nothing half-saved", async () => {
@@ -396,10 +453,12 @@ describe("the collaborative case audit", () => {
     expect(cardText(mine)).toContain("Upload the direct work");
     const r = await h.execute(practitioner, "action.done", { actionId: a1!.id, note: "Uploaded 02/12/26" });
     expect(r.text).toMatch(/Marked done/);
+    expect(r.text).toContain(`Done on ${formatDate("2026-12-01")}`);
     expect(cardActions(r.card).some((a) => a.verb === "action.done")).toBe(false);
     expect((await h.db.scheduledJob.findUniqueOrThrow({ where: { key: `action:${a1!.id}:due` } })).status).toBe("cancelled");
     const twice = await h.execute(practitioner, "action.done", { actionId: a1!.id, note: "again" });
     expect(twice.text).toMatch(/Already done/);
+    expect(twice.text).toContain(`already marked done on ${formatDate("2026-12-01")}`);
     expect(await h.db.history.count({ where: { entityId: a1!.id, action: "done" } })).toBe(1);
     expect((await h.db.action.findUniqueOrThrow({ where: { id: a1!.id } })).doneNote).toBe("Uploaded 02/12/26");
 
@@ -440,7 +499,7 @@ describe("the collaborative case audit", () => {
       grade: "1",
       score: "2",
       actions: [
-        { what: "See the child alone and update the safety plan", who: practitioner.id, when: "2026-12-20", immediate: true },
+        { what: "See the child alone and update the safety plan", who: practitioner.id, when: "2026-12-02", immediate: true },
         { what: "Practice observation", who: tm.id, when: "2026-12-20" },
       ],
     });
@@ -473,6 +532,109 @@ describe("the collaborative case audit", () => {
     const hist = await h.db.history.findFirstOrThrow({ where: { entityId: audit.id, action: "inadequate_notified" } });
     expect((hist.after as { recipients: unknown[] }).recipients).toHaveLength(everyone.length);
     clock.set("2026-12-01T09:00:00Z");
+  });
+
+  it("a judgement can be taken back with “No judgement”, and Save and close keeps every valid answer as a draft", async () => {
+    clock.set("2026-12-01T09:00:00Z");
+    const { audit, practitioner } = await fx.makeAudit();
+    const draft = async () =>
+      ((await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } })).draft as { outcome?: Record<string, string> }).outcome;
+    const open = async () => (await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "outcome" })).card;
+    const save = async (nav: string, data: Record<string, string>) =>
+      h.execute(fx.auditor, "audit.page.save", { auditId: audit.id, page: "outcome", version: versionOf(await open()), nav, ...data });
+    let r = await save("stay", { grade: "6", gradeJudgement: "outstanding" });
+    expect(r.text).toMatch(/Draft saved/);
+    const choices = (inputOf(r.card, "gradeJudgement")?.choices as { title: string; value: string }[]).map((c) => c.title);
+    expect(choices[0]).toMatch(/^No judgement/);
+    // A rating out of the judgement's range: refused on Next, and the auditor can clear the judgement.
+    r = await save("next", { grade: "4", gradeJudgement: "outstanding" });
+    expect(r.text).toMatch(/That judgement needs a rating in its range/);
+    expect(r.text).toMatch(/Nothing from this page was saved/);
+    const none = (inputOf(r.card, "gradeJudgement")?.choices as { title: string; value: string }[])[0]!.value;
+    // Save and close keeps what is valid (the rating, the impact, the action) and says what it did not keep.
+    r = await save("close", {
+      grade: "4",
+      gradeJudgement: "outstanding",
+      overallImpact: "Safety plan in place",
+      act1_what: "Update the plan",
+      act1_who: practitioner.id,
+      act1_when: "2026-12-20",
+    });
+    expect(r.text).toMatch(/Draft saved, except the answer marked below/);
+    expect(r.text).toMatch(/That judgement needs a rating in its range/);
+    expect(inputOf(r.card, "gradeJudgement")?.value).toBe("outstanding");
+    expect(await draft()).toMatchObject({ grade: "4", gradeJudgement: "", overallImpact: "Safety plan in place", act1_when: "2026-12-20" });
+    r = await save("next", { grade: "4", gradeJudgement: none, overallImpact: "Safety plan in place" });
+    expect(r.text).not.toMatch(/need attention/);
+    expect(pageOf(r.card)).toBe("review");
+    expect(cardText(r.card)).toMatch(/Requires improvement/i);
+    expect(await draft()).toMatchObject({ grade: "4", gradeJudgement: none });
+  });
+
+  it("checks action dates when the page is saved: none past, and an inadequate audit's immediate actions within 24 hours", async () => {
+    // Bexley Children's Social Care Quality Assurance Framework, §1.3 "Inadequate Audits":
+    // "Immediate tasks will be actioned within 24 hours".
+    clock.set("2026-12-01T09:00:00Z");
+    const { audit, practitioner } = await fx.makeAudit();
+    const open = async () => (await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "outcome" })).card;
+    const save = async (data: Record<string, string>) =>
+      h.execute(fx.auditor, "audit.page.save", {
+        auditId: audit.id,
+        page: "outcome",
+        version: versionOf(await open()),
+        nav: "next",
+        act1_what: "See the child alone",
+        act1_who: practitioner.id,
+        ...data,
+      });
+    const outcome = async () => ((await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } })).draft as { outcome?: unknown }).outcome;
+    let r = await save({ grade: "5", act1_when: "2026-11-30" });
+    expect(r.text).toMatch(/The date has passed: choose today or later/);
+    expect(await outcome()).toBeUndefined();
+    r = await save({ grade: "1", act1_when: "2026-12-20", act1_immediate: "true" });
+    expect(r.text).toContain("“Immediate tasks will be actioned within 24 hours”");
+    expect(r.text).toContain(`choose ${formatDate("2026-12-02")} or earlier`);
+    expect(await outcome()).toBeUndefined();
+    // Not immediate, or within the 24 hours: saved as chosen.
+    r = await save({ grade: "1", act1_when: "2026-12-20", act1_immediate: "false" });
+    expect(pageOf(r.card)).toBe("review");
+    r = await save({ grade: "1", act1_when: "2026-12-02", act1_immediate: "true" });
+    expect(pageOf(r.card)).toBe("review");
+  });
+
+  it("an audit is not submitted until “Is the child better off / safer?” and “Did the audit find the child unsafe?” are answered", async () => {
+    // Bexley Children's Social Care Quality Assurance Framework, summary and §6: "did we make a
+    // difference (is anyone better off - outcomes for children)"; "Is anyone better off (OUTCOMES)?".
+    // The framework sets no form rule, so needing both answers is the authority's own default.
+    clock.set("2026-12-01T09:00:00Z");
+    const { audit, practitioner } = await fx.makeAudit();
+    const o = { grade: "4", actions: [{ what: "Update the plan", who: practitioner.id, when: "2026-12-11", immediate: true }] };
+    await fillAudit(h, fx.auditor, audit.id, o);
+    const outcome = (await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "outcome" })).card;
+    expect(cardText(outcome)).toMatch(/Is the child better off \/ safer\? \(the auditor's view\): needed to submit/);
+    const save = async (answers: Record<string, string>) =>
+      (
+        await h.execute(fx.auditor, "audit.page.save", {
+          auditId: audit.id,
+          page: "outcome",
+          version: versionOf((await h.execute(fx.auditor, "audit.open", { auditId: audit.id, page: "outcome" })).card),
+          nav: "next",
+          ...auditPageAnswers(outcome, "outcome", o),
+          ...answers,
+        })
+      ).card;
+    const refused = await submitReview(h, fx.auditor, await save({ childrenBenefit: "", childUnsafe: "" }));
+    expect(refused.text).toContain(
+      "Answer “Is the child better off / safer? (the auditor's view)” (Grade and actions page): every audit counts in the report's “Is anyone better off?” (the authority's own default).",
+    );
+    expect(refused.text).toContain("Answer “Did the audit find the child unsafe? (the auditor's view)”");
+    expect((await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } })).status).not.toBe("submitted");
+    const ok = await submitReview(h, fx.auditor, await save({ childrenBenefit: "partly", childUnsafe: "no" }));
+    expect(ok.text).toMatch(/Audit submitted/);
+    expect(await h.db.audit.findUniqueOrThrow({ where: { id: audit.id } })).toMatchObject({
+      childrenBenefit: "partly",
+      childUnsafe: false,
+    });
   });
 
   it("refuses forged card data: other people's audits, actions and staff ids", async () => {

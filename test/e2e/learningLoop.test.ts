@@ -29,7 +29,15 @@ async function submitted(grade: string, extra: { immediate?: boolean } = {}) {
         rationale: "Visits are on file every two weeks",
       },
     },
-    actions: [{ what: "Update the chronology", who: practitioner.id, when: "2026-12-11", immediate: extra.immediate }],
+    // An inadequate audit's immediate tasks are due within 24 hours: the next day.
+    actions: [
+      {
+        what: "Update the chronology",
+        who: practitioner.id,
+        when: grade === "1" && extra.immediate ? new Date(clock.now().getTime() + 86_400_000).toISOString().slice(0, 10) : "2026-12-11",
+        immediate: extra.immediate,
+      },
+    ],
   });
   const r = await submitReview(h, fx.auditor, review);
   expect(r.text).toMatch(/Audit submitted/);

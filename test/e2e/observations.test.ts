@@ -46,7 +46,10 @@ async function submitInadequate(auditId: string, practitionerId: string, what: s
   const review = await fillAudit(h, fx.auditor, auditId, {
     grade: "1",
     score: "2",
-    actions: [{ what, who: practitionerId, when: "2026-12-11", immediate: true }],
+    // An inadequate audit's immediate tasks are due within 24 hours: the next day.
+    actions: [
+      { what, who: practitionerId, when: new Date(clock.now().getTime() + 86_400_000).toISOString().slice(0, 10), immediate: true },
+    ],
   });
   expect((await submitReview(h, fx.auditor, review)).text).toMatch(/Audit submitted/);
 }

@@ -40,7 +40,7 @@ describe("messages that carry a safeguarding deadline are delivered at once, qui
       grade: "1",
       score: "2",
       actions: [
-        { what: "See the child alone and update the safety plan", who: practitioner.id, when: "2026-12-18", immediate: true },
+        { what: "See the child alone and update the safety plan", who: practitioner.id, when: "2026-12-05", immediate: true },
         { what: "Refresh the genogram", who: practitioner.id, when: "2026-12-18" },
       ],
     });

@@ -206,6 +206,7 @@ describe("service process killed during multi-page audits", () => {
           Object.assign(data, {
             grade: "4",
             childrenBenefit: "yes",
+            childUnsafe: "no",
             overallImpact: "Child is safer at home",
             act1_what: "Update the chronology",
             act1_who: practitioner.id,

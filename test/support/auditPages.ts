@@ -40,7 +40,12 @@ export function auditPageAnswers(card: unknown, page: string, o: SampleAudit = {
     Object.assign(data, { "family-obtained": "yes", "fs-listens": o.familyListens ?? "8", "family-going-well": "Worker listens" });
   if (page === "feedback-network") Object.assign(data, { "network-obtained": "no", "network-not-obtained-why": "unreachable" });
   if (page === "outcome") {
-    Object.assign(data, { grade: o.grade ?? "6", childrenBenefit: "yes", overallImpact: o.overallImpact ?? "Child is safer at home" });
+    Object.assign(data, {
+      grade: o.grade ?? "6",
+      childrenBenefit: "yes",
+      childUnsafe: "no",
+      overallImpact: o.overallImpact ?? "Child is safer at home",
+    });
     if (o.judgement) data.gradeJudgement = o.judgement;
     (o.actions ?? []).forEach((a, i) => {
       data[`act${i + 1}_what`] = a.what;

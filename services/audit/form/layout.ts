@@ -7,7 +7,12 @@ export const AREAS_PER_PAGE = 3;
 /** Text limits per area, chosen so a page of three areas full to the brim stays far below 28 KB. */
 export const AREA_TEXT_MAX = 800;
 export const EVIDENCE_MAX = 200;
-export const SELF_ASSESSMENT_SHOWN_MAX = 600;
+/**
+ * Most of the practitioner's self-assessment answers the first page shows (UTF-8 bytes, all answers
+ * together): four answers of up to 3,000 plain characters each fit in full; only text that takes
+ * more bytes (curly quotes, accents) is cut, and each cut answer says so.
+ */
+export const SELF_ASSESSMENT_SHOWN_BYTES = 12_000;
 /**
  * Most text one page may hold (UTF-8 bytes), so a saved page always renders far below the 28 KB
  * card budget even when the answers are not plain ASCII (curly quotes take 3 bytes).

@@ -22,7 +22,7 @@ import type { FieldDef, FieldValues } from "../fields";
 import { gradeFields, scaleFor } from "../grading";
 import { section1Fields } from "../section1";
 import { selfAssessmentMachine } from "../states";
-import { AREA_COLUMNS, areaFields, areaGroups, SELF_ASSESSMENT_SHOWN_MAX, type AnswerRow, type AuditDraft } from "./layout";
+import { AREA_COLUMNS, areaFields, areaGroups, SELF_ASSESSMENT_SHOWN_BYTES, type AnswerRow, type AuditDraft } from "./layout";
 import { reviewFields } from "./summary";
 
 async function people(tx: Tx, audit: AuditWithCase): Promise<Person[]> {
@@ -46,13 +46,56 @@ async function selfAssessmentFields(tx: Tx, auditId: string): Promise<FieldDef[]
     out.push({ kind: "info", id: "sa-none", label: "Not yet submitted by the practitioner." });
     return out;
   }
-  const texts = new Map(loadFormTemplate("audit-self-assessment").sections.flatMap((s) => s.questions.map((q) => [q.id, q.text] as const)));
+  // In the template's order (jsonb does not keep the order the answers were written in), each
+  // question marked with its section ("i)", "ii)"): two sections ask the same follow-up questions.
   const answers = (sa.answers ?? {}) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(answers)) {
-    const answer = typeof v === "string" ? v : JSON.stringify(v);
-    out.push({ kind: "info", id: `sa-${k}`, label: texts.get(k) ?? k, note: answer.slice(0, SELF_ASSESSMENT_SHOWN_MAX) });
-  }
+  const shown = loadFormTemplate("audit-self-assessment").sections.flatMap((sec) => {
+    const marker = /^\s*([ivxlc]+\))/i.exec(sec.title)?.[1];
+    return sec.questions.map((q) => {
+      const v = answers[q.id];
+      const text = v === undefined || v === null || v === "" ? "" : typeof v === "string" ? v : String(v);
+      return {
+        id: q.id,
+        label: marker ? `${marker} ${q.text}` : q.text,
+        answer: text === "" ? "Not answered" : q.type === "scale0to10" ? `${text} / 10` : text,
+      };
+    });
+  });
+  const fitted = fitAnswers(shown.map((s) => s.answer));
+  shown.forEach((s, i) => out.push({ kind: "info", id: `sa-${s.id}`, label: s.label, note: fitted[i]! }));
   return out;
+}
+
+/**
+ * The answers as shown on the page, together at most SELF_ASSESSMENT_SHOWN_BYTES: every answer in
+ * full when they fit; otherwise the longest are cut to an equal share, each cut one saying where.
+ */
+export function fitAnswers(answers: string[], budget = SELF_ASSESSMENT_SHOWN_BYTES): string[] {
+  const bytes = answers.map((a) => Buffer.byteLength(a, "utf8"));
+  if (bytes.reduce((n, b) => n + b, 0) <= budget) return answers;
+  // The largest share each answer may take so that all of them fit (short answers stay whole).
+  const sorted = [...bytes].sort((a, b) => a - b);
+  let left = budget;
+  let cap = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const share = Math.floor(left / (sorted.length - i));
+    if (sorted[i]! <= share) left -= sorted[i]!;
+    else {
+      cap = share;
+      break;
+    }
+  }
+  return answers.map((a, i) => {
+    if (bytes[i]! <= cap) return a;
+    const chars = [...a];
+    const note = (n: number) =>
+      `… (cut at ${n} of ${chars.length} characters to fit one Teams card; the full answer is on the practitioner's submitted self-assessment: ask them to show it at the meeting)`;
+    let n = chars.length;
+    let used = bytes[i]!;
+    const room = cap - Buffer.byteLength(note(n), "utf8");
+    while (n > 0 && used > room) used -= Buffer.byteLength(chars[--n]!, "utf8");
+    return chars.slice(0, n).join("") + note(n);
+  });
 }
 
 export interface PageSetup {

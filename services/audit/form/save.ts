@@ -11,7 +11,9 @@ import { can, statusGuardSql, step } from "../../stateMachine";
 import { findAuditWithAnswers, requireAuditor, type AuditWithCase } from "../access";
 import { feedbackErrors, feedbackWrite, repeatsPerMember, type FeedbackKind } from "../feedback";
 import { isInput, validateFields, type FieldDef, type FieldValues } from "../fields";
-import { resolveGrade, scaleFor } from "../grading";
+import { isInadequate, resolveGrade, scaleFor } from "../grading";
+import { actionDateErrors, immediateDeadlineDay } from "../actions";
+import { isoDate, localDate } from "../../workingTime";
 import { section1Errors } from "../section1";
 import { auditMachine, RETURNED_AUDIT_STATUSES } from "../states";
 import { pageCard, type PageCard } from "./card";
@@ -137,8 +139,12 @@ export async function saveAuditPage(
     errors[`${kind}-obtained`] = "Record this family member's answers before adding another.";
   if (!Object.keys(errors).length) Object.assign(errors, pageBudgetErrors(values));
   if (req.page === "health") Object.assign(errors, await section1Errors(ctx.db, values), errors);
-  if (req.page === "outcome" && !errors.grade) Object.assign(errors, resolveGrade(scaleFor(ctx.config, audit.gradeScaleId), values).errors);
-  if (Object.keys(errors).length) {
+  if (req.page === "outcome") Object.assign(errors, outcomeErrors(ctx, audit, values), errors);
+  // Save and close keeps what is valid: each answer in error keeps its saved value (or none), and
+  // the page comes back with the answers as typed and what was not saved.
+  const kept =
+    req.nav === "close" && Object.keys(errors).length ? await keepValid(ctx, audit, req.page, defs, stored, values, errors) : null;
+  if (Object.keys(errors).length && !kept) {
     const card = await pageCard(ctx.db, ctx, audit, req.page, {
       known: answers,
       input: values,
@@ -147,9 +153,9 @@ export async function saveAuditPage(
     });
     throw new PageInvalid(card, errors);
   }
-  const { draft, meetingDate, rows } = pageChange(audit, req.page, req.nav, values, stored, { member, members });
+  const { draft, meetingDate, rows } = pageChange(audit, req.page, req.nav, kept ?? values, stored, { member, members });
   draft.page = nextPage;
-  const history = pageHistory(actor, audit, req.page, defs, stored, values);
+  const history = pageHistory(actor, audit, req.page, defs, stored, kept ?? values);
   // All or nothing, in one statement: the page's answers (or feedback), the draft and version, and their history.
   await writePage(sqlOf(ctx.db), audit, req.version, {
     draft,
@@ -166,15 +172,65 @@ export async function saveAuditPage(
     version: req.version + 1,
     meetingDate: meetingDate !== undefined ? meetingDate : audit.meetingDate,
   };
+  const known = [...answers.filter((a) => !rows.some((r) => r.area === a.area)), ...rows];
+  if (kept) {
+    const card = await pageCard(ctx.db, ctx, fresh, req.page, {
+      known,
+      input: values,
+      errors,
+      message: `Draft saved, except the ${errors_(errors)} marked below: ${Object.keys(errors).length === 1 ? "it keeps" : "they keep"} what was saved before. Correct ${Object.keys(errors).length === 1 ? "it" : "them"} and save again, or type “my audits” and press Resume later.`,
+    });
+    return { card, closed: false };
+  }
   const message =
     req.nav === "close"
       ? "Draft saved. Type “my audits” and press Resume to carry on, on any device."
       : req.nav === "another"
         ? "Saved. Now record the next family member's answers."
         : "Draft saved.";
-  // The answers as they are now: those read, with this page's replaced by what was just written.
-  const known = [...answers.filter((a) => !rows.some((r) => r.area === a.area)), ...rows];
   return { card: await pageCard(ctx.db, ctx, fresh, nextPage, { message, known }), closed: req.nav === "close" };
+}
+
+const errors_ = (errors: Record<string, string>) => (Object.keys(errors).length === 1 ? "answer" : `${Object.keys(errors).length} answers`);
+
+/** The outcome page's rules: the rating and judgement agree; action dates not past (nor too late for an inadequate audit). */
+function outcomeErrors(ctx: AppContext, audit: AuditWithCase, values: FieldValues): Record<string, string> {
+  const scale = scaleFor(ctx.config, audit.gradeScaleId);
+  const g = resolveGrade(scale, values);
+  const now = ctx.clock.now();
+  const tz = ctx.config.TIMEZONE;
+  const inadequate = g.band ? isInadequate(scale, g.band) : false;
+  return { ...actionDateErrors(values, isoDate(localDate(now, tz)), inadequate ? immediateDeadlineDay(now, tz) : undefined), ...g.errors };
+}
+
+/**
+ * The page's values with each answer in error replaced by its saved value (or blank when that is no
+ * longer valid either); null when the rest still cannot be saved.
+ */
+async function keepValid(
+  ctx: AppContext,
+  audit: AuditWithCase,
+  page: string,
+  defs: FieldDef[],
+  stored: FieldValues,
+  values: FieldValues,
+  errors: Record<string, string>,
+): Promise<FieldValues | null> {
+  const problems = async (v: FieldValues) => {
+    const e = validateFields(defs, v).errors;
+    if (page === "outcome") Object.assign(e, outcomeErrors(ctx, audit, v));
+    if (page === "health") Object.assign(e, await section1Errors(ctx.db, v));
+    if (page.startsWith("feedback-")) Object.assign(e, feedbackErrors(page.slice(9) as FeedbackKind, v));
+    return Object.assign(e, Object.keys(e).length ? {} : pageBudgetErrors(v));
+  };
+  let v: FieldValues = { ...values };
+  for (const id of Object.keys(errors)) if (id in v) v[id] = stored[id] ?? "";
+  let left = await problems(v);
+  if (!Object.keys(left).length) return v;
+  v = { ...v };
+  for (const id of Object.keys(left)) if (id in v) v[id] = "";
+  left = await problems(v);
+  return Object.keys(left).length ? null : v;
 }
 
 /** What a valid page changes: the draft, the meeting date (health page) and the area answers. */
