@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ACData from "adaptivecards-templating";
-import { escapeMarkdown } from "./markdown";
+import { escapeMarkdown, unescapeMarkdown } from "./markdown";
 import { compile, setCompiled, type Compiled, type Evaluated } from "./expressions";
 import { compileTemplate } from "./compiledTemplate";
 import type { ZodType } from "zod";
@@ -86,15 +86,21 @@ interface Expr {
 const isExpr = (v: unknown): v is Expr => !!v && typeof v === "object" && typeof (v as Expr).tryEvaluate === "function";
 
 const escapeValue = (v: unknown): unknown => (typeof v === "string" ? escapeMarkdown(v) : v);
-/** Escapes title/value of facts or choices bound as a whole array ("facts": "${facts}"). */
-const escapeItems = (v: unknown): unknown =>
-  Array.isArray(v)
-    ? v.map((i: unknown) =>
-        i && typeof i === "object" && !Array.isArray(i)
-          ? Object.fromEntries(Object.entries(i).map(([k, x]) => [k, k === "title" || k === "value" ? escapeValue(x) : x]))
-          : i,
-      )
-    : v;
+/**
+ * Escapes the named keys of facts or choices bound as a whole array ("facts": "${facts}"): a fact's
+ * title and value, a radio or checkbox label (its title); never a choice's value, which is what is
+ * submitted and must reach the service as it was.
+ */
+const escapeItems =
+  (keys: readonly string[]) =>
+  (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map((i: unknown) =>
+          i && typeof i === "object" && !Array.isArray(i)
+            ? Object.fromEntries(Object.entries(i).map(([k, x]) => [k, keys.includes(k) ? escapeValue(x) : x]))
+            : i,
+        )
+      : v;
 
 /**
  * The expression, evaluated with its data escaped. The templating engine evaluates an
@@ -170,9 +176,16 @@ function escapeDataInMarkdown(node: unknown): void {
   };
   if (o.type === "TextBlock") wrap("text", escapeValue);
   if (o.type === "Input.Toggle") wrap("title", escapeValue);
-  const items = o.type === "FactSet" ? "facts" : o.type === "Input.ChoiceSet" ? "choices" : undefined;
+  // A compact dropdown shows its titles literally (Teams and the reference renderer): escaping them
+  // would show the backslashes ("Safeguarding \& risk"). Radio buttons and checkboxes (expanded)
+  // render their labels as markdown: those are escaped (a multi-select renders as checkboxes). A style
+  // or multi-select set by an expression counts as markdown.
+  const markdownChoices = o.type === "Input.ChoiceSet" && !isDropdown(o);
+  // Known only once expanded: finishChoiceSets shows a dropdown's titles literally again.
+  if (markdownChoices && (isExpr(o.style) || isExpr(o.isMultiSelect))) o[ESCAPED_UNTIL_EXPANDED] = true;
+  const items = o.type === "FactSet" ? "facts" : markdownChoices ? "choices" : undefined;
   if (items) {
-    wrap(items, escapeItems);
+    wrap(items, escapeItems(items === "facts" ? ["title", "value"] : ["title"]));
     if (Array.isArray(o[items]))
       for (const item of o[items] as unknown[]) {
         if (!item || typeof item !== "object" || isExpr(item)) continue;
@@ -183,6 +196,14 @@ function escapeDataInMarkdown(node: unknown): void {
   }
   for (const v of Object.values(o)) escapeDataInMarkdown(v);
 }
+
+/** Marks a choice set whose style is an expression: its titles were escaped, in case it renders as radios or checkboxes. */
+const ESCAPED_UNTIL_EXPANDED = "assure:titlesEscaped";
+
+/** A dropdown (compact or filtered, one choice) shows its titles literally: its expanded titles must not be escaped. */
+const isDropdown = (o: Record<string, unknown>): boolean =>
+  (o.style === undefined || o.style === "compact" || o.style === "filtered") &&
+  (o.isMultiSelect === undefined || o.isMultiSelect === false);
 
 /**
  * Adds an Action.Submit fallback to every Action.Execute, and a placeholder to every dropdown that
@@ -199,6 +220,11 @@ function addFallbacks(node: unknown): void {
     const data = (o.data && typeof o.data === "object" ? o.data : {}) as Record<string, unknown>;
     o.data = data;
     o.fallback = { type: "Action.Submit", title: o.title, data: { ...data, verb: o.verb } };
+  }
+  if (o[ESCAPED_UNTIL_EXPANDED]) {
+    delete o[ESCAPED_UNTIL_EXPANDED];
+    if (isDropdown(o) && Array.isArray(o.choices))
+      for (const c of o.choices as Record<string, unknown>[]) if (typeof c?.title === "string") c.title = unescapeMarkdown(c.title);
   }
   if (o.type === "Input.ChoiceSet" && o.style !== "expanded" && !o.isMultiSelect && o.placeholder === undefined) o.placeholder = "Choose…";
   // A card's `refresh` action is invoked by Teams itself: it takes no Action.Submit fallback.
