@@ -176,13 +176,12 @@ function escapeDataInMarkdown(node: unknown): void {
   };
   if (o.type === "TextBlock") wrap("text", escapeValue);
   if (o.type === "Input.Toggle") wrap("title", escapeValue);
-  // A compact dropdown shows its titles literally (Teams and the reference renderer): escaping them
-  // would show the backslashes ("Safeguarding \& risk"). Radio buttons and checkboxes (expanded)
-  // render their labels as markdown: those are escaped (a multi-select renders as checkboxes). A style
-  // or multi-select set by an expression counts as markdown.
+  // A dropdown shows its titles literally: escaping them would show the backslashes ("Safeguarding
+  // \& risk"). Radio buttons and checkboxes (expanded) render their labels as markdown: those are
+  // escaped. A style set by an expression is known only once expanded: its titles are escaped, and
+  // addFallbacks shows them literally again if it turns out a dropdown.
   const markdownChoices = o.type === "Input.ChoiceSet" && !isDropdown(o);
-  // Known only once expanded: finishChoiceSets shows a dropdown's titles literally again.
-  if (markdownChoices && (isExpr(o.style) || isExpr(o.isMultiSelect))) o[ESCAPED_UNTIL_EXPANDED] = true;
+  if (markdownChoices && isExpr(o.style)) o[ESCAPED_UNTIL_EXPANDED] = true;
   const items = o.type === "FactSet" ? "facts" : markdownChoices ? "choices" : undefined;
   if (items) {
     wrap(items, escapeItems(items === "facts" ? ["title", "value"] : ["title"]));
@@ -200,10 +199,11 @@ function escapeDataInMarkdown(node: unknown): void {
 /** Marks a choice set whose style is an expression: its titles were escaped, in case it renders as radios or checkboxes. */
 const ESCAPED_UNTIL_EXPANDED = "assure:titlesEscaped";
 
-/** A dropdown (compact or filtered, one choice) shows its titles literally: its expanded titles must not be escaped. */
-const isDropdown = (o: Record<string, unknown>): boolean =>
-  (o.style === undefined || o.style === "compact" || o.style === "filtered") &&
-  (o.isMultiSelect === undefined || o.isMultiSelect === false);
+/**
+ * A dropdown (style compact, the default, or filtered; one choice or several) shows its titles
+ * literally in Teams: they are not escaped. Radio buttons and checkboxes (expanded) are markdown.
+ */
+const isDropdown = (o: Record<string, unknown>): boolean => o.style === undefined || o.style === "compact" || o.style === "filtered";
 
 /**
  * Adds an Action.Submit fallback to every Action.Execute, and a placeholder to every dropdown that

@@ -111,15 +111,15 @@ describe("hostile input corpus", () => {
   });
 });
 
-/** A dropdown (compact or filtered, one choice): Teams and the reference renderer show its titles literally, never as markdown. */
 /** A template's first sample card data (cards/samples). */
 const sampleOf = (name: string): Record<string, unknown> => {
   const raw = JSON.parse(readFileSync(path.join(samplesDir, `${name}.json`), "utf8")) as unknown;
   return (Array.isArray(raw) ? raw[0] : raw) as Record<string, unknown>;
 };
 
+/** A dropdown (compact, the default, or filtered; one choice or several): Teams shows its titles literally, never as markdown. */
 const isDropdown = (o: Record<string, unknown>) =>
-  o.type === "Input.ChoiceSet" && (o.style === undefined || o.style === "compact" || o.style === "filtered") && !o.isMultiSelect;
+  o.type === "Input.ChoiceSet" && (o.style === undefined || o.style === "compact" || o.style === "filtered");
 
 /** The texts of a card that Teams renders as markdown: TextBlock, facts, checkbox and radio labels. */
 function markdownTexts(card: unknown): string[] {
