@@ -47,7 +47,11 @@ function plainMessage(message: string): string {
 
 export function errorCard(err: unknown, requestId: string): CardJson {
   if (err instanceof DomainError) {
-    const details = err instanceof ValidationFailed ? Object.entries(err.fieldErrors).map(([k, v]) => ({ detail: `${k}: ${v}` })) : [];
+    // A field's id is for the card, not for people: its question's label when the service gave it, else the problem alone.
+    const details =
+      err instanceof ValidationFailed
+        ? Object.entries(err.fieldErrors).map(([k, v]) => ({ detail: err.fieldLabels[k] ? `${err.fieldLabels[k]}: ${v}` : v }))
+        : [];
     return renderCard("error", { title: errorTitles[err.code] ?? FALLBACK_TITLE, message: err.message, details, reference: "" });
   }
   return renderCard("error", {

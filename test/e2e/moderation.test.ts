@@ -202,6 +202,29 @@ describe("moderation", () => {
     const bad = await h.execute(moderator, "moderation.submit", { id: m.id, page: "4", feedbackGood: "Half written", decision: "agree" });
     expect(bad.text).toMatch(/Areas to develop|feedbackDevelop/);
     expect(bad.text).toContain("Half written");
+    // Each problem names its question as the form shows it, never a field's id, and sits next to its field.
+    const messages = bad.text.slice(0, bad.text.indexOf("Page 4 of 4"));
+    expect(messages).toMatch(/Some answers need attention/);
+    expect(messages).not.toMatch(/action_|feedbackDevelop|[0-9a-f]{8}-[0-9a-f]{4}-/);
+    expect(bad.text).toMatch(/Action 1 \(.+\): Say whether this action was completed\./);
+    expect(bad.text).toContain("Areas to develop: Record the areas to develop.");
+    const nextTo = (card: unknown, id: string) => {
+      let after: string | undefined;
+      const walk = (n: unknown): void => {
+        if (Array.isArray(n)) {
+          n.forEach((x, i) => {
+            if (x && typeof x === "object" && (x as { id?: string }).id === id) after = (n[i + 1] as { text?: string } | undefined)?.text;
+            walk(x);
+          });
+        } else if (n && typeof n === "object") Object.values(n).forEach(walk);
+      };
+      walk(card);
+      return after;
+    };
+    const actionInput = JSON.stringify(bad.card).match(/"id":"(action_[0-9a-f-]+)"/)![1]!;
+    expect(nextTo(bad.card, actionInput)).toBe("Say whether this action was completed.");
+    expect(nextTo(bad.card, "feedbackDevelop")).toBe("Record the areas to develop.");
+    expect(JSON.stringify(bad.card)).toContain(`"label":"Action 1: `);
     expect((await h.db.moderation.findUniqueOrThrow({ where: { id: m.id } })).status).toBe("allocated");
     const before = { w: cardCount(cicWorker), tm: cardCount(cicTm) };
     const ok = await h.execute(moderator, "moderation.submit", await formFor(moderator, card, "agree"));
