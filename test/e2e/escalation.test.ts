@@ -163,6 +163,21 @@ describe("escalations", () => {
     expect(asked.text).toMatch(/asks for 3 more working days/);
     await h.drainOutbox();
     expect(verbsOn(lastCard(iro))).toContain("escalation.answerTime");
+    // The raiser's note says what is asked and why, and its button brings up the card with Grant and Refuse.
+    const note = h.connector
+      .cardsTo(h.conversationOf(iro))
+      .filter((x) => cardText(x).includes("more time requested"))
+      .at(-1);
+    expect(cardText(note)).toMatch(/asks for 3 more working days: Placement review booked for Friday/);
+    const open = cardActions(note).find((a) => a.verb === "escalation.refresh");
+    expect(open?.data).toEqual({ id: esc.id });
+    const opened = await h.execute(iro, "escalation.refresh", open!.data);
+    expect(verbsOn(opened.card)).toContain("escalation.answerTime");
+    expect(cardText(opened.card)).toMatch(/asks for 3 more working days/);
+    // The same button pressed by someone who may not read the escalation shows nothing of it.
+    const { fosteringIro } = await h.people();
+    const stranger = await h.execute(fosteringIro, "escalation.refresh", open!.data);
+    expect(stranger.text).not.toContain("Placement review");
     // a second request while one is waiting is refused
     const again = await h.execute(sm, "escalation.requestTime", { id: esc.id, days: "2", reason: "x" });
     expect(again.text).toMatch(/already waiting/);
