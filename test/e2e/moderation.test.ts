@@ -380,6 +380,45 @@ describe("moderation", () => {
     expect(nope.text).toBe((await h.execute(cicWorker, "moderation.approve", { id: randomUUID(), approve: true })).text);
     expect((await h.db.moderation.findUniqueOrThrow({ where: { id: m.id } })).version).toBe(v0);
 
+    // Send back asks for a reason (required), and the auditor and the moderator are told it, with a
+    // button to the moderation card to agree the grade again.
+    const sendBack = JSON.stringify(modCard(lineManager, caseRef));
+    expect(sendBack).toMatch(/"id":"reason"[^}]*"isRequired":true/);
+    const noReason = await h.execute(lineManager, "moderation.approve", { id: m.id, approve: false, reason: "  " });
+    expect(noReason.text).toMatch(/Say why you are sending the agreed grade back/);
+    expect((await h.db.moderation.findUniqueOrThrow({ where: { id: m.id } })).version).toBe(v0);
+    const seen = { auditor: cardCount(auditorB), moderator: cardCount(target) };
+    const reason = "The *chronology* shows risk_not_weighed: agree again";
+    const back = await h.execute(lineManager, "moderation.approve", { id: m.id, approve: false, reason });
+    expect(back.text).toMatch(/proposes|disagrees/);
+    await h.drainOutbox();
+    for (const [who, since] of [
+      [auditorB, seen.auditor],
+      [target, seen.moderator],
+    ] as const) {
+      const note = h.connector
+        .cardsTo(h.conversationOf(who))
+        .slice(since)
+        .find((c) => cardText(c).includes("agreed grade not approved"));
+      expect(cardText(note)).toContain(`${lineManager.name} sent the agreed grade back: ${reason}.`);
+      // Typed by the manager: shown literally, never as markup.
+      expect(JSON.stringify(note)).toContain("The \\\\*chronology\\\\*");
+      const open = cardActions(note).find((a) => a.verb === "moderation.refresh");
+      expect(open?.data).toEqual({ id: m.id });
+      const opened = await h.execute(who, "moderation.refresh", open!.data);
+      expect(cardActions(opened.card).map((a) => a.verb)).toContain("moderation.proposeGrade");
+    }
+    const sentBack = await h.db.history.findFirstOrThrow({
+      where: { entityType: "moderation", entityId: m.id, action: "grade_not_approved" },
+    });
+    expect((sentBack.after as { reason: string }).reason).toBe(reason);
+    // agreed again: the auditor proposes 5, the moderator accepts
+    await h.execute(auditorB, "moderation.proposeGrade", { id: m.id, grade: "5|requires-improvement" });
+    await h.drainOutbox();
+    const againV = cardActions(modCard(target, caseRef)).find((a) => a.verb === "moderation.acceptGrade")!.data.v;
+    expect((await h.execute(target, "moderation.acceptGrade", { id: m.id, v: againV })).text).toMatch(/waiting for approval/);
+    await h.drainOutbox();
+
     const [x, y] = await Promise.all([
       h.execute(lineManager, "moderation.approve", { id: m.id, approve: true }),
       h.execute(headOfQa, "moderation.approve", { id: m.id, approve: true }),
