@@ -386,6 +386,11 @@ describe("moderation", () => {
     expect(sendBack).toMatch(/"id":"reason"[^}]*"isRequired":true/);
     const noReason = await h.execute(lineManager, "moderation.approve", { id: m.id, approve: false, reason: "  " });
     expect(noReason.text).toMatch(/Say why you are sending the agreed grade back/);
+    // A refusal names no field by its id.
+    expect(noReason.text).not.toMatch(/\breason:/);
+    const missing = await h.execute(lineManager, "moderation.approve", { id: m.id, approve: false });
+    expect(missing.text).toMatch(/Say why you are sending the agreed grade back/);
+    expect(missing.text).not.toMatch(/\breason:/);
     expect((await h.db.moderation.findUniqueOrThrow({ where: { id: m.id } })).version).toBe(v0);
     const seen = { auditor: cardCount(auditorB), moderator: cardCount(target) };
     const reason = "The *chronology* shows risk_not_weighed: agree again";

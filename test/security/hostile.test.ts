@@ -321,7 +321,7 @@ describe("input the server cannot or should not take: bounded, refused clearly, 
       concern: "Plan\u0000 late",
       informal: "Asked",
     });
-    expect(r.text).toContain("concern: Text cannot contain control characters (such as NUL)");
+    expect(r.text).toContain("What is the concern?: Text cannot contain control characters (such as NUL)");
     expect(r.text).not.toMatch(/Something went wrong/i);
     expect((await snapshot(h.db)).history).toEqual(before.history);
     expect(await h.db.escalation.count()).toBe(0);
@@ -331,11 +331,13 @@ describe("input the server cannot or should not take: bounded, refused clearly, 
     ["closesOn", "9999-12-31"],
     ["closesOn", "2026-02-30"],
     ["opensOn", "0000-01-01"],
-  ])("survey.open with %s %s: a clear message, no campaign", async (field, day) => {
+  ])("survey.open with %s %s: a clear message naming the question, no campaign", async (field, day) => {
     const qa = await h.one("QA_TEAM");
     const data = { templateId: "health-check", audience: "all", opensOn: "2026-12-01", closesOn: "2026-12-14", [field]: day };
     const r = await h.execute(qa, "survey.open", data);
-    expect(r.text).toContain(`${field}: Enter a date (YYYY-MM-DD) between 2000 and 2099.`);
+    const question = field === "opensOn" ? "Opens on" : "Closes at the end of";
+    expect(r.text).toContain(`${question}: Enter a date (YYYY-MM-DD) between 2000 and 2099.`);
+    expect(r.text).not.toContain(field);
     expect(r.text).not.toMatch(/Something went wrong/i);
     expect(await h.db.surveyCampaign.count()).toBe(0);
   });
