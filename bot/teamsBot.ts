@@ -1,6 +1,7 @@
 // Teams activities → routes. Captures conversation references, turns typed commands and card
 // actions (Action.Execute invokes and Action.Submit fallbacks) into route calls, and maps domain
 // errors to cards. Holds no business rules.
+import type { z } from "zod";
 import { randomUUID } from "node:crypto";
 import {
   TeamsActivityHandler,
@@ -45,9 +46,28 @@ function plainMessage(message: string): string {
   return /received undefined/.test(message) ? "missing" : "not a valid value";
 }
 
+/**
+ * A submitted field's question as its card names it, where the card's schema describes the field
+ * (`.describe("Opens on")`): errors name questions, never input ids.
+ */
+function fieldLabel(schema: z.ZodType, path: readonly PropertyKey[]): string | undefined {
+  type Node = { description?: string; def?: { innerType?: Node; in?: Node; shape?: Record<string, Node>; catchall?: Node } };
+  const unwrap = (n: Node | undefined): Node | undefined => {
+    while (n && !n.description && (n.def?.innerType || n.def?.in)) n = n.def.innerType ?? n.def.in;
+    return n;
+  };
+  let n: Node | undefined = unwrap(schema as unknown as Node);
+  for (const k of path) n = unwrap(n?.def?.shape?.[String(k)] ?? n?.def?.catchall);
+  return path.length ? n?.description : undefined;
+}
+
 export function errorCard(err: unknown, requestId: string): CardJson {
   if (err instanceof DomainError) {
-    const details = err instanceof ValidationFailed ? Object.entries(err.fieldErrors).map(([k, v]) => ({ detail: `${k}: ${v}` })) : [];
+    // A field's id is for the card, not for people: its question's label when the service gave it, else the problem alone.
+    const details =
+      err instanceof ValidationFailed
+        ? Object.entries(err.fieldErrors).map(([k, v]) => ({ detail: err.fieldLabels[k] ? `${err.fieldLabels[k]}: ${v}` : v }))
+        : [];
     return renderCard("error", { title: errorTitles[err.code] ?? FALLBACK_TITLE, message: err.message, details, reference: "" });
   }
   return renderCard("error", {
@@ -171,7 +191,13 @@ export class AssureBot extends TeamsActivityHandler {
       const parsed = cardTextRules.pipe(route.schema).safeParse(rest);
       if (!parsed.success) {
         const fieldErrors = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "card", plainMessage(i.message)]));
-        throw new ValidationFailed("Some answers are not valid. Nothing was saved from this submission.", fieldErrors);
+        const fieldLabels = Object.fromEntries(
+          parsed.error.issues.flatMap((i) => {
+            const label = fieldLabel(route.schema, i.path);
+            return label ? [[i.path.join("."), label]] : [];
+          }),
+        );
+        throw new ValidationFailed("Some answers are not valid. Nothing was saved from this submission.", fieldErrors, fieldLabels);
       }
       const reply = await runRoute(route, { app: this.app, actor, data: parsed.data, via, args, requestId });
       log.info("handled");

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ACData from "adaptivecards-templating";
-import { escapeMarkdown } from "./markdown";
+import { escapeMarkdown, unescapeMarkdown } from "./markdown";
 import { compile, setCompiled, type Compiled, type Evaluated } from "./expressions";
 import { compileTemplate, type Decorate } from "./compiledTemplate";
 import type { ZodType } from "zod";
@@ -86,15 +86,21 @@ interface Expr {
 const isExpr = (v: unknown): v is Expr => !!v && typeof v === "object" && typeof (v as Expr).tryEvaluate === "function";
 
 const escapeValue = (v: unknown): unknown => (typeof v === "string" ? escapeMarkdown(v) : v);
-/** Escapes title/value of facts or choices bound as a whole array ("facts": "${facts}"). */
-const escapeItems = (v: unknown): unknown =>
-  Array.isArray(v)
-    ? v.map((i: unknown) =>
-        i && typeof i === "object" && !Array.isArray(i)
-          ? Object.fromEntries(Object.entries(i).map(([k, x]) => [k, k === "title" || k === "value" ? escapeValue(x) : x]))
-          : i,
-      )
-    : v;
+/**
+ * Escapes the named keys of facts or choices bound as a whole array ("facts": "${facts}"): a fact's
+ * title and value, a radio or checkbox label (its title); never a choice's value, which is what is
+ * submitted and must reach the service as it was.
+ */
+const escapeItems =
+  (keys: readonly string[]) =>
+  (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map((i: unknown) =>
+          i && typeof i === "object" && !Array.isArray(i)
+            ? Object.fromEntries(Object.entries(i).map(([k, x]) => [k, keys.includes(k) ? escapeValue(x) : x]))
+            : i,
+        )
+      : v;
 
 /**
  * The expression, evaluated with its data escaped. The templating engine evaluates an
@@ -170,9 +176,15 @@ function escapeDataInMarkdown(node: unknown): void {
   };
   if (o.type === "TextBlock") wrap("text", escapeValue);
   if (o.type === "Input.Toggle") wrap("title", escapeValue);
-  const items = o.type === "FactSet" ? "facts" : o.type === "Input.ChoiceSet" ? "choices" : undefined;
+  // A dropdown shows its titles literally: escaping them would show the backslashes ("Safeguarding
+  // \& risk"). Radio buttons and checkboxes (expanded) render their labels as markdown: those are
+  // escaped. A style set by an expression is known only once expanded: its titles are escaped, and
+  // addFallbacks shows them literally again if it turns out a dropdown.
+  const markdownChoices = o.type === "Input.ChoiceSet" && !isDropdown(o);
+  if (markdownChoices && isExpr(o.style)) o[ESCAPED_UNTIL_EXPANDED] = true;
+  const items = o.type === "FactSet" ? "facts" : markdownChoices ? "choices" : undefined;
   if (items) {
-    wrap(items, escapeItems);
+    wrap(items, escapeItems(items === "facts" ? ["title", "value"] : ["title"]));
     if (Array.isArray(o[items]))
       for (const item of o[items] as unknown[]) {
         if (!item || typeof item !== "object" || isExpr(item)) continue;
@@ -184,15 +196,30 @@ function escapeDataInMarkdown(node: unknown): void {
   for (const v of Object.values(o)) escapeDataInMarkdown(v);
 }
 
+/** Marks a choice set whose style is an expression: its titles were escaped, in case it renders as radios or checkboxes. */
+const ESCAPED_UNTIL_EXPANDED = "assure:titlesEscaped";
+
 /**
- * An Action.Submit fallback for an Action.Execute, and a placeholder for a dropdown that has none
- * (a dropdown with no value otherwise shows an empty box).
+ * A dropdown (style compact, the default, or filtered; one choice or several) shows its titles
+ * literally in Teams: they are not escaped. Radio buttons and checkboxes (expanded) are markdown.
+ */
+const isDropdown = (o: Record<string, unknown>): boolean => o.style === undefined || o.style === "compact" || o.style === "filtered";
+
+/**
+ * An Action.Submit fallback for an Action.Execute, a placeholder for a dropdown that has none (a
+ * dropdown with no value otherwise shows an empty box), and a dropdown's titles shown as written
+ * once its style is known.
  */
 function addFallback(o: Record<string, unknown>): void {
   if (o.type === "Action.Execute" && typeof o.verb === "string" && o.fallback === undefined) {
     const data = (o.data && typeof o.data === "object" ? o.data : {}) as Record<string, unknown>;
     o.data = data;
     o.fallback = { type: "Action.Submit", title: o.title, data: { ...data, verb: o.verb } };
+  }
+  if (o[ESCAPED_UNTIL_EXPANDED]) {
+    delete o[ESCAPED_UNTIL_EXPANDED];
+    if (isDropdown(o) && Array.isArray(o.choices))
+      for (const c of o.choices as Record<string, unknown>[]) if (typeof c?.title === "string") c.title = unescapeMarkdown(c.title);
   }
   if (o.type === "Input.ChoiceSet" && o.style !== "expanded" && !o.isMultiSelect && o.placeholder === undefined) o.placeholder = "Choose…";
 }

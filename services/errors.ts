@@ -17,6 +17,8 @@ export class ValidationFailed extends DomainError {
   constructor(
     message: string,
     readonly fieldErrors: Record<string, string> = {},
+    /** Each field's question as the person sees it on the card (its label), for messages that name it; never its id. */
+    readonly fieldLabels: Record<string, string> = {},
   ) {
     super(message, { fieldErrors });
   }

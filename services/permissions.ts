@@ -85,7 +85,8 @@ export function may(actor: Pick<Actor, "roles" | "partnerAgency">, capability: C
 
 export function requireCapability(actor: Pick<Actor, "roles" | "partnerAgency">, capability: Capability): void {
   if (!may(actor, capability)) {
-    throw new NotPermitted(`Your role does not allow this (${capability}). Ask the QA team if you think it should.`);
+    // The capability's id is for developers: never shown to the person refused.
+    throw new NotPermitted("Your role does not allow this. Ask the QA team if you think it should.");
   }
 }
 

@@ -122,16 +122,29 @@ export function showCardInWrite(ctx: AppContext, all: CardForAll, sends: readonl
   return writes;
 }
 
-/** A short proactive note, delivered when its kind allows (a routine note waits out quiet hours). */
+/** A card button on a note that brings up the item's own card (its verb takes the item's id; the route checks who may see it). */
+export interface OpenButton {
+  title: string;
+  verb: string;
+  id: string;
+}
+
+/**
+ * A short proactive note, delivered when its kind allows (a routine note waits out quiet hours);
+ * with `open`, a button that brings up the card to act on, so no one has to scroll the chat for it.
+ */
 export async function notify(
   tx: Queryable,
   ctx: AppContext,
-  m: { recipientId: string; idempotencyKey: string; title: string; text: string; kind: MessageKind },
+  m: { recipientId: string; idempotencyKey: string; title: string; text: string; kind: MessageKind; open?: OpenButton },
 ): Promise<void> {
+  const { open } = m;
   await enqueueMessage(tx, {
     recipientId: m.recipientId,
     idempotencyKey: m.idempotencyKey,
-    payload: { template: "message", data: { title: m.title, text: m.text } },
+    payload: open
+      ? { template: "message-open", data: { title: m.title, text: m.text, openTitle: open.title, openVerb: open.verb, openId: open.id } }
+      : { template: "message", data: { title: m.title, text: m.text } },
     ...deliveryOf(ctx, m.kind),
   });
 }

@@ -9,6 +9,7 @@ import {
   confirmResolution,
   escalateNow,
   escalationCardFor,
+  escalationsFor,
   openEscalations,
   raiseEscalation,
   referToCafcass,
@@ -57,7 +58,7 @@ function newEscalationData(
 
 export const commands: Command[] = [
   command("escalate", "escalation.new", "Raise a formal escalation about a case", { button: "Escalate" }),
-  command("escalations", "escalations.overview", "Open escalations by age and stage"),
+  command("escalations", "escalations.list", "Open escalations you raised, own or follow (all of them, for those who oversee them)"),
 ];
 
 export function routes() {
@@ -82,5 +83,6 @@ export function routes() {
     cardRoute("escalation.cafcass", act, escalationIdSchema, "escalation", fromCard(referToCafcass)),
     cardRoute("escalation.confirm", act, answerSchema, "escalation", fromCard(confirmResolution)),
     showRoute("escalations.overview", "escalations.overview", "escalation-list", openEscalations),
+    showRoute("escalations.list", act, "escalation-list", escalationsFor),
   ];
 }

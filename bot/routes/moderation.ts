@@ -87,10 +87,7 @@ export function routes() {
       moderationFormSchema,
       "moderation",
       ({ app, actor, data }) => submitModeration(app, actor, data.id, answers(data)),
-      async ({ app, actor, data }, err) => {
-        const problems = Object.entries(err.fieldErrors).map(([k, v]) => `${k}: ${v}`);
-        return reply("moderation", await moderationCardFor(app, actor, data.id, [err.message, ...problems].join(" ")));
-      },
+      async ({ app, actor, data }, err) => reply("moderation", await moderationCardFor(app, actor, data.id, err.message, err.fieldErrors)),
     ),
     cardRoute("moderation.proposeGrade", act, proposeGradeSchema, "moderation", fromCard(proposeGrade)),
     cardRoute("moderation.acceptGrade", act, acceptGradeSchema, "moderation", fromCard(acceptGrade)),

@@ -12,8 +12,8 @@ export const escalationIdSchema = z.object({ id, stage: z.coerce.number().int().
 export const raiseEscalationSchema = z.object({
   caseRef: z.string().trim().max(20, "At most 20 characters.").default(""),
   type: z.string().max(40).default(""),
-  concern: text(LIMITS.concern).default(""),
-  informal: text(LIMITS.informal).default(""),
+  concern: text(LIMITS.concern).default("").describe("What is the concern?"),
+  informal: text(LIMITS.informal).default("").describe("What was tried informally first?"),
 });
 export const respondSchema = z.object({
   id,

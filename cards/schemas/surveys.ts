@@ -27,8 +27,8 @@ export const openSurveySchema = z.object({
         .map((x) => x.trim())
         .filter(Boolean),
     ),
-  opensOn: isoDate,
-  closesOn: isoDate,
+  opensOn: isoDate.describe("Opens on"),
+  closesOn: isoDate.describe("Closes at the end of"),
   reminderEveryDays: z.coerce.number().int("Whole days, please.").min(0).max(60).default(7),
   /** The "repeat every year" toggle (valueOn "true"). */
   repeatYearly: z

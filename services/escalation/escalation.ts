@@ -16,4 +16,4 @@ export { raiseEscalation, type RaiseInput } from "./raise";
 export { acknowledge, requestMoreTime, respond } from "./ownerActions";
 export { answerMoreTime, confirmResolution, referToCafcass } from "./raiserActions";
 export { bypass, escalateNow, stageDeadlinePassed } from "./stages";
-export { openEscalations } from "./overview";
+export { escalationsFor, openEscalations } from "./overview";

@@ -84,7 +84,9 @@ export async function requestMoreTime(ctx: AppContext, actor: Actor, p: Pressed 
       recipientId: e.raiserId,
       idempotencyKey: `escalation:${e.id}:extreq:${e.version}`,
       title: `Escalation for ${subjectOf(e)}: more time requested`,
-      text: "Accept or refuse the request on the escalation card.",
+      text: `${actor.name} asks for ${p.days} more working days: ${reason}. Open the escalation to grant or refuse the request.`,
+      // The escalation's card, with Grant and Refuse for the raiser (escalation.refresh: only those who may read it).
+      open: { title: "Open the escalation", verb: "escalation.refresh", id: e.id },
     });
     return (await publish(tx, ctx, e.id))(actor.id);
   });

@@ -3,7 +3,7 @@
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import type { Actor } from "../permissions";
-import { AlreadyDone, Conflict, NotPermitted } from "../errors";
+import { AlreadyDone, Conflict, NotPermitted, ValidationFailed } from "../errors";
 import { getGradeScale } from "../catalogue";
 import { notify } from "../viewerCards";
 import { can } from "../stateMachine";
@@ -12,6 +12,10 @@ import { finalise } from "./finalise";
 import { parseGrade } from "./grades";
 import { approversOf, load, moderationTransition, partiesOf, refusal, run, type ModerationRow } from "./model";
 import { moderationMachine } from "./states";
+
+/** The longest reason for sending an agreed grade back. */
+export const SEND_BACK_REASON_MAX = 1000;
+export const SEND_BACK_REASON_MISSING = "Say why you are sending the agreed grade back: the auditor and the moderator are told.";
 
 async function asParty(tx: Tx, actor: Actor, id: string): Promise<ModerationRow> {
   const m = await load(tx, id);
@@ -59,7 +63,11 @@ export async function acceptGrade(ctx: AppContext, actor: Actor, p: { id: string
 }
 
 /** The moderator's manager (or the Head of QA) approves the agreed grade, or sends it back to the parties. */
-export async function decideApproval(ctx: AppContext, actor: Actor, p: { id: string; approve: boolean }) {
+export async function decideApproval(ctx: AppContext, actor: Actor, p: { id: string; approve: boolean; reason?: string }) {
+  const reason = (p.reason ?? "").trim();
+  if (!p.approve && !reason) throw new ValidationFailed(SEND_BACK_REASON_MISSING, { reason: SEND_BACK_REASON_MISSING });
+  if (reason.length > SEND_BACK_REASON_MAX)
+    throw new ValidationFailed(`At most ${SEND_BACK_REASON_MAX} characters.`, { reason: `At most ${SEND_BACK_REASON_MAX} characters.` });
   return run(ctx, async (tx) => {
     const m = await load(tx, p.id);
     const approvers = await approversOf(tx, m);
@@ -77,7 +85,7 @@ export async function decideApproval(ctx: AppContext, actor: Actor, p: { id: str
       actorId: actor.id,
       historyAction: p.approve ? "grade_approved" : "grade_not_approved",
       data: p.approve ? { approverId: actor.id, approvedAt: now } : { agreedGrade: null, agreedBand: null },
-      after: { grade: m.agreedGrade, band: m.agreedBand },
+      after: p.approve ? { grade: m.agreedGrade, band: m.agreedBand } : { grade: m.agreedGrade, band: m.agreedBand, reason },
     });
     if (p.approve) await finalise(tx, ctx, await load(tx, m.id), { grade: m.agreedGrade ?? 0, band: m.agreedBand ?? "" }, actor.id);
     else
@@ -87,7 +95,8 @@ export async function decideApproval(ctx: AppContext, actor: Actor, p: { id: str
           idempotencyKey: `moderation:${m.id}:notapproved:${m.version}:${party}`,
           kind: "moderation.note",
           title: `Moderation of case ${m.audit.case.caseRef}: agreed grade not approved`,
-          text: "Please agree the grade again on the moderation card.",
+          text: `${actor.name} sent the agreed grade back: ${reason}. Please agree the grade again on the moderation card.`,
+          open: { title: "Open the moderation", verb: "moderation.refresh", id: m.id },
         });
     await publishModeration(tx, ctx, m.id);
     return cardData(tx, ctx, await load(tx, m.id), actor);

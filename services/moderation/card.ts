@@ -26,12 +26,43 @@ import {
 } from "./model";
 import type { ModerationStatus } from "./states";
 
+/** At most this many characters of an action's text name it in a message ("Action 1 (Update the plan…)"). */
+const SHORT_ACTION = 50;
+
+/** The audit's actions the moderator says were completed or not, numbered as the form shows them. */
+const actionsToCheck = (m: ModerationRow) => m.audit.actions.filter((a) => !a.moderationId);
+
+/**
+ * Each field of the moderator's form as its question reads on the card, for messages that name it
+ * ("Action 1 (Update the safety plan…): Say whether this action was completed."): never its id.
+ */
+export function moderationFieldLabels(m: ModerationRow): Record<string, string> {
+  const labels: Record<string, string> = {
+    feedbackGood: "Good practice",
+    feedbackDevelop: "Areas to develop",
+    decision: "Do you agree with the auditor's grade?",
+    proposed: "The grade you propose",
+  };
+  for (const a of loadAuditTool().areas) labels[`area_${a.number}`] = `Area ${a.number} (${a.title})`;
+  actionsToCheck(m).forEach((a, i) => {
+    const text = a.description.replace(/\s+/g, " ").trim();
+    labels[`action_${a.id}`] = `Action ${i + 1} (${text.length > SHORT_ACTION ? `${text.slice(0, SHORT_ACTION - 1).trimEnd()}…` : text})`;
+  });
+  for (let i = 1; i <= LIMITS.newActions; i++) {
+    labels[`new${i}_what`] = `Further action ${i}`;
+    labels[`new${i}_days`] = `Further action ${i}: working days`;
+  }
+  return labels;
+}
+
 export async function cardData(
   tx: Tx,
   ctx: AppContext,
   m: ModerationRow,
   viewer: Actor | { id: string; roles: Actor["roles"] },
   error = "",
+  /** The form's problems by field id: shown next to each field, and listed by question under `error`. */
+  errors: Record<string, string> = {},
 ) {
   const tz = ctx.config.TIMEZONE;
   const scale = getGradeScale(m.audit.gradeScaleId);
@@ -110,10 +141,12 @@ export async function cardData(
   }
   if (!isModerator && status === "allocated" && !isQa)
     statusText = `This moderation is now with ${name(m.moderatorId)}. Nothing more is needed from you.`;
+  const labels = Object.keys(errors).length ? moderationFieldLabels(m) : {};
   return {
     id: m.id,
     v: m.version,
     error,
+    problems: Object.entries(errors).map(([k, v]) => ({ text: `${labels[k] ?? "An answer"}: ${v}` })),
     caseRef: m.audit.case.caseRef,
     auditor: name(m.audit.auditorId),
     practitioner: name(m.audit.practitionerId),
@@ -141,15 +174,18 @@ export async function cardData(
       : [],
     feedbackGood: draft.feedbackGood ?? "",
     feedbackDevelop: draft.feedbackDevelop ?? "",
+    feedbackGoodError: errors.feedbackGood ?? "",
+    feedbackDevelopError: errors.feedbackDevelop ?? "",
+    decisionError: errors.decision ?? "",
+    proposedError: errors.proposed ?? "",
     auditActions:
       form && lastPage
-        ? m.audit.actions
-            .filter((a) => !a.moderationId)
-            .map((a) => ({
-              id: `action_${a.id}`,
-              label: `${a.description} (due ${fmtDate(a.dueAt, tz)}) — completed?`,
-              value: draft[`action_${a.id}`] ?? "",
-            }))
+        ? actionsToCheck(m).map((a, i) => ({
+            id: `action_${a.id}`,
+            label: `Action ${i + 1}: ${a.description} (due ${fmtDate(a.dueAt, tz)}) — completed?`,
+            value: draft[`action_${a.id}`] ?? "",
+            error: errors[`action_${a.id}`] ?? "",
+          }))
         : [],
     newActions:
       form && lastPage
@@ -159,6 +195,7 @@ export async function cardData(
             whatLabel: `Further action ${i + 1} (optional, max ${LIMITS.action} characters)`,
             what: draft[`new${i + 1}_what`] ?? "",
             days: typedNumber(draft[`new${i + 1}_days`]),
+            error: [errors[`new${i + 1}_what`], errors[`new${i + 1}_days`]].filter(Boolean).join(" "),
           }))
         : [],
     decision: draft.decision ?? "",
@@ -208,12 +245,12 @@ export async function publishModeration(tx: Tx, ctx: AppContext, id: string): Pr
   }
 }
 
-export async function moderationCardFor(ctx: AppContext, actor: Actor, id: string, error = "") {
+export async function moderationCardFor(ctx: AppContext, actor: Actor, id: string, error = "", errors: Record<string, string> = {}) {
   return run(ctx, async (tx) => {
     const m = await load(tx, id);
     const viewers = await viewersOf(tx, m);
     if (!viewers.includes(actor.id) && !may(actor, "moderation.sample"))
       await refusal(tx, actor, m, "Only the moderator, the auditor and the approving manager can see this moderation.");
-    return cardData(tx, ctx, m, actor, error);
+    return cardData(tx, ctx, m, actor, error, errors);
   });
 }

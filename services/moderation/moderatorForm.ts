@@ -10,7 +10,7 @@ import { getGradeScale, loadAuditTool, type GradeScale } from "../catalogue";
 import { addWorkingDays } from "../workingTime";
 import type { Prisma } from "../../generated/prisma/client";
 import { can } from "../stateMachine";
-import { cardData, publishModeration } from "./card";
+import { cardData, moderationFieldLabels, publishModeration } from "./card";
 import { finalise } from "./finalise";
 import { parseGrade } from "./grades";
 import { LIMITS, load, moderationTransition, pageOf, refusal, run, type ActionCheck, type ModerationRow } from "./model";
@@ -107,7 +107,8 @@ function parseSubmission(m: ModerationRow, scale: GradeScale, raw: FormValues, a
       else throw err;
     }
   }
-  if (Object.keys(errors).length) throw new ValidationFailed("Some answers need attention. Your answers were kept as a draft.", errors);
+  if (Object.keys(errors).length)
+    throw new ValidationFailed("Some answers need attention. Your answers were kept as a draft.", errors, moderationFieldLabels(m));
   return { rescale, feedbackGood, feedbackDevelop, checks, newActions, agree: raw.decision === "agree", proposed };
 }
 

@@ -163,6 +163,21 @@ describe("escalations", () => {
     expect(asked.text).toMatch(/asks for 3 more working days/);
     await h.drainOutbox();
     expect(verbsOn(lastCard(iro))).toContain("escalation.answerTime");
+    // The raiser's note says what is asked and why, and its button brings up the card with Grant and Refuse.
+    const note = h.connector
+      .cardsTo(h.conversationOf(iro))
+      .filter((x) => cardText(x).includes("more time requested"))
+      .at(-1);
+    expect(cardText(note)).toMatch(/asks for 3 more working days: Placement review booked for Friday/);
+    const open = cardActions(note).find((a) => a.verb === "escalation.refresh");
+    expect(open?.data).toEqual({ id: esc.id });
+    const opened = await h.execute(iro, "escalation.refresh", open!.data);
+    expect(verbsOn(opened.card)).toContain("escalation.answerTime");
+    expect(cardText(opened.card)).toMatch(/asks for 3 more working days/);
+    // The same button pressed by someone who may not read the escalation shows nothing of it.
+    const { fosteringIro } = await h.people();
+    const stranger = await h.execute(fosteringIro, "escalation.refresh", open!.data);
+    expect(stranger.text).not.toContain("Placement review");
     // a second request while one is waiting is refused
     const again = await h.execute(sm, "escalation.requestTime", { id: esc.id, days: "2", reason: "x" });
     expect(again.text).toMatch(/already waiting/);
@@ -307,13 +322,43 @@ describe("escalations", () => {
     expect(updates.map((m) => m.idempotencyKey.endsWith(`:v${esc.version + 1}`))).toEqual([true, true]);
   });
 
-  it("lists open escalations by age and stage for heads of service, not for practitioners", async () => {
+  it("lists open escalations by age and stage for heads of service; everyone else sees only the ones they may read", async () => {
     const list = await h.say(hos, "escalations");
     const text = cardText(list.cards[0]);
     expect(text).toMatch(/Open escalations/);
     expect(text).toMatch(/Stage 4/);
     expect(text).toMatch(/working days old/);
-    const denied = await h.say(worker, "escalations");
-    expect(cardText(denied.cards[0])).toMatch(/Not allowed/);
+    // The case's worker is shown its escalations' cards: they list them too.
+    const mine = cardText((await h.say(worker, "escalations")).cards[0]);
+    expect(mine).toMatch(/Your open escalations/);
+    expect(mine).toContain(caseRef);
+    expect(mine).not.toMatch(/Not allowed/);
+  });
+
+  it("the raiser (an IRO, a CP chair) finds the escalations they raised with `escalations`, offered in help; no one sees others' escalations", async () => {
+    clock.set("2026-12-21T10:00:00Z");
+    const cpRef = (await h.db.case.findFirstOrThrow({ where: { teamId: "CP" }, orderBy: { caseRef: "asc" } })).caseRef;
+    const { esc } = await raise(cpChair, "cp-chair", cpRef);
+    expect(await h.db.escalation.count({ where: { id: esc.id } })).toBe(1);
+    const help = cardText((await h.say(cpChair, "help")).cards[0]);
+    expect(help).toMatch(/escalations/);
+    expect(help).toMatch(/Open escalations you raised/);
+    const said = await h.say(cpChair, "escalations");
+    const text = cardText(said.cards[0]);
+    expect(text).not.toMatch(/Not allowed|escalations\.overview/);
+    expect(text).toMatch(/Your open escalations/);
+    expect(text).toContain(cpRef);
+    expect(said.cards[0] && cardActions(said.cards[0]).map((a) => a.verb)).toContain("escalation.refresh");
+    // The IRO raised none on this case and is no owner of it: it is not in their list, though theirs are.
+    const iroList = cardText((await h.say(iro, "escalations")).cards[0]);
+    expect(iroList).toContain(caseRef);
+    expect(iroList).not.toContain(cpRef);
+    // Someone with no part in these escalations sees neither (and no refusal).
+    const { fosteringIro } = await h.people();
+    await h.install(fosteringIro);
+    const none = cardText((await h.say(fosteringIro, "escalations")).cards[0]);
+    expect(none).toMatch(/Your open escalations/);
+    expect(none).not.toContain(cpRef);
+    expect(none).not.toContain(caseRef);
   });
 });

@@ -204,6 +204,29 @@ describe("moderation", () => {
     const bad = await h.execute(moderator, "moderation.submit", { id: m.id, page: "4", feedbackGood: "Half written", decision: "agree" });
     expect(bad.text).toMatch(/Areas to develop|feedbackDevelop/);
     expect(bad.text).toContain("Half written");
+    // Each problem names its question as the form shows it, never a field's id, and sits next to its field.
+    const messages = bad.text.slice(0, bad.text.indexOf("Page 4 of 4"));
+    expect(messages).toMatch(/Some answers need attention/);
+    expect(messages).not.toMatch(/action_|feedbackDevelop|[0-9a-f]{8}-[0-9a-f]{4}-/);
+    expect(bad.text).toMatch(/Action 1 \(.+\): Say whether this action was completed\./);
+    expect(bad.text).toContain("Areas to develop: Record the areas to develop.");
+    const nextTo = (card: unknown, id: string) => {
+      let after: string | undefined;
+      const walk = (n: unknown): void => {
+        if (Array.isArray(n)) {
+          n.forEach((x, i) => {
+            if (x && typeof x === "object" && (x as { id?: string }).id === id) after = (n[i + 1] as { text?: string } | undefined)?.text;
+            walk(x);
+          });
+        } else if (n && typeof n === "object") Object.values(n).forEach(walk);
+      };
+      walk(card);
+      return after;
+    };
+    const actionInput = JSON.stringify(bad.card).match(/"id":"(action_[0-9a-f-]+)"/)![1]!;
+    expect(nextTo(bad.card, actionInput)).toBe("Say whether this action was completed.");
+    expect(nextTo(bad.card, "feedbackDevelop")).toBe("Record the areas to develop.");
+    expect(JSON.stringify(bad.card)).toContain(`"label":"Action 1: `);
     expect((await h.db.moderation.findUniqueOrThrow({ where: { id: m.id } })).status).toBe("allocated");
     const before = { w: cardCount(cicWorker), tm: cardCount(cicTm) };
     const ok = await h.execute(moderator, "moderation.submit", await formFor(moderator, card, "agree"));
@@ -366,6 +389,50 @@ describe("moderation", () => {
     expect(nope.text).toMatch(/Not found/);
     expect(nope.text).toBe((await h.execute(cicWorker, "moderation.approve", { id: randomUUID(), approve: true })).text);
     expect((await h.db.moderation.findUniqueOrThrow({ where: { id: m.id } })).version).toBe(v0);
+
+    // Send back asks for a reason (required), and the auditor and the moderator are told it, with a
+    // button to the moderation card to agree the grade again.
+    const sendBack = JSON.stringify(modCard(lineManager, caseRef));
+    expect(sendBack).toMatch(/"id":"reason"[^}]*"isRequired":true/);
+    const noReason = await h.execute(lineManager, "moderation.approve", { id: m.id, approve: false, reason: "  " });
+    expect(noReason.text).toMatch(/Say why you are sending the agreed grade back/);
+    // A refusal names no field by its id.
+    expect(noReason.text).not.toMatch(/\breason:/);
+    const missing = await h.execute(lineManager, "moderation.approve", { id: m.id, approve: false });
+    expect(missing.text).toMatch(/Say why you are sending the agreed grade back/);
+    expect(missing.text).not.toMatch(/\breason:/);
+    expect((await h.db.moderation.findUniqueOrThrow({ where: { id: m.id } })).version).toBe(v0);
+    const seen = { auditor: cardCount(auditorB), moderator: cardCount(target) };
+    const reason = "The *chronology* shows risk_not_weighed: agree again";
+    const back = await h.execute(lineManager, "moderation.approve", { id: m.id, approve: false, reason });
+    expect(back.text).toMatch(/proposes|disagrees/);
+    await h.drainOutbox();
+    for (const [who, since] of [
+      [auditorB, seen.auditor],
+      [target, seen.moderator],
+    ] as const) {
+      const note = h.connector
+        .cardsTo(h.conversationOf(who))
+        .slice(since)
+        .find((c) => cardText(c).includes("agreed grade not approved"));
+      expect(cardText(note)).toContain(`${lineManager.name} sent the agreed grade back: ${reason}.`);
+      // Typed by the manager: shown literally, never as markup.
+      expect(JSON.stringify(note)).toContain("The \\\\*chronology\\\\*");
+      const open = cardActions(note).find((a) => a.verb === "moderation.refresh");
+      expect(open?.data).toEqual({ id: m.id });
+      const opened = await h.execute(who, "moderation.refresh", open!.data);
+      expect(cardActions(opened.card).map((a) => a.verb)).toContain("moderation.proposeGrade");
+    }
+    const sentBack = await h.db.history.findFirstOrThrow({
+      where: { entityType: "moderation", entityId: m.id, action: "grade_not_approved" },
+    });
+    expect((sentBack.after as { reason: string }).reason).toBe(reason);
+    // agreed again: the auditor proposes 5, the moderator accepts
+    await h.execute(auditorB, "moderation.proposeGrade", { id: m.id, grade: "5|requires-improvement" });
+    await h.drainOutbox();
+    const againV = cardActions(modCard(target, caseRef)).find((a) => a.verb === "moderation.acceptGrade")!.data.v;
+    expect((await h.execute(target, "moderation.acceptGrade", { id: m.id, v: againV })).text).toMatch(/waiting for approval/);
+    await h.drainOutbox();
 
     const [x, y] = await Promise.all([
       h.execute(lineManager, "moderation.approve", { id: m.id, approve: true }),

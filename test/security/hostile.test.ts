@@ -111,6 +111,16 @@ describe("hostile input corpus", () => {
   });
 });
 
+/** A template's first sample card data (cards/samples). */
+const sampleOf = (name: string): Record<string, unknown> => {
+  const raw = JSON.parse(readFileSync(path.join(samplesDir, `${name}.json`), "utf8")) as unknown;
+  return (Array.isArray(raw) ? raw[0] : raw) as Record<string, unknown>;
+};
+
+/** A dropdown (compact, the default, or filtered; one choice or several): Teams shows its titles literally, never as markdown. */
+const isDropdown = (o: Record<string, unknown>) =>
+  o.type === "Input.ChoiceSet" && (o.style === undefined || o.style === "compact" || o.style === "filtered");
+
 /** The texts of a card that Teams renders as markdown: TextBlock, facts, checkbox and radio labels. */
 function markdownTexts(card: unknown): string[] {
   const out: string[] = [];
@@ -121,7 +131,7 @@ function markdownTexts(card: unknown): string[] {
     if (o.type === "TextBlock" && typeof o.text === "string") out.push(o.text);
     if (o.type === "Input.Toggle" && typeof o.title === "string") out.push(o.title);
     const shown = o.type === "FactSet" ? { list: o.facts, keys: ["title", "value"] } : { list: o.choices, keys: ["title"] };
-    if ((o.type === "FactSet" || o.type === "Input.ChoiceSet") && Array.isArray(shown.list))
+    if ((o.type === "FactSet" || (o.type === "Input.ChoiceSet" && !isDropdown(o))) && Array.isArray(shown.list))
       for (const i of shown.list as Record<string, unknown>[]) for (const k of shown.keys) if (typeof i?.[k] === "string") out.push(i[k]);
     for (const [k, v] of Object.entries(o)) if (k !== "fallback" && typeof v === "object") walk(v);
   };
@@ -155,6 +165,43 @@ describe("text one person types is never markup in a card another person sees", 
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it("a dropdown shows its choices as typed, and no choice's value is altered (radio labels stay escaped)", () => {
+    // Allocate's theme dropdown: a theme with "&" read "Safeguarding \\& risk"; a choice's value is what is submitted.
+    const choice = { title: "Safeguarding & risk *INJ* _x_", value: "team_a&b*c" };
+    const dropdownCard = JSON.stringify(renderCard("audit-allocate", { ...sampleOf("audit-allocate"), themes: [choice] } as never));
+    expect(dropdownCard).toContain(JSON.stringify(choice.title));
+    expect(dropdownCard).not.toContain("\\\\&");
+    const choicesOf = (card: unknown): Record<string, unknown>[] => {
+      const out: Record<string, unknown>[] = [];
+      const walk = (n: unknown): void => {
+        if (Array.isArray(n)) return n.forEach(walk);
+        if (!n || typeof n !== "object") return;
+        const o = n as Record<string, unknown>;
+        if (o.type === "Input.ChoiceSet" && Array.isArray(o.choices)) out.push(o);
+        Object.values(o).forEach(walk);
+      };
+      walk(card);
+      return out;
+    };
+    // Every template, its bound choices replaced by the hostile choice: values submitted as they were.
+    for (const name of listTemplates()) {
+      const file = path.join(samplesDir, `${name}.json`);
+      const raw = JSON.parse(readFileSync(file, "utf8")) as unknown;
+      for (const sample of Array.isArray(raw) ? raw : [raw]) {
+        const hostile = JSON.parse(JSON.stringify(sample), (_k, v: unknown) =>
+          Array.isArray(v) && v.length && v.every((x) => x && typeof x === "object" && "title" in x && "value" in x) ? [choice] : v,
+        ) as Record<string, unknown>;
+        for (const set of choicesOf(renderCard(name, hostile)))
+          for (const c of set.choices as { value?: string; title?: string }[]) {
+            if (c.value === undefined || !c.value.includes("team_a")) continue;
+            expect(c.value, `${name}: a choice's value`).toBe(choice.value);
+            if (isDropdown(set)) expect(c.title, `${name}: a dropdown's title`).toBe(choice.title);
+            else expect(shownAs(c.title ?? ""), `${name}: a radio or checkbox label`).toBe(choice.title);
+          }
+      }
+    }
   });
 
   describe("through /api/messages, to the people the cards are delivered to", () => {
@@ -274,7 +321,7 @@ describe("input the server cannot or should not take: bounded, refused clearly, 
       concern: "Plan\u0000 late",
       informal: "Asked",
     });
-    expect(r.text).toContain("concern: Text cannot contain control characters (such as NUL)");
+    expect(r.text).toContain("What is the concern?: Text cannot contain control characters (such as NUL)");
     expect(r.text).not.toMatch(/Something went wrong/i);
     expect((await snapshot(h.db)).history).toEqual(before.history);
     expect(await h.db.escalation.count()).toBe(0);
@@ -284,11 +331,13 @@ describe("input the server cannot or should not take: bounded, refused clearly, 
     ["closesOn", "9999-12-31"],
     ["closesOn", "2026-02-30"],
     ["opensOn", "0000-01-01"],
-  ])("survey.open with %s %s: a clear message, no campaign", async (field, day) => {
+  ])("survey.open with %s %s: a clear message naming the question, no campaign", async (field, day) => {
     const qa = await h.one("QA_TEAM");
     const data = { templateId: "health-check", audience: "all", opensOn: "2026-12-01", closesOn: "2026-12-14", [field]: day };
     const r = await h.execute(qa, "survey.open", data);
-    expect(r.text).toContain(`${field}: Enter a date (YYYY-MM-DD) between 2000 and 2099.`);
+    const question = field === "opensOn" ? "Opens on" : "Closes at the end of";
+    expect(r.text).toContain(`${question}: Enter a date (YYYY-MM-DD) between 2000 and 2099.`);
+    expect(r.text).not.toContain(field);
     expect(r.text).not.toMatch(/Something went wrong/i);
     expect(await h.db.surveyCampaign.count()).toBe(0);
   });
