@@ -210,13 +210,17 @@ interface TeamsReport {
 
 /** The fake Bot Connector and fake Graph in their own process (bench/fanoutTeams.ts). */
 async function startTeams() {
-  const proc = spawn(process.execPath, [...(process.env.BENCH_TEAMS_NODE_ARGS ?? "").split(" ").filter(Boolean), "--import", "tsx", path.join(here, "fanoutTeams.ts")], {
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-    env: {
-      ...process.env,
-      BENCH_TEAMS: JSON.stringify({ ceiling: CEILING, people: { bench: N, warm: WARM }, catalogId: CATALOG_ID, graph: GRAPH }),
+  const proc = spawn(
+    process.execPath,
+    [...(process.env.BENCH_TEAMS_NODE_ARGS ?? "").split(" ").filter(Boolean), "--import", "tsx", path.join(here, "fanoutTeams.ts")],
+    {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      env: {
+        ...process.env,
+        BENCH_TEAMS: JSON.stringify({ ceiling: CEILING, people: { bench: N, warm: WARM }, catalogId: CATALOG_ID, graph: GRAPH }),
+      },
     },
-  });
+  );
   // Microsoft's servers do not share the senders' two cores: the fake that stands in for them goes
   // first when the machine is busy (root only; elsewhere it keeps the default priority).
   let priority = 0;
