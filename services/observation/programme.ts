@@ -54,20 +54,21 @@ export interface ScheduleInput {
   caseRef?: string;
 }
 
+/** Planned observations listed on the schedule card (the soonest first). */
+const PLANNED_SHOWN = 10;
+
 /** The schedule form's choices and the programme as it stands (template "observation-schedule"). */
 export async function scheduleFormData(ctx: AppContext, typed: ScheduleInput = {}, errors: Record<string, string> = {}, error = "") {
-  const [staff, required, planned] = await Promise.all([
+  const plannedStatuses = { status: { in: ["awaiting_agreement", "date_proposed", "agreed"] } };
+  const [staff, required, planned, plannedCount] = await Promise.all([
     ctx.db.staff.findMany({
       where: COUNCIL_STAFF,
       select: { id: true, name: true, roles: true, teamId: true },
       orderBy: { name: "asc" },
     }),
     ctx.db.observation.findMany({ where: { status: "required" }, orderBy: { createdAt: "asc" }, take: 20 }),
-    ctx.db.observation.findMany({
-      where: { status: { in: ["awaiting_agreement", "date_proposed", "agreed"] } },
-      orderBy: { date: "asc" },
-      take: 10,
-    }),
+    ctx.db.observation.findMany({ where: plannedStatuses, orderBy: { date: "asc" }, take: PLANNED_SHOWN }),
+    ctx.db.observation.count({ where: plannedStatuses }),
   ]);
   const name = new Map(staff.map((s) => [s.id, s.name]));
   const observerRoles = rolesWith("observations.observe");
@@ -113,6 +114,10 @@ export async function scheduleFormData(ctx: AppContext, typed: ScheduleInput = {
       date: p.date ? formatDate(p.date) : "date to agree",
       text: `${name.get(p.practitionerId) ?? ""}: ${processTitle(p.process)}, observer ${name.get(p.observerId ?? "") ?? ""} (${p.status.replace(/_/g, " ")})`,
     })),
+    plannedMore:
+      plannedCount > planned.length
+        ? `${plannedCount - planned.length} more planned after these: the soonest ${planned.length} are shown. Each observer and practitioner finds theirs with "observations".`
+        : "",
   };
 }
 

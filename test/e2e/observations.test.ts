@@ -446,6 +446,21 @@ describe("the QA team's planned observations", () => {
     expect(answer).toMatch(/Not found[\s\S]*This observation does not exist/);
     expect(answer).toBe((await h.execute(stranger, open.verb, missing)).text);
     expect((await h.execute(qa, open.verb, missing)).text).toBe(answer);
+
+    // A busy month: the soonest ten are listed and the card says how many more there are.
+    const planned = await h.db.observation.count({ where: { status: { in: ["awaiting_agreement", "date_proposed", "agreed"] } } });
+    await h.db.observation.createMany({
+      data: Array.from({ length: 12 - planned }, (_, i) => ({
+        practitionerId: practitioner.id,
+        observerId: observer.id,
+        process: "home_visit",
+        status: "agreed",
+        date: new Date(Date.UTC(2027, 0, 10 + i)),
+      })),
+    });
+    const busy = (await h.say(qa, "observations")).cards[0]!;
+    expect(cardActions(busy).filter((a) => a.verb === "observation.open")).toHaveLength(10);
+    expect(cardText(busy)).toMatch(/2 more planned after these: the soonest 10 are shown/);
   });
 });
 
