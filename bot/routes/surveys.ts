@@ -51,7 +51,10 @@ export function routes() {
     ),
     cardRoute("survey.export", manage, campaignRefSchema, "message", async ({ app, actor, data }) => {
       const files = await exportCampaignResults(app, actor, data.campaignId);
-      return { title: "Exported", text: `Written on the Assure server: ${files.xlsx} (Excel) and ${files.csv} (CSV).` };
+      return {
+        title: "Exported",
+        text: `Written on the Assure server: ${files.xlsx} (Excel) and ${files.csv} (CSV). Whoever runs Assure copies them from its reports folder to the QA team (a Teams file link is not available yet); the results card has the same figures.`,
+      };
     }),
   ];
 }

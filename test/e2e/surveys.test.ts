@@ -341,6 +341,8 @@ describe("Social Work Health Check campaign", () => {
     expect(rows.some((x) => /^team: \(not recorded\)\|15$/.test(x))).toBe(true);
     const viaCard = await h.execute(qa, "survey.export", { campaignId });
     expect(viaCard.text).toMatch(/\.xlsx \(Excel\) and .*\.csv \(CSV\)/);
+    // The QA officer in Teams is told how the files reach them.
+    expect(viaCard.text).toMatch(/copies them from its reports folder to the QA team \(a Teams file link is not available yet\)/);
   });
 
   it("never counts an answer given by fewer than 5 people, on the card or in the files, nor lets one be worked out", async () => {
