@@ -21,7 +21,8 @@
 // connector sent because of our pacing, not injected ones), duplicates, lost, delivered, and more;
 // the detail before it has deliveries per second, the connector's counts and each sender's counters.
 // Figures: docs/load.md and docs/delivery.md.
-// BENCH_SENDER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is passed to the senders.
+// BENCH_SENDER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is passed to the senders,
+// BENCH_TEAMS_NODE_ARGS to the fake Teams.
 import { spawn, type ChildProcess } from "node:child_process";
 import { setPriority } from "node:os";
 import path from "node:path";
