@@ -20,6 +20,7 @@ import {
 import {
   answerSchema,
   bypassSchema,
+  escalateNowSchema,
   escalationIdSchema,
   raiseEscalationSchema,
   requestTimeSchema,
@@ -78,7 +79,9 @@ export function routes() {
     cardRoute("escalation.respond", act, respondSchema, "escalation", fromCard(respond)),
     cardRoute("escalation.requestTime", act, requestTimeSchema, "escalation", fromCard(requestMoreTime)),
     cardRoute("escalation.answerTime", act, answerSchema, "escalation", fromCard(answerMoreTime)),
-    cardRoute("escalation.escalateNow", act, escalationIdSchema, "escalation", fromCard(escalateNow)),
+    cardRoute("escalation.escalateNow", act, escalateNowSchema, "escalation", ({ app, actor, data }) =>
+      escalateNow(app, actor, { ...data, reason: data.escalateReason }),
+    ),
     cardRoute("escalation.bypass", act, bypassSchema, "escalation", fromCard(bypass)),
     cardRoute("escalation.cafcass", act, escalationIdSchema, "escalation", fromCard(referToCafcass)),
     cardRoute("escalation.confirm", act, answerSchema, "escalation", fromCard(confirmResolution)),

@@ -9,6 +9,9 @@ const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v 
 
 /** A card button: the escalation, and the stage the card showed ("Escalate now": a second press records nothing). */
 export const escalationIdSchema = z.object({ id, stage: z.coerce.number().int().min(1).optional() });
+export const escalateNowSchema = escalationIdSchema.extend({
+  escalateReason: text(LIMITS.reason).default("").describe("Why escalate before the deadline?"),
+});
 export const raiseEscalationSchema = z.object({
   caseRef: z.string().trim().max(20, "At most 20 characters.").default(""),
   type: z.string().max(40).default(""),

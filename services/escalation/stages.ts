@@ -76,14 +76,19 @@ async function moveToStage(tx: Tx, ctx: AppContext, e: EscalationRow, to: number
 }
 
 /** A stage owner escalates to the next stage at once (from the stage their card showed). */
-export async function escalateNow(ctx: AppContext, actor: Actor, p: Pressed & { stage?: number }) {
+export async function escalateNow(ctx: AppContext, actor: Actor, p: Pressed & { stage?: number; reason?: string }) {
   return inTransaction(ctx, async (tx) => {
     const { row: e } = await asOwner(tx, actor, p.id);
     const refused = ownerMayEscalate(e, lastStageOf(escalationType(e.type)), p.stage);
     if (refused) throw new AlreadyDone(refused);
-    return (await moveToStage(tx, ctx, e, e.stage + 1, "escalated by the stage owner", actor.id))(actor.id);
+    // The next stage's owner is told why it reached them before its deadline.
+    const reason = (p.reason ?? "").trim();
+    if (!reason) throw new ValidationFailed(ESCALATE_REASON_MISSING, { escalateReason: ESCALATE_REASON_MISSING });
+    return (await moveToStage(tx, ctx, e, e.stage + 1, `escalated by the stage owner: ${reason}`, actor.id))(actor.id);
   });
 }
+
+export const ESCALATE_REASON_MISSING = "Say why you are escalating before the deadline: the next stage's owner reads it.";
 
 /** The raiser goes straight to a later stage, where the type allows it. */
 export async function bypass(ctx: AppContext, actor: Actor, p: Pressed & { toStage: number }) {

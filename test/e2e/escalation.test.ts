@@ -267,9 +267,14 @@ describe("escalations", () => {
   it("two owners pressing 'escalate now' at once: exactly one wins, the other is told", async () => {
     clock.set("2026-12-17T10:00:00Z");
     const { esc } = await raise(iro, "iro-cla");
+    // No reason: refused, and nothing moves (the next stage's owner is told why it reached them early).
+    const bare = await h.execute(tm, "escalation.escalateNow", { id: esc.id, escalateReason: " " });
+    expect(bare.text).toMatch(/Say why you are escalating before the deadline/);
+    expect((await escalationOf(esc.id)).stage).toBe(1);
+    const escalateReason = "The plan's **review** is <b>overdue</b> again";
     const [a, b] = await Promise.all([
-      h.execute(tm, "escalation.escalateNow", { id: esc.id }),
-      h.execute(sm, "escalation.escalateNow", { id: esc.id }),
+      h.execute(tm, "escalation.escalateNow", { id: esc.id, escalateReason }),
+      h.execute(sm, "escalation.escalateNow", { id: esc.id, escalateReason }),
     ]);
     const texts = [a.text, b.text];
     expect(texts.filter((t) => /Stage 2 of 4/.test(t) && !/Someone else|Already done/.test(t))).toHaveLength(1);
@@ -277,6 +282,9 @@ describe("escalations", () => {
     const now = await escalationOf(esc.id);
     expect(now.stage).toBe(2);
     expect(await h.db.escalationEvent.count({ where: { escalationId: esc.id, kind: "stage" } })).toBe(1);
+    // The card everyone sees says why, as typed (never as markup).
+    const moved = texts.find((t) => /Stage 2 of 4/.test(t) && !/Someone else|Already done/.test(t))!;
+    expect(moved).toContain("escalated by the stage owner: The plan's **review** is <b>overdue</b> again");
   });
 
   it("a double click on Acknowledge, and two owners acknowledging at once, record each acknowledgement once", async () => {

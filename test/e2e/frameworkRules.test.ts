@@ -105,7 +105,7 @@ describe("Bexley Children's Social Care Quality Assurance Framework, §5.3: esca
     expect(cardText(ownerCard)).not.toMatch(/keep informed the child/);
 
     const before2 = chatLength(iro);
-    await h.execute(tm, "escalation.escalateNow", { id: esc.id });
+    await h.execute(tm, "escalation.escalateNow", { id: esc.id, escalateReason: "No reply to two visits" });
     await h.drainOutbox();
     expect(chatText(iro, before2)).toMatch(/Stage 2 \(Head of Service\): keep people informed/);
 

@@ -61,10 +61,10 @@ describe("workflow states", () => {
     const button = cardActions(card).find((a) => a.verb === "escalation.escalateNow")!;
     expect(button.data).toMatchObject({ id: esc.id, stage: 1 });
 
-    const first = await h.execute(tm, button.verb, button.data);
+    const first = await h.execute(tm, button.verb, { ...button.data, escalateReason: "No reply to two visits" });
     expect(first.text).toMatch(/Stage 2 of 4/);
     expect((await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } })).stageOwnerIds).toContain(tm.id);
-    const second = await h.execute(tm, button.verb, button.data);
+    const second = await h.execute(tm, button.verb, { ...button.data, escalateReason: "No reply to two visits" });
     expect(second.text).toMatch(/already moved on to Stage 2/);
 
     const now = await h.db.escalation.findUniqueOrThrow({ where: { id: esc.id } });
