@@ -55,6 +55,18 @@ export function moderationFieldLabels(m: ModerationRow): Record<string, string> 
   return labels;
 }
 
+/**
+ * Why the approver sent the agreed grade back, while that is the moderation's last step: the
+ * parties see it on the card they agree the grade on again, not only in the note they were sent.
+ */
+async function sentBackNote(tx: Tx, id: string): Promise<string> {
+  const last = await tx.history.findFirst({ where: { entityType: "moderation", entityId: id }, orderBy: { id: "desc" } });
+  if (last?.action !== "grade_not_approved") return "";
+  const reason = (last.after as { reason?: unknown } | null)?.reason;
+  const by = last.actorId ? (await tx.staff.findUnique({ where: { id: last.actorId }, select: { name: true } }))?.name : undefined;
+  return typeof reason === "string" && reason ? ` ${by ?? "The approver"} sent the agreed grade back: ${reason}` : "";
+}
+
 export async function cardData(
   tx: Tx,
   ctx: AppContext,
@@ -124,7 +136,7 @@ export async function cardData(
         : `With ${name(m.moderatorId)}, due back ${fmtDate(m.returnDate, tz)}`;
       break;
     case "agreeing":
-      statusText = `The moderator disagrees with the grade. ${name(m.proposedById)} proposes ${gradeLabel(scale, m.proposedGrade, m.proposedBand)}.`;
+      statusText = `The moderator disagrees with the grade. ${name(m.proposedById)} proposes ${gradeLabel(scale, m.proposedGrade, m.proposedBand)}.${await sentBackNote(tx, m.id)}`;
       break;
     case "awaiting_approval":
       statusText = `Agreed grade ${gradeLabel(scale, m.agreedGrade, m.agreedBand)}: waiting for approval.`;

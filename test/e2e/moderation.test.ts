@@ -422,6 +422,9 @@ describe("moderation", () => {
       expect(open?.data).toEqual({ id: m.id });
       const opened = await h.execute(who, "moderation.refresh", open!.data);
       expect(cardActions(opened.card).map((a) => a.verb)).toContain("moderation.proposeGrade");
+      // The card they agree the grade on again says why it came back.
+      expect(opened.text).toContain(`${lineManager.name} sent the agreed grade back: ${reason}`);
+      expect(JSON.stringify(opened.card)).toContain("The \\\\*chronology\\\\*");
     }
     const sentBack = await h.db.history.findFirstOrThrow({
       where: { entityType: "moderation", entityId: m.id, action: "grade_not_approved" },
