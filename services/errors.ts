@@ -36,6 +36,16 @@ export class NotPermitted extends withCode("not_permitted") {}
 
 export class NotFound extends withCode("not_found") {}
 
+/**
+ * An object-level refusal. Someone who may not know the item exists (`known` false) gets the very
+ * answer of a missing one (`missing`), so the refusal does not tell that the id names something;
+ * anyone else is told "Not allowed", with `message`.
+ */
+export function refuse(known: boolean, missing: string, message: string): never {
+  if (!known) throw new NotFound(missing);
+  throw new NotPermitted(message);
+}
+
 /** A spent button or a repeated submission: nothing was recorded twice. */
 export class AlreadyDone extends withCode("already_done") {}
 

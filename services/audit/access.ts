@@ -3,7 +3,7 @@
 // team's audits, read-only; to everyone else it is as if the audit did not exist.
 // The actor is always the authenticated person, never an id from card data.
 import type { Db, Tx } from "../db";
-import { NotFound, NotPermitted } from "../errors";
+import { NotFound, NotPermitted, refuse } from "../errors";
 import { hasRole, may, type Actor } from "../permissions";
 import { managerChain } from "../directory/staff";
 import { sqlOf } from "../sql";
@@ -48,8 +48,7 @@ type AuditPeople = { auditorId: string; teamId: string; practitionerId: string; 
 
 /** `missing` when the actor may not read the audit, else `refusal` (they know it exists). */
 export async function refusal(db: Db | Tx, actor: Actor, audit: AuditPeople, missing: string, message: string): Promise<never> {
-  if (!(await mayView(db, actor, audit))) throw new NotFound(missing);
-  throw new NotPermitted(message);
+  return refuse(await mayView(db, actor, audit), missing, message);
 }
 
 /** The auditor, and only the auditor, may fill in and submit the audit. */

@@ -2,7 +2,7 @@
 // samples (dipSamples.manage) reads every sample and every check in its results: they are told why
 // they are refused. To anyone else a refusal is the very answer of a missing sample or check, so it
 // does not tell that the id names one (a reviewer does not learn of the checks of other reviewers).
-import { NotFound, NotPermitted } from "../errors";
+import { refuse } from "../errors";
 import { may, type Actor } from "../permissions";
 
 /** What a missing dip sample answers, and what anyone who may not know of it is answered. */
@@ -12,18 +12,15 @@ export const CHECK_MISSING = "This case check does not exist (any more).";
 
 const ONLY_THE_REVIEWER = "Only the reviewer this case check is allocated to can answer it.";
 
-/** `missing` when the actor may not know of the sample or check, else "Not allowed" with `message`. */
-function refusal(actor: Actor, missing: string, message: string): never {
-  if (!may(actor, "dipSamples.manage")) throw new NotFound(missing);
-  throw new NotPermitted(message);
-}
+/** Whoever manages dip samples knows of every sample and check. */
+const mayKnow = (actor: Actor) => may(actor, "dipSamples.manage");
 
 /** Only the reviewer a dip sample check is allocated to answers it. */
 export function requireDipReviewer(actor: Actor, c: { reviewerId: string }): void {
-  if (c.reviewerId !== actor.id) refusal(actor, CHECK_MISSING, ONLY_THE_REVIEWER);
+  if (c.reviewerId !== actor.id) refuse(mayKnow(actor), CHECK_MISSING, ONLY_THE_REVIEWER);
 }
 
 /** Only the reviewers of a sample (`mine`: how many of its checks are the actor's) go through its cases. */
 export function requireSampleReviewer(actor: Actor, mine: number): void {
-  if (!mine) refusal(actor, SAMPLE_MISSING, ONLY_THE_REVIEWER);
+  if (!mine) refuse(mayKnow(actor), SAMPLE_MISSING, ONLY_THE_REVIEWER);
 }

@@ -3,7 +3,7 @@
 // answer of a missing one (NotFound, same words), not even whether it is still open: "Not allowed"
 // would tell them that an escalation with that id exists.
 import { may, type Actor } from "../permissions";
-import { AlreadyDone, NotFound, NotPermitted } from "../errors";
+import { AlreadyDone, NotFound, refuse } from "../errors";
 import type { Queryable } from "../sql";
 import { ownerMayAct, raiserMayAct } from "./states";
 import { ESCALATION_MISSING, load, loadWithEvents, viewersAndNames, type EscalationRow, type Loaded } from "./store";
@@ -30,8 +30,7 @@ export async function requireView(tx: Queryable, actor: Actor, loaded: Loaded): 
 
 /** `ESCALATION_MISSING` when the actor may not read the escalation, else `message` (they know it exists). */
 async function refusal(tx: Queryable, actor: Actor, loaded: Loaded, message: string): Promise<never> {
-  await requireView(tx, actor, loaded);
-  throw new NotPermitted(message);
+  return refuse(await mayView(tx, actor, loaded), ESCALATION_MISSING, message);
 }
 
 /** The escalation and its events (and, given its card's key, the card's sends), if the actor owns its current stage. */

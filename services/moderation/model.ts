@@ -3,7 +3,7 @@
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import type { Prisma } from "../../generated/prisma/client";
-import { NotFound, NotPermitted } from "../errors";
+import { NotFound, refuse } from "../errors";
 import { may, type Actor } from "../permissions";
 import { loadAuditTool } from "../catalogue";
 import { staffWithRole } from "../directory/staff";
@@ -126,6 +126,5 @@ async function mayKnow(tx: Tx, actor: Actor, m: ModerationRow): Promise<boolean>
 
 /** `MODERATION_MISSING` when the actor may not know of the moderation, else `message` (they know it exists). */
 export async function refusal(tx: Tx, actor: Actor, m: ModerationRow, message: string): Promise<never> {
-  if (!(await mayKnow(tx, actor, m))) throw new NotFound(MODERATION_MISSING);
-  throw new NotPermitted(message);
+  return refuse(await mayKnow(tx, actor, m), MODERATION_MISSING, message);
 }

@@ -4,7 +4,7 @@
 // refused. To anyone else (the rest of the QA team included: each lead sees only their own audits)
 // a refusal is the very answer of a missing one, so it does not tell that the id names an audit.
 // An invitation and a recommendation are only ever their own person's: anyone else finds nothing.
-import { NotFound, NotPermitted } from "../errors";
+import { NotFound, refuse } from "../errors";
 import type { Actor } from "../permissions";
 
 /** What a missing multi-agency audit answers, and what anyone who may not know of it is answered. */
@@ -16,18 +16,12 @@ export const RECOMMENDATION_MISSING = "This recommendation does not exist, or it
 
 type AuditPeople = { leadId: string; invitations: { staffId: string }[]; recommendations: { ownerId: string }[] };
 
-/** `missing` when the actor may not know of the item, else "Not allowed" with `message`. */
-function refusal(known: boolean, missing: string, message: string): never {
-  if (!known) throw new NotFound(missing);
-  throw new NotPermitted(message);
-}
-
 const mayKnowAudit = (actor: Actor, a: AuditPeople) =>
   a.leadId === actor.id || a.invitations.some((i) => i.staffId === actor.id) || a.recommendations.some((r) => r.ownerId === actor.id);
 
 /** Only the lead runs the audit (its card, the discussion, the recommendations). */
 export function requireLead(actor: Actor, a: AuditPeople): void {
-  if (a.leadId !== actor.id) refusal(mayKnowAudit(actor, a), AUDIT_MISSING, "Only the lead of this multi-agency audit can do this.");
+  if (a.leadId !== actor.id) refuse(mayKnowAudit(actor, a), AUDIT_MISSING, "Only the lead of this multi-agency audit can do this.");
 }
 
 /** Only the person invited opens, answers and replies to an invitation. */

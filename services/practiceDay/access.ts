@@ -8,7 +8,7 @@
 // exists and is told "Not allowed". A case of the day and a recommendation are known only to the
 // people below.
 import type { Db, Tx } from "../db";
-import { NotFound, NotPermitted } from "../errors";
+import { refuse } from "../errors";
 import { may, type Actor } from "../permissions";
 
 /** What a missing day answers. */
@@ -17,12 +17,6 @@ export const DAY_MISSING = "This audit-of-practice day does not exist (any more)
 export const DAY_CASE_MISSING = "This case is not in an audit-of-practice day (any more).";
 /** The same for a recommendation of a day. */
 export const RECOMMENDATION_MISSING = "This recommendation does not exist (any more).";
-
-/** `missing` when the actor may not know of the item, else "Not allowed" with `message`. */
-async function refusal(known: boolean | Promise<boolean>, missing: string, message: string): Promise<never> {
-  if (!(await known)) throw new NotFound(missing);
-  throw new NotPermitted(message);
-}
 
 type DayCase = { dayId: string; pairNo: number; workerId: string; managerId: string | null; day: { leadManagerId: string } };
 
@@ -37,8 +31,8 @@ async function mayKnowDayCase(db: Db | Tx, actor: Actor, c: DayCase): Promise<bo
 
 type Pair = { staffId: string }[];
 const inPair = (actor: Actor, pair: Pair) => pair.some((p) => p.staffId === actor.id);
-const refuseCase = (db: Db | Tx, actor: Actor, c: DayCase, message: string) =>
-  refusal(mayKnowDayCase(db, actor, c), DAY_CASE_MISSING, message);
+const refuseCase = async (db: Db | Tx, actor: Actor, c: DayCase, message: string): Promise<never> =>
+  refuse(await mayKnowDayCase(db, actor, c), DAY_CASE_MISSING, message);
 
 /** Only the worker who holds the case confirms attendance. */
 export async function requireCaseWorker(db: Db | Tx, actor: Actor, c: DayCase): Promise<void> {
@@ -79,7 +73,7 @@ const mayKnowRecommendation = (actor: Actor, r: Recommendation) =>
 /** Only the line manager the recommendation went to confirms its completion. */
 export async function requireAssignee(actor: Actor, r: Recommendation): Promise<void> {
   if (r.assigneeId !== actor.id)
-    await refusal(
+    refuse(
       mayKnowRecommendation(actor, r),
       RECOMMENDATION_MISSING,
       "Only the line manager this recommendation went to confirms its completion.",
@@ -89,7 +83,7 @@ export async function requireAssignee(actor: Actor, r: Recommendation): Promise<
 /** The line manager and the senior manager it went to open the recommendation. */
 export async function requireRecipient(actor: Actor, r: Recommendation): Promise<void> {
   if (r.assigneeId !== actor.id && r.seniorManagerId !== actor.id)
-    await refusal(
+    refuse(
       mayKnowRecommendation(actor, r),
       RECOMMENDATION_MISSING,
       "Only the line manager and senior manager this recommendation went to can open it.",

@@ -6,7 +6,7 @@
 import type { AppContext } from "../context";
 import type { Tx } from "../db";
 import type { Actor } from "../permissions";
-import { NotFound, NotPermitted, ValidationFailed } from "../errors";
+import { NotFound, ValidationFailed, refuse } from "../errors";
 import { recordFieldChange } from "../history";
 import { cancelJobs, scheduleJob } from "../jobs";
 import { enqueueCardUpdate } from "../outbox";
@@ -43,8 +43,7 @@ async function requireView(db: Tx, actor: Actor, s: SessionPeople): Promise<void
 
 /** `SESSION_MISSING` when the actor may not view the session, else `message` (they know it exists). */
 async function refusal(db: Tx, actor: Actor, s: SessionPeople, message: string): Promise<never> {
-  await requireView(db, actor, s);
-  throw new NotPermitted(message);
+  return refuse(await mayView(db, actor, s), SESSION_MISSING, message);
 }
 
 /** The session card for whoever opens it (buttons only for those who may record). */
