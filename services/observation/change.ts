@@ -119,8 +119,7 @@ async function cancelRequired(ctx: AppContext, actor: Actor, o0: ObservationView
     });
     const o = await loadObservation(tx, id);
     // A required observation may be arranged and cancelled more than once: each time is told.
-    const n = await tx.history.count({ where: { entityType: "observation", entityId: id, action: "cancelRequired" } });
-    const occasion = `back-to-qa:${n}`;
+    const occasion = await occasionOf(tx, id);
     await refreshCards(tx, o, occasion);
     await sendPractitionerCard(tx, ctx, o, occasion);
     if (o0.observerId && o0.observerId !== actor.id)
