@@ -7,7 +7,7 @@ import type { Config } from "../config";
 import { may, type Actor } from "../permissions";
 import { formatDate } from "../dates";
 import { OBSERVATION_THEMES, THEME_JUDGEMENTS, bandLabel, judgementBands, processTitle, type ObservationForm } from "./form";
-import { observationMachine, type ObservationStatus } from "./states";
+import { PLANNED_STATUSES, type ObservationStatus } from "./states";
 
 export const inviteCardKey = (id: string) => `observation:${id}:invite`;
 export const observerCardKey = (id: string) => `observation:${id}:observer`;
@@ -49,9 +49,6 @@ const STATUS_TEXT: Record<ObservationStatus, string> = {
   completed: "Observation recorded",
   cancelled: "Cancelled",
 };
-
-/** Statuses from which the observer (or the QA team) may still move the date or cancel. */
-const CHANGEABLE: readonly string[] = observationMachine.steps.reschedule.from;
 
 /** What a cancelled observation an inadequate audit requires becomes (the authority's own default). */
 const BACK_TO_QA =
@@ -121,7 +118,7 @@ export function observationCardData(o: ObservationView, viewerId: string, extra:
     canAgree: isPractitioner && o.status === "awaiting_agreement",
     canAccept: isObserver && o.status === "date_proposed",
     canRecord: isObserver && o.status === "agreed",
-    canChange: (isObserver || (!!extra.scheduler && !isPractitioner)) && CHANGEABLE.includes(o.status),
+    canChange: (isObserver || (!!extra.scheduler && !isPractitioner)) && PLANNED_STATUSES.includes(o.status as ObservationStatus),
     newDate: extra.newDate ?? "",
     reason: extra.reason ?? "",
     reasonError: extra.errors?.reason ?? extra.errors?.newDate ?? "",

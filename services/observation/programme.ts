@@ -19,7 +19,7 @@ import { dbDate } from "../audit/allocation";
 import { formatDate } from "../dates";
 import { OBSERVED_PROCESSES, processTitle, type ObservationForm } from "./form";
 import { inviteCardKey, observationCardData, observerCardKey, type ObservationView } from "./cards";
-import { observationMachine } from "./states";
+import { PLANNED_STATUSES, observationMachine } from "./states";
 import { COUNCIL_STAFF } from "../directory/staff";
 
 export async function loadObservation(db: AppContext["db"] | Tx, id: string): Promise<ObservationView> {
@@ -59,7 +59,7 @@ const PLANNED_SHOWN = 10;
 
 /** The schedule form's choices and the programme as it stands (template "observation-schedule"). */
 export async function scheduleFormData(ctx: AppContext, typed: ScheduleInput = {}, errors: Record<string, string> = {}, error = "") {
-  const plannedStatuses = { status: { in: ["awaiting_agreement", "date_proposed", "agreed"] } };
+  const plannedStatuses = { status: { in: [...PLANNED_STATUSES] } };
   const [staff, required, planned, plannedCount] = await Promise.all([
     ctx.db.staff.findMany({
       where: COUNCIL_STAFF,

@@ -26,3 +26,6 @@ export const observationMachine = defineMachine(
 );
 
 export type ObservationStatus = (typeof observationMachine.statuses)[number];
+
+/** Planned and not yet recorded: the date may still be moved, or the observation cancelled. */
+export const PLANNED_STATUSES: readonly ObservationStatus[] = observationMachine.steps.reschedule.from;
