@@ -2,9 +2,9 @@
 import type { AppContext } from "../../context";
 import type { Tx } from "../../db";
 import type { AuditWithCase } from "../access";
-import { repeatsPerMember, type FeedbackKind } from "../feedback";
+import { repeatsPerMember } from "../feedback";
 import { fieldViews, type FieldValues } from "../fields";
-import { pageIds, pageTitle, type AnswerRow } from "./layout";
+import { feedbackKindOf, pageIds, pageTitle, type AnswerRow } from "./layout";
 import { setupPage } from "./pages";
 
 export interface PageCard {
@@ -42,6 +42,7 @@ export async function pageCard(
   const pages = pageIds();
   const { defs, stored } = await setupPage(tx, ctx, audit, page, opts.known);
   const idx = pages.indexOf(page);
+  const kind = feedbackKindOf(page);
   return {
     auditId: audit.id,
     version: audit.version,
@@ -56,6 +57,6 @@ export async function pageCard(
     fields: fieldViews(defs, stored, opts.input, opts.errors),
     canBack: idx > 0,
     isReview: page === "review",
-    canAddMember: page.startsWith("feedback-") && repeatsPerMember(page.slice(9) as FeedbackKind),
+    canAddMember: kind !== null && repeatsPerMember(kind),
   };
 }

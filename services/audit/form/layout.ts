@@ -41,6 +41,10 @@ export function pageIds(): string[] {
   return ["health", ...areaGroups().map((_, i) => `areas-${i + 1}`), ...FEEDBACK_KINDS.map((k) => `feedback-${k}`), "outcome", "review"];
 }
 
+/** The kind of feedback a "feedback-<kind>" page records; null for any other page. */
+export const feedbackKindOf = (page: string): FeedbackKind | null =>
+  page.startsWith("feedback-") ? (page.slice(9) as FeedbackKind) : null;
+
 export function pageTitle(page: string): string {
   const tool = loadAuditTool();
   if (page === "health") return tool.caseFileHealthCheck.title;
@@ -48,7 +52,8 @@ export function pageTitle(page: string): string {
     const g = areaGroups()[Number(page.slice(6)) - 1]!;
     return `${tool.areasSection.title}: areas ${g[0]!.number}–${g[g.length - 1]!.number}`;
   }
-  if (page.startsWith("feedback-")) return feedbackTitle(page.slice(9) as FeedbackKind);
+  const kind = feedbackKindOf(page);
+  if (kind) return feedbackTitle(kind);
   if (page === "outcome") return "Grade and actions";
   return "Review and submit";
 }

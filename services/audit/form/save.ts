@@ -9,7 +9,7 @@ import type { Actor } from "../../permissions";
 import { fieldChange, historyInsert, type HistoryEntry } from "../../history";
 import { can, statusGuardSql, step } from "../../stateMachine";
 import { findAuditWithAnswers, requireAuditor, type AuditWithCase } from "../access";
-import { feedbackErrors, feedbackWrite, repeatsPerMember, type FeedbackKind } from "../feedback";
+import { feedbackErrors, feedbackWrite, repeatsPerMember } from "../feedback";
 import { isInput, validateFields, type FieldDef, type FieldValues } from "../fields";
 import { isInadequate, resolveGrade, scaleFor } from "../grading";
 import { actionDateErrors, immediateDeadlineDay } from "../actions";
@@ -17,7 +17,17 @@ import { isoDate, localDate } from "../../workingTime";
 import { section1Errors } from "../section1";
 import { auditMachine, RETURNED_AUDIT_STATUSES } from "../states";
 import { pageCard, type PageCard } from "./card";
-import { AREA_COLUMNS, areaGroups, pageAreas, pageIds, PAGE_TEXT_BUDGET_BYTES, type AnswerRow, type AuditDraft, type Nav } from "./layout";
+import {
+  AREA_COLUMNS,
+  areaGroups,
+  feedbackKindOf,
+  pageAreas,
+  pageIds,
+  PAGE_TEXT_BUDGET_BYTES,
+  type AnswerRow,
+  type AuditDraft,
+  type Nav,
+} from "./layout";
 import { setupPage } from "./pages";
 
 /** The status a saved page leaves the audit in. */
@@ -126,20 +136,14 @@ export async function saveAuditPage(
   const idx = pages.indexOf(req.page);
   const nextPage =
     req.nav === "next" ? pages[Math.min(idx + 1, pages.length - 1)]! : req.nav === "back" ? pages[Math.max(idx - 1, 0)]! : req.page;
-  const kind = req.page.startsWith("feedback-") ? (req.page.slice(9) as FeedbackKind) : null;
+  const kind = feedbackKindOf(req.page);
   if (req.nav === "another" && !(kind && repeatsPerMember(kind))) throw new NotFound(`Page ${req.page} has no family members to add.`);
   // The answers of this page and of the next one come with the audit: one read.
   const { audit, answers } = await findAuditWithAnswers(ctx.db, req.auditId, [...pageAreas(req.page), ...pageAreas(nextPage)]);
   await requireAuditor(ctx.db, actor, audit);
   requireEditable(audit);
   const { defs, stored, feedback, member, members } = await setupPage(ctx.db, ctx, audit, req.page, answers);
-  const { values, errors } = validateFields(defs, req.data);
-  if (kind) Object.assign(errors, feedbackErrors(kind, values), errors);
-  if (kind && req.nav === "another" && !values[`${kind}-obtained`])
-    errors[`${kind}-obtained`] = "Record this family member's answers before adding another.";
-  if (!Object.keys(errors).length) Object.assign(errors, pageBudgetErrors(values));
-  if (req.page === "health") Object.assign(errors, await section1Errors(ctx.db, values), errors);
-  if (req.page === "outcome") Object.assign(errors, outcomeErrors(ctx, audit, values), errors);
+  const { values, errors } = await pageErrors(ctx, audit, req.page, req.nav, defs, req.data);
   // Save and close keeps what is valid: each answer in error keeps its saved value (or none), and
   // the page comes back with the answers as typed and what was not saved.
   const kept =
@@ -191,6 +195,23 @@ export async function saveAuditPage(
   return { card: await pageCard(ctx.db, ctx, fresh, nextPage, { message, known }), closed: req.nav === "close" };
 }
 
+/**
+ * The page's answers and what needs attention in them: each field's own rules, then the page's
+ * (feedback, adding a family member, the page's size, Section 1, the outcome's). The first
+ * problem found for an answer is the one shown.
+ */
+async function pageErrors(ctx: AppContext, audit: AuditWithCase, page: string, nav: Nav, defs: FieldDef[], input: Record<string, unknown>) {
+  const kind = feedbackKindOf(page);
+  const { values, errors } = validateFields(defs, input);
+  if (kind) Object.assign(errors, feedbackErrors(kind, values), errors);
+  if (kind && nav === "another" && !values[`${kind}-obtained`])
+    errors[`${kind}-obtained`] = "Record this family member's answers before adding another.";
+  if (!Object.keys(errors).length) Object.assign(errors, pageBudgetErrors(values));
+  if (page === "health") Object.assign(errors, await section1Errors(ctx.db, values), errors);
+  if (page === "outcome") Object.assign(errors, outcomeErrors(ctx, audit, values), errors);
+  return { values, errors };
+}
+
 const errors_ = (errors: Record<string, string>) => (Object.keys(errors).length === 1 ? "answer" : `${Object.keys(errors).length} answers`);
 
 /** The outcome page's rules: the rating and judgement agree; action dates not past (nor too late for an inadequate audit). */
@@ -216,13 +237,7 @@ async function keepValid(
   values: FieldValues,
   errors: Record<string, string>,
 ): Promise<FieldValues | null> {
-  const problems = async (v: FieldValues) => {
-    const e = validateFields(defs, v).errors;
-    if (page === "outcome") Object.assign(e, outcomeErrors(ctx, audit, v));
-    if (page === "health") Object.assign(e, await section1Errors(ctx.db, v));
-    if (page.startsWith("feedback-")) Object.assign(e, feedbackErrors(page.slice(9) as FeedbackKind, v));
-    return Object.assign(e, Object.keys(e).length ? {} : pageBudgetErrors(v));
-  };
+  const problems = async (v: FieldValues) => (await pageErrors(ctx, audit, page, "close", defs, v)).errors;
   let v: FieldValues = { ...values };
   for (const id of Object.keys(errors)) if (id in v) v[id] = stored[id] ?? "";
   let left = await problems(v);
