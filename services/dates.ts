@@ -1,6 +1,6 @@
 // Calendar arithmetic and the one way a date is written on a card. Months are "YYYY-MM" strings;
 // local dates are LocalDate (services/workingTime.ts); `@db.Date` values are UTC midnight.
-import { toDbDate, type LocalDate } from "./workingTime";
+import { localDate, toDbDate, type LocalDate } from "./workingTime";
 
 /** "2026-11" moved by whole months: shiftMonth("2026-11", 2) is "2027-01". */
 export function shiftMonth(month: string, by: number): string {
@@ -33,6 +33,9 @@ export function formatDate(d: Date | LocalDate | string | null | undefined): str
   if (typeof d === "string") return CARD_DATE.format(new Date(`${d.slice(0, 10)}T00:00:00Z`));
   return CARD_DATE.format(d instanceof Date ? d : toDbDate(d));
 }
+
+/** The day an instant falls on in time zone `tz`, written as formatDate writes it. */
+export const formatDateAt = (at: Date, tz: string): string => formatDate(localDate(at, tz));
 
 const MONTH_TITLE = new Intl.DateTimeFormat("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
 

@@ -11,7 +11,7 @@ import { cancelJobs, scheduleJob } from "../jobs";
 import { addWorkingDays, isoDate, localDate } from "../workingTime";
 import { fmtDateTime } from "../viewerCards";
 import { deliveryOf } from "../messageKinds";
-import { formatDate } from "../dates";
+import { formatDate, formatDateAt } from "../dates";
 import { loadAuditTool } from "../catalogue";
 import { can, transition } from "../stateMachine";
 import type { FieldDef, FieldValues } from "./fields";
@@ -133,7 +133,7 @@ export function actionCardData(
     open: isOpenAction(a.status),
     done: !isOpenAction(a.status),
     doneNote: a.doneNote ?? "",
-    doneAt: a.doneAt ? formatDate(localDate(a.doneAt, tz)) : "",
+    doneAt: a.doneAt ? formatDateAt(a.doneAt, tz) : "",
     noteMax: NOTE_MAX,
     message: "",
     ...extra,
@@ -162,7 +162,7 @@ export async function markActionDone(ctx: AppContext, actor: Actor, actionId: st
     const caseRef = action.audit?.case.caseRef ?? "";
     if (!can(actionMachine, "markDone", action.status)) {
       throw new AlreadyDone(
-        `This action was already marked done${action.doneAt ? ` on ${formatDate(localDate(action.doneAt, ctx.config.TIMEZONE))}` : ""}. Nothing was recorded twice.`,
+        `This action was already marked done${action.doneAt ? ` on ${formatDateAt(action.doneAt, ctx.config.TIMEZONE)}` : ""}. Nothing was recorded twice.`,
       );
     }
     const now = ctx.clock.now();

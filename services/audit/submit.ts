@@ -14,7 +14,7 @@ import { addWorkingDays, localDate, isoDate, parseIsoDate, zonedInstant } from "
 import { deliveryOf, type MessageKind } from "../messageKinds";
 import { sendOutcome } from "./outcome";
 import { fmtDateTime } from "../viewerCards";
-import { formatDate } from "../dates";
+import { formatDateAt } from "../dates";
 import { loadAuditTool } from "../catalogue";
 import { firstInChainWithRole, staffWithRole } from "../directory/staff";
 import { roleLabel } from "../directory/roles";
@@ -50,7 +50,7 @@ async function submitInTx(tx: Tx, ctx: AppContext, actor: Actor, auditId: string
   await requireAuditor(tx, actor, audit);
   if (audit.status === SUBMITTED || audit.submittedAt) {
     throw new AlreadyDone(
-      `The audit of case ${audit.case.caseRef} was already submitted${audit.submittedAt ? ` on ${formatDate(localDate(audit.submittedAt, ctx.config.TIMEZONE))}` : ""}. Nothing was recorded twice.`,
+      `The audit of case ${audit.case.caseRef} was already submitted${audit.submittedAt ? ` on ${formatDateAt(audit.submittedAt, ctx.config.TIMEZONE)}` : ""}. Nothing was recorded twice.`,
     );
   }
   if (!can(auditMachine, "submit", audit.status)) {
@@ -207,7 +207,7 @@ async function inadequateRequiredActions(tx: Tx, ctx: AppContext, audit: AuditWi
 
 /** The allocation and self-assessment cards now say the audit is submitted. */
 async function updateCardsInPlace(tx: Tx, audit: AuditWithCase, actor: Actor, now: Date, tz: string) {
-  const data = { caseRef: audit.case.caseRef, status: "Audit submitted", who: actor.name, when: formatDate(localDate(now, tz)) };
+  const data = { caseRef: audit.case.caseRef, status: "Audit submitted", who: actor.name, when: formatDateAt(now, tz) };
   await enqueueCardUpdate(tx, {
     recipientId: audit.auditorId,
     cardKey: `audit:${audit.id}:allocation`,
