@@ -21,5 +21,10 @@ export const moderationMachine = defineMachine("moderation", ["allocated", "agre
 });
 export type ModerationStatus = (typeof moderationMachine.statuses)[number];
 
+/** Complete: agreed at once, or its agreed grade approved (what the reports count as moderated). */
+export const MODERATION_COMPLETED: ModerationStatus = moderationMachine.steps.approve.to;
+/** Submitted with another grade and not yet complete: the grade is being agreed, or awaits approval. */
+export const MODERATION_BEING_AGREED: ModerationStatus[] = [moderationMachine.steps.disagree.to, moderationMachine.steps.acceptGrade.to];
+
 /** Moderations still needing someone (the moderator, the parties or the approver). */
 export const OPEN_MODERATION_STATUSES = openStatuses(moderationMachine);

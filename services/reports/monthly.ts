@@ -30,7 +30,7 @@
 //   audits that did not say are counted apart;
 // - children found unsafe: Audit.childUnsafe true, over counted audits that answered (null: not recorded).
 import { Prisma } from "../../generated/prisma/client";
-import { moderationMachine } from "../moderation/states";
+import { MODERATION_BEING_AGREED, MODERATION_COMPLETED } from "../moderation/states";
 import type { Db, Tx } from "../db";
 import { getGradeScale, loadAuditTool, type GradeScale } from "../catalogue";
 import { shiftMonth } from "../dates";
@@ -46,10 +46,6 @@ import {
 } from "./settings";
 
 export type Queryable = Db | Tx;
-
-/** A moderation is complete when finalised; submitted and not yet complete while its grade is agreed or approved. */
-const MODERATION_COMPLETED = "finalised" satisfies (typeof moderationMachine.statuses)[number];
-const MODERATION_BEING_AGREED: string[] = ["agreeing", "awaiting_approval"] satisfies (typeof moderationMachine.statuses)[number][];
 
 export type { AreaRow, GradeRow, MonthlyReport, MonthScope, StatementRow } from "./monthlyShape";
 import type { AreaRow, GradeRow, MonthlyReport, MonthScope, StatementRow } from "./monthlyShape";

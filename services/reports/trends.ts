@@ -7,6 +7,7 @@ import { shiftMonth } from "../dates";
 import { direction, quarterMonths, round1, share, type Direction, type Share } from "./format";
 import { statementValue, monthlyReport, type MonthlyReport, type Queryable, type StatementRow } from "./monthly";
 import { CLOSED_ESCALATION_STATUSES, HEALTH_CHECK_TEMPLATE, RETURNED_AUDIT_STATUSES, type ReportSettings } from "./settings";
+import { MODERATION_COMPLETED } from "../moderation/states";
 
 export const goodBandIds = (): string[] => [
   ...new Set(loadGradeScales().scales.flatMap((s) => s.bands.filter((b) => b.isGood).map((b) => b.id))),
@@ -167,7 +168,7 @@ export async function quarterlyReport(db: Queryable, quarter: string, settings: 
       )
       SELECT count(*)::int AS moderated, count(*) FILTER (WHERE m.agree)::int AS agreed,
              count(*) FILTER (WHERE rm.rank > rg.rank)::int AS up, count(*) FILTER (WHERE rm.rank < rg.rank)::int AS down
-      FROM qa JOIN LATERAL (SELECT agree FROM "Moderation" mo WHERE mo."auditId" = qa.id AND mo.status = 'finalised'
+      FROM qa JOIN LATERAL (SELECT agree FROM "Moderation" mo WHERE mo."auditId" = qa.id AND mo.status = ${MODERATION_COMPLETED}
                             ORDER BY mo."createdAt" DESC LIMIT 1) m ON true
       JOIN "Audit" au ON au.id = qa.id
       LEFT JOIN ranks rg ON rg.scale = au."gradeScaleId" AND rg.band = qa."gradeBand"
