@@ -34,6 +34,10 @@ export function runningPeopleCount(people: number, min: number): string {
   return disclosable(people, min) ? `at least ${releasedCount(people, min)}` : `fewer than ${min}`;
 }
 
+/** Who answered a survey, as shown: exactly (peopleCount) once it has closed; while open, in whole steps of the minimum (runningPeopleCount). */
+export const respondentCount = (people: number, min: number, closed: boolean): string =>
+  closed ? peopleCount(people, min) : runningPeopleCount(people, min);
+
 /**
  * How many of `n` items (in a stable order of arrival) a view may include: whole steps of `min`, so
  * a figure changes only when at least `min` new people have been added and nobody's contribution

@@ -2,7 +2,7 @@
 // quarterly QA report bringing audits, moderation, escalations, the health check and feedback together.
 import { Prisma } from "../../generated/prisma/client";
 import { loadAuditTool, loadGradeScales } from "../catalogue";
-import { disclose, disclosable, peopleCount, releasedCount, releasedSql, runningPeopleCount } from "../disclosure";
+import { disclose, disclosable, releasedCount, releasedSql, respondentCount } from "../disclosure";
 import { shiftMonth } from "../dates";
 import { direction, quarterMonths, round1, share, type Direction, type Share } from "./format";
 import { statementValue, monthlyReport, type MonthlyReport, type Queryable, type StatementRow } from "./monthly";
@@ -238,7 +238,7 @@ export async function quarterlyReport(db: Queryable, quarter: string, settings: 
         ? {
             ...share(0, c.invited),
             count: 0,
-            text: c.closed ? peopleCount(c.responded, settings.minGroupSize) : runningPeopleCount(c.responded, settings.minGroupSize),
+            text: respondentCount(c.responded, settings.minGroupSize, c.closed),
           }
         : c.closed
           ? share(c.responded, c.invited)

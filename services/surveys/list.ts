@@ -1,7 +1,7 @@
 // The QA team's overview of campaigns.
 import type { AppContext } from "../context";
 import { requireCapability, type Actor } from "../permissions";
-import { peopleCount, runningPeopleCount } from "../disclosure";
+import { respondentCount } from "../disclosure";
 import { loadFormTemplate } from "../forms/templateSchema";
 import { formatDay } from "./days";
 import { campaignState, type CampaignState } from "./states";
@@ -57,8 +57,7 @@ export async function listCampaigns(ctx: AppContext, actor: Actor, limit = 8): P
       state,
       window: `${formatDay(c.opensAt, tz)} – ${formatDay(new Date(c.closesAt.getTime() - 1), tz)}`,
       invited: of(true) + of(false),
-      answered:
-        state === "closed" ? peopleCount(answered, ctx.config.MIN_GROUP_SIZE) : runningPeopleCount(answered, ctx.config.MIN_GROUP_SIZE),
+      answered: respondentCount(answered, ctx.config.MIN_GROUP_SIZE, state === "closed"),
       onBehalf,
     };
   });

@@ -13,7 +13,7 @@ import { recordHistory } from "../history";
 import { enqueueMessage } from "../outbox";
 import { deliveryOf } from "../messageKinds";
 import { may, type Actor } from "../permissions";
-import { peopleCount, runningPeopleCount } from "../disclosure";
+import { respondentCount } from "../disclosure";
 import { MANAGER_ROLES } from "./audience";
 import { endOfLocalDay, formatDay } from "./days";
 import { CampaignStatus, campaignState } from "./states";
@@ -64,8 +64,8 @@ async function planData(db: Tx | AppContext["db"], ctx: AppContext, campaignId: 
       { title: "Window", value: `${formatDay(c.opensAt, tz)} – ${formatDay(new Date(c.closesAt.getTime() - 1), tz)}` },
       {
         title: "Answered",
-        // While open, in steps of the minimum, as on the survey card (runningPeopleCount).
-        value: `${(campaignState(c, ctx.clock.now()) === "closed" ? peopleCount : runningPeopleCount)(responded, ctx.config.MIN_GROUP_SIZE)} of ${invited}`,
+        // While open, in steps of the minimum, as on the survey card.
+        value: `${respondentCount(responded, ctx.config.MIN_GROUP_SIZE, campaignState(c, ctx.clock.now()) === "closed")} of ${invited}`,
       },
     ],
     owners: owners.map((o) => ({ title: o.name, value: o.id })),

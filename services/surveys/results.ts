@@ -15,7 +15,7 @@ import { randomInt } from "node:crypto";
 import type { AppContext } from "../context";
 import { NotFound } from "../errors";
 import { SURVEY_MISSING } from "./access";
-import { disclose, disclosable, peopleCount, releasedCount, runningPeopleCount, suppressGroups } from "../disclosure";
+import { disclose, disclosable, releasedCount, respondentCount, suppressGroups } from "../disclosure";
 import { requireCapability, type Actor } from "../permissions";
 import { shuffle } from "../random";
 import {
@@ -345,7 +345,7 @@ export async function campaignResults(ctx: AppContext, actor: Actor | null, camp
       onBehalf,
     },
     invited,
-    responded: open ? runningPeopleCount(responded, min) : peopleCount(responded, min),
+    responded: respondentCount(responded, min, !open),
     responses: rows ? rows.length : null,
     responseRatePct: onBehalf || invited === 0 || shownResponded === null ? null : round((shownResponded / invited) * 100, 1),
     minGroupSize: min,
